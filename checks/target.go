@@ -1,0 +1,376 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cemark/cemark/evidence/config"
+)
+
+// MaxFileSize is the largest file a check reads. Larger files are skipped
+// with a per-file error: a product's configuration is never that large, and
+// memory stays bounded on hostile trees.
+const MaxFileSize = 4 << 20
+
+// Target is what the checks look at: the product tree (walked once, each
+// file read at most once), the configuration, and facts earlier pipeline
+// stages already produced. It is built by the pipeline or by tests.
+type Target struct {
+	// Root is the product root, absolute.
+	Root   string
+	Config *config.Config
+	// Now is the reference time for expiry checks (waivers, support period,
+	// security.txt); the pipeline sets it from the run's clock.
+	Now time.Time
+	// Images are the configurations of container images given as SBOM sources.
+	Images []ImageConfig
+	// Artifacts are the shipped artefacts (absolute paths), for update signing.
+	Artifacts []string
+	// UpdateKeys are public key files given with --update-key (absolute paths).
+	UpdateKeys []string
+	// SBOM summarises the SBOM stage's output; nil when it did not run.
+	SBOM *SBOMInfo
+
+	Files *FileIndex
+	Memo  *Memo
+}
+
+// ImageConfig is the runtime configuration of a container image.
+type ImageConfig struct {
+	Source         string            `json:"source"` // the SBOM source it came from
+	Name           string            `json:"name,omitempty"`
+	ManifestDigest string            `json:"manifest_digest,omitempty"`
+	ExposedPorts   []string          `json:"exposed_ports,omitempty"` // "8080/tcp"
+	User           string            `json:"user,omitempty"`
+	Env            []string          `json:"env,omitempty"`
+	Labels         map[string]string `json:"labels,omitempty"`
+}
+
+// SBOMInfo is what the checks need to know of the SBOM.
+type SBOMInfo struct {
+	CycloneDXPath string `json:"cyclonedx_path,omitempty"`
+	SPDXPath      string `json:"spdx_path,omitempty"`
+	Components    int    `json:"components"`
+	// TopLevel are the product's direct dependencies found (name@version).
+	TopLevel []string `json:"top_level,omitempty"`
+	// DeclaredDirect counts direct dependencies declared in manifests
+	// (go.mod require without // indirect, package.json dependencies …).
+	DeclaredDirect int `json:"declared_direct"`
+}
+
+// NewTarget walks root once, leaving out what cfg excludes plus the
+// default exclusions (.git, the evidence directory, the docs bundle).
+// extraExclude holds more globs relative to root.
+func NewTarget(ctx context.Context, root string, cfg *config.Config, extraExclude ...string) (*Target, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("resolve product root %s: %w", root, err)
+	}
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	excl := append(DefaultExclusions(cfg), cfg.Exclude...)
+	excl = append(excl, extraExclude...)
+	idx, err := WalkFiles(ctx, abs, excl)
+	if err != nil {
+		return nil, err
+	}
+	return &Target{Root: abs, Config: cfg, Now: time.Now().UTC(), Files: idx, Memo: NewMemo()}, nil
+}
+
+// DefaultExclusions are left out of every scan: version control, the
+// evidence directory and the technical-file bundle (cemark's own output).
+func DefaultExclusions(cfg *config.Config) []string {
+	out := ".cemark"
+	docs := "docs/cra"
+	if cfg != nil {
+		if cfg.Outputs.Dir != "" {
+			out = strings.TrimSuffix(filepath.ToSlash(cfg.Outputs.Dir), "/")
+		}
+		if cfg.Docs.Dir != "" {
+			docs = strings.TrimSuffix(filepath.ToSlash(cfg.Docs.Dir), "/")
+		}
+	}
+	return []string{".git", out, docs, "node_modules/.cache"}
+}
+
+// FileEntry is one regular file of the product tree.
+type FileEntry struct {
+	Path string // slash-separated, relative to the root
+	Size int64
+}
+
+// FileError is a file the walk or a read could not take, with the reason.
+// Errors are reported and the run goes on.
+type FileError struct {
+	Path string `json:"path"`
+	Err  string `json:"error"`
+}
+
+func (e FileError) Error() string { return e.Path + ": " + e.Err }
+
+// FileIndex is the product tree, walked once. Reads are cached so each
+// file is read at most once per run, whichever checks ask for it.
+type FileIndex struct {
+	root    string
+	entries []FileEntry
+	byPath  map[string]int
+
+	mu      sync.Mutex
+	content map[string]*cachedRead
+	errs    []FileError
+}
+
+type cachedRead struct {
+	once sync.Once
+	data []byte
+	err  error
+}
+
+// WalkFiles lists the regular files below root, skipping excluded globs,
+// symlinks (a link may point outside the root) and special files.
+func WalkFiles(ctx context.Context, root string, exclude []string) (*FileIndex, error) {
+	idx := &FileIndex{root: root, byPath: map[string]int{}, content: map[string]*cachedRead{}}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		rel, relErr := filepath.Rel(root, p)
+		if relErr != nil {
+			return relErr
+		}
+		rel = filepath.ToSlash(rel)
+		if err != nil {
+			if rel == "." {
+				return fmt.Errorf("read product root %s: %w", root, err)
+			}
+			idx.errs = append(idx.errs, FileError{Path: rel, Err: err.Error()})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if rel == "." {
+			return nil
+		}
+		if Excluded(rel, exclude) {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, lerr := filepath.EvalSymlinks(p)
+			if lerr != nil || !within(root, target) {
+				idx.errs = append(idx.errs, FileError{Path: rel, Err: "symbolic link points outside the product root; not followed"})
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		info, ierr := d.Info()
+		if ierr != nil {
+			idx.errs = append(idx.errs, FileError{Path: rel, Err: ierr.Error()})
+			return nil
+		}
+		idx.byPath[rel] = len(idx.entries)
+		idx.entries = append(idx.entries, FileEntry{Path: rel, Size: info.Size()})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(idx.entries, func(i, j int) bool { return idx.entries[i].Path < idx.entries[j].Path })
+	for i, e := range idx.entries {
+		idx.byPath[e.Path] = i
+	}
+	return idx, nil
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// Root is the absolute root the index was walked from.
+func (x *FileIndex) Root() string { return x.root }
+
+// List returns every file, sorted by path.
+func (x *FileIndex) List() []FileEntry { return x.entries }
+
+// Has reports whether rel is in the index.
+func (x *FileIndex) Has(rel string) bool { _, ok := x.byPath[rel]; return ok }
+
+// Match returns the files whose path matches pred, sorted.
+func (x *FileIndex) Match(pred func(rel string) bool) []FileEntry {
+	var out []FileEntry
+	for _, e := range x.entries {
+		if pred(e.Path) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ErrTooLarge marks a file over MaxFileSize.
+var ErrTooLarge = errors.New("file too large")
+
+// Read returns a file's bytes, read once and cached. Files over
+// MaxFileSize and files with NUL bytes in their first 8 KiB (binaries)
+// give an error, also recorded in Errors.
+func (x *FileIndex) Read(rel string) ([]byte, error) {
+	x.mu.Lock()
+	c, ok := x.content[rel]
+	if !ok {
+		c = &cachedRead{}
+		x.content[rel] = c
+	}
+	x.mu.Unlock()
+	c.once.Do(func() {
+		c.data, c.err = x.readFile(rel)
+		if c.err != nil {
+			x.mu.Lock()
+			x.errs = append(x.errs, FileError{Path: rel, Err: c.err.Error()})
+			x.mu.Unlock()
+		}
+	})
+	return c.data, c.err
+}
+
+func (x *FileIndex) readFile(rel string) ([]byte, error) {
+	f, err := os.Open(filepath.Join(x.root, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%w: over %d MiB, not read", ErrTooLarge, MaxFileSize>>20)
+	}
+	head := data
+	if len(head) > 8192 {
+		head = head[:8192]
+	}
+	for _, b := range head {
+		if b == 0 {
+			return nil, errors.New("binary file, not read")
+		}
+	}
+	return data, nil
+}
+
+// Errors returns the files that could not be walked or read, sorted.
+func (x *FileIndex) Errors() []FileError {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	out := append([]FileError(nil), x.errs...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Err < out[j].Err
+	})
+	// A file read by several checks is reported once.
+	dedup := out[:0]
+	for i, e := range out {
+		if i > 0 && e == out[i-1] {
+			continue
+		}
+		dedup = append(dedup, e)
+	}
+	return dedup
+}
+
+// Excluded reports whether rel (slash-separated) or any of its parent
+// folders matches one of the globs. Globs use path.Match syntax plus "**"
+// for any number of folders.
+func Excluded(rel string, globs []string) bool {
+	for _, g := range globs {
+		g = strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(g), "./"), "/")
+		if g == "" {
+			continue
+		}
+		if MatchGlob(g, rel) {
+			return true
+		}
+		// A glob naming a folder excludes what is below it.
+		for dir := path.Dir(rel); dir != "." && dir != "/"; dir = path.Dir(dir) {
+			if MatchGlob(g, dir) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// MatchGlob matches a slash-separated path against a glob where "**"
+// stands for zero or more path segments and other segments use path.Match.
+func MatchGlob(glob, rel string) bool {
+	return matchSegments(strings.Split(glob, "/"), strings.Split(rel, "/"))
+}
+
+func matchSegments(g, p []string) bool {
+	for len(g) > 0 {
+		if g[0] == "**" {
+			for i := 0; i <= len(p); i++ {
+				if matchSegments(g[1:], p[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(p) == 0 {
+			return false
+		}
+		ok, err := path.Match(g[0], p[0])
+		if err != nil || !ok {
+			return false
+		}
+		g, p = g[1:], p[1:]
+	}
+	return len(p) == 0
+}
+
+// Memo caches parsed files and shared facts across checks, so that a
+// Dockerfile parsed for the port inventory is not parsed again for the
+// root-user check. Keys are chosen by the parser packages.
+type Memo struct {
+	mu sync.Mutex
+	m  map[string]*memoEntry
+}
+
+type memoEntry struct {
+	once sync.Once
+	val  any
+	err  error
+}
+
+// NewMemo returns an empty cache.
+func NewMemo() *Memo { return &Memo{m: map[string]*memoEntry{}} }
+
+// Get returns the cached value for key, computing it once with fn.
+func (m *Memo) Get(key string, fn func() (any, error)) (any, error) {
+	m.mu.Lock()
+	e, ok := m.m[key]
+	if !ok {
+		e = &memoEntry{}
+		m.m[key] = e
+	}
+	m.mu.Unlock()
+	e.once.Do(func() { e.val, e.err = fn() })
+	return e.val, e.err
+}

@@ -1,0 +1,233 @@
+// Package config holds cemark.yaml: the manufacturer's statements about the
+// product that no scanner can find (identity, class, support period, intended
+// interfaces, waivers, how updates reach users). Every field is optional;
+// missing manufacturer facts are reported as missing input, never invented.
+package config
+
+// FileName is the configuration file looked up at the product root.
+const FileName = "cemark.yaml"
+
+// Product classes of Art. 7 and Art. 8 (Annex III and IV).
+const (
+	ClassDefault          = "default"
+	ClassImportantClassI  = "important-class-I"
+	ClassImportantClassII = "important-class-II"
+	ClassCritical         = "critical"
+)
+
+// Config is the whole of cemark.yaml. Field order is the order of the file.
+type Config struct {
+	Product      Product      `yaml:"product" json:"product"`
+	Manufacturer Manufacturer `yaml:"manufacturer" json:"manufacturer"`
+	Security     Security     `yaml:"security" json:"security"`
+
+	// Sources to put in the SBOM, each "dir:PATH", "file:PATH",
+	// "docker-archive:FILE", "oci-archive:FILE" or "oci-dir:DIR".
+	// Empty means "dir:." (the product root).
+	Sources []string `yaml:"sources,omitempty" json:"sources,omitempty"`
+	// Exclude holds path globs (relative to the product root) left out of
+	// the SBOM and the checks, on top of the default exclusions.
+	Exclude []string `yaml:"exclude,omitempty" json:"exclude,omitempty"`
+
+	Outputs Outputs     `yaml:"outputs,omitempty" json:"outputs,omitempty"`
+	SBOM    SBOMOptions `yaml:"sbom,omitempty" json:"sbom,omitempty"`
+
+	// Interfaces the manufacturer declares the product exposes
+	// (Annex I Part I (2)(j)); what ships must match.
+	Interfaces []Interface `yaml:"interfaces,omitempty" json:"interfaces,omitempty"`
+	Waivers    []Waiver    `yaml:"waivers,omitempty" json:"waivers,omitempty"`
+	Checks     Checks      `yaml:"checks,omitempty" json:"checks,omitempty"`
+
+	Updates    Updates    `yaml:"updates,omitempty" json:"updates,omitempty"`
+	Advisories Advisories `yaml:"advisories,omitempty" json:"advisories,omitempty"`
+
+	// Standards, common specifications and certification schemes applied
+	// (Annex VII 5, Annex V 6; Art. 32(2) for class I).
+	Standards            []Standard `yaml:"standards,omitempty" json:"standards,omitempty"`
+	CommonSpecifications []Standard `yaml:"common_specifications,omitempty" json:"common_specifications,omitempty"`
+	CertificationSchemes []Standard `yaml:"certification_schemes,omitempty" json:"certification_schemes,omitempty"`
+	// RiskAssessment records, per Annex I point, whether it applies and how
+	// it is met (Art. 13(3)-(4)). Keys are point IDs: "I-1", "I-2a" … "I-2m",
+	// "II-1" … "II-8" (see evidence/conformity).
+	RiskAssessment map[string]Requirement `yaml:"risk_assessment,omitempty" json:"risk_assessment,omitempty"`
+
+	Docs         Docs         `yaml:"docs,omitempty" json:"docs,omitempty"`
+	Attestations Attestations `yaml:"attestations,omitempty" json:"attestations,omitempty"`
+}
+
+// Product identifies the product with digital elements.
+type Product struct {
+	Name            string `yaml:"name,omitempty" json:"name,omitempty"`
+	Version         string `yaml:"version,omitempty" json:"version,omitempty"`
+	Type            string `yaml:"type,omitempty" json:"type,omitempty"` // e.g. "software", "hardware with software"
+	Description     string `yaml:"description,omitempty" json:"description,omitempty"`
+	IntendedPurpose string `yaml:"intended_purpose,omitempty" json:"intended_purpose,omitempty"`
+	// Class: default | important-class-I | important-class-II | critical.
+	Class               string  `yaml:"class,omitempty" json:"class,omitempty"`
+	OpenSource          *bool   `yaml:"open_source,omitempty" json:"open_source,omitempty"`
+	Licence             string  `yaml:"licence,omitempty" json:"licence,omitempty"` // SPDX expression
+	FirstPlacedOnMarket *Date   `yaml:"first_placed_on_market,omitempty" json:"first_placed_on_market,omitempty"`
+	Support             Support `yaml:"support,omitempty" json:"support,omitempty"`
+	// Hardware is true when the product has hardware (Annex VII 1(c) photos).
+	Hardware bool `yaml:"hardware,omitempty" json:"hardware,omitempty"`
+	// DeclarationURL is where the full EU declaration is published
+	// (Annex II 6, Annex VI).
+	DeclarationURL string `yaml:"declaration_url,omitempty" json:"declaration_url,omitempty"`
+	// UserInformationURL points at Annex II 8 instructions.
+	UserInformationURL string `yaml:"user_information_url,omitempty" json:"user_information_url,omitempty"`
+}
+
+// Support is the support period of Art. 13(8).
+type Support struct {
+	End       *Date  `yaml:"end,omitempty" json:"end,omitempty"`
+	Rationale string `yaml:"rationale,omitempty" json:"rationale,omitempty"`
+}
+
+// Manufacturer is the legal or natural person placing the product on the market.
+type Manufacturer struct {
+	Name    string `yaml:"name,omitempty" json:"name,omitempty"`
+	Address string `yaml:"address,omitempty" json:"address,omitempty"`
+	Email   string `yaml:"email,omitempty" json:"email,omitempty"`
+	Website string `yaml:"website,omitempty" json:"website,omitempty"`
+	// AuthorisedRepresentative, when one acts for the manufacturer (Annex V 2).
+	AuthorisedRepresentative string `yaml:"authorised_representative,omitempty" json:"authorised_representative,omitempty"`
+}
+
+// Security names the single point of contact and the CVD policy
+// (Annex I Part II (5), (6); Annex II 2; Art. 13(17)).
+type Security struct {
+	Contact   string `yaml:"contact,omitempty" json:"contact,omitempty"`
+	CVDPolicy string `yaml:"cvd_policy,omitempty" json:"cvd_policy,omitempty"`
+}
+
+// Outputs controls where evidence goes.
+type Outputs struct {
+	// Dir is the evidence directory relative to the product root; default ".cemark".
+	Dir string `yaml:"dir,omitempty" json:"dir,omitempty"`
+}
+
+// SBOMOptions tunes the SBOM stage.
+type SBOMOptions struct {
+	// RemoteLookups lets syft reach the network (Maven Central, Go proxy …).
+	// Off by default: scans are offline.
+	RemoteLookups bool `yaml:"remote_lookups,omitempty" json:"remote_lookups,omitempty"`
+}
+
+// Interface is one network interface the manufacturer declares.
+type Interface struct {
+	Port     int    `yaml:"port" json:"port"`
+	Protocol string `yaml:"protocol,omitempty" json:"protocol,omitempty"` // tcp (default) | udp | sctp
+	Purpose  string `yaml:"purpose,omitempty" json:"purpose,omitempty"`
+	Bind     string `yaml:"bind,omitempty" json:"bind,omitempty"` // all | loopback
+	TLS      *bool  `yaml:"tls,omitempty" json:"tls,omitempty"`
+}
+
+// Waiver accepts a check's failures on matching paths, with a reason that
+// feeds the risk assessment. An expired waiver is itself a failure.
+type Waiver struct {
+	Check         string `yaml:"check" json:"check"`
+	Path          string `yaml:"path,omitempty" json:"path,omitempty"` // glob, ** allowed; empty: every path
+	Justification string `yaml:"justification" json:"justification"`
+	ApprovedBy    string `yaml:"approved_by,omitempty" json:"approved_by,omitempty"`
+	Expires       *Date  `yaml:"expires,omitempty" json:"expires,omitempty"`
+}
+
+// Checks tunes the check run.
+type Checks struct {
+	// Select limits the run to these check IDs (the CLI's --checks wins).
+	Select []string `yaml:"select,omitempty" json:"select,omitempty"`
+	// TestPaths are globs of test and example folders, scanned with lower
+	// severity. Default: test, tests, testdata, example(s), __tests__, spec.
+	TestPaths []string `yaml:"test_paths,omitempty" json:"test_paths,omitempty"`
+	// TestSeverity is the severity findings under TestPaths are lowered to
+	// (default "info").
+	TestSeverity string `yaml:"test_severity,omitempty" json:"test_severity,omitempty"`
+	// ProductStages names Dockerfile stages that ship, besides the final one.
+	ProductStages []string `yaml:"product_stages,omitempty" json:"product_stages,omitempty"`
+	// Dockerfiles, when set, are the Dockerfiles that build the product image.
+	Dockerfiles []string `yaml:"dockerfiles,omitempty" json:"dockerfiles,omitempty"`
+	// ComposeFiles, when set, are read as one project, in order.
+	ComposeFiles []string `yaml:"compose_files,omitempty" json:"compose_files,omitempty"`
+	// ComposeProfiles to activate.
+	ComposeProfiles []string `yaml:"compose_profiles,omitempty" json:"compose_profiles,omitempty"`
+}
+
+// Updates states how security updates reach users (Annex I Part I (2)(c),
+// Part II (7)) and which keys sign them.
+type Updates struct {
+	// Mechanism, e.g. "package manager", "OTA via Mender", "container image".
+	Mechanism string `yaml:"mechanism,omitempty" json:"mechanism,omitempty"`
+	// Automatic: security updates are installed automatically by default.
+	Automatic *bool `yaml:"automatic,omitempty" json:"automatic,omitempty"`
+	// OptOut says how users switch automatic updates off (Annex II 8(e)).
+	OptOut string `yaml:"opt_out,omitempty" json:"opt_out,omitempty"`
+	// Notification says how users learn of available updates.
+	Notification string `yaml:"notification,omitempty" json:"notification,omitempty"`
+	// Keys that sign releases.
+	Keys []UpdateKey `yaml:"keys,omitempty" json:"keys,omitempty"`
+	// TrustedRoot is a Sigstore trusted_root.json for bundle verification.
+	TrustedRoot string `yaml:"trusted_root,omitempty" json:"trusted_root,omitempty"`
+	// Artifacts are globs of what ships (the CLI's --artifacts adds to them).
+	Artifacts []string `yaml:"artifacts,omitempty" json:"artifacts,omitempty"`
+}
+
+// UpdateKey is one release-signing key: a file, or a fingerprint to match.
+type UpdateKey struct {
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// Type: cosign | pgp | minisign | ssh (inferred from the file when empty).
+	Type string `yaml:"type,omitempty" json:"type,omitempty"`
+	// Path to the public key, keyring or minisign key, relative to the root.
+	Path string `yaml:"path,omitempty" json:"path,omitempty"`
+	// Fingerprint the verifying key must have (hex SHA-256 of the DER public
+	// key for cosign keys, OpenPGP fingerprint, minisign key ID).
+	Fingerprint string `yaml:"fingerprint,omitempty" json:"fingerprint,omitempty"`
+}
+
+// Advisories says where fixed vulnerabilities are published (Part II (4)).
+type Advisories struct {
+	GitHub bool   `yaml:"github,omitempty" json:"github,omitempty"` // GitHub security advisories
+	CSAF   string `yaml:"csaf,omitempty" json:"csaf,omitempty"`     // provider-metadata.json: URL or local path
+	Folder string `yaml:"folder,omitempty" json:"folder,omitempty"` // local advisories folder
+	URL    string `yaml:"url,omitempty" json:"url,omitempty"`       // any other public page
+}
+
+// Standard is a harmonised standard, common specification or scheme applied.
+type Standard struct {
+	Reference string `yaml:"reference" json:"reference"` // e.g. "EN 18031-1:2024"
+	Title     string `yaml:"title,omitempty" json:"title,omitempty"`
+	// Applied: full | partial.
+	Applied string `yaml:"applied,omitempty" json:"applied,omitempty"`
+	Parts   string `yaml:"parts,omitempty" json:"parts,omitempty"` // which parts, when partial
+	// Cited in the Official Journal (harmonised standards only).
+	OJReference string `yaml:"oj_reference,omitempty" json:"oj_reference,omitempty"`
+}
+
+// Requirement is the manufacturer's assessment of one Annex I point.
+type Requirement struct {
+	Applicable    *bool  `yaml:"applicable,omitempty" json:"applicable,omitempty"`
+	Justification string `yaml:"justification,omitempty" json:"justification,omitempty"`
+	Measures      string `yaml:"measures,omitempty" json:"measures,omitempty"`
+}
+
+// Docs configures the technical file.
+type Docs struct {
+	Dir  string `yaml:"dir,omitempty" json:"dir,omitempty"`   // default docs/cra
+	Lang string `yaml:"lang,omitempty" json:"lang,omitempty"` // en | da
+	// IncludeSBOM copies the SBOM into the file (Annex VII 8 is "on request").
+	IncludeSBOM bool `yaml:"include_sbom,omitempty" json:"include_sbom,omitempty"`
+	// Templates overrides embedded templates file by file.
+	Templates string `yaml:"templates,omitempty" json:"templates,omitempty"`
+	// Architecture is the manufacturer's system-architecture description (Annex VII 2(a)).
+	Architecture string `yaml:"architecture,omitempty" json:"architecture,omitempty"`
+	// Production describes production and monitoring processes (Annex VII 2(c)).
+	Production string `yaml:"production,omitempty" json:"production,omitempty"`
+}
+
+// Attestations configures statements and signing.
+type Attestations struct {
+	// Subjects are globs of the build's artefacts (the CLI's --subject adds).
+	Subjects []string `yaml:"subjects,omitempty" json:"subjects,omitempty"`
+	// SBOMInlineLimit is the size in bytes above which an SBOM is attested by
+	// digest rather than inline; default 16 MB (GitHub's attestation cap).
+	SBOMInlineLimit int64 `yaml:"sbom_inline_limit,omitempty" json:"sbom_inline_limit,omitempty"`
+}

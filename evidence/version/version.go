@@ -1,0 +1,67 @@
+// Package version reports cemark's own version and the versions of the
+// libraries whose output it records (syft makes the SBOM, so its version
+// belongs in every SBOM and run record).
+package version
+
+import (
+	"runtime"
+	"runtime/debug"
+	"strings"
+)
+
+// Info is what `cemark version` prints and what run.json records.
+type Info struct {
+	Cemark    string `json:"cemark"`
+	Syft      string `json:"syft"`
+	InToto    string `json:"in_toto_golang"`
+	GoVersion string `json:"go"`
+	Platform  string `json:"platform"`
+}
+
+// Release is the version stamped by the release build
+// (-ldflags "-X github.com/cemark/cemark/evidence/version.Release=v1.2.3").
+// It is a link-time constant, never written at run time.
+var Release = ""
+
+// Get reads the build information compiled into the binary.
+func Get() Info {
+	info := Info{Cemark: "devel", Syft: "unknown", InToto: "unknown", GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	bi, ok := debug.ReadBuildInfo()
+	if ok {
+		if v := bi.Main.Version; v != "" && v != "(devel)" {
+			info.Cemark = v
+		}
+		for _, d := range bi.Deps {
+			v := d.Version
+			if d.Replace != nil {
+				v = d.Replace.Version
+			}
+			switch d.Path {
+			case "github.com/anchore/syft":
+				info.Syft = v
+			case "github.com/in-toto/in-toto-golang":
+				info.InToto = v
+			}
+		}
+		if info.Cemark == "devel" {
+			for _, s := range bi.Settings {
+				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+					info.Cemark = "devel+" + s.Value[:12]
+				}
+			}
+		}
+	}
+	if Release != "" {
+		info.Cemark = Release
+	}
+	// Tests link without the syft dependency recorded; fall back to the
+	// version pinned in go.mod so records never say "unknown" for it.
+	if info.Syft == "unknown" {
+		info.Syft = pinnedSyft
+	}
+	info.Cemark = strings.TrimSpace(info.Cemark)
+	return info
+}
+
+// pinnedSyft mirrors the syft version in go.mod; a test keeps them equal.
+const pinnedSyft = "v1.57.1"

@@ -1,0 +1,78 @@
+// Package evidence is cemark's pipeline: one run loads the configuration,
+// makes the SBOM, runs the checks, maps them onto Annex I, writes signed
+// in-toto attestations and keeps the technical file current. The evidence
+// of a run is one value (Evidence) that every later stage reads: nothing is
+// recomputed and no stage re-reads what an earlier one parsed.
+package evidence
+
+import (
+	"time"
+
+	"github.com/cemark/cemark/checks"
+)
+
+// Options configure one run. The zero value plus Root runs the main job
+// with the embedded defaults.
+type Options struct {
+	// Root is the product root (default ".").
+	Root string
+	// ConfigPath overrides PATH/cemark.yaml.
+	ConfigPath string
+	// ProductVersion overrides the version (else git describe, else the commit).
+	ProductVersion string
+	// OutDir is the evidence directory (default ROOT/.cemark).
+	OutDir string
+	// Sources override the configured SBOM sources.
+	Sources []string
+	// Checks selects check IDs (empty: all).
+	Checks []string
+	// Artifacts are globs of the shipped artefacts (update signing).
+	Artifacts []string
+	// UpdateKeys are public keys that sign the shipped artefacts.
+	UpdateKeys []string
+	// Subjects are globs of the build's artefacts to attest.
+	Subjects []string
+	// SigningKey is a key file; empty reads CEMARK_SIGNING_KEY.
+	SigningKey string
+	// NoDocs skips the technical-file stage.
+	NoDocs bool
+	// DocsDir, DocsLang and TemplatesDir override the config's docs section.
+	DocsDir      string
+	DocsLang     string
+	TemplatesDir string
+	// FailOn makes Run return a not-conformant error (exit 3) when a failing
+	// finding is at or above this severity; empty never fails.
+	FailOn checks.Severity
+	// Release, when set ("v1.2.0"), ends the run with a readiness checklist.
+	Release string
+	// SkipSBOM and SkipAttest leave out those stages (cemark check, docs).
+	SkipSBOM   bool
+	SkipAttest bool
+	// WriteEvidence writes the evidence directory (cemark run); false keeps
+	// everything in memory (cemark docs, check).
+	WriteEvidence bool
+	// Getenv reads the environment (CI facts, SOURCE_DATE_EPOCH, keys).
+	Getenv func(string) string
+	// Now is the wall clock for expiry checks (waivers, support period,
+	// security.txt); nil uses time.Now. It never reaches a generated file.
+	Now func() time.Time
+	// Progress receives stage events; nil is silent.
+	Progress Progress
+}
+
+// Progress is told what the pipeline is doing, for a terminal or a log.
+type Progress interface {
+	StageStarted(stage string)
+	// StageUpdate reports progress inside a stage, e.g. "412 packages".
+	StageUpdate(stage, detail string)
+	StageFinished(stage string, took time.Duration, summary string, err error)
+	// Notice is something a person should read (e.g. "statements are unsigned").
+	Notice(msg string)
+}
+
+type silentProgress struct{}
+
+func (silentProgress) StageStarted(string)                                {}
+func (silentProgress) StageUpdate(string, string)                         {}
+func (silentProgress) StageFinished(string, time.Duration, string, error) {}
+func (silentProgress) Notice(string)                                      {}

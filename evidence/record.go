@@ -1,0 +1,87 @@
+package evidence
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cemark/cemark/evidence/version"
+)
+
+// RunRecord is run.json: what ran, on which inputs, how long each stage
+// took, and the digest of every file written. It is the one evidence file
+// that is not byte-identical between runs, because it records timings.
+type RunRecord struct {
+	Tool    version.Info `json:"tool"`
+	Inputs  []Input      `json:"inputs"`
+	Stages  []StageTime  `json:"stages"`
+	Outputs []Output     `json:"outputs"`
+}
+
+// Input is one input of the run with its digest.
+type Input struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Digest string `json:"digest,omitempty"`
+}
+
+// StageTime is one stage's duration and result.
+type StageTime struct {
+	Name       string `json:"name"`
+	DurationMS int64  `json:"duration_ms"`
+	Status     string `json:"status"` // ok | failed
+	Summary    string `json:"summary,omitempty"`
+}
+
+// Output is one evidence file.
+type Output struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+}
+
+func (r *RunRecord) addInput(_ context.Context, kind, root, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return
+	}
+	name := path
+	if rel, err := filepath.Rel(root, path); err == nil {
+		name = filepath.ToSlash(rel)
+	}
+	r.Inputs = append(r.Inputs, Input{Name: name, Kind: kind, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil))})
+}
+
+// stageRun times one stage and reports it.
+type stageRun struct {
+	name  string
+	start time.Time
+	p     Progress
+	rec   *RunRecord
+}
+
+func startStage(p Progress, rec *RunRecord, name string) *stageRun {
+	p.StageStarted(name)
+	return &stageRun{name: name, start: time.Now(), p: p, rec: rec}
+}
+
+func (s *stageRun) done(summary string) {
+	took := time.Since(s.start)
+	s.rec.Stages = append(s.rec.Stages, StageTime{Name: s.name, DurationMS: took.Milliseconds(), Status: "ok", Summary: summary})
+	s.p.StageFinished(s.name, took, summary, nil)
+}
+
+func (s *stageRun) fail(err error) error {
+	took := time.Since(s.start)
+	s.rec.Stages = append(s.rec.Stages, StageTime{Name: s.name, DurationMS: took.Milliseconds(), Status: "failed"})
+	s.p.StageFinished(s.name, took, "", err)
+	return err
+}

@@ -1,0 +1,206 @@
+package config
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/google/licensecheck"
+	"github.com/pelletier/go-toml/v2"
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+
+	"github.com/cemark/cemark/evidence/gitinfo"
+)
+
+// Detected is what the product's own files say about it, used when
+// cemark.yaml does not: the embedded defaults.
+type Detected struct {
+	Name string `json:"name"`
+	// NameFrom is where Name came from: "go.mod", "package.json",
+	// "pyproject.toml" or "folder".
+	NameFrom    string `json:"name_from"`
+	Description string `json:"description,omitempty"` // from package.json or pyproject.toml
+	// Licence is an SPDX licence ID recognised in LicenceFile; "" when
+	// there is no licence file or its text is not one well-known licence.
+	Licence     string `json:"licence,omitempty"`
+	LicenceFile string `json:"licence_file,omitempty"`
+}
+
+// licenceFiles are the names looked at, in order, at the product root.
+var licenceFileNames = []string{
+	"LICENSE", "LICENSE.txt", "LICENSE.md", "LICENCE", "LICENCE.txt", "LICENCE.md",
+	"COPYING", "COPYING.txt", "COPYING.md", "LICENSE-MIT", "LICENSE-APACHE",
+}
+
+// maxManifestSize bounds what Detect reads from one file.
+const maxManifestSize = 1 << 20
+
+// Detect reads the product's name, description and licence from its root:
+// the name from go.mod (the module path's last element, without a /vN
+// suffix), else package.json, else pyproject.toml ([project] or
+// [tool.poetry]), else the folder's name. A manifest that does not parse
+// is passed over (it is the build's business, not cemark's); the error is
+// only for a cancelled context.
+func Detect(ctx context.Context, root string) (Detected, error) {
+	var d Detected
+	if err := ctx.Err(); err != nil {
+		return d, err
+	}
+	if data, ok := readSmall(filepath.Join(root, "go.mod")); ok {
+		if p := modfile.ModulePath(data); p != "" {
+			if prefix, _, ok := module.SplitPathVersion(p); ok {
+				p = prefix
+			}
+			d.Name, d.NameFrom = path.Base(p), "go.mod"
+		}
+	}
+	if data, ok := readSmall(filepath.Join(root, "package.json")); ok {
+		var pkg struct {
+			Name        string `json:"name"`
+			Description string `json:"description"`
+		}
+		if json.Unmarshal(data, &pkg) == nil {
+			if d.Name == "" && strings.TrimSpace(pkg.Name) != "" {
+				d.Name, d.NameFrom = strings.TrimSpace(pkg.Name), "package.json"
+			}
+			if d.Description == "" {
+				d.Description = strings.TrimSpace(pkg.Description)
+			}
+		}
+	}
+	if data, ok := readSmall(filepath.Join(root, "pyproject.toml")); ok {
+		var py struct {
+			Project struct {
+				Name        string `toml:"name"`
+				Description string `toml:"description"`
+			} `toml:"project"`
+			Tool struct {
+				Poetry struct {
+					Name        string `toml:"name"`
+					Description string `toml:"description"`
+				} `toml:"poetry"`
+			} `toml:"tool"`
+		}
+		if toml.Unmarshal(data, &py) == nil {
+			name, desc := py.Project.Name, py.Project.Description
+			if name == "" {
+				name = py.Tool.Poetry.Name
+			}
+			if desc == "" {
+				desc = py.Tool.Poetry.Description
+			}
+			if d.Name == "" && strings.TrimSpace(name) != "" {
+				d.Name, d.NameFrom = strings.TrimSpace(name), "pyproject.toml"
+			}
+			if d.Description == "" {
+				d.Description = strings.TrimSpace(desc)
+			}
+		}
+	}
+	if d.Name == "" {
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			abs = root
+		}
+		d.Name, d.NameFrom = filepath.Base(abs), "folder"
+	}
+	if err := ctx.Err(); err != nil {
+		return d, err
+	}
+	for _, name := range licenceFileNames {
+		data, ok := readSmall(filepath.Join(root, name))
+		if !ok {
+			continue
+		}
+		d.LicenceFile = name
+		d.Licence = licenceID(data)
+		break
+	}
+	return d, ctx.Err()
+}
+
+// readSmall reads a regular file of at most maxManifestSize bytes.
+func readSmall(p string) ([]byte, bool) {
+	info, err := os.Stat(p)
+	if err != nil || !info.Mode().IsRegular() || info.Size() > maxManifestSize {
+		return nil, false
+	}
+	data, err := os.ReadFile(p)
+	return data, err == nil
+}
+
+// licenceID names the licence a LICENSE text holds, using licensecheck's
+// templates of the SPDX licences. Only a text that is mostly one licence
+// is named; a mixture, or too little matched text, gives "": an unknown
+// licence is better than a guessed one.
+func licenceID(text []byte) string {
+	cov := licensecheck.Scan(text)
+	if cov.Percent < 75 {
+		return ""
+	}
+	ids := map[string]bool{}
+	for _, m := range cov.Match {
+		if !m.IsURL {
+			ids[m.ID] = true
+		}
+	}
+	if len(ids) != 1 {
+		return ""
+	}
+	keys := make([]string, 0, 1)
+	for id := range ids {
+		keys = append(keys, id)
+	}
+	sort.Strings(keys)
+	return keys[0]
+}
+
+// ApplyDefaults fills what cemark.yaml left out and the product's files
+// say: product name (Detect), licence (a recognised LICENSE file) and
+// version — productVersion (the --product-version flag), else
+// `git describe --tags`, else the 12-digit HEAD commit, else "unversioned".
+// Nothing the manufacturer must state (address, class, support period …)
+// is ever filled; see Missing.
+func ApplyDefaults(ctx context.Context, root string, cfg *Config, productVersion string) error {
+	if cfg.Product.Name == "" || cfg.Product.Licence == "" {
+		d, err := Detect(ctx, root)
+		if err != nil {
+			return err
+		}
+		if cfg.Product.Name == "" {
+			cfg.Product.Name = d.Name
+		}
+		if cfg.Product.Licence == "" {
+			cfg.Product.Licence = d.Licence
+		}
+	}
+	switch {
+	case strings.TrimSpace(productVersion) != "":
+		cfg.Product.Version = strings.TrimSpace(productVersion)
+	case cfg.Product.Version != "":
+	default:
+		cfg.Product.Version = DetectVersion(ctx, root)
+	}
+	return ctx.Err()
+}
+
+// DetectVersion is `git describe --tags`, else the 12-digit HEAD commit,
+// else "unversioned".
+func DetectVersion(ctx context.Context, root string) string {
+	if v, err := gitinfo.Describe(ctx, root); err == nil && v != "" {
+		return v
+	}
+	if c, err := gitinfo.ShortHead(ctx, root); err == nil && c != "" {
+		return c
+	}
+	return Unversioned
+}
+
+// Unversioned is the version of a product with no --product-version, no
+// version in cemark.yaml, no tag and no commit.
+const Unversioned = "unversioned"

@@ -1,0 +1,503 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cemark/cemark/evidence/exitcode"
+)
+
+// MaxFileSize bounds cemark.yaml: a configuration file is a few kilobytes,
+// and a bigger one is a mistake (or an attack) better refused than parsed.
+const MaxFileSize = 1 << 20
+
+// maxErrors bounds how many problems one file reports.
+const maxErrors = 50
+
+// LoadRoot loads cemark.yaml from the product root. The file is optional:
+// when there is none, it returns an empty configuration and path "".
+// Errors are as for Load.
+func LoadRoot(root string) (cfg *Config, path string, err error) {
+	path = filepath.Join(root, FileName)
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return &Config{}, "", nil
+	}
+	cfg, err = Load(path)
+	if err != nil {
+		return nil, path, err
+	}
+	return cfg, path, nil
+}
+
+// Load reads and strictly checks a cemark.yaml. A problem in the file is
+// returned as Errors (every problem, in file order, each an *Error naming
+// file:line:column) wrapped with exit code 2 (exitcode.Usage);
+// errors.As(err, **Error) gives the first.
+func Load(path string) (*Config, error) {
+	data, err := readLimited(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("read configuration: %w", err))
+		}
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read configuration: %w", err)
+	}
+	if info.IsDir() {
+		return nil, exitcode.Wrap(exitcode.Usage, &Error{File: path, Msg: "is a folder; expected a YAML file"})
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read configuration %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, exitcode.Wrap(exitcode.Usage, &Error{File: path,
+			Msg: fmt.Sprintf("file is larger than %d bytes; expected a configuration file of a few kilobytes", MaxFileSize)})
+	}
+	return data, nil
+}
+
+// Parse strictly checks data, the content of the file named file (used in
+// messages only). An empty file, or one holding only comments, is an empty
+// configuration. Errors as for Load.
+func Parse(file string, data []byte) (*Config, error) {
+	cfg := &Config{}
+	if !utf8.Valid(data) {
+		return nil, exitcode.Wrap(exitcode.Usage, Errors{{File: file, Msg: "is not UTF-8 text; expected a YAML file"}})
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return cfg, nil
+		}
+		return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
+	}
+	var second yaml.Node
+	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
+		}
+		return nil, exitcode.Wrap(exitcode.Usage, Errors{{File: file, Line: second.Line, Column: second.Column,
+			Msg: "a second YAML document starts here; expected a single document"}})
+	}
+
+	d := &decoder{file: file, lines: strings.Split(string(data), "\n")}
+	if len(doc.Content) == 1 {
+		root := resolve(doc.Content[0])
+		if !isNull(root) {
+			d.value(root, reflect.ValueOf(cfg).Elem(), "", "")
+		}
+	}
+	if len(d.errs) > 0 {
+		return nil, exitcode.Wrap(exitcode.Usage, d.errs)
+	}
+	return cfg, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns a YAML parser error into an *Error with its line.
+func syntaxError(file string, err error) *Error {
+	msg := err.Error()
+	e := &Error{File: file}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		e.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	e.Msg = msg + "; expected valid YAML"
+	return e
+}
+
+// decoder walks the YAML node tree and the Config type together, filling
+// the one from the other and recording every mismatch with its position.
+type decoder struct {
+	file  string
+	lines []string // the file's lines, to tell `{a: b, c}` from `{a: b, c: }`
+	errs  Errors
+}
+
+func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
+	if len(d.errs) >= maxErrors {
+		return
+	}
+	d.errs = append(d.errs, &Error{File: d.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
+}
+
+// resolve follows aliases to the anchored node.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
+
+var dateType = reflect.TypeOf(Date{})
+
+// value fills v from n. path names the field for people ("interfaces[0].port"),
+// rpath for ruleFor ("interfaces[].port").
+func (d *decoder) value(n *yaml.Node, v reflect.Value, path, rpath string) {
+	n = resolve(n)
+	if v.Type() == dateType {
+		d.date(n, v, path)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		d.value(n, p.Elem(), path, rpath)
+		v.Set(p)
+	case reflect.Struct:
+		d.mapping(n, v, path, rpath)
+	case reflect.Map:
+		d.dict(n, v, path, rpath)
+	case reflect.Slice:
+		d.list(n, v, path, rpath)
+	case reflect.String:
+		d.str(n, v, path, rpath)
+	case reflect.Bool:
+		d.boolean(n, v, path)
+	case reflect.Int, reflect.Int64:
+		d.integer(n, v, path, rpath)
+	default:
+		panic(fmt.Sprintf("config: no decoding for %s at %s", v.Type(), path))
+	}
+}
+
+// field is one key of a mapping and the struct field it fills.
+type field struct {
+	key   string
+	index int
+}
+
+func fieldsOf(t reflect.Type) []field {
+	var fs []field
+	for i := range t.NumField() {
+		key, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if key != "" && key != "-" {
+			fs = append(fs, field{key: key, index: i})
+		}
+	}
+	return fs
+}
+
+func keyList(fs []field) string {
+	keys := make([]string, len(fs))
+	for i, f := range fs {
+		keys[i] = f.key
+	}
+	return strings.Join(keys, ", ")
+}
+
+func join(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// where names a mapping in a message: "in product", "at the top level".
+func where(path string) string {
+	if path == "" {
+		return "at the top level"
+	}
+	return "in " + path
+}
+
+func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, rpath string) {
+	fs := fieldsOf(v.Type())
+	if n.Kind != yaml.MappingNode {
+		if path == "" {
+			d.fail(n, "the file holds %s; expected a mapping of sections: %s", describe(n), keyList(fs))
+		} else {
+			d.fail(n, "wrong type for %s: got %s; expected a mapping with keys: %s", path, describe(n), keyList(fs))
+		}
+		return
+	}
+	seen := map[string]*yaml.Node{}
+	var lastPlain reflect.Value // the string field last set from a plain scalar in a flow mapping
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			d.fail(k, "a key %s is %s; expected one of: %s", where(path), describe(k), keyList(fs))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			d.fail(k, "duplicate key %q %s (first at line %d); expected each key once", k.Value, where(path), first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		f, ok := lookup(fs, k.Value)
+		if !ok {
+			if lastPlain.IsValid() && d.bareFlowKey(n, k, val) {
+				// `{justification: Developer image, never shipped}` means, to a
+				// person, one text with a comma; YAML reads a second key
+				// "never shipped" with no value. An unknown key written without
+				// a colon after a plain text is taken as the rest of that text.
+				lastPlain.SetString(lastPlain.String() + ", " + k.Value)
+				continue
+			}
+			d.fail(k, "unknown key %q %s; expected one of: %s", k.Value, where(path), keyList(fs))
+			continue
+		}
+		lastPlain = reflect.Value{}
+		fv := v.Field(f.index)
+		fpath, frpath := join(path, k.Value), join(rpath, k.Value)
+		if isNull(val) {
+			continue // an empty value states nothing; required fields are checked below
+		}
+		d.value(val, fv, fpath, frpath)
+		if n.Style&yaml.FlowStyle != 0 && fv.Kind() == reflect.String && val.Kind == yaml.ScalarNode && val.Style == 0 {
+			lastPlain = fv
+		}
+	}
+	for _, f := range fs {
+		r := ruleFor(join(rpath, f.key))
+		if !r.required {
+			continue
+		}
+		if k, ok := seen[f.key]; ok {
+			if val := resolve(n.Content[indexOf(n, k)+1]); !isNull(val) {
+				continue
+			}
+		}
+		want := r.want
+		if r.hasRange {
+			want = r.rangeWant()
+		}
+		d.fail(n, "%s has no %s; expected %s: %s", itemName(path), f.key, f.key, want)
+	}
+}
+
+// itemName is how a message names a mapping: "waivers[0]", or "the file".
+func itemName(path string) string {
+	if path == "" {
+		return "the file"
+	}
+	return path
+}
+
+func indexOf(n *yaml.Node, k *yaml.Node) int {
+	for i := 0; i < len(n.Content); i += 2 {
+		if resolve(n.Content[i]) == k {
+			return i
+		}
+	}
+	return -1
+}
+
+func lookup(fs []field, key string) (field, bool) {
+	for _, f := range fs {
+		if f.key == key {
+			return f, true
+		}
+	}
+	return field{}, false
+}
+
+// bareFlowKey reports whether k is a plain key in the flow mapping n written
+// with no colon and no value (`{a: b, c}`), judged from the source text.
+func (d *decoder) bareFlowKey(n, k, val *yaml.Node) bool {
+	if n.Style&yaml.FlowStyle == 0 || k.Style != 0 || !isNull(val) || val.Value != "" || k.Line < 1 || k.Line > len(d.lines) {
+		return false
+	}
+	line := []rune(d.lines[k.Line-1])
+	end := k.Column - 1 + utf8.RuneCountInString(k.Value)
+	if k.Column < 1 || end > len(line) || string(line[k.Column-1:end]) != k.Value {
+		return false // the key spans lines or is written differently: not a simple case
+	}
+	rest := strings.TrimLeft(string(line[end:]), " \t")
+	return rest == "" || rest[0] == ',' || rest[0] == '}'
+}
+
+func (d *decoder) dict(n *yaml.Node, v reflect.Value, path, rpath string) {
+	r := ruleFor(rpath)
+	if n.Kind != yaml.MappingNode {
+		d.fail(n, "wrong type for %s: got %s; expected a mapping", path, describe(n))
+		return
+	}
+	m := reflect.MakeMap(v.Type())
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			d.fail(k, "a key in %s is %s; expected one of: %s", path, describe(k), strings.Join(r.keys, ", "))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			d.fail(k, "duplicate key %q in %s (first at line %d); expected each key once", k.Value, path, first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		if r.keys != nil && !contains(r.keys, k.Value) {
+			d.fail(k, "unknown Annex I point %q in %s; expected one of: %s", k.Value, path, strings.Join(r.keys, ", "))
+			continue
+		}
+		elem := reflect.New(v.Type().Elem()).Elem()
+		d.value(val, elem, path+"."+k.Value, rpath+".*")
+		m.SetMapIndex(reflect.ValueOf(k.Value), elem)
+	}
+	v.Set(m)
+}
+
+func (d *decoder) list(n *yaml.Node, v reflect.Value, path, rpath string) {
+	if n.Kind != yaml.SequenceNode {
+		d.fail(n, "wrong type for %s: got %s; expected a list", path, describe(n))
+		return
+	}
+	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+	for i, item := range n.Content {
+		d.value(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), rpath+"[]")
+	}
+	v.Set(s)
+}
+
+// scalarTag is the tag of a scalar node, "" for a mapping or a list.
+func scalarTag(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.ShortTag()
+}
+
+func (d *decoder) str(n *yaml.Node, v reflect.Value, path, rpath string) {
+	r := ruleFor(rpath)
+	switch scalarTag(n) {
+	case "!!str", "!!timestamp":
+	case "!!int", "!!float", "!!bool":
+		d.fail(n, "wrong type for %s: got %s; expected a string (write it in quotes: %q)", path, describe(n), n.Value)
+		return
+	default:
+		d.fail(n, "wrong type for %s: got %s; expected a string", path, describe(n))
+		return
+	}
+	s := n.Value
+	switch {
+	case r.enum != nil && !contains(r.enum, s):
+		d.fail(n, "invalid value %q for %s; expected one of: %s", s, path, strings.Join(r.enum, ", "))
+	case r.pattern != nil && !r.pattern.MatchString(s):
+		d.fail(n, "invalid value %q for %s; expected %s", s, path, r.want)
+	case r.nonBlank && strings.TrimSpace(s) == "":
+		d.fail(n, "%s is empty; expected %s", path, r.want)
+	}
+	v.SetString(s)
+}
+
+func (d *decoder) boolean(n *yaml.Node, v reflect.Value, path string) {
+	if scalarTag(n) != "!!bool" {
+		d.fail(n, "wrong type for %s: got %s; expected true or false", path, describe(n))
+		return
+	}
+	v.SetBool(strings.EqualFold(n.Value, "true"))
+}
+
+func (d *decoder) integer(n *yaml.Node, v reflect.Value, path, rpath string) {
+	r := ruleFor(rpath)
+	want := "an integer"
+	if r.hasRange {
+		want = r.rangeWant()
+	}
+	var i int64
+	switch scalarTag(n) {
+	case "!!int":
+		if err := n.Decode(&i); err != nil {
+			d.fail(n, "invalid value %s for %s; expected %s", n.Value, path, want)
+			return
+		}
+	case "!!float":
+		// JSON has numbers, not integers: 443.0 and 1e6 are whole numbers
+		// to JSON Schema, so they are to cemark too.
+		var f float64
+		if err := n.Decode(&f); err != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<63 {
+			d.fail(n, "invalid value %s for %s; expected %s", n.Value, path, want)
+			return
+		}
+		i = int64(f)
+	default:
+		d.fail(n, "wrong type for %s: got %s; expected %s", path, describe(n), want)
+		return
+	}
+	if r.hasRange && (i < r.min || i > r.max) {
+		d.fail(n, "%s out of range for %s; expected %s", n.Value, path, want)
+		return
+	}
+	v.SetInt(i)
+}
+
+func (d *decoder) date(n *yaml.Node, v reflect.Value, path string) {
+	switch scalarTag(n) {
+	case "!!str", "!!timestamp":
+		dt, err := ParseDate(n.Value)
+		if err != nil {
+			d.fail(n, "invalid date %q for %s; expected YYYY-MM-DD", n.Value, path)
+			return
+		}
+		v.Set(reflect.ValueOf(dt))
+	default:
+		d.fail(n, "wrong type for %s: got %s; expected a date YYYY-MM-DD", path, describe(n))
+	}
+}
+
+// describe says what a node is, for "got …" in messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.DocumentNode:
+		return "a document"
+	}
+	switch n.ShortTag() {
+	case "!!str":
+		return fmt.Sprintf("a string (%q)", n.Value)
+	case "!!int", "!!float":
+		return fmt.Sprintf("a number (%s)", n.Value)
+	case "!!bool":
+		return fmt.Sprintf("a boolean (%s)", n.Value)
+	case "!!null":
+		return "nothing"
+	case "!!timestamp":
+		return fmt.Sprintf("a date (%s)", n.Value)
+	case "!!binary":
+		return "binary data"
+	}
+	return fmt.Sprintf("a value tagged %s", n.Tag)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,74 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// rule is what a field accepts beyond its Go type. Rule paths name fields
+// the way the file nests them: "interfaces[].port" for the port of every
+// list item, "risk_assessment" for the map itself.
+type rule struct {
+	enum     []string
+	pattern  *regexp.Regexp
+	required bool // must be present and not empty
+	nonBlank bool // a string with something other than white space
+	hasRange bool
+	min, max int64
+	keys     []string // the keys a map may have
+	want     string   // what is expected, for the error message
+}
+
+var (
+	checkIDPattern = regexp.MustCompile(`^CEM-[A-Z]+-[0-9]{3}$`)
+	sourcePattern  = regexp.MustCompile(`^(dir|file|docker-archive|oci-archive|oci-dir):.+$`)
+)
+
+// Enumerations of cemark.yaml, in the order the error messages list them.
+func classes() []string {
+	return []string{ClassDefault, ClassImportantClassI, ClassImportantClassII, ClassCritical}
+}
+
+// ruleFor returns the rule for the field at rule path p (the zero rule:
+// anything of the right type).
+func ruleFor(p string) rule {
+	switch p {
+	case "product.class":
+		return rule{enum: classes()}
+	case "sources[]":
+		return rule{pattern: sourcePattern, want: "dir:PATH, file:PATH, docker-archive:FILE, oci-archive:FILE or oci-dir:DIR"}
+	case "interfaces[].port":
+		return rule{required: true, hasRange: true, min: 1, max: 65535}
+	case "interfaces[].protocol":
+		return rule{enum: []string{"tcp", "udp", "sctp"}}
+	case "interfaces[].bind":
+		return rule{enum: []string{"all", "loopback"}}
+	case "waivers[].check":
+		return rule{required: true, pattern: checkIDPattern, want: "a check ID like CEM-DEF-001"}
+	case "waivers[].justification":
+		return rule{required: true, nonBlank: true, want: "why the finding is accepted; it feeds the risk assessment"}
+	case "checks.test_severity":
+		return rule{enum: []string{"info", "low", "medium", "high", "critical"}}
+	case "updates.keys[].type":
+		return rule{enum: []string{"cosign", "pgp", "minisign", "ssh"}}
+	case "standards[].reference", "common_specifications[].reference", "certification_schemes[].reference":
+		return rule{required: true, nonBlank: true, want: `the reference, e.g. "EN 18031-1:2024"`}
+	case "standards[].applied", "common_specifications[].applied", "certification_schemes[].applied":
+		return rule{enum: []string{"full", "partial"}}
+	case "risk_assessment":
+		return rule{keys: annexIPointIDs}
+	case "docs.lang":
+		return rule{enum: []string{"en", "da"}}
+	case "attestations.sbom_inline_limit":
+		return rule{hasRange: true, min: 0, max: 1<<63 - 1}
+	}
+	return rule{}
+}
+
+// rangeWant describes an integer range.
+func (r rule) rangeWant() string {
+	if r.max == 1<<63-1 {
+		return fmt.Sprintf("an integer from %d up", r.min)
+	}
+	return fmt.Sprintf("an integer from %d to %d", r.min, r.max)
+}

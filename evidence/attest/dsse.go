@@ -1,0 +1,266 @@
+package attest
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Envelope is a DSSE envelope
+// (https://github.com/secure-systems-lab/dsse/blob/master/envelope.md).
+type Envelope struct {
+	PayloadType string `json:"payloadType"`
+	// Payload is base64 (standard encoding) of the serialised statement.
+	Payload    string      `json:"payload"`
+	Signatures []Signature `json:"signatures"`
+}
+
+// Signature is one DSSE signature.
+type Signature struct {
+	KeyID string `json:"keyid"`
+	// Sig is base64 (standard encoding) of the raw signature.
+	Sig string `json:"sig"`
+}
+
+// PAE is DSSE's pre-authentication encoding, the bytes that are signed:
+// "DSSEv1 <len(type)> <type> <len(body)> <body>".
+func PAE(payloadType string, payload []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("DSSEv1 ")
+	b.WriteString(strconv.Itoa(len(payloadType)))
+	b.WriteByte(' ')
+	b.WriteString(payloadType)
+	b.WriteByte(' ')
+	b.WriteString(strconv.Itoa(len(payload)))
+	b.WriteByte(' ')
+	b.Write(payload)
+	return b.Bytes()
+}
+
+// Sign wraps the statement in a DSSE envelope signed by s.
+func Sign(ctx context.Context, s Signer, st Statement) (*Envelope, error) {
+	return SignPayload(ctx, s, PayloadType, st.Payload)
+}
+
+// SignPayload signs any payload type (tests use it to make envelopes a
+// verifier must reject).
+func SignPayload(ctx context.Context, s Signer, payloadType string, payload []byte) (*Envelope, error) {
+	if s == nil {
+		return nil, errors.New("sign: no signer")
+	}
+	sig, err := s.Sign(ctx, PAE(payloadType, payload))
+	if err != nil {
+		return nil, fmt.Errorf("sign with key %s: %w", s.KeyID(), err)
+	}
+	return &Envelope{
+		PayloadType: payloadType,
+		Payload:     base64.StdEncoding.EncodeToString(payload),
+		Signatures:  []Signature{{KeyID: s.KeyID(), Sig: base64.StdEncoding.EncodeToString(sig)}},
+	}, nil
+}
+
+// Unsigned wraps the statement in an envelope with no signature, for runs
+// without a key. Verification rejects it.
+func Unsigned(st Statement) *Envelope {
+	return &Envelope{
+		PayloadType: PayloadType,
+		Payload:     base64.StdEncoding.EncodeToString(st.Payload),
+		Signatures:  []Signature{},
+	}
+}
+
+// JSON is the envelope as one line of JSON (no trailing newline), the
+// content of <name>.dsse.json.
+func (e *Envelope) JSON() []byte {
+	sigs := e.Signatures
+	if sigs == nil {
+		sigs = []Signature{}
+	}
+	b, err := json.Marshal(Envelope{PayloadType: e.PayloadType, Payload: e.Payload, Signatures: sigs})
+	if err != nil {
+		// Only strings inside: Marshal cannot fail.
+		panic(fmt.Sprintf("encode envelope: %v", err))
+	}
+	return b
+}
+
+// DecodePayload returns the payload bytes.
+func (e *Envelope) DecodePayload() ([]byte, error) {
+	return base64.StdEncoding.DecodeString(e.Payload)
+}
+
+// EncodeJSONL writes one envelope per line, each line ending in "\n": the
+// content of attestations.intoto.jsonl.
+func EncodeJSONL(envs []*Envelope) []byte {
+	var b bytes.Buffer
+	for _, e := range envs {
+		b.Write(e.JSON())
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// Errors of envelope parsing.
+var (
+	ErrNotEnvelope = errors.New("not a DSSE envelope")
+)
+
+// ParseEnvelope reads one DSSE envelope and checks it is well formed:
+// a JSON object with payloadType, base64 payload and a signatures array
+// (which may be empty: signatures are judged by the verifier).
+func ParseEnvelope(data []byte) (*Envelope, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: empty input", ErrNotEnvelope)
+	}
+	var raw struct {
+		PayloadType *string            `json:"payloadType"`
+		Payload     *string            `json:"payload"`
+		Signatures  *[]json.RawMessage `json:"signatures"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&raw); err != nil {
+		return nil, describeJSONError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: trailing data after the envelope", ErrNotEnvelope)
+	}
+	switch {
+	case raw.PayloadType == nil:
+		return nil, fmt.Errorf("%w: payloadType missing", ErrNotEnvelope)
+	case raw.Payload == nil:
+		return nil, fmt.Errorf("%w: payload missing", ErrNotEnvelope)
+	case raw.Signatures == nil:
+		return nil, fmt.Errorf("%w: signatures missing", ErrNotEnvelope)
+	}
+	if _, err := base64.StdEncoding.DecodeString(*raw.Payload); err != nil {
+		return nil, fmt.Errorf("%w: payload is not standard base64", ErrNotEnvelope)
+	}
+	env := &Envelope{PayloadType: *raw.PayloadType, Payload: *raw.Payload, Signatures: []Signature{}}
+	for i, r := range *raw.Signatures {
+		var s struct {
+			KeyID *string `json:"keyid"`
+			Sig   *string `json:"sig"`
+		}
+		if err := json.Unmarshal(r, &s); err != nil {
+			return nil, fmt.Errorf("%w: signature %d is not an object with keyid and sig", ErrNotEnvelope, i+1)
+		}
+		if s.Sig == nil {
+			return nil, fmt.Errorf("%w: signature %d has no sig", ErrNotEnvelope, i+1)
+		}
+		sig := Signature{Sig: *s.Sig}
+		if s.KeyID != nil {
+			sig.KeyID = *s.KeyID
+		}
+		env.Signatures = append(env.Signatures, sig)
+	}
+	return env, nil
+}
+
+func describeJSONError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: truncated JSON (unexpected end of input)", ErrNotEnvelope)
+	case errors.As(err, &se):
+		return fmt.Errorf("%w: invalid JSON at byte %d: %v", ErrNotEnvelope, se.Offset, err)
+	case errors.As(err, &te):
+		return fmt.Errorf("%w: field %q has the wrong type (%s, want %s)", ErrNotEnvelope, te.Field, te.Value, te.Type)
+	}
+	return fmt.Errorf("%w: %v", ErrNotEnvelope, err)
+}
+
+// ParseJSONL reads JSON Lines of DSSE envelopes. Blank lines are skipped;
+// any other line must be a whole envelope, and the error names the line.
+// A last line without "\n" is accepted only if it is a complete envelope.
+func ParseJSONL(data []byte) ([]*Envelope, error) {
+	var out []*Envelope
+	lineNo := 0
+	for len(data) > 0 {
+		lineNo++
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		env, err := ParseEnvelope(line)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", lineNo, err)
+		}
+		out = append(out, env)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: no envelope in the file", ErrNotEnvelope)
+	}
+	return out, nil
+}
+
+// WriteFiles writes attestations.intoto.jsonl and <name>.dsse.json for
+// each statement into dir, each atomically (temp file + rename). names and
+// envs are parallel.
+func WriteFiles(dir string, names []string, envs []*Envelope) ([]string, error) {
+	if len(names) != len(envs) {
+		return nil, fmt.Errorf("write attestations: %d names for %d envelopes", len(names), len(envs))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("write attestations: %w", err)
+	}
+	var written []string
+	p := filepath.Join(dir, JSONLFileName)
+	if err := writeFileAtomic(p, EncodeJSONL(envs), 0o644); err != nil {
+		return nil, err
+	}
+	written = append(written, p)
+	for i, e := range envs {
+		p := filepath.Join(dir, names[i]+".dsse.json")
+		if err := writeFileAtomic(p, append(e.JSON(), '\n'), 0o644); err != nil {
+			return nil, err
+		}
+		written = append(written, p)
+	}
+	return written, nil
+}
+
+// JSONLFileName is the bundle's file name, the one SLSA and Scorecard
+// tooling recognise.
+const JSONLFileName = "attestations.intoto.jsonl"
+
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	cleanup := func() { _ = os.Remove(tmp) }
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		cleanup()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		cleanup()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		cleanup()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		cleanup()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -405,7 +405,7 @@ func (d *decoder) str(n *yaml.Node, v reflect.Value, path, rpath string) {
 		d.fail(n, "invalid value %q for %s; expected one of: %s", s, path, strings.Join(r.enum, ", "))
 	case r.pattern != nil && !r.pattern.MatchString(s):
 		d.fail(n, "invalid value %q for %s; expected %s", s, path, r.want)
-	case r.nonBlank && strings.TrimSpace(s) == "":
+	case r.nonBlank && !nonBlankPattern.MatchString(s):
 		d.fail(n, "%s is empty; expected %s", path, r.want)
 	}
 	v.SetString(s)

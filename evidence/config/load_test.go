@@ -96,13 +96,18 @@ func TestLoadFileProblems(t *testing.T) {
 	}
 }
 
-// TestParseErrors gives every bad-config case and its precise message.
-func TestParseErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		yaml string
-		want string // every error, one a line
-	}{
+// errorCase is a configuration and the message Parse gives for it ("" when
+// it loads).
+type errorCase struct {
+	name string
+	yaml string
+	want string // every error, one a line
+}
+
+// errorCases are the bad-config cases, each with its precise message; the
+// schema test runs them too.
+func errorCases() []errorCase {
+	return []errorCase{
 		{"unknown key", "product:\n  name: x\n  nmae: y\n",
 			`cemark.yaml:3:3: unknown key "nmae" in product; expected one of: name, version, type, description, intended_purpose, class, open_source, licence, first_placed_on_market, support, hardware, declaration_url, user_information_url`},
 		{"unknown top-level key", "prodcut:\n  name: x\n",
@@ -197,7 +202,11 @@ func TestParseErrors(t *testing.T) {
 				"cemark.yaml:3:10: invalid value \"big\" for product.class; expected one of: default, important-class-I, important-class-II, critical\n" +
 				"cemark.yaml:5:12: 99999 out of range for interfaces[0].port; expected an integer from 1 to 65535"},
 	}
-	for _, tc := range tests {
+}
+
+// TestParseErrors gives every bad-config case and its precise message.
+func TestParseErrors(t *testing.T) {
+	for _, tc := range errorCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("cemark.yaml", []byte(tc.yaml))
 			if tc.want == "" {
@@ -223,12 +232,15 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func TestParseAccepts(t *testing.T) {
-	tests := []struct {
-		name string
-		yaml string
-		want *Config
-	}{
+type acceptCase struct {
+	name string
+	yaml string
+	want *Config
+}
+
+// acceptCases load; the schema test runs them too.
+func acceptCases() []acceptCase {
+	return []acceptCase{
 		{"empty file", "", &Config{}},
 		{"only comments", "# nothing yet\n", &Config{}},
 		{"null document", "~\n", &Config{}},
@@ -247,7 +259,10 @@ func TestParseAccepts(t *testing.T) {
 		{"booleans", "sbom: {remote_lookups: True}\nproduct: {open_source: false}\n",
 			&Config{SBOM: SBOMOptions{RemoteLookups: true}, Product: Product{OpenSource: ptr(false)}}},
 	}
-	for _, tc := range tests {
+}
+
+func TestParseAccepts(t *testing.T) {
+	for _, tc := range acceptCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Parse("cemark.yaml", []byte(tc.yaml))
 			if err != nil {

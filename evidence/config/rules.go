@@ -22,6 +22,9 @@ type rule struct {
 var (
 	checkIDPattern = regexp.MustCompile(`^CEM-[A-Z]+-[0-9]{3}$`)
 	sourcePattern  = regexp.MustCompile(`^(dir|file|docker-archive|oci-archive|oci-dir):.+$`)
+	// nonBlankPattern is the JSON Schema's test for "not blank", used here
+	// too so that loader and schema agree on every string.
+	nonBlankPattern = regexp.MustCompile(`\S`)
 )
 
 // Enumerations of cemark.yaml, in the order the error messages list them.

@@ -58,6 +58,8 @@ type SigningStep struct {
 	Action string `json:"action"` // signs | binary_signs | docker_signs | sboms | sign-blob | attest …
 	Path   string `json:"path"`
 	Line   int    `json:"line,omitempty"`
+	// Detail is the matched command or action reference, e.g. "cosign sign-blob".
+	Detail string `json:"detail,omitempty"`
 }
 
 // ArtifactVerdict is the verification result for one shipped artefact.

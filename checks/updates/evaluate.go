@@ -1,0 +1,221 @@
+package updates
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/config"
+)
+
+func evalPipeline(f *Collected) []checks.Finding {
+	var out []checks.Finding
+	for _, e := range f.PipelineErrors {
+		out = append(out, checks.Finding{Outcome: checks.Warn, Message: "release configuration could not be read: " + e, Key: "parse-error"})
+	}
+	signs := 0
+	for _, s := range f.Signing.Pipeline {
+		if Signs(s) {
+			signs++
+		}
+		what := s.Tool + " " + s.Action
+		if s.Detail != "" && s.Detail != s.Action {
+			what += " (" + s.Detail + ")"
+		}
+		msg := "release signing step: " + what
+		if !Signs(s) {
+			msg = "signing tool installed: " + what + "; it signs only where a later step runs it"
+		}
+		out = append(out, checks.Finding{
+			Outcome: checks.Info, Severity: checks.SeverityInfo, Message: msg,
+			Path: s.Path, Line: s.Line, Key: s.Tool + "/" + s.Action,
+			Values: map[string]string{"tool": s.Tool, "action": s.Action},
+		})
+	}
+	if signs == 0 {
+		out = append(out, checks.Finding{
+			Outcome: checks.Warn,
+			Message: "no release signing step found in .goreleaser.yml, .github/workflows or .gitlab-ci.yml; " +
+				"if releases are signed elsewhere, describe it in the technical file (CEM-UPD-002 checks the shipped signatures)",
+			Key: "no-signing-step",
+		})
+	}
+	return out
+}
+
+func evalArtifacts(f *Collected) []checks.Finding {
+	var out []checks.Finding
+	for _, e := range f.KeyErrors {
+		out = append(out, checks.Finding{Outcome: checks.Warn, Message: "signing key could not be loaded: " + e, Path: config.FileName, Key: "key-error"})
+	}
+	for _, g := range f.UnmatchedGlobs {
+		out = append(out, checks.Finding{Outcome: checks.Warn, Message: fmt.Sprintf("updates.artifacts glob %q matches no file", g), Path: config.FileName, Key: "glob:" + g})
+	}
+	if len(f.Signing.Artifacts) == 0 {
+		out = append(out, checks.Finding{
+			Outcome: checks.NotApplicable,
+			Message: "no shipped artefacts named (--artifacts or updates.artifacts in cemark.yaml): signatures not assessed",
+			Key:     "no-artifacts",
+		})
+		return out
+	}
+	for _, a := range f.Signing.Artifacts {
+		fd := checks.Finding{Path: a.Path, Key: a.Path, Values: map[string]string{"verdict": a.Verdict, "sha256": a.SHA256}}
+		if a.Method != "" {
+			fd.Values["method"] = a.Method
+		}
+		if a.Signature != "" {
+			fd.Values["signature"] = a.Signature
+		}
+		if a.KeyID != "" {
+			fd.Values["key_id"] = a.KeyID
+		}
+		switch a.Verdict {
+		case VerdictVerified:
+			fd.Outcome, fd.Severity = checks.Pass, checks.SeverityInfo
+			fd.Message = fmt.Sprintf("%s: signature verified (%s, %s) with key %s", a.Path, a.Method, a.Signature, a.KeyID)
+		case VerdictUnverifiable:
+			fd.Outcome = checks.Warn
+			fd.Message = fmt.Sprintf("%s: signed (%s, %s) but not verifiable here: %s", a.Path, a.Method, a.Signature, a.Detail)
+		case VerdictUnsigned:
+			fd.Outcome = checks.Fail
+			fd.Message = fmt.Sprintf("%s: unsigned: %s", a.Path, a.Detail)
+		case VerdictBadSignature:
+			fd.Outcome, fd.Severity = checks.Fail, checks.SeverityHigh
+			fd.Message = fmt.Sprintf("%s: BAD SIGNATURE (%s, %s): %s", a.Path, a.Method, a.Signature, a.Detail)
+		case VerdictDigestMismatch:
+			fd.Outcome, fd.Severity = checks.Fail, checks.SeverityHigh
+			fd.Message = fmt.Sprintf("%s: DIGEST MISMATCH (%s): %s", a.Path, a.Signature, a.Detail)
+		default:
+			fd.Outcome = checks.Error
+			fd.Message = fmt.Sprintf("%s: unknown verdict %q", a.Path, a.Verdict)
+		}
+		out = append(out, fd)
+	}
+	return out
+}
+
+// keyConfigured tells, for updaters found without a key, that the finding
+// is a gap rather than a fact.
+func missingKey(e checks.UpdaterEvidence) bool {
+	return e.Confidence == Low && (e.Kind == KindMender || e.Kind == KindRAUC || e.Kind == KindSelfUpdate || e.Kind == KindSWUpdate)
+}
+
+func evalClient(f *Collected) []checks.Finding {
+	var out []checks.Finding
+	for _, e := range f.Signing.Client {
+		fd := checks.Finding{
+			Outcome: checks.Info, Severity: checks.SeverityInfo,
+			Message: fmt.Sprintf("update verification evidence (%s, %s confidence): %s", e.Kind, e.Confidence, e.Detail),
+			Path:    e.Path, Line: e.Line, Key: e.Kind,
+			Values: map[string]string{"kind": e.Kind, "confidence": e.Confidence},
+		}
+		if missingKey(e) {
+			fd.Outcome, fd.Severity = checks.Warn, ""
+			fd.Message = fmt.Sprintf("updater without signature verification configured (%s): %s", e.Kind, e.Detail)
+		}
+		out = append(out, fd)
+	}
+	if len(f.Signing.Client) == 0 {
+		out = append(out, checks.Finding{
+			Outcome: checks.Info, Severity: checks.SeverityInfo,
+			Message: "no in-product update client found (TUF, sigstore, minisign, signature verification, self-update library, Mender, RAUC, SWUpdate); " +
+				"how updates reach users must be stated in cemark.yaml (CEM-UPD-004)",
+			Key: "no-client",
+		})
+	}
+	return out
+}
+
+// hasUpdater reports whether the product holds an updater that verifies.
+func hasUpdater(f *Collected) bool {
+	for _, e := range f.Signing.Client {
+		if e.Confidence == High || e.Confidence == Medium {
+			return true
+		}
+	}
+	return false
+}
+
+func evalStatement(f *Collected) []checks.Finding {
+	s := f.Statement
+	var out []checks.Finding
+	add := func(o checks.Outcome, key, msg string) {
+		out = append(out, checks.Finding{Outcome: o, Message: msg, Path: config.FileName, Key: key})
+	}
+	if strings.TrimSpace(s.Mechanism) == "" {
+		if hasUpdater(f) {
+			add(checks.Warn, "mechanism", "updates.mechanism is not stated; an updater was found in the product, but the technical file needs its description (Annex VII 2(b))")
+		} else {
+			add(checks.Fail, "mechanism", "updates.mechanism is not stated and no updater was found in the product: nothing shows how security updates reach users (Annex I Part I (2)(c))")
+		}
+	}
+	switch {
+	case s.Automatic == nil:
+		add(checks.Warn, "automatic", "updates.automatic is not stated: say whether security updates install automatically by default (Annex I Part I (2)(c))")
+	case *s.Automatic && strings.TrimSpace(s.OptOut) == "":
+		add(checks.Warn, "opt-out", "updates are automatic but updates.opt_out does not say how users switch them off (Annex I Part I (2)(c), Annex II 8(e))")
+	case !*s.Automatic && !f.AutomaticJustified:
+		add(checks.Warn, "automatic", "security updates are not automatic by default and risk_assessment[\"I-2c\"] gives no justification (Annex I Part I (2)(c): automatic by default where applicable)")
+	}
+	if strings.TrimSpace(s.Notification) == "" {
+		add(checks.Warn, "notification", "updates.notification does not say how users learn of available updates (Annex I Part I (2)(c))")
+	}
+	if len(out) == 0 {
+		auto := "automatic by default"
+		if s.Automatic != nil && !*s.Automatic {
+			auto = "not automatic (justified in risk_assessment I-2c)"
+		}
+		out = append(out, checks.Finding{
+			Outcome: checks.Pass, Severity: checks.SeverityInfo, Path: config.FileName, Key: "statement",
+			Message: fmt.Sprintf("updates reach users by %q, %s; opt-out: %q; notification: %q", s.Mechanism, auto, s.OptOut, s.Notification),
+		})
+	}
+	return out
+}
+
+func evalConsistency(f *Collected) []checks.Finding {
+	var out []checks.Finding
+	declared := map[string]string{} // normalised fingerprint -> source
+	for _, k := range f.Keys {
+		if k.DeclaredFingerprint == "" {
+			continue
+		}
+		declared[NormalizeFingerprint(k.DeclaredFingerprint)] = k.Source
+		if k.Path == "" {
+			continue
+		}
+		if k.DeclaredMatches {
+			out = append(out, checks.Finding{Outcome: checks.Pass, Severity: checks.SeverityInfo, Path: config.FileName, Key: "key:" + k.Path,
+				Message: fmt.Sprintf("%s: key file %s has the declared fingerprint %s", k.Source, k.Path, k.DeclaredFingerprint)})
+			continue
+		}
+		out = append(out, checks.Finding{Outcome: checks.Fail, Path: config.FileName, Key: "key:" + k.Path,
+			Message: fmt.Sprintf("%s: key file %s has fingerprint %s, but cemark.yaml declares %s", k.Source, k.Path, k.Fingerprint, k.DeclaredFingerprint),
+			Values:  map[string]string{"declared": k.DeclaredFingerprint, "actual": k.Fingerprint}})
+	}
+	if len(declared) == 0 {
+		return append(out, checks.Finding{Outcome: checks.NotApplicable, Path: config.FileName, Key: "no-fingerprints",
+			Message: "no key fingerprint declared in updates.keys: nothing to compare the verifying keys with"})
+	}
+	for _, a := range f.Signing.Artifacts {
+		if a.Verdict != VerdictVerified {
+			continue
+		}
+		if src, ok := declared[NormalizeFingerprint(a.KeyID)]; ok {
+			out = append(out, checks.Finding{Outcome: checks.Pass, Severity: checks.SeverityInfo, Path: a.Path, Key: a.Path,
+				Message: fmt.Sprintf("%s is verified by the declared key %s (%s)", a.Path, a.KeyID, src)})
+			continue
+		}
+		fps := make([]string, 0, len(declared))
+		for fp := range declared {
+			fps = append(fps, fp)
+		}
+		sort.Strings(fps)
+		out = append(out, checks.Finding{Outcome: checks.Fail, Path: a.Path, Key: a.Path,
+			Message: fmt.Sprintf("%s is verified by key %s, which is not a declared fingerprint (%s)", a.Path, a.KeyID, strings.Join(fps, ", ")),
+			Values:  map[string]string{"key_id": a.KeyID}})
+	}
+	return out
+}

@@ -1,0 +1,288 @@
+// Package updates holds cemark's update-signing checks (CEM-UPD-…): how
+// the release pipeline signs its output, whether the shipped artefacts'
+// signatures verify offline against the manufacturer's keys, whether the
+// product verifies what it installs, and whether cemark.yaml states how
+// updates reach users.
+//
+// All checks share one collect step, run once per Target through
+// Target.Memo; each check's evaluation is pure over those facts. Metadata
+// lives in meta/<ID>.yml beside the code.
+package updates
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/config"
+)
+
+//go:embed meta/*.yml
+var metaFS embed.FS
+
+// Check IDs of the family. They are stable: never renamed or reused.
+const (
+	IDPipeline    = "CEM-UPD-001"
+	IDArtifacts   = "CEM-UPD-002"
+	IDClient      = "CEM-UPD-003"
+	IDStatement   = "CEM-UPD-004"
+	IDConsistency = "CEM-UPD-005"
+)
+
+var evaluators = []struct {
+	id   string
+	eval func(*Collected) []checks.Finding
+}{
+	{IDPipeline, evalPipeline},
+	{IDArtifacts, evalArtifacts},
+	{IDClient, evalClient},
+	{IDStatement, evalStatement},
+	{IDConsistency, evalConsistency},
+}
+
+// Checks returns the family's checks in ID order. The metadata is
+// embedded, so an error here is a build defect; TestMeta guards it.
+func Checks() []checks.Check {
+	metas, err := Metas()
+	if err != nil {
+		panic(err)
+	}
+	out := make([]checks.Check, 0, len(evaluators))
+	for _, e := range evaluators {
+		m, ok := metas[e.id]
+		if !ok {
+			panic(fmt.Sprintf("updates: no metadata for %s", e.id))
+		}
+		out = append(out, &check{meta: m, eval: e.eval})
+	}
+	return out
+}
+
+// Metas reads the embedded metadata, keyed by ID.
+func Metas() (map[string]checks.Meta, error) {
+	out := map[string]checks.Meta{}
+	err := fs.WalkDir(metaFS, "meta", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := metaFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var m checks.Meta
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&m); err != nil {
+			return fmt.Errorf("parse %s: %w", p, err)
+		}
+		if err := checks.ValidateMeta(m); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		out[m.ID] = m
+		return nil
+	})
+	return out, err
+}
+
+type check struct {
+	meta checks.Meta
+	eval func(*Collected) []checks.Finding
+}
+
+func (c *check) Meta() checks.Meta { return c.meta }
+
+func (c *check) Collect(ctx context.Context, t *checks.Target) (any, error) {
+	return collect(ctx, t)
+}
+
+func (c *check) Evaluate(facts any) ([]checks.Finding, error) {
+	f, ok := facts.(*Collected)
+	if !ok || f == nil {
+		return nil, fmt.Errorf("%s: facts are %T, want *updates.Collected", c.meta.ID, facts)
+	}
+	out := c.eval(f)
+	for i := range out {
+		out[i].Check = c.meta.ID
+	}
+	return out, nil
+}
+
+// Collected is everything the family's checks judge.
+type Collected struct {
+	Signing checks.UpdateSigning
+	// Keys are the verification keys of the run (no key material).
+	Keys []KeyInfo
+	// KeyErrors are key files that could not be loaded.
+	KeyErrors []string
+	// PipelineErrors are release-configuration files that could not be parsed.
+	PipelineErrors []string
+	// UnmatchedGlobs are updates.artifacts globs that match no file.
+	UnmatchedGlobs []string
+	// Statement is cemark.yaml's updates section.
+	Statement config.Updates
+	// AutomaticJustified is true when risk_assessment["I-2c"] holds a
+	// justification (for automatic updates being off).
+	AutomaticJustified bool
+}
+
+// KeyInfo describes one verification key for the report.
+type KeyInfo struct {
+	Source              string `json:"source"`
+	Path                string `json:"path,omitempty"`
+	Kind                string `json:"kind,omitempty"`
+	Fingerprint         string `json:"fingerprint,omitempty"`
+	DeclaredFingerprint string `json:"declared_fingerprint,omitempty"`
+	// DeclaredMatches: the declared fingerprint is the key file's (for an
+	// OpenPGP keyring: one of its keys'). Meaningful when both are set.
+	DeclaredMatches bool `json:"declared_matches"`
+}
+
+const memoKey = "updates/facts"
+
+// Facts returns the update-signing fact sheet of the run, for the report
+// and the technical file. It is computed once per Target.
+func Facts(ctx context.Context, t *checks.Target) (*checks.UpdateSigning, error) {
+	f, err := collect(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	s := f.Signing
+	return &s, nil
+}
+
+// CollectFacts returns all the family's facts, memoized on the Target.
+func CollectFacts(ctx context.Context, t *checks.Target) (*Collected, error) { return collect(ctx, t) }
+
+func collect(ctx context.Context, t *checks.Target) (*Collected, error) {
+	v, err := t.Memo.Get(memoKey, func() (any, error) { return collectOnce(ctx, t) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Collected), nil
+}
+
+func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
+	cfg := t.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	f := &Collected{Statement: cfg.Updates}
+	if r, ok := cfg.RiskAssessment["I-2c"]; ok && strings.TrimSpace(r.Justification) != "" {
+		f.AutomaticJustified = true
+	}
+	f.Signing.Mechanism = cfg.Updates.Mechanism
+
+	f.Signing.Pipeline, f.PipelineErrors = DetectPipeline(ctx, t)
+	var clientErrs []string
+	f.Signing.Client, clientErrs = DetectClient(ctx, t)
+	_ = clientErrs // Go files that do not parse are not release configuration; the SURFACE parsers report them.
+
+	declared := make([]DeclaredKey, 0, len(cfg.Updates.Keys))
+	for _, k := range cfg.Updates.Keys {
+		declared = append(declared, DeclaredKey{Name: k.Name, Type: k.Type, Path: k.Path, Fingerprint: k.Fingerprint})
+	}
+	keys := LoadKeys(t.Root, declared, t.UpdateKeys)
+	f.KeyErrors = keys.Errors
+	for _, k := range keys.Keys {
+		f.Keys = append(f.Keys, KeyInfo{
+			Source: k.Source, Path: k.Path, Kind: k.Kind, Fingerprint: k.Fingerprint,
+			DeclaredFingerprint: k.DeclaredFingerprint, DeclaredMatches: declaredMatches(k),
+		})
+	}
+
+	artefacts, unmatched := ResolveArtifacts(t.Root, t.Artifacts, cfg.Updates.Artifacts)
+	f.UnmatchedGlobs = unmatched
+	trusted := cfg.Updates.TrustedRoot
+	if trusted != "" && !filepath.IsAbs(trusted) {
+		trusted = filepath.Join(t.Root, filepath.FromSlash(trusted))
+	}
+	ver := &Verifier{Keys: keys, Root: t.Root, TrustedRoot: trusted, Now: t.Now}
+	f.Signing.Artifacts = ver.VerifyArtifacts(ctx, artefacts)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, a := range f.Signing.Artifacts {
+		if a.Verdict == VerdictVerified && a.KeyID != "" && !seen[a.KeyID] {
+			seen[a.KeyID] = true
+			f.Signing.KeyFingerprints = append(f.Signing.KeyFingerprints, a.KeyID)
+		}
+	}
+	sort.Strings(f.Signing.KeyFingerprints)
+	return f, nil
+}
+
+func declaredMatches(k VerificationKey) bool {
+	if k.DeclaredFingerprint == "" || k.Path == "" {
+		return false
+	}
+	want := NormalizeFingerprint(k.DeclaredFingerprint)
+	if NormalizeFingerprint(k.Fingerprint) == want {
+		return true
+	}
+	for _, e := range k.keyring {
+		if pgpFingerprint(e) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// ResolveArtifacts expands the shipped artefacts: the CLI's absolute paths
+// and cemark.yaml's globs (relative to root, path/filepath.Glob syntax).
+// Signature, certificate and checksum files are left out: they are
+// verified with the artefact they belong to. The result is sorted and
+// free of duplicates; globs that match nothing are returned too.
+func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
+	set := map[string]bool{}
+	add := func(p string) {
+		info, err := os.Stat(p)
+		if err != nil || info.IsDir() || IsSignatureOrChecksumFile(filepath.Base(p)) {
+			return
+		}
+		set[filepath.Clean(p)] = true
+	}
+	for _, p := range paths {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		if strings.ContainsAny(p, "*?[") {
+			matches, _ := filepath.Glob(p)
+			for _, m := range matches {
+				add(m)
+			}
+			continue
+		}
+		add(p)
+	}
+	var unmatched []string
+	for _, g := range globs {
+		pattern := g
+		if !filepath.IsAbs(pattern) {
+			pattern = filepath.Join(root, filepath.FromSlash(g))
+		}
+		matches, err := filepath.Glob(pattern)
+		if err != nil || len(matches) == 0 {
+			unmatched = append(unmatched, g)
+			continue
+		}
+		for _, m := range matches {
+			add(m)
+		}
+	}
+	out := make([]string, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out, unmatched
+}

@@ -7,13 +7,16 @@ const ReportSchemaVersion = "1.0.0"
 // Report is the result of a check run: one Result per check that ran, the
 // facts the families gathered, and files that could not be read.
 type Report struct {
-	SchemaVersion string      `json:"schema_version"`
-	Tool          Tool        `json:"tool"`
-	Product       Product     `json:"product"`
-	Results       []Result    `json:"results"`
-	Facts         Facts       `json:"facts"`
-	FileErrors    []FileError `json:"file_errors,omitempty"`
-	Summary       Summary     `json:"summary"`
+	SchemaVersion string  `json:"schema_version"`
+	Tool          Tool    `json:"tool"`
+	Product       Product `json:"product"`
+	// ConfigFile is the configuration file the run read, relative to the
+	// product root ("" when there was none). Findings about waivers point at it.
+	ConfigFile string      `json:"config_file,omitempty"`
+	Results    []Result    `json:"results"`
+	Facts      Facts       `json:"facts"`
+	FileErrors []FileError `json:"file_errors,omitempty"`
+	Summary    Summary     `json:"summary"`
 }
 
 // Tool names the generator.

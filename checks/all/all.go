@@ -1,0 +1,37 @@
+// Package all lists every check family in one explicit registry: no init()
+// registration, no blank imports. Adding a family is one line in Families.
+package all
+
+import (
+	"io/fs"
+
+	"github.com/cemark/cemark/checks"
+)
+
+// Family is one package of checks and its embedded metadata. Every *.yml or
+// *.yaml file in Meta (outside testdata/) must describe a registered check,
+// and every registered check must come with metadata: the catalogue test
+// checks both ways.
+type Family struct {
+	Name   string
+	Checks func() []checks.Check
+	Meta   fs.FS
+}
+
+// Families returns the check families, in a fixed order.
+func Families() []Family {
+	return []Family{
+		{Name: "framework", Checks: checks.FrameworkChecks, Meta: checks.FrameworkMetaFS()},
+		// One line per family, e.g.:
+		// {Name: "surface", Checks: surface.Checks, Meta: surface.MetaFS()},
+	}
+}
+
+// Registry builds the registry of every check of every family.
+func Registry() (*checks.Registry, error) {
+	var cs []checks.Check
+	for _, f := range Families() {
+		cs = append(cs, f.Checks()...)
+	}
+	return checks.NewRegistry(cs...)
+}

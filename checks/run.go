@@ -1,0 +1,331 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cemark/cemark/evidence/config"
+)
+
+// DefaultTestPaths are the test and example folders scanned with lower
+// severity when cemark.yaml names none (checks.test_paths).
+var DefaultTestPaths = []string{"**/test/**", "**/tests/**", "**/testdata/**", "**/example/**", "**/examples/**", "**/__tests__/**", "**/spec/**"}
+
+// DefaultTestSeverity is what a failing finding under a test or example
+// path is lowered to when cemark.yaml does not say (checks.test_severity).
+// The finding stays a failure and stays in the report; at "info" it does
+// not trip any --fail-on level above info.
+const DefaultTestSeverity = SeverityInfo
+
+// RunOptions describe the run for the report.
+type RunOptions struct {
+	ToolVersion string
+	Product     Product
+	// ConfigFile is the configuration file's path relative to the product
+	// root, where findings about waivers point; default "cemark.yaml".
+	ConfigFile string
+}
+
+// Run runs every check of reg against t: Collect, then Evaluate. A check
+// that returns an error or panics records one Error finding and the others
+// still run. Then the runner fills each finding's CRA references, standards
+// and default severity from the check's metadata, masks snippets, lowers the
+// severity of findings in test and example paths, applies the waivers of
+// cemark.yaml and inline cemark:ignore comments, adds the framework checks'
+// findings (CEM-WVR-001, CEM-WVR-002) and sorts everything.
+//
+// Run returns an error only when it cannot run at all (no registry or
+// file index, a cancelled context, a bad test severity).
+func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Report, error) {
+	if reg == nil {
+		return nil, errors.New("run checks: no registry")
+	}
+	if t == nil || t.Files == nil {
+		return nil, errors.New("run checks: no target file index (build the target with NewTarget)")
+	}
+	if t.Memo == nil {
+		t.Memo = NewMemo()
+	}
+	cfg := t.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	testGlobs := cfg.Checks.TestPaths
+	if len(testGlobs) == 0 {
+		testGlobs = DefaultTestPaths
+	}
+	testSev := DefaultTestSeverity
+	if cfg.Checks.TestSeverity != "" {
+		s, err := ParseSeverity(cfg.Checks.TestSeverity)
+		if err != nil || s == "" {
+			return nil, fmt.Errorf("run checks: checks.test_severity %q: want one of info, low, medium, high, critical", cfg.Checks.TestSeverity)
+		}
+		testSev = s
+	}
+	configFile := opts.ConfigFile
+	if configFile == "" {
+		configFile = config.FileName
+	}
+
+	rep := &Report{
+		SchemaVersion: ReportSchemaVersion,
+		Tool:          Tool{Name: "cemark", Version: opts.ToolVersion},
+		Product:       opts.Product,
+		ConfigFile:    opts.ConfigFile,
+	}
+	for _, c := range reg.Checks() {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("run checks: %w", err)
+		}
+		m := c.Meta()
+		res := Result{Meta: m}
+		if !isFrameworkCheck(m.ID) {
+			res.Findings, res.Error = runOne(ctx, c, t)
+			for i := range res.Findings {
+				normalise(&res.Findings[i], m)
+				lowerInTestPath(&res.Findings[i], testGlobs, testSev)
+			}
+		}
+		rep.Results = append(rep.Results, res)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("run checks: %w", err)
+	}
+
+	ws := newWaiverState(cfg.Waivers, t, reg)
+	for i := range rep.Results {
+		for j := range rep.Results[i].Findings {
+			ws.apply(&rep.Results[i].Findings[j])
+		}
+	}
+	for i := range rep.Results {
+		res := &rep.Results[i]
+		switch res.ID {
+		case WaiverCheckID:
+			res.Findings = ws.waiverFindings(configFile)
+		case IgnoreCheckID:
+			res.Findings = ws.ignoreFindings()
+		default:
+			continue
+		}
+		for j := range res.Findings {
+			normalise(&res.Findings[j], res.Meta)
+		}
+	}
+
+	for i := range rep.Results {
+		res := &rep.Results[i]
+		SortFindings(res.Findings)
+		if res.Findings == nil {
+			res.Findings = []Finding{}
+		}
+		res.Outcome = WorstOutcome(res.Findings)
+	}
+	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].ID < rep.Results[j].ID })
+	rep.FileErrors = t.Files.Errors()
+	rep.Summary = Summarise(rep)
+	return rep, nil
+}
+
+// runOne collects and evaluates one check. Any error or panic becomes one
+// Error finding saying what broke.
+func runOne(ctx context.Context, c Check, t *Target) (findings []Finding, errMsg string) {
+	id := c.Meta().ID
+	fail := func(step string, err error) ([]Finding, string) {
+		msg := fmt.Sprintf("%s: %v", step, err)
+		return []Finding{{Check: id, Outcome: Error, Message: "check could not run: " + msg}}, msg
+	}
+	facts, err := protect(func() (any, error) { return c.Collect(ctx, t) })
+	if err != nil {
+		return fail("collect", err)
+	}
+	fs, err := protect(func() (any, error) { return c.Evaluate(facts) })
+	if err != nil {
+		return fail("evaluate", err)
+	}
+	out, _ := fs.([]Finding)
+	for _, f := range out {
+		if outcomeRank(f.Outcome) < 0 {
+			return fail("evaluate", fmt.Errorf("finding with unknown outcome %q", f.Outcome))
+		}
+		if f.Severity != "" && f.Severity.Rank() < 0 {
+			return fail("evaluate", fmt.Errorf("finding with unknown severity %q", f.Severity))
+		}
+	}
+	return out, ""
+}
+
+// ErrCheckPanicked marks a check that panicked; the run goes on.
+var ErrCheckPanicked = errors.New("check panicked")
+
+func protect(fn func() (any, error)) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			// No stack trace: it could carry file contents into the report.
+			// The panic value is what a bug report needs.
+			err = fmt.Errorf("%w: %v", ErrCheckPanicked, r)
+		}
+	}()
+	return fn()
+}
+
+// normalise fills what the runner owns: the check ID, CRA references and
+// standards from metadata, the default severity, and masked text.
+func normalise(f *Finding, m Meta) {
+	f.Check = m.ID
+	f.CRA = append([]string(nil), m.CRA...)
+	if len(m.Standards) > 0 {
+		f.Standards = append([]string(nil), m.Standards...)
+	} else {
+		f.Standards = nil
+	}
+	if f.Severity == "" {
+		f.Severity = m.Severity
+		if f.Severity == "" {
+			f.Severity = SeverityInfo
+		}
+	}
+	f.Path = strings.TrimPrefix(f.Path, "./")
+	f.Snippet = MaskSecrets(f.Snippet)
+	f.Message = MaskSecrets(f.Message)
+	for k, v := range f.Values {
+		f.Values[k] = MaskSecrets(v)
+	}
+}
+
+// lowerInTestPath lowers a failing or warning finding's severity in test
+// and example folders. The finding is still reported; Values records the
+// severity it had.
+func lowerInTestPath(f *Finding, globs []string, to Severity) {
+	if f.Path == "" || (f.Outcome != Fail && f.Outcome != Warn) || f.Severity.Rank() <= to.Rank() {
+		return
+	}
+	if !Excluded(f.Path, globs) {
+		return
+	}
+	if f.Values == nil {
+		f.Values = map[string]string{}
+	}
+	f.Values["severity_lowered_from"] = string(f.Severity)
+	f.Values["test_path"] = "true"
+	f.Severity = to
+}
+
+// outcomeRank orders outcomes from worst (highest) to best: fail > error >
+// warn > waived > info > pass > not-applicable. Unknown is -1.
+func outcomeRank(o Outcome) int {
+	switch o {
+	case Fail:
+		return 6
+	case Error:
+		return 5
+	case Warn:
+		return 4
+	case Waived:
+		return 3
+	case Info:
+		return 2
+	case Pass:
+		return 1
+	case NotApplicable:
+		return 0
+	}
+	return -1
+}
+
+// WorstOutcome is a result's outcome: the worst of its findings', pass
+// when there are none.
+func WorstOutcome(fs []Finding) Outcome {
+	if len(fs) == 0 {
+		return Pass
+	}
+	worst := fs[0].Outcome
+	for _, f := range fs[1:] {
+		if outcomeRank(f.Outcome) > outcomeRank(worst) {
+			worst = f.Outcome
+		}
+	}
+	return worst
+}
+
+// SortFindings orders findings by path, line, column, key, message (then
+// outcome and severity, so equal places still sort the same every run).
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		switch {
+		case a.Path != b.Path:
+			return a.Path < b.Path
+		case a.Line != b.Line:
+			return a.Line < b.Line
+		case a.Column != b.Column:
+			return a.Column < b.Column
+		case a.Key != b.Key:
+			return a.Key < b.Key
+		case a.Message != b.Message:
+			return a.Message < b.Message
+		case a.Outcome != b.Outcome:
+			return a.Outcome < b.Outcome
+		}
+		return a.Severity < b.Severity
+	})
+}
+
+// Summarise counts the checks and the findings by outcome.
+func Summarise(r *Report) Summary {
+	s := Summary{Checks: len(r.Results)}
+	for _, res := range r.Results {
+		for _, f := range res.Findings {
+			switch f.Outcome {
+			case Pass:
+				s.Pass++
+			case Fail:
+				s.Fail++
+			case Warn:
+				s.Warn++
+			case Info:
+				s.Info++
+			case Waived:
+				s.Waived++
+			case NotApplicable:
+				s.NotApplicable++
+			case Error:
+				s.Error++
+			}
+		}
+	}
+	return s
+}
+
+// ParseSeverity reads a severity name (case-insensitive). "none", "never"
+// and "" give "" with no error: no severity, so FailsAt finds nothing.
+func ParseSeverity(s string) (Severity, error) {
+	v := Severity(strings.ToLower(strings.TrimSpace(s)))
+	switch v {
+	case "", "none", "never":
+		return "", nil
+	}
+	if v.Rank() < 0 {
+		return "", fmt.Errorf("unknown severity %q: want one of info, low, medium, high, critical, or none", s)
+	}
+	return v, nil
+}
+
+// FailsAt returns the failing findings (Outcome Fail; waived ones do not
+// count) whose severity is min or higher, for --fail-on. An empty min
+// ("none") returns nothing.
+func FailsAt(r *Report, min Severity) []Finding {
+	if r == nil || min == "" || min.Rank() < 0 {
+		return nil
+	}
+	var out []Finding
+	for _, f := range r.Findings() {
+		if f.Failing() && f.Severity.Rank() >= min.Rank() {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package defaults
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/parse/dockerfile"
+	"github.com/cemark/cemark/checks/parse/kube"
+)
+
+// MemoKey is the Target.Memo key of the family's facts.
+const MemoKey = "checks/defaults/facts"
+
+// Collect gathers the family's facts once per Target: every check of the
+// family calls it and gets the same *Facts.
+func Collect(ctx context.Context, t *checks.Target) (*Facts, error) {
+	v, err := t.Memo.Get(MemoKey, func() (any, error) { return collect(ctx, t) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Facts), nil
+}
+
+func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
+	f := &Facts{Images: append([]checks.ImageConfig(nil), t.Images...)}
+
+	dfs, err := dockerfile.Files(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("read Dockerfiles: %w", err)
+	}
+	f.Dockerfiles = dfs
+	for _, df := range dfs {
+		f.Settings = append(f.Settings, dockerfileSettings(df)...)
+	}
+
+	mf, err := kube.Load(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("read Kubernetes manifests: %w", err)
+	}
+	kw, ks := kubeWorkloads(mf)
+	f.Workloads = append(f.Workloads, kw...)
+	f.Settings = append(f.Settings, ks...)
+
+	cw, cs, err := composeWorkloads(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("read compose files: %w", err)
+	}
+	f.Workloads = append(f.Workloads, cw...)
+	f.Settings = append(f.Settings, cs...)
+
+	for _, img := range t.Images {
+		f.Settings = append(f.Settings, imageSettings(img)...)
+	}
+
+	for _, e := range t.Files.List() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		isConfig := configFormat(e.Path) != ""
+		lang := sourceLang(e.Path)
+		if !isConfig && lang == "" {
+			continue
+		}
+		data, err := t.Files.Read(e.Path)
+		if err != nil {
+			// The FileIndex records the reason; the run goes on.
+			continue
+		}
+		if isConfig {
+			// A configuration file that does not parse is skipped: the
+			// FileIndex or the parser owning the format reports it.
+			if s, err := scanConfig(e.Path, data); err == nil {
+				f.Settings = append(f.Settings, s...)
+			}
+		}
+		if lang != "" {
+			f.Sites = append(f.Sites, scanSource(e.Path, data)...)
+		}
+	}
+	return f, nil
+}
+
+// stageLabel names a stage in keys and messages: "final" for the final
+// stage (stable when stages are renamed or added), else its name or index.
+func stageLabel(s *dockerfile.Stage) string {
+	switch {
+	case s.Final:
+		return "final"
+	case s.Name != "":
+		return s.Name
+	}
+	return "#" + strconv.Itoa(s.Index)
+}
+
+func dockerfileSettings(df *dockerfile.File) []Setting {
+	var out []Setting
+	for _, a := range df.MetaArgs {
+		if a.HasValue {
+			out = append(out, Setting{Origin: OriginDockerfileArg, Path: df.Path, Line: a.Line, Key: a.Name, Value: a.Value, Raw: a.Raw, Scope: "global"})
+		}
+	}
+	for i := range df.Stages {
+		s := &df.Stages[i]
+		scope := "stage:" + stageLabel(s)
+		for _, a := range s.Args {
+			// An ARG NAME without a value that only takes a global default is
+			// judged where the default is written.
+			if a.HasValue && a.Raw != "" {
+				out = append(out, Setting{Origin: OriginDockerfileArg, Path: df.Path, Line: a.Line, Key: a.Name, Value: a.Value, Raw: a.Raw, Scope: scope, Shipped: s.Product})
+			}
+		}
+		for _, e := range s.Env {
+			out = append(out, Setting{Origin: OriginDockerfileEnv, Path: df.Path, Line: e.Line, Key: e.Name, Value: e.Value, Raw: e.Raw, Scope: scope, Runtime: s.Product, Shipped: s.Product})
+		}
+	}
+	return out
+}
+
+func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
+	var ws []Workload
+	var ss []Setting
+	for _, w := range m.Workloads {
+		objKey := w.Kind + "/" + w.Name
+		pod := Workload{Source: "kubernetes", Pod: true, Path: w.Path, Line: w.Line, Name: w.Kind + " " + w.Name, Key: objKey}
+		for _, ns := range []struct {
+			field string
+			b     kube.Bool
+		}{{"hostNetwork", w.Pod.HostNetwork}, {"hostPID", w.Pod.HostPID}, {"hostIPC", w.Pod.HostIPC}} {
+			if ns.b.True() {
+				pod.HostNamespaces = append(pod.HostNamespaces, At{Field: ns.field, Value: "true", Line: ns.b.Line, Column: ns.b.Column})
+			}
+		}
+		for _, v := range w.Pod.Volumes {
+			if isDockerSocket(v.HostPath) {
+				pod.DockerSocket = append(pod.DockerSocket, At{Field: "hostPath", Value: v.HostPath, Line: v.Line})
+			}
+		}
+		if len(pod.HostNamespaces) > 0 || len(pod.DockerSocket) > 0 {
+			ws = append(ws, pod)
+		}
+		psc := w.Pod.SecurityContext
+		for _, c := range w.Pod.Containers {
+			kind := "container"
+			if c.Init {
+				kind = "initContainer"
+			}
+			cw := Workload{Source: "kubernetes", Path: w.Path, Line: c.Line, Name: fmt.Sprintf("%s %s, %s %s", w.Kind, w.Name, kind, c.Name),
+				Key: objKey + ":" + kind + ":" + c.Name}
+			csc := c.SecurityContext
+			pick := func(get func(*kube.SecurityContext) (bool, string, int, int), field string) *At {
+				for _, sc := range []*kube.SecurityContext{csc, psc} {
+					if sc == nil {
+						continue
+					}
+					if set, val, line, col := get(sc); set {
+						return &At{Field: field, Value: val, Line: line, Column: col}
+					}
+				}
+				return nil
+			}
+			cw.RunAsUser = pick(func(sc *kube.SecurityContext) (bool, string, int, int) {
+				return sc.RunAsUser.Set, strconv.FormatInt(sc.RunAsUser.Value, 10), sc.RunAsUser.Line, sc.RunAsUser.Column
+			}, "runAsUser")
+			cw.RunAsNonRoot = pick(func(sc *kube.SecurityContext) (bool, string, int, int) {
+				return sc.RunAsNonRoot.Set, strconv.FormatBool(sc.RunAsNonRoot.Value), sc.RunAsNonRoot.Line, sc.RunAsNonRoot.Column
+			}, "runAsNonRoot")
+			if csc != nil {
+				if csc.Privileged.Set {
+					cw.Privileged = &At{Field: "privileged", Value: strconv.FormatBool(csc.Privileged.Value), Line: csc.Privileged.Line, Column: csc.Privileged.Column}
+				}
+				if csc.AllowPrivilegeEscalation.Set {
+					b := csc.AllowPrivilegeEscalation
+					cw.AllowPrivilegeEscalation = &At{Field: "allowPrivilegeEscalation", Value: strconv.FormatBool(b.Value), Line: b.Line, Column: b.Column}
+				}
+				for _, c := range csc.CapabilitiesAdd {
+					cw.CapAdd = append(cw.CapAdd, At{Field: "capabilities.add", Value: c.Value, Line: c.Line, Column: c.Column})
+				}
+			}
+			ws = append(ws, cw)
+			for _, e := range c.Env {
+				if e.ValueFrom || !e.HasValue {
+					continue
+				}
+				ss = append(ss, Setting{Origin: OriginKubeEnv, Path: w.Path, Line: e.Line, Column: e.Column, Key: e.Name, Value: e.Value, Raw: e.Value,
+					Scope: cw.Key, Runtime: true, Shipped: true})
+			}
+		}
+	}
+	return ws, ss
+}
+
+// isDockerSocket reports whether a host path is the Docker daemon's socket
+// (or the folder holding it).
+func isDockerSocket(p string) bool {
+	p = strings.TrimSuffix(strings.TrimSpace(p), "/")
+	switch p {
+	case "/var/run/docker.sock", "/run/docker.sock", "/var/run/docker", "/run/docker", "//var/run/docker.sock", `\\.\pipe\docker_engine`:
+		return true
+	}
+	return false
+}
+
+func imageSettings(img checks.ImageConfig) []Setting {
+	ref := imageRef(img)
+	var out []Setting
+	env := append([]string(nil), img.Env...)
+	sort.Strings(env)
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		out = append(out, Setting{Origin: OriginImageEnv, Path: ref, Key: k, Value: v, Raw: v, Scope: "image", Runtime: true, Shipped: true})
+	}
+	return out
+}
+
+// imageRef names an image in findings.
+func imageRef(img checks.ImageConfig) string {
+	if img.Name != "" {
+		return img.Name
+	}
+	return img.Source
+}

@@ -1,0 +1,164 @@
+// Package defaults holds cemark's secure-by-default checks (CEM-DEF-…):
+// containers running as root or privileged, dangerous capabilities, shared
+// host namespaces, the Docker socket, privilege escalation, hard-coded and
+// default credentials, TLS verification turned off, debug modes, remote
+// code fetched at build without integrity, and unpinned base images.
+//
+// Every check shares one collect step (facts.go, collect.go), run once per
+// Target through Target.Memo on top of the shared parsers in checks/parse,
+// and has its own pure evaluation over those facts (eval_*.go). Metadata
+// lives in meta/<ID>.yml beside the code.
+package defaults
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cemark/cemark/checks"
+)
+
+//go:embed meta/*.yml
+var metaFS embed.FS
+
+// Check IDs of the family. They are stable: never renamed or reused.
+const (
+	IDRootUser            = "CEM-DEF-001"
+	IDPrivileged          = "CEM-DEF-002"
+	IDCapabilities        = "CEM-DEF-003"
+	IDHostNamespaces      = "CEM-DEF-004"
+	IDDockerSocket        = "CEM-DEF-005"
+	IDPrivilegeEscalation = "CEM-DEF-006"
+	IDCredential          = "CEM-DEF-007"
+	IDDefaultPassword     = "CEM-DEF-008"
+	IDTLSVerifyOff        = "CEM-DEF-009"
+	IDDebugMode           = "CEM-DEF-010"
+	IDRemoteCode          = "CEM-DEF-011"
+	IDUnpinnedBase        = "CEM-DEF-012"
+)
+
+// evaluators maps each check to its pure evaluation. Order is the
+// catalogue order.
+var evaluators = []struct {
+	id   string
+	eval func(*Facts) []checks.Finding
+}{
+	{IDRootUser, evalRootUser},
+	{IDPrivileged, evalPrivileged},
+	{IDCapabilities, evalCapabilities},
+	{IDHostNamespaces, evalHostNamespaces},
+	{IDDockerSocket, evalDockerSocket},
+	{IDPrivilegeEscalation, evalPrivilegeEscalation},
+	{IDCredential, evalCredential},
+	{IDDefaultPassword, evalDefaultPassword},
+	{IDTLSVerifyOff, evalTLSVerifyOff},
+	{IDDebugMode, evalDebugMode},
+	{IDRemoteCode, evalRemoteCode},
+	{IDUnpinnedBase, evalUnpinnedBase},
+}
+
+// Checks returns the family's checks in ID order. The metadata is
+// embedded, so an error here is a build defect; TestMeta guards it.
+func Checks() []checks.Check {
+	metas, err := Metas()
+	if err != nil {
+		panic(err)
+	}
+	out := make([]checks.Check, 0, len(evaluators))
+	for _, e := range evaluators {
+		m, ok := metas[e.id]
+		if !ok {
+			panic(fmt.Sprintf("defaults: no metadata for %s", e.id))
+		}
+		out = append(out, &check{meta: m, eval: e.eval})
+	}
+	return out
+}
+
+// Metas reads the embedded metadata files, keyed by check ID.
+func Metas() (map[string]checks.Meta, error) {
+	names, err := fs.Glob(metaFS, "meta/*.yml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	out := map[string]checks.Meta{}
+	for _, n := range names {
+		data, err := metaFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		var m checks.Meta
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&m); err != nil {
+			return nil, fmt.Errorf("check metadata %s: %w", n, err)
+		}
+		if "meta/"+m.ID+".yml" != n {
+			return nil, fmt.Errorf("check metadata %s: id %q does not match the file name", n, m.ID)
+		}
+		out[m.ID] = m
+	}
+	return out, nil
+}
+
+// check is one check of the family: shared facts, its own evaluation.
+type check struct {
+	meta checks.Meta
+	eval func(*Facts) []checks.Finding
+}
+
+func (c *check) Meta() checks.Meta { return c.meta }
+
+func (c *check) Collect(ctx context.Context, t *checks.Target) (any, error) {
+	return Collect(ctx, t)
+}
+
+func (c *check) Evaluate(facts any) ([]checks.Finding, error) {
+	f, ok := facts.(*Facts)
+	if !ok || f == nil {
+		return nil, fmt.Errorf("%s: facts of type %T, want *defaults.Facts", c.meta.ID, facts)
+	}
+	out := c.eval(f)
+	for i := range out {
+		out[i].Check = c.meta.ID
+	}
+	sortFindings(out)
+	uniqueKeys(out)
+	return out, nil
+}
+
+// uniqueKeys makes keys unique per path by numbering repeats ("…#2"), so
+// that two identical lines of one file keep separate fingerprints.
+func uniqueKeys(fs []checks.Finding) {
+	seen := map[string]int{}
+	for i := range fs {
+		id := fs[i].Path + "\x00" + fs[i].Key
+		seen[id]++
+		if n := seen[id]; n > 1 {
+			fs[i].Key += "#" + strconv.Itoa(n)
+		}
+	}
+}
+
+func sortFindings(fs []checks.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return a.Key < b.Key
+	})
+}

@@ -1,0 +1,505 @@
+package defaults
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/parse/dockerfile"
+)
+
+func fail(path string, line, col int, key, msg, snippet string) checks.Finding {
+	return checks.Finding{Outcome: checks.Fail, Path: path, Line: line, Column: col, Key: key, Message: msg, Snippet: snippet}
+}
+
+// ---- CEM-DEF-001 container runs as root ----
+
+func evalRootUser(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, df := range f.Dockerfiles {
+		for i := range df.Stages {
+			s := &df.Stages[i]
+			if !s.Product {
+				continue
+			}
+			label := stageLabel(s)
+			key := "stage:" + label + ":user"
+			u, from := effectiveUser(df, s)
+			switch {
+			case u == nil:
+				if baseRunsNonRoot(from) {
+					continue
+				}
+				out = append(out, fail(df.Path, s.From.Line, 0, key,
+					fmt.Sprintf("the %s stage sets no USER: the container runs as root unless the base image %q sets another user", stageWord(s), baseName(from)),
+					"FROM "+from.Raw))
+			case u.Unresolved:
+				out = append(out, checks.Finding{Outcome: checks.Warn, Severity: checks.SeverityLow, Path: df.Path, Line: u.Line, Key: key,
+					Message: fmt.Sprintf("USER %s in the %s stage is set at build time; cemark cannot tell whether the container runs as root", u.Raw, stageWord(s)),
+					Snippet: "USER " + u.Raw})
+			case u.IsRoot():
+				out = append(out, fail(df.Path, u.Line, 0, key,
+					fmt.Sprintf("the %s stage sets USER %s: the container runs as root", stageWord(s), u.Value), "USER "+u.Raw))
+			}
+		}
+	}
+	for _, w := range f.Workloads {
+		switch {
+		case w.Source == "compose":
+			if w.User != nil && isRootUser(w.User.Value) {
+				out = append(out, fail(w.Path, w.User.Line, w.User.Column, w.Key+":user",
+					fmt.Sprintf("%s runs as user %q: root", w.Name, w.User.Value), "user: "+w.User.Value))
+			}
+		case w.Source == "kubernetes" && !w.Pod:
+			if w.RunAsUser != nil && w.RunAsUser.Value == "0" {
+				out = append(out, fail(w.Path, w.RunAsUser.Line, w.RunAsUser.Column, w.Key+":user",
+					fmt.Sprintf("%s sets runAsUser: 0: it runs as root", w.Name), "runAsUser: 0"))
+				continue
+			}
+			if w.RunAsUser != nil {
+				if n, err := strconv.ParseInt(w.RunAsUser.Value, 10, 64); err == nil && n > 0 {
+					continue
+				}
+			}
+			if w.RunAsNonRoot != nil && w.RunAsNonRoot.Value == "true" {
+				continue
+			}
+			out = append(out, fail(w.Path, w.Line, w.Column, w.Key+":user",
+				fmt.Sprintf("%s sets neither runAsNonRoot: true nor a non-zero runAsUser (pod or container securityContext): it runs as the image's user, often root", w.Name), ""))
+		}
+	}
+	for _, img := range f.Images {
+		if img.User == "" || isRootUser(img.User) {
+			who := "no user"
+			if img.User != "" {
+				who = "user " + strconv.Quote(img.User)
+			}
+			out = append(out, fail(imageRef(img), 0, 0, "image:user",
+				fmt.Sprintf("the image configuration sets %s: containers of this image run as root", who), ""))
+		}
+	}
+	return out
+}
+
+func stageWord(s *dockerfile.Stage) string {
+	if s.Final {
+		return "final"
+	}
+	return "product stage " + strconv.Quote(s.Name) + " of the"
+}
+
+// effectiveUser follows FROM <earlier stage> until a stage sets USER, and
+// returns that user (nil when none does) and the last FROM followed.
+func effectiveUser(df *dockerfile.File, s *dockerfile.Stage) (*dockerfile.User, dockerfile.From) {
+	cur := s
+	for hops := 0; hops <= len(df.Stages); hops++ {
+		if u := cur.User(); u != nil {
+			return u, cur.From
+		}
+		if cur.From.Stage == "" {
+			return nil, cur.From
+		}
+		next := stageByName(df, cur.From.Stage, cur.Index)
+		if next == nil {
+			return nil, cur.From
+		}
+		cur = next
+	}
+	return nil, cur.From
+}
+
+func stageByName(df *dockerfile.File, name string, before int) *dockerfile.Stage {
+	for i := before - 1; i >= 0; i-- {
+		if strings.EqualFold(df.Stages[i].Name, name) {
+			return &df.Stages[i]
+		}
+	}
+	return nil
+}
+
+// baseRunsNonRoot reports base images known to default to a non-root
+// user: distroless and Chainguard ":nonroot" tags and "-nonroot" variants.
+func baseRunsNonRoot(from dockerfile.From) bool {
+	return strings.Contains(strings.ToLower(from.Tag), "nonroot") || strings.HasSuffix(strings.ToLower(from.Image), "-nonroot")
+}
+
+func baseName(from dockerfile.From) string {
+	if from.Scratch {
+		return "scratch"
+	}
+	return from.Raw
+}
+
+// isRootUser reports whether user[:group] names root.
+func isRootUser(v string) bool {
+	name, _, _ := strings.Cut(strings.TrimSpace(v), ":")
+	return name == "root" || name == "0"
+}
+
+// ---- CEM-DEF-002 privileged ----
+
+func evalPrivileged(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, w := range f.Workloads {
+		if w.Privileged != nil && w.Privileged.Value == "true" {
+			out = append(out, fail(w.Path, w.Privileged.Line, w.Privileged.Column, w.Key+":privileged",
+				fmt.Sprintf("%s runs privileged: it has every capability and the host's devices", w.Name), "privileged: true"))
+		}
+	}
+	return out
+}
+
+// ---- CEM-DEF-003 dangerous capabilities ----
+
+var dangerousCaps = map[string]string{
+	"ALL":        "every capability",
+	"SYS_ADMIN":  "mount, namespaces and most of root's power",
+	"NET_ADMIN":  "control of the network configuration",
+	"SYS_MODULE": "loading kernel modules",
+	"SYS_PTRACE": "tracing and injecting into other processes",
+}
+
+func evalCapabilities(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, w := range f.Workloads {
+		for _, c := range w.CapAdd {
+			name := strings.TrimPrefix(strings.ToUpper(strings.TrimSpace(c.Value)), "CAP_")
+			what, ok := dangerousCaps[name]
+			if !ok {
+				continue
+			}
+			out = append(out, fail(w.Path, c.Line, c.Column, w.Key+":cap:"+name,
+				fmt.Sprintf("%s adds the capability %s (%s)", w.Name, name, what), c.Field+": "+c.Value))
+		}
+	}
+	return out
+}
+
+// ---- CEM-DEF-004 host namespaces ----
+
+func evalHostNamespaces(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, w := range f.Workloads {
+		for _, ns := range w.HostNamespaces {
+			out = append(out, fail(w.Path, ns.Line, ns.Column, w.Key+":"+ns.Field,
+				fmt.Sprintf("%s shares the host's %s namespace (%s: %s)", w.Name, namespaceWord(ns.Field), ns.Field, ns.Value), ns.Field+": "+ns.Value))
+		}
+	}
+	return out
+}
+
+func namespaceWord(field string) string {
+	switch field {
+	case "hostNetwork", "network_mode":
+		return "network"
+	case "hostPID", "pid":
+		return "process"
+	case "hostIPC", "ipc":
+		return "IPC"
+	case "userns_mode":
+		return "user"
+	}
+	return field
+}
+
+// ---- CEM-DEF-005 Docker socket ----
+
+func evalDockerSocket(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, w := range f.Workloads {
+		for _, m := range w.DockerSocket {
+			out = append(out, fail(w.Path, m.Line, m.Column, w.Key+":docker-socket",
+				fmt.Sprintf("%s mounts the Docker socket %s: control of the Docker daemon is root on the host", w.Name, m.Value), m.Field+": "+m.Value))
+		}
+	}
+	return out
+}
+
+// ---- CEM-DEF-006 privilege escalation ----
+
+func evalPrivilegeEscalation(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, w := range f.Workloads {
+		if w.Source != "kubernetes" || w.Pod {
+			continue
+		}
+		ape := w.AllowPrivilegeEscalation
+		switch {
+		case ape == nil:
+			out = append(out, fail(w.Path, w.Line, w.Column, w.Key+":allowPrivilegeEscalation",
+				fmt.Sprintf("%s does not set allowPrivilegeEscalation: false; Kubernetes allows privilege escalation by default", w.Name), ""))
+		case ape.Value != "false":
+			out = append(out, fail(w.Path, ape.Line, ape.Column, w.Key+":allowPrivilegeEscalation",
+				fmt.Sprintf("%s sets allowPrivilegeEscalation: %s", w.Name, ape.Value), "allowPrivilegeEscalation: "+ape.Value))
+		}
+	}
+	return out
+}
+
+// ---- CEM-DEF-007 / CEM-DEF-008 credentials ----
+
+// credential judges a setting: its kind and whether the credential sits in
+// a URL's user info rather than in a credential-named key.
+func credential(s Setting) (credentialKind, bool) {
+	if isCredentialKey(s.Key) {
+		if k := classifyValue(s.Raw, s.Value); k != notCredential {
+			return k, false
+		}
+	}
+	if pw, ok := urlPassword(s.Value); ok {
+		if k := classifyValue(pw, pw); k != notCredential {
+			return k, true
+		}
+	}
+	return notCredential, false
+}
+
+func evalCredential(f *Facts) []checks.Finding { return evalCredentials(f, literalCredential) }
+
+func evalDefaultPassword(f *Facts) []checks.Finding { return evalCredentials(f, defaultPassword) }
+
+func evalCredentials(f *Facts, want credentialKind) []checks.Finding {
+	var out []checks.Finding
+	for _, s := range f.Settings {
+		kind, inURL := credential(s)
+		if kind != want {
+			continue
+		}
+		what := "a hard-coded credential"
+		if want == defaultPassword {
+			what = "a well-known default password"
+		}
+		if inURL {
+			what += " in a URL"
+		}
+		msg := fmt.Sprintf("%s %s holds %s; the value is not shown", settingPlace(s), s.Key, what)
+		fd := checks.Finding{Outcome: checks.Fail, Path: s.Path, Line: s.Line, Column: s.Column, Key: settingKey(s), Message: msg, Snippet: settingSnippet(s)}
+		if !s.Shipped {
+			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
+			fd.Message += " (a build stage that does not ship, but the value is in the repository and the build cache)"
+		}
+		out = append(out, fd)
+	}
+	return out
+}
+
+// settingPlace says where a setting is, for messages.
+func settingPlace(s Setting) string {
+	switch s.Origin {
+	case OriginDockerfileEnv:
+		return "ENV in the " + stageScopeWord(s.Scope) + ","
+	case OriginDockerfileArg:
+		if s.Scope == "global" {
+			return "ARG before the first FROM,"
+		}
+		return "ARG in the " + stageScopeWord(s.Scope) + ","
+	case OriginComposeEnv:
+		return "the environment of compose " + strings.Replace(s.Scope, ":", " ", 1) + ","
+	case OriginKubeEnv:
+		return "the env of " + s.Scope + ","
+	case OriginImageEnv:
+		return "the image's environment variable"
+	}
+	return "the setting"
+}
+
+func stageScopeWord(scope string) string {
+	l := strings.TrimPrefix(scope, "stage:")
+	if l == "final" {
+		return "final stage"
+	}
+	return "stage " + strconv.Quote(l)
+}
+
+// settingKey is the stable identity of a setting finding.
+func settingKey(s Setting) string {
+	switch s.Origin {
+	case OriginDockerfileEnv:
+		return s.Scope + ":ENV:" + s.Key
+	case OriginDockerfileArg:
+		return s.Scope + ":ARG:" + s.Key
+	case OriginComposeEnv, OriginKubeEnv:
+		return s.Scope + ":env:" + s.Key
+	case OriginImageEnv:
+		return "image:env:" + s.Key
+	}
+	return s.Key
+}
+
+// settingSnippet shows the setting with its value masked.
+func settingSnippet(s Setting) string {
+	switch s.Origin {
+	case OriginDockerfileEnv:
+		return maskedSnippet("ENV ", s.Key, "=")
+	case OriginDockerfileArg:
+		return maskedSnippet("ARG ", s.Key, "=")
+	case OriginComposeEnv:
+		return maskedSnippet("", s.Key, ": ")
+	case OriginKubeEnv:
+		return "- name: " + s.Key + "  value: " + mask
+	case OriginImageEnv:
+		return maskedSnippet("", s.Key, "=")
+	}
+	return maskedSnippet("", s.Key, " = ")
+}
+
+// ---- CEM-DEF-009 TLS verification off ----
+
+// tlsOffEnv are environment variables that turn verification off, with
+// the values that do so.
+var tlsOffEnv = map[string][]string{
+	"NODE_TLS_REJECT_UNAUTHORIZED": {"0"},
+	"PYTHONHTTPSVERIFY":            {"0"},
+	"GIT_SSL_NO_VERIFY":            {"1", "true", "yes"},
+	"CURL_INSECURE":                {"1", "true"},
+}
+
+func evalTLSVerifyOff(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, s := range f.Sites {
+		if s.Kind == SiteTLSVerifyOff {
+			out = append(out, fail(s.Path, s.Line, s.Column, s.Key, s.Message, s.Snippet))
+		}
+	}
+	for _, df := range f.Dockerfiles {
+		for i := range df.Stages {
+			st := &df.Stages[i]
+			for _, r := range st.Run {
+				for _, h := range insecureDownloads(r.Command) {
+					out = append(out, fail(df.Path, r.Line, 0, "stage:"+stageLabel(st)+":RUN:"+h.key,
+						h.msg+" (RUN in the "+stageScopeWord("stage:"+stageLabel(st))+")", runSnippet(r.Command)))
+				}
+			}
+		}
+	}
+	for _, s := range f.Settings {
+		key := strings.ToUpper(s.Key)
+		val := strings.ToLower(strings.TrimSpace(unquote(s.Value)))
+		if vals, ok := tlsOffEnv[key]; ok && contains(vals, val) {
+			out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s),
+				fmt.Sprintf("%s %s=%s turns TLS certificate verification off", settingPlace(s), s.Key, val), maskedSnippetValue(s)))
+			continue
+		}
+		if (strings.HasSuffix(key, "SSLMODE") && val == "disable") || reSSLModeDisable.MatchString(s.Value) {
+			out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s)+":sslmode",
+				fmt.Sprintf("%s %s turns database TLS off (sslmode=disable)", settingPlace(s), s.Key), settingSnippet(s)))
+		}
+	}
+	return out
+}
+
+// maskedSnippetValue shows a non-secret flag setting with its value.
+func maskedSnippetValue(s Setting) string {
+	return strings.Replace(settingSnippet(s), mask, strings.TrimSpace(s.Value), 1)
+}
+
+func runSnippet(cmd string) string {
+	first, _, _ := strings.Cut(cmd, "\n")
+	return "RUN " + maskLine(strings.TrimSpace(first))
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- CEM-DEF-010 debug mode ----
+
+func debugSetting(key, val string) bool {
+	key = strings.ToUpper(key)
+	val = strings.ToLower(strings.TrimSpace(unquote(val)))
+	switch {
+	case key == "DEBUG" || strings.HasSuffix(key, "_DEBUG") && !strings.HasSuffix(key, "LOG_DEBUG"):
+		return val == "true" || val == "1" || val == "yes" || val == "on"
+	case key == "GIN_MODE":
+		return val == "debug"
+	case key == "NODE_ENV" || key == "FLASK_ENV" || key == "RAILS_ENV" || key == "APP_ENV" || key == "ASPNETCORE_ENVIRONMENT":
+		return val == "development" || val == "dev"
+	}
+	return false
+}
+
+func evalDebugMode(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, s := range f.Sites {
+		if s.Kind == SiteDebug {
+			out = append(out, fail(s.Path, s.Line, s.Column, s.Key, s.Message, s.Snippet))
+		}
+	}
+	for _, s := range f.Settings {
+		if !s.Runtime || !debugSetting(s.Key, s.Value) {
+			continue
+		}
+		out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s),
+			fmt.Sprintf("%s %s=%s switches debug/development mode on in what ships", settingPlace(s), s.Key, strings.TrimSpace(unquote(s.Value))), maskedSnippetValue(s)))
+	}
+	return out
+}
+
+// ---- CEM-DEF-011 remote code at build ----
+
+func evalRemoteCode(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, df := range f.Dockerfiles {
+		for i := range df.Stages {
+			st := &df.Stages[i]
+			label := stageLabel(st)
+			for _, r := range st.Run {
+				if k, ok := pipesToShell(r.Command); ok {
+					out = append(out, fail(df.Path, r.Line, 0, "stage:"+label+":RUN:"+k,
+						fmt.Sprintf("RUN in the %s pipes a download into %s without checking it", stageScopeWord("stage:"+label), strings.SplitN(k, "|", 2)[1]), runSnippet(r.Command)))
+				}
+			}
+			for _, c := range st.Copies {
+				if c.Keyword != "ADD" || c.Checksum != "" || len(c.URLs) == 0 {
+					continue
+				}
+				for _, u := range c.URLs {
+					out = append(out, fail(df.Path, c.Line, 0, "stage:"+label+":ADD:"+maskLine(u),
+						fmt.Sprintf("ADD in the %s fetches %s without --checksum", stageScopeWord("stage:"+label), maskLine(u)), "ADD "+maskLine(u)))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ---- CEM-DEF-012 unpinned base image ----
+
+func evalUnpinnedBase(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, df := range f.Dockerfiles {
+		for i := range df.Stages {
+			st := &df.Stages[i]
+			fr := st.From
+			if fr.Scratch || fr.Stage != "" {
+				continue
+			}
+			key := "stage:" + stageLabel(st) + ":from"
+			where := stageScopeWord("stage:" + stageLabel(st))
+			snip := "FROM " + fr.Raw
+			switch {
+			case fr.Unresolved:
+				out = append(out, checks.Finding{Outcome: checks.Warn, Severity: checks.SeverityLow, Path: df.Path, Line: fr.Line, Key: key, Snippet: snip,
+					Message: fmt.Sprintf("the base image of the %s (%s) comes from a build argument without a default; cemark cannot tell whether it is pinned", where, fr.Raw)})
+			case fr.Digest != "":
+			case fr.Tag == "" || fr.Tag == "latest":
+				tag := "no tag (latest)"
+				if fr.Tag == "latest" {
+					tag = "the tag latest"
+				}
+				out = append(out, fail(df.Path, fr.Line, 0, key,
+					fmt.Sprintf("the base image %s of the %s has %s: it changes without notice; pin a version and a digest", fr.Image, where, tag), snip))
+			default:
+				out = append(out, checks.Finding{Outcome: checks.Info, Severity: checks.SeverityInfo, Path: df.Path, Line: fr.Line, Key: key, Snippet: snip,
+					Message: fmt.Sprintf("the base image %s:%s of the %s is pinned by tag, not by digest; a tag can be moved, pinning by digest is best", fr.Image, fr.Tag, where)})
+			}
+		}
+	}
+	return out
+}

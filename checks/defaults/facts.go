@@ -1,0 +1,118 @@
+package defaults
+
+import (
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/parse/dockerfile"
+)
+
+// Facts is what the family's checks judge, gathered once per run. It never
+// holds a judgement: the eval_*.go functions decide.
+type Facts struct {
+	// Dockerfiles are the parsed Dockerfiles (checks/parse/dockerfile).
+	Dockerfiles []*dockerfile.File
+	// Workloads are the containers compose files and Kubernetes manifests
+	// deploy, with their security settings.
+	Workloads []Workload
+	// Images are the configurations of images given as SBOM sources.
+	Images []checks.ImageConfig
+	// Settings are key/value pairs from every place that configures the
+	// product: Dockerfile ENV/ARG, compose and Kubernetes env, image env,
+	// configuration files. Values may be secrets: never print them.
+	Settings []Setting
+	// Sites are source-code and script lines of interest (TLS verification
+	// turned off, debug switches) found by the text and AST scanners.
+	Sites []Site
+}
+
+// At is one value of a manifest with where it was written.
+type At struct {
+	Field  string // the field as written: "privileged", "network_mode", "hostPID" …
+	Value  string // the value as a string: "true", "host", "0", "SYS_ADMIN"
+	Line   int
+	Column int
+}
+
+// Workload is a container that a compose file or Kubernetes manifest
+// deploys. Kubernetes values are the effective ones (container level over
+// pod level).
+type Workload struct {
+	Source string // "compose" | "kubernetes"
+	// Pod is true for a Kubernetes pod-level entry (host namespaces, host
+	// volumes); container entries carry the container's settings.
+	Pod    bool
+	Path   string
+	Line   int
+	Column int
+	// Name is what a person calls it: "service web", "Deployment api, container app".
+	Name string
+	// Key is its stable identity, without line numbers: "service:web",
+	// "Deployment/api:container:app".
+	Key string
+
+	User                     *At // compose user:
+	RunAsUser                *At // k8s runAsUser (container, else pod)
+	RunAsNonRoot             *At // k8s runAsNonRoot (container, else pod)
+	Privileged               *At
+	AllowPrivilegeEscalation *At // k8s only
+	CapAdd                   []At
+	// HostNamespaces holds hostNetwork/hostPID/hostIPC: true and compose
+	// network_mode/pid/ipc: host (and userns_mode: host).
+	HostNamespaces []At
+	// DockerSocket holds the mounts of the Docker socket (compose volumes,
+	// k8s hostPath volumes mounted by the container).
+	DockerSocket []At
+}
+
+// Setting origins.
+const (
+	OriginDockerfileEnv = "dockerfile-env"
+	OriginDockerfileArg = "dockerfile-arg"
+	OriginComposeEnv    = "compose-env"
+	OriginKubeEnv       = "k8s-env"
+	OriginImageEnv      = "image-env"
+	OriginConfigFile    = "config-file"
+)
+
+// Setting is one key/value pair configuring the product.
+type Setting struct {
+	Origin string
+	Path   string // file, or image reference for image-env
+	Line   int
+	Column int
+	Key    string // the key as written: DB_PASSWORD, spring.datasource.password
+	// Value is the value as the product sees it (ARG/ENV expanded,
+	// compose-interpolated with an empty environment). Never print it.
+	Value string
+	// Raw is the value as written, for telling placeholders apart.
+	Raw string
+	// Scope says where in the file: "stage:final", "stage:builder",
+	// "service:web", "Deployment/api:container:app"; empty for flat files.
+	Scope string
+	// Runtime is true when the setting is in the running product's
+	// environment (ENV of a shipped stage, compose/k8s env, image env).
+	Runtime bool
+	// Shipped is false for settings that do not reach what ships: ENV/ARG
+	// of build stages that are not product stages, ARGs before FROM.
+	Shipped bool
+}
+
+// Site kinds.
+const (
+	SiteTLSVerifyOff = "tls-verify-off"
+	SiteDebug        = "debug"
+	SiteRemoteCode   = "remote-code"
+)
+
+// Site is one place in source code, a script or a RUN instruction that a
+// scanner found.
+type Site struct {
+	Kind    string
+	Path    string
+	Line    int
+	Column  int
+	Key     string // stable identity: "go:InsecureSkipVerify", "curl:-k"
+	Message string // what was found, for a person
+	Snippet string // the line, secrets masked
+	Stage   string // Dockerfile stage for RUN sites ("final", "builder", "#0")
+	Shipped bool   // false for RUN of a non-product stage
+}

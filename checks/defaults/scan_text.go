@@ -1,0 +1,285 @@
+package defaults
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// The text scanners find lines of interest in source code and scripts.
+// They skip comment lines and match narrow patterns: a line must say the
+// thing, not merely mention it.
+
+var (
+	rePyVerifyFalse   = regexp.MustCompile(`\bverify\s*=\s*False\b`)
+	rePyUnverifiedCtx = regexp.MustCompile(`\bssl\._create_unverified_context\b|\bverify_mode\s*=\s*ssl\.CERT_NONE\b|\bcheck_hostname\s*=\s*False\b`)
+	rePyFlaskDebug    = regexp.MustCompile(`\.run\([^)]*\bdebug\s*=\s*True\b`)
+	rePyDjangoDebug   = regexp.MustCompile(`^DEBUG\s*=\s*True\b`)
+	reJSReject        = regexp.MustCompile(`\brejectUnauthorized["']?\s*:\s*false\b`)
+	reNodeTLSEnv      = regexp.MustCompile(`\bNODE_TLS_REJECT_UNAUTHORIZED["']?\s*[=:]\s*["']?0\b`)
+	reSSLModeDisable  = regexp.MustCompile(`(?i)\bsslmode\s*=\s*disable\b`)
+)
+
+var sourceExts = map[string]string{
+	".go": "go", ".py": "python", ".js": "node", ".mjs": "node", ".cjs": "node", ".ts": "node",
+	".jsx": "node", ".tsx": "node", ".java": "other", ".kt": "other", ".rb": "other", ".php": "other",
+	".cs": "other", ".rs": "other", ".sh": "shell", ".bash": "shell",
+}
+
+// sourceLang returns the scanner for a path, or "" when it is not scanned.
+func sourceLang(rel string) string {
+	if path.Base(rel) == "package.json" {
+		return "package-json"
+	}
+	return sourceExts[strings.ToLower(path.Ext(rel))]
+}
+
+// isCommentLine reports whether a trimmed line is a comment in the common
+// languages cemark scans.
+func isCommentLine(t string) bool {
+	for _, p := range []string{"//", "#", "/*", "*", "--", ";", "<!--", "'''", `"""`} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// scanSource returns the sites of one source file.
+func scanSource(rel string, data []byte) []Site {
+	lang := sourceLang(rel)
+	if lang == "" {
+		return nil
+	}
+	var sites []Site
+	if lang == "go" {
+		if bytes.Contains(data, []byte("InsecureSkipVerify")) {
+			sites = append(sites, scanGoTLS(rel, data)...)
+		}
+	}
+	interesting := bytes.Contains(data, []byte("sslmode")) || bytes.Contains(data, []byte("SSLMODE")) ||
+		bytes.Contains(data, []byte("NODE_TLS_REJECT_UNAUTHORIZED"))
+	switch lang {
+	case "python":
+		interesting = interesting || bytes.Contains(data, []byte("verify")) || bytes.Contains(data, []byte("debug")) ||
+			bytes.Contains(data, []byte("DEBUG")) || bytes.Contains(data, []byte("ssl."))
+	case "node":
+		interesting = interesting || bytes.Contains(data, []byte("rejectUnauthorized"))
+	case "shell":
+		interesting = interesting || bytes.Contains(data, []byte("curl")) || bytes.Contains(data, []byte("wget"))
+	}
+	if !interesting {
+		return sites
+	}
+	djangoSettings := lang == "python" && isDjangoSettings(rel)
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || isCommentLine(t) {
+			continue
+		}
+		n := i + 1
+		add := func(kind, key, msg string, col int) {
+			sites = append(sites, Site{Kind: kind, Path: rel, Line: n, Column: col, Key: key, Message: msg, Snippet: maskLine(t), Shipped: true})
+		}
+		col := func(re *regexp.Regexp) int {
+			if loc := re.FindStringIndex(line); loc != nil {
+				return loc[0] + 1
+			}
+			return 0
+		}
+		if lang != "go" && lang != "package-json" && lang != "shell" && reSSLModeDisable.MatchString(line) {
+			add(SiteTLSVerifyOff, "sslmode=disable", "a database connection string turns TLS off (sslmode=disable)", col(reSSLModeDisable))
+		}
+		if lang == "go" && reSSLModeDisable.MatchString(line) && strings.Contains(line, `"`) || lang == "go" && reSSLModeDisable.MatchString(line) && strings.Contains(line, "`") {
+			add(SiteTLSVerifyOff, "sslmode=disable", "a database connection string turns TLS off (sslmode=disable)", col(reSSLModeDisable))
+		}
+		if (lang == "node" || lang == "shell" || lang == "package-json") && reNodeTLSEnv.MatchString(line) {
+			add(SiteTLSVerifyOff, "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_TLS_REJECT_UNAUTHORIZED=0 turns certificate verification off for the whole Node process", col(reNodeTLSEnv))
+		}
+		switch lang {
+		case "python":
+			if rePyVerifyFalse.MatchString(line) {
+				add(SiteTLSVerifyOff, "python:verify=False", "an HTTPS request is made with verify=False: the server's certificate is not checked", col(rePyVerifyFalse))
+			}
+			if rePyUnverifiedCtx.MatchString(line) {
+				add(SiteTLSVerifyOff, "python:unverified-ssl-context", "an SSL context that does not verify certificates is used", col(rePyUnverifiedCtx))
+			}
+			if rePyFlaskDebug.MatchString(line) {
+				add(SiteDebug, "flask:debug=True", "the web app is started with debug=True: the interactive debugger allows running code remotely", col(rePyFlaskDebug))
+			}
+			if djangoSettings && rePyDjangoDebug.MatchString(line) {
+				add(SiteDebug, "django:DEBUG", "Django settings set DEBUG = True: error pages show settings and source to any visitor", 1)
+			}
+		case "node":
+			if reJSReject.MatchString(line) {
+				add(SiteTLSVerifyOff, "node:rejectUnauthorized", "a TLS connection is made with rejectUnauthorized: false: the server's certificate is not checked", col(reJSReject))
+			}
+		case "shell":
+			for _, k := range insecureDownloads(line) {
+				add(SiteTLSVerifyOff, k.key, k.msg, 0)
+			}
+		}
+	}
+	return sites
+}
+
+// isDjangoSettings reports whether a Python file is Django settings that
+// ship: settings.py, or settings/{base,common,prod,production}.py.
+// Development and test settings modules do not ship.
+func isDjangoSettings(rel string) bool {
+	base := path.Base(rel)
+	if base == "settings.py" {
+		return true
+	}
+	if path.Base(path.Dir(rel)) == "settings" {
+		switch strings.TrimSuffix(base, ".py") {
+		case "base", "common", "prod", "production", "__init__":
+			return true
+		}
+	}
+	return false
+}
+
+// scanGoTLS finds InsecureSkipVerify: true in composite literals and
+// InsecureSkipVerify = true assignments with go/ast, so a comment, a string
+// or InsecureSkipVerify: false never counts.
+func scanGoTLS(rel string, data []byte) []Site {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, rel, data, parser.SkipObjectResolution)
+	if err != nil || f == nil {
+		return nil
+	}
+	lines := strings.Split(string(data), "\n")
+	var sites []Site
+	add := func(pos token.Pos) {
+		p := fset.Position(pos)
+		snip := ""
+		if p.Line-1 < len(lines) {
+			snip = maskLine(strings.TrimSpace(lines[p.Line-1]))
+		}
+		sites = append(sites, Site{Kind: SiteTLSVerifyOff, Path: rel, Line: p.Line, Column: p.Column, Key: "go:InsecureSkipVerify",
+			Message: "tls.Config sets InsecureSkipVerify: true: the peer's certificate and host name are not checked", Snippet: snip, Shipped: true})
+	}
+	isTrue := func(e ast.Expr) bool {
+		id, ok := e.(*ast.Ident)
+		return ok && id.Name == "true"
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.KeyValueExpr:
+			if k, ok := x.Key.(*ast.Ident); ok && k.Name == "InsecureSkipVerify" && isTrue(x.Value) {
+				add(x.Pos())
+			}
+		case *ast.AssignStmt:
+			for i, l := range x.Lhs {
+				if sel, ok := l.(*ast.SelectorExpr); ok && sel.Sel.Name == "InsecureSkipVerify" && i < len(x.Rhs) && isTrue(x.Rhs[i]) {
+					add(x.Pos())
+				}
+			}
+		}
+		return true
+	})
+	return sites
+}
+
+type siteHit struct{ key, msg string }
+
+// insecureDownloads finds curl -k/--insecure and wget
+// --no-check-certificate in a shell command line.
+func insecureDownloads(cmd string) []siteHit {
+	var out []siteHit
+	for _, words := range shellCommands(cmd) {
+		if len(words) == 0 {
+			continue
+		}
+		switch path.Base(words[0]) {
+		case "curl":
+			for _, w := range words[1:] {
+				if w == "--insecure" || strings.HasPrefix(w, "-") && !strings.HasPrefix(w, "--") && strings.Contains(w, "k") && isFlagCluster(w) {
+					out = append(out, siteHit{"curl:insecure", "curl downloads with -k/--insecure: the server's certificate is not checked"})
+					break
+				}
+			}
+		case "wget":
+			for _, w := range words[1:] {
+				if w == "--no-check-certificate" {
+					out = append(out, siteHit{"wget:no-check-certificate", "wget downloads with --no-check-certificate: the server's certificate is not checked"})
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+func isFlagCluster(w string) bool {
+	for _, r := range w[1:] {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return len(w) > 1
+}
+
+// shellCommands splits a shell command line into simple commands (at ; &
+// | newlines, parentheses and backquotes) and each into words, leaving
+// out leading VAR=value assignments and sudo/exec/env wrappers. It is a
+// scanner for finding commands, not a shell parser.
+func shellCommands(s string) [][]string {
+	var out [][]string
+	seg := strings.FieldsFunc(s, func(r rune) bool {
+		return r == ';' || r == '&' || r == '|' || r == '\n' || r == '(' || r == ')' || r == '`'
+	})
+	for _, sg := range seg {
+		words := strings.Fields(sg)
+		for len(words) > 0 {
+			w := words[0]
+			if w == "sudo" || w == "exec" || w == "env" || w == "command" || w == "time" || w == "nohup" || w == "$" || w == "then" || w == "do" || w == "else" ||
+				strings.Contains(w, "=") && !strings.HasPrefix(w, "-") && !strings.HasPrefix(w, "\"") {
+				words = words[1:]
+				continue
+			}
+			break
+		}
+		if len(words) > 0 {
+			for i := range words {
+				words[i] = strings.Trim(words[i], `"'`)
+			}
+			out = append(out, words)
+		}
+	}
+	return out
+}
+
+var (
+	rePipeToShell = regexp.MustCompile(`\b(curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:/usr)?(?:/local)?(?:/bin/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)\b`)
+	reShellSubst  = regexp.MustCompile(`\b(sh|bash|zsh|dash|ash|ksh)\s+(?:-[a-z]+\s+)*["']?\$\(\s*(curl|wget)\b`)
+	reProcSubst   = regexp.MustCompile(`(?:\b(?:sh|bash|zsh|dash|ash|ksh|source)|(?:^|\s)\.)\s+<\(\s*(curl|wget)\b`)
+)
+
+// pipesToShell reports whether a shell command runs a download without
+// keeping it: curl … | sh, sh -c "$(curl …)", bash <(curl …).
+func pipesToShell(cmd string) (string, bool) {
+	var kept []string
+	for _, l := range strings.Split(cmd, "\n") {
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, "#") {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	text := strings.Join(kept, "\n")
+	if m := rePipeToShell.FindStringSubmatch(text); m != nil {
+		return m[1] + "|" + m[2], true
+	}
+	if m := reShellSubst.FindStringSubmatch(text); m != nil {
+		return m[2] + "|" + m[1], true
+	}
+	if m := reProcSubst.FindStringSubmatch(text); m != nil {
+		return m[1] + "|sh", true
+	}
+	return "", false
+}

@@ -1,0 +1,521 @@
+// Package compose loads Compose projects with compose-spec's compose-go
+// (several files merged in order, profiles, ${VAR:-default}
+// interpolation) in a closed world: the environment is empty (never the
+// process's), nothing is fetched, include/extends/env_file are not
+// followed, and files come from the Target's index. compose-go drops
+// line numbers, so each element is mapped back to its line with a yaml.v3
+// walk of the files.
+package compose
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
+	"github.com/compose-spec/compose-go/v2/types"
+	"gopkg.in/yaml.v3"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/parse"
+)
+
+// MemoKey is the Target.Memo key of the loaded Compose projects.
+const MemoKey = "parse/compose"
+
+// Project is one Compose project (one or more files merged in order).
+type Project struct {
+	Name  string   `json:"name"`
+	Dir   string   `json:"dir"`   // folder of the first file, relative to the root
+	Files []string `json:"files"` // in merge order
+	// Services are the active services (profiles applied), sorted by name.
+	Services []Service `json:"services,omitempty"`
+	// Interpolated is false when interpolation failed (a required
+	// variable) and the files were loaded without it.
+	Interpolated bool          `json:"interpolated"`
+	Issues       []parse.Issue `json:"issues,omitempty"`
+}
+
+// Loc is where an element was written: the last file of the project that
+// sets it.
+type Loc struct {
+	Path   string `json:"path"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+// Value is a string setting with its location.
+type Value struct {
+	Value string `json:"value"`
+	Loc
+}
+
+// Service is one service of a project.
+type Service struct {
+	Name string `json:"name"`
+	Loc
+	Image       Value    `json:"image"`
+	User        Value    `json:"user"`
+	Privileged  bool     `json:"privileged"`
+	PrivLoc     Loc      `json:"privileged_loc"`
+	CapAdd      []Value  `json:"cap_add,omitempty"`
+	NetworkMode Value    `json:"network_mode"`
+	Pid         Value    `json:"pid"`
+	Ipc         Value    `json:"ipc"`
+	Ports       []Port   `json:"ports,omitempty"`
+	Expose      []Port   `json:"expose,omitempty"`
+	Volumes     []Volume `json:"volumes,omitempty"`
+	Environment []Var    `json:"environment,omitempty"`
+	// Build is set when the service is built from a Dockerfile.
+	Build    *Build   `json:"build,omitempty"`
+	Profiles []string `json:"profiles,omitempty"`
+}
+
+// Build is a service's build section.
+type Build struct {
+	Context    string `json:"context"`
+	Dockerfile string `json:"dockerfile,omitempty"`
+	Target     string `json:"target,omitempty"`
+}
+
+// Port is one published (ports) or exposed (expose) port.
+type Port struct {
+	Target int `json:"target"`
+	// Published is the host port ("" when only exposed or left to Docker).
+	Published string `json:"published,omitempty"`
+	HostIP    string `json:"host_ip,omitempty"`
+	Protocol  string `json:"protocol"`
+	Mode      string `json:"mode,omitempty"`
+	Loc
+}
+
+// PublishedPort returns the published port as a number (first of a
+// range), 0 when none or not a number.
+func (p Port) PublishedPort() int {
+	lo, _, _ := strings.Cut(p.Published, "-")
+	n, err := strconv.Atoi(lo)
+	if err != nil || n <= 0 || n > 65535 {
+		return 0
+	}
+	return n
+}
+
+// Volume is one service volume.
+type Volume struct {
+	Type   string `json:"type"` // bind | volume | tmpfs | npipe
+	Source string `json:"source,omitempty"`
+	Target string `json:"target"`
+	Loc
+}
+
+// Var is one environment entry. Value may be a secret: never print it.
+type Var struct {
+	Name     string `json:"name"`
+	Value    string `json:"value,omitempty"`
+	HasValue bool   `json:"has_value"`
+	// Raw is the value as written, before interpolation ("${DB_PASSWORD}").
+	Raw string `json:"raw,omitempty"`
+	Loc
+}
+
+var (
+	primaryNames  = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
+	overrideNames = []string{"compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"}
+	variantRe     = regexp.MustCompile(`^(docker-)?compose\.[^/]+\.ya?ml$`)
+)
+
+// IsComposeFile reports whether a path is named like a Compose file.
+func IsComposeFile(rel string) bool {
+	base := strings.ToLower(path.Base(rel))
+	return contains(primaryNames, base) || contains(overrideNames, base) || variantRe.MatchString(base)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Discover groups the target's Compose files into projects: the
+// configured list as one project when checks.compose_files is set;
+// otherwise per folder, each main file with its override file, and each
+// other variant (compose.prod.yaml) on its own.
+func Discover(t *checks.Target) [][]string {
+	if t.Config != nil && len(t.Config.Checks.ComposeFiles) > 0 {
+		var files []string
+		for _, f := range t.Config.Checks.ComposeFiles {
+			f = strings.TrimPrefix(path.Clean(filepath.ToSlash(f)), "./")
+			if t.Files.Has(f) {
+				files = append(files, f)
+			}
+		}
+		if len(files) == 0 {
+			return nil
+		}
+		return [][]string{files}
+	}
+	byDir := map[string][]string{}
+	var dirs []string
+	for _, e := range t.Files.Match(IsComposeFile) {
+		d := path.Dir(e.Path)
+		if _, ok := byDir[d]; !ok {
+			dirs = append(dirs, d)
+		}
+		byDir[d] = append(byDir[d], e.Path)
+	}
+	sort.Strings(dirs)
+	var out [][]string
+	for _, d := range dirs {
+		files := byDir[d]
+		var override []string
+		var rest []string
+		for _, f := range files {
+			if contains(overrideNames, strings.ToLower(path.Base(f))) {
+				override = append(override, f)
+			} else {
+				rest = append(rest, f)
+			}
+		}
+		primaryUsed := false
+		for _, f := range rest {
+			if contains(primaryNames, strings.ToLower(path.Base(f))) && !primaryUsed {
+				primaryUsed = true
+				out = append(out, append([]string{f}, override...))
+				continue
+			}
+			out = append(out, []string{f})
+		}
+		if !primaryUsed {
+			for _, f := range override {
+				out = append(out, []string{f})
+			}
+		}
+	}
+	return out
+}
+
+// Projects returns the target's Compose projects, loaded once per run.
+func Projects(ctx context.Context, t *checks.Target) ([]*Project, error) {
+	v, err := t.Memo.Get(MemoKey, func() (any, error) {
+		var profiles []string
+		if t.Config != nil {
+			profiles = t.Config.Checks.ComposeProfiles
+		}
+		var out []*Project
+		for _, files := range Discover(t) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			var inputs []File
+			var issues []parse.Issue
+			for _, f := range files {
+				data, err := t.Files.Read(f)
+				if err != nil {
+					issues = append(issues, parse.Issue{Path: f, Message: "not read: " + err.Error()})
+					continue
+				}
+				inputs = append(inputs, File{Path: f, Data: data})
+			}
+			p := Load(ctx, t.Root, inputs, profiles)
+			p.Issues = append(issues, p.Issues...)
+			if len(p.Files) == 0 {
+				p.Files = files
+			}
+			out = append(out, p)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]*Project), nil
+}
+
+// File is one input file: its path relative to the root and its bytes.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// Load loads files as one project. root is the absolute product root
+// (compose-go wants a working directory; nothing is read from it). It
+// never fails: problems are in Project.Issues.
+func Load(ctx context.Context, root string, files []File, profiles []string) (p *Project) {
+	p = &Project{}
+	if len(files) == 0 {
+		return p
+	}
+	p.Dir = path.Dir(files[0].Path)
+	p.Name = projectName(p.Dir)
+	defer func() {
+		if r := recover(); r != nil {
+			p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: fmt.Sprintf("Compose loader failed: %v", r)})
+		}
+	}()
+	trees := make([]*yaml.Node, 0, len(files))
+	var treeFiles []string
+	var cfgFiles []types.ConfigFile
+	for _, f := range files {
+		p.Files = append(p.Files, f.Path)
+		docs, err := parse.YAMLDocuments(f.Data)
+		if err != nil {
+			p.Issues = append(p.Issues, parse.Issue{Path: f.Path, Message: "Compose file not parsed: " + err.Error()})
+			return p
+		}
+		if len(docs) == 0 {
+			continue
+		}
+		trees = append(trees, docs[0].Content[0])
+		treeFiles = append(treeFiles, f.Path)
+		cfgFiles = append(cfgFiles, types.ConfigFile{Filename: filepath.Join(root, filepath.FromSlash(f.Path)), Content: f.Data})
+	}
+	if len(cfgFiles) == 0 {
+		p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "empty Compose file"})
+		return p
+	}
+	details := types.ConfigDetails{
+		WorkingDir:  filepath.Join(root, filepath.FromSlash(p.Dir)),
+		ConfigFiles: cfgFiles,
+		Environment: types.Mapping{}, // never the process environment
+	}
+	opts := func(interpolate bool) func(*loader.Options) {
+		return func(o *loader.Options) {
+			o.SetProjectName(p.Name, true)
+			o.SkipInclude = true
+			o.SkipExtends = true // extends.file would read outside the index
+			o.SkipResolveEnvironment = true
+			o.SkipResolveLabels = true
+			o.SkipConsistencyCheck = true
+			o.ResolvePaths = false
+			o.ResourceLoaders = nil
+			o.Profiles = profiles
+			o.SkipInterpolation = !interpolate
+			if o.Interpolate != nil {
+				o.Interpolate.LookupValue = func(string) (string, bool) { return "", false }
+				o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
+					return template.SubstituteWithOptions(s, m, template.WithoutLogging)
+				}
+			}
+		}
+	}
+	proj, err := loader.LoadWithContext(ctx, details, opts(true))
+	p.Interpolated = err == nil
+	if err != nil {
+		var missing *template.MissingRequiredError
+		if !errors.As(err, &missing) && !strings.Contains(err.Error(), "required variable") {
+			p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "Compose project not loaded: " + relErr(err, root)})
+			return p
+		}
+		// A required variable (${X:?}) has no value in the closed
+		// environment: load the files as written.
+		proj, err = loader.LoadWithContext(ctx, details, opts(false))
+		if err != nil {
+			p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "Compose project not loaded: " + relErr(err, root)})
+			return p
+		}
+	}
+	names := make([]string, 0, len(proj.Services))
+	for n := range proj.Services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	lm := locator{files: treeFiles, trees: trees}
+	for _, n := range names {
+		p.Services = append(p.Services, lm.service(n, proj.Services[n]))
+	}
+	return p
+}
+
+func relErr(err error, root string) string {
+	return strings.ReplaceAll(err.Error(), root+string(filepath.Separator), "")
+}
+
+var nameRe = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+func projectName(dir string) string {
+	base := path.Base(dir)
+	if base == "." || base == "/" {
+		base = "product"
+	}
+	n := strings.TrimLeft(nameRe.ReplaceAllString(strings.ToLower(base), ""), "_-")
+	if n == "" {
+		n = "product"
+	}
+	return n
+}
+
+// locator maps compose-go's model back to lines in the files.
+type locator struct {
+	files []string
+	trees []*yaml.Node // the root mapping of each file, same order
+}
+
+// key finds services.<svc>.<key> in the last file that sets it.
+func (l locator) key(svc, key string) (val *yaml.Node, loc Loc) {
+	for i := len(l.trees) - 1; i >= 0; i-- {
+		services, _ := parse.MapGet(l.trees[i], "services")
+		s, sk := parse.MapGet(services, svc)
+		if s == nil && sk == nil {
+			continue
+		}
+		if key == "" {
+			return s, Loc{Path: l.files[i], Line: sk.Line, Column: sk.Column}
+		}
+		if v, k := parse.MapGet(s, key); k != nil {
+			return v, Loc{Path: l.files[i], Line: k.Line, Column: k.Column}
+		}
+	}
+	return nil, Loc{}
+}
+
+func (l locator) value(svc, key, v string) Value {
+	if v == "" {
+		return Value{}
+	}
+	_, loc := l.key(svc, key)
+	return Value{Value: v, Loc: loc}
+}
+
+// item finds the element of the sequence services.<svc>.<key> for which
+// match is true, falling back to the key's own line.
+func (l locator) item(svc, key string, match func(n *yaml.Node) bool) Loc {
+	seqNode, loc := l.key(svc, key)
+	if seqNode == nil {
+		return loc
+	}
+	for _, it := range seqNode.Content {
+		it = parse.Resolve(it)
+		if it != nil && match(it) {
+			return Loc{Path: loc.Path, Line: it.Line, Column: it.Column}
+		}
+	}
+	if seqNode.Kind == yaml.MappingNode { // environment: KEY: value
+		for i := 0; i+1 < len(seqNode.Content); i += 2 {
+			if match(seqNode.Content[i]) {
+				return Loc{Path: loc.Path, Line: seqNode.Content[i].Line, Column: seqNode.Content[i].Column}
+			}
+		}
+	}
+	return loc
+}
+
+func (l locator) service(name string, sc types.ServiceConfig) Service {
+	_, loc := l.key(name, "")
+	s := Service{Name: name, Loc: loc,
+		Image: l.value(name, "image", sc.Image), User: l.value(name, "user", sc.User),
+		Privileged:  sc.Privileged,
+		NetworkMode: l.value(name, "network_mode", sc.NetworkMode), Pid: l.value(name, "pid", sc.Pid), Ipc: l.value(name, "ipc", sc.Ipc),
+		Profiles: sc.Profiles}
+	if sc.Privileged {
+		_, s.PrivLoc = l.key(name, "privileged")
+	}
+	for _, c := range sc.CapAdd {
+		c := c
+		s.CapAdd = append(s.CapAdd, Value{Value: c, Loc: l.item(name, "cap_add", func(n *yaml.Node) bool {
+			return n.Kind == yaml.ScalarNode && strings.EqualFold(strings.TrimPrefix(n.Value, "CAP_"), strings.TrimPrefix(c, "CAP_"))
+		})})
+	}
+	for _, pc := range sc.Ports {
+		pc := pc
+		port := Port{Target: int(pc.Target), Published: pc.Published, HostIP: pc.HostIP, Protocol: strings.ToLower(pc.Protocol), Mode: pc.Mode}
+		if port.Protocol == "" {
+			port.Protocol = "tcp"
+		}
+		tgt := strconv.Itoa(int(pc.Target))
+		port.Loc = l.item(name, "ports", func(n *yaml.Node) bool {
+			switch n.Kind {
+			case yaml.ScalarNode:
+				last := n.Value
+				if i := strings.LastIndex(last, ":"); i >= 0 {
+					last = last[i+1:]
+				}
+				last, _, _ = strings.Cut(last, "/")
+				if last != tgt && !strings.HasPrefix(last, tgt+"-") {
+					return false
+				}
+				return pc.Published == "" || strings.Contains(n.Value, pc.Published) || strings.Contains(n.Value, "$")
+			case yaml.MappingNode:
+				return parse.Scalar(first(parse.MapGet(n, "target"))) == tgt
+			}
+			return false
+		})
+		s.Ports = append(s.Ports, port)
+	}
+	for _, e := range sc.Expose {
+		e := e
+		num, proto, _ := strings.Cut(e, "/")
+		lo, _, _ := strings.Cut(num, "-")
+		n, err := strconv.Atoi(lo)
+		if err != nil || n <= 0 || n > 65535 {
+			continue
+		}
+		if proto == "" {
+			proto = "tcp"
+		}
+		s.Expose = append(s.Expose, Port{Target: n, Protocol: strings.ToLower(proto), Loc: l.item(name, "expose", func(y *yaml.Node) bool {
+			return y.Kind == yaml.ScalarNode && (y.Value == e || y.Value == num)
+		})})
+	}
+	for _, v := range sc.Volumes {
+		v := v
+		s.Volumes = append(s.Volumes, Volume{Type: v.Type, Source: v.Source, Target: v.Target, Loc: l.item(name, "volumes", func(n *yaml.Node) bool {
+			switch n.Kind {
+			case yaml.ScalarNode:
+				return strings.Contains(n.Value, v.Target) && (v.Source == "" || strings.Contains(n.Value, v.Source) || strings.Contains(n.Value, "$"))
+			case yaml.MappingNode:
+				return parse.Scalar(first(parse.MapGet(n, "target"))) == v.Target
+			}
+			return false
+		})})
+	}
+	envNames := make([]string, 0, len(sc.Environment))
+	for k := range sc.Environment {
+		envNames = append(envNames, k)
+	}
+	sort.Strings(envNames)
+	for _, k := range envNames {
+		k := k
+		val := sc.Environment[k]
+		ev := Var{Name: k}
+		if val != nil {
+			ev.Value, ev.HasValue = *val, true
+		}
+		var raw string
+		ev.Loc = l.item(name, "environment", func(n *yaml.Node) bool {
+			if n.Kind != yaml.ScalarNode {
+				return false
+			}
+			if n.Value == k {
+				return true // mapping key
+			}
+			if name, v, ok := strings.Cut(n.Value, "="); ok && name == k {
+				raw = v
+				return true
+			}
+			return false
+		})
+		if raw == "" {
+			if envMap, _ := l.key(name, "environment"); envMap != nil && envMap.Kind == yaml.MappingNode {
+				raw = parse.Scalar(first(parse.MapGet(envMap, k)))
+			}
+		}
+		ev.Raw = raw
+		s.Environment = append(s.Environment, ev)
+	}
+	if sc.Build != nil {
+		s.Build = &Build{Context: sc.Build.Context, Dockerfile: sc.Build.Dockerfile, Target: sc.Build.Target}
+	}
+	return s
+}
+
+func first(a, _ *yaml.Node) *yaml.Node { return a }

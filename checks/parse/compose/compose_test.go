@@ -1,0 +1,101 @@
+package compose
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func read(t *testing.T, paths ...string) []File {
+	t.Helper()
+	var out []File
+	for _, p := range paths {
+		data, err := os.ReadFile("testdata/" + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, File{Path: p, Data: data})
+	}
+	return out
+}
+
+func TestLoadProject(t *testing.T) {
+	t.Setenv("WEB_PORT", "1111") // the process environment must not leak in
+	p := Load(context.Background(), t.TempDir(), read(t, "app/compose.yaml", "app/compose.override.yaml"), nil)
+	if len(p.Issues) > 0 {
+		t.Fatalf("issues: %v", p.Issues)
+	}
+	if len(p.Services) != 2 {
+		t.Fatalf("services (debug profile must be inactive): %+v", p.Services)
+	}
+	db, web := p.Services[0], p.Services[1]
+	if web.Name != "web" || web.Line != 3 || web.Path != "app/compose.yaml" {
+		t.Errorf("web: %+v", web.Loc)
+	}
+	if web.Image.Value != "example/web:1.0" || web.User.Value != "root" || web.User.Line != 5 {
+		t.Errorf("web image/user: %+v %+v", web.Image, web.User)
+	}
+	wantPorts := []Port{
+		{Target: 80, Published: "8080", Protocol: "tcp", Loc: Loc{Path: "app/compose.yaml", Line: 7, Column: 9}},
+		{Target: 9229, Published: "9229", HostIP: "127.0.0.1", Protocol: "tcp", Loc: Loc{Path: "app/compose.yaml", Line: 8, Column: 9}},
+		{Target: 443, Published: "8443", Protocol: "tcp", Loc: Loc{Path: "app/compose.yaml", Line: 9, Column: 9}},
+	}
+	got := web.Ports
+	for i := range got {
+		got[i].Mode = ""
+	}
+	if diff := cmp.Diff(wantPorts, got); diff != "" {
+		t.Errorf("ports (-want +got):\n%s", diff)
+	}
+	if len(web.Expose) != 1 || web.Expose[0].Target != 3000 || web.Expose[0].Line != 13 {
+		t.Errorf("expose: %+v", web.Expose)
+	}
+	if len(web.CapAdd) != 1 || web.CapAdd[0].Line != 14 {
+		t.Errorf("cap_add: %+v", web.CapAdd)
+	}
+	if len(web.Environment) != 2 || web.Environment[0].Name != "API_KEY" || web.Environment[0].Raw != "${API_KEY}" || web.Environment[0].Line != 17 ||
+		web.Environment[1].Value != "hunter2" || web.Environment[1].Line != 16 {
+		t.Errorf("environment: %+v", web.Environment)
+	}
+	if len(web.Volumes) != 1 || web.Volumes[0].Source != "/var/run/docker.sock" || web.Volumes[0].Line != 19 {
+		t.Errorf("volumes: %+v", web.Volumes)
+	}
+	if !db.Privileged || db.PrivLoc.Path != "app/compose.override.yaml" || db.PrivLoc.Line != 3 || db.Pid.Value != "host" || db.NetworkMode.Value != "host" || db.NetworkMode.Line != 26 {
+		t.Errorf("db: %+v", db)
+	}
+	if len(db.Environment) != 1 || db.Environment[0].Value != "changeme" || db.Environment[0].Line != 28 {
+		t.Errorf("db env: %+v", db.Environment)
+	}
+
+	p = Load(context.Background(), t.TempDir(), read(t, "app/compose.yaml"), []string{"debug"})
+	if len(p.Services) != 3 {
+		t.Errorf("profile debug: %d services", len(p.Services))
+	}
+}
+
+func TestLoadBadInput(t *testing.T) {
+	for name, tc := range map[string]struct{ src, want string }{
+		"syntax":         {"services:\n  a: [\n", "not parsed"},
+		"not a mapping":  {"- a\n- b\n", "not loaded"},
+		"bad port":       {"services:\n  a:\n    image: x\n    ports: [\"abc:def:ghi:jkl\"]\n", "not loaded"},
+		"empty":          {"", "empty"},
+		"required var":   {"services:\n  a:\n    image: x:${TAG:?tag required}\n    ports: [\"80:80\"]\n", ""},
+		"remote include": {"include:\n  - oci://example.com/x\nservices:\n  a:\n    image: x\n", ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := Load(context.Background(), t.TempDir(), []File{{Path: "compose.yaml", Data: []byte(tc.src)}}, nil)
+			if tc.want == "" {
+				if len(p.Issues) > 0 || len(p.Services) != 1 {
+					t.Fatalf("want one service and no issue, got %+v", p)
+				}
+				return
+			}
+			if len(p.Issues) != 1 || !strings.Contains(p.Issues[0].Message, tc.want) || p.Issues[0].Path != "compose.yaml" {
+				t.Fatalf("want an issue with %q, got %+v", tc.want, p.Issues)
+			}
+		})
+	}
+}

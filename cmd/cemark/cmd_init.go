@@ -1,12 +1,55 @@
 package main
 
 import (
-	"errors"
+	"fmt"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cemark/cemark/evidence/config"
 )
 
-// TODO(stub): replaced by the real command.
 func newInitCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "init", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("init: not implemented yet") }}
+	return &cobra.Command{
+		Use:   "init [PATH]",
+		Short: "Write a commented starter cemark.yaml from what cemark detects",
+		Long: `init writes PATH/cemark.yaml (PATH defaults to the current folder): every
+section, each field explained with the CRA clause it serves, the product name,
+description and licence filled in from go.mod, package.json, pyproject.toml and
+LICENSE, and every fact only the manufacturer can state left empty.
+
+It never overwrites an existing cemark.yaml (exit 2).`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := "."
+			if len(args) == 1 {
+				root = args[0]
+			}
+			ctx := cmd.Context()
+			data, err := config.Starter(ctx, root, config.StarterOptions{})
+			if err != nil {
+				return err
+			}
+			path, err := config.WriteStarter(ctx, root, data)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "wrote %s\n", path)
+			cfg, err := config.Parse(path, data)
+			if err != nil {
+				return err
+			}
+			if missing := config.Missing(cfg); len(missing) > 0 {
+				fmt.Fprintf(e.stdout, "needs manufacturer input (%d):\n", len(missing))
+				tw := tabwriter.NewWriter(e.stdout, 2, 8, 2, ' ', 0)
+				for _, m := range missing {
+					fmt.Fprintf(tw, "  %s\t%s\n", m.Field, m.Clause)
+				}
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
 }

@@ -1,0 +1,313 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cemark/cemark/evidence/exitcode"
+)
+
+// StarterOptions feeds `cemark init` what other stages found.
+type StarterOptions struct {
+	// Interfaces, when given, are the detected attack-surface inventory,
+	// offered as the draft `interfaces:` declaration for review.
+	Interfaces []Interface
+}
+
+// Starter renders a commented cemark.yaml for the product at root: every
+// section present, each field explained with the CRA clause it serves,
+// detected facts (name, licence, description) filled in, and manufacturer
+// facts left empty with "needs manufacturer input" — never invented. The
+// result loads with Load and validates against Schema.
+func Starter(ctx context.Context, root string, opts StarterOptions) ([]byte, error) {
+	det, err := Detect(ctx, root)
+	if err != nil {
+		return nil, err
+	}
+	version := DetectVersion(ctx, root)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	var b bytes.Buffer
+	w := func(lines ...string) {
+		for _, l := range lines {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	const needs = "needs manufacturer input"
+
+	w("# yaml-language-server: $schema="+SchemaURL,
+		"#",
+		"# cemark.yaml: what only the manufacturer can state about this product for the",
+		"# EU Cyber Resilience Act (Regulation (EU) 2024/2847). cemark finds the rest",
+		"# (SBOM, checks, attestations) in the build. Written by `cemark init` from what",
+		"# it detected; review every line. A field left empty states nothing: cemark",
+		"# reports it as \"needs manufacturer input\" and never fills it in.",
+		"# Dates are YYYY-MM-DD. Quote text that looks like a number: \"1.10\".",
+		"",
+		"product:",
+		"  # Product name (Annex II 3). Detected from "+det.NameFrom+".",
+		"  name: "+quote(det.Name),
+		"  # Version (Art. 13(15)). Left out on purpose: cemark takes --product-version,",
+		"  # else `git describe --tags`, else the commit (now: "+oneLine(version)+").",
+		"  # version: \"1.0.0\"",
+		"  # Product type, e.g. software, or hardware with software (Annex II 3): "+needs+".",
+		"  type:",
+	)
+	if det.Description != "" {
+		w("  # General description (Annex VII 1). Detected from the package manifest.",
+			"  description: "+quote(det.Description))
+	} else {
+		w("  # General description (Annex VII 1): "+needs+".",
+			"  description:")
+	}
+	w("  # Intended purpose, including the security environment (Annex II 4,",
+		"  # Annex VII 1(a)); it frames the risk assessment: "+needs+".",
+		"  intended_purpose:",
+		"  # Class: default | important-class-I | important-class-II | critical (Art. 7,",
+		"  # Annex III and IV). It decides the conformity-assessment procedure (Art. 32): "+needs+".",
+		"  class:",
+		"  # Free and open-source software: true or false (Art. 32(5)): "+needs+".",
+		"  open_source:",
+	)
+	if det.Licence != "" {
+		w("  # SPDX licence expression. Detected from "+det.LicenceFile+".",
+			"  licence: "+quote(det.Licence))
+	} else {
+		reason := "no LICENSE or COPYING file found"
+		if det.LicenceFile != "" {
+			reason = det.LicenceFile + " is not a licence cemark recognises"
+		}
+		w("  # SPDX licence expression, e.g. MIT or Apache-2.0 ("+reason+").",
+			"  licence:")
+	}
+	w("  # Date the product was first placed on the market (Art. 13(13)): "+needs+".",
+		"  first_placed_on_market:",
+		"  # Support period (Art. 13(8)): at least five years unless the product is",
+		"  # expected to be in use for less; the end date is shown to buyers (Art. 13(19)).",
+		"  support:",
+		"    # End date of the support period: "+needs+".",
+		"    end:",
+		"    # Information used to determine the period (Annex VII 4): "+needs+".",
+		"    rationale:",
+		"  # Where the EU declaration of conformity is published (Annex II 6, Annex VI).",
+		"  # declaration_url: https://example.com/declaration",
+		"",
+		"# The manufacturer (Annex II 1, Annex V 2): "+needs+".",
+		"manufacturer:",
+		"  # Name, registered trade name or trademark.",
+		"  name:",
+		"  # Postal address.",
+		"  address:",
+		"  # Email address or other digital contact.",
+		"  email:",
+		"  # Website, if there is one.",
+		"  website:",
+		"",
+		"# Vulnerability reporting (Annex I Part II (5), (6); Annex II 2): "+needs+".",
+		"security:",
+		"  # Single point of contact for vulnerability reports (Art. 13(17)).",
+		"  contact:",
+		"  # URL of the coordinated vulnerability disclosure policy.",
+		"  cvd_policy:",
+		"",
+		"# What the SBOM covers (Annex I Part II (1), Annex VII 2(b)); default: the",
+		"# product root. Also file:PATH, docker-archive:FILE, oci-archive:FILE, oci-dir:DIR.",
+		"# sources: [\"dir:.\"]",
+		"# Path globs left out of the SBOM and the checks, on top of .git and .cemark.",
+		"# exclude: [\"docs/**\"]",
+		"",
+		"# Network interfaces the product is meant to expose (Annex I Part I (2)(j)).",
+		"# Once declared, an exposed port that is not listed fails the check.",
+	)
+	ifaces := draftInterfaces(opts.Interfaces)
+	if len(ifaces) > 0 && !strings.HasPrefix(ifaces[0], "#") {
+		w("# Draft from the detected inventory: review, and give each its purpose.",
+			"interfaces:")
+	} else {
+		w("# interfaces:",
+			"#   - {port: 443, protocol: tcp, purpose: HTTPS API, bind: all, tls: true}")
+	}
+	for _, l := range ifaces {
+		w("  " + l)
+	}
+	w("",
+		"# Accepted findings; each justification feeds the risk assessment. An expired",
+		"# waiver is itself a failure.",
+		"# waivers:",
+		"#   - check: CEM-DEF-001",
+		"#     path: \"docker/dev/**\"",
+		"#     justification: \"Developer image, never shipped\"",
+		"#     approved_by: Head of Product Security",
+		"#     expires: 2027-06-30",
+		"",
+		"# How security updates reach users (Annex I Part I (2)(c), Part II (7);",
+		"# Annex II 8(c), (e)) and the keys that sign releases.",
+		"# updates:",
+		"#   mechanism: container image",
+		"#   automatic: true",
+		"#   keys:",
+		"#     - {name: release, type: cosign, path: cosign.pub}   # cosign | pgp | minisign | ssh",
+		"",
+		"# Where fixed vulnerabilities are published (Annex I Part II (4)).",
+		"# advisories: {github: true}",
+		"",
+		"# Harmonised standards, common specifications or certification schemes",
+		"# applied, in full or in part (Annex VII 5, Annex V 6; Art. 32(2)).",
+		"# standards:",
+		"#   - {reference: \"EN 18031-1:2024\", applied: partial, parts: \"ACM, AUM\"}",
+		"",
+		"# Risk assessment per Annex I point (Art. 13(3)-(4), Annex VII 3): whether it",
+		"# applies, why not, and how it is met. Keys: I-1, I-2a … I-2m, II-1 … II-8.",
+		"# risk_assessment:",
+		"#   I-2g: {applicable: false, justification: \"The product processes no personal data\"}",
+		"",
+		"# The technical file (Annex VII).",
+		"# docs: {dir: docs/cra, lang: en}   # lang: en | da",
+	)
+
+	// The starter must itself be a valid configuration.
+	if _, err := Parse(FileName, b.Bytes()); err != nil {
+		return nil, fmt.Errorf("cemark init produced an invalid %s (a bug): %w", FileName, err)
+	}
+	return b.Bytes(), nil
+}
+
+// draftInterfaces renders the inventory as flow mappings, sorted by port
+// and protocol, duplicates merged. An entry the loader would reject is
+// left as a comment saying why, so the draft always loads and nothing is
+// silently changed (a QUIC port is not quietly declared as TCP).
+func draftInterfaces(in []Interface) []string {
+	type key struct {
+		port     int
+		protocol string
+	}
+	seen := map[key]bool{}
+	var list []Interface
+	var rejected []string
+	for _, i := range in {
+		i.Protocol = strings.ToLower(strings.TrimSpace(i.Protocol))
+		switch {
+		case i.Port < 1 || i.Port > 65535:
+			rejected = append(rejected, fmt.Sprintf("# - port %d is not a port number (1-65535): left out", i.Port))
+			continue
+		case i.Protocol != "" && !contains(ruleFor("interfaces[].protocol").enum, i.Protocol):
+			rejected = append(rejected, fmt.Sprintf("# - port %d/%s: protocol is not tcp, udp or sctp: declare it by hand", i.Port, oneLine(i.Protocol)))
+			continue
+		}
+		i.Bind = bindName(i.Bind)
+		k := key{i.Port, i.Protocol}
+		if k.protocol == "" {
+			k.protocol = "tcp"
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		list = append(list, i)
+	}
+	sort.SliceStable(list, func(a, b int) bool {
+		if list[a].Port != list[b].Port {
+			return list[a].Port < list[b].Port
+		}
+		return list[a].Protocol < list[b].Protocol
+	})
+	sort.Strings(rejected)
+	out := make([]string, 0, len(list)+len(rejected))
+	for _, i := range list {
+		parts := []string{"port: " + strconv.Itoa(i.Port)}
+		if i.Protocol != "" {
+			parts = append(parts, "protocol: "+i.Protocol)
+		}
+		if i.Bind != "" {
+			parts = append(parts, "bind: "+i.Bind)
+		}
+		if i.TLS != nil {
+			parts = append(parts, "tls: "+strconv.FormatBool(*i.TLS))
+		}
+		parts = append(parts, "purpose: "+quote(i.Purpose))
+		out = append(out, "- {"+strings.Join(parts, ", ")+"}")
+	}
+	return append(out, rejected...)
+}
+
+// bindName maps an inventory's bind address to the config's words: "all"
+// or "loopback"; "" when it is neither (a specific address, or unknown).
+func bindName(addr string) string {
+	switch strings.ToLower(strings.Trim(strings.TrimSpace(addr), "[]")) {
+	case "all", "0.0.0.0", "::", "*":
+		return "all"
+	case "loopback", "localhost", "127.0.0.1", "::1":
+		return "loopback"
+	}
+	return ""
+}
+
+// quote writes s as a YAML double-quoted scalar on one line. Go's escapes
+// (\n, \t, \xNN, \uNNNN, \", \\) are all valid in YAML double quotes.
+func quote(s string) string { return strconv.Quote(oneLine(s)) }
+
+// oneLine folds white space runs, newlines included, to single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// WriteStarter writes data as root/cemark.yaml, atomically and never over
+// an existing file: the data goes to a temporary file that is then linked
+// into place, which fails if cemark.yaml appeared meanwhile. An existing
+// file is an error with exit code 2.
+func WriteStarter(ctx context.Context, root string, data []byte) (path string, err error) {
+	path = filepath.Join(root, FileName)
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	info, err := os.Stat(root)
+	if err != nil {
+		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root: %w", err))
+	}
+	if !info.IsDir() {
+		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", root))
+	}
+	exists := func() error {
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s already exists; cemark init never overwrites it: edit it, or move it away and run cemark init again", path))
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return "", exists()
+	}
+	tmp, err := os.CreateTemp(root, "."+FileName+".*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName) // after the link, this removes only the temporary name
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Link(tmpName, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return "", exists()
+		}
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return path, nil
+}

@@ -1,0 +1,142 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cemark/cemark/evidence/exitcode"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestStarter(t *testing.T) {
+	ctx := context.Background()
+	schema := compileSchema(t)
+	tests := []struct {
+		name   string
+		files  map[string]string
+		opts   StarterOptions
+		golden string
+	}{
+		{"go module, MIT, no inventory", map[string]string{
+			"go.mod":  "module github.com/example/gateway\n",
+			"LICENSE": licenceText(t, "MIT"),
+		}, StarterOptions{}, "go-mit.yaml"},
+		{"npm project with inventory, unknown licence", map[string]string{
+			"package.json": `{"name": "@example/hub", "description": "Home hub: \"fast\"\nand small"}`,
+			"LICENSE":      licenceText(t, "proprietary"),
+		}, StarterOptions{Interfaces: []Interface{
+			{Port: 8080, Protocol: "TCP", Bind: "all"},
+			{Port: 443, Protocol: "tcp", TLS: ptr(true), Purpose: "HTTPS: API"},
+			{Port: 5353, Protocol: "udp"},
+			{Port: 443, Protocol: "tcp"},   // duplicate: merged
+			{Port: 0, Protocol: "tcp"},     // not a port: left out
+			{Port: 1883, Protocol: "quic"}, // unknown protocol: a comment
+			{Port: 6060, Bind: "0.0.0.0"},  // all interfaces
+			{Port: 9229, Bind: "10.0.0.5"}, // a specific address: bind left out
+		}}, "npm-inventory.yaml"},
+		{"inventory with nothing declarable", map[string]string{
+			"pyproject.toml": "[project]\nname = \"agent\"\n",
+		}, StarterOptions{Interfaces: []Interface{{Port: 70000}}}, "python-rejected-only.yaml"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			root := writeTree(t, "product", tc.files)
+			data, err := Starter(ctx, root, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "starter", tc.golden)
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), string(data)); diff != "" {
+				t.Errorf("starter differs from %s (-want +got):\n%s", golden, diff)
+			}
+
+			cfg, err := Parse(FileName, data)
+			if err != nil {
+				t.Fatalf("starter does not load: %v", err)
+			}
+			v, err := yamlToJSON(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := schema.Validate(v); err != nil {
+				t.Errorf("starter does not validate against the schema: %v", err)
+			}
+			if cfg.Manufacturer != (Manufacturer{}) || cfg.Security != (Security{}) || cfg.Product.Class != "" || cfg.Product.Support.End != nil {
+				t.Errorf("starter states manufacturer facts it cannot know: %+v", cfg)
+			}
+			if missing := Missing(cfg); len(missing) < 10 {
+				t.Errorf("starter leaves only %d facts missing; want every manufacturer fact missing", len(missing))
+			}
+			again, err := Starter(ctx, root, tc.opts)
+			if err != nil || string(again) != string(data) {
+				t.Errorf("second Starter differs (err %v)", err)
+			}
+		})
+	}
+}
+
+func TestWriteStarter(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	path, err := WriteStarter(ctx, root, []byte("product:\n  name: \"x\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != filepath.Join(root, FileName) {
+		t.Errorf("path = %s", path)
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o644 {
+		t.Fatalf("stat %s: %v %v", path, info, err)
+	}
+
+	// Never overwrites: the first file stays as it was.
+	_, err = WriteStarter(ctx, root, []byte("product:\n  name: \"y\"\n"))
+	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second WriteStarter: exit %d, %v; want exit 2 and 'already exists'", exitcode.Of(err), err)
+	}
+	if data, _ := os.ReadFile(path); string(data) != "product:\n  name: \"x\"\n" {
+		t.Errorf("existing file changed to %q", data)
+	}
+	entries, _ := os.ReadDir(root)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+
+	// Not even a dangling symlink is replaced.
+	linkRoot := t.TempDir()
+	if err := os.Symlink(filepath.Join(linkRoot, "elsewhere"), filepath.Join(linkRoot, FileName)); err != nil {
+		t.Skip("no symlinks here")
+	}
+	if _, err := WriteStarter(ctx, linkRoot, []byte("a")); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("WriteStarter over a dangling symlink: %v; want exit 2", err)
+	}
+
+	// A root that is not a folder is a usage error.
+	if _, err := WriteStarter(ctx, path, []byte("a")); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("WriteStarter into a file: %v; want exit 2", err)
+	}
+	if _, err := WriteStarter(ctx, filepath.Join(root, "missing"), []byte("a")); exitcode.Of(err) != exitcode.Usage || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("WriteStarter into a missing folder: %v; want exit 2", err)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -165,4 +167,21 @@ func Scalar(n *yaml.Node) string {
 func IsNull(n *yaml.Node) bool {
 	n = Resolve(n)
 	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// Bind classifies a listen host: "all" for every interface ("", 0.0.0.0,
+// ::, *), "loopback" for 127.0.0.0/8, ::1 and localhost, otherwise the
+// address itself.
+func Bind(host string) string {
+	h := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(host), "["), "]")
+	switch strings.ToLower(h) {
+	case "", "0.0.0.0", "::", "*", "0:0:0:0:0:0:0:0":
+		return "all"
+	case "localhost", "::1", "ip6-localhost":
+		return "loopback"
+	}
+	if ip := net.ParseIP(h); ip != nil && ip.IsLoopback() {
+		return "loopback"
+	}
+	return h
 }

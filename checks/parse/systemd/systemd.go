@@ -43,7 +43,9 @@ type Listen struct {
 }
 
 // IsSocketUnit reports whether a path is a systemd socket unit.
-func IsSocketUnit(rel string) bool { return strings.HasSuffix(strings.ToLower(path.Base(rel)), ".socket") }
+func IsSocketUnit(rel string) bool {
+	return strings.HasSuffix(strings.ToLower(path.Base(rel)), ".socket")
+}
 
 // Sockets returns the target's socket units, parsed once per run.
 func Sockets(ctx context.Context, t *checks.Target) ([]*Socket, error) {

@@ -1,0 +1,141 @@
+package techfile
+
+import (
+	"time"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/ci"
+	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/conformity"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func date(s string) *config.Date {
+	d, err := config.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return &d
+}
+
+// fixtureConfig is a small gateway product with most manufacturer facts
+// filled in and a few deliberately missing (architecture, production).
+func fixtureConfig(class string) *config.Config {
+	return &config.Config{
+		Product: config.Product{
+			Name: "acme-gateway", Version: "1.4.0", Type: "software",
+			Description:         "A small HTTP gateway for home automation hubs.",
+			IntendedPurpose:     "Relays commands from the Acme mobile app to home automation hubs on the local network.",
+			Class:               class,
+			OpenSource:          ptr(false),
+			Licence:             "Apache-2.0",
+			FirstPlacedOnMarket: date("2027-12-11"),
+			Support:             config.Support{End: date("2032-12-31"), Rationale: "Hubs are used for about five years; the gateway follows the hub's support."},
+			DeclarationURL:      "https://acme.example/cra/doc",
+		},
+		Manufacturer: config.Manufacturer{Name: "Acme ApS", Address: "Nørregade 1, 1165 København K, Denmark", Email: "cra@acme.example", Website: "https://acme.example"},
+		Security:     config.Security{Contact: "security@acme.example", CVDPolicy: "https://acme.example/security"},
+		Updates: config.Updates{Mechanism: "container image from registry.acme.example", Automatic: ptr(true),
+			OptOut: "set AUTO_UPDATE=false", Notification: "release notes and an in-app banner",
+			Keys: []config.UpdateKey{{Name: "release", Type: "cosign", Fingerprint: "AB12CD34"}}},
+		Advisories: config.Advisories{GitHub: true},
+		RiskAssessment: map[string]config.Requirement{
+			"I-2e": {Applicable: ptr(true), Measures: "TLS 1.3 for every connection; no data at rest."},
+			"I-2g": {Applicable: ptr(false), Justification: "The gateway stores no personal data."},
+			"I-2m": {Applicable: ptr(false)}, // no justification: an open item
+		},
+	}
+}
+
+func fixtureReport() *checks.Report {
+	tlsOn := true
+	return &checks.Report{
+		SchemaVersion: checks.ReportSchemaVersion,
+		Tool:          checks.Tool{Name: "cemark", Version: "0.1.0"},
+		Product:       checks.Product{Name: "acme-gateway", Version: "1.4.0"},
+		Results: []checks.Result{
+			{Meta: checks.Meta{ID: "CEM-SURF-001", Title: "Exposed interfaces are declared", Severity: checks.SeverityMedium,
+				CRA: []string{"Annex I Part I (2)(j)"}, Standards: []string{"ETSI EN 303 645 5.6-1", "IEC 62443-4-2 CR 7.7"}},
+				Outcome: checks.Waived,
+				Findings: []checks.Finding{
+					{Check: "CEM-SURF-001", Outcome: checks.Waived, Severity: checks.SeverityMedium, Message: "tcp/22 is exposed but not declared",
+						Path: "Dockerfile", Line: 12, Key: "tcp/22", CRA: []string{"Annex I Part I (2)(j)"},
+						Waiver: &checks.WaiverRef{Source: "cemark.yaml", Justification: "Debug image only; the release image has no SSH.", ApprovedBy: "J. Jensen", Expires: "2027-06-30"}},
+				}},
+			{Meta: checks.Meta{ID: "CEM-SECDEF-001", Title: "No default credentials", Severity: checks.SeverityHigh,
+				CRA: []string{"Annex I Part I (2)(b)", "Annex I Part I (2)(d)"}, Standards: []string{"ETSI EN 303 645 5.1-1"}},
+				Outcome: checks.Pass, Findings: []checks.Finding{}},
+			{Meta: checks.Meta{ID: "CEM-UPD-001", Title: "Shipped artefacts are signed", Severity: checks.SeverityHigh,
+				CRA: []string{"Annex I Part I (2)(c)", "Annex I Part I (2)(f)", "Annex I Part II (7)"}, Standards: []string{"ETSI EN 303 645 5.3-7", "EN 18031-1 SUM-1"}},
+				Outcome: checks.Fail,
+				Findings: []checks.Finding{
+					{Check: "CEM-UPD-001", Outcome: checks.Fail, Severity: checks.SeverityHigh, Message: "dist/gateway.tar.gz has no signature", Path: "dist/gateway.tar.gz"},
+				}},
+			{Meta: checks.Meta{ID: "CEM-VULN-001", Title: "A security policy names a reporting channel", Severity: checks.SeverityMedium,
+				CRA: []string{"Annex I Part II (5)", "Annex I Part II (6)"}, Standards: []string{"ETSI EN 303 645 5.2-1"}},
+				Outcome: checks.Pass},
+		},
+		Facts: checks.Facts{
+			Inventory: &checks.Inventory{
+				Interfaces: []checks.ExposedInterface{
+					{Port: 443, Protocol: "tcp", Bind: "all", TLS: &tlsOn, Service: "https", Declared: true, Purpose: "app API",
+						Places: []checks.Place{{Kind: "dockerfile-expose", Path: "Dockerfile", Line: 11}}},
+					{Port: 22, Protocol: "tcp", Bind: "all", Service: "ssh",
+						Places: []checks.Place{{Kind: "dockerfile-expose", Path: "Dockerfile", Line: 12}}},
+				},
+				Sources: []string{"Dockerfile"},
+			},
+			UpdateSigning: &checks.UpdateSigning{
+				Pipeline:        []checks.SigningStep{{Tool: "cosign", Action: "sign-blob", Path: ".github/workflows/release.yml", Line: 40}},
+				Artifacts:       []checks.ArtifactVerdict{{Path: "dist/gateway.tar.gz", SHA256: "0f1e2d3c4b5a", Verdict: "unsigned"}},
+				Mechanism:       "container image from registry.acme.example",
+				KeyFingerprints: []string{"ab12cd34"},
+			},
+			VulnHandling: &checks.VulnHandling{SecurityPolicy: "SECURITY.md", ReportingChannel: []string{"security@acme.example"}, DisclosureWindow: "90 days"},
+		},
+		Summary: checks.Summary{Checks: 4, Pass: 2, Fail: 1, Waived: 1},
+	}
+}
+
+// fixtureInput builds the Input the pipeline would pass for the fixture.
+func fixtureInput(cfg *config.Config) Input {
+	report := fixtureReport()
+	return Input{
+		Config:     cfg,
+		Route:      conformity.RouteFor(cfg),
+		Assessment: conformity.Assess(cfg, report),
+		Product:    Product{Name: cfg.Product.Name, Version: cfg.Product.Version},
+		SBOM: SBOMFacts{
+			CycloneDXSHA256: "c0ffee0000000000000000000000000000000000000000000000000000000001",
+			SPDXSHA256:      "c0ffee0000000000000000000000000000000000000000000000000000000002",
+			ComponentCount:  42,
+			TopLevel: []Component{
+				{Name: "golang.org/x/net", Version: "v0.30.0", PURL: "pkg:golang/golang.org/x/net@v0.30.0", Licences: []string{"BSD-3-Clause"}, Network: true},
+				{Name: "github.com/spf13/cobra", Version: "v1.8.1", PURL: "pkg:golang/github.com/spf13/cobra@v1.8.1", Licences: []string{"Apache-2.0"}},
+			},
+			Quality: []QualityRow{
+				{Field: "name", Share: 1, Verdict: "complete"},
+				{Field: "hash-sha512", Share: 0.625, Verdict: "partial"},
+			},
+			QualityVerdict: "incomplete",
+			CycloneDX:      []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6"}` + "\n"),
+		},
+		Report: report,
+		CI: ci.Environment{Platform: ci.GitHub, ServerURL: "https://github.com", Repository: "acme/gateway",
+			Workflow: "acme/gateway/.github/workflows/cemark.yml@refs/heads/main", RunURL: "https://github.com/acme/gateway/actions/runs/42",
+			Commit: "0123456789abcdef0123456789abcdef01234567", RunnerEnv: "github-hosted"},
+		Attestations: []AttestationRef{
+			{Name: "sbom", PredicateType: "https://cyclonedx.org/bom", Digest: "aa00000000000000000000000000000000000000000000000000000000000000"},
+			{Name: "checks", PredicateType: "https://cemark.dev/checks/v1", Digest: "bb00000000000000000000000000000000000000000000000000000000000000"},
+		},
+		EvidenceFiles: map[string]string{
+			"report.json":   ".cemark/report.json",
+			"report.sarif":  ".cemark/report.sarif",
+			"sbom.cdx.json": ".cemark/sbom.cdx.json",
+		},
+		ToolName:    "cemark",
+		ToolVersion: "0.1.0",
+		Date:        time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC),
+	}
+}

@@ -1,0 +1,125 @@
+package techfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// resolveOutDir returns the absolute output folder and its path relative to
+// the root. The folder must lie inside the repository, also after symlinks
+// are resolved, and must not be the root itself (README.md there is the
+// project's own).
+func resolveOutDir(root, dir string) (absDir, relDir string, err error) {
+	if root == "" {
+		root = "."
+	}
+	absRoot, err := filepath.Abs(root)
+	if err != nil {
+		return "", "", fmt.Errorf("resolve repository root %s: %w", root, err)
+	}
+	realRoot, err := filepath.EvalSymlinks(absRoot)
+	if err != nil {
+		return "", "", fmt.Errorf("resolve repository root %s: %w", root, err)
+	}
+	if dir == "" {
+		dir = DefaultDir
+	}
+	cand := dir
+	if !filepath.IsAbs(cand) {
+		cand = filepath.Join(absRoot, cand)
+	}
+	cand = filepath.Clean(cand)
+	real, err := evalExisting(cand)
+	if err != nil {
+		return "", "", fmt.Errorf("resolve output folder %s: %w", dir, err)
+	}
+	rel, err := filepath.Rel(realRoot, real)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", "", fmt.Errorf("output folder %s is outside the repository %s: refusing to write the technical file there", dir, absRoot)
+	}
+	if rel == "." {
+		return "", "", fmt.Errorf("output folder %s is the repository root: choose a folder such as %s", dir, DefaultDir)
+	}
+	return filepath.Join(realRoot, rel), filepath.ToSlash(rel), nil
+}
+
+// evalExisting resolves symlinks in the longest existing prefix of p and
+// appends the rest, so a folder that does not exist yet is judged by where
+// it would be created.
+func evalExisting(p string) (string, error) {
+	rest := ""
+	cur := p
+	for {
+		real, err := filepath.EvalSymlinks(cur)
+		if err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return p, nil
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
+}
+
+// readExisting reads a document that may not exist yet. A symlink is
+// refused: the file must be a plain file inside the output folder.
+func readExisting(path string) (data []byte, exists bool, err error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("stat %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, false, fmt.Errorf("%s is not a regular file (symlink or folder): refusing to replace it", path)
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	return data, true, nil
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// folder and a rename, so a reader never sees half a file.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	name := tmp.Name()
+	defer os.Remove(name) // no-op after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

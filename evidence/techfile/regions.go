@@ -1,0 +1,226 @@
+package techfile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Region markers. Each stands alone on its line.
+const (
+	kindText      = "text"
+	kindGenerated = "generated"
+	kindManual    = "manual"
+
+	endMarker = "<!-- cemark:end -->"
+	// guidanceMarker opens the guidance text of a fresh manual region; a
+	// region still holding it has not been written by the manufacturer yet.
+	guidanceMarker = "<!-- cemark:guidance -->"
+	// orphanRegion is the generated heading of the orphaned-text section.
+	orphanRegion = "orphaned"
+)
+
+var startRE = regexp.MustCompile(`^<!-- cemark:(generated|manual) id=([A-Za-z0-9][A-Za-z0-9._-]*)(?: sha256=([0-9a-f]{64}))? -->$`)
+
+// segment is one part of a document: a region, or the blank text between
+// regions.
+type segment struct {
+	kind string
+	id   string
+	// hash is the sha256 recorded in a generated region's marker; empty
+	// when the marker has none (then the region is regenerated freely).
+	hash string
+	body string // the lines between the markers, each with its newline
+	line int    // 1-based line of the start marker
+}
+
+func hashOf(body string) string {
+	sum := sha256.Sum256([]byte(body))
+	return hex.EncodeToString(sum[:])
+}
+
+// edited reports whether a generated region's text differs from the hash
+// its marker records: someone changed it by hand.
+func (s segment) edited() bool {
+	return s.kind == kindGenerated && s.hash != "" && hashOf(s.body) != s.hash
+}
+
+// parseRegions splits a document into segments. Text outside regions may be
+// blank only: every other byte belongs to a generated or a manual region,
+// so nothing can be lost or silently overwritten.
+func parseRegions(doc string) ([]segment, error) {
+	var segs []segment
+	var cur *segment
+	var text strings.Builder
+	seen := map[string]int{}
+	lines := strings.SplitAfter(doc, "\n")
+	for i, raw := range lines {
+		if raw == "" {
+			continue
+		}
+		n := i + 1
+		line := strings.TrimRight(raw, "\r\n")
+		trimmed := strings.TrimSpace(line)
+		if cur != nil {
+			if trimmed == endMarker {
+				segs = append(segs, *cur)
+				cur = nil
+				continue
+			}
+			if strings.HasPrefix(trimmed, "<!-- cemark:generated") || strings.HasPrefix(trimmed, "<!-- cemark:manual") {
+				return nil, fmt.Errorf("line %d: region %q opened inside region %q (opened at line %d) — regions do not nest", n, trimmed, cur.id, cur.line)
+			}
+			cur.body += raw
+			if !strings.HasSuffix(raw, "\n") {
+				cur.body += "\n"
+			}
+			continue
+		}
+		if m := startRE.FindStringSubmatch(trimmed); m != nil {
+			if prev, dup := seen[m[2]]; dup {
+				return nil, fmt.Errorf("line %d: region id %q used twice (first at line %d)", n, m[2], prev)
+			}
+			seen[m[2]] = n
+			if text.Len() > 0 {
+				segs = append(segs, segment{kind: kindText, body: text.String()})
+				text.Reset()
+			}
+			cur = &segment{kind: m[1], id: m[2], hash: m[3], line: n}
+			continue
+		}
+		if trimmed == endMarker {
+			return nil, fmt.Errorf("line %d: %s without an open region", n, endMarker)
+		}
+		if strings.HasPrefix(trimmed, "<!-- cemark:") {
+			return nil, fmt.Errorf("line %d: malformed region marker %q", n, trimmed)
+		}
+		if trimmed != "" {
+			return nil, fmt.Errorf("line %d: text outside any region: %q", n, shorten(trimmed))
+		}
+		text.WriteString(raw)
+	}
+	if cur != nil {
+		return nil, fmt.Errorf("line %d: region %q is never closed with %s", cur.line, cur.id, endMarker)
+	}
+	if text.Len() > 0 {
+		segs = append(segs, segment{kind: kindText, body: text.String()})
+	}
+	return segs, nil
+}
+
+func shorten(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}
+
+// writeRegion writes a region with its markers; generated regions record
+// the hash of their text.
+func writeRegion(b *strings.Builder, s segment) {
+	switch s.kind {
+	case kindText:
+		b.WriteString(s.body)
+		return
+	case kindGenerated:
+		fmt.Fprintf(b, "<!-- cemark:generated id=%s sha256=%s -->\n", s.id, s.hash)
+	case kindManual:
+		fmt.Fprintf(b, "<!-- cemark:manual id=%s -->\n", s.id)
+	}
+	b.WriteString(s.body)
+	b.WriteString(endMarker + "\n")
+}
+
+// mergeOutcome is a merged document and what the merge found.
+type mergeOutcome struct {
+	doc         string
+	handEdits   []ManualEdit // File is filled by the caller
+	manualFills map[string]bool
+}
+
+// merge combines a fresh render with the document already on disk:
+//   - generated regions take the fresh text, unless the old region was
+//     edited by hand: then the old region is kept byte for byte (with its
+//     old hash, so it stays detected) and reported;
+//   - manual regions keep the old text verbatim;
+//   - old manual regions the fresh render no longer has, and hand-edited
+//     generated regions it no longer has, go under "Orphaned manual text".
+//
+// manualFills reports, per manual region, whether the manufacturer has
+// replaced the guidance text.
+func merge(fresh []segment, old []segment, orphanHeading string) mergeOutcome {
+	out := mergeOutcome{manualFills: map[string]bool{}}
+	oldByID := map[string]segment{}
+	for _, s := range old {
+		if s.kind != kindText {
+			oldByID[s.id] = s
+		}
+	}
+	freshIDs := map[string]bool{}
+	for _, s := range fresh {
+		if s.kind != kindText {
+			freshIDs[s.id] = true
+		}
+	}
+	var b strings.Builder
+	for _, s := range fresh {
+		prev, had := oldByID[s.id]
+		switch s.kind {
+		case kindGenerated:
+			if had && prev.kind == kindGenerated && prev.edited() {
+				out.handEdits = append(out.handEdits, ManualEdit{Region: s.id,
+					Detail: fmt.Sprintf("generated region %q was edited by hand; it was kept and not regenerated — move the text into a manual region, or delete the region's sha256=… attribute to let cemark replace it", s.id)})
+				writeVerbatim(&b, prev)
+				continue
+			}
+			s.hash = hashOf(s.body)
+		case kindManual:
+			if had && prev.kind == kindManual {
+				s.body = prev.body
+			}
+			out.manualFills[s.id] = !strings.Contains(s.body, guidanceMarker)
+		}
+		writeRegion(&b, s)
+	}
+	var orphans []segment
+	for _, s := range old {
+		if s.kind == kindText || freshIDs[s.id] || s.id == orphanRegion {
+			continue
+		}
+		switch {
+		case s.kind == kindManual:
+			orphans = append(orphans, s)
+		case s.edited():
+			out.handEdits = append(out.handEdits, ManualEdit{Region: s.id,
+				Detail: fmt.Sprintf("generated region %q was edited by hand and the template no longer has it; the text was kept as manual region %q under \"Orphaned manual text\"", s.id, "kept-"+s.id)})
+			orphans = append(orphans, segment{kind: kindManual, id: "kept-" + s.id, body: s.body})
+		}
+	}
+	if len(orphans) > 0 {
+		body := orphanHeading
+		b.WriteString("\n")
+		writeRegion(&b, segment{kind: kindGenerated, id: orphanRegion, hash: hashOf(body), body: body})
+		for _, s := range orphans {
+			if freshIDs[s.id] {
+				continue
+			}
+			b.WriteString("\n")
+			writeRegion(&b, segment{kind: kindManual, id: s.id, body: s.body})
+		}
+	}
+	out.doc = b.String()
+	return out
+}
+
+// writeVerbatim writes an old generated region exactly as it was.
+func writeVerbatim(b *strings.Builder, s segment) {
+	if s.hash != "" {
+		fmt.Fprintf(b, "<!-- cemark:generated id=%s sha256=%s -->\n", s.id, s.hash)
+	} else {
+		fmt.Fprintf(b, "<!-- cemark:generated id=%s -->\n", s.id)
+	}
+	b.WriteString(s.body)
+	b.WriteString(endMarker + "\n")
+}

@@ -1,0 +1,493 @@
+package techfile
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"text/template"
+	"unicode"
+
+	"github.com/Masterminds/sprig/v3"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/ci"
+	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/conformity"
+)
+
+// view is what templates see. Everything is computed here so the
+// templates stay declarative; slices are sorted so output is stable.
+type view struct {
+	Lang   string
+	Danish bool
+	Date   string // YYYY-MM-DD, from Input.Date
+	Tool   string
+
+	Cfg          *config.Config
+	Product      productView
+	Manufacturer config.Manufacturer
+	Security     config.Security
+	Updates      config.Updates
+	Route        conformity.Route
+	ClassTitle   string
+	Support      supportView
+	Standards    []standardView // harmonised standards, common specs, schemes
+	FullyApplied bool
+
+	HasReport  bool
+	Summary    checks.Summary
+	Checks     []checkView
+	Points     []pointView
+	OpenItems  []string
+	Residual   []waiverView
+	Provisions []provisionView
+	Counts     assessmentCounts
+
+	Interfaces   []ifaceView
+	InvSources   []string
+	Signing      *checks.UpdateSigning
+	VulnHandling *checks.VulnHandling
+
+	SBOM         SBOMFacts
+	Components   []componentView
+	IncludeSBOM  bool
+	SBOMFile     string
+	Attestations []AttestationRef
+	CI           ci.Environment
+	Commit       string
+	Evidence     []evidenceLink
+
+	Index       []IndexRow
+	Substantial []Change
+	StateFile   string
+}
+
+type productView struct {
+	Name, Version, Type, Description, IntendedPurpose, Licence string
+	OpenSource                                                 string // yes | no | not stated
+	Hardware                                                   bool
+	FirstPlaced                                                string
+	DeclarationURL, UserInformationURL                         string
+}
+
+type supportView struct {
+	End, Rationale string
+	// Years is the length from first placing on the market to the end, when both are known.
+	Years string
+	Short bool // shorter than five years
+}
+
+type standardView struct {
+	Kind, Reference, Title, Applied, Parts, OJReference string
+}
+
+type checkView struct {
+	ID, Title, Outcome, Severity, CRA, Standards, Error string
+	Counts                                              string // "2 fail, 1 waived"
+	Findings                                            []findingView
+	More                                                int // findings not listed
+}
+
+type findingView struct {
+	Outcome, Severity, Message, Where, Justification string
+}
+
+type pointView struct {
+	ID, Clause, Title, Status, Applicability, Basis, Measures, Justification string
+	Always                                                                   bool
+	Checks                                                                   []checkRef
+	Waived                                                                   []waiverView
+	OpenItems                                                                []string
+}
+
+type checkRef struct{ ID, Outcome, Anchor string }
+
+type waiverView struct {
+	Check, Where, Message, Justification, ApprovedBy, Expires string
+}
+
+type provisionView struct{ Provision, Checks string }
+
+type assessmentCounts struct{ Met, NotMet, NotApplicable, NotAssessed, Total int }
+
+type ifaceView struct {
+	Port, Protocol, Bind, TLS, Service, Declared, Purpose, Places string
+}
+
+type componentView struct {
+	Name, Version, PURL, Licences, Network string
+}
+
+type evidenceLink struct{ Name, Link string }
+
+// maxFindingsListed caps the findings listed per check in 07; report.json has them all.
+const maxFindingsListed = 25
+
+func buildView(in Input, lang, relDir string) view {
+	cfg := in.Config
+	v := view{
+		Lang:         lang,
+		Danish:       lang == "da",
+		Date:         in.Date.UTC().Format("2006-01-02"),
+		Tool:         strings.TrimSpace(in.ToolName + " " + in.ToolVersion),
+		Cfg:          cfg,
+		Manufacturer: cfg.Manufacturer,
+		Security:     cfg.Security,
+		Updates:      cfg.Updates,
+		Route:        in.Route,
+		ClassTitle:   classTitle(className(cfg.Product.Class)),
+		SBOM:         in.SBOM,
+		IncludeSBOM:  cfg.Docs.IncludeSBOM,
+		SBOMFile:     "sbom.cdx.json",
+		Attestations: sortedAttestations(in.Attestations),
+		CI:           in.CI,
+		Commit:       in.CI.Commit,
+		StateFile:    StateFile,
+	}
+	if v.Tool == "" {
+		v.Tool = "cemark"
+	}
+	if v.Commit == "" {
+		v.Commit = in.Commit
+	}
+	p := cfg.Product
+	v.Product = productView{
+		Name: in.Product.Name, Version: in.Product.Version, Type: p.Type, Description: strings.TrimSpace(p.Description),
+		IntendedPurpose: strings.TrimSpace(p.IntendedPurpose), Licence: p.Licence, Hardware: p.Hardware,
+		DeclarationURL: p.DeclarationURL, UserInformationURL: p.UserInformationURL, OpenSource: "not stated",
+	}
+	if v.Product.Name == "" {
+		v.Product.Name = p.Name
+	}
+	if v.Product.Version == "" {
+		v.Product.Version = p.Version
+	}
+	if p.OpenSource != nil {
+		v.Product.OpenSource = map[bool]string{true: "yes", false: "no"}[*p.OpenSource]
+	}
+	if p.FirstPlacedOnMarket != nil {
+		v.Product.FirstPlaced = p.FirstPlacedOnMarket.String()
+	}
+	v.Support.Rationale = strings.TrimSpace(p.Support.Rationale)
+	if p.Support.End != nil {
+		v.Support.End = p.Support.End.String()
+		if p.FirstPlacedOnMarket != nil {
+			months := (p.Support.End.Year-p.FirstPlacedOnMarket.Year)*12 + int(p.Support.End.Month) - int(p.FirstPlacedOnMarket.Month)
+			if p.Support.End.Day < p.FirstPlacedOnMarket.Day {
+				months--
+			}
+			v.Support.Years = fmt.Sprintf("%d years and %d months", months/12, months%12)
+			v.Support.Short = p.Support.End.Time().Before(p.FirstPlacedOnMarket.AddYears(5).Time())
+		}
+	}
+	for _, g := range []struct {
+		kind string
+		list []config.Standard
+	}{{"harmonised standard", cfg.Standards}, {"common specification", cfg.CommonSpecifications}, {"certification scheme", cfg.CertificationSchemes}} {
+		for _, s := range g.list {
+			applied := strings.ToLower(s.Applied)
+			if applied == "" {
+				applied = "not stated"
+			}
+			if applied == "full" {
+				v.FullyApplied = true
+			}
+			v.Standards = append(v.Standards, standardView{Kind: g.kind, Reference: s.Reference, Title: s.Title, Applied: applied, Parts: s.Parts, OJReference: s.OJReference})
+		}
+	}
+
+	checkIDs := map[string]bool{}
+	if in.Report != nil {
+		v.HasReport = true
+		v.Summary = in.Report.Summary
+		v.Signing = in.Report.Facts.UpdateSigning
+		v.VulnHandling = in.Report.Facts.VulnHandling
+		results := append([]checks.Result(nil), in.Report.Results...)
+		sort.SliceStable(results, func(i, j int) bool { return results[i].ID < results[j].ID })
+		provisions := map[string][]string{}
+		for _, r := range results {
+			checkIDs[r.ID] = true
+			cv := checkView{ID: r.ID, Title: r.Title, Outcome: string(r.Outcome), Severity: string(r.Severity),
+				CRA: strings.Join(r.CRA, "; "), Standards: strings.Join(r.Standards, "; "), Error: r.Error}
+			counts := map[checks.Outcome]int{}
+			for _, f := range r.Findings {
+				counts[f.Outcome]++
+				if f.Outcome == checks.Pass || f.Outcome == checks.NotApplicable {
+					continue
+				}
+				if len(cv.Findings) >= maxFindingsListed {
+					cv.More++
+					continue
+				}
+				fv := findingView{Outcome: string(f.Outcome), Severity: string(f.Severity), Message: f.Message, Where: where(f)}
+				if f.Waiver != nil {
+					fv.Justification = f.Waiver.Justification
+				}
+				cv.Findings = append(cv.Findings, fv)
+				if f.Outcome == checks.Waived {
+					w := waiverView{Check: r.ID, Where: where(f), Message: f.Message}
+					if f.Waiver != nil {
+						w.Justification, w.ApprovedBy, w.Expires = f.Waiver.Justification, f.Waiver.ApprovedBy, f.Waiver.Expires
+					}
+					v.Residual = append(v.Residual, w)
+				}
+			}
+			var parts []string
+			for _, o := range []checks.Outcome{checks.Fail, checks.Error, checks.Warn, checks.Waived, checks.Info, checks.Pass, checks.NotApplicable} {
+				if counts[o] > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s", counts[o], o))
+				}
+			}
+			cv.Counts = strings.Join(parts, ", ")
+			if cv.Counts == "" {
+				cv.Counts = "no findings"
+			}
+			v.Checks = append(v.Checks, cv)
+			for _, s := range r.Standards {
+				provisions[s] = append(provisions[s], r.ID+" ("+string(r.Outcome)+")")
+			}
+		}
+		for _, prov := range sortedKeys(provisions) {
+			v.Provisions = append(v.Provisions, provisionView{Provision: prov, Checks: strings.Join(provisions[prov], ", ")})
+		}
+		if inv := in.Report.Facts.Inventory; inv != nil {
+			ifs := append([]checks.ExposedInterface(nil), inv.Interfaces...)
+			sort.SliceStable(ifs, func(i, j int) bool {
+				if ifs[i].Port != ifs[j].Port {
+					return ifs[i].Port < ifs[j].Port
+				}
+				return ifs[i].Protocol < ifs[j].Protocol
+			})
+			for _, i := range ifs {
+				iv := ifaceView{Port: fmt.Sprint(i.Port), Protocol: orDash(i.Protocol), Bind: orText(i.Bind, "unknown"),
+					TLS: "unknown", Service: orDash(i.Service), Declared: map[bool]string{true: "yes", false: "**no**"}[i.Declared], Purpose: orDash(i.Purpose)}
+				if i.TLS != nil {
+					iv.TLS = map[bool]string{true: "yes", false: "no"}[*i.TLS]
+				}
+				var places []string
+				for _, pl := range i.Places {
+					s := pl.Kind + ": " + pl.Path
+					if pl.Line > 0 {
+						s += fmt.Sprintf(":%d", pl.Line)
+					}
+					places = append(places, s)
+				}
+				iv.Places = strings.Join(places, "; ")
+				v.Interfaces = append(v.Interfaces, iv)
+			}
+			v.InvSources = append([]string(nil), inv.Sources...)
+			sort.Strings(v.InvSources)
+		}
+	}
+
+	for _, ps := range in.Assessment.Points {
+		pv := pointView{ID: ps.ID, Clause: ps.Clause, Title: ps.Title, Basis: ps.Basis, Measures: strings.TrimSpace(ps.Measures),
+			Justification: strings.TrimSpace(ps.Justification), Always: ps.Always, OpenItems: ps.OpenItems}
+		pv.Status = statusWords(ps)
+		switch {
+		case ps.Status == conformity.NotApplicable:
+			pv.Applicability = "not applicable (declared)"
+		case ps.Always:
+			pv.Applicability = "applies to every product"
+		default:
+			req, ok := cfg.RiskAssessment[ps.ID]
+			if ok && req.Applicable != nil && *req.Applicable {
+				pv.Applicability = "applies (declared)"
+			} else {
+				pv.Applicability = "applies (not declared otherwise)"
+			}
+		}
+		if ps.Status == conformity.NotApplicable && pv.Justification == "" {
+			pv.OpenItems = appendUnique(pv.OpenItems, "justification for non-applicability missing (Art. 13(4))")
+		}
+		failing, waived := set(ps.Failing), set(ps.Waived)
+		for _, id := range ps.Checks {
+			ref := checkRef{ID: id, Outcome: "no failing finding"}
+			if failing[id] {
+				ref.Outcome = "failing finding"
+			} else if waived[id] {
+				ref.Outcome = "no failing finding; findings waived"
+			}
+			if checkIDs[id] {
+				ref.Anchor = anchor(id)
+			}
+			pv.Checks = append(pv.Checks, ref)
+		}
+		for _, w := range v.Residual {
+			if waived[w.Check] {
+				pv.Waived = append(pv.Waived, w)
+			}
+		}
+		for _, o := range pv.OpenItems {
+			v.OpenItems = append(v.OpenItems, ps.Clause+": "+o)
+		}
+		switch ps.Status {
+		case conformity.Met:
+			v.Counts.Met++
+		case conformity.NotMet:
+			v.Counts.NotMet++
+		case conformity.NotApplicable:
+			v.Counts.NotApplicable++
+		default:
+			v.Counts.NotAssessed++
+		}
+		v.Counts.Total++
+		v.Points = append(v.Points, pv)
+	}
+
+	for _, c := range in.SBOM.TopLevel {
+		v.Components = append(v.Components, componentView{Name: c.Name, Version: orDash(c.Version), PURL: orDash(c.PURL),
+			Licences: orText(strings.Join(c.Licences, ", "), "not stated"), Network: map[bool]string{true: "yes", false: "no"}[c.Network]})
+	}
+	sort.SliceStable(v.Components, func(i, j int) bool {
+		if v.Components[i].Name != v.Components[j].Name {
+			return v.Components[i].Name < v.Components[j].Name
+		}
+		return v.Components[i].Version < v.Components[j].Version
+	})
+	for _, name := range sortedKeys(in.EvidenceFiles) {
+		v.Evidence = append(v.Evidence, evidenceLink{Name: name, Link: relLink(relDir, in.EvidenceFiles[name])})
+	}
+	return v
+}
+
+// statusWords says what the evidence shows for a point, in cemark's words:
+// never "compliant", never "met" on its own.
+func statusWords(ps conformity.PointStatus) string {
+	switch ps.Status {
+	case conformity.Met:
+		if len(ps.Checks) > 0 {
+			return "no failing finding"
+		}
+		return "measures described; no check covers it"
+	case conformity.NotMet:
+		return "failing finding"
+	case conformity.NotApplicable:
+		return "not applicable"
+	}
+	return "not assessed"
+}
+
+func where(f checks.Finding) string {
+	switch {
+	case f.Path != "" && f.Line > 0:
+		return fmt.Sprintf("%s:%d", f.Path, f.Line)
+	case f.Path != "":
+		return f.Path
+	case f.Key != "":
+		return f.Key
+	}
+	return "-"
+}
+
+func sortedAttestations(a []AttestationRef) []AttestationRef {
+	out := append([]AttestationRef(nil), a...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func set(s []string) map[string]bool {
+	m := map[string]bool{}
+	for _, v := range s {
+		m[v] = true
+	}
+	return m
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func orDash(s string) string { return orText(s, "-") }
+
+func orText(s, alt string) string {
+	if strings.TrimSpace(s) == "" {
+		return alt
+	}
+	return s
+}
+
+// relLink turns a root-relative path into a link relative to the output folder.
+func relLink(relDir, target string) string {
+	up := strings.Repeat("../", len(strings.Split(relDir, "/")))
+	return up + strings.TrimPrefix(path.Clean(target), "/")
+}
+
+func className(c string) string {
+	if c == "" {
+		return config.ClassDefault
+	}
+	return c
+}
+
+func classTitle(c string) string {
+	switch c {
+	case config.ClassDefault:
+		return "default: not an important or critical product (neither Annex III nor Annex IV)"
+	case config.ClassImportantClassI:
+		return "important product, class I (Annex III)"
+	case config.ClassImportantClassII:
+		return "important product, class II (Annex III)"
+	case config.ClassCritical:
+		return "critical product (Annex IV)"
+	}
+	return c + " (unknown class)"
+}
+
+// anchor is the GitHub/GitLab heading anchor of a heading's text.
+func anchor(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_':
+			b.WriteRune(r)
+		case r == ' ':
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+// cell makes text safe inside a Markdown table cell.
+func cell(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(s, "\r\n", " ")
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "|", `\|`)
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// funcMap is hermetic: sprig's functions without environment, clock,
+// randomness or network, plus cemark's own pure helpers.
+func funcMap() template.FuncMap {
+	m := sprig.HermeticTxtFuncMap()
+	m["cell"] = cell
+	m["anchor"] = anchor
+	m["code"] = func(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
+	m["pct"] = func(f float64) string {
+		return strings.TrimSuffix(strings.TrimSuffix(fmt.Sprintf("%.1f", f*100), "0"), ".") + "%"
+	}
+	// needs and behov mark missing manufacturer input, in English and Danish.
+	m["needs"] = func(field string) string { return "**needs manufacturer input** (`" + field + "` in cemark.yaml)" }
+	m["behov"] = func(field string) string { return "**kræver input fra fabrikanten** (`" + field + "` i cemark.yaml)" }
+	m["deref"] = func(b *bool) bool { return b != nil && *b }
+	return m
+}

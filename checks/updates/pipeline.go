@@ -32,15 +32,20 @@ const ActionInstall = "install"
 // describe release output.
 var goreleaserSigningKeys = map[string]bool{"signs": true, "binary_signs": true, "docker_signs": true, "sboms": true}
 
+// cmdStart anchors a command at command position (line start, after
+// ; && || | $( or sudo, optionally with a path), so that `echo "cosign
+// sign-blob later"` is not taken for a signing step.
+const cmdStart = `(?:^|[;&|(]\s*|\bsudo\s+|\bexec\s+)\s*(?:\S*/)?`
+
 // commandPatterns find signing commands in shell lines of CI scripts.
 var commandPatterns = []struct {
 	tool, action string
 	re           *regexp.Regexp
 }{
-	{ToolCosign, "", regexp.MustCompile(`\bcosign\s+(sign-blob|sign|attest-blob|attest)\b`)},
-	{ToolGPG, "detach-sign", regexp.MustCompile(`\bgpg2?\b[^\n|;&]*\s(--detach-sign|--detach-sig|-b|-sb|-bs|--clearsign|--clear-sign)\b`)},
-	{ToolMinisign, "sign", regexp.MustCompile(`\bminisign\b[^\n|;&]*\s-S\b`)},
-	{ToolSigstore, "sign", regexp.MustCompile(`\b(python3? -m sigstore|sigstore)\s+sign\b`)},
+	{ToolCosign, "", regexp.MustCompile(cmdStart + `cosign\s+(sign-blob|sign|attest-blob|attest)\b`)},
+	{ToolGPG, "detach-sign", regexp.MustCompile(cmdStart + `gpg2?\b[^\n|;&]*\s(--detach-sign|--detach-sig|-b|-sb|-bs|--clearsign|--clear-sign)\b`)},
+	{ToolMinisign, "sign", regexp.MustCompile(cmdStart + `minisign\b[^\n|;&]*\s-S\w*\b`)},
+	{ToolSigstore, "sign", regexp.MustCompile(cmdStart + `(?:python3? -m sigstore|sigstore)\s+sign\b`)},
 }
 
 // usesPatterns match `uses:` references of GitHub Actions and reusable workflows.
@@ -208,9 +213,10 @@ func walkCI(p string, n *yaml.Node, key string, steps *[]checks.SigningStep) {
 					if action == "" && len(m) > 1 {
 						action = m[1]
 					}
+					detail := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(m[0]), ";&|("))
 					*steps = append(*steps, checks.SigningStep{
 						Tool: pat.tool, Action: action, Path: p, Line: scalarLine(n, i),
-						Detail: strings.TrimSpace(m[0]),
+						Detail: detail,
 					})
 				}
 			}

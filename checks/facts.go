@@ -35,6 +35,12 @@ type Place struct {
 	Path   string `json:"path"` // file, or image reference for image-config
 	Line   int    `json:"line,omitempty"`
 	Detail string `json:"detail,omitempty"`
+	// Bind and TLS are what this place says (all | loopback | an address;
+	// nil/empty: it does not say); the interface merges them.
+	Bind string `json:"bind,omitempty"`
+	TLS  *bool  `json:"tls,omitempty"`
+	// Column, when known.
+	Column int `json:"column,omitempty"`
 }
 
 // UpdateSigning is the fact sheet on how releases are signed and whether

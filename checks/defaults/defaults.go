@@ -11,15 +11,12 @@
 package defaults
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
 	"io/fs"
 	"sort"
 	"strconv"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/cemark/cemark/checks"
 )
@@ -81,6 +78,10 @@ func Checks() []checks.Check {
 	return out
 }
 
+// MetaFS is the family's embedded metadata (meta/<ID>.yml), for the
+// catalogue in checks/all.
+func MetaFS() fs.FS { return metaFS }
+
 // Metas reads the embedded metadata files, keyed by check ID.
 func Metas() (map[string]checks.Meta, error) {
 	names, err := fs.Glob(metaFS, "meta/*.yml")
@@ -90,15 +91,9 @@ func Metas() (map[string]checks.Meta, error) {
 	sort.Strings(names)
 	out := map[string]checks.Meta{}
 	for _, n := range names {
-		data, err := metaFS.ReadFile(n)
+		m, err := checks.LoadMeta(metaFS, n)
 		if err != nil {
 			return nil, err
-		}
-		var m checks.Meta
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&m); err != nil {
-			return nil, fmt.Errorf("check metadata %s: %w", n, err)
 		}
 		if "meta/"+m.ID+".yml" != n {
 			return nil, fmt.Errorf("check metadata %s: id %q does not match the file name", n, m.ID)

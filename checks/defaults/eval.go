@@ -48,12 +48,12 @@ func evalRootUser(f *Facts) []checks.Finding {
 		switch {
 		case w.Source == "compose":
 			if w.User != nil && isRootUser(w.User.Value) {
-				out = append(out, fail(w.Path, w.User.Line, w.User.Column, w.Key+":user",
+				out = append(out, fail(w.pathOf(w.User), w.User.Line, w.User.Column, w.Key+":user",
 					fmt.Sprintf("%s runs as user %q: root", w.Name, w.User.Value), "user: "+w.User.Value))
 			}
 		case w.Source == "kubernetes" && !w.Pod:
 			if w.RunAsUser != nil && w.RunAsUser.Value == "0" {
-				out = append(out, fail(w.Path, w.RunAsUser.Line, w.RunAsUser.Column, w.Key+":user",
+				out = append(out, fail(w.pathOf(w.RunAsUser), w.RunAsUser.Line, w.RunAsUser.Column, w.Key+":user",
 					fmt.Sprintf("%s sets runAsUser: 0: it runs as root", w.Name), "runAsUser: 0"))
 				continue
 			}
@@ -143,7 +143,7 @@ func evalPrivileged(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	for _, w := range f.Workloads {
 		if w.Privileged != nil && w.Privileged.Value == "true" {
-			out = append(out, fail(w.Path, w.Privileged.Line, w.Privileged.Column, w.Key+":privileged",
+			out = append(out, fail(w.pathOf(w.Privileged), w.Privileged.Line, w.Privileged.Column, w.Key+":privileged",
 				fmt.Sprintf("%s runs privileged: it has every capability and the host's devices", w.Name), "privileged: true"))
 		}
 	}
@@ -169,7 +169,7 @@ func evalCapabilities(f *Facts) []checks.Finding {
 			if !ok {
 				continue
 			}
-			out = append(out, fail(w.Path, c.Line, c.Column, w.Key+":cap:"+name,
+			out = append(out, fail(w.pathOf(&c), c.Line, c.Column, w.Key+":cap:"+name,
 				fmt.Sprintf("%s adds the capability %s (%s)", w.Name, name, what), c.Field+": "+c.Value))
 		}
 	}
@@ -182,7 +182,7 @@ func evalHostNamespaces(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	for _, w := range f.Workloads {
 		for _, ns := range w.HostNamespaces {
-			out = append(out, fail(w.Path, ns.Line, ns.Column, w.Key+":"+ns.Field,
+			out = append(out, fail(w.pathOf(&ns), ns.Line, ns.Column, w.Key+":"+ns.Field,
 				fmt.Sprintf("%s shares the host's %s namespace (%s: %s)", w.Name, namespaceWord(ns.Field), ns.Field, ns.Value), ns.Field+": "+ns.Value))
 		}
 	}
@@ -209,7 +209,7 @@ func evalDockerSocket(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	for _, w := range f.Workloads {
 		for _, m := range w.DockerSocket {
-			out = append(out, fail(w.Path, m.Line, m.Column, w.Key+":docker-socket",
+			out = append(out, fail(w.pathOf(&m), m.Line, m.Column, w.Key+":docker-socket",
 				fmt.Sprintf("%s mounts the Docker socket %s: control of the Docker daemon is root on the host", w.Name, m.Value), m.Field+": "+m.Value))
 		}
 	}
@@ -230,7 +230,7 @@ func evalPrivilegeEscalation(f *Facts) []checks.Finding {
 			out = append(out, fail(w.Path, w.Line, w.Column, w.Key+":allowPrivilegeEscalation",
 				fmt.Sprintf("%s does not set allowPrivilegeEscalation: false; Kubernetes allows privilege escalation by default", w.Name), ""))
 		case ape.Value != "false":
-			out = append(out, fail(w.Path, ape.Line, ape.Column, w.Key+":allowPrivilegeEscalation",
+			out = append(out, fail(w.pathOf(ape), ape.Line, ape.Column, w.Key+":allowPrivilegeEscalation",
 				fmt.Sprintf("%s sets allowPrivilegeEscalation: %s", w.Name, ape.Value), "allowPrivilegeEscalation: "+ape.Value))
 		}
 	}

@@ -27,6 +27,7 @@ type Facts struct {
 // At is one value of a manifest with where it was written.
 type At struct {
 	Field  string // the field as written: "privileged", "network_mode", "hostPID" …
+	Path   string // the file, when it is not the workload's (compose override files)
 	Value  string // the value as a string: "true", "host", "0", "SYS_ADMIN"
 	Line   int
 	Column int
@@ -61,6 +62,14 @@ type Workload struct {
 	// DockerSocket holds the mounts of the Docker socket (compose volumes,
 	// k8s hostPath volumes mounted by the container).
 	DockerSocket []At
+}
+
+// pathOf returns the file a value was written in.
+func (w Workload) pathOf(a *At) string {
+	if a != nil && a.Path != "" {
+		return a.Path
+	}
+	return w.Path
 }
 
 // Setting origins.

@@ -1,6 +1,8 @@
 package defaults
 
 import (
+	"github.com/cemark/cemark/checks"
+
 	"regexp"
 	"strings"
 	"unicode"
@@ -206,25 +208,12 @@ func maskedSnippet(prefix, key, sep string) string {
 	return prefix + key + sep + mask
 }
 
-// reSecretInLine finds credential-looking assignments and URL passwords in
-// a free-text line so that snippets of other findings never leak them.
-var (
-	reInlineAssign = regexp.MustCompile(`(?i)((?:password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key)[A-Za-z0-9_.\-]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&)]+)`)
-	reCurlUser     = regexp.MustCompile(`((?:^|\s)(?:-u|--user|--password|--proxy-user)[\s=]+)(\S+)`)
-	reBearer       = regexp.MustCompile(`(?i)(authorization:\s*(?:bearer|basic|token)\s+)([^\s"']+)`)
-)
-
-// maskLine masks what looks like a secret in a line of code or a command.
+// maskLine masks what looks like a secret in a line of code or a command
+// (the runner masks every snippet again) and keeps snippets short.
 func maskLine(s string) string {
-	s = reURLPassword.ReplaceAllStringFunc(s, func(m string) string {
-		i := strings.LastIndex(m, ":")
-		return m[:i+1] + mask + "@"
-	})
-	s = reInlineAssign.ReplaceAllString(s, "${1}"+mask)
-	s = reCurlUser.ReplaceAllString(s, "${1}"+mask)
-	s = reBearer.ReplaceAllString(s, "${1}"+mask)
-	if len(s) > 240 {
-		s = s[:240] + "…"
+	s = checks.MaskSecrets(s)
+	if r := []rune(s); len(r) > 200 {
+		s = string(r[:200]) + "…"
 	}
 	return s
 }

@@ -190,6 +190,8 @@ func merge(fresh []segment, old []segment, orphanHeading string) mergeOutcome {
 			continue
 		}
 		switch {
+		case s.kind == kindManual && untouchedGuidance(s.body):
+			// Nothing of the manufacturer's to keep.
 		case s.kind == kindManual:
 			orphans = append(orphans, s)
 		case s.edited():
@@ -212,6 +214,15 @@ func merge(fresh []segment, old []segment, orphanHeading string) mergeOutcome {
 	}
 	out.doc = b.String()
 	return out
+}
+
+// untouchedGuidance reports whether a manual region holds nothing but a
+// one-paragraph guidance text, as a template created it. Anything more is
+// treated as the manufacturer's and kept.
+func untouchedGuidance(body string) bool {
+	rest, ok := strings.CutPrefix(body, guidanceMarker+"\n")
+	rest = strings.TrimSpace(rest)
+	return ok && strings.HasPrefix(rest, "_") && strings.HasSuffix(rest, "_") && !strings.Contains(rest, "\n\n")
 }
 
 // writeVerbatim writes an old generated region exactly as it was.

@@ -118,7 +118,13 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 		docFills[name] = m.manualFills
 		out[name] = []byte(m.doc)
 	}
-	names := append([]string{}, documents...)
+	// Files are reported index first, then in Annex VII order.
+	names := []string{docIndex}
+	for _, d := range documents {
+		if d != docIndex {
+			names = append(names, d)
+		}
+	}
 	if cfg.Docs.IncludeSBOM && len(in.SBOM.CycloneDX) > 0 {
 		out[docSBOM] = in.SBOM.CycloneDX
 		names = append(names, docSBOM)

@@ -1,0 +1,171 @@
+package updates
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/config"
+)
+
+func TestMeta(t *testing.T) {
+	metas, err := Metas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := Checks()
+	if len(cs) != len(metas) {
+		t.Fatalf("%d checks, %d metadata files", len(cs), len(metas))
+	}
+	if _, err := checks.NewRegistry(cs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func outcomes(fs []checks.Finding) map[string]checks.Outcome {
+	out := map[string]checks.Outcome{}
+	for _, f := range fs {
+		out[f.Key] = f.Outcome
+	}
+	return out
+}
+
+func TestEvalStatement(t *testing.T) {
+	yes, no := true, false
+	updater := []checks.UpdaterEvidence{{Kind: KindTUF, Path: "u.go", Confidence: High}}
+	cases := []struct {
+		name  string
+		facts Collected
+		want  map[string]checks.Outcome
+	}{
+		{"nothing stated, no updater", Collected{}, map[string]checks.Outcome{
+			"mechanism": checks.Fail, "automatic": checks.Warn, "notification": checks.Warn}},
+		{"nothing stated, updater found", Collected{Signing: checks.UpdateSigning{Client: updater}}, map[string]checks.Outcome{
+			"mechanism": checks.Warn, "automatic": checks.Warn, "notification": checks.Warn}},
+		{"automatic without opt-out", Collected{Statement: config.Updates{Mechanism: "OTA", Automatic: &yes, Notification: "in-app"}},
+			map[string]checks.Outcome{"opt-out": checks.Warn}},
+		{"not automatic, unjustified", Collected{Statement: config.Updates{Mechanism: "apt", Automatic: &no, Notification: "DSA mails"}},
+			map[string]checks.Outcome{"automatic": checks.Warn}},
+		{"not automatic, justified", Collected{Statement: config.Updates{Mechanism: "apt", Automatic: &no, Notification: "DSA mails"}, AutomaticJustified: true},
+			map[string]checks.Outcome{"statement": checks.Pass}},
+		{"complete", Collected{Statement: config.Updates{Mechanism: "OTA via Mender", Automatic: &yes, OptOut: "Settings > Updates", Notification: "in-app"}},
+			map[string]checks.Outcome{"statement": checks.Pass}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, outcomes(evalStatement(&tc.facts))); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEvalArtifactsSeverity(t *testing.T) {
+	f := &Collected{Signing: checks.UpdateSigning{Artifacts: []checks.ArtifactVerdict{
+		{Path: "a", Verdict: VerdictVerified, Method: MethodCosignBlob, KeyID: "k"},
+		{Path: "b", Verdict: VerdictUnverifiable},
+		{Path: "c", Verdict: VerdictUnsigned},
+		{Path: "d", Verdict: VerdictBadSignature},
+		{Path: "e", Verdict: VerdictDigestMismatch},
+	}}}
+	got := map[string]string{}
+	for _, fd := range evalArtifacts(f) {
+		got[fd.Key] = string(fd.Outcome) + "/" + string(fd.Severity)
+	}
+	want := map[string]string{"a": "pass/info", "b": "warn/", "c": "fail/", "d": "fail/high", "e": "fail/high"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	if na := evalArtifacts(&Collected{}); len(na) != 1 || na[0].Outcome != checks.NotApplicable {
+		t.Errorf("no artefacts: %+v, want not-applicable", na)
+	}
+}
+
+// TestChecksEndToEnd runs the family through a Target built from a
+// product tree: cemark.yaml keys with fingerprints, shipped artefacts,
+// and a fingerprint that does not match.
+func TestChecksEndToEnd(t *testing.T) {
+	good := newCosignKey(t)
+	stranger := newCosignKey(t)
+	mini := newMinisignKey(t)
+	app := []byte("binary v1")
+	tool := []byte("tool v1")
+
+	root := t.TempDir()
+	write(t, root, "keys/cosign.pub", good.pubPEM)
+	write(t, root, "keys/minisign.pub", mini.pub)
+	write(t, root, "dist/app", app)
+	write(t, root, "dist/app.sig", good.sign(t, app))
+	write(t, root, "dist/tool", tool)
+	write(t, root, "dist/tool.minisig", mini.signHashed(tool))
+	write(t, root, "dist/unsigned", []byte("x"))
+	write(t, root, ".github/workflows/release.yml", []byte("jobs:\n  r:\n    steps:\n      - run: cosign sign-blob --key k dist/app\n"))
+	yes := true
+	cfg := &config.Config{Updates: config.Updates{
+		Mechanism: "download from the release page", Automatic: &yes, OptOut: "--no-auto-update", Notification: "release feed",
+		Keys: []config.UpdateKey{
+			{Name: "release", Path: "keys/cosign.pub", Fingerprint: "SHA256:" + good.fp},
+			// Declares the stranger's fingerprint for the minisign key file: a mismatch.
+			{Name: "mini", Path: "keys/minisign.pub", Fingerprint: stranger.fp},
+		},
+		Artifacts: []string{"dist/*", "release/*.zip"},
+	}}
+	tg, err := checks.NewTarget(context.Background(), root, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg.Now = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+	type row struct {
+		Check, Key string
+		Outcome    checks.Outcome
+	}
+	var got []row
+	for _, c := range Checks() {
+		facts, err := c.Collect(context.Background(), tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := c.Evaluate(facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			got = append(got, row{f.Check, f.Key, f.Outcome})
+		}
+	}
+	want := []row{
+		{IDPipeline, "cosign/sign-blob", checks.Info},
+		{IDArtifacts, `glob:release/*.zip`, checks.Warn},
+		{IDArtifacts, "dist/app", checks.Pass},
+		{IDArtifacts, "dist/tool", checks.Pass},
+		{IDArtifacts, "dist/unsigned", checks.Fail},
+		{IDClient, "no-client", checks.Info},
+		{IDStatement, "statement", checks.Pass},
+		{IDConsistency, "key:keys/cosign.pub", checks.Pass},
+		{IDConsistency, "key:keys/minisign.pub", checks.Fail},
+		{IDConsistency, "dist/app", checks.Pass},
+		{IDConsistency, "dist/tool", checks.Fail},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+
+	sheet, err := Facts(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFPs := []string{good.fp, mini.id}
+	if wantFPs[0] > wantFPs[1] {
+		wantFPs[0], wantFPs[1] = wantFPs[1], wantFPs[0]
+	}
+	if diff := cmp.Diff(wantFPs, sheet.KeyFingerprints); diff != "" {
+		t.Errorf("key fingerprints (-want +got):\n%s", diff)
+	}
+	if sheet.Mechanism != "download from the release page" || len(sheet.Artifacts) != 3 || len(sheet.Pipeline) != 1 {
+		t.Errorf("fact sheet: %+v", sheet)
+	}
+}

@@ -1,0 +1,4 @@
+const { app } = require('electron');
+const { autoUpdater } = require('electron-updater');
+
+app.whenReady().then(() => autoUpdater.checkForUpdatesAndNotify());

@@ -17,6 +17,9 @@ const secretWords = `(?:password|passwd|passphrase|pwd|secret|token|api[_.-]?key
 const keyChars = `[A-Za-z0-9_.\-]*`
 
 // quotedValue is a double- or single-quoted string on one line.
+// placeholderValue is ${…} as a whole, spaces included.
+const placeholderValue = `\$\{[^}\r\n]*\}`
+
 const quotedValue = `"(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'`
 
 var (
@@ -26,10 +29,12 @@ var (
 	// line (flow) or two (block).
 	nameValue = regexp.MustCompile(`(?i)(["']?name["']?\s*:\s*["']?` + keyChars + secretWords + keyChars + `["']?[\s,]+-?\s*["']?value["']?\s*:\s*)(` + quotedValue + `|[^\r\n,}]*)`)
 	// KEY: VALUE (YAML, JSON, headers): the value runs to the end of the line.
-	colonAssign = regexp.MustCompile(`(?i)(["']?` + keyChars + secretWords + keyChars + `["']?\s*:[ \t]*)(` + quotedValue + `|[^\r\n]*)`)
+	// A colon counts only when followed by white space or after a quoted
+	// key ("key":"v"), so ${VAR:-default} and scheme:// are not keys.
+	colonAssign = regexp.MustCompile(`(?i)((?:["']` + keyChars + secretWords + keyChars + `["'][ \t]*:|` + keyChars + secretWords + keyChars + `[ \t]*:(?:[ \t]|$))[ \t]*)(` + placeholderValue + `|` + quotedValue + `|[^\r\n]*)`)
 	// KEY=VALUE, KEY = VALUE, key => value, ?token=…&: the value ends at
 	// white space, a quote or a separator.
-	equalsAssign = regexp.MustCompile(`(?i)(["']?` + keyChars + secretWords + keyChars + `["']?[ \t]*(?:=>|:=|=)[ \t]*)(` + quotedValue + `|[^\s"'&;,)}\]]*)`)
+	equalsAssign = regexp.MustCompile(`(?i)(["']?` + keyChars + secretWords + keyChars + `["']?[ \t]*(?:=>|:=|=)[ \t]*)(` + placeholderValue + `|` + quotedValue + `|[^\s"'&;,)}\]]*)`)
 	// --password VALUE on a command line.
 	flagSpace = regexp.MustCompile(`(?i)(\s--?` + keyChars + secretWords + keyChars + `[ \t]+)(` + quotedValue + `|[^\s-][^\s]*)`)
 	// Dockerfile's legacy "ENV KEY VALUE" form.
@@ -55,7 +60,7 @@ func MaskSecrets(s string) string {
 	if s == "" {
 		return s
 	}
-	s = pemKey.ReplaceAllString(s, "-----BEGIN ${1}PRIVATE KEY-----"+Mask)
+	s = pemKey.ReplaceAllString(s, "-----BEGIN ${1}PRIVATE KEY-----"+Mask+"-----END ${1}PRIVATE KEY-----")
 	s = maskValues(nameValue, s)
 	s = maskValues(colonAssign, s)
 	s = maskValues(equalsAssign, s)

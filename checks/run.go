@@ -146,7 +146,20 @@ func runOne(ctx context.Context, c Check, t *Target) (findings []Finding, errMsg
 	if err != nil {
 		return fail("evaluate", err)
 	}
-	out, _ := fs.([]Finding)
+	got, _ := fs.([]Finding)
+	// Copy: the runner rewrites findings and must not touch a check's own
+	// slices or maps.
+	out := make([]Finding, len(got))
+	for i, f := range got {
+		if f.Values != nil {
+			vals := make(map[string]string, len(f.Values))
+			for k, v := range f.Values {
+				vals[k] = v
+			}
+			f.Values = vals
+		}
+		out[i] = f
+	}
 	for _, f := range out {
 		if outcomeRank(f.Outcome) < 0 {
 			return fail("evaluate", fmt.Errorf("finding with unknown outcome %q", f.Outcome))

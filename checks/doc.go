@@ -1,0 +1,79 @@
+package checks
+
+// Writing a check family
+//
+// A family is a package under checks/ (surface, defaults, updates,
+// vulnhandling …). It keeps each check's metadata in YAML beside its code —
+// one <id>.yml per check or one checks.yml holding a list — and embeds it:
+//
+//	//go:embed *.yml
+//	var metaFS embed.FS
+//
+//	// MetaFS is the family's metadata, for the catalogue test in checks/all.
+//	func MetaFS() fs.FS { return metaFS }
+//
+//	// Checks returns the family's checks.
+//	func Checks() []checks.Check {
+//		return []checks.Check{
+//			rootUser{meta: checks.MustLoadMetaID(metaFS, "checks.yml", "CEM-DEF-001")},
+//			…
+//		}
+//	}
+//
+// and adds one line to checks/all.Families:
+//
+//	{Name: "defaults", Checks: defaults.Checks, Meta: defaults.MetaFS()},
+//
+// The catalogue test in checks/all then holds the family to the contract,
+// both ways: every registered check has valid metadata (ID CEM-<FAMILY>-<NNN>,
+// title, remediation, a known severity, at least one CRA reference in the final
+// numbering, see ValidCRARef), and every *.yml / *.yaml in MetaFS (outside
+// testdata/) describes a registered check with the same metadata. Keep test
+// fixtures in testdata/ or in a file system other than MetaFS. docs/checks.md is
+// generated from the metadata (go test ./checks/all -update).
+//
+// Metadata fields (strict: an unknown key is an error):
+//
+//	id:          CEM-DEF-001            # stable, never renamed
+//	title:       Container does not run as root
+//	rationale:   why it matters
+//	severity:    info | low | medium | high | critical
+//	cra:         ["Annex I Part I (2)(b)"]
+//	standards:   ["EN 303 645 5.5", "IEC 62443-4-2 CR 7.6"]
+//	remediation: what to do
+//	tags:        [container]
+//
+// What a check returns, and what the runner does with it
+//
+// Collect gathers facts (read files only through t.Files.Read, share parses
+// through t.Memo); Evaluate is pure. Evaluate returns findings with Outcome,
+// Message, Path (slash-separated, relative to the root), Line/Column when
+// known, Snippet, a stable Key (no line numbers: "tcp/22", the variable name)
+// and Severity when it differs from the metadata's. The runner (Run) then:
+//   - sets Check, CRA and Standards from the metadata, Severity when empty;
+//   - masks secrets in Snippet, Message and Values (MaskSecrets) — still, never
+//     put a secret value in a message: say "DB_PASSWORD is hard-coded";
+//   - lowers the severity of failing and warning findings under test and example
+//     paths (checks.test_paths, default DefaultTestPaths) to checks.test_severity
+//     (default info); the finding stays a failure and stays in the report, and
+//     Values["severity_lowered_from"] keeps the original;
+//   - applies waivers: a current cemark.yaml waiver (check ID + path glob) or an
+//     inline "# cemark:ignore CEM-XXX-000 <reason>" (also "//", on the finding's
+//     line or the line above) turns a Fail or Warn into Waived with a WaiverRef;
+//   - turns an error or a panic in Collect or Evaluate into one Error finding;
+//     the other checks still run;
+//   - sorts findings by path, line, column, key, message and results by ID.
+//
+// Waivers are judged by the framework's own checks, registered like any other
+// (FrameworkChecks) and kept by Registry.Select whatever --checks says:
+//   - CEM-WVR-001 "Waivers in cemark.yaml are current and used": an expired
+//     waiver (expires before the run's day) waives nothing and is a Fail
+//     finding "waiver for CEM-… on <glob> expired on <date>" at the config file;
+//     the finding it no longer waives stays Fail and carries the expired
+//     WaiverRef. A waiver that matches no finding of a check that ran is a Warn
+//     ("unused waiver").
+//   - CEM-WVR-002 "Inline cemark:ignore comments state a reason": an ignore
+//     without a reason waives nothing and is a Warn naming file:line.
+// An expired waiver is its own check rather than a finding of the waived check
+// so that it is counted and waived (or not) on its own terms, and so that the
+// waived check's findings keep their own meaning.

@@ -144,11 +144,17 @@ type decoder struct {
 }
 
 func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
-	if len(d.errs) >= maxErrors {
+	if d.full() {
 		return
 	}
 	d.errs = append(d.errs, &Error{File: d.file, Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(format, args...)})
 }
+
+// full reports whether enough problems were found to stop. Walking on
+// would add nothing the user can act on, and stopping bounds the work an
+// alias-heavy file can cause: every mapping in Config has a handful of
+// known keys, so past the error limit the walk is linear in the file.
+func (d *decoder) full() bool { return len(d.errs) >= maxErrors }
 
 // resolve follows aliases to the anchored node.
 func resolve(n *yaml.Node) *yaml.Node {
@@ -244,7 +250,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, rpath string) {
 	}
 	seen := map[string]*yaml.Node{}
 	var lastPlain reflect.Value // the string field last set from a plain scalar in a flow mapping
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := 0; i+1 < len(n.Content) && !d.full(); i += 2 {
 		k, val := resolve(n.Content[i]), resolve(n.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
 			d.fail(k, "a key %s is %s; expected one of: %s", where(path), describe(k), keyList(fs))
@@ -346,7 +352,7 @@ func (d *decoder) dict(n *yaml.Node, v reflect.Value, path, rpath string) {
 	}
 	m := reflect.MakeMap(v.Type())
 	seen := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
+	for i := 0; i+1 < len(n.Content) && !d.full(); i += 2 {
 		k, val := resolve(n.Content[i]), resolve(n.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
 			d.fail(k, "a key in %s is %s; expected one of: %s", path, describe(k), strings.Join(r.keys, ", "))
@@ -375,6 +381,9 @@ func (d *decoder) list(n *yaml.Node, v reflect.Value, path, rpath string) {
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
+		if d.full() {
+			break
+		}
 		d.value(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i), rpath+"[]")
 	}
 	v.Set(s)

@@ -227,7 +227,9 @@ func provenanceStatement(in Input) (Statement, error) {
 	if env.ServerURL != "" && env.Repository != "" {
 		repoURL = env.ServerURL + "/" + env.Repository
 	}
-	ext := map[string]any{}
+	// entryPoint is always set: SLSA requires externalParameters, and a
+	// local run has no CI facts to put there.
+	ext := map[string]any{"entryPoint": nonEmpty(in.ToolName, "cemark") + " run"}
 	setIf := func(m map[string]any, k, v string) {
 		if v != "" {
 			m[k] = v

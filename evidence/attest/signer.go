@@ -74,7 +74,8 @@ func (s *ecdsaSigner) Sign(ctx context.Context, message []byte) ([]byte, error) 
 }
 
 // String never shows the key.
-func (s *ecdsaSigner) String() string { return "ecdsa-p256 signer " + s.keyID }
+func (s *ecdsaSigner) String() string   { return "ecdsa-p256 signer " + s.keyID }
+func (s *ecdsaSigner) GoString() string { return s.String() }
 
 type ed25519Signer struct {
 	priv  ed25519.PrivateKey
@@ -91,7 +92,8 @@ func (s *ed25519Signer) Sign(ctx context.Context, message []byte) ([]byte, error
 }
 
 // String never shows the key.
-func (s *ed25519Signer) String() string { return "ed25519 signer " + s.keyID }
+func (s *ed25519Signer) String() string   { return "ed25519 signer " + s.keyID }
+func (s *ed25519Signer) GoString() string { return s.String() }
 
 // NewSigner wraps an ECDSA P-256 or Ed25519 private key.
 func NewSigner(priv crypto.PrivateKey) (Signer, error) {

@@ -1,0 +1,460 @@
+package attest
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// VerifyOptions says what to verify and against what.
+type VerifyOptions struct {
+	// Attestations are files: JSON Lines bundles (.jsonl) and/or single
+	// DSSE envelopes (.json). A file is read as JSON Lines when it holds
+	// more than one line with content.
+	Attestations []string
+	// KeyFiles are trusted PEM PKIX public keys (ECDSA P-256, Ed25519).
+	KeyFiles []string
+	// Subjects are artefact files whose sha256 must be a subject of every
+	// statement.
+	Subjects []string
+	// Require lists predicate types that must be present.
+	Require []string
+	// PolicyFile is an optional YAML policy (see Policy).
+	PolicyFile string
+	// At is the time the support-period rule compares against; zero: now.
+	At time.Time
+}
+
+// VerifyReport is the result. Verified is false when any step failed;
+// Failures says why, one line each, in the order checked.
+type VerifyReport struct {
+	Verified     bool                `json:"verified"`
+	Keys         []KeyInfo           `json:"keys"`
+	Attestations []AttestationResult `json:"attestations"`
+	Artefacts    []ArtefactResult    `json:"artefacts,omitempty"`
+	Required     []RequiredResult    `json:"required,omitempty"`
+	Policy       string              `json:"policy,omitempty"`
+	Rules        []RuleResult        `json:"rules,omitempty"`
+	Failures     []string            `json:"failures,omitempty"`
+}
+
+// KeyInfo is a trusted key.
+type KeyInfo struct {
+	File string `json:"file"`
+	ID   string `json:"id"`
+	Type string `json:"type"`
+}
+
+// AttestationResult is one envelope's verdict.
+type AttestationResult struct {
+	// Source is "file" or "file:line".
+	Source        string   `json:"source"`
+	PredicateType string   `json:"predicateType,omitempty"`
+	KeyID         string   `json:"keyId,omitempty"`
+	Subjects      []string `json:"subjects,omitempty"`
+	OK            bool     `json:"ok"`
+	Error         string   `json:"error,omitempty"`
+
+	payload   []byte
+	predicate json.RawMessage
+	sha256s   map[string]bool
+}
+
+// ArtefactResult is one --subject file's verdict.
+type ArtefactResult struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	OK     bool   `json:"ok"`
+	Error  string `json:"error,omitempty"`
+}
+
+// RequiredResult is one --require.
+type RequiredResult struct {
+	PredicateType string `json:"predicateType"`
+	Present       bool   `json:"present"`
+}
+
+// RuleResult is one policy rule's verdict: "pass" or "fail".
+type RuleResult struct {
+	Rule    string `json:"rule"`
+	Verdict string `json:"verdict"`
+	Detail  string `json:"detail"`
+}
+
+type trustedKey struct {
+	KeyInfo
+	pub crypto.PublicKey
+}
+
+// Verify checks, in order: each envelope is well formed; a signature on it
+// is valid for a trusted key; its payload type is in-toto's; its payload
+// is an in-toto Statement v1; every given artefact's sha256 is among its
+// subjects; then the required predicate types are present and the policy
+// rules hold. A failed check is reported in VerifyReport (Verified false);
+// the error is for tool failures only (unreadable file, bad policy).
+func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
+	rep := &VerifyReport{Keys: []KeyInfo{}, Attestations: []AttestationResult{}}
+	if len(opts.KeyFiles) == 0 {
+		return nil, fmt.Errorf("verify: no trusted key: pass --key PUB")
+	}
+	if len(opts.Attestations) == 0 {
+		return nil, fmt.Errorf("verify: no attestation file given")
+	}
+	var keys []trustedKey
+	for _, kf := range opts.KeyFiles {
+		b, err := os.ReadFile(kf)
+		if err != nil {
+			return nil, fmt.Errorf("read key: %w", err)
+		}
+		pub, err := ParsePublicKeyPEM(b)
+		if err != nil {
+			return nil, fmt.Errorf("key %s: %w", kf, err)
+		}
+		id, err := KeyID(pub)
+		if err != nil {
+			return nil, fmt.Errorf("key %s: %w", kf, err)
+		}
+		ki := KeyInfo{File: kf, ID: id, Type: KeyTypeOf(pub)}
+		keys = append(keys, trustedKey{KeyInfo: ki, pub: pub})
+		rep.Keys = append(rep.Keys, ki)
+	}
+	var policy *Policy
+	if opts.PolicyFile != "" {
+		p, err := LoadPolicy(opts.PolicyFile)
+		if err != nil {
+			return nil, err
+		}
+		policy = p
+		rep.Policy = opts.PolicyFile
+	}
+	artefacts := make([]ArtefactResult, 0, len(opts.Subjects))
+	for _, sf := range opts.Subjects {
+		d, err := fileDigests(sf)
+		if err != nil {
+			return nil, err
+		}
+		artefacts = append(artefacts, ArtefactResult{Path: sf, SHA256: d["sha256"], OK: true})
+	}
+
+	fail := func(msg string) { rep.Failures = append(rep.Failures, msg) }
+	for _, af := range opts.Attestations {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		data, err := os.ReadFile(af)
+		if err != nil {
+			return nil, fmt.Errorf("read attestations: %w", err)
+		}
+		envs, sources, perr := parseAttestationFile(af, data)
+		if perr != nil {
+			rep.Attestations = append(rep.Attestations, AttestationResult{Source: af, Error: perr.Error()})
+			fail(af + ": " + perr.Error())
+			continue
+		}
+		for i, env := range envs {
+			res := verifyEnvelope(ctx, env, keys)
+			res.Source = sources[i]
+			if res.OK {
+				for j := range artefacts {
+					if !res.sha256s[artefacts[j].SHA256] {
+						res.OK = false
+						res.Error = fmt.Sprintf("artefact %s (sha256:%s) is not a subject of this statement (subjects: %s)",
+							artefacts[j].Path, artefacts[j].SHA256, strings.Join(res.Subjects, ", "))
+						if artefacts[j].OK {
+							artefacts[j].OK = false
+							artefacts[j].Error = "not a subject of " + res.Source
+						}
+						break
+					}
+				}
+			}
+			if !res.OK {
+				fail(res.Source + ": " + res.Error)
+			}
+			rep.Attestations = append(rep.Attestations, res)
+		}
+	}
+	rep.Artefacts = artefacts
+
+	present := map[string]bool{}
+	for _, a := range rep.Attestations {
+		if a.OK {
+			present[a.PredicateType] = true
+		}
+	}
+	for _, req := range opts.Require {
+		ok := present[req]
+		rep.Required = append(rep.Required, RequiredResult{PredicateType: req, Present: ok})
+		if !ok {
+			fail(fmt.Sprintf("required predicate type %s not found among the verified statements (found: %s)", req, strings.Join(sortedKeys(present), ", ")))
+		}
+	}
+	if policy != nil {
+		at := opts.At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		rep.Rules = policy.Evaluate(verifiedPredicates(rep.Attestations), at)
+		for _, r := range rep.Rules {
+			if r.Verdict != VerdictPass {
+				fail("policy rule " + r.Rule + ": " + r.Detail)
+			}
+		}
+	}
+	rep.Verified = len(rep.Failures) == 0
+	return rep, nil
+}
+
+// parseAttestationFile reads a bundle or a single envelope; sources name
+// each envelope ("file:line" for bundles).
+func parseAttestationFile(name string, data []byte) ([]*Envelope, []string, error) {
+	lines := 0
+	for _, l := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(l)) > 0 {
+			lines++
+		}
+	}
+	jsonl := strings.HasSuffix(name, ".jsonl") || lines > 1
+	if !jsonl {
+		env, err := ParseEnvelope(data)
+		if err != nil {
+			// A pretty-printed single envelope spans many lines: try whole.
+			return nil, nil, err
+		}
+		return []*Envelope{env}, []string{name}, nil
+	}
+	if !strings.HasSuffix(name, ".jsonl") {
+		// Several lines in a .json file: a pretty-printed envelope?
+		if env, err := ParseEnvelope(data); err == nil {
+			return []*Envelope{env}, []string{name}, nil
+		}
+	}
+	var envs []*Envelope
+	var sources []string
+	lineNo := 0
+	rest := data
+	for len(rest) > 0 {
+		lineNo++
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		env, err := ParseEnvelope(line)
+		if err != nil {
+			return nil, nil, fmt.Errorf("line %d: %w", lineNo, err)
+		}
+		envs = append(envs, env)
+		sources = append(sources, fmt.Sprintf("%s:%d", name, lineNo))
+	}
+	if len(envs) == 0 {
+		return nil, nil, fmt.Errorf("%w: no envelope in the file", ErrNotEnvelope)
+	}
+	return envs, sources, nil
+}
+
+// verifyEnvelope runs the per-envelope checks in order and stops at the
+// first failure.
+func verifyEnvelope(_ context.Context, env *Envelope, keys []trustedKey) AttestationResult {
+	var res AttestationResult
+	payload, err := base64.StdEncoding.DecodeString(env.Payload)
+	if err != nil {
+		res.Error = "payload is not standard base64"
+		return res
+	}
+	// 2. signatures
+	if len(env.Signatures) == 0 {
+		res.Error = "envelope has no signatures: it was written unsigned"
+		return res
+	}
+	seen := map[string]bool{}
+	for _, s := range env.Signatures {
+		k := s.KeyID + "\x00" + s.Sig
+		if seen[k] {
+			res.Error = fmt.Sprintf("envelope has a duplicate signature (keyid %q): a signature may appear once", s.KeyID)
+			return res
+		}
+		seen[k] = true
+	}
+	pae := PAE(env.PayloadType, payload)
+	var acceptedBy string
+	for _, s := range env.Signatures {
+		sig, err := base64.StdEncoding.DecodeString(s.Sig)
+		if err != nil || len(sig) == 0 {
+			continue
+		}
+		for _, k := range keys {
+			if s.KeyID != "" && s.KeyID != k.ID {
+				continue
+			}
+			if verifySignature(k.pub, pae, sig) {
+				acceptedBy = k.ID
+				break
+			}
+		}
+		if acceptedBy != "" {
+			break
+		}
+	}
+	if acceptedBy == "" {
+		ids := make([]string, 0, len(env.Signatures))
+		for _, s := range env.Signatures {
+			ids = append(ids, nonEmpty(s.KeyID, "(no keyid)"))
+		}
+		res.Error = fmt.Sprintf("no valid signature by a trusted key: signed by %s; trusted %s (wrong key, or the payload was changed after signing)",
+			strings.Join(ids, ", "), strings.Join(keyIDs(keys), ", "))
+		return res
+	}
+	res.KeyID = acceptedBy
+	// 3. payload type
+	if env.PayloadType != PayloadType {
+		res.Error = fmt.Sprintf("payload type is %q, want %q", env.PayloadType, PayloadType)
+		return res
+	}
+	// 4. Statement v1
+	st, err := ParseStatement(payload)
+	if err != nil {
+		res.Error = err.Error()
+		return res
+	}
+	res.PredicateType = st.GetPredicateType()
+	res.sha256s = map[string]bool{}
+	for _, s := range st.GetSubject() {
+		d := s.GetDigest()
+		label := s.GetName()
+		if v, ok := d["sha256"]; ok {
+			res.sha256s[strings.ToLower(v)] = true
+			label += " sha256:" + shortHex(v)
+		} else if v, ok := d["gitCommit"]; ok {
+			label += " gitCommit:" + shortHex(v)
+		}
+		res.Subjects = append(res.Subjects, label)
+	}
+	var raw struct {
+		Predicate json.RawMessage `json:"predicate"`
+	}
+	if err := json.Unmarshal(payload, &raw); err == nil {
+		res.predicate = raw.Predicate
+	}
+	res.payload = payload
+	res.OK = true
+	return res
+}
+
+func shortHex(s string) string {
+	if len(s) > 12 {
+		return s[:12] + "…"
+	}
+	return s
+}
+
+func keyIDs(keys []trustedKey) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.ID
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return []string{"none"}
+	}
+	return out
+}
+
+func verifiedPredicates(as []AttestationResult) map[string][]json.RawMessage {
+	out := map[string][]json.RawMessage{}
+	for _, a := range as {
+		if a.OK {
+			out[a.PredicateType] = append(out[a.PredicateType], a.predicate)
+		}
+	}
+	return out
+}
+
+// WriteText writes the report for a person.
+func (r *VerifyReport) WriteText(w io.Writer) error {
+	var b strings.Builder
+	if r.Verified {
+		b.WriteString("Verified: every attestation is signed by a trusted key and every check below holds.\n")
+	} else {
+		b.WriteString("VERIFICATION FAILED\n")
+	}
+	b.WriteString("\nTrusted keys:\n")
+	for _, k := range r.Keys {
+		fmt.Fprintf(&b, "  %s  %s  (%s)\n", k.ID, k.Type, k.File)
+	}
+	b.WriteString("\nAttestations:\n")
+	for _, a := range r.Attestations {
+		if a.OK {
+			fmt.Fprintf(&b, "  ok    %s\n        predicate %s\n        signed by %s\n", a.Source, a.PredicateType, a.KeyID)
+			for _, s := range a.Subjects {
+				fmt.Fprintf(&b, "        subject %s\n", s)
+			}
+		} else {
+			fmt.Fprintf(&b, "  FAIL  %s\n        %s\n", a.Source, a.Error)
+		}
+	}
+	if len(r.Artefacts) > 0 {
+		b.WriteString("\nArtefacts:\n")
+		for _, a := range r.Artefacts {
+			if a.OK {
+				fmt.Fprintf(&b, "  ok    %s  sha256:%s\n", a.Path, a.SHA256)
+			} else {
+				fmt.Fprintf(&b, "  FAIL  %s  sha256:%s: %s\n", a.Path, a.SHA256, a.Error)
+			}
+		}
+	}
+	if len(r.Required) > 0 {
+		b.WriteString("\nRequired predicate types:\n")
+		for _, q := range r.Required {
+			v := "ok  "
+			if !q.Present {
+				v = "FAIL"
+			}
+			fmt.Fprintf(&b, "  %s  %s\n", v, q.PredicateType)
+		}
+	}
+	if r.Policy != "" {
+		fmt.Fprintf(&b, "\nPolicy %s:\n", r.Policy)
+		for _, rr := range r.Rules {
+			v := "ok  "
+			if rr.Verdict != VerdictPass {
+				v = "FAIL"
+			}
+			fmt.Fprintf(&b, "  %s  %s: %s\n", v, rr.Rule, rr.Detail)
+		}
+	}
+	if len(r.Failures) > 0 {
+		b.WriteString("\nWhy verification failed:\n")
+		for _, f := range r.Failures {
+			fmt.Fprintf(&b, "  - %s\n", f)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// JSON is the report as indented JSON.
+func (r *VerifyReport) JSON() []byte {
+	b, _ := json.MarshalIndent(r, "", "  ")
+	return append(b, '\n')
+}

@@ -12,7 +12,7 @@ import (
 )
 
 func TestMeta(t *testing.T) {
-	metas, err := Metas()
+	metas, err := checks.LoadCatalogue(MetaFS())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@
 package updates
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"fmt"
@@ -19,8 +18,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
@@ -49,48 +46,18 @@ var evaluators = []struct {
 	{IDConsistency, evalConsistency},
 }
 
+// MetaFS is the family's embedded metadata (meta/<ID>.yml), for the
+// catalogue test in checks/all.
+func MetaFS() fs.FS { return metaFS }
+
 // Checks returns the family's checks in ID order. The metadata is
 // embedded, so an error here is a build defect; TestMeta guards it.
 func Checks() []checks.Check {
-	metas, err := Metas()
-	if err != nil {
-		panic(err)
-	}
 	out := make([]checks.Check, 0, len(evaluators))
 	for _, e := range evaluators {
-		m, ok := metas[e.id]
-		if !ok {
-			panic(fmt.Sprintf("updates: no metadata for %s", e.id))
-		}
-		out = append(out, &check{meta: m, eval: e.eval})
+		out = append(out, &check{meta: checks.MustLoadMeta(metaFS, "meta/"+e.id+".yml"), eval: e.eval})
 	}
 	return out
-}
-
-// Metas reads the embedded metadata, keyed by ID.
-func Metas() (map[string]checks.Meta, error) {
-	out := map[string]checks.Meta{}
-	err := fs.WalkDir(metaFS, "meta", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := metaFS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		var m checks.Meta
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&m); err != nil {
-			return fmt.Errorf("parse %s: %w", p, err)
-		}
-		if err := checks.ValidateMeta(m); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		out[m.ID] = m
-		return nil
-	})
-	return out, err
 }
 
 type check struct {

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // ErrNoTags is returned by FirstTagTime when the repository has no tag.
@@ -160,7 +162,8 @@ func stripCredentials(remote string) string {
 }
 
 // ReferenceTime is the time evidence records: SOURCE_DATE_EPOCH when set
-// (an error naming the variable when it is not a non-negative integer),
+// (an error naming the variable, exit code 2, when it is not a
+// non-negative integer),
 // else HEAD's commit time, else FallbackUnix (the Unix epoch) — never the
 // wall clock, so two runs on the same inputs give the same bytes.
 func ReferenceTime(ctx context.Context, root string, getenv func(string) string) (time.Time, error) {
@@ -168,7 +171,9 @@ func ReferenceTime(ctx context.Context, root string, getenv func(string) string)
 		if v := strings.TrimSpace(getenv(SourceDateEpoch)); v != "" {
 			sec, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || sec < 0 {
-				return time.Time{}, fmt.Errorf("%s=%q: expected a non-negative integer number of seconds since 1970-01-01T00:00:00Z", SourceDateEpoch, v)
+				// A bad environment is the user's to fix: exit code 2.
+				return time.Time{}, exitcode.Wrap(exitcode.Usage,
+					fmt.Errorf("%s=%q: expected a non-negative integer number of seconds since 1970-01-01T00:00:00Z", SourceDateEpoch, v))
 			}
 			return time.Unix(sec, 0).UTC(), nil
 		}

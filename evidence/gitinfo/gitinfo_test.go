@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // newRepo makes a repository in a temporary folder with fixed identities
@@ -148,8 +150,8 @@ func TestReferenceTime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ReferenceTime(ctx, tc.root, env(tc.epoch))
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || exitcode.Of(err) != exitcode.Usage {
+					t.Fatalf("err = %v (exit %d), want one containing %q with exit 2", err, exitcode.Of(err), tc.wantErr)
 				}
 				return
 			}

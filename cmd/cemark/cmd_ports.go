@@ -1,12 +1,54 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/surface"
+	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/exitcode"
 )
 
-// TODO(stub): replaced by the real command.
 func newPortsCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "ports", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("ports: not implemented yet") }}
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ports [PATH]",
+		Short: "Print the product's attack-surface inventory (exposed network interfaces)",
+		Long: `ports lists every network interface the product exposes, merged across
+Dockerfile EXPOSE lines (shipping stages only), Compose ports and expose,
+Kubernetes containerPort, hostPort, Services and Ingresses, systemd socket
+units and listen sites in Go, Python and Node source: port, protocol, bind
+address and TLS where known, whether cemark.yaml declares it, and each place
+that declares it. --json prints the inventory as in ports.json.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := "."
+			if len(args) == 1 {
+				root = args[0]
+			}
+			cfg, _, err := config.LoadRoot(root)
+			if err != nil {
+				return exitcode.Wrap(exitcode.Usage, err)
+			}
+			t, err := checks.NewTarget(cmd.Context(), root, cfg)
+			if err != nil {
+				return exitcode.Wrap(exitcode.Usage, err)
+			}
+			facts, err := surface.Collect(cmd.Context(), t)
+			if err != nil {
+				return fmt.Errorf("ports: %w", err)
+			}
+			for _, is := range facts.Issues {
+				fmt.Fprintf(e.stderr, "cemark: not assessed: %s\n", is.Error())
+			}
+			if asJSON {
+				return surface.WriteJSON(e.stdout, facts.Inventory)
+			}
+			return surface.WriteTable(e.stdout, facts.Inventory)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the inventory as JSON")
+	return cmd
 }

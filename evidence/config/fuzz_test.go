@@ -65,3 +65,17 @@ func TestAliasFlood(t *testing.T) {
 		t.Errorf("%d errors reported; want at most %d", n, maxErrors)
 	}
 }
+
+// BenchmarkParse loads the fixture that uses every field.
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile("testdata/schema/full.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse(FileName, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -281,7 +281,10 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, rpath string) {
 			continue // an empty value states nothing; required fields are checked below
 		}
 		d.value(val, fv, fpath, frpath)
-		if n.Style&yaml.FlowStyle != 0 && fv.Kind() == reflect.String && val.Kind == yaml.ScalarNode && val.Style == 0 {
+		// Only free text continues: joining "tcp, udp" would slip past the
+		// protocol enumeration.
+		if r := ruleFor(frpath); n.Style&yaml.FlowStyle != 0 && fv.Kind() == reflect.String &&
+			val.Kind == yaml.ScalarNode && val.Style == 0 && r.enum == nil && r.pattern == nil {
 			lastPlain = fv
 		}
 	}

@@ -193,6 +193,8 @@ func errorCases() []errorCase {
 			`cemark.yaml:2: found character that cannot start any token; expected valid YAML`},
 		{"bare key in a block mapping", "product: {name: x}\nmanufacturer:\n  name: Example ApS\n  Denmark:\n",
 			`cemark.yaml:4:3: unknown key "Denmark" in manufacturer; expected one of: name, address, email, website, authorised_representative`},
+		{"no comma continuation for enumerations", "interfaces:\n  - {port: 53, protocol: tcp, udp}\n",
+			`cemark.yaml:2:31: unknown key "udp" in interfaces[0]; expected one of: port, protocol, purpose, bind, tls`},
 		{"bare known key stays a key", "waivers:\n  - {check: CEM-DEF-001, justification: j, path}\n",
 			""},
 		{"custom tag", "product:\n  name: !secret x\n",

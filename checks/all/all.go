@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/surface"
 )
 
 // Family is one package of checks and its embedded metadata. Every *.yml or
@@ -22,8 +23,8 @@ type Family struct {
 func Families() []Family {
 	return []Family{
 		{Name: "framework", Checks: checks.FrameworkChecks, Meta: checks.FrameworkMetaFS()},
-		// One line per family, e.g.:
-		// {Name: "surface", Checks: surface.Checks, Meta: surface.MetaFS()},
+		{Name: "surface", Checks: surface.Checks, Meta: surface.MetaFS()},
+		// One line per family.
 	}
 }
 

@@ -186,7 +186,7 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 					continue
 				}
 				ss = append(ss, Setting{Origin: OriginKubeEnv, Path: w.Path, Line: e.Line, Column: e.Column, Key: e.Name, Value: e.Value, Raw: e.Value,
-					Scope: cw.Key, Runtime: true, Shipped: true})
+					Scope: cw.Key, Where: cw.Name, Runtime: true, Shipped: true})
 			}
 		}
 	}

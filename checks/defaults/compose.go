@@ -51,7 +51,7 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 					path = s.Path
 				}
 				ss = append(ss, Setting{Origin: OriginComposeEnv, Path: path, Line: e.Line, Column: e.Column, Key: e.Name, Value: e.Value, Raw: e.Raw,
-					Scope: w.Key, Runtime: true, Shipped: true})
+					Scope: w.Key, Where: w.Name, Runtime: true, Shipped: true})
 			}
 		}
 	}

@@ -124,6 +124,9 @@ func TestCorpus(t *testing.T) {
 			if diff := cmp.Diff(want.Findings, got, cmpEmpty); diff != "" {
 				t.Errorf("findings mismatch (-want +got):\n%s%s", diff, describe(rep))
 			}
+			if testing.Verbose() && os.Getenv("CEMARK_CORPUS_DUMP") != "" {
+				t.Log(describe(rep))
+			}
 			if diff := cmp.Diff(want.FileErrors, gotErrs, cmpEmpty); diff != "" {
 				t.Errorf("file errors mismatch (-want +got):\n%s", diff)
 			}

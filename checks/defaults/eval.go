@@ -32,15 +32,15 @@ func evalRootUser(f *Facts) []checks.Finding {
 					continue
 				}
 				out = append(out, fail(df.Path, s.From.Line, 0, key,
-					fmt.Sprintf("the %s stage sets no USER: the container runs as root unless the base image %q sets another user", stageWord(s), baseName(from)),
+					fmt.Sprintf("the %s sets no USER: the container runs as root unless the base image %s sets another user", stageWord(s), baseName(from)),
 					"FROM "+from.Raw))
 			case u.Unresolved:
 				out = append(out, checks.Finding{Outcome: checks.Warn, Severity: checks.SeverityLow, Path: df.Path, Line: u.Line, Key: key,
-					Message: fmt.Sprintf("USER %s in the %s stage is set at build time; cemark cannot tell whether the container runs as root", u.Raw, stageWord(s)),
+					Message: fmt.Sprintf("USER %s in the %s is set at build time; cemark cannot tell whether the container runs as root", u.Raw, stageWord(s)),
 					Snippet: "USER " + u.Raw})
 			case u.IsRoot():
 				out = append(out, fail(df.Path, u.Line, 0, key,
-					fmt.Sprintf("the %s stage sets USER %s: the container runs as root", stageWord(s), u.Value), "USER "+u.Raw))
+					fmt.Sprintf("the %s sets USER %s: the container runs as root", stageWord(s), u.Value), "USER "+u.Raw))
 			}
 		}
 	}
@@ -82,11 +82,12 @@ func evalRootUser(f *Facts) []checks.Finding {
 	return out
 }
 
+// stageWord names a shipped stage: "final stage", `product stage "debug"`.
 func stageWord(s *dockerfile.Stage) string {
 	if s.Final {
-		return "final"
+		return "final stage"
 	}
-	return "product stage " + strconv.Quote(s.Name) + " of the"
+	return "product stage " + strconv.Quote(stageLabel(s))
 }
 
 // effectiveUser follows FROM <earlier stage> until a stage sets USER, and
@@ -124,11 +125,18 @@ func baseRunsNonRoot(from dockerfile.From) bool {
 	return strings.Contains(strings.ToLower(from.Tag), "nonroot") || strings.HasSuffix(strings.ToLower(from.Image), "-nonroot")
 }
 
+// baseName names a base image briefly (digests are long and say nothing
+// to a reader).
 func baseName(from dockerfile.From) string {
-	if from.Scratch {
+	switch {
+	case from.Scratch:
 		return "scratch"
+	case from.Image == "":
+		return from.Raw
+	case from.Tag != "":
+		return from.Image + ":" + from.Tag
 	}
-	return from.Raw
+	return from.Image
 }
 
 // isRootUser reports whether user[:group] names root.
@@ -273,35 +281,38 @@ func evalCredentials(f *Facts, want credentialKind) []checks.Finding {
 		if inURL {
 			what += " in a URL"
 		}
-		msg := fmt.Sprintf("%s %s holds %s; the value is not shown", settingPlace(s), s.Key, what)
+		msg := fmt.Sprintf("%s holds %s (value not shown)", settingSubject(s), what)
 		fd := checks.Finding{Outcome: checks.Fail, Path: s.Path, Line: s.Line, Column: s.Column, Key: settingKey(s), Message: msg, Snippet: settingSnippet(s)}
 		if !s.Shipped {
 			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
-			fd.Message += " (a build stage that does not ship, but the value is in the repository and the build cache)"
+			fd.Message += "; it does not ship in the image, but the value is in the repository and the build cache"
 		}
 		out = append(out, fd)
 	}
 	return out
 }
 
-// settingPlace says where a setting is, for messages.
-func settingPlace(s Setting) string {
+// settingSubject names a setting for messages: "ENV DB_PASSWORD in the
+// final stage", "environment variable DEBUG of compose service app".
+func settingSubject(s Setting) string {
 	switch s.Origin {
+	// Never start with "ENV KEY …": that reads as a Dockerfile line and the
+	// runner's masking would hide the rest of the message.
 	case OriginDockerfileEnv:
-		return "ENV in the " + stageScopeWord(s.Scope) + ","
+		return "the ENV " + s.Key + " of the " + stageScopeWord(s.Scope)
 	case OriginDockerfileArg:
 		if s.Scope == "global" {
-			return "ARG before the first FROM,"
+			return "the ARG " + s.Key + " before the first FROM"
 		}
-		return "ARG in the " + stageScopeWord(s.Scope) + ","
+		return "the ARG " + s.Key + " of the " + stageScopeWord(s.Scope)
 	case OriginComposeEnv:
-		return "the environment of compose " + strings.Replace(s.Scope, ":", " ", 1) + ","
+		return "the environment variable " + s.Key + " of compose " + s.Where
 	case OriginKubeEnv:
-		return "the env of " + s.Scope + ","
+		return "the env variable " + s.Key + " of " + s.Where
 	case OriginImageEnv:
-		return "the image's environment variable"
+		return "the image's environment variable " + s.Key
 	}
-	return "the setting"
+	return "the setting " + s.Key
 }
 
 func stageScopeWord(scope string) string {
@@ -378,12 +389,12 @@ func evalTLSVerifyOff(f *Facts) []checks.Finding {
 		val := strings.ToLower(strings.TrimSpace(unquote(s.Value)))
 		if vals, ok := tlsOffEnv[key]; ok && contains(vals, val) {
 			out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s),
-				fmt.Sprintf("%s %s=%s turns TLS certificate verification off", settingPlace(s), s.Key, val), maskedSnippetValue(s)))
+				fmt.Sprintf("%s=%s turns TLS certificate verification off (%s)", s.Key, val, settingSubject(s)), maskedSnippetValue(s)))
 			continue
 		}
 		if (strings.HasSuffix(key, "SSLMODE") && val == "disable") || reSSLModeDisable.MatchString(s.Value) {
 			out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s)+":sslmode",
-				fmt.Sprintf("%s %s turns database TLS off (sslmode=disable)", settingPlace(s), s.Key), settingSnippet(s)))
+				fmt.Sprintf("%s turns database TLS off (sslmode=disable)", settingSubject(s)), settingSnippet(s)))
 		}
 	}
 	return out
@@ -436,7 +447,7 @@ func evalDebugMode(f *Facts) []checks.Finding {
 			continue
 		}
 		out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s),
-			fmt.Sprintf("%s %s=%s switches debug/development mode on in what ships", settingPlace(s), s.Key, strings.TrimSpace(unquote(s.Value))), maskedSnippetValue(s)))
+			fmt.Sprintf("%s=%s switches debug/development mode on in what ships (%s)", s.Key, strings.TrimSpace(unquote(s.Value)), settingSubject(s)), maskedSnippetValue(s)))
 	}
 	return out
 }

@@ -97,6 +97,8 @@ type Setting struct {
 	// Scope says where in the file: "stage:final", "stage:builder",
 	// "service:web", "Deployment/api:container:app"; empty for flat files.
 	Scope string
+	// Where says the same for a person: "Deployment api, container app".
+	Where string
 	// Runtime is true when the setting is in the running product's
 	// environment (ENV of a shipped stage, compose/k8s env, image env).
 	Runtime bool

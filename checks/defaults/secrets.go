@@ -120,7 +120,7 @@ var changeMeMarkers = []string{"changeme", "change_me", "change-me", "changeit",
 
 var (
 	// ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:default} (Spring), $VAR, $(VAR)
-	rePlaceholderWhole = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_.\-]*)(?:(:?-|:|:?\?|:?\+)(.*))?\}$`)
+	rePlaceholderWhole = regexp.MustCompile(`^\$\{([A-Za-z_][A-Za-z0-9_.\-]*)(?:(:?-|:?\?|:?\+|:)(.*))?\}$`)
 	reDollarVar        = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*$`)
 	reDollarParen      = regexp.MustCompile(`^\$\([A-Za-z_][A-Za-z0-9_.\-]*\)$`)
 	reTemplate         = regexp.MustCompile(`^(<[^<>]+>|\{\{.*\}\}|%\([A-Za-z0-9_]+\)s|@[A-Za-z0-9_]+@|__[A-Z0-9_]+__|#\{.*\}|\{[A-Za-z0-9_]+\})$`)

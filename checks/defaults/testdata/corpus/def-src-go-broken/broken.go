@@ -1,0 +1,3 @@
+package x
+
+var c = tls.Config{InsecureSkipVerify: true

@@ -1,0 +1,4 @@
+package client
+
+// Never set InsecureSkipVerify: true here.
+const doc = "InsecureSkipVerify: true"

@@ -1,0 +1,5 @@
+package client
+
+import "crypto/tls"
+
+var cfg = &tls.Config{InsecureSkipVerify: false}

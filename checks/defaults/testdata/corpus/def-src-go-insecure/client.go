@@ -1,0 +1,7 @@
+package client
+
+import "crypto/tls"
+
+var cfg = &tls.Config{
+	InsecureSkipVerify: true,
+}

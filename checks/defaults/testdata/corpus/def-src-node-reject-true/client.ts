@@ -1,0 +1,2 @@
+// rejectUnauthorized: false
+const agent = new https.Agent({ rejectUnauthorized: true });

@@ -1,0 +1,1 @@
+DSN = "host=db dbname=app sslmode=disable"

@@ -1,0 +1,2 @@
+import ssl
+ctx = ssl._create_unverified_context()

@@ -1,0 +1,3 @@
+import requests
+
+r = requests.get(url, verify=False)

@@ -1,0 +1,3 @@
+#!/bin/sh
+set -e
+curl -k -o /tmp/a https://example.com/a

@@ -97,4 +97,11 @@ type VulnHandling struct {
 	Contacts         []string `json:"contacts,omitempty"`
 	SupportEnd       string   `json:"support_end,omitempty"`
 	Advisories       []string `json:"advisories,omitempty"`
+	// SupportStart is when the product was first placed on the market, and
+	// SupportStartSource where that date comes from ("cemark.yaml
+	// product.first_placed_on_market" or "first release tag v1.0.0").
+	SupportStart       string `json:"support_start,omitempty"`
+	SupportStartSource string `json:"support_start_source,omitempty"`
+	// SecurityTxtExpires is security.txt's Expires field as written.
+	SecurityTxtExpires string `json:"security_txt_expires,omitempty"`
 }

@@ -252,3 +252,7 @@ func displayPath(root, p string) string {
 	}
 	return filepath.ToSlash(p)
 }
+
+// OpenPGPKeyring returns every OpenPGP key of the set as one keyring, for
+// other families that verify OpenPGP signatures (security.txt).
+func (s *KeySet) OpenPGPKeyring() openpgp.EntityList { return s.pgpKeyring() }

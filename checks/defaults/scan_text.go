@@ -256,7 +256,7 @@ func shellCommands(s string) [][]string {
 }
 
 var (
-	rePipeToShell = regexp.MustCompile(`\b(curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:/usr)?(?:/local)?(?:/bin/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)\b`)
+	rePipeToShell = regexp.MustCompile(`(?:^|[;&|(\n]|\bsudo|\bthen|\bdo|\belse)\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:/usr/bin/|/bin/)?(curl|wget)\s+[^|;&\n]+\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:/usr)?(?:/local)?(?:/bin/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)\b`)
 	reShellSubst  = regexp.MustCompile(`\b(sh|bash|zsh|dash|ash|ksh)\s+(?:-[a-z]+\s+)*["']?\$\(\s*(curl|wget)\b`)
 	reProcSubst   = regexp.MustCompile(`(?:\b(?:sh|bash|zsh|dash|ash|ksh|source)|(?:^|\s)\.)\s+<\(\s*(curl|wget)\b`)
 )
@@ -272,6 +272,9 @@ func pipesToShell(cmd string) (string, bool) {
 		kept = append(kept, l)
 	}
 	text := strings.Join(kept, "\n")
+	// Continuation lines of a shell-form RUN are already joined; join what
+	// a heredoc or a script continues with a backslash too.
+	text = strings.ReplaceAll(text, "\\\n", " ")
 	if m := rePipeToShell.FindStringSubmatch(text); m != nil {
 		return m[1] + "|" + m[2], true
 	}

@@ -1,0 +1,73 @@
+package codequality
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/format/internal/fixture"
+	"github.com/cemark/cemark/evidence/format/internal/golden"
+)
+
+func TestEncode(t *testing.T) {
+	for name, rep := range map[string]*checks.Report{"full": fixture.Report(), "empty": fixture.Empty()} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Encode(&buf, rep); err != nil {
+				t.Fatal(err)
+			}
+			if bytes.HasPrefix(buf.Bytes(), []byte("\xef\xbb\xbf")) {
+				t.Error("BOM")
+			}
+			var issues []map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &issues); err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]bool{}
+			for _, is := range issues {
+				for _, k := range []string{"description", "check_name", "fingerprint", "severity", "location"} {
+					if _, ok := is[k]; !ok {
+						t.Errorf("issue without %s: %v", k, is)
+					}
+				}
+				switch is["severity"] {
+				case "info", "minor", "major", "critical", "blocker":
+				default:
+					t.Errorf("bad severity %v", is["severity"])
+				}
+				fp := is["fingerprint"].(string)
+				if seen[fp] {
+					t.Errorf("duplicate fingerprint %s", fp)
+				}
+				seen[fp] = true
+			}
+			golden.Check(t, buf.Bytes())
+		})
+	}
+}
+
+func TestOnlyFailingAndWarning(t *testing.T) {
+	rep := fixture.Report()
+	want := 0
+	for _, f := range rep.Findings() {
+		if f.Outcome == checks.Fail || f.Outcome == checks.Warn {
+			want++
+		}
+	}
+	if got := len(Issues(rep)); got != want {
+		t.Errorf("%d issues, want %d", got, want)
+	}
+}
+
+func TestFingerprintStable(t *testing.T) {
+	f := checks.Finding{Check: "CEM-PORT-001", Path: "Dockerfile", Line: 3, Key: "tcp/23", Message: "m"}
+	g := f
+	g.Line, g.Message = 40, "other wording"
+	if Fingerprint(f) != Fingerprint(g) {
+		t.Error("fingerprint changed with line or message although the key is the same")
+	}
+	if len(Fingerprint(f)) != 32 {
+		t.Errorf("fingerprint %q is not an MD5 hex", Fingerprint(f))
+	}
+}

@@ -1,0 +1,56 @@
+// Package format lists the report encoders, one package each: json
+// (report.json), sarif, codequality (GitLab Code Quality), markdown and
+// table. The CLI and the pipeline pick encoders here by name.
+package format
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/format/codequality"
+	"github.com/cemark/cemark/evidence/format/json"
+	"github.com/cemark/cemark/evidence/format/markdown"
+	"github.com/cemark/cemark/evidence/format/sarif"
+	"github.com/cemark/cemark/evidence/format/table"
+)
+
+// Format is one encoder of a check report.
+type Format struct {
+	ID string // the --format name
+	// FileName is the file the evidence directory keeps it in ("" for
+	// terminal-only formats).
+	FileName string
+	Encode   func(w io.Writer, r *checks.Report) error
+}
+
+// All returns the formats in a fixed order.
+func All() []Format {
+	return []Format{
+		{ID: table.ID, Encode: table.Encode},
+		{ID: json.ID, FileName: "report.json", Encode: json.Encode},
+		{ID: sarif.ID, FileName: "report.sarif", Encode: sarif.Encode},
+		{ID: codequality.ID, FileName: "codequality.json", Encode: codequality.Encode},
+		{ID: markdown.ID, FileName: "report.md", Encode: markdown.Encode},
+	}
+}
+
+// IDs lists the format names.
+func IDs() []string {
+	var out []string
+	for _, f := range All() {
+		out = append(out, f.ID)
+	}
+	return out
+}
+
+// Lookup returns the format with this name.
+func Lookup(id string) (Format, error) {
+	for _, f := range All() {
+		if f.ID == id {
+			return f, nil
+		}
+	}
+	return Format{}, fmt.Errorf("unknown format %q: want one of %s", id, strings.Join(IDs(), ", "))
+}

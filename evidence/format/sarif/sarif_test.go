@@ -1,0 +1,151 @@
+package sarif
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/format/internal/fixture"
+	"github.com/cemark/cemark/evidence/format/internal/golden"
+)
+
+func validate(t *testing.T, data []byte) {
+	t.Helper()
+	raw, err := os.Open("testdata/sarif-schema-2.1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	doc, err := jsonschema.UnmarshalJSON(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	const id = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("SARIF does not validate against the 2.1.0 schema: %v", err)
+	}
+}
+
+func TestEncode(t *testing.T) {
+	for name, rep := range map[string]*checks.Report{"full": fixture.Report(), "empty": fixture.Empty()} {
+		t.Run(name, func(t *testing.T) {
+			var a, b bytes.Buffer
+			if err := Encode(&a, rep); err != nil {
+				t.Fatal(err)
+			}
+			if err := Encode(&b, rep); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Error("two encodings differ")
+			}
+			validate(t, a.Bytes())
+			golden.Check(t, a.Bytes())
+		})
+	}
+}
+
+// decoded is the part of the log the tests look at.
+type decoded struct {
+	Runs []struct {
+		Tool struct {
+			Driver struct {
+				Rules []struct {
+					ID string `json:"id"`
+				} `json:"rules"`
+			} `json:"driver"`
+		} `json:"tool"`
+		Invocations []struct {
+			Notifications []json.RawMessage `json:"toolExecutionNotifications"`
+		} `json:"invocations"`
+		Results []struct {
+			RuleID       string            `json:"ruleId"`
+			RuleIndex    int               `json:"ruleIndex"`
+			Level        string            `json:"level"`
+			Fingerprints map[string]string `json:"partialFingerprints"`
+			Suppressions []struct {
+				Kind          string `json:"kind"`
+				Justification string `json:"justification"`
+			} `json:"suppressions"`
+			Locations []struct {
+				Physical struct {
+					Artifact struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+					Region *struct {
+						StartLine int `json:"startLine"`
+					} `json:"region"`
+				} `json:"physicalLocation"`
+			} `json:"locations"`
+		} `json:"results"`
+	} `json:"runs"`
+}
+
+func TestEncodeContract(t *testing.T) {
+	rep := fixture.Report()
+	var buf bytes.Buffer
+	if err := Encode(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	var d decoded
+	if err := json.Unmarshal(buf.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	r := d.Runs[0]
+	if len(r.Tool.Driver.Rules) != len(rep.Results) {
+		t.Errorf("%d rules for %d checks: every check that ran needs a rule", len(r.Tool.Driver.Rules), len(rep.Results))
+	}
+	suppressed := 0
+	for _, res := range r.Results {
+		if r.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
+			t.Errorf("ruleIndex %d does not point at %s", res.RuleIndex, res.RuleID)
+		}
+		if len(res.Locations) == 0 || res.Locations[0].Physical.Artifact.URI == "" || res.Locations[0].Physical.Region == nil || res.Locations[0].Physical.Region.StartLine < 1 {
+			t.Errorf("%s: a result without a usable location", res.RuleID)
+		}
+		if len(res.Fingerprints[FingerprintKey]) != 64 {
+			t.Errorf("%s: no fingerprint", res.RuleID)
+		}
+		if len(res.Suppressions) > 0 {
+			suppressed++
+			if res.Suppressions[0].Justification == "" {
+				t.Errorf("%s: suppression without justification", res.RuleID)
+			}
+		}
+	}
+	if suppressed != 2 {
+		t.Errorf("%d suppressed results, want 2 (one per waived finding)", suppressed)
+	}
+	if len(r.Invocations[0].Notifications) != 1 {
+		t.Errorf("the check that could not run should be a notification")
+	}
+
+	// Moving a finding to another line keeps its fingerprint.
+	f := rep.Results[0].Findings[0]
+	moved := f
+	moved.Line += 10
+	if Fingerprint(f) != Fingerprint(moved) {
+		t.Error("fingerprint depends on the line")
+	}
+	other := f
+	other.Path = "other/Dockerfile"
+	if Fingerprint(f) == Fingerprint(other) {
+		t.Error("fingerprint ignores the path")
+	}
+}

@@ -256,6 +256,9 @@ func evalDeclared(f *Facts) []checks.Finding {
 func evalPlaintext(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	for _, ei := range f.Inventory.Interfaces {
+		if ei.Bind == "loopback" {
+			continue // not reachable from the network: nothing to assess
+		}
 		var notes []string
 		var at *checks.Place
 		if ei.TLS != nil && !*ei.TLS {

@@ -1,0 +1,5 @@
+package x
+
+import "net"
+
+func L() { net.Listen("tcp", ":6379") }

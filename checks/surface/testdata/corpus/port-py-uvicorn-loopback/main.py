@@ -1,0 +1,2 @@
+import uvicorn
+uvicorn.run(app, port=8000)

@@ -41,12 +41,13 @@ func unifiedDiff(aName, bName, a, b string) string {
 			ops = append(ops, op{' ', al[i], i, j})
 			i++
 			j++
-		case j < len(bl) && (i == len(al) || lcs[i][j+1] >= lcs[i+1][j]):
-			ops = append(ops, op{'+', bl[j], i, j})
-			j++
-		default:
+		case i < len(al) && (j == len(bl) || lcs[i+1][j] >= lcs[i][j+1]):
+			// Deletions before insertions, as diff(1) prints them.
 			ops = append(ops, op{'-', al[i], i, j})
 			i++
+		default:
+			ops = append(ops, op{'+', bl[j], i, j})
+			j++
 		}
 	}
 	const context = 3

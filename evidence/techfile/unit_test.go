@@ -1,0 +1,120 @@
+package techfile
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestUnifiedDiff(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, a, b, want string
+	}{
+		{"equal", "x\n", "x\n", ""},
+		{"new file", "", "a\nb\n", "--- a\n+++ b\n@@ -0,0 +1,2 @@\n+a\n+b\n"},
+		{"one line changed", "1\n2\n3\n4\n5\n6\n7\n8\n9\n", "1\n2\n3\n4\nFIVE\n6\n7\n8\n9\n",
+			"--- a\n+++ b\n@@ -2,7 +2,7 @@\n 2\n 3\n 4\n-5\n+FIVE\n 6\n 7\n 8\n"},
+		{"two hunks", "a\n1\n2\n3\n4\n5\n6\n7\n8\nb\n", "A\n1\n2\n3\n4\n5\n6\n7\n8\nB\n",
+			"--- a\n+++ b\n@@ -1,4 +1,4 @@\n-a\n+A\n 1\n 2\n 3\n@@ -7,4 +7,4 @@\n 6\n 7\n 8\n-b\n+B\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, unifiedDiff("a", "b", tt.a, tt.b)); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseRegionsErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, doc, want string }{
+		{"text outside", "hello\n", "line 1: text outside any region"},
+		{"unclosed", "<!-- cemark:manual id=a -->\nx\n", "never closed"},
+		{"nested", "<!-- cemark:manual id=a -->\n<!-- cemark:generated id=b -->\n", "do not nest"},
+		{"duplicate", "<!-- cemark:manual id=a -->\n<!-- cemark:end -->\n<!-- cemark:manual id=a -->\n<!-- cemark:end -->\n", "used twice"},
+		{"stray end", "<!-- cemark:end -->\n", "without an open region"},
+		{"malformed", "<!-- cemark:manual id=a b -->\n", "malformed region marker"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := parseRegions(tt.doc)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMergeKeepsManualText(t *testing.T) {
+	t.Parallel()
+	fresh := "<!-- cemark:generated id=g -->\nnew\n<!-- cemark:end -->\n\n<!-- cemark:manual id=m -->\n" + guidanceMarker + "\n_guidance_\n<!-- cemark:end -->\n"
+	old := "<!-- cemark:generated id=g sha256=" + hashOf("old\n") + " -->\nold\n<!-- cemark:end -->\n\n<!-- cemark:manual id=m -->\nmine\n<!-- cemark:end -->\n\n<!-- cemark:manual id=gone -->\nkeep me\n<!-- cemark:end -->\n"
+	fs, _ := parseRegions(fresh)
+	os, err := parseRegions(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := merge(fs, os, "## Orphaned manual text\n")
+	want := "<!-- cemark:generated id=g sha256=" + hashOf("new\n") + " -->\nnew\n<!-- cemark:end -->\n\n" +
+		"<!-- cemark:manual id=m -->\nmine\n<!-- cemark:end -->\n\n" +
+		"<!-- cemark:generated id=orphaned sha256=" + hashOf("## Orphaned manual text\n") + " -->\n## Orphaned manual text\n<!-- cemark:end -->\n\n" +
+		"<!-- cemark:manual id=gone -->\nkeep me\n<!-- cemark:end -->\n"
+	if diff := cmp.Diff(want, got.doc); diff != "" {
+		t.Errorf("merge mismatch (-want +got):\n%s", diff)
+	}
+	if !got.manualFills["m"] {
+		t.Errorf("region m reported unfilled")
+	}
+}
+
+// FuzzMerge checks that merging never loses the text of a manual region
+// and always produces a document that parses again.
+func FuzzMerge(f *testing.F) {
+	f.Add("mine\n", "new text\n", "edited\n")
+	f.Add("", "", "")
+	f.Add("<!-- not a marker -->\n", "| a | b |\n", "x")
+	f.Fuzz(func(t *testing.T, manual, generated, edit string) {
+		for _, s := range []string{manual, generated, edit} {
+			for _, line := range strings.Split(s, "\n") {
+				if strings.HasPrefix(strings.TrimSpace(line), "<!-- cemark:") {
+					t.Skip("marker-like lines are rejected by the parser")
+				}
+			}
+		}
+		norm := func(s string) string {
+			if s != "" && !strings.HasSuffix(s, "\n") {
+				s += "\n"
+			}
+			return s
+		}
+		manual, generated, edit = norm(manual), norm(generated), norm(edit)
+		fresh := "<!-- cemark:generated id=g -->\n" + generated + "<!-- cemark:end -->\n<!-- cemark:manual id=m -->\nguide\n<!-- cemark:end -->\n"
+		old := "<!-- cemark:generated id=g sha256=" + hashOf(generated) + " -->\n" + edit + "<!-- cemark:end -->\n<!-- cemark:manual id=m -->\n" + manual + "<!-- cemark:end -->\n"
+		fs, err := parseRegions(fresh)
+		if err != nil {
+			t.Skip()
+		}
+		os, err := parseRegions(old)
+		if err != nil {
+			t.Skip()
+		}
+		out := merge(fs, os, "## Orphans\n")
+		again, err := parseRegions(out.doc)
+		if err != nil {
+			t.Fatalf("merged document does not parse: %v\n%s", err, out.doc)
+		}
+		for _, s := range again {
+			if s.id == "m" && s.body != manual {
+				t.Errorf("manual text changed: %q → %q", manual, s.body)
+			}
+			if s.id == "g" && edit != generated && s.body != edit {
+				t.Errorf("hand edit lost: %q → %q", edit, s.body)
+			}
+		}
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -23,6 +24,7 @@ const minCorpusCases = 150
 func corpusChecks() []checks.Check {
 	cs := append([]checks.Check(nil), checks.FrameworkChecks()...)
 	cs = append(cs, Checks()...)
+	cs = append(cs, surface.Checks()...)
 	return cs
 }
 

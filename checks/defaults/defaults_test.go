@@ -110,15 +110,15 @@ func TestShellDetectors(t *testing.T) {
 		}
 	}
 	for cmd, want := range map[string]int{
-		"curl -k https://x":                       1,
-		"curl -fsSLk https://x":                   1,
-		"curl --insecure https://x":               1,
-		"curl -K cfg https://x":                   0,
-		"curl -fsSL https://x -o k":               0,
-		"wget --no-check-certificate https://x":   1,
-		"FOO=1 sudo curl -k https://x":            1,
+		"curl -k https://x":                                        1,
+		"curl -fsSLk https://x":                                    1,
+		"curl --insecure https://x":                                1,
+		"curl -K cfg https://x":                                    0,
+		"curl -fsSL https://x -o k":                                0,
+		"wget --no-check-certificate https://x":                    1,
+		"FOO=1 sudo curl -k https://x":                             1,
 		"apk add curl; curl -k a && wget --no-check-certificate b": 2,
-		"echo curl -k": 0,
+		"echo curl -k":                                             0,
 	} {
 		if got := len(insecureDownloads(cmd)); got != want {
 			t.Errorf("insecureDownloads(%q) found %d, want %d", cmd, got, want)

@@ -25,12 +25,7 @@ It never overwrites an existing cemark.yaml (exit 2).`,
 			if len(args) == 1 {
 				root = args[0]
 			}
-			ctx := cmd.Context()
-			data, err := config.Starter(ctx, root, config.StarterOptions{})
-			if err != nil {
-				return err
-			}
-			path, err := config.WriteStarter(ctx, root, data)
+			path, data, err := config.Init(cmd.Context(), root, config.StarterOptions{})
 			if err != nil {
 				return err
 			}

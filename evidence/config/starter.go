@@ -276,9 +276,7 @@ func WriteStarter(ctx context.Context, root string, data []byte) (path string, e
 	if !info.IsDir() {
 		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", root))
 	}
-	exists := func() error {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s already exists; cemark init never overwrites it: edit it, or move it away and run cemark init again", path))
-	}
+	exists := func() error { return alreadyExists(path) }
 	if _, err := os.Lstat(path); err == nil {
 		return "", exists()
 	}
@@ -310,4 +308,29 @@ func WriteStarter(ctx context.Context, root string, data []byte) (path string, e
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return path, nil
+}
+
+// Init is `cemark init`: it refuses an existing cemark.yaml before doing
+// any work (exit code 2), renders the starter and writes it with
+// WriteStarter. It returns the path written and the starter's content.
+func Init(ctx context.Context, root string, opts StarterOptions) (path string, data []byte, err error) {
+	path = filepath.Join(root, FileName)
+	if _, err := os.Lstat(path); err == nil {
+		return path, nil, alreadyExists(path)
+	}
+	if info, err := os.Stat(root); err != nil {
+		return path, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root: %w", err))
+	} else if !info.IsDir() {
+		return path, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", root))
+	}
+	data, err = Starter(ctx, root, opts)
+	if err != nil {
+		return path, nil, err
+	}
+	path, err = WriteStarter(ctx, root, data)
+	return path, data, err
+}
+
+func alreadyExists(path string) error {
+	return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s already exists; cemark init never overwrites it: edit it, or move it away and run cemark init again", path))
 }

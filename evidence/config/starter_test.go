@@ -140,3 +140,21 @@ func TestWriteStarter(t *testing.T) {
 		t.Errorf("WriteStarter into a missing folder: %v; want exit 2", err)
 	}
 }
+
+func TestInit(t *testing.T) {
+	ctx := context.Background()
+	root := writeTree(t, "widget", map[string]string{"go.mod": "module example.com/widget\n"})
+	path, data, err := Init(ctx, root, StarterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if written, _ := os.ReadFile(path); string(written) != string(data) || !strings.Contains(string(data), `name: "widget"`) {
+		t.Errorf("Init wrote %q", written)
+	}
+	if _, _, err := Init(ctx, root, StarterOptions{}); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second Init: %v; want exit 2 and 'already exists'", err)
+	}
+	if _, _, err := Init(ctx, filepath.Join(root, "nope"), StarterOptions{}); exitcode.Of(err) != exitcode.Usage {
+		t.Errorf("Init in a missing folder: %v; want exit 2", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/defaults"
 	"github.com/cemark/cemark/checks/surface"
 )
 
@@ -24,6 +25,7 @@ func Families() []Family {
 	return []Family{
 		{Name: "framework", Checks: checks.FrameworkChecks, Meta: checks.FrameworkMetaFS()},
 		{Name: "surface", Checks: surface.Checks, Meta: surface.MetaFS()},
+		{Name: "defaults", Checks: defaults.Checks, Meta: defaults.MetaFS()},
 		// One line per family.
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"text/template"
 
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/templates"
 )
 
@@ -34,6 +35,14 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 		cfg = &c
 	}
 	in.Config = cfg
+	// The pipeline passes both; a caller that leaves them out gets the
+	// same derivation rather than an empty route.
+	if in.Route.Class == "" {
+		in.Route = conformity.RouteFor(cfg)
+	}
+	if len(in.Assessment.Points) == 0 {
+		in.Assessment = conformity.Assess(cfg, in.Report)
+	}
 	lang := firstOf(opts.Lang, cfg.Docs.Lang, "en")
 	if lang != "en" && lang != "da" {
 		return nil, fmt.Errorf("technical file language %q: expected en or da", lang)

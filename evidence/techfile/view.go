@@ -24,7 +24,9 @@ type view struct {
 	Date   string // YYYY-MM-DD, from Input.Date
 	Tool   string
 
-	Cfg          *config.Config
+	Cfg *config.Config
+	// Title is the product's name for prose: "unnamed product" when unknown.
+	Title        string
 	Product      productView
 	Manufacturer config.Manufacturer
 	Security     config.Security
@@ -163,6 +165,7 @@ func buildView(in Input, lang, relDir string) view {
 	if v.Product.Version == "" {
 		v.Product.Version = p.Version
 	}
+	v.Title = orText(v.Product.Name, "unnamed product")
 	if p.OpenSource != nil {
 		v.Product.OpenSource = map[bool]string{true: "yes", false: "no"}[*p.OpenSource]
 	}

@@ -343,7 +343,7 @@ func (d *decoder) bareFlowKey(n, k, val *yaml.Node) bool {
 	if k.Column < 1 || end > len(line) || string(line[k.Column-1:end]) != k.Value {
 		return false // the key spans lines or is written differently: not a simple case
 	}
-	rest := strings.TrimLeft(string(line[end:]), " \t")
+	rest := strings.TrimLeft(string(line[end:]), " \t\r")
 	return rest == "" || rest[0] == ',' || rest[0] == '}'
 }
 

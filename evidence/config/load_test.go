@@ -46,6 +46,25 @@ func TestIssueExamples(t *testing.T) {
 	}
 }
 
+// TestCRLF: a file saved with Windows line ends loads the same.
+func TestCRLF(t *testing.T) {
+	data, err := os.ReadFile("testdata/issue-examples.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Parse(FileName, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Parse(FileName, []byte(strings.ReplaceAll(string(data), "\n", "\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-LF +CRLF):\n%s", diff)
+	}
+}
+
 func TestLoadRootWithoutFile(t *testing.T) {
 	cfg, path, err := LoadRoot(t.TempDir())
 	if err != nil || path != "" || cfg == nil {

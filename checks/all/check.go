@@ -1,0 +1,144 @@
+package all
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/exitcode"
+)
+
+// Options are the inputs of a standalone check run (`cemark check`).
+type Options struct {
+	// Root is the product root.
+	Root string
+	// ConfigPath is the configuration file; "" reads Root/cemark.yaml when
+	// it exists. Relative paths are relative to the working directory.
+	ConfigPath string
+	// Checks limits the run to these IDs (cemark.yaml checks.select otherwise).
+	Checks []string
+	// Artifacts are globs of shipped artefacts (relative to Root or
+	// absolute), added to cemark.yaml updates.artifacts.
+	Artifacts []string
+	// UpdateKeys are public key files that sign the artefacts.
+	UpdateKeys  []string
+	ToolVersion string
+	// Now is the reference day for waiver expiry; zero means the clock.
+	Now time.Time
+}
+
+// Check loads the configuration, walks the product once, runs the selected
+// checks and returns the report. A bad configuration, an unknown check ID
+// or an artefact glob that matches nothing is a usage error (exit 2).
+func Check(ctx context.Context, opts Options) (*checks.Report, error) {
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("resolve product root %s: %w", opts.Root, err)
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", opts.Root))
+	}
+	var cfg *config.Config
+	cfgPath := opts.ConfigPath
+	if cfgPath != "" {
+		if cfg, err = config.Load(cfgPath); err != nil {
+			return nil, err
+		}
+	} else if cfg, cfgPath, err = config.LoadRoot(root); err != nil {
+		return nil, err
+	}
+	reg, err := Registry()
+	if err != nil {
+		return nil, err
+	}
+	sel := opts.Checks
+	if len(sel) == 0 {
+		sel = cfg.Checks.Select
+	}
+	if len(sel) > 0 {
+		if reg, err = reg.Select(sel); err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, err)
+		}
+	}
+	t, err := checks.NewTarget(ctx, root, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.Now.IsZero() {
+		t.Now = opts.Now
+	}
+	globs := append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)
+	if t.Artifacts, err = expandGlobs(root, globs); err != nil {
+		return nil, exitcode.Wrap(exitcode.Usage, err)
+	}
+	for _, k := range opts.UpdateKeys {
+		p := k
+		if !filepath.IsAbs(p) {
+			// A key named on the command line is relative to where the
+			// user stands, like any other command-line path.
+			if p, err = filepath.Abs(k); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("update key %s: %w", k, errors.Unwrap(err)))
+		}
+		t.UpdateKeys = append(t.UpdateKeys, p)
+	}
+	rel := ""
+	if cfgPath != "" {
+		if r, err := filepath.Rel(root, cfgPath); err == nil && filepath.IsLocal(r) {
+			rel = filepath.ToSlash(r)
+		}
+	}
+	return checks.Run(ctx, reg, t, checks.RunOptions{
+		ToolVersion: opts.ToolVersion,
+		Product:     checks.Product{Name: productName(cfg, root), Version: cfg.Product.Version},
+		ConfigFile:  rel,
+	})
+}
+
+func productName(cfg *config.Config, root string) string {
+	if cfg.Product.Name != "" {
+		return cfg.Product.Name
+	}
+	return filepath.Base(root)
+}
+
+// expandGlobs resolves artefact globs (relative to root or absolute) to
+// regular files, sorted; a glob that matches nothing is an error.
+func expandGlobs(root string, globs []string) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for _, g := range globs {
+		p := g
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		matches, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("artefact glob %q: %w", g, err)
+		}
+		n := 0
+		for _, m := range matches {
+			if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() {
+				n++
+				if !seen[m] {
+					seen[m] = true
+					out = append(out, m)
+				}
+			}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("artefact glob %q matches no file", g)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}

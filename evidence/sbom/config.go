@@ -55,4 +55,3 @@ type Progress struct {
 	// Done is true when the stage ended.
 	Done bool
 }
-

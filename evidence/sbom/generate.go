@@ -1,15 +1,479 @@
 package sbom
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"crypto"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/anchore/stereoscope"
+	"github.com/anchore/stereoscope/pkg/image"
+	"github.com/anchore/syft/syft"
+	"github.com/anchore/syft/syft/artifact"
+	"github.com/anchore/syft/syft/file"
+	"github.com/anchore/syft/syft/format/cyclonedxjson"
+	"github.com/anchore/syft/syft/format/spdxjson"
+	"github.com/anchore/syft/syft/pkg"
+	syftsbom "github.com/anchore/syft/syft/sbom"
+	"github.com/anchore/syft/syft/source"
+	"github.com/anchore/syft/syft/source/directorysource"
+	"github.com/anchore/syft/syft/source/filesource"
+	"github.com/anchore/syft/syft/source/stereoscopesource"
+
+	// syft reads newer RPM databases through database/sql and needs a
+	// driver named "sqlite". database/sql's driver registry is global and
+	// registration happens in the driver's init: that is the one piece of
+	// global state this package brings in, as syft's own CLI does.
+	_ "modernc.org/sqlite"
 )
+
+// DefaultExclusions are always excluded from a directory scan: the VCS
+// metadata, cemark's evidence directory and the generated docs bundle.
+var defaultExclusions = []string{"./.git", "./.cemark", "./docs/cra"}
+
+// Source kinds accepted in Config.Sources.
+const (
+	KindDir           = "dir"
+	KindFile          = "file"
+	KindDockerArchive = "docker-archive"
+	KindOCIArchive    = "oci-archive"
+	KindOCIDir        = "oci-dir"
+)
+
+// sourceSpec is one parsed Config.Sources entry.
+type sourceSpec struct {
+	Input string // as given
+	Kind  string
+	Abs   string // absolute path on this machine: never written to a document
+	Rel   string // slash path relative to Root, or the base name when outside it
+}
+
+// scanned is one source after cataloguing.
+type scanned struct {
+	spec  sourceSpec
+	sbom  *syftsbom.SBOM
+	info  SourceInfo
+	image *Image
+	// files maps package ID to the facts about the component's own file.
+	files map[artifact.ID]componentFile
+	// direct marks packages a go.mod requires directly.
+	direct map[artifact.ID]bool
+}
 
 // Generate scans cfg.Sources with the syft library, merges them into one
 // catalogue whose primary component is the product, encodes CycloneDX 1.6
 // and SPDX 2.3 JSON, enriches both to BSI TR-03183-2 v2.1 / NTIA and
 // reports their quality. It never uses the network unless
 // cfg.RemoteLookups is set.
+//
+// Progress is reported per stage from cemark's own loop rather than from
+// syft's event bus: the bus is process-global (syft.SetBus), and setting
+// it from a library would race with any other caller in the process.
 func Generate(ctx context.Context, cfg Config) (*Result, error) {
-	return nil, errors.New("sbom: Generate not implemented yet")
+	cfg, err := cfg.normalised()
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]sourceSpec, 0, len(cfg.Sources))
+	for _, in := range cfg.Sources {
+		spec, err := parseSource(cfg.Root, in)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, spec)
+	}
+
+	var parts []scanned
+	found := 0
+	for _, spec := range specs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		cfg.progress(Progress{Stage: "catalogue", Source: spec.Input, Packages: found})
+		part, err := scanSource(ctx, cfg, spec)
+		if err != nil {
+			return nil, err
+		}
+		found += part.sbom.Artifacts.Packages.PackageCount()
+		cfg.progress(Progress{Stage: "catalogue", Source: spec.Input, Packages: found, Done: true})
+		parts = append(parts, part)
+	}
+
+	cfg.progress(Progress{Stage: "encode", Packages: found})
+	merged, origin := merge(cfg, parts)
+	cdxRaw, spdxRaw, err := encode(merged)
+	if err != nil {
+		return nil, err
+	}
+	cfg.progress(Progress{Stage: "encode", Packages: found, Done: true})
+
+	cfg.progress(Progress{Stage: "enrich", Packages: found})
+	facts := collectFacts(merged, parts, origin)
+	spdxDoc, err := enrichSPDX(spdxRaw, cfg, parts, facts)
+	if err != nil {
+		return nil, err
+	}
+	// The SPDX encoder carries syft's per-package supplier logic (npm and
+	// Python authors, deb maintainers …); reuse it for CycloneDX so both
+	// documents state the same facts.
+	for id, sup := range spdxSuppliers(spdxDoc) {
+		f := facts.pkgs[id]
+		f.supplier = sup
+		facts.pkgs[id] = f
+	}
+	spdxOut, err := marshalSPDX(spdxDoc)
+	if err != nil {
+		return nil, err
+	}
+	bom, err := enrichCycloneDX(cdxRaw, cfg, parts, facts)
+	if err != nil {
+		return nil, err
+	}
+	cdxOut, err := marshalCycloneDX(bom)
+	if err != nil {
+		return nil, err
+	}
+	cfg.progress(Progress{Stage: "enrich", Packages: found, Done: true})
+
+	res := &Result{
+		CycloneDX:  cdxOut,
+		SPDX:       spdxOut,
+		Quality:    assessQuality(bom, cfg),
+		Components: components(merged, facts),
+	}
+	for _, p := range parts {
+		res.Sources = append(res.Sources, p.info)
+		if p.image != nil {
+			res.Images = append(res.Images, *p.image)
+		}
+	}
+	return res, nil
+}
+
+// normalised fills defaults and makes Root absolute.
+func (c Config) normalised() (Config, error) {
+	if c.Root == "" {
+		c.Root = "."
+	}
+	abs, err := filepath.Abs(c.Root)
+	if err != nil {
+		return c, fmt.Errorf("sbom: product root %s: %w", c.Root, err)
+	}
+	st, err := os.Stat(abs)
+	if err != nil {
+		return c, fmt.Errorf("sbom: product root: %w", err)
+	}
+	if !st.IsDir() {
+		return c, fmt.Errorf("sbom: product root %s is not a directory", c.Root)
+	}
+	c.Root = abs
+	if len(c.Sources) == 0 {
+		c.Sources = []string{"dir:."}
+	}
+	if c.ToolName == "" {
+		c.ToolName = "cemark"
+	}
+	if c.ToolVersion == "" {
+		c.ToolVersion = "devel"
+	}
+	if c.Created.IsZero() {
+		c.Created = time.Unix(0, 0)
+	}
+	c.Created = c.Created.UTC().Truncate(time.Second)
+	if c.Product.Name == "" {
+		c.Product.Name = filepath.Base(abs)
+	}
+	return c, nil
+}
+
+func (c Config) progress(p Progress) {
+	if c.Progress != nil {
+		c.Progress(p)
+	}
+}
+
+// parseSource parses "KIND:PATH"; a bare path is a directory.
+func parseSource(root, input string) (sourceSpec, error) {
+	kind, path, ok := strings.Cut(input, ":")
+	if !ok {
+		kind, path = KindDir, input
+	}
+	switch kind {
+	case KindDir, KindFile, KindDockerArchive, KindOCIArchive, KindOCIDir:
+	default:
+		return sourceSpec{}, fmt.Errorf("sbom: source %q: unknown kind %q (want dir, file, docker-archive, oci-archive or oci-dir)", input, kind)
+	}
+	if path == "" {
+		path = "."
+	}
+	abs := path
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(root, path)
+	}
+	abs = filepath.Clean(abs)
+	st, err := os.Stat(abs)
+	if err != nil {
+		return sourceSpec{}, fmt.Errorf("sbom: source %q: %w", input, err)
+	}
+	wantDir := kind == KindDir || kind == KindOCIDir
+	if wantDir != st.IsDir() {
+		want := "a regular file"
+		if wantDir {
+			want = "a directory"
+		}
+		return sourceSpec{}, fmt.Errorf("sbom: source %q: %s is not %s", input, path, want)
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		// Outside the product root: name it by its base name only, so
+		// that no machine path reaches the documents.
+		rel = filepath.Base(abs)
+	}
+	return sourceSpec{Input: input, Kind: kind, Abs: abs, Rel: filepath.ToSlash(rel)}, nil
+}
+
+// exclusions returns syft exclusion globs for a directory source: the
+// defaults plus the user's, each made relative ("./…") as syft requires.
+func exclusions(user []string) []string {
+	out := append([]string(nil), defaultExclusions...)
+	for _, g := range user {
+		g = strings.TrimSpace(filepath.ToSlash(g))
+		if g == "" {
+			continue
+		}
+		if !strings.HasPrefix(g, "./") && !strings.HasPrefix(g, "*") && !strings.HasPrefix(g, "/") {
+			g = "./" + g
+		}
+		out = append(out, g)
+	}
+	// syft matches exclusions against both the directory and its contents;
+	// a directory pattern also needs "/**" to skip what is inside it.
+	n := len(out)
+	for _, g := range out[:n] {
+		if !strings.HasSuffix(g, "**") {
+			out = append(out, strings.TrimSuffix(g, "/")+"/**")
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// openSource opens one source with syft's source packages directly (not
+// syft.GetSource, which probes every provider including registries).
+func openSource(ctx context.Context, cfg Config, spec sourceSpec) (source.Source, error) {
+	exclude := source.ExcludeConfig{Paths: exclusions(cfg.Exclude)}
+	alias := source.Alias{Name: spec.Rel}
+	switch spec.Kind {
+	case KindDir:
+		return directorysource.New(directorysource.Config{Path: spec.Abs, Base: spec.Abs, Exclude: exclude, Alias: alias})
+	case KindFile:
+		return filesource.New(filesource.Config{Path: spec.Abs, Exclude: exclude, DigestAlgorithms: []crypto.Hash{crypto.SHA256, crypto.SHA512}, Alias: alias})
+	}
+	var from image.Source
+	switch spec.Kind {
+	case KindDockerArchive:
+		from = image.DockerTarballSource
+	case KindOCIArchive:
+		from = image.OciTarballSource
+	case KindOCIDir:
+		from = image.OciDirectorySource
+	}
+	img, err := stereoscope.GetImageFromSource(ctx, spec.Abs, from)
+	if err != nil {
+		return nil, err
+	}
+	return stereoscopesource.New(img, stereoscopesource.ImageConfig{Reference: spec.Abs, Exclude: exclude, Alias: alias}), nil
+}
+
+// CreateSBOMConfig is the syft cataloguing configuration cemark uses: syft's
+// library defaults with every network look-up off unless remote is set,
+// nothing read from outside the scanned tree (Go module cache, ~/.m2), and
+// SHA-512 added to the file digests. Exported so that tests and the
+// benchmark can run plain syft with the very same configuration.
+func CreateSBOMConfig(toolName, toolVersion string, remote bool) *syft.CreateSBOMConfig {
+	c := syft.DefaultCreateSBOMConfig().WithTool(toolName, toolVersion)
+	pk := c.Packages
+	// go/packages runs `go list`, which may download modules: network.
+	pk.Golang = pk.Golang.WithUsePackagesLib(remote).
+		WithSearchRemoteLicenses(remote).
+		WithSearchLocalModCacheLicenses(false)
+	pk.JavaArchive = pk.JavaArchive.WithUseNetwork(remote).WithUseMavenLocalRepository(false)
+	pk.JavaScript = pk.JavaScript.WithSearchRemoteLicenses(remote)
+	pk.Python = pk.Python.WithSearchRemoteLicenses(remote)
+	c = c.WithPackagesConfig(pk)
+	files := c.Files
+	files.Hashers = []crypto.Hash{crypto.SHA1, crypto.SHA256, crypto.SHA512}
+	c = c.WithFilesConfig(files)
+	return c
+}
+
+func scanSource(ctx context.Context, cfg Config, spec sourceSpec) (scanned, error) {
+	src, err := openSource(ctx, cfg, spec)
+	if err != nil {
+		return scanned{}, fmt.Errorf("sbom: open source %q: %w", spec.Input, err)
+	}
+	defer src.Close()
+
+	s, err := syft.CreateSBOM(ctx, src, CreateSBOMConfig(cfg.ToolName, cfg.ToolVersion, cfg.RemoteLookups))
+	if err != nil {
+		return scanned{}, fmt.Errorf("sbom: catalogue %q: %w", spec.Input, err)
+	}
+	part := scanned{spec: spec, sbom: s, info: SourceInfo{Input: spec.Input, Kind: spec.Kind, Path: spec.Rel}}
+
+	desc := src.Describe()
+	switch m := desc.Metadata.(type) {
+	case source.ImageMetadata:
+		part.info.Digest = m.ManifestDigest
+		part.image = imageInfo(spec, m)
+	case source.FileMetadata:
+		for _, d := range m.Digests {
+			if d.Algorithm == "sha256" {
+				part.info.Digest = "sha256:" + d.Value
+			}
+		}
+	}
+
+	resolver, err := src.FileResolver(source.SquashedScope)
+	if err != nil {
+		return scanned{}, fmt.Errorf("sbom: read %q: %w", spec.Input, err)
+	}
+	part.files, err = componentFiles(ctx, resolver, s.Artifacts.Packages)
+	if err != nil {
+		return scanned{}, fmt.Errorf("sbom: hash component files of %q: %w", spec.Input, err)
+	}
+	part.direct = goDirectRequires(resolver, s.Artifacts.Packages)
+	return part, nil
+}
+
+func imageInfo(spec sourceSpec, m source.ImageMetadata) *Image {
+	img := &Image{Source: spec.Input, ManifestDigest: m.ManifestDigest, Name: spec.Rel}
+	if len(m.Tags) > 0 {
+		tags := append([]string(nil), m.Tags...)
+		sort.Strings(tags)
+		img.Name = tags[0]
+	}
+	var conf struct {
+		Config struct {
+			ExposedPorts map[string]struct{} `json:"ExposedPorts"`
+			User         string              `json:"User"`
+			Env          []string            `json:"Env"`
+			Labels       map[string]string   `json:"Labels"`
+		} `json:"config"`
+	}
+	if err := jsonUnmarshal(m.RawConfig, &conf); err == nil {
+		for p := range conf.Config.ExposedPorts {
+			img.ExposedPorts = append(img.ExposedPorts, p)
+		}
+		sort.Strings(img.ExposedPorts)
+		img.User = conf.Config.User
+		img.Env = conf.Config.Env
+		if len(conf.Config.Labels) > 0 {
+			img.Labels = conf.Config.Labels
+		}
+	}
+	return img
+}
+
+// merge joins the sources' catalogues into one syft SBOM whose source is
+// the product. origin maps each package to the sources it was found in.
+func merge(cfg Config, parts []scanned) (syftsbom.SBOM, map[artifact.ID][]int) {
+	out := syftsbom.SBOM{
+		Artifacts: syftsbom.Artifacts{
+			Packages:     pkg.NewCollection(),
+			FileMetadata: map[file.Coordinates]file.Metadata{},
+			FileDigests:  map[file.Coordinates][]file.Digest{},
+			FileContents: map[file.Coordinates]string{},
+			FileLicenses: map[file.Coordinates][]file.License{},
+			Executables:  map[file.Coordinates]file.Executable{},
+			Unknowns:     map[file.Coordinates][]string{},
+		},
+		// No Supplier here: syft would copy it onto every component.
+		Source: source.Description{
+			ID:       "product",
+			Name:     cfg.Product.Name,
+			Version:  cfg.Product.Version,
+			Metadata: source.DirectoryMetadata{Path: "."},
+		},
+		Descriptor: syftsbom.Descriptor{Name: cfg.ToolName, Version: cfg.ToolVersion},
+	}
+	origin := map[artifact.ID][]int{}
+	for i, p := range parts {
+		a := p.sbom.Artifacts
+		for _, pk := range a.Packages.Sorted() {
+			out.Artifacts.Packages.Add(pk)
+			origin[pk.ID()] = append(origin[pk.ID()], i)
+		}
+		copyMap(out.Artifacts.FileMetadata, a.FileMetadata)
+		copyMap(out.Artifacts.FileDigests, a.FileDigests)
+		copyMap(out.Artifacts.FileContents, a.FileContents)
+		copyMap(out.Artifacts.FileLicenses, a.FileLicenses)
+		copyMap(out.Artifacts.Executables, a.Executables)
+		copyMap(out.Artifacts.Unknowns, a.Unknowns)
+		if out.Artifacts.LinuxDistribution == nil {
+			out.Artifacts.LinuxDistribution = a.LinuxDistribution
+		}
+		for _, r := range p.sbom.Relationships {
+			// The per-source root is replaced by the product and its
+			// source components, added during enrichment.
+			if _, ok := r.From.(source.Source); ok {
+				continue
+			}
+			out.Relationships = append(out.Relationships, r)
+		}
+	}
+	out.Relationships = out.RelationshipsSorted()
+	return out, origin
+}
+
+func copyMap[K comparable, V any](dst, src map[K]V) {
+	for k, v := range src {
+		if _, ok := dst[k]; !ok {
+			dst[k] = v
+		}
+	}
+}
+
+// encode runs syft's own encoders: CycloneDX 1.6 JSON and SPDX 2.3 JSON.
+func encode(s syftsbom.SBOM) (cdx, spdx []byte, err error) {
+	cdxEnc, err := cyclonedxjson.NewFormatEncoderWithConfig(cyclonedxjson.EncoderConfig{Version: "1.6"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sbom: CycloneDX encoder: %w", err)
+	}
+	spdxEnc, err := spdxjson.NewFormatEncoderWithConfig(spdxjson.EncoderConfig{Version: "2.3"})
+	if err != nil {
+		return nil, nil, fmt.Errorf("sbom: SPDX encoder: %w", err)
+	}
+	var a, b bytes.Buffer
+	if err := cdxEnc.Encode(&a, s); err != nil {
+		return nil, nil, fmt.Errorf("sbom: encode CycloneDX: %w", err)
+	}
+	if err := spdxEnc.Encode(&b, s); err != nil {
+		return nil, nil, fmt.Errorf("sbom: encode SPDX: %w", err)
+	}
+	return a.Bytes(), b.Bytes(), nil
+}
+
+// syftModuleVersion is the syft version in go.mod, for binaries built
+// without module information (tests check that it matches go.mod).
+const syftModuleVersion = "v1.57.1"
+
+// SyftVersion is the syft library version linked into this binary.
+func SyftVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "github.com/anchore/syft" {
+				if d.Replace != nil {
+					return d.Replace.Version
+				}
+				return d.Version
+			}
+		}
+	}
+	return syftModuleVersion
 }

@@ -22,10 +22,10 @@ type Result struct {
 
 // Component is one package of the catalogue, as later stages need it.
 type Component struct {
-	Name     string `json:"name"`
-	Version  string `json:"version,omitempty"`
-	Type     string `json:"type"` // syft package type: go-module, npm, python, deb …
-	PURL     string `json:"purl,omitempty"`
+	Name     string   `json:"name"`
+	Version  string   `json:"version,omitempty"`
+	Type     string   `json:"type"` // syft package type: go-module, npm, python, deb …
+	PURL     string   `json:"purl,omitempty"`
 	Licences []string `json:"licences,omitempty"`
 	// TopLevel is true for a direct dependency of the product.
 	TopLevel bool `json:"top_level,omitempty"`
@@ -48,9 +48,9 @@ type Image struct {
 
 // SourceInfo is one scanned source.
 type SourceInfo struct {
-	Input  string `json:"input"` // as given: "dir:.", "file:dist/app"
-	Kind   string `json:"kind"`  // dir | file | docker-archive | oci-archive | oci-dir
-	Path   string `json:"path"`  // relative to the product root where inside it
+	Input  string `json:"input"`            // as given: "dir:.", "file:dist/app"
+	Kind   string `json:"kind"`             // dir | file | docker-archive | oci-archive | oci-dir
+	Path   string `json:"path"`             // relative to the product root where inside it
 	Digest string `json:"digest,omitempty"` // sha256 of a file / manifest digest of an image
 }
 

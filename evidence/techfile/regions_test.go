@@ -407,3 +407,37 @@ func TestEveryAnnexVIIItemIndexed(t *testing.T) {
 		t.Errorf("index items (-want +got):\n%s", diff)
 	}
 }
+
+func TestTemplateFunctionsAreHermetic(t *testing.T) {
+	t.Parallel()
+	for _, fn := range []string{`now`, `env "HOME"`, `expandenv "$HOME"`, `randAlphaNum 5`, `uuidv4`, `getHostByName "example.com"`} {
+		t.Run(fn, func(t *testing.T) {
+			t.Parallel()
+			root := newRepo(t)
+			writeFile(t, filepath.Join(root, "tpl", docTests+".tmpl"), "<!-- cemark:generated id=x -->\n{{"+fn+"}}\n<!-- cemark:end -->\n")
+			_, err := Render(context.Background(), defaultInput(), Options{Root: root, TemplatesDir: "tpl"})
+			if err == nil || !strings.Contains(err.Error(), "not defined") {
+				t.Errorf("template function %s: err = %v, want \"not defined\"", fn, err)
+			}
+		})
+	}
+}
+
+func TestTemplatesOverriddenFileByFile(t *testing.T) {
+	t.Parallel()
+	root := newRepo(t)
+	writeFile(t, filepath.Join(root, "tpl", docSupport+".tmpl"), "<!-- cemark:generated id=custom -->\n# Our support policy for {{.Title}}\n<!-- cemark:end -->\n")
+	// An English override of the declaration does not replace the Danish one.
+	writeFile(t, filepath.Join(root, "tpl", docDeclaration+".tmpl"), "<!-- cemark:generated id=custom -->\n# Custom declaration\n<!-- cemark:end -->\n")
+	mustRender(t, defaultInput(), Options{Root: root, TemplatesDir: filepath.Join(root, "tpl"), Lang: "da"})
+	dir := filepath.Join(root, DefaultDir)
+	if got := readFile(t, filepath.Join(dir, docSupport)); !strings.Contains(got, "# Our support policy for acme-gateway") {
+		t.Errorf("override not used:\n%s", got)
+	}
+	if got := readFile(t, filepath.Join(dir, docDeclaration)); !strings.Contains(got, "EU-overensstemmelseserklæring") {
+		t.Errorf("Danish declaration replaced by an English override:\n%s", got)
+	}
+	if got := readFile(t, filepath.Join(dir, docRisk)); !strings.Contains(got, "# 4. Cybersecurity risk assessment") {
+		t.Errorf("embedded template not used for a document without override")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cemark/cemark/evidence/config"
@@ -129,6 +130,8 @@ type FileIndex struct {
 	mu      sync.Mutex
 	content map[string]*cachedRead
 	errs    []FileError
+	// diskReads counts files opened, so tests can assert each file is read once.
+	diskReads atomic.Int64
 }
 
 type cachedRead struct {
@@ -248,7 +251,12 @@ func (x *FileIndex) Read(rel string) ([]byte, error) {
 	return c.data, c.err
 }
 
+// DiskReads is how many times a file was opened from disk (at most once
+// per file, whatever number of checks asked).
+func (x *FileIndex) DiskReads() int64 { return x.diskReads.Load() }
+
 func (x *FileIndex) readFile(rel string) ([]byte, error) {
+	x.diskReads.Add(1)
 	f, err := os.Open(filepath.Join(x.root, filepath.FromSlash(rel)))
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ import (
 
 	"aead.dev/minisign"
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
@@ -301,8 +302,16 @@ func (v *Verifier) verifyOpenPGP(a attempt, artefact string, data []byte) attemp
 		return a
 	}
 	defer f.Close()
-	now := v.Now
-	cfg := &packet.Config{Time: func() time.Time { return now }}
+	// Key validity is judged when the signature was made: release
+	// signatures are made after the commit whose time is the run's
+	// reference time, and a key that was valid when it signed still
+	// vouches for the artefact. Both times are in the inputs, so the
+	// verdict stays deterministic.
+	at := v.Now
+	if created, ok := OpenPGPSignatureTime(data); ok {
+		at = created
+	}
+	cfg := &packet.Config{Time: func() time.Time { return at }}
 	var signer *openpgp.Entity
 	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN PGP SIGNATURE")) {
 		signer, err = openpgp.CheckArmoredDetachedSignature(ring, f, bytes.NewReader(data), cfg)
@@ -596,4 +605,27 @@ func parseChecksums(data []byte) map[string]string {
 		out[path.Base(filepath.ToSlash(name))] = sum
 	}
 	return out
+}
+
+// OpenPGPSignatureTime returns the creation time of the first signature
+// packet in an armored or binary OpenPGP signature.
+func OpenPGPSignatureTime(sig []byte) (time.Time, bool) {
+	var r io.Reader = bytes.NewReader(sig)
+	if bytes.HasPrefix(bytes.TrimSpace(sig), []byte("-----BEGIN PGP")) {
+		block, err := armor.Decode(bytes.NewReader(bytes.TrimSpace(sig)))
+		if err != nil {
+			return time.Time{}, false
+		}
+		r = block.Body
+	}
+	pr := packet.NewReader(r)
+	for {
+		p, err := pr.Next()
+		if err != nil {
+			return time.Time{}, false
+		}
+		if s, ok := p.(*packet.Signature); ok {
+			return s.CreationTime, true
+		}
+	}
 }

@@ -438,3 +438,27 @@ func TestParseKeyFingerprints(t *testing.T) {
 	}
 	_ = crypto.SHA256
 }
+
+// TestOpenPGPSignedAfterReferenceTime: the run's reference time is the
+// commit time, and releases are signed after the commit. A signature made
+// later than the reference time still verifies; the key is judged when it
+// signed.
+func TestOpenPGPSignedAfterReferenceTime(t *testing.T) {
+	pgp := newPGPKey(t, "release")
+	artefact := []byte("payload")
+	root := t.TempDir()
+	app := write(t, root, "dist/app", artefact)
+	write(t, root, "dist/app.asc", pgp.signArmored(t, artefact))
+	tool := write(t, root, "dist/tool", artefact)
+	write(t, root, "dist/tool.sig", pgp.signBinary(t, artefact))
+	keys := LoadKeys(root, nil, []string{write(t, root, "k.asc", pgp.pub)})
+	v := &Verifier{Keys: keys, Root: root, Now: time.Now().Add(-48 * time.Hour)}
+	for _, got := range v.VerifyArtifacts(context.Background(), []string{app, tool}) {
+		if got.Verdict != VerdictVerified {
+			t.Errorf("%s: %s (%s), want verified", got.Path, got.Verdict, got.Detail)
+		}
+	}
+	if _, ok := OpenPGPSignatureTime([]byte("garbage")); ok {
+		t.Error("signature time read from garbage")
+	}
+}

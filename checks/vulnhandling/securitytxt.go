@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/updates"
 )
 
 // SecurityTxt is a parsed RFC 9116 file.
@@ -70,7 +72,18 @@ func ParseSecurityTxt(p string, data []byte, keyring openpgp.EntityList, now tim
 			case len(keyring) == 0:
 				st.Signature = "signed; not verified: no OpenPGP key given (updates.keys of type pgp or --update-key)"
 			default:
-				cfg := &packet.Config{Time: func() time.Time { return now }}
+				// Judge the key when it signed (see updates.OpenPGPSignatureTime);
+				// the file's own freshness is its Expires field.
+				at := now
+				if block.ArmoredSignature != nil {
+					if sig, err := io.ReadAll(block.ArmoredSignature.Body); err == nil {
+						if created, ok := updates.OpenPGPSignatureTime(sig); ok {
+							at = created
+						}
+						block.ArmoredSignature.Body = bytes.NewReader(sig)
+					}
+				}
+				cfg := &packet.Config{Time: func() time.Time { return at }}
 				signer, err := block.VerifySignature(keyring, cfg)
 				switch {
 				case err == nil:

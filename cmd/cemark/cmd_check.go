@@ -1,12 +1,101 @@
 package main
 
 import (
-	"errors"
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/all"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/format"
+	"github.com/cemark/cemark/evidence/version"
 )
 
-// TODO(stub): replaced by the real command.
+// checkOptions are the flags of `cemark check`.
+type checkOptions struct {
+	format, out, failOn, config string
+	checks, artifacts, updateKeys []string
+}
+
+func (o *checkOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "table", "output format: "+strings.Join(format.IDs(), " | "))
+	f.StringVarP(&o.out, "output", "o", "", "write the report to FILE instead of stdout")
+	f.StringVar(&o.failOn, "fail-on", "none", "exit 3 when a failing finding is at or above this severity: info | low | medium | high | critical | none")
+	f.StringSliceVar(&o.checks, "checks", nil, "run only these check IDs (comma-separated; the CEM-WVR waiver checks always run)")
+	f.StringArrayVar(&o.artifacts, "artifacts", nil, "glob of the shipped artefacts whose signatures are verified (repeatable)")
+	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key file that signs the shipped artefacts (repeatable)")
+	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
+}
+
 func newCheckCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "check", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("check: not implemented yet") }}
+	var o checkOptions
+	cmd := &cobra.Command{
+		Use:   "check [PATH]",
+		Short: "Run the checks on the product at PATH and print the findings",
+		Long: `check runs cemark's checks on the product at PATH (default ".") without
+making an SBOM or attestations: attack surface, secure defaults, update
+signing, vulnerability handling. Each finding is tied to a clause of the CRA.
+
+Formats: table (default, for a terminal), json (report.json, with a committed
+JSON Schema), sarif (GitHub code scanning), gitlab-codequality (GitLab merge
+requests), markdown (a readable summary).
+
+Waivers in cemark.yaml and "# cemark:ignore CEM-XXX-000 <reason>" comments
+waive findings; waived findings stay in the report with their reason.
+
+--fail-on defaults to none: check reports and exits 0. In CI, pass a level,
+e.g. --fail-on high, to exit 3 when a failing finding is at or above it.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := "."
+			if len(args) == 1 {
+				root = args[0]
+			}
+			fm, err := format.Lookup(o.format)
+			if err != nil {
+				return usageError{err}
+			}
+			failOn, err := checks.ParseSeverity(o.failOn)
+			if err != nil {
+				return usageError{fmt.Errorf("--fail-on: %w", err)}
+			}
+			rep, err := all.Check(cmd.Context(), all.Options{
+				Root: root, ConfigPath: o.config, Checks: o.checks,
+				Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
+				ToolVersion: version.Get().Cemark,
+			})
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			if err := fm.Encode(&buf, rep); err != nil {
+				return err
+			}
+			if o.out == "" {
+				if _, err := e.stdout.Write(buf.Bytes()); err != nil {
+					return err
+				}
+			} else {
+				if err := evidencedir.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
+					return fmt.Errorf("write %s: %w", filepath.Clean(o.out), err)
+				}
+				s := rep.Summary
+				fmt.Fprintf(e.stderr, "cemark: %d checks, %d fail, %d warn, %d waived, %d error; %s report written to %s\n",
+					s.Checks, s.Fail, s.Warn, s.Waived, s.Error, fm.ID, o.out)
+			}
+			if failing := checks.FailsAt(rep, failOn); len(failing) > 0 {
+				return exitcode.Wrap(exitcode.NotConformant,
+					fmt.Errorf("%d failing finding(s) at or above severity %s", len(failing), failOn))
+			}
+			return nil
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
 }

@@ -18,7 +18,7 @@ import (
 
 // checkOptions are the flags of `cemark check`.
 type checkOptions struct {
-	format, out, failOn, config string
+	format, out, failOn, config   string
 	checks, artifacts, updateKeys []string
 }
 

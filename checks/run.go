@@ -27,6 +27,11 @@ type RunOptions struct {
 	// ConfigFile is the configuration file's path relative to the product
 	// root, where findings about waivers point; default "cemark.yaml".
 	ConfigFile string
+	// Catalogue lists every known check ID (the full registry before
+	// --checks selected from it). When set, a waiver naming a check that is
+	// not in it is reported by CEM-WVR-001: it is most likely a typo, and it
+	// waives nothing.
+	Catalogue []string
 }
 
 // Run runs every check of reg against t: Collect, then Evaluate. A check
@@ -95,7 +100,7 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 		return nil, fmt.Errorf("run checks: %w", err)
 	}
 
-	ws := newWaiverState(cfg.Waivers, t, reg)
+	ws := newWaiverState(cfg.Waivers, t, reg, opts.Catalogue)
 	for i := range rep.Results {
 		for j := range rep.Results[i].Findings {
 			ws.apply(&rep.Results[i].Findings[j])

@@ -50,11 +50,16 @@ func date(s string) *config.Date {
 
 func mustRun(t *testing.T, tg *Target, cs ...Check) *Report {
 	t.Helper()
+	return mustRunOpts(t, tg, RunOptions{ToolVersion: "test", Product: Product{Name: "p"}}, cs...)
+}
+
+func mustRunOpts(t *testing.T, tg *Target, opts RunOptions, cs ...Check) *Report {
+	t.Helper()
 	reg, err := NewRegistry(append(FrameworkChecks(), cs...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), reg, tg, RunOptions{ToolVersion: "test", Product: Product{Name: "p"}})
+	rep, err := Run(context.Background(), reg, tg, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,9 +137,10 @@ func TestRunWaivers(t *testing.T) {
 		{Check: "CEM-TST-001", Path: "nothing/**", Justification: "stale"},
 		{Check: "CEM-TST-002", Justification: "all paths, today is the last day", Expires: date("2026-11-27")},
 		{Check: "CEM-GONE-001", Justification: "check not in this run"},
+		{Check: "CEM-TSTT-001", Justification: "typo"},
 	}}
 	tg := newTestTarget(t, nil, cfg)
-	rep := mustRun(t, tg,
+	rep := mustRunOpts(t, tg, RunOptions{Catalogue: []string{"CEM-TST-001", "CEM-TST-002", "CEM-GONE-001"}},
 		findingsCheck("CEM-TST-001",
 			Finding{Outcome: Fail, Path: "docker/dev/Dockerfile", Line: 3, Message: "root"},
 			Finding{Outcome: Fail, Path: "docker/prod/Dockerfile", Line: 3, Message: "root"},
@@ -175,6 +181,7 @@ func TestRunWaivers(t *testing.T) {
 	wantMsgs := []string{
 		"fail: waiver for CEM-TST-001 on legacy/* expired on 2026-11-26",
 		"warn: unused waiver: the waiver for CEM-TST-001 on nothing/** matches no finding",
+		"warn: the waiver for CEM-TSTT-001 on ** names no known check, so it waives nothing",
 	}
 	if diff := cmp.Diff(wantMsgs, msgs); diff != "" {
 		t.Errorf("CEM-WVR-001 findings mismatch (-want +got):\n%s", diff)

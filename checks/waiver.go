@@ -58,14 +58,22 @@ type waiverState struct {
 	// ran is the set of checks in the run; an unused waiver is only
 	// reported when its check ran.
 	ran map[string]bool
+	// known is the whole catalogue when the caller gave it.
+	known map[string]bool
 	// badIgnores are reason-less ignores consulted for a finding.
 	badIgnores map[ignoreKey][]string
 	// lines caches each file's lines for inline ignores.
 	lines map[string][]string
 }
 
-func newWaiverState(ws []config.Waiver, t *Target, reg *Registry) *waiverState {
+func newWaiverState(ws []config.Waiver, t *Target, reg *Registry, catalogue []string) *waiverState {
 	s := &waiverState{t: t, ran: map[string]bool{}, badIgnores: map[ignoreKey][]string{}, lines: map[string][]string{}}
+	if len(catalogue) > 0 {
+		s.known = map[string]bool{}
+		for _, id := range catalogue {
+			s.known[id] = true
+		}
+	}
 	for _, id := range reg.IDs() {
 		s.ran[id] = true
 	}
@@ -198,6 +206,10 @@ func (s *waiverState) waiverFindings(configFile string) []Finding {
 			out = append(out, Finding{Outcome: Fail, Path: configFile, Key: key,
 				Message: fmt.Sprintf("waiver for %s on %s expired on %s", u.w.Check, glob, u.w.Expires),
 				Values:  map[string]string{"waived_check": u.w.Check, "glob": glob, "expires": u.w.Expires.String(), "matched_findings": fmt.Sprint(u.used)}})
+		case s.known != nil && !s.known[u.w.Check] && !s.ran[u.w.Check]:
+			out = append(out, Finding{Outcome: Warn, Severity: SeverityLow, Path: configFile, Key: key,
+				Message: fmt.Sprintf("the waiver for %s on %s names no known check, so it waives nothing", u.w.Check, glob),
+				Values:  map[string]string{"waived_check": u.w.Check, "glob": glob}})
 		case u.used == 0 && s.ran[u.w.Check]:
 			out = append(out, Finding{Outcome: Warn, Severity: SeverityLow, Path: configFile, Key: key,
 				Message: fmt.Sprintf("unused waiver: the waiver for %s on %s matches no finding", u.w.Check, glob),

@@ -57,6 +57,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	catalogue := reg.IDs()
 	sel := opts.Checks
 	if len(sel) == 0 {
 		sel = cfg.Checks.Select
@@ -101,6 +102,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 		ToolVersion: opts.ToolVersion,
 		Product:     checks.Product{Name: productName(cfg, root), Version: cfg.Product.Version},
 		ConfigFile:  rel,
+		Catalogue:   catalogue,
 	})
 }
 

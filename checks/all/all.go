@@ -8,6 +8,8 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/defaults"
 	"github.com/cemark/cemark/checks/surface"
+	"github.com/cemark/cemark/checks/updates"
+	"github.com/cemark/cemark/checks/vulnhandling"
 )
 
 // Family is one package of checks and its embedded metadata. Every *.yml or
@@ -26,6 +28,8 @@ func Families() []Family {
 		{Name: "framework", Checks: checks.FrameworkChecks, Meta: checks.FrameworkMetaFS()},
 		{Name: "surface", Checks: surface.Checks, Meta: surface.MetaFS()},
 		{Name: "defaults", Checks: defaults.Checks, Meta: defaults.MetaFS()},
+		{Name: "updates", Checks: updates.Checks, Meta: updates.MetaFS()},
+		{Name: "vulnhandling", Checks: vulnhandling.Checks, Meta: vulnhandling.MetaFS()},
 		// One line per family.
 	}
 }

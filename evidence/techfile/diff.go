@@ -13,6 +13,11 @@ func unifiedDiff(aName, bName, a, b string) string {
 		return ""
 	}
 	al, bl := splitLines(a), splitLines(b)
+	if len(al)*len(bl) > maxDiffCells {
+		// An SBOM or a very long document: say that it differs, not how.
+		return fmt.Sprintf("--- %s\n+++ %s\n@@ differs: %d lines, now %d lines; too large to diff line by line (sha256 %s → %s) @@\n",
+			aName, bName, len(al), len(bl), short12(hashOf(a)), short12(hashOf(b)))
+	}
 	// lcs[i][j] is the LCS length of al[i:] and bl[j:].
 	lcs := make([][]int, len(al)+1)
 	for i := range lcs {
@@ -95,6 +100,9 @@ func unifiedDiff(aName, bName, a, b string) string {
 	}
 	return out.String()
 }
+
+// maxDiffCells bounds the LCS table (8 bytes a cell): about 32 MB.
+const maxDiffCells = 4_000_000
 
 func hunkRange(start, count int) string {
 	if count == 0 {

@@ -441,3 +441,17 @@ func TestTemplatesOverriddenFileByFile(t *testing.T) {
 		t.Errorf("embedded template not used for a document without override")
 	}
 }
+
+func TestCRLFCheckoutIsNotAHandEdit(t *testing.T) {
+	t.Parallel()
+	root := newRepo(t)
+	mustRender(t, defaultInput(), Options{Root: root})
+	for _, d := range []string{docIndex, docRisk} {
+		p := filepath.Join(root, DefaultDir, d)
+		writeFile(t, p, strings.ReplaceAll(readFile(t, p), "\n", "\r\n"))
+	}
+	res := mustRender(t, defaultInput(), Options{Root: root, Check: true})
+	if res.Stale() || len(res.ManualEdits) > 0 {
+		t.Errorf("CRLF checkout reported as drift: %+v %+v", res.Files, res.ManualEdits)
+	}
+}

@@ -52,7 +52,7 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	tl := templateLoader{lang: lang}
+	tl := templateLoader{lang: lang, funcs: funcMap()}
 	if td := firstOf(opts.TemplatesDir, cfg.Docs.Templates); td != "" {
 		if !filepath.IsAbs(td) {
 			td = filepath.Join(root, td)
@@ -65,7 +65,8 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 	}
 
 	res := &Result{Dir: relDir}
-	out := map[string][]byte{} // document name → bytes
+	out := map[string][]byte{}    // document name → bytes to write
+	onDisk := map[string][]byte{} // document name → bytes found, when the file exists
 
 	// Substantial modification watch.
 	current := summarise(in)
@@ -73,6 +74,9 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 	stBytes, hadState, err := readExisting(stPath)
 	if err != nil {
 		return nil, err
+	}
+	if hadState {
+		onDisk[StateFile] = stBytes
 	}
 	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: in.Date.UTC().Format("2006-01-02"), AcceptedCommit: firstOf(in.CI.Commit, in.Commit)}
 	if hadState && !opts.AcceptChanges {
@@ -107,6 +111,11 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 		old, exists, err := readExisting(docPath)
 		if err != nil {
 			return nil, err
+		}
+		if exists {
+			// A checkout with CRLF line ends (git autocrlf) is the same text.
+			old = bytes.ReplaceAll(old, []byte("\r\n"), []byte("\n"))
+			onDisk[name] = old
 		}
 		var oldSegs []segment
 		if exists {
@@ -144,9 +153,11 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 	for _, name := range names {
 		p := filepath.Join(absDir, name)
 		rel := path.Join(relDir, name)
-		old, exists, err := readExisting(p)
-		if err != nil {
-			return nil, err
+		old, exists := onDisk[name]
+		if name == docSBOM {
+			if old, exists, err = readExisting(p); err != nil {
+				return nil, err
+			}
 		}
 		fr := FileResult{Path: rel, Status: StatusUnchanged}
 		if exists && bytes.Equal(old, out[name]) {
@@ -190,6 +201,7 @@ func firstOf(vals ...string) string {
 type templateLoader struct {
 	override string
 	lang     string
+	funcs    template.FuncMap
 }
 
 func (l templateLoader) candidates(doc string) []string {
@@ -237,7 +249,7 @@ func (l templateLoader) render(doc string, v view) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t, err := template.New(doc).Funcs(funcMap()).Option("missingkey=error").Parse(text)
+	t, err := template.New(doc).Funcs(l.funcs).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return "", fmt.Errorf("parse template %s: %w", src, err)
 	}

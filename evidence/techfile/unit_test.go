@@ -1,6 +1,7 @@
 package techfile
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -117,4 +118,29 @@ func FuzzMerge(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestUnifiedDiffTooLarge(t *testing.T) {
+	t.Parallel()
+	a := strings.Repeat("x\n", 3000)
+	b := a + "y\n"
+	got := unifiedDiff("a/sbom.cdx.json", "b/sbom.cdx.json", a, b)
+	if !strings.Contains(got, "too large to diff line by line") || !strings.HasPrefix(got, "--- a/sbom.cdx.json\n+++ b/sbom.cdx.json\n") {
+		t.Errorf("got %q", got)
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	root := b.TempDir()
+	in := defaultInput()
+	ctx := context.Background()
+	if _, err := Render(ctx, in, Options{Root: root}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Render(ctx, in, Options{Root: root, Check: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

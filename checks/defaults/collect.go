@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/parse"
 	"github.com/cemark/cemark/checks/parse/dockerfile"
 	"github.com/cemark/cemark/checks/parse/kube"
 )
@@ -71,11 +72,11 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 			continue
 		}
 		if isConfig {
-			// A configuration file that does not parse is skipped: the
-			// FileIndex or the parser owning the format reports it.
-			if s, err := scanConfig(e.Path, data); err == nil {
-				f.Settings = append(f.Settings, s...)
+			s, err := scanConfig(e.Path, data)
+			if err != nil {
+				f.Unassessed = append(f.Unassessed, parse.Issue{Path: e.Path, Message: err.Error()})
 			}
+			f.Settings = append(f.Settings, s...)
 		}
 		if lang != "" {
 			f.Sites = append(f.Sites, scanSource(e.Path, data)...)

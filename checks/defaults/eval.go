@@ -263,7 +263,16 @@ func credential(s Setting) (credentialKind, bool) {
 	return notCredential, false
 }
 
-func evalCredential(f *Facts) []checks.Finding { return evalCredentials(f, literalCredential) }
+func evalCredential(f *Facts) []checks.Finding {
+	out := evalCredentials(f, literalCredential)
+	// A configuration file that could not be parsed was not assessed:
+	// say so for that file rather than pass silently.
+	for _, is := range f.Unassessed {
+		out = append(out, checks.Finding{Outcome: checks.Warn, Severity: checks.SeverityLow, Path: is.Path, Line: is.Line, Key: "unassessed",
+			Message: "configuration file not assessed for hard-coded credentials: " + is.Message})
+	}
+	return out
+}
 
 func evalDefaultPassword(f *Facts) []checks.Finding { return evalCredentials(f, defaultPassword) }
 

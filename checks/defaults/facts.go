@@ -2,6 +2,7 @@ package defaults
 
 import (
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/parse"
 	"github.com/cemark/cemark/checks/parse/dockerfile"
 )
 
@@ -22,6 +23,9 @@ type Facts struct {
 	// Sites are source-code and script lines of interest (TLS verification
 	// turned off, debug switches) found by the text and AST scanners.
 	Sites []Site
+	// Unassessed are configuration files the credential scan could not
+	// parse (YAML over the limits, broken syntax): not assessed, said so.
+	Unassessed []parse.Issue
 }
 
 // At is one value of a manifest with where it was written.

@@ -2,6 +2,7 @@ package defaults
 
 import (
 	"github.com/cemark/cemark/checks"
+	"strconv"
 
 	"regexp"
 	"strings"
@@ -211,9 +212,16 @@ func maskedSnippet(prefix, key, sep string) string {
 // maskLine masks what looks like a secret in a line of code or a command
 // (the runner masks every snippet again) and keeps snippets short.
 func maskLine(s string) string {
+	// A line of more than a few hundred bytes is not shown: masking a cut
+	// line could miss a secret whose end was cut off, and masking
+	// megabytes of a hostile line costs time for nothing.
+	const max = 200
+	if len(s) > 4*max {
+		return "(line of " + strconv.Itoa(len(s)) + " bytes, not shown)"
+	}
 	s = checks.MaskSecrets(s)
-	if r := []rune(s); len(r) > 200 {
-		s = string(r[:200]) + "…"
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
 	}
 	return s
 }

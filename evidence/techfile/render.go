@@ -78,7 +78,7 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 	if hadState {
 		onDisk[StateFile] = stBytes
 	}
-	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: in.Date.UTC().Format("2006-01-02"), AcceptedCommit: firstOf(in.CI.Commit, in.Commit)}
+	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: dateText(in), AcceptedCommit: firstOf(in.CI.Commit, in.Commit)}
 	if hadState && !opts.AcceptChanges {
 		if st, err = parseState(stBytes); err != nil {
 			return nil, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", filepath.Join(relDir, StateFile), err)

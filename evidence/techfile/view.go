@@ -131,7 +131,7 @@ func buildView(in Input, lang, relDir string) view {
 	v := view{
 		Lang:         lang,
 		Danish:       lang == "da",
-		Date:         in.Date.UTC().Format("2006-01-02"),
+		Date:         dateText(in),
 		Tool:         strings.TrimSpace(in.ToolName + " " + in.ToolVersion),
 		Cfg:          cfg,
 		Manufacturer: cfg.Manufacturer,
@@ -493,4 +493,13 @@ func funcMap() template.FuncMap {
 	m["behov"] = func(field string) string { return "**kræver input fra fabrikanten** (`" + field + "` i cemark.yaml)" }
 	m["deref"] = func(b *bool) bool { return b != nil && *b }
 	return m
+}
+
+// dateText is the reference date, YYYY-MM-DD in UTC; "not known" when the
+// caller had none (cemark never falls back to the wall clock).
+func dateText(in Input) string {
+	if in.Date.IsZero() {
+		return "not known"
+	}
+	return in.Date.UTC().Format("2006-01-02")
 }

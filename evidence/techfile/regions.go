@@ -159,10 +159,26 @@ func merge(fresh []segment, old []segment, orphanHeading string) mergeOutcome {
 		}
 	}
 	freshIDs := map[string]bool{}
+	freshKind := map[string]string{}
+	used := map[string]bool{orphanRegion: true}
 	for _, s := range fresh {
 		if s.kind != kindText {
 			freshIDs[s.id] = true
+			freshKind[s.id] = s.kind
+			used[s.id] = true
 		}
+	}
+	for id := range oldByID {
+		used[id] = true
+	}
+	// keptID names a kept region without clashing with any other id.
+	keptID := func(id string) string {
+		k := "kept-" + id
+		for n := 2; used[k]; n++ {
+			k = fmt.Sprintf("kept-%s-%d", id, n)
+		}
+		used[k] = true
+		return k
 	}
 	var b strings.Builder
 	for _, s := range fresh {
@@ -177,7 +193,9 @@ func merge(fresh []segment, old []segment, orphanHeading string) mergeOutcome {
 			}
 			s.hash = hashOf(s.body)
 		case kindManual:
-			if had && prev.kind == kindManual {
+			if had && (prev.kind == kindManual || prev.edited()) {
+				// A hand edit of a region the template now leaves to the
+				// manufacturer has found its home.
 				s.body = prev.body
 			}
 			out.manualFills[s.id] = !strings.Contains(s.body, guidanceMarker)
@@ -186,18 +204,24 @@ func merge(fresh []segment, old []segment, orphanHeading string) mergeOutcome {
 	}
 	var orphans []segment
 	for _, s := range old {
-		if s.kind == kindText || freshIDs[s.id] || s.id == orphanRegion {
+		if s.kind == kindText || s.id == orphanRegion || freshKind[s.id] == s.kind {
 			continue
 		}
 		switch {
 		case s.kind == kindManual && untouchedGuidance(s.body):
 			// Nothing of the manufacturer's to keep.
+		case s.kind == kindGenerated && freshIDs[s.id]:
+			// Now a manual region: an edited text was carried into it above.
+		case s.kind == kindManual && freshIDs[s.id]:
+			// The template turned this manual region into a generated one.
+			orphans = append(orphans, segment{kind: kindManual, id: keptID(s.id), body: s.body})
 		case s.kind == kindManual:
 			orphans = append(orphans, s)
 		case s.edited():
+			id := keptID(s.id)
 			out.handEdits = append(out.handEdits, ManualEdit{Region: s.id,
-				Detail: fmt.Sprintf("generated region %q was edited by hand and the template no longer has it; the text was kept as manual region %q under \"Orphaned manual text\"", s.id, "kept-"+s.id)})
-			orphans = append(orphans, segment{kind: kindManual, id: "kept-" + s.id, body: s.body})
+				Detail: fmt.Sprintf("generated region %q was edited by hand and the template no longer has it as a generated region; the text was kept as manual region %q under \"Orphaned manual text\"", s.id, id)})
+			orphans = append(orphans, segment{kind: kindManual, id: id, body: s.body})
 		}
 	}
 	if len(orphans) > 0 {
@@ -205,9 +229,6 @@ func merge(fresh []segment, old []segment, orphanHeading string) mergeOutcome {
 		b.WriteString("\n")
 		writeRegion(&b, segment{kind: kindGenerated, id: orphanRegion, hash: hashOf(body), body: body})
 		for _, s := range orphans {
-			if freshIDs[s.id] {
-				continue
-			}
 			b.WriteString("\n")
 			writeRegion(&b, segment{kind: kindManual, id: s.id, body: s.body})
 		}

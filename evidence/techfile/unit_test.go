@@ -144,3 +144,29 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+func TestMergeRegionChangesKind(t *testing.T) {
+	t.Parallel()
+	// The template turns manual region "a" into a generated one and
+	// generated region "b" into a manual one; "b" had been edited by hand.
+	fresh := "<!-- cemark:generated id=a -->\ngen a\n<!-- cemark:end -->\n<!-- cemark:manual id=b -->\n" + guidanceMarker + "\n_guide_\n<!-- cemark:end -->\n"
+	old := "<!-- cemark:manual id=a -->\nmy words\n<!-- cemark:end -->\n<!-- cemark:generated id=b sha256=" + hashOf("gen b\n") + " -->\nedited b\n<!-- cemark:end -->\n<!-- cemark:manual id=kept-a -->\nolder\n<!-- cemark:end -->\n"
+	fs, _ := parseRegions(fresh)
+	os, err := parseRegions(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := merge(fs, os, "## Orphans\n")
+	segs, err := parseRegions(got.doc)
+	if err != nil {
+		t.Fatalf("merged document does not parse: %v\n%s", err, got.doc)
+	}
+	bodies := map[string]string{}
+	for _, s := range segs {
+		bodies[s.id] = s.body
+	}
+	want := map[string]string{"": "\n", "a": "gen a\n", "b": "edited b\n", "kept-a": "older\n", "kept-a-2": "my words\n", "orphaned": "## Orphans\n"}
+	if diff := cmp.Diff(want, bodies); diff != "" {
+		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+}

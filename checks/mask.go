@@ -60,28 +60,97 @@ func MaskSecrets(s string) string {
 	if s == "" {
 		return s
 	}
-	s = pemKey.ReplaceAllString(s, "-----BEGIN ${1}PRIVATE KEY-----"+Mask+"-----END ${1}PRIVATE KEY-----")
-	s = maskValues(nameValue, s)
-	s = maskValues(colonAssign, s)
-	s = maskValues(equalsAssign, s)
-	s = maskValues(flagSpace, s)
-	s = maskValues(dockerEnv, s)
-	s = urlUserinfo.ReplaceAllStringFunc(s, func(m string) string {
-		sub := urlUserinfo.FindStringSubmatch(m)
-		return sub[1] + maskValue(sub[2]) + sub[3]
-	})
-	return knownTokens.ReplaceAllString(s, Mask)
+	// Cheap guards keep the regular expressions off the common case: most
+	// snippets hold no secret-looking word at all.
+	lower := strings.ToLower(s)
+	if strings.Contains(s, "PRIVATE KEY-----") {
+		s = pemKey.ReplaceAllString(s, "-----BEGIN ${1}PRIVATE KEY-----"+Mask+"-----END ${1}PRIVATE KEY-----")
+		lower = strings.ToLower(s)
+	}
+	if hasSecretWord(lower) {
+		if strings.Contains(lower, "name") {
+			s = maskValues(nameValue, s)
+		}
+		if strings.Contains(s, ":") {
+			s = maskValues(colonAssign, s)
+		}
+		if strings.Contains(s, "=") {
+			s = maskValues(equalsAssign, s)
+		}
+		if strings.Contains(s, "-") {
+			s = maskValues(flagSpace, s)
+		}
+		if strings.Contains(lower, "env") || strings.Contains(lower, "arg") {
+			s = maskValues(dockerEnv, s)
+		}
+	}
+	if strings.Contains(s, "://") {
+		s = replaceGroup(urlUserinfo, s, 2, func(sub []string) string { return maskValue(sub[2]) })
+	}
+	if hasTokenPrefix(s) {
+		s = knownTokens.ReplaceAllString(s, Mask)
+	}
+	return s
 }
 
-// maskValues masks group 2 of each match of re, keeping group 1.
-func maskValues(re *regexp.Regexp, s string) string {
-	return re.ReplaceAllStringFunc(s, func(m string) string {
-		sub := re.FindStringSubmatch(m)
-		if !secretKey(sub[1]) {
-			return m
+// secretStems are lower-case fragments every secretWords match contains.
+var secretStems = []string{"pass", "pw", "secret", "token", "key", "credential", "auth", "bearer", "cookie"}
+
+func hasSecretWord(lower string) bool {
+	for _, w := range secretStems {
+		if strings.Contains(lower, w) {
+			return true
 		}
-		return sub[1] + maskValue(sub[2])
+	}
+	return false
+}
+
+func hasTokenPrefix(s string) bool {
+	for _, p := range []string{"gh", "github_pat_", "glpat-", "AKIA", "ASIA", "xox", "sk_live_", "eyJ"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskValues masks group 2 of each match of re whose group 1 names a
+// secret, keeping group 1.
+func maskValues(re *regexp.Regexp, s string) string {
+	return replaceGroup(re, s, 2, func(sub []string) string {
+		if !secretKey(sub[1]) {
+			return sub[2]
+		}
+		return maskValue(sub[2])
 	})
+}
+
+// replaceGroup replaces submatch g of every match of re with repl's result,
+// in one pass over s.
+func replaceGroup(re *regexp.Regexp, s string, g int, repl func(sub []string) string) string {
+	idx := re.FindAllStringSubmatchIndex(s, -1)
+	if idx == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range idx {
+		sub := make([]string, len(m)/2)
+		for i := range sub {
+			if m[2*i] >= 0 {
+				sub[i] = s[m[2*i]:m[2*i+1]]
+			}
+		}
+		start, end := m[2*g], m[2*g+1]
+		if start < 0 {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(repl(sub))
+		last = end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // tokenRe finds the identifiers in a matched key prefix.

@@ -31,6 +31,8 @@ type view struct {
 	Manufacturer config.Manufacturer
 	Security     config.Security
 	Updates      config.Updates
+	// Advisories lists where fixed vulnerabilities are published (Part II (4)).
+	Advisories   []string
 	Route        conformity.Route
 	ClassTitle   string
 	Support      supportView
@@ -166,6 +168,18 @@ func buildView(in Input, lang, relDir string) view {
 		v.Product.Version = p.Version
 	}
 	v.Title = orText(v.Product.Name, "unnamed product")
+	if a := cfg.Advisories; a.GitHub {
+		v.Advisories = append(v.Advisories, "GitHub security advisories")
+	}
+	if a := cfg.Advisories; a.CSAF != "" {
+		v.Advisories = append(v.Advisories, "CSAF ("+a.CSAF+")")
+	}
+	if a := cfg.Advisories; a.URL != "" {
+		v.Advisories = append(v.Advisories, a.URL)
+	}
+	if a := cfg.Advisories; a.Folder != "" {
+		v.Advisories = append(v.Advisories, "the folder `"+a.Folder+"`")
+	}
 	if p.OpenSource != nil {
 		v.Product.OpenSource = map[bool]string{true: "yes", false: "no"}[*p.OpenSource]
 	}

@@ -15,6 +15,13 @@ import (
 
 func validate(t *testing.T, data []byte) {
 	t.Helper()
+	if err := validateErr(t, data); err != nil {
+		t.Errorf("SARIF does not validate against the 2.1.0 schema: %v", err)
+	}
+}
+
+func validateErr(t *testing.T, data []byte) error {
+	t.Helper()
 	raw, err := os.Open("testdata/sarif-schema-2.1.0.json")
 	if err != nil {
 		t.Fatal(err)
@@ -37,8 +44,28 @@ func validate(t *testing.T, data []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("SARIF does not validate against the 2.1.0 schema: %v", err)
+	return sch.Validate(inst)
+}
+
+// TestSchemaHasTeeth makes sure the validation above can fail.
+func TestSchemaHasTeeth(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Encode(&buf, fixture.Report()); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][2]string{
+		{`"level": "error"`, `"level": "fatal"`},
+		{`"version": "2.1.0"`, `"version": "2.0.0"`},
+		{`"startLine": 12`, `"startLine": 0`},
+		{`"kind": "external"`, `"kind": "somewhere"`},
+	} {
+		mutated := bytes.Replace(buf.Bytes(), []byte(bad[0]), []byte(bad[1]), 1)
+		if bytes.Equal(mutated, buf.Bytes()) {
+			t.Fatalf("fixture output has no %s", bad[0])
+		}
+		if validateErr(t, mutated) == nil {
+			t.Errorf("schema accepted %s", bad[1])
+		}
 	}
 }
 

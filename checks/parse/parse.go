@@ -62,6 +62,11 @@ func YAMLDocuments(data []byte) (docs []*yaml.Node, err error) {
 			docs, err = nil, fmt.Errorf("YAML decoder failed: %v", r)
 		}
 	}()
+	// yaml.v3 slows down sharply on deep flow nesting ([[[[…); refuse it
+	// before decoding.
+	if d, line := flowDepth(data); d > MaxYAMLDepth {
+		return nil, fmt.Errorf("%w: nested deeper than %d levels (line %d)", ErrYAMLLimit, MaxYAMLDepth, line)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	budget := MaxYAMLNodes
 	for {
@@ -184,4 +189,41 @@ func Bind(host string) string {
 		return "loopback"
 	}
 	return h
+}
+
+// flowDepth is a cheap upper bound of the flow-collection nesting ([ and {
+// outside quotes and comments) and the line where it is deepest.
+func flowDepth(data []byte) (maxDepth, line int) {
+	depth, ln := 0, 1
+	var quote byte
+	comment := false
+	for i, c := range data {
+		switch {
+		case c == '\n':
+			ln++
+			comment = false
+			if quote == '\'' {
+				quote = 0 // single-quoted flow scalars rarely span lines; stay conservative
+			}
+		case comment:
+		case quote != 0:
+			if c == quote && (quote != '"' || i == 0 || data[i-1] != '\\') {
+				quote = 0
+			}
+		case c == '#' && (i == 0 || data[i-1] == ' ' || data[i-1] == '\t' || data[i-1] == '\n'):
+			comment = true
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[' || c == '{':
+			depth++
+			if depth > maxDepth {
+				maxDepth, line = depth, ln
+			}
+		case c == ']' || c == '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return maxDepth, line
 }

@@ -159,7 +159,7 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 				return nil, err
 			}
 		}
-		fr := FileResult{Path: rel, Status: StatusUnchanged}
+		fr := FileResult{Path: rel, Status: StatusUnchanged, SHA256: hashOf(string(out[name]))}
 		if exists && bytes.Equal(old, out[name]) {
 			res.Files = append(res.Files, fr)
 			continue

@@ -173,6 +173,9 @@ type Result struct {
 type FileResult struct {
 	Path   string // relative to Root, slash-separated
 	Status string // created | updated | unchanged | stale
+	// SHA256 is the hex digest of the file's rendered content (what was
+	// written, or in Check mode what would be), e.g. for attestation subjects.
+	SHA256 string
 }
 
 // ManualEdit is a hand edit cemark found and did not overwrite.

@@ -2,6 +2,7 @@ package techfile
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -168,5 +169,19 @@ func TestMergeRegionChangesKind(t *testing.T) {
 	want := map[string]string{"": "\n", "a": "gen a\n", "b": "edited b\n", "kept-a": "older\n", "kept-a-2": "my words\n", "orphaned": "## Orphans\n"}
 	if diff := cmp.Diff(want, bodies); diff != "" {
 		t.Errorf("regions (-want +got):\n%s", diff)
+	}
+}
+
+func TestFileDigests(t *testing.T) {
+	t.Parallel()
+	root := newRepo(t)
+	res := mustRender(t, defaultInput(), Options{Root: root})
+	if len(res.Files) != len(documents)+1 {
+		t.Fatalf("%d files, want %d", len(res.Files), len(documents)+1)
+	}
+	for _, f := range res.Files {
+		if got := hashOf(readFile(t, filepath.Join(root, filepath.FromSlash(f.Path)))); got != f.SHA256 {
+			t.Errorf("%s: SHA256 %s, file has %s", f.Path, f.SHA256, got)
+		}
 	}
 }

@@ -145,6 +145,9 @@ func indexRows(in Input, v view, f fills) []IndexRow {
 	if !in.Route.ModuleA {
 		region(r, docDeclaration, "notified-body", "notified body, procedure and certificate", "")
 	}
+	if v.Product.Hardware {
+		region(r, docDeclaration, "additional-info", "a photo of the product (Annex V 4)", "")
+	}
 	region(r, docDeclaration, "signature", "signature by a person (cemark never signs)", "")
 	rows = append(rows, r)
 

@@ -455,3 +455,22 @@ func TestCRLFCheckoutIsNotAHandEdit(t *testing.T) {
 		t.Errorf("CRLF checkout reported as drift: %+v %+v", res.Files, res.ManualEdits)
 	}
 }
+
+func TestHardwareNeedsPhotos(t *testing.T) {
+	t.Parallel()
+	root := newRepo(t)
+	in := defaultInput()
+	in.Config.Product.Hardware = true
+	res := mustRender(t, in, Options{Root: root})
+	if row := indexRow(res, "1(c)"); row.State != StateNeedsInput || !strings.Contains(row.Detail, "photos") {
+		t.Errorf("1(c) for hardware: %+v", row)
+	}
+	if row := indexRow(res, "7"); !strings.Contains(row.Detail, "photo of the product") {
+		t.Errorf("7 for hardware: %+v", row)
+	}
+	fillRegion(t, filepath.Join(root, DefaultDir, docGeneral), "photos", "![Front](photos/front.jpg)\n")
+	res = mustRender(t, in, Options{Root: root})
+	if row := indexRow(res, "1(c)"); row.State != StateComplete {
+		t.Errorf("1(c) after adding photos: %+v", row)
+	}
+}

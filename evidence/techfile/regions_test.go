@@ -446,7 +446,7 @@ func TestCRLFCheckoutIsNotAHandEdit(t *testing.T) {
 	t.Parallel()
 	root := newRepo(t)
 	mustRender(t, defaultInput(), Options{Root: root})
-	for _, d := range []string{docIndex, docRisk} {
+	for _, d := range []string{docIndex, docRisk, StateFile} {
 		p := filepath.Join(root, DefaultDir, d)
 		writeFile(t, p, strings.ReplaceAll(readFile(t, p), "\n", "\r\n"))
 	}

@@ -76,6 +76,7 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 		return nil, err
 	}
 	if hadState {
+		stBytes = bytes.ReplaceAll(stBytes, []byte("\r\n"), []byte("\n"))
 		onDisk[StateFile] = stBytes
 	}
 	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: dateText(in), AcceptedCommit: firstOf(in.CI.Commit, in.Commit)}

@@ -18,20 +18,53 @@ func CatalogueMarkdown(reg *checks.Registry) []byte {
 	b.WriteString("Regulation (EU) 2024/2847 (CRA) it gives evidence for, in the final numbering, and the\n")
 	b.WriteString("standard provisions it relates to. A finding with no failure is evidence, not a verdict:\n")
 	b.WriteString("cemark never declares a product compliant.\n\n")
-	b.WriteString("Select checks with `cemark check --checks ID,ID`; list them with `cemark checks`.\n")
-	b.WriteString("Waive a finding in `cemark.yaml` (`waivers:` with check, path glob, justification,\n")
-	b.WriteString("approved_by, expires) or inline with `# cemark:ignore CEM-XXX-000 <reason>` (or `//`)\n")
-	b.WriteString("on the finding's line or the line above; the reason is required. Findings in test and\n")
-	b.WriteString("example folders are lowered to `checks.test_severity` (default `info`) and still reported.\n\n")
-	b.WriteString("report.json follows the JSON Schema in `checks/schema/report.schema.json` (version " + checks.ReportSchemaVersion + ").\n\n")
+	b.WriteString(`## Running the checks
 
+- ` + "`cemark check [PATH]`" + ` runs them alone; ` + "`cemark run`" + ` runs them as part of the pipeline and keeps
+  the reports in ` + "`.cemark/`" + `. ` + "`cemark checks`" + ` lists this catalogue (` + "`--json`" + ` for the metadata).
+- ` + "`--checks ID,ID`" + ` selects checks; an unknown ID is a usage error (exit 2). The waiver checks
+  CEM-WVR-001 and CEM-WVR-002 always run.
+- ` + "`--format table|json|sarif|gitlab-codequality|markdown`" + `, ` + "`-o FILE`" + ` (written atomically).
+- ` + "`--fail-on SEVERITY`" + ` exits 3 when a failing finding (not a waived one) is at or above
+  it. For ` + "`cemark check`" + ` the default is ` + "`none`" + `: it reports and exits 0; in CI pass a level,
+  e.g. ` + "`--fail-on high`" + `.
+
+## Outcomes and severities
+
+A finding is ` + "`pass`" + `, ` + "`fail`" + `, ` + "`warn`" + ` (needs a person's attention), ` + "`info`" + ` (a fact for
+the risk assessment), ` + "`waived`" + `, ` + "`not-applicable`" + ` or ` + "`error`" + ` (the check broke; nothing was
+assessed — the other checks still run). A check's outcome is the worst of its findings'. Snippets and
+messages are masked: secret values never reach a report.
+
+Findings in test and example folders (` + "`checks.test_paths`" + `, default ` + "`**/test/**`" + `, ` + "`**/tests/**`" + `,
+` + "`**/testdata/**`" + `, ` + "`**/example/**`" + `, ` + "`**/examples/**`" + `, ` + "`**/__tests__/**`" + `, ` + "`**/spec/**`" + `) are
+lowered to ` + "`checks.test_severity`" + ` (default ` + "`info`" + `) and still reported.
+
+## Waivers
+
+- In ` + "`cemark.yaml`" + `: ` + "`waivers: [{check, path (glob, ** allowed; empty: every path), justification, approved_by, expires}]`" + `.
+  A current waiver turns a matching ` + "`fail`" + ` or ` + "`warn`" + ` into ` + "`waived`" + `; the finding stays in the
+  report with its justification, which feeds the risk assessment.
+- Inline: ` + "`# cemark:ignore CEM-XXX-000 <reason>`" + ` (or ` + "`//`" + `) on the finding's line or the line
+  above. The reason is required; an ignore without one waives nothing and is reported by CEM-WVR-002.
+- An expired waiver (its day has passed) waives nothing and is a failure of CEM-WVR-001; the
+  finding it no longer waives fails again and shows the expired waiver. A waiver that matches
+  nothing, or names no known check, is a warning of CEM-WVR-001.
+
+## Fingerprints
+
+SARIF ` + "`partialFingerprints`" + ` and GitLab Code Quality fingerprints hash the check ID, the path and the
+finding's stable key — never a line number — so alerts and issues keep their identity across commits.
+
+`)
+	b.WriteString("## Catalogue\n\n")
 	b.WriteString("| ID | Title | Severity | CRA |\n|---|---|---|---|\n")
 	metas := reg.Metas()
 	for _, m := range metas {
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s |\n", m.ID, strings.ToLower(m.ID), cell(m.Title), m.Severity, cell(strings.Join(m.CRA, "; ")))
 	}
 	for _, m := range metas {
-		fmt.Fprintf(&b, "\n## %s\n\n", m.ID)
+		fmt.Fprintf(&b, "\n### %s\n\n", m.ID)
 		fmt.Fprintf(&b, "**%s**\n\n", m.Title)
 		fmt.Fprintf(&b, "- Severity: %s\n", m.Severity)
 		fmt.Fprintf(&b, "- CRA: %s\n", strings.Join(m.CRA, "; "))

@@ -70,7 +70,11 @@ func Encode(w io.Writer, r *checks.Report) error {
 			if from := f.Values["severity_lowered_from"]; from != "" {
 				sev += " (test path; " + from + ")"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", sev, f.Check, esc(where(f)), esc(f.Message), esc(strings.Join(f.CRA, "; ")))
+			msg := f.Message
+			if f.Waiver != nil && f.Waiver.Expires != "" {
+				msg += " (its waiver expired on " + f.Waiver.Expires + ")"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", sev, f.Check, esc(where(f)), esc(msg), esc(strings.Join(f.CRA, "; ")))
 		}
 	}
 	if len(warns) > 0 {

@@ -3,6 +3,7 @@ package defaults
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +28,8 @@ func Collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 }
 
 func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
-	f := &Facts{Images: append([]checks.ImageConfig(nil), t.Images...)}
+	f := &Facts{Images: append([]checks.ImageConfig(nil), t.Images...), DevFiles: map[string]bool{}}
+	configured := t.Config != nil && len(t.Config.Checks.Dockerfiles) > 0
 
 	dfs, err := dockerfile.Files(ctx, t)
 	if err != nil {
@@ -35,7 +37,11 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	}
 	f.Dockerfiles = dfs
 	for _, df := range dfs {
-		f.Settings = append(f.Settings, dockerfileSettings(df)...)
+		// Files named in checks.dockerfiles ship, whatever their name.
+		if !configured && isDevVariant(df.Path) {
+			f.DevFiles[df.Path] = true
+		}
+		f.Settings = append(f.Settings, dockerfileSettings(df, !f.DevFiles[df.Path])...)
 	}
 
 	mf, err := kube.Load(ctx, t)
@@ -97,7 +103,31 @@ func stageLabel(s *dockerfile.Stage) string {
 	return "#" + strconv.Itoa(s.Index)
 }
 
-func dockerfileSettings(df *dockerfile.File) []Setting {
+// devVariantWords are the name parts that mark a development, test or
+// debug variant of a Dockerfile or compose file.
+var devVariantWords = map[string]bool{"dev": true, "development": true, "test": true, "testing": true, "tests": true,
+	"local": true, "debug": true, "ci": true, "e2e": true, "devcontainer": true}
+
+// isDevVariant reports whether a Dockerfile or compose file is named as a
+// development/test variant: Dockerfile.dev, dev.Dockerfile, test.Containerfile,
+// compose.dev.yaml, docker-compose.test.yml, or a file in .devcontainer/.
+func isDevVariant(rel string) bool {
+	if strings.HasPrefix(rel, ".devcontainer/") || strings.Contains(rel, "/.devcontainer/") {
+		return true
+	}
+	base := strings.ToLower(path.Base(rel))
+	for _, ext := range []string{".yaml", ".yml"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	for _, part := range strings.FieldsFunc(base, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
+		if devVariantWords[part] {
+			return true
+		}
+	}
+	return false
+}
+
+func dockerfileSettings(df *dockerfile.File, ships bool) []Setting {
 	var out []Setting
 	for _, a := range df.MetaArgs {
 		if a.HasValue {
@@ -111,11 +141,11 @@ func dockerfileSettings(df *dockerfile.File) []Setting {
 			// An ARG NAME without a value that only takes a global default is
 			// judged where the default is written.
 			if a.HasValue && a.Raw != "" {
-				out = append(out, Setting{Origin: OriginDockerfileArg, Path: df.Path, Line: a.Line, Key: a.Name, Value: a.Value, Raw: a.Raw, Scope: scope, Shipped: s.Product})
+				out = append(out, Setting{Origin: OriginDockerfileArg, Path: df.Path, Line: a.Line, Key: a.Name, Value: a.Value, Raw: a.Raw, Scope: scope, Shipped: ships && s.Product})
 			}
 		}
 		for _, e := range s.Env {
-			out = append(out, Setting{Origin: OriginDockerfileEnv, Path: df.Path, Line: e.Line, Key: e.Name, Value: e.Value, Raw: e.Raw, Scope: scope, Runtime: s.Product, Shipped: s.Product})
+			out = append(out, Setting{Origin: OriginDockerfileEnv, Path: df.Path, Line: e.Line, Key: e.Name, Value: e.Value, Raw: e.Raw, Scope: scope, Runtime: ships && s.Product, Shipped: ships && s.Product})
 		}
 	}
 	return out

@@ -16,7 +16,12 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 	}
 	var ws []Workload
 	var ss []Setting
+	configured := t.Config != nil && len(t.Config.Checks.ComposeFiles) > 0
 	for _, p := range projects {
+		if !configured && allDevVariants(p.Files) {
+			// compose.dev.yaml, docker-compose.test.yml: not what ships.
+			continue
+		}
 		for _, s := range p.Services {
 			w := Workload{Source: "compose", Path: s.Path, Line: s.Line, Column: s.Column, Name: "service " + s.Name, Key: "service:" + s.Name}
 			if s.User.Value != "" {
@@ -62,4 +67,13 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 // differ: each value keeps its own file.
 func at(field string, v compose.Value) *At {
 	return &At{Field: field, Value: v.Value, Path: v.Path, Line: v.Line, Column: v.Column}
+}
+
+func allDevVariants(files []string) bool {
+	for _, f := range files {
+		if !isDevVariant(f) {
+			return false
+		}
+	}
+	return len(files) > 0
 }

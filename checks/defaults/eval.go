@@ -20,7 +20,7 @@ func evalRootUser(f *Facts) []checks.Finding {
 	for _, df := range f.Dockerfiles {
 		for i := range df.Stages {
 			s := &df.Stages[i]
-			if !s.Product {
+			if !s.Product || f.DevFiles[df.Path] {
 				continue
 			}
 			label := stageLabel(s)

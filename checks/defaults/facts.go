@@ -11,6 +11,10 @@ import (
 type Facts struct {
 	// Dockerfiles are the parsed Dockerfiles (checks/parse/dockerfile).
 	Dockerfiles []*dockerfile.File
+	// DevFiles are Dockerfiles and compose files named as development,
+	// test or debug variants (Dockerfile.dev, compose.test.yaml): what they
+	// build or run does not ship. Build-time checks still judge them.
+	DevFiles map[string]bool
 	// Workloads are the containers compose files and Kubernetes manifests
 	// deploy, with their security settings.
 	Workloads []Workload

@@ -2,11 +2,92 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/exitcode"
 )
 
-// TODO(stub): replaced by the real command.
 func newVerifyCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "verify", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("verify: not implemented yet") }}
+	var opts attest.VerifyOptions
+	var at string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "verify --key PUB [--key PUB2] [--subject FILE]… [--require TYPE]… [--policy FILE] [--json] ATTESTATIONS…",
+		Short: "Verify signed attestations offline: signatures, statements, artefacts, policy",
+		Long: `Verify cemark's attestations (or any in-toto Statement v1 in a DSSE
+envelope) offline, with no server. ATTESTATIONS are JSON Lines bundles
+(.cemark/attestations.intoto.jsonl) and/or single envelopes (<name>.dsse.json).
+
+Checked in order, for every envelope: it is well formed; a signature on it is
+valid for a trusted --key (PEM public key, ECDSA P-256 or Ed25519); its
+payload type is application/vnd.in-toto+json; its payload is an in-toto
+Statement v1; every --subject file's sha256 is among its subjects. Then every
+--require'd predicate type must be present, and the --policy rules must hold.
+
+Policy file (YAML, unknown keys are errors):
+  version: 1
+  rules:
+    no_failing_check_at_or_above: high   # from the report statement
+    sbom_complete: true                  # SBOM attested, TR-03183-2 required fields complete
+    support_period_not_ended: true       # from the conformity statement, at --at (default: now)
+    no_not_met: true                     # no Annex I point "not met"
+
+Exit codes: 0 verified, 4 verification failed, 1 tool error, 2 usage.`,
+		Example: `  cemark verify --key cemark.pub --subject dist/app.tar.gz .cemark/attestations.intoto.jsonl
+  cemark verify --key cemark.pub --require https://cemark.dev/conformity/v1 --policy policy.yaml --json .cemark/*.dsse.json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(opts.KeyFiles) == 0 {
+				return usageError{errors.New("--key is required: the public key(s) you trust")}
+			}
+			if len(args) == 0 {
+				return usageError{errors.New("name the attestation files to verify")}
+			}
+			opts.Attestations = args
+			if at != "" {
+				t, err := parseAt(at)
+				if err != nil {
+					return usageError{err}
+				}
+				opts.At = t
+			}
+			rep, err := attest.Verify(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if _, err := e.stdout.Write(rep.JSON()); err != nil {
+					return err
+				}
+			} else if err := rep.WriteText(e.stdout); err != nil {
+				return err
+			}
+			if !rep.Verified {
+				return silentError{exitcode.Wrap(exitcode.VerificationFailed, errors.New("verification failed"))}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.KeyFiles, "key", nil, "trusted public key, PEM (repeatable)")
+	f.StringArrayVar(&opts.Subjects, "subject", nil, "artefact file whose sha256 must be a subject (repeatable)")
+	f.StringArrayVar(&opts.Require, "require", nil, "predicate type that must be present (repeatable)")
+	f.StringVar(&opts.PolicyFile, "policy", "", "policy file (YAML)")
+	f.StringVar(&at, "at", "", "time for the support-period rule: YYYY-MM-DD or RFC 3339 (default: now)")
+	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	return cmd
+}
+
+func parseAt(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--at %q: want YYYY-MM-DD or RFC 3339", s)
+	}
+	return t, nil
 }

@@ -219,13 +219,13 @@ func WriteFiles(dir string, names []string, envs []*Envelope) ([]string, error) 
 	}
 	var written []string
 	p := filepath.Join(dir, JSONLFileName)
-	if err := writeFileAtomic(p, EncodeJSONL(envs), 0o644); err != nil {
+	if err := WriteFileAtomic(p, EncodeJSONL(envs), 0o644); err != nil {
 		return nil, err
 	}
 	written = append(written, p)
 	for i, e := range envs {
 		p := filepath.Join(dir, names[i]+".dsse.json")
-		if err := writeFileAtomic(p, append(e.JSON(), '\n'), 0o644); err != nil {
+		if err := WriteFileAtomic(p, append(e.JSON(), '\n'), 0o644); err != nil {
 			return nil, err
 		}
 		written = append(written, p)
@@ -237,7 +237,9 @@ func WriteFiles(dir string, names []string, envs []*Envelope) ([]string, error) 
 // tooling recognise.
 const JSONLFileName = "attestations.intoto.jsonl"
 
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+// WriteFileAtomic writes data to path through a temp file in the same
+// folder and a rename, so a reader never sees half a file.
+func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

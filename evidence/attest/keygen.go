@@ -65,6 +65,9 @@ func WriteKeyPair(ctx context.Context, prefix, keyType string, password []byte) 
 	if err != nil {
 		return KeyPairFiles{}, err
 	}
+	if err := os.MkdirAll(filepath.Dir(prefix), 0o700); err != nil {
+		return KeyPairFiles{}, fmt.Errorf("keygen: %w", err)
+	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
 		return KeyPairFiles{}, fmt.Errorf("keygen: %w", err)

@@ -6,8 +6,37 @@
 //
 // Every check shares one collect step (facts.go, collect.go), run once per
 // Target through Target.Memo on top of the shared parsers in checks/parse,
-// and has its own pure evaluation over those facts (eval_*.go). Metadata
+// and has its own pure evaluation over those facts (eval.go). Metadata
 // lives in meta/<ID>.yml beside the code.
+//
+// Decisions that shape precision (each has corpus cases):
+//
+//   - Runtime properties (root user, debug settings, ENV credentials as
+//     failures) count only in the stages that ship: the final stage and
+//     checks.product_stages. Build-time problems (curl | sh, ADD without
+//     --checksum, unpinned FROM, curl -k, GIT_SSL_NO_VERIFY) count in every
+//     stage and name it.
+//   - Dockerfiles and compose files named as development or test variants
+//     (Dockerfile.dev, compose.test.yaml, .devcontainer/) do not ship,
+//     unless checks.dockerfiles or checks.compose_files name them.
+//   - USER is expanded from ARG/ENV defaults; a USER no default resolves is
+//     a warning. Base images tagged "nonroot" run as non-root. In
+//     Kubernetes a non-zero runAsUser or runAsNonRoot: true, on the pod or
+//     the container, is enough. A compose service without user: is left to
+//     the image (the Dockerfile check judges it).
+//   - Placeholders (${X}, $X, $(X), <x>, {{x}}, ****, secret references)
+//     are not credentials; a placeholder with a literal default is judged
+//     on its default, since that is what ships when nobody sets it. Values
+//     asking to be changed ("change-me-in-prod") ship as universal default
+//     passwords and are reported as such (CEM-DEF-008). A credential in a
+//     stage that does not ship is a warning. Values are never printed.
+//   - Templates of configuration (.env.example, *.sample, *.dist,
+//     *.template) and developer env files (.env.development, .env.local,
+//     .env.test) are not read.
+//   - CEM-DEF-011 judges Dockerfile RUN and ADD only: an install.sh that
+//     users run is distribution, not the product's build.
+//   - Test and example folders are not special here: the runner lowers the
+//     severity of their findings (checks.test_paths).
 package defaults
 
 import (

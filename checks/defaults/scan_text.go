@@ -31,9 +31,14 @@ var sourceExts = map[string]string{
 }
 
 // sourceLang returns the scanner for a path, or "" when it is not scanned.
+// Test files do not ship (a Go test talking to an httptest TLS server with
+// InsecureSkipVerify is normal), so they are not scanned.
 func sourceLang(rel string) string {
 	if path.Base(rel) == "package.json" {
 		return "package-json"
+	}
+	if isTestFile(rel) {
+		return ""
 	}
 	return sourceExts[strings.ToLower(path.Ext(rel))]
 }
@@ -285,4 +290,22 @@ func pipesToShell(cmd string) (string, bool) {
 		return m[1] + "|sh", true
 	}
 	return "", false
+}
+
+// isTestFile reports whether a source file is a test by its language's
+// naming convention: x_test.go, test_x.py, x_test.py, conftest.py,
+// x.test.js, x.spec.ts.
+func isTestFile(rel string) bool {
+	base := strings.ToLower(path.Base(rel))
+	ext := path.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	switch ext {
+	case ".go":
+		return strings.HasSuffix(stem, "_test")
+	case ".py":
+		return strings.HasPrefix(stem, "test_") || strings.HasSuffix(stem, "_test") || stem == "conftest"
+	case ".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx":
+		return strings.HasSuffix(stem, ".test") || strings.HasSuffix(stem, ".spec")
+	}
+	return false
 }

@@ -1,0 +1,1 @@
+new https.Agent({ rejectUnauthorized: false });

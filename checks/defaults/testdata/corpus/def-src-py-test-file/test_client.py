@@ -1,0 +1,1 @@
+requests.get(u, verify=False)

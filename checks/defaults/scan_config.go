@@ -70,8 +70,13 @@ func scanConfig(rel string, data []byte) ([]Setting, error) {
 		return scanYAMLConfig(rel, data)
 	}
 	var out []Setting
+	section := "" // INI/TOML section, so that [db] and [smtp] passwords keep apart
 	for i, line := range strings.Split(string(data), "\n") {
 		t := strings.TrimSpace(line)
+		if format == formatKV && strings.HasPrefix(t, "[") && strings.HasSuffix(t, "]") {
+			section = strings.Trim(t, "[] \t")
+			continue
+		}
 		if t == "" || isCommentLine(t) || t[0] == '!' || t[0] == '[' {
 			continue
 		}
@@ -89,6 +94,9 @@ func scanConfig(rel string, data []byte) ([]Setting, error) {
 		case formatKV:
 			k, v, ok := cutKV(t)
 			if ok {
+				if section != "" {
+					k = section + "." + k
+				}
 				add(k, stripInlineComment(v))
 			}
 		case formatPython:

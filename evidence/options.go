@@ -40,6 +40,8 @@ type Options struct {
 	DocsDir      string
 	DocsLang     string
 	TemplatesDir string
+	// DocsCheck renders without writing and reports drift (cemark docs --check).
+	DocsCheck bool
 	// FailOn makes Run return a not-conformant error (exit 3) when a failing
 	// finding is at or above this severity; empty never fails.
 	FailOn checks.Severity

@@ -1,12 +1,69 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cemark/cemark/evidence"
+	"github.com/cemark/cemark/evidence/exitcode"
 )
 
-// TODO(stub): replaced by the real command.
 func newDocsCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "docs", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("docs: not implemented yet") }}
+	var (
+		o     runOptions
+		check bool
+	)
+	cmd := &cobra.Command{
+		Use:   "docs [PATH]",
+		Short: "Render the Module A technical file (Annex VII) into docs/cra/",
+		Long: `Render the technical file from the configuration and this run's evidence
+(SBOM and checks) into docs/cra/ (--docs-dir). Manual regions are never
+overwritten. With --check nothing is written: the command prints a diff
+and exits 3 when the committed file is stale — a CI gate.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := "."
+			if len(args) == 1 {
+				root = args[0]
+			}
+			opts, err := o.toOptions(e, root)
+			if err != nil {
+				return err
+			}
+			opts.WriteEvidence = false
+			opts.SkipAttest = true
+			opts.DocsCheck = check
+			ev, err := evidence.Run(cmd.Context(), opts)
+			if err != nil {
+				return err
+			}
+			tf := ev.TechFile
+			for _, f := range tf.Files {
+				fmt.Fprintf(e.stderr, "%-9s %s\n", f.Status, f.Path)
+			}
+			for _, m := range tf.ManualEdits {
+				fmt.Fprintf(e.stderr, "warning: hand edit inside a generated region of %s (%s): %s\n", m.File, m.Region, m.Detail)
+			}
+			for _, c := range tf.Substantial {
+				fmt.Fprintf(e.stderr, "possible substantial modification: %s\n", evidence.DescribeChange(c))
+			}
+			if check && tf.Stale() {
+				fmt.Fprint(e.stdout, tf.Diff)
+				return exitcode.Wrap(exitcode.NotConformant, silentError{fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir)})
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml)")
+	f.StringVar(&o.productVersion, "product-version", "", "product version (default: git describe --tags)")
+	f.StringVar(&o.docsDir, "dir", "", "output folder inside the repository (default docs/cra)")
+	f.StringVar(&o.lang, "lang", "", "language of the declaration and user information: en | da")
+	f.StringVar(&o.templates, "templates", "", "folder of templates overriding the embedded ones, file by file")
+	f.StringArrayVar(&o.sources, "source", nil, "SBOM source (repeatable)")
+	f.StringArrayVar(&o.artifacts, "artifacts", nil, "glob of the shipped artefacts (repeatable)")
+	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key that signs the shipped artefacts (repeatable)")
+	f.BoolVar(&check, "check", false, "write nothing; print a diff and exit 3 when the committed file is stale")
+	return cmd
 }

@@ -1,12 +1,100 @@
 package main
 
 import (
-	"errors"
+	"encoding/json"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence"
+	"github.com/cemark/cemark/evidence/exitcode"
 )
 
-// TODO(stub): replaced by the real command.
+// runOptions are the flags of `cemark run`.
+type runOptions struct {
+	config, productVersion, out, key, failOn, release string
+	docsDir, lang, templates                          string
+	sources, checks, artifacts, updateKeys, subjects  []string
+	noDocs, asJSON                                    bool
+}
+
+func (o *runOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
+	f.StringVar(&o.productVersion, "product-version", "", "product version (default: git describe --tags, else the commit)")
+	f.StringVar(&o.out, "out", "", "evidence directory (default PATH/.cemark)")
+	f.StringArrayVar(&o.sources, "source", nil, "SBOM source: dir:PATH, file:PATH, docker-archive:FILE, oci-archive:FILE, oci-dir:DIR (repeatable)")
+	f.StringSliceVar(&o.checks, "checks", nil, "run only these check IDs (comma-separated)")
+	f.StringArrayVar(&o.artifacts, "artifacts", nil, "glob of the shipped artefacts whose signatures are verified (repeatable)")
+	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key that signs the shipped artefacts (repeatable)")
+	f.StringArrayVar(&o.subjects, "subject", nil, "glob of build artefacts to attest (repeatable)")
+	f.StringVar(&o.key, "key", "", "signing key for the attestations (PKCS#8 PEM or cosign key; default $CEMARK_SIGNING_KEY)")
+	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when a failing finding is at or above this severity (info|low|medium|high|critical)")
+	f.BoolVar(&o.noDocs, "no-docs", false, "do not update the technical file")
+	f.StringVar(&o.docsDir, "docs-dir", "", "technical file folder (default docs/cra)")
+	f.StringVar(&o.lang, "lang", "", "language of the declaration and user information: en | da")
+	f.StringVar(&o.templates, "templates", "", "folder of templates overriding the embedded ones, file by file")
+	f.StringVar(&o.release, "release", "", "end with a readiness checklist for this release (e.g. v1.4.0); exit 3 when not ready")
+	f.BoolVar(&o.asJSON, "json", false, "print a machine summary on stdout")
+}
+
+func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
+	opts := evidence.Options{
+		Root: root, ConfigPath: o.config, ProductVersion: o.productVersion, OutDir: o.out,
+		Sources: o.sources, Checks: o.checks, Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
+		Subjects: o.subjects, SigningKey: o.key, NoDocs: o.noDocs, DocsDir: o.docsDir,
+		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release,
+		WriteEvidence: true, Getenv: e.getenv,
+		Progress: newStageUI(e.stderr, e.getenv),
+	}
+	if o.failOn != "" {
+		sev, err := checks.ParseSeverity(o.failOn)
+		if err != nil {
+			return opts, usageError{err}
+		}
+		opts.FailOn = sev
+	}
+	return opts, nil
+}
+
 func newRunCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "run", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("run: not implemented yet") }}
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run [PATH]",
+		Short: "Run the whole pipeline: SBOM, checks, attestations, technical file",
+		Long: `Run the main job on the product at PATH (default "."): make the SBOM with
+syft, run the checks, map them onto Annex I, write signed in-toto
+attestations into PATH/.cemark/ and update the technical file in docs/cra/.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := "."
+			if len(args) == 1 {
+				root = args[0]
+			}
+			opts, err := o.toOptions(e, root)
+			if err != nil {
+				return err
+			}
+			ev, runErr := evidence.Run(cmd.Context(), opts)
+			if ev == nil {
+				return runErr
+			}
+			ev.WriteText(e.stderr)
+			if o.asJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(ev.Summarize()); err != nil {
+					return err
+				}
+			}
+			if o.release != "" {
+				if err := evidence.WriteReadiness(e.stderr, ev, o.release, newStageUI(e.stderr, e.getenv).color); err != nil {
+					return exitcode.Wrap(exitcode.NotConformant, silentError{err})
+				}
+			}
+			return runErr
+		},
+	}
+	o.addFlags(cmd)
+	return cmd
 }

@@ -55,12 +55,15 @@ func Encode(w io.Writer, r *checks.Report) error {
 	} else {
 		fmt.Fprintf(b, "**%d failing finding%s** in %d checks", len(fails), plural(len(fails)), s.Checks)
 	}
-	if s.Error > 0 {
-		fmt.Fprintf(b, "; %d check%s could not be assessed", s.Error, plural(s.Error))
+	if n := s.CheckOutcomes[checks.Fail]; n > 0 {
+		fmt.Fprintf(b, " (%d check%s failing)", n, plural(n))
+	}
+	if n := s.CheckOutcomes[checks.Error]; n > 0 {
+		fmt.Fprintf(b, "; %d check%s could not be assessed", n, plural(n))
 	}
 	b.WriteString(".\n\n")
-	b.WriteString("| fail | warn | waived | error | info | pass | not applicable |\n|---:|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Fprintf(b, "| %d | %d | %d | %d | %d | %d | %d |\n", s.Fail, s.Warn, s.Waived, s.Error, s.Info, s.Pass, s.NotApplicable)
+	b.WriteString("| findings | fail | warn | waived | error | info | pass | not applicable |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(b, "| | %d | %d | %d | %d | %d | %d | %d |\n", s.Fail, s.Warn, s.Waived, s.Error, s.Info, s.Pass, s.NotApplicable)
 
 	if len(fails) > 0 {
 		sortBySeverity(fails)

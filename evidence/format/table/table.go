@@ -59,8 +59,19 @@ func Encode(w io.Writer, r *checks.Report) error {
 	if s.Fail > 0 {
 		verdict = fmt.Sprintf("%d failing finding%s", s.Fail, plural(s.Fail))
 	}
-	fmt.Fprintf(b, "%d checks: %s; %d warn, %d waived, %d error, %d info, %d pass, %d not applicable\n",
-		s.Checks, verdict, s.Warn, s.Waived, s.Error, s.Info, s.Pass, s.NotApplicable)
+	co := s.CheckOutcomes
+	fmt.Fprintf(b, "%d checks: %s", s.Checks, verdict)
+	if n := co[checks.Fail]; n > 0 {
+		fmt.Fprintf(b, " in %d check%s", n, plural(n))
+	}
+	if n := co[checks.Error]; n > 0 {
+		fmt.Fprintf(b, "; %d check%s could not run", n, plural(n))
+	}
+	if n := s.Checks - co[checks.Fail] - co[checks.Error]; n > 0 && s.Checks > 0 {
+		fmt.Fprintf(b, "; %d with no failing finding", n)
+	}
+	fmt.Fprintf(b, "\nfindings: %d fail, %d warn, %d waived, %d error, %d info, %d pass, %d not applicable\n",
+		s.Fail, s.Warn, s.Waived, s.Error, s.Info, s.Pass, s.NotApplicable)
 	return b.Flush()
 }
 

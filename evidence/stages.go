@@ -1,0 +1,267 @@
+package evidence
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/gitinfo"
+	"github.com/cemark/cemark/evidence/techfile"
+)
+
+// encodeReports turns the run's evidence into files. Each format has one
+// encoder (evidence/format/*); the same bytes are written and attested.
+func encodeReports(ev *Evidence, files map[string][]byte) error {
+	if ev.SBOM != nil {
+		files["sbom.cdx.json"] = ev.SBOM.CycloneDX
+		files["sbom.spdx.json"] = ev.SBOM.SPDX
+		q, err := marshal(ev.SBOM.Quality)
+		if err != nil {
+			return err
+		}
+		files["sbom-quality.json"] = q
+	}
+	if ev.Report != nil {
+		for name, enc := range reportEncoders() {
+			b, err := enc(ev.Report)
+			if err != nil {
+				return fmt.Errorf("encode %s: %w", name, err)
+			}
+			files[name] = b
+		}
+		inv := ev.Report.Facts.Inventory
+		if inv != nil {
+			b, err := marshal(inv)
+			if err != nil {
+				return err
+			}
+			files["ports.json"] = b
+		}
+	}
+	c, err := marshal(struct {
+		Route      any    `json:"conformity_route"`
+		Assessment any    `json:"assessment"`
+		Notice     string `json:"notice"`
+	}{ev.Route, ev.Assessment, "cemark shows evidence and gaps per Annex I point; the manufacturer declares conformity under its sole responsibility."})
+	if err != nil {
+		return err
+	}
+	files["conformity.json"] = c
+	return nil
+}
+
+func marshal(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// buildStatements makes every statement but the conformity statement.
+func buildStatements(ctx context.Context, ev *Evidence, opts Options, getenv func(string) string) error {
+	var images []attest.Image
+	if ev.SBOM != nil {
+		for _, im := range ev.SBOM.Images {
+			images = append(images, attest.Image{Name: im.Name, ManifestDigest: im.ManifestDigest})
+		}
+	}
+	globs := append(append([]string{}, ev.Config.Attestations.Subjects...), opts.Subjects...)
+	subjects, err := attest.Subjects(ctx, ev.Root, globs, images, ev.Commit)
+	if err != nil {
+		return err
+	}
+	in := attest.Input{
+		Subjects:        subjects,
+		SBOMInlineLimit: ev.Config.Attestations.SBOMInlineLimit,
+		Report:          ev.Report,
+		CI:              ev.CI,
+		Config:          ev.Config,
+		Commit:          ev.Commit,
+		ToolName:        "cemark",
+		ToolVersion:     ev.Tool.Cemark,
+		Time:            ev.Time,
+	}
+	if ev.SBOM != nil {
+		in.SBOMCycloneDX, in.SBOMSPDX, in.SBOMQuality = ev.SBOM.CycloneDX, ev.SBOM.SPDX, ev.SBOM.Quality
+	}
+	if ev.ConfigPath != "" {
+		if b, err := os.ReadFile(ev.ConfigPath); err == nil {
+			in.ConfigFile, in.ConfigName = b, filepath.Base(ev.ConfigPath)
+		}
+	}
+	in.Remote, _ = gitinfo.Remote(ctx, ev.Root)
+	sts, err := attest.BuildStatements(ctx, in)
+	if err != nil {
+		return err
+	}
+	ev.Statements = sts
+	ev.subjects = subjects
+	for _, st := range sts {
+		if st.ByDigest {
+			ev.SBOMByDigest = true
+		}
+	}
+	return nil
+}
+
+// renderDocs renders the technical file from the evidence so far.
+func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*techfile.Result, error) {
+	in := techfile.Input{
+		Config:     ev.Config,
+		Route:      ev.Route,
+		Assessment: ev.Assessment,
+		Product:    techfile.Product{Name: ev.Config.Product.Name, Version: ev.Config.Product.Version},
+		Report:     ev.Report,
+		CI:         ev.CI,
+		Commit:     ev.Commit,
+		EvidenceFiles: map[string]string{
+			"report.json": "report.json", "report.sarif": "report.sarif", "report.md": "report.md",
+			"codequality.json": "codequality.json", "ports.json": "ports.json",
+			"sbom.cdx.json": "sbom.cdx.json", "sbom.spdx.json": "sbom.spdx.json",
+			"sbom-quality.json": "sbom-quality.json", "conformity.json": "conformity.json",
+			"attestations.intoto.jsonl": "attestations.intoto.jsonl", "run.json": "run.json",
+		},
+		ToolName:    "cemark",
+		ToolVersion: ev.Tool.Cemark,
+		Date:        ev.Time,
+	}
+	// Links from the technical file to the evidence directory.
+	docsDir := opts.DocsDir
+	if docsDir == "" {
+		docsDir = ev.Config.Docs.Dir
+	}
+	if docsDir == "" {
+		docsDir = techfile.DefaultDir
+	}
+	if rel, err := filepath.Rel(absPath(ev.Root, docsDir), ev.OutDir); err == nil {
+		for k, v := range in.EvidenceFiles {
+			in.EvidenceFiles[k] = filepath.ToSlash(filepath.Join(rel, v))
+		}
+	}
+	if ev.SBOM != nil {
+		in.SBOM = techfile.SBOMFacts{
+			CycloneDXSHA256: sha256Hex(ev.SBOM.CycloneDX),
+			SPDXSHA256:      sha256Hex(ev.SBOM.SPDX),
+			ComponentCount:  len(ev.SBOM.Components),
+			QualityVerdict:  ev.SBOM.Quality.Verdict,
+		}
+		for _, c := range ev.SBOM.Components {
+			if c.TopLevel {
+				in.SBOM.TopLevel = append(in.SBOM.TopLevel, techfile.Component{Name: c.Name, Version: c.Version, PURL: c.PURL, Licences: c.Licences, Network: c.Network})
+			}
+		}
+		for _, f := range ev.SBOM.Quality.Fields {
+			in.SBOM.Quality = append(in.SBOM.Quality, techfile.QualityRow{Field: f.Field, Share: f.Share, Verdict: f.Verdict})
+		}
+		if ev.Config.Docs.IncludeSBOM {
+			in.SBOM.CycloneDX = ev.SBOM.CycloneDX
+		}
+	}
+	for _, st := range ev.Statements {
+		in.Attestations = append(in.Attestations, techfile.AttestationRef{Name: st.Name, PredicateType: st.PredicateType, Digest: st.Digest()})
+	}
+	lang := opts.DocsLang
+	if lang == "" {
+		lang = ev.Config.Docs.Lang
+	}
+	tmpl := opts.TemplatesDir
+	if tmpl == "" && ev.Config.Docs.Templates != "" {
+		tmpl = absPath(ev.Root, ev.Config.Docs.Templates)
+	}
+	return techfile.Render(ctx, in, techfile.Options{
+		Root: ev.Root, Dir: docsDir, Lang: lang, TemplatesDir: tmpl, Check: check || opts.DocsCheck,
+	})
+}
+
+func docsSummary(tf *techfile.Result) string {
+	counts := map[string]int{}
+	for _, f := range tf.Files {
+		counts[f.Status]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := ""
+	for i, k := range keys {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprintf("%d %s", counts[k], k)
+	}
+	return s
+}
+
+// techFileDigest is a SHA-256 over the bundle: each file's path and
+// content digest, sorted, so that the conformity statement pins the
+// technical file it was made with.
+func techFileDigest(ev *Evidence) string {
+	if ev.TechFile == nil {
+		return ""
+	}
+	var paths []string
+	for _, f := range ev.TechFile.Files {
+		paths = append(paths, f.Path)
+	}
+	sort.Strings(paths)
+	h := sha256.New()
+	for _, p := range paths {
+		b, err := os.ReadFile(filepath.Join(ev.Root, filepath.FromSlash(p)))
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(h, "%s  %s\n", sha256Hex(b), p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// conformityAndSign adds the conformity statement, then signs every
+// statement with the configured key — or leaves them unsigned with a
+// notice; never with a throwaway key.
+func conformityAndSign(ctx context.Context, ev *Evidence, opts Options, getenv func(string) string, p Progress) error {
+	route := ev.Route
+	cst, err := attest.BuildConformityStatement(ctx, attest.ConformityInput{
+		Subjects:            ev.subjects,
+		Config:              ev.Config,
+		Assessment:          ev.Assessment,
+		Route:               &route,
+		Statements:          ev.Statements,
+		TechnicalFileSHA256: techFileDigest(ev),
+		ToolName:            "cemark",
+		ToolVersion:         ev.Tool.Cemark,
+		Time:                ev.Time,
+	})
+	if err != nil {
+		return err
+	}
+	ev.Statements = append(ev.Statements, cst)
+	signer, err := attest.LoadSigner(ctx, opts.SigningKey, getenv)
+	switch {
+	case errors.Is(err, attest.ErrNoSigningKey):
+		p.Notice("no signing key (--key or CEMARK_SIGNING_KEY): the statements are written UNSIGNED; `cemark keygen` makes a key pair")
+		for _, st := range ev.Statements {
+			ev.Envelopes = append(ev.Envelopes, attest.Unsigned(st))
+		}
+		return nil
+	case err != nil:
+		return err
+	}
+	ev.Signed, ev.KeyID = true, signer.KeyID()
+	for _, st := range ev.Statements {
+		env, err := attest.Sign(ctx, signer, st)
+		if err != nil {
+			return fmt.Errorf("sign %s: %w", st.Name, err)
+		}
+		ev.Envelopes = append(ev.Envelopes, env)
+	}
+	return nil
+}

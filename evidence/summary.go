@@ -1,0 +1,164 @@
+package evidence
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/techfile"
+)
+
+// Summary is the machine summary of a run (`cemark run --json`).
+type Summary struct {
+	Product struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+		Class   string `json:"class"`
+	} `json:"product"`
+	Route       conformity.Route  `json:"conformity_route"`
+	EvidenceDir string            `json:"evidence_dir"`
+	Files       map[string]string `json:"files,omitempty"` // name → sha256
+	SBOM        *SBOMSummary      `json:"sbom,omitempty"`
+	Findings    map[string]int    `json:"findings"`
+	Conformity  map[string]int    `json:"conformity"`
+	// Status is "conformant"-free wording on purpose: "no-failing-finding",
+	// "failing-findings" or "incomplete" (points not assessed or input missing).
+	Status       string   `json:"status"`
+	Missing      []string `json:"missing_input,omitempty"`
+	Signed       bool     `json:"signed"`
+	KeyID        string   `json:"key_id,omitempty"`
+	SBOMByDigest bool     `json:"sbom_attested_by_digest,omitempty"`
+	DocsChanged  bool     `json:"docs_changed"`
+	DocsDir      string   `json:"docs_dir,omitempty"`
+	Substantial  []string `json:"possible_substantial_modification,omitempty"`
+}
+
+// SBOMSummary is the SBOM's headline.
+type SBOMSummary struct {
+	Components int    `json:"components"`
+	Quality    string `json:"quality"`
+}
+
+// Status words, used by the Action's `conformity` output too.
+const (
+	StatusNoFailing  = "no-failing-finding"
+	StatusFailing    = "failing-findings"
+	StatusIncomplete = "incomplete"
+)
+
+// Summarize builds the machine summary.
+func (ev *Evidence) Summarize() Summary {
+	var s Summary
+	s.Product.Name = ev.Config.Product.Name
+	s.Product.Version = ev.Config.Product.Version
+	s.Product.Class = ev.Route.Class
+	s.Route = ev.Route
+	s.EvidenceDir = relOrAbs(ev.Root, ev.OutDir)
+	s.Files = ev.Files
+	if ev.SBOM != nil {
+		s.SBOM = &SBOMSummary{Components: len(ev.SBOM.Components), Quality: ev.SBOM.Quality.Verdict}
+	}
+	s.Findings = map[string]int{}
+	if ev.Report != nil {
+		r := ev.Report.Summary
+		s.Findings = map[string]int{"pass": r.Pass, "fail": r.Fail, "warn": r.Warn, "info": r.Info, "waived": r.Waived, "not-applicable": r.NotApplicable, "error": r.Error}
+	}
+	s.Conformity = map[string]int{}
+	for st, n := range ev.Assessment.Counts() {
+		s.Conformity[string(st)] = n
+	}
+	for _, m := range ev.Missing {
+		s.Missing = append(s.Missing, m.Field)
+	}
+	s.Signed, s.KeyID, s.SBOMByDigest = ev.Signed, ev.KeyID, ev.SBOMByDigest
+	if ev.TechFile != nil {
+		s.DocsChanged = ev.TechFile.Changed
+		s.DocsDir = relOrAbs(ev.Root, ev.TechFile.Dir)
+		for _, c := range ev.TechFile.Substantial {
+			s.Substantial = append(s.Substantial, DescribeChange(c))
+		}
+	}
+	s.Status = ev.Status()
+	return s
+}
+
+// Status says what the evidence shows, never that the product complies.
+func (ev *Evidence) Status() string {
+	if ev.Report != nil && ev.Report.Summary.Fail > 0 {
+		return StatusFailing
+	}
+	c := ev.Assessment.Counts()
+	if c[conformity.NotMet] > 0 {
+		return StatusFailing
+	}
+	if c[conformity.NotAssessed] > 0 || len(ev.Missing) > 0 || (ev.Report != nil && ev.Report.Summary.Error > 0) {
+		return StatusIncomplete
+	}
+	return StatusNoFailing
+}
+
+// WriteText prints the human summary of a run.
+func (ev *Evidence) WriteText(w io.Writer) {
+	s := ev.Summarize()
+	fmt.Fprintf(w, "\n%s %s — class %s; %s\n", s.Product.Name, s.Product.Version, s.Route.Class, routeLine(s.Route))
+	if s.SBOM != nil {
+		fmt.Fprintf(w, "  SBOM        %d components, TR-03183-2 fields %s\n", s.SBOM.Components, s.SBOM.Quality)
+	}
+	if ev.Report != nil {
+		r := ev.Report.Summary
+		fmt.Fprintf(w, "  Checks      %d ran: %d failing, %d warnings, %d waived, %d could not run\n", r.Checks, r.Fail, r.Warn, r.Waived, r.Error)
+	}
+	c := ev.Assessment.Counts()
+	fmt.Fprintf(w, "  Annex I     %d points with evidence and no failing finding, %d not met, %d not applicable, %d not assessed\n",
+		c[conformity.Met], c[conformity.NotMet], c[conformity.NotApplicable], c[conformity.NotAssessed])
+	if len(ev.Missing) > 0 {
+		fields := make([]string, 0, len(ev.Missing))
+		for _, m := range ev.Missing {
+			fields = append(fields, m.Field)
+		}
+		sort.Strings(fields)
+		fmt.Fprintf(w, "  Needs input %s (cemark.yaml)\n", strings.Join(fields, ", "))
+	}
+	if ev.Envelopes != nil {
+		if ev.Signed {
+			fmt.Fprintf(w, "  Attested    %d statements signed by key %s\n", len(ev.Envelopes), short(ev.KeyID))
+		} else {
+			fmt.Fprintf(w, "  Attested    %d statements, UNSIGNED (no key: --key or CEMARK_SIGNING_KEY)\n", len(ev.Envelopes))
+		}
+	}
+	if ev.TechFile != nil {
+		state := "unchanged"
+		if ev.TechFile.Changed {
+			state = "updated"
+		}
+		fmt.Fprintf(w, "  Tech. file  %s (%s)\n", s.DocsDir, state)
+		for _, sub := range s.Substantial {
+			fmt.Fprintf(w, "  ! possible substantial modification: %s\n", sub)
+		}
+	}
+	if len(ev.Files) > 0 {
+		fmt.Fprintf(w, "  Evidence    %s\n", filepath.ToSlash(s.EvidenceDir))
+	}
+	fmt.Fprintf(w, "  Status      %s — cemark shows evidence and gaps; the manufacturer declares conformity.\n", s.Status)
+}
+
+func routeLine(r conformity.Route) string {
+	if r.ModuleA {
+		return "Module A (internal control) available"
+	}
+	return "Module A not available: " + strings.Join(r.Procedures, ", ")
+}
+
+// DescribeChange words one possible substantial modification.
+func DescribeChange(c techfile.Change) string {
+	switch {
+	case c.Before == "":
+		return fmt.Sprintf("%s added: %s", c.Aspect, c.After)
+	case c.After == "":
+		return fmt.Sprintf("%s removed: %s", c.Aspect, c.Before)
+	}
+	return fmt.Sprintf("%s changed from %s to %s", c.Aspect, c.Before, c.After)
+}

@@ -51,6 +51,9 @@ type Summary struct {
 	Waived        int `json:"waived"`
 	NotApplicable int `json:"not_applicable"`
 	Error         int `json:"error"`
+	// CheckOutcomes counts the checks by their result's outcome (a check
+	// with no finding is "pass"), where the counts above are of findings.
+	CheckOutcomes map[Outcome]int `json:"check_outcomes,omitempty"`
 }
 
 // Findings returns every finding of every result, in report order.

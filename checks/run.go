@@ -292,10 +292,15 @@ func SortFindings(fs []Finding) {
 	})
 }
 
-// Summarise counts the checks and the findings by outcome.
+// Summarise counts the checks and the findings by outcome. Results must
+// have their Outcome set.
 func Summarise(r *Report) Summary {
 	s := Summary{Checks: len(r.Results)}
 	for _, res := range r.Results {
+		if s.CheckOutcomes == nil {
+			s.CheckOutcomes = map[Outcome]int{}
+		}
+		s.CheckOutcomes[res.Outcome]++
 		for _, f := range res.Findings {
 			switch f.Outcome {
 			case Pass:

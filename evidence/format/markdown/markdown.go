@@ -62,8 +62,8 @@ func Encode(w io.Writer, r *checks.Report) error {
 		fmt.Fprintf(b, "; %d check%s could not be assessed", n, plural(n))
 	}
 	b.WriteString(".\n\n")
-	b.WriteString("| findings | fail | warn | waived | error | info | pass | not applicable |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
-	fmt.Fprintf(b, "| | %d | %d | %d | %d | %d | %d | %d |\n", s.Fail, s.Warn, s.Waived, s.Error, s.Info, s.Pass, s.NotApplicable)
+	b.WriteString("Findings by outcome:\n\n| fail | warn | waived | error | info | pass | not applicable |\n|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(b, "| %d | %d | %d | %d | %d | %d | %d |\n", s.Fail, s.Warn, s.Waived, s.Error, s.Info, s.Pass, s.NotApplicable)
 
 	if len(fails) > 0 {
 		sortBySeverity(fails)

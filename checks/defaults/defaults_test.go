@@ -128,7 +128,7 @@ func TestShellDetectors(t *testing.T) {
 
 func TestConfigFormat(t *testing.T) {
 	for p, want := range map[string]string{
-		".env": formatEnv, "deploy/.env.production": formatEnv, "prod.env": formatEnv, ".env.example": "", ".env.local": "",
+		".env": formatEnv, "deploy/.env.production": formatEnv, "prod.env": formatEnv, "dev.env": "", "local.env": "", ".env.example": "", ".env.local": "",
 		"app.ini": formatKV, "redis.conf": formatKV, "config.ini.sample": "", "application-prod.yml": formatYAML,
 		"k8s/deploy.yaml": "", "appsettings.Production.json": formatYAML, "package.json": "", "app/settings.py": formatPython,
 		"app/settings/prod.py": formatPython, "app/settings/dev.py": "", "main.py": "",

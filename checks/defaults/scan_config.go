@@ -32,8 +32,8 @@ func configFormat(rel string) string {
 		}
 	}
 	switch {
-	case base == ".env" || base == ".env.production" || base == ".env.prod" || strings.HasSuffix(base, ".env") && base != ".env":
-		// .env.development, .env.local and .env.test are developer files.
+	case base == ".env" || base == ".env.production" || base == ".env.prod" || strings.HasSuffix(base, ".env") && !isDevVariant(base):
+		// .env.development, .env.local, .env.test and dev.env are developer files.
 		return formatEnv
 	case strings.HasPrefix(base, ".env."):
 		return ""

@@ -64,7 +64,7 @@ func TestCredentialKey(t *testing.T) {
 		"CLIENT_SECRET": true, "AWS_SECRET_ACCESS_KEY": true, "requirepass": true, "DB_PASS": true, "DB_PWD": true,
 		"PWD": false, "OLDPWD": false, "PASSWORD_FILE": false, "POSTGRES_PASSWORD_FILE": false, "TOKEN_TTL": false,
 		"AWS_ACCESS_KEY_ID": false, "PASSWORD_MIN_LENGTH": false, "SECRET_NAME": false, "LOG_LEVEL": false,
-		"TOKEN_URL": false, "PASSPORT": false, "BYPASS": false, "KEYBOARD": false, "DATABASE_URL": false,
+		"TOKEN_URL": false, "SKIP_TOKEN_CHECK": false, "TOKEN_REFRESH_INTERVAL": false, "REFRESH_TOKEN": true, "PASSPORT": false, "BYPASS": false, "KEYBOARD": false, "DATABASE_URL": false,
 	} {
 		if got := isCredentialKey(key); got != want {
 			t.Errorf("isCredentialKey(%q) = %v, want %v", key, got, want)
@@ -83,7 +83,7 @@ func TestClassifyValue(t *testing.T) {
 		{"${DB_PASSWORD:?required}", notCredential}, {"prefix-${X}", notCredential}, {"vault:secret/data/db#password", notCredential},
 		{"admin", defaultPassword}, {"Admin", defaultPassword}, {"changeme", defaultPassword}, {"change-me-in-prod", defaultPassword},
 		{"${DB_PASSWORD:-admin}", defaultPassword}, {"${DB_PASSWORD:changeme}", defaultPassword}, {"'secret'", defaultPassword},
-		{"Xk9mQ2vLr7", literalCredential}, {"${DB_PASSWORD:-Xk9mQ2vLr7}", literalCredential}, {"django-insecure-abc", literalCredential},
+		{"Xk9mQ2vLr7", literalCredential}, {"1", notCredential}, {"42", notCredential}, {"${DB_PASSWORD:-Xk9mQ2vLr7}", literalCredential}, {"django-insecure-abc", literalCredential},
 	} {
 		if got := classifyValue(tc.raw, tc.raw); got != tc.want {
 			t.Errorf("classifyValue(%q) = %v, want %v", tc.raw, got, tc.want)

@@ -46,6 +46,9 @@ var notValueWords = map[string]bool{
 	"PARAM": true, "STORE": true, "BACKEND": true, "PROVIDER": true, "MODE": true, "METHOD": true,
 	"CMD": true, "COMMAND": true, "SOURCE": true, "VERSION": true, "COUNT": true, "ATTEMPTS": true,
 	"SIZE": true, "EXPIRE": true, "AGE": true, "ROTATION": true, "SECONDS": true, "DAYS": true,
+	"CHECK": true, "VERIFY": true, "VALIDATION": true, "ISSUER": true, "AUDIENCE": true, "SCOPE": true,
+	"SCOPES": true, "INTERVAL": true, "PERIOD": true, "LIMIT": true, "RETRIES": true, "DELAY": true,
+	"THROUGH": true, "LOCATIONS": true, "DIRECTORY": true, "KEYS": true,
 }
 
 // keyWords splits a key into upper-case words: "spring.datasource.password"
@@ -161,6 +164,10 @@ var reDollarVarInside = regexp.MustCompile(`\$[A-Za-z_]`)
 func classifyLiteral(v string) credentialKind {
 	v = unquote(strings.TrimSpace(v))
 	if v == "" || reDollarVar.MatchString(v) || reDollarParen.MatchString(v) || reTemplate.MatchString(v) || reMaskOnly.MatchString(v) {
+		return notCredential
+	}
+	if len(v) <= 2 && strings.Trim(v, "0123456789") == "" {
+		// A flag or a count (SKIP_TOKEN_CHECK=1), not a credential.
 		return notCredential
 	}
 	lower := strings.ToLower(v)

@@ -169,3 +169,46 @@ func TestChecksEndToEnd(t *testing.T) {
 		t.Errorf("fact sheet: %+v", sheet)
 	}
 }
+
+// TestRunnerFillsCRA runs the family through checks.Run: findings are
+// ordinary findings with the metadata's CRA references, and a bad
+// signature keeps its high severity.
+func TestRunnerFillsCRA(t *testing.T) {
+	key := newCosignKey(t)
+	root := t.TempDir()
+	write(t, root, "keys/release.pub", key.pubPEM)
+	write(t, root, "dist/app", []byte("tampered"))
+	write(t, root, "dist/app.sig", key.sign(t, []byte("original")))
+	cfg := &config.Config{Updates: config.Updates{Keys: []config.UpdateKey{{Path: "keys/release.pub"}}, Artifacts: []string{"dist/app"}}}
+	tg, err := checks.NewTarget(context.Background(), root, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := checks.NewRegistry(Checks()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := checks.Run(context.Background(), reg, tg, checks.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad *checks.Finding
+	for _, f := range rep.Findings() {
+		if f.Check == IDArtifacts && f.Path == "dist/app" {
+			f := f
+			bad = &f
+		}
+		if len(f.CRA) == 0 {
+			t.Errorf("%s finding %q has no CRA reference", f.Check, f.Message)
+		}
+	}
+	if bad == nil {
+		t.Fatal("no finding for dist/app")
+	}
+	if bad.Outcome != checks.Fail || bad.Severity != checks.SeverityHigh {
+		t.Errorf("bad signature: %s/%s, want fail/high", bad.Outcome, bad.Severity)
+	}
+	if diff := cmp.Diff([]string{"Annex I Part I (2)(c)", "Annex I Part I (2)(f)", "Annex I Part II (7)", "Annex I Part II (8)", "Annex VII 2(b)"}, bad.CRA); diff != "" {
+		t.Errorf("CRA (-want +got):\n%s", diff)
+	}
+}

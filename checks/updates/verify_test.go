@@ -8,10 +8,14 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
+	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +23,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"github.com/google/go-cmp/cmp"
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
@@ -461,4 +466,113 @@ func TestOpenPGPSignedAfterReferenceTime(t *testing.T) {
 	if _, ok := OpenPGPSignatureTime([]byte("garbage")); ok {
 		t.Error("signature time read from garbage")
 	}
+}
+
+// TestKeylessBundle: a bundle whose verification material is a
+// certificate needs a trusted root; without one it is unverifiable here,
+// never verified and never "bad".
+func TestKeylessBundle(t *testing.T) {
+	key := newCosignKey(t)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sigstore-intermediate"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.priv.Public(), key.priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact := []byte("payload")
+	d := sha256.Sum256(artefact)
+	b := &protobundle.Bundle{
+		MediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+		VerificationMaterial: &protobundle.VerificationMaterial{
+			Content: &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: der}},
+		},
+		Content: &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
+			MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: d[:]},
+			Signature:     key.signRaw(t, artefact),
+		}},
+	}
+	data, err := protojson.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	app := write(t, root, "dist/app", artefact)
+	write(t, root, "dist/app.sigstore.json", data)
+	for _, tc := range []struct{ name, trusted, detail string }{
+		{"no trusted root", "", "no trusted root given"},
+		{"unreadable trusted root", write(t, root, "trusted_root.json", []byte("{not json")), "could not be read"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := &Verifier{Keys: &KeySet{}, Root: root, TrustedRoot: tc.trusted, Now: time.Now()}
+			got := v.VerifyArtifacts(context.Background(), []string{app})[0]
+			if got.Verdict != VerdictUnverifiable || got.Method != MethodSigstoreBundle || !strings.Contains(got.Detail, tc.detail) {
+				t.Errorf("got %s/%s %q, want unverifiable sigstore-bundle mentioning %q", got.Verdict, got.Method, got.Detail, tc.detail)
+			}
+		})
+	}
+}
+
+func TestResolveArtifacts(t *testing.T) {
+	root := t.TempDir()
+	for _, n := range []string{"dist/app_linux_amd64.tar.gz", "dist/app_linux_amd64.tar.gz.sig", "dist/checksums.txt", "dist/checksums.txt.sigstore.json", "dist/app.pem", "dist/app.deb"} {
+		write(t, root, n, []byte(n))
+	}
+	got, unmatched := ResolveArtifacts(root, []string{filepath.Join(root, "dist", "app.deb")}, []string{"dist/*", "out/*.zip"})
+	var rel []string
+	for _, p := range got {
+		rel = append(rel, displayPath(root, p))
+	}
+	if diff := cmp.Diff([]string{"dist/app.deb", "dist/app_linux_amd64.tar.gz"}, rel); diff != "" {
+		t.Errorf("artefacts (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"out/*.zip"}, unmatched); diff != "" {
+		t.Errorf("unmatched (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseChecksums(t *testing.T) {
+	a, b := strings.Repeat("a", 64), strings.Repeat("B", 128)
+	got := parseChecksums([]byte("# comment\n" + a + "  dist/app\n" + b + " *tool.exe\nSHA256 (bsd.tar) = " + a + "\nnot a line\nzz  x\n"))
+	want := map[string]string{"app": a, "tool.exe": strings.ToLower(b), "bsd.tar": a}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func FuzzParseChecksums(f *testing.F) {
+	f.Add([]byte(strings.Repeat("a", 64) + "  app\n"))
+	f.Add([]byte("SHA256 (x) = " + strings.Repeat("0", 64) + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for name, sum := range parseChecksums(data) {
+			if len(sum) != 64 && len(sum) != 128 || strings.Contains(name, "/") {
+				t.Fatalf("bad entry %q %q", name, sum)
+			}
+		}
+	})
+}
+
+func FuzzSignatureFormats(f *testing.F) {
+	f.Add([]byte("MEUCIQ=="), ".sig")
+	f.Add([]byte("-----BEGIN PGP SIGNATURE-----\n\n-----END PGP SIGNATURE-----\n"), ".asc")
+	f.Add([]byte("untrusted comment: x\nRWQ=\n"), ".minisig")
+	f.Add([]byte(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}`), ".sigstore.json")
+	f.Fuzz(func(t *testing.T, sig []byte, suffix string) {
+		root := t.TempDir()
+		app := write(t, root, "app", []byte("payload"))
+		name := "app.sig"
+		for _, known := range signatureSuffixes {
+			if suffix == known {
+				name = "app" + suffix
+			}
+		}
+		write(t, root, name, sig)
+		v := &Verifier{Keys: &KeySet{}, Root: root, Now: time.Unix(0, 0)}
+		got := v.VerifyArtifacts(context.Background(), []string{app})
+		if len(got) != 1 || got[0].Verdict == VerdictVerified {
+			t.Fatalf("garbage verified without a key: %+v", got)
+		}
+	})
 }

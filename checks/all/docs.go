@@ -57,6 +57,8 @@ SARIF ` + "`partialFingerprints`" + ` and GitLab Code Quality fingerprints hash 
 finding's stable key — never a line number — so alerts and issues keep their identity across commits.
 
 `)
+	b.WriteString("## report.json\n\nreport.json follows the JSON Schema committed at `checks/schema/report.schema.json`, version " +
+		checks.ReportSchemaVersion + " (changes in `checks/schema/CHANGELOG.md`). Each finding has at least `check`, `outcome`, `severity`, `message`, `cra`, and `path` and `line` when known.\n\n")
 	b.WriteString("## Catalogue\n\n")
 	b.WriteString("| ID | Title | Severity | CRA |\n|---|---|---|---|\n")
 	metas := reg.Metas()

@@ -2,11 +2,153 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/gitinfo"
+	"github.com/cemark/cemark/evidence/sbom"
+	"github.com/cemark/cemark/evidence/version"
 )
 
-// TODO(stub): replaced by the real command.
+// sbomFormats are the -o formats of `cemark sbom`.
+var sbomFormats = []string{"cyclonedx-json", "spdx-json"}
+
+// sbomOutput is one -o FORMAT[=FILE]; File "" is stdout.
+type sbomOutput struct{ Format, File string }
+
+func parseSBOMOutputs(specs []string) ([]sbomOutput, error) {
+	if len(specs) == 0 {
+		// Default: CycloneDX (the format TR-03183-2 v2.1 accepts) on stdout.
+		specs = []string{"cyclonedx-json"}
+	}
+	var outs []sbomOutput
+	stdout := 0
+	for _, s := range specs {
+		format, file, _ := strings.Cut(s, "=")
+		format = strings.TrimSpace(format)
+		known := false
+		for _, f := range sbomFormats {
+			known = known || f == format
+		}
+		if !known {
+			return nil, usageError{fmt.Errorf("-o %s: unknown format %q (want %s)", s, format, strings.Join(sbomFormats, " or "))}
+		}
+		if strings.Contains(s, "=") && strings.TrimSpace(file) == "" {
+			return nil, usageError{fmt.Errorf("-o %s: no file name after '='", s)}
+		}
+		if file == "" {
+			stdout++
+		}
+		outs = append(outs, sbomOutput{Format: format, File: file})
+	}
+	if stdout > 1 {
+		return nil, usageError{errors.New("-o: only one format can go to stdout; give the others a file (-o FORMAT=FILE)")}
+	}
+	return outs, nil
+}
+
 func newSBOMCmd(e *env) *cobra.Command {
-	return &cobra.Command{Use: "sbom", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("sbom: not implemented yet") }}
+	var (
+		sources        []string
+		outputs        []string
+		productVersion string
+	)
+	cmd := &cobra.Command{
+		Use:   "sbom [PATH]",
+		Short: "Make the product's SBOM (CycloneDX 1.6, SPDX 2.3) with the syft library",
+		Long: `Make the product's SBOM alone, as 'cemark run' does: the sources are
+catalogued with the syft library (no network unless cemark.yaml enables
+remote look-ups), merged under the product as primary component and
+enriched towards BSI TR-03183-2 v2.1 and the NTIA minimum elements.
+
+Sources (--source, repeatable; default: cemark.yaml's sources, else the
+product root): dir:PATH, file:PATH, docker-archive:FILE, oci-archive:FILE,
+oci-dir:DIR; relative paths are relative to PATH.
+
+Outputs (-o, repeatable): FORMAT=FILE writes a file, FORMAT alone writes
+to stdout; formats cyclonedx-json and spdx-json. Without -o the CycloneDX
+document goes to stdout. A short quality summary goes to stderr.
+
+The timestamp is SOURCE_DATE_EPOCH, else the commit time: two runs on the
+same inputs give the same bytes.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			root := "."
+			if len(args) == 1 {
+				root = args[0]
+			}
+			outs, err := parseSBOMOutputs(outputs)
+			if err != nil {
+				return err
+			}
+			absRoot, err := filepath.Abs(root)
+			if err != nil {
+				return exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s: %w", root, err))
+			}
+			cfg, _, err := config.LoadRoot(absRoot)
+			if err != nil {
+				return err
+			}
+			if err := config.ApplyDefaults(ctx, absRoot, cfg, productVersion); err != nil {
+				return err
+			}
+			created, err := gitinfo.ReferenceTime(ctx, absRoot, e.getenv)
+			if err != nil {
+				return err
+			}
+			if len(sources) == 0 {
+				sources = cfg.Sources
+			}
+			res, err := sbom.Generate(ctx, sbom.Config{
+				Root:          absRoot,
+				Sources:       sources,
+				Exclude:       cfg.Exclude,
+				RemoteLookups: cfg.SBOM.RemoteLookups,
+				Product: sbom.Product{
+					Name: cfg.Product.Name, Version: cfg.Product.Version, Description: cfg.Product.Description,
+					Licence: cfg.Product.Licence, Supplier: cfg.Manufacturer.Name,
+					SupplierURL: cfg.Manufacturer.Website, SupplierEmail: cfg.Manufacturer.Email,
+				},
+				Created:     created,
+				ToolName:    "cemark",
+				ToolVersion: version.Get().Cemark,
+			})
+			if err != nil {
+				if strings.Contains(err.Error(), "sbom: source ") {
+					return exitcode.Wrap(exitcode.Usage, err)
+				}
+				return err
+			}
+			for _, o := range outs {
+				data := res.CycloneDX
+				if o.Format == "spdx-json" {
+					data = res.SPDX
+				}
+				if o.File == "" {
+					if _, err := e.stdout.Write(data); err != nil {
+						return fmt.Errorf("write %s to stdout: %w", o.Format, err)
+					}
+					continue
+				}
+				// A relative FILE is relative to the working directory, as a
+				// user expects of an output path; temp file + rename.
+				if err := evidencedir.WriteFileAtomic(filepath.Clean(o.File), data, 0o644); err != nil {
+					return fmt.Errorf("write %s: %w", o.File, err)
+				}
+			}
+			fmt.Fprint(e.stderr, res.Quality.Summary())
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&sources, "source", nil, "a source to scan (repeatable): dir:PATH, file:PATH, docker-archive:FILE, oci-archive:FILE, oci-dir:DIR")
+	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "FORMAT=FILE or FORMAT for stdout (repeatable); formats: cyclonedx-json, spdx-json")
+	cmd.Flags().StringVar(&productVersion, "product-version", "", "the product's version (default: cemark.yaml, else git describe, else the commit)")
+	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -351,4 +352,52 @@ func TestAdvisories(t *testing.T) {
 	if p := checkCSAF("testdata/csaf-bad/provider-metadata.json"); len(p) != 3 {
 		t.Errorf("CSAF problems: %v, want canonical_url, metadata_version and publisher", p)
 	}
+}
+
+// TestSupportFromFirstTag: without first_placed_on_market, the support
+// period is measured from the first release tag of the git repository.
+func TestSupportFromFirstTag(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "README.md"), []byte("product\n"))
+	gitRun := func(date string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", root}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+			"GIT_COMMITTER_EMAIL=t@example.com", "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	gitRun("2024-03-01T10:00:00Z", "init", "-q")
+	gitRun("2024-03-01T10:00:00Z", "add", ".")
+	gitRun("2024-03-01T10:00:00Z", "commit", "-q", "-m", "first")
+	gitRun("2024-03-01T10:00:00Z", "tag", "v0.1.0")
+	gitRun("2025-03-01T10:00:00Z", "commit", "-q", "--allow-empty", "-m", "second")
+	gitRun("2025-03-01T10:00:00Z", "tag", "-a", "v1.0.0", "-m", "v1")
+
+	tg := target(t, root, &config.Config{Product: config.Product{Support: config.Support{End: date("2029-02-01")}}})
+	if diff := cmp.Diff([]row{{"length", checks.Fail}}, run(t, IDSupport, tg)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	sheet, err := Facts(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sheet.SupportStart != "2024-03-01" || sheet.SupportStartSource != "first release tag v0.1.0" || sheet.SupportEnd != "2029-02-01" {
+		t.Errorf("sheet: start %q (%s), end %q", sheet.SupportStart, sheet.SupportStartSource, sheet.SupportEnd)
+	}
+}
+
+func FuzzParseSecurityTxt(f *testing.F) {
+	f.Add([]byte("Contact: mailto:a@b.example\nExpires: 2027-01-01T00:00:00Z\n"))
+	f.Add([]byte("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nContact: x\n-----BEGIN PGP SIGNATURE-----\n\n-----END PGP SIGNATURE-----\n"))
+	f.Add([]byte("-----BEGIN PGP SIGNED MESSAGE-----\n- -x\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st := ParseSecurityTxt("security.txt", data, nil, now)
+		_ = st.Problems(now)
+		_ = ParsePolicy("SECURITY.md", data)
+	})
 }

@@ -47,3 +47,39 @@ func TestInteropCosign(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropCosignSignsWithCemarkKey goes the other way: cosign signs with
+// a key cemark keygen wrote in cosign's encrypted format. cemark verify
+// accepts cosign's signature and then rejects the statement only because
+// cosign writes in-toto Statement v0.1.
+func TestInteropCosignSignsWithCemarkKey(t *testing.T) {
+	cosign, err := exec.LookPath("cosign")
+	if err != nil {
+		t.Skip("cosign is not on PATH: install it (go install github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5) to run this interop test")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	files, err := WriteKeyPair(ctx, filepath.Join(dir, "k"), KeyTypeECDSAP256, []byte("pw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	art := writeFile(t, filepath.Join(dir, "app"), []byte("app\n"))
+	pred := writeFile(t, filepath.Join(dir, "p.json"), []byte(`{"a":1}`))
+	envPath := filepath.Join(dir, "cosign.dsse.json")
+	cmd := exec.CommandContext(ctx, cosign, "attest-blob", "--key", files.Key, "--predicate", pred, "--type", "https://example.com/p/v1",
+		"--output-signature", envPath, "--tlog-upload=false", "--yes", art)
+	cmd.Env = append(cmd.Environ(), "COSIGN_PASSWORD=pw", "TUF_ROOT="+filepath.Join(dir, "tuf"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("cosign cannot sign with cemark's key: %v\n%s", err, out)
+	}
+	rep, err := Verify(ctx, VerifyOptions{Attestations: []string{envPath}, KeyFiles: []string{files.Pub}, Subjects: []string{art}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verified || len(rep.Attestations) != 1 || rep.Attestations[0].KeyID != "" && rep.Attestations[0].KeyID != files.KeyID {
+		t.Fatalf("report = %+v", rep)
+	}
+	if got := rep.Attestations[0].Error; got != ErrStatementV01.Error() {
+		t.Errorf("cosign's envelope rejected for %q, want only the v0.1 statement", got)
+	}
+}

@@ -378,9 +378,14 @@ var tlsOffEnv = map[string][]string{
 func evalTLSVerifyOff(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	for _, s := range f.Sites {
-		if s.Kind == SiteTLSVerifyOff {
-			out = append(out, fail(s.Path, s.Line, s.Column, s.Key, s.Message, s.Snippet))
+		if s.Kind != SiteTLSVerifyOff {
+			continue
 		}
+		fd := fail(s.Path, s.Line, s.Column, s.Key, s.Message, s.Snippet)
+		if s.Conditional {
+			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityMedium
+		}
+		out = append(out, fd)
 	}
 	for _, df := range f.Dockerfiles {
 		for i := range df.Stages {

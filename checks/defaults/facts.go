@@ -134,4 +134,8 @@ type Site struct {
 	Snippet string // the line, secrets masked
 	Stage   string // Dockerfile stage for RUN sites ("final", "builder", "#0")
 	Shipped bool   // false for RUN of a non-product stage
+	// Conditional is true when the code runs only under a condition (an
+	// if statement): verification is off when an option says so, which
+	// needs a person to check it is not the shipped default.
+	Conditional bool
 }

@@ -21,7 +21,10 @@ var (
 	rePyDjangoDebug   = regexp.MustCompile(`^DEBUG\s*=\s*True\b`)
 	reJSReject        = regexp.MustCompile(`\brejectUnauthorized["']?\s*:\s*false\b`)
 	reNodeTLSEnv      = regexp.MustCompile(`\bNODE_TLS_REJECT_UNAUTHORIZED["']?\s*[=:]\s*["']?0\b`)
-	reSSLModeDisable  = regexp.MustCompile(`(?i)\bsslmode\s*=\s*disable\b`)
+	// sslmode=disable inside a connection string: a URL query
+	// (?sslmode=disable, &sslmode=disable) or a libpq key/value DSN
+	// ("host=db sslmode=disable"). Prose that merely names it does not count.
+	reSSLModeDisable = regexp.MustCompile(`(?i)(?:[?&;]sslmode=disable\b|\b(?:host|dbname|user|port|hostaddr)=\S+.*\ssslmode=disable\b|(?:^|["'\x60\s])sslmode=disable\s+\S*(?:host|dbname|user|port)=)`)
 )
 
 var sourceExts = map[string]string{
@@ -160,20 +163,40 @@ func scanGoTLS(rel string, data []byte) []Site {
 	}
 	lines := strings.Split(string(data), "\n")
 	var sites []Site
+	ifDepth := 0 // enclosing if statements of the node being visited
 	add := func(pos token.Pos) {
 		p := fset.Position(pos)
 		snip := ""
 		if p.Line-1 < len(lines) {
 			snip = maskLine(strings.TrimSpace(lines[p.Line-1]))
 		}
-		sites = append(sites, Site{Kind: SiteTLSVerifyOff, Path: rel, Line: p.Line, Column: p.Column, Key: "go:InsecureSkipVerify",
-			Message: "tls.Config sets InsecureSkipVerify: true: the peer's certificate and host name are not checked", Snippet: snip, Shipped: true})
+		site := Site{Kind: SiteTLSVerifyOff, Path: rel, Line: p.Line, Column: p.Column, Key: "go:InsecureSkipVerify",
+			Message: "tls.Config sets InsecureSkipVerify: true: the peer's certificate and host name are not checked", Snippet: snip, Shipped: true}
+		if ifDepth > 0 {
+			site.Conditional = true
+			site.Message = "tls.Config sets InsecureSkipVerify: true under a condition (an option?): check that the shipped configuration never meets it"
+		}
+		sites = append(sites, site)
 	}
 	isTrue := func(e ast.Expr) bool {
 		id, ok := e.(*ast.Ident)
 		return ok && id.Name == "true"
 	}
+	// ast.Inspect calls the function with nil after a node's children:
+	// the stack tells which node ends, to keep ifDepth right.
+	var stack []ast.Node
 	ast.Inspect(f, func(n ast.Node) bool {
+		if n == nil {
+			if top := stack[len(stack)-1]; isIf(top) {
+				ifDepth--
+			}
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		stack = append(stack, n)
+		if isIf(n) {
+			ifDepth++
+		}
 		switch x := n.(type) {
 		case *ast.KeyValueExpr:
 			if k, ok := x.Key.(*ast.Ident); ok && k.Name == "InsecureSkipVerify" && isTrue(x.Value) {
@@ -190,6 +213,8 @@ func scanGoTLS(rel string, data []byte) []Site {
 	})
 	return sites
 }
+
+func isIf(n ast.Node) bool { _, ok := n.(*ast.IfStmt); return ok }
 
 type siteHit struct{ key, msg string }
 

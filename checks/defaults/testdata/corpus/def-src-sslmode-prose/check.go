@@ -1,0 +1,3 @@
+package p
+
+const msg = "a DSN with sslmode=disable turns TLS off"

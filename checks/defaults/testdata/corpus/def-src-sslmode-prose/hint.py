@@ -1,0 +1,1 @@
+print('(sslmode=disable) is insecure')

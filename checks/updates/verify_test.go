@@ -12,6 +12,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -575,4 +576,57 @@ func FuzzSignatureFormats(f *testing.F) {
 			t.Fatalf("garbage verified without a key: %+v", got)
 		}
 	})
+}
+
+// TestKeylessCosignSignature: `cosign sign-blob --output-certificate`
+// leaves a certificate beside the signature. The signature is checked
+// against the certificate's key (tampering is caught); the chain is not
+// verified offline, so an intact one is "unverifiable", not "verified".
+func TestKeylessCosignSignature(t *testing.T) {
+	signer := newCosignKey(t)
+	other := newCosignKey(t)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(7), EmailAddresses: []string{"release@acme.example"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, signer.priv.Public(), signer.priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM, err := cryptoutils.MarshalCertificateToPEM(&x509.Certificate{Raw: der})
+	if err != nil {
+		t.Fatal(err)
+	}
+	artefact := []byte("payload")
+	cases := []struct {
+		name     string
+		content  []byte
+		cert     []byte
+		keys     [][]byte
+		verdict  string
+		inDetail string
+	}{
+		{"PEM certificate", artefact, certPEM, nil, VerdictUnverifiable, "release@acme.example"},
+		{"base64 PEM certificate (goreleaser)", artefact, []byte(base64.StdEncoding.EncodeToString(certPEM)), nil, VerdictUnverifiable, "not verified offline"},
+		{"another key given", artefact, certPEM, [][]byte{other.pubPEM}, VerdictUnverifiable, "release@acme.example"},
+		{"tampered artefact", []byte("payload!"), certPEM, nil, VerdictBadSignature, "does not match the certificate"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			app := write(t, root, "dist/app", tc.content)
+			write(t, root, "dist/app.sig", signer.sign(t, artefact))
+			write(t, root, "dist/app.pem", tc.cert)
+			var kp []string
+			for i, k := range tc.keys {
+				kp = append(kp, write(t, root, fmt.Sprintf("k%d.pub", i), k))
+			}
+			v := &Verifier{Keys: LoadKeys(root, nil, kp), Root: root, Now: time.Now()}
+			got := v.VerifyArtifacts(context.Background(), []string{app})[0]
+			if got.Verdict != tc.verdict || got.Method != MethodCosignBlob || !strings.Contains(got.Detail, tc.inDetail) {
+				t.Errorf("got %s/%s %q, want %s mentioning %q", got.Verdict, got.Method, got.Detail, tc.verdict, tc.inDetail)
+			}
+		})
+	}
 }

@@ -360,3 +360,31 @@ func TestParseSeverityAndFailsAt(t *testing.T) {
 		}
 	}
 }
+
+func TestParseInlineIgnore(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		line   string
+		ok     bool
+		checks []string
+		reason string
+	}{
+		{"# cemark:ignore CEM-DEF-001 dev image only", true, []string{"CEM-DEF-001"}, "dev image only"},
+		{"USER root  # cemark:ignore CEM-DEF-001: one-shot job", true, []string{"CEM-DEF-001"}, "one-shot job"},
+		{"\t// cemark:ignore CEM-PORT-001, CEM-PORT-003 loopback only", true, []string{"CEM-PORT-001", "CEM-PORT-003"}, "loopback only"},
+		{"/* cemark:ignore CEM-DEF-009 test server */", true, []string{"CEM-DEF-009"}, "test server"},
+		{"<!-- cemark:ignore CEM-VH-001 see wiki -->", true, []string{"CEM-VH-001"}, "see wiki"},
+		{"# cemark:ignore CEM-DEF-001", true, []string{"CEM-DEF-001"}, ""},
+		{"# cemark:ignore CEM-DEF-001   ", true, []string{"CEM-DEF-001"}, ""},
+		{"# cemark:ignore cem-def-001 lower case is not an ID", false, nil, ""},
+		{"# cemark:ignore all", false, nil, ""},
+		{"cemark:ignore CEM-DEF-001 not in a comment", false, nil, ""},
+		{"# nothing here", false, nil, ""},
+	}
+	for _, tc := range tests {
+		got, ok := ParseInlineIgnore(tc.line)
+		if ok != tc.ok || (ok && (!cmp.Equal(got.Checks, tc.checks) || got.Reason != tc.reason)) {
+			t.Errorf("ParseInlineIgnore(%q) = %+v, %v; want %v %q, %v", tc.line, got, ok, tc.checks, tc.reason, tc.ok)
+		}
+	}
+}

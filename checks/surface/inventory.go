@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/parse"
@@ -115,13 +116,48 @@ func normProto(p string) string {
 
 func boolp(v bool) *bool { return &v }
 
+// parsed holds every parser's result; the parsers run concurrently (each
+// is memoized in the Target, and the FileIndex reads each file once).
+type parsed struct {
+	dfs      []*dockerfile.File
+	projects []*compose.Project
+	kube     *kube.Manifests
+	sockets  []*systemd.Socket
+	source   *source.Result
+}
+
+func parseAll(ctx context.Context, t *checks.Target) (*parsed, error) {
+	var p parsed
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	run := func(i int, fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	run(0, func() (err error) { p.dfs, err = dockerfile.Files(ctx, t); return })
+	run(1, func() (err error) { p.projects, err = compose.Projects(ctx, t); return })
+	run(2, func() (err error) { p.kube, err = kube.Load(ctx, t); return })
+	run(3, func() (err error) { p.sockets, err = systemd.Sockets(ctx, t); return })
+	run(4, func() (err error) { p.source, err = source.Scan(ctx, t); return })
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &p, nil
+}
+
 func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	b := &builder{places: map[key][]checks.Place{}, sources: map[string]bool{}}
-
-	dfs, err := dockerfile.Files(ctx, t)
+	all, err := parseAll(ctx, t)
 	if err != nil {
 		return nil, err
 	}
+	dfs := all.dfs
 	for _, f := range dfs {
 		b.issues = append(b.issues, f.Issues...)
 		b.sources[f.Path] = true
@@ -165,10 +201,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 	}
 
-	projects, err := compose.Projects(ctx, t)
-	if err != nil {
-		return nil, err
-	}
+	projects := all.projects
 	for _, p := range projects {
 		b.issues = append(b.issues, p.Issues...)
 		for _, f := range p.Files {
@@ -198,10 +231,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 	}
 
-	m, err := kube.Load(ctx, t)
-	if err != nil {
-		return nil, err
-	}
+	m := all.kube
 	b.issues = append(b.issues, m.Issues...)
 	for _, w := range m.Workloads {
 		for _, c := range w.Pod.Containers {
@@ -266,10 +296,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 	}
 
-	socks, err := systemd.Sockets(ctx, t)
-	if err != nil {
-		return nil, err
-	}
+	socks := all.sockets
 	for _, s := range socks {
 		b.issues = append(b.issues, s.Issues...)
 		for _, l := range s.Listens {
@@ -280,10 +307,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 	}
 
-	src, err := source.Scan(ctx, t)
-	if err != nil {
-		return nil, err
-	}
+	src := all.source
 	b.issues = append(b.issues, src.Issues...)
 	for _, l := range src.Listens {
 		detail := l.Call

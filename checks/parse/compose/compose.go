@@ -296,6 +296,9 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 			o.SkipResolveEnvironment = true
 			o.SkipResolveLabels = true
 			o.SkipConsistencyCheck = true
+			// Schema validation is a third of the loading time and cemark only
+			// reads; malformed values still fail when the model is decoded.
+			o.SkipValidation = true
 			o.ResolvePaths = false
 			o.ResourceLoaders = nil
 			o.Profiles = profiles

@@ -95,7 +95,7 @@ var (
 	pyPortKwRe    = regexp.MustCompile(`\bport\s*=\s*([^,)]+(?:\([^)]*\)\)?)?)`)
 	pyHostKwRe    = regexp.MustCompile(`\bhost\s*=\s*("[^"]*"|'[^']*'|[A-Za-z_][\w.]*)`)
 	defaultNumRe  = regexp.MustCompile(`(?:get|getenv|\|\||\?\?|\bor)\s*\(?\s*(?:"[A-Za-z_]\w*"\s*,\s*|'[A-Za-z_]\w*'\s*,\s*)?["']?(\d{1,5})["']?`)
-	assignRe      = `(?m)^\s*(?:export\s+)?(?:const\s+|let\s+|var\s+)?%s\s*(?::\s*\w+\s*)?=\s*(.+?);?\s*$`
+	assignRe      = regexp.MustCompile(`(?m)^\s*(?:export\s+)?(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?=\s*([^=\s].*?);?\s*$`)
 	nodeListenRe  = regexp.MustCompile(`(?:\b([A-Za-z_$][\w$]*)|\))\s*\.listen\(`)
 	nodeObjPortRe = regexp.MustCompile(`\bport\s*:\s*([^,}]+)`)
 	nodeObjHostRe = regexp.MustCompile(`\bhost\s*:\s*("[^"]*"|'[^']*')`)
@@ -121,9 +121,8 @@ func portOf(expr string, src []byte, depth int) (port int, defaulted bool, ok bo
 		}
 	}
 	if depth < 3 && identRe.MatchString(expr) && !strings.Contains(expr, ".") {
-		re := regexp.MustCompile(strings.ReplaceAll(assignRe, "%s", regexp.QuoteMeta(expr)))
-		if m := re.FindSubmatch(src); m != nil {
-			return portOf(string(m[1]), src, depth+1)
+		if v, ok := assignment(src, expr); ok {
+			return portOf(v, src, depth+1)
 		}
 	}
 	return 0, false, false
@@ -136,9 +135,8 @@ func hostOf(expr string, src []byte) (string, bool) {
 		return expr[1 : len(expr)-1], true
 	}
 	if identRe.MatchString(expr) && !strings.Contains(expr, ".") {
-		re := regexp.MustCompile(strings.ReplaceAll(assignRe, "%s", regexp.QuoteMeta(expr)))
-		if m := re.FindSubmatch(src); m != nil {
-			v := strings.TrimSpace(string(m[1]))
+		if v, ok := assignment(src, expr); ok {
+			v = strings.TrimSpace(v)
 			if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
 				return v[1 : len(v)-1], true
 			}
@@ -308,4 +306,15 @@ func nodeTLS(line, recv string, src []byte) *bool {
 		}
 	}
 	return nil
+}
+
+// assignment returns the expression first assigned to name in src
+// ("const PORT = 3000", "PORT = int(os.environ.get('PORT', 8000))").
+func assignment(src []byte, name string) (string, bool) {
+	for _, m := range assignRe.FindAllSubmatchIndex(src, -1) {
+		if string(src[m[2]:m[3]]) == name {
+			return string(src[m[4]:m[5]]), true
+		}
+	}
+	return "", false
 }

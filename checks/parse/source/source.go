@@ -106,6 +106,7 @@ func Scan(ctx context.Context, t *checks.Target) (*Result, error) {
 			}
 			r.Add(e.Path, data)
 		}
+		r.Sort()
 		return r, nil
 	})
 	if err != nil {
@@ -140,12 +141,20 @@ func (r *Result) Add(p string, data []byte) {
 	if issue != nil {
 		r.Issues = append(r.Issues, *issue)
 	}
+}
+
+// Sort orders the listen sites by path and line (Scan does it once at
+// the end; callers of Add do it when they are done).
+func (r *Result) Sort() {
 	sort.SliceStable(r.Listens, func(i, j int) bool {
 		a, b := r.Listens[i], r.Listens[j]
 		if a.Path != b.Path {
 			return a.Path < b.Path
 		}
-		return a.Line < b.Line
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Column < b.Column
 	})
 }
 

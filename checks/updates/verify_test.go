@@ -39,7 +39,7 @@ type cosignKey struct {
 	fp     string
 }
 
-func newCosignKey(t *testing.T) cosignKey {
+func newCosignKey(t testing.TB) cosignKey {
 	t.Helper()
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -58,7 +58,7 @@ func newCosignKey(t *testing.T) cosignKey {
 
 // signRaw is what `cosign sign-blob --key` computes: an ASN.1 DER ECDSA
 // signature over the SHA-256 digest of the blob.
-func (k cosignKey) signRaw(t *testing.T, data []byte) []byte {
+func (k cosignKey) signRaw(t testing.TB, data []byte) []byte {
 	t.Helper()
 	d := sha256.Sum256(data)
 	sig, err := ecdsa.SignASN1(rand.Reader, k.priv, d[:])
@@ -69,14 +69,14 @@ func (k cosignKey) signRaw(t *testing.T, data []byte) []byte {
 }
 
 // sign returns the base64 text cosign writes to <blob>.sig.
-func (k cosignKey) sign(t *testing.T, data []byte) []byte {
+func (k cosignKey) sign(t testing.TB, data []byte) []byte {
 	return []byte(base64.StdEncoding.EncodeToString(k.signRaw(t, data)))
 }
 
 // bundle builds a v0.3 Sigstore bundle with a public-key hint and a
 // message signature, as `cosign sign-blob --key --new-bundle-format` does
 // without a transparency log.
-func (k cosignKey) bundle(t *testing.T, data []byte) []byte {
+func (k cosignKey) bundle(t testing.TB, data []byte) []byte {
 	t.Helper()
 	d := sha256.Sum256(data)
 	b := &protobundle.Bundle{
@@ -155,7 +155,7 @@ type miniKey struct {
 	id   string
 }
 
-func newMinisignKey(t *testing.T) miniKey {
+func newMinisignKey(t testing.TB) miniKey {
 	t.Helper()
 	pub, priv, err := minisign.GenerateKey(rand.Reader)
 	if err != nil {
@@ -178,7 +178,7 @@ func (k miniKey) signHashed(data []byte) []byte {
 	return r.Sign(k.priv)
 }
 
-func write(t *testing.T, dir, name string, data []byte) string {
+func write(t testing.TB, dir, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

@@ -11,6 +11,7 @@ import (
 	intotov1 "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/structpb"
 )
 
 // Predicate types cemark writes.
@@ -131,9 +132,27 @@ func ParseStatement(payload []byte) (*intotov1.Statement, error) {
 	default:
 		return nil, fmt.Errorf("statement _type is %q, want %q", head.Type, StatementTypeV1)
 	}
-	var st intotov1.Statement
-	if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(payload, &st); err != nil {
+	// The subjects are read with the in-toto bindings and the whole checked
+	// with Statement.Validate; the predicate (an SBOM can be 16 MB) only
+	// has to be a JSON object, so it is not converted to a protobuf Struct.
+	var raw struct {
+		Subject       []json.RawMessage `json:"subject"`
+		PredicateType string            `json:"predicateType"`
+		Predicate     json.RawMessage   `json:"predicate"`
+	}
+	if err := json.Unmarshal(payload, &raw); err != nil {
 		return nil, fmt.Errorf("statement does not follow in-toto Statement v1: %w", err)
+	}
+	st := intotov1.Statement{Type: head.Type, PredicateType: raw.PredicateType}
+	for i, rs := range raw.Subject {
+		var rd intotov1.ResourceDescriptor
+		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal(rs, &rd); err != nil {
+			return nil, fmt.Errorf("statement subject %d does not follow in-toto ResourceDescriptor: %w", i+1, err)
+		}
+		st.Subject = append(st.Subject, &rd)
+	}
+	if p := bytes.TrimSpace(raw.Predicate); len(p) > 0 && p[0] == '{' {
+		st.Predicate = &structpb.Struct{}
 	}
 	if err := st.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid in-toto Statement v1: %w", err)

@@ -279,14 +279,15 @@ func verifyEnvelope(_ context.Context, env *Envelope, keys []trustedKey) Attesta
 		res.Error = "envelope has no signatures: it was written unsigned"
 		return res
 	}
-	seen := map[string]bool{}
+	// A key signs an envelope once: the same signature twice, or two
+	// signatures naming the same key ID, would count one signer twice.
+	seenSig, seenKey := map[string]bool{}, map[string]bool{}
 	for _, s := range env.Signatures {
-		k := s.KeyID + "\x00" + s.Sig
-		if seen[k] {
+		if seenSig[s.Sig] || (s.KeyID != "" && seenKey[s.KeyID]) {
 			res.Error = fmt.Sprintf("envelope has a duplicate signature (keyid %q): a signature may appear once", s.KeyID)
 			return res
 		}
-		seen[k] = true
+		seenSig[s.Sig], seenKey[s.KeyID] = true, true
 	}
 	pae := PAE(env.PayloadType, payload)
 	var acceptedBy string

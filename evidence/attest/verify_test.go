@@ -158,6 +158,10 @@ func TestVerifyRejects(t *testing.T) {
 		{name: "truncated JSON Lines", file: "bundle.intoto.jsonl", data: bundle[:len(bundle)-40], want: "line 6: not a DSSE envelope: truncated JSON (unexpected end of input)"},
 		{name: "wrong payload type", data: wrongType.JSON(), want: `payload type is "application/json", want "application/vnd.in-toto+json"`},
 		{name: "duplicate signatures", data: mutate(func(e *Envelope) { e.Signatures = append(e.Signatures, e.Signatures[0]) }), want: "duplicate signature"},
+		{name: "two signatures by one key", data: func() []byte {
+			again, _ := Sign(ctx, f.signer, first) // ECDSA: a different signature, same key ID
+			return mutate(func(e *Envelope) { e.Signatures = append(e.Signatures, again.Signatures[0]) })
+		}(), want: "duplicate signature (keyid \"" + f.signer.KeyID() + "\")"},
 		{name: "empty signatures", data: Unsigned(first).JSON(), want: "envelope has no signatures: it was written unsigned"},
 		{name: "unknown predicate type required", data: good.JSON(), require: []string{"https://example.com/unknown/v1"}, want: "required predicate type https://example.com/unknown/v1 not found among the verified statements (found: " + PredicateCycloneDX + ")"},
 		{name: "statement v0.1 where v1 is required", data: v01.JSON(), want: "statement is in-toto Statement v0.1"},

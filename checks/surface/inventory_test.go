@@ -92,3 +92,15 @@ func TestMergeBind(t *testing.T) {
 		}
 	}
 }
+
+func TestDraft(t *testing.T) {
+	inv := &checks.Inventory{Interfaces: []checks.ExposedInterface{
+		{Port: 443, Protocol: "tcp", Bind: "all", TLS: tru()},
+		{Port: 9000, Protocol: "tcp", Bind: "loopback"},
+		{Port: 53, Protocol: "udp"},
+	}}
+	want := []config.Interface{{Port: 443, Protocol: "tcp", Bind: "all", TLS: tru()}, {Port: 53, Protocol: "udp"}}
+	if diff := cmp.Diff(want, Draft(inv)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/config"
 )
 
 // WriteTable prints the inventory as a table: one row per interface,
@@ -74,4 +75,26 @@ func tlsString(b *bool) string {
 		return "yes"
 	}
 	return "no"
+}
+
+// Draft turns the inventory into a draft interfaces declaration for
+// cemark.yaml (cemark init): every interface reachable from the network,
+// with the bind and TLS the inventory knows. Purposes are left for the
+// manufacturer to write; cemark cannot know them.
+func Draft(inv *checks.Inventory) []config.Interface {
+	var out []config.Interface
+	if inv == nil {
+		return out
+	}
+	for _, ei := range inv.Interfaces {
+		if ei.Bind == "loopback" {
+			continue
+		}
+		d := config.Interface{Port: ei.Port, Protocol: ei.Protocol, TLS: ei.TLS}
+		if ei.Bind == "all" {
+			d.Bind = "all"
+		}
+		out = append(out, d)
+	}
+	return out
 }

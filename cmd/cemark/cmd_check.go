@@ -13,12 +13,15 @@ import (
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/format"
+	"github.com/cemark/cemark/evidence/format/codequality"
+	"github.com/cemark/cemark/evidence/format/sarif"
 	"github.com/cemark/cemark/evidence/version"
 )
 
 // checkOptions are the flags of `cemark check`.
 type checkOptions struct {
 	format, out, failOn, config   string
+	pathPrefix                    string
 	checks, artifacts, updateKeys []string
 }
 
@@ -31,6 +34,7 @@ func (o *checkOptions) addFlags(cmd *cobra.Command) {
 	f.StringArrayVar(&o.artifacts, "artifacts", nil, "glob of the shipped artefacts whose signatures are verified (repeatable)")
 	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key file that signs the shipped artefacts (repeatable)")
 	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
+	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files")
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -73,8 +77,12 @@ e.g. --fail-on high, to exit 3 when a failing finding is at or above it.`,
 			if err != nil {
 				return err
 			}
+			enc := rep
+			if o.pathPrefix != "" && (fm.ID == sarif.ID || fm.ID == codequality.ID) {
+				enc = format.WithPathPrefix(rep, o.pathPrefix)
+			}
 			var buf bytes.Buffer
-			if err := fm.Encode(&buf, rep); err != nil {
+			if err := fm.Encode(&buf, enc); err != nil {
 				return err
 			}
 			if o.out == "" {

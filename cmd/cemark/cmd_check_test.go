@@ -69,6 +69,11 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("SARIF file: %v %q", err, log.Version)
 	}
 
+	code, out, _ = runCLI(t, "check", root, "--format", "gitlab-codequality", "--checks", "CEM-WVR-001", "--path-prefix", "svc")
+	if code != 0 || !strings.Contains(out, `"path": "svc/cemark.yaml"`) {
+		t.Errorf("--path-prefix: exit %d\n%s", code, out)
+	}
+
 	for name, args := range map[string][]string{
 		"unknown check":  {"check", root, "--checks", "CEM-NOPE-001"},
 		"unknown format": {"check", root, "--format", "xml"},

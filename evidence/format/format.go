@@ -6,9 +6,12 @@ package format
 import (
 	"fmt"
 	"io"
+	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/format/codequality"
 	"github.com/cemark/cemark/evidence/format/json"
 	"github.com/cemark/cemark/evidence/format/markdown"
@@ -53,4 +56,39 @@ func Lookup(id string) (Format, error) {
 		}
 	}
 	return Format{}, fmt.Errorf("unknown format %q: want one of %s", id, strings.Join(IDs(), ", "))
+}
+
+// WithPathPrefix returns a copy of r whose finding paths (and config file)
+// start with prefix, for consumers that resolve paths against the
+// repository root (GitHub code scanning, GitLab Code Quality) when the
+// product is a folder of the repository. r is not changed.
+func WithPathPrefix(r *checks.Report, prefix string) *checks.Report {
+	prefix = strings.Trim(filepath.ToSlash(filepath.Clean(prefix)), "/")
+	if r == nil || prefix == "" || prefix == "." {
+		return r
+	}
+	join := func(p string) string {
+		if p == "" {
+			return ""
+		}
+		return path.Join(prefix, p)
+	}
+	c := *r
+	c.ConfigFile = join(r.ConfigFile)
+	if c.ConfigFile == "" {
+		c.ConfigFile = path.Join(prefix, config.FileName)
+	}
+	c.Results = make([]checks.Result, len(r.Results))
+	for i, res := range r.Results {
+		res.Findings = append([]checks.Finding(nil), res.Findings...)
+		for j := range res.Findings {
+			res.Findings[j].Path = join(res.Findings[j].Path)
+		}
+		c.Results[i] = res
+	}
+	c.FileErrors = append([]checks.FileError(nil), r.FileErrors...)
+	for i := range c.FileErrors {
+		c.FileErrors[i].Path = join(c.FileErrors[i].Path)
+	}
+	return &c
 }

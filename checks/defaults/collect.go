@@ -127,6 +127,27 @@ func isDevVariant(rel string) bool {
 	return false
 }
 
+// shippedStages returns the indexes of the stages whose instructions end
+// up in a shipped image: the product stages and every stage they are
+// built FROM (an ENV in "base" ships when the final stage is FROM base).
+func shippedStages(df *dockerfile.File) map[int]bool {
+	out := map[int]bool{}
+	for i := range df.Stages {
+		if !df.Stages[i].Product {
+			continue
+		}
+		cur := &df.Stages[i]
+		for hops := 0; cur != nil && !out[cur.Index] && hops <= len(df.Stages); hops++ {
+			out[cur.Index] = true
+			if cur.From.Stage == "" {
+				break
+			}
+			cur = stageByName(df, cur.From.Stage, cur.Index)
+		}
+	}
+	return out
+}
+
 func dockerfileSettings(df *dockerfile.File, ships bool) []Setting {
 	var out []Setting
 	for _, a := range df.MetaArgs {
@@ -134,18 +155,20 @@ func dockerfileSettings(df *dockerfile.File, ships bool) []Setting {
 			out = append(out, Setting{Origin: OriginDockerfileArg, Path: df.Path, Line: a.Line, Key: a.Name, Value: a.Value, Raw: a.Raw, Scope: "global"})
 		}
 	}
+	inImage := shippedStages(df)
 	for i := range df.Stages {
 		s := &df.Stages[i]
 		scope := "stage:" + stageLabel(s)
+		product := inImage[s.Index]
 		for _, a := range s.Args {
 			// An ARG NAME without a value that only takes a global default is
 			// judged where the default is written.
 			if a.HasValue && a.Raw != "" {
-				out = append(out, Setting{Origin: OriginDockerfileArg, Path: df.Path, Line: a.Line, Key: a.Name, Value: a.Value, Raw: a.Raw, Scope: scope, Shipped: ships && s.Product})
+				out = append(out, Setting{Origin: OriginDockerfileArg, Path: df.Path, Line: a.Line, Key: a.Name, Value: a.Value, Raw: a.Raw, Scope: scope, Shipped: ships && product})
 			}
 		}
 		for _, e := range s.Env {
-			out = append(out, Setting{Origin: OriginDockerfileEnv, Path: df.Path, Line: e.Line, Key: e.Name, Value: e.Value, Raw: e.Raw, Scope: scope, Runtime: ships && s.Product, Shipped: ships && s.Product})
+			out = append(out, Setting{Origin: OriginDockerfileEnv, Path: df.Path, Line: e.Line, Key: e.Name, Value: e.Value, Raw: e.Raw, Scope: scope, Runtime: ships && product, Shipped: ships && product})
 		}
 	}
 	return out

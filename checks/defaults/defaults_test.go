@@ -267,3 +267,32 @@ func TestNoSecretInReport(t *testing.T) {
 		t.Errorf("only %d corpus cases hold credentials; the test is not testing much", checked)
 	}
 }
+
+// TestDeterministic runs the families over the whole corpus as one tree,
+// twice, and wants byte-identical reports.
+func TestDeterministic(t *testing.T) {
+	reg, err := checks.NewRegistry(corpusChecks()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() []byte {
+		tgt, err := checks.NewTarget(context.Background(), filepath.Join("testdata", "corpus"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tgt.Now = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+		rep, err := checks.Run(context.Background(), reg, tgt, checks.RunOptions{ToolVersion: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := run(), run()
+	if string(a) != string(b) {
+		t.Errorf("two runs over the same tree gave different reports (%d and %d bytes)", len(a), len(b))
+	}
+}

@@ -42,12 +42,17 @@ type Options struct {
 	TemplatesDir string
 	// DocsCheck renders without writing and reports drift (cemark docs --check).
 	DocsCheck bool
+	// AcceptChanges records the evidence summary as the new baseline for the
+	// substantial-modification watch (after the manufacturer has decided).
+	AcceptChanges bool
 	// FailOn makes Run return a not-conformant error (exit 3) when a failing
 	// finding is at or above this severity; empty never fails.
 	FailOn checks.Severity
 	// Release, when set ("v1.2.0"), ends the run with a readiness checklist.
 	Release string
-	// SkipSBOM and SkipAttest leave out those stages (cemark check, docs).
+	// SkipSBOM and SkipAttest leave out those stages (cemark check).
+	// Statements are built whenever SkipAttest is false; they are signed and
+	// written only with WriteEvidence.
 	SkipSBOM   bool
 	SkipAttest bool
 	// WriteEvidence writes the evidence directory (cemark run); false keeps

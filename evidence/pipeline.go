@@ -233,7 +233,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		}
 	}
 
-	if !opts.SkipAttest {
+	if !opts.SkipAttest && opts.WriteEvidence {
 		stage = startStage(p, rec, "sign")
 		if err := conformityAndSign(ctx, ev, opts, getenv, p); err != nil {
 			return nil, stage.fail(err)

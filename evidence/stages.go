@@ -133,7 +133,8 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		ToolVersion: ev.Tool.Cemark,
 		Date:        ev.Time,
 	}
-	// Links from the technical file to the evidence directory.
+	// Links from the technical file to the evidence files, relative to
+	// the repository root (the technical file resolves them).
 	docsDir := opts.DocsDir
 	if docsDir == "" {
 		docsDir = ev.Config.Docs.Dir
@@ -141,10 +142,12 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 	if docsDir == "" {
 		docsDir = techfile.DefaultDir
 	}
-	if rel, err := filepath.Rel(absPath(ev.Root, docsDir), ev.OutDir); err == nil {
+	if rel := relIfInside(ev.Root, ev.OutDir); rel != "" {
 		for k, v := range in.EvidenceFiles {
-			in.EvidenceFiles[k] = filepath.ToSlash(filepath.Join(rel, v))
+			in.EvidenceFiles[k] = rel + "/" + v
 		}
+	} else {
+		in.EvidenceFiles = nil // outside the repository: nothing to link to
 	}
 	if ev.SBOM != nil {
 		in.SBOM = techfile.SBOMFacts{
@@ -178,6 +181,7 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 	}
 	return techfile.Render(ctx, in, techfile.Options{
 		Root: ev.Root, Dir: docsDir, Lang: lang, TemplatesDir: tmpl, Check: check || opts.DocsCheck,
+		AcceptChanges: opts.AcceptChanges,
 	})
 }
 
@@ -208,18 +212,11 @@ func techFileDigest(ev *Evidence) string {
 	if ev.TechFile == nil {
 		return ""
 	}
-	var paths []string
-	for _, f := range ev.TechFile.Files {
-		paths = append(paths, f.Path)
-	}
-	sort.Strings(paths)
+	files := append([]techfile.FileResult(nil), ev.TechFile.Files...)
+	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	h := sha256.New()
-	for _, p := range paths {
-		b, err := os.ReadFile(filepath.Join(ev.Root, filepath.FromSlash(p)))
-		if err != nil {
-			continue
-		}
-		fmt.Fprintf(h, "%s  %s\n", sha256Hex(b), p)
+	for _, f := range files {
+		fmt.Fprintf(h, "%s  %s\n", f.SHA256, f.Path)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

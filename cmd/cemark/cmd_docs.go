@@ -32,7 +32,6 @@ and exits 3 when the committed file is stale — a CI gate.`,
 				return err
 			}
 			opts.WriteEvidence = false
-			opts.SkipAttest = true
 			opts.DocsCheck = check
 			ev, err := evidence.Run(cmd.Context(), opts)
 			if err != nil {
@@ -64,6 +63,7 @@ and exits 3 when the committed file is stale — a CI gate.`,
 	f.StringArrayVar(&o.sources, "source", nil, "SBOM source (repeatable)")
 	f.StringArrayVar(&o.artifacts, "artifacts", nil, "glob of the shipped artefacts (repeatable)")
 	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key that signs the shipped artefacts (repeatable)")
+	f.BoolVar(&o.acceptChanges, "accept-changes", false, "record the current evidence as the baseline of the substantial-modification watch")
 	f.BoolVar(&check, "check", false, "write nothing; print a diff and exit 3 when the committed file is stale")
 	return cmd
 }

@@ -15,7 +15,7 @@ type runOptions struct {
 	config, productVersion, out, key, failOn, release string
 	docsDir, lang, templates                          string
 	sources, checks, artifacts, updateKeys, subjects  []string
-	noDocs, asJSON                                    bool
+	noDocs, asJSON, acceptChanges                     bool
 }
 
 func (o *runOptions) addFlags(cmd *cobra.Command) {
@@ -31,6 +31,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.key, "key", "", "signing key for the attestations (PKCS#8 PEM or cosign key; default $CEMARK_SIGNING_KEY)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when a failing finding is at or above this severity (info|low|medium|high|critical)")
 	f.BoolVar(&o.noDocs, "no-docs", false, "do not update the technical file")
+	f.BoolVar(&o.acceptChanges, "accept-changes", false, "record the current evidence as the baseline of the substantial-modification watch")
 	f.StringVar(&o.docsDir, "docs-dir", "", "technical file folder (default docs/cra)")
 	f.StringVar(&o.lang, "lang", "", "language of the declaration and user information: en | da")
 	f.StringVar(&o.templates, "templates", "", "folder of templates overriding the embedded ones, file by file")
@@ -43,7 +44,7 @@ func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
 		Root: root, ConfigPath: o.config, ProductVersion: o.productVersion, OutDir: o.out,
 		Sources: o.sources, Checks: o.checks, Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
 		Subjects: o.subjects, SigningKey: o.key, NoDocs: o.noDocs, DocsDir: o.docsDir,
-		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release,
+		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release, AcceptChanges: o.acceptChanges,
 		WriteEvidence: true, Getenv: e.getenv,
 		Progress: newStageUI(e.stderr, e.getenv),
 	}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cemark/cemark/evidence/exitcode"
+)
+
+// product copies testdata/product into a fresh git repository with a fixed
+// commit time, so the run's reference time is reproducible.
+func product(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := filepath.WalkDir("testdata/product", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("testdata/product", p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"init", "-q"},
+		{"add", "-A"},
+		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "init"},
+	} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE=2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T12:00:00Z")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return dir
+}
+
+// cli runs cemark in-process with its own streams and environment.
+func cli(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return vars[k] }
+	code = run(context.Background(), args, &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: getenv})
+	return code, out.String(), errb.String()
+}
+
+func readDir(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			out[rel] = b
+		}
+		return nil
+	})
+	return out
+}
+
+func TestRunWritesEvidenceAndTechnicalFileDeterministically(t *testing.T) {
+	dir := product(t)
+	code, stdout, stderr := cli(t, nil, "run", dir, "--json")
+	if code != exitcode.OK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var summary map[string]any
+	if err := json.Unmarshal([]byte(stdout), &summary); err != nil {
+		t.Fatalf("--json summary is not JSON: %v\n%s", err, stdout)
+	}
+	for _, want := range []string{"sbom.cdx.json", "sbom.spdx.json", "sbom-quality.json", "report.json", "report.sarif",
+		"codequality.json", "ports.json", "conformity.json", "attestations.intoto.jsonl", "conformity.dsse.json", "run.json"} {
+		if _, err := os.Stat(filepath.Join(dir, ".cemark", want)); err != nil {
+			t.Errorf("evidence file %s missing: %v", want, err)
+		}
+	}
+	if !strings.Contains(stderr, "UNSIGNED") {
+		t.Errorf("no notice that the statements are unsigned:\n%s", stderr)
+	}
+	for _, banned := range []string{"is compliant", "complies with", "CRA compliant"} {
+		if strings.Contains(strings.ToLower(stderr), strings.ToLower(banned)) {
+			t.Errorf("summary declares compliance (%q):\n%s", banned, stderr)
+		}
+	}
+	first := readDir(t, filepath.Join(dir, ".cemark"))
+	firstDocs := readDir(t, filepath.Join(dir, "docs", "cra"))
+
+	if code, _, stderr := cli(t, nil, "run", dir); code != exitcode.OK {
+		t.Fatalf("second run: exit %d\n%s", code, stderr)
+	}
+	second := readDir(t, filepath.Join(dir, ".cemark"))
+	for name, b := range first {
+		if name == "run.json" { // records stage timings
+			continue
+		}
+		if !bytes.Equal(b, second[name]) {
+			t.Errorf("%s differs between two runs on the same inputs", name)
+		}
+	}
+	for name, b := range firstDocs {
+		if !bytes.Equal(b, readDir(t, filepath.Join(dir, "docs", "cra"))[name]) {
+			t.Errorf("technical file %s differs between two runs", name)
+		}
+	}
+	if code, out, stderr := cli(t, nil, "docs", dir, "--check"); code != exitcode.OK {
+		t.Errorf("docs --check right after a run: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+func TestRunBadConfigNamesFileLineColumn(t *testing.T) {
+	dir := product(t)
+	cfg := filepath.Join(dir, "cemark.yaml")
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, bytes.Replace(b, []byte("  version: 1.4.0"), []byte("  verison: 1.4.0"), 1), 0o644)
+	code, _, stderr := cli(t, nil, "run", dir)
+	if code != exitcode.Usage {
+		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Usage, stderr)
+	}
+	if !strings.Contains(stderr, "cemark.yaml:3:3") || !strings.Contains(stderr, `"verison"`) {
+		t.Errorf("message does not name file:line:column and the key:\n%s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".cemark")); !os.IsNotExist(err) {
+		t.Errorf("a failed run wrote evidence")
+	}
+}
+
+func TestRunFailOnExitsThreeAndKeepsEvidence(t *testing.T) {
+	dir := product(t)
+	// An undeclared risky port makes a failing finding.
+	os.WriteFile(filepath.Join(dir, "Dockerfile.debug"), []byte("FROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000003\nEXPOSE 23\nUSER 1000\n"), 0o644)
+	code, _, stderr := cli(t, nil, "run", dir, "--fail-on", "high", "--no-docs")
+	if code != exitcode.NotConformant {
+		t.Fatalf("exit %d, want %d\n%s", code, exitcode.NotConformant, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".cemark", "report.json")); err != nil {
+		t.Errorf("evidence not written on a not-conformant run: %v", err)
+	}
+}
+
+func TestRunSignsWithKeyFromEnvironment(t *testing.T) {
+	dir := product(t)
+	keyDir := t.TempDir()
+	if code, _, stderr := cli(t, nil, "keygen", "--output-prefix", filepath.Join(keyDir, "release")); code != 0 {
+		t.Fatalf("keygen: exit %d\n%s", code, stderr)
+	}
+	pem, err := os.ReadFile(filepath.Join(keyDir, "release.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"CEMARK_SIGNING_KEY": string(pem)}
+	code, _, stderr := cli(t, vars, "run", dir, "--no-docs")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	ev := readDir(t, filepath.Join(dir, ".cemark"))
+	for name, b := range ev {
+		if bytes.Contains(b, pem) || bytes.Contains(b, []byte("PRIVATE KEY")) {
+			t.Errorf("private key material in %s", name)
+		}
+	}
+	if strings.Contains(stderr, "PRIVATE KEY") {
+		t.Error("private key material in the log")
+	}
+	code, out, stderr := cli(t, nil, "verify", "--key", filepath.Join(keyDir, "release.pub"),
+		"--require", "https://cemark.dev/conformity/v1", filepath.Join(dir, ".cemark", "attestations.intoto.jsonl"))
+	if code != 0 {
+		t.Fatalf("verify: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+func TestUnknownCommandIsUsageError(t *testing.T) {
+	if code, _, _ := cli(t, nil, "frobnicate"); code != exitcode.Usage {
+		t.Fatalf("exit %d, want %d", code, exitcode.Usage)
+	}
+	if code, _, _ := cli(t, nil, "run", "--no-such-flag"); code != exitcode.Usage {
+		t.Fatalf("exit %d, want %d", code, exitcode.Usage)
+	}
+}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 	intotov1 "github.com/in-toto/attestation/go/v1"
+
+	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
 // Image is a container image given as a source, attested by its manifest
@@ -35,9 +37,9 @@ var (
 //     its slash path relative to root, with sha256 and sha512 digests;
 //   - every image, by manifest digest;
 //   - when neither names anything, the repository's commit as a gitCommit
-//     digest (commit is the full hex object name; its name is the root
-//     folder's name, or CommitSubjectName's form when the caller knows the
-//     remote).
+//     digest (commit is the full hex object name), named
+//     "git+<remote>@<commit>" when root has a git remote, else after the
+//     root folder.
 //
 // A glob matching no file is an error naming the glob.
 func Subjects(ctx context.Context, root string, globs []string, images []Image, commit string) ([]*intotov1.ResourceDescriptor, error) {
@@ -92,7 +94,13 @@ func Subjects(ctx context.Context, root string, globs []string, images []Image, 
 		if err != nil {
 			return nil, fmt.Errorf("subject: %w", err)
 		}
-		rd, err := CommitSubject(filepath.Base(abs), commit)
+		name := filepath.Base(abs)
+		// Name the commit after the repository's remote when it has one
+		// (credentials already stripped), as OpenSSF Scorecard does.
+		if remote, err := gitinfo.Remote(ctx, root); err == nil && remote != "" {
+			name = CommitSubjectName(remote, commit)
+		}
+		rd, err := CommitSubject(name, commit)
 		if err != nil {
 			return nil, err
 		}

@@ -27,6 +27,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -626,6 +627,62 @@ func TestKeylessCosignSignature(t *testing.T) {
 			got := v.VerifyArtifacts(context.Background(), []string{app})[0]
 			if got.Verdict != tc.verdict || got.Method != MethodCosignBlob || !strings.Contains(got.Detail, tc.inDetail) {
 				t.Errorf("got %s/%s %q, want %s mentioning %q", got.Verdict, got.Method, got.Detail, tc.verdict, tc.inDetail)
+			}
+		})
+	}
+}
+
+// TestDSSEBundle: an attestation bundle (DSSE envelope holding an in-toto
+// statement, as `cosign attest-blob --new-bundle-format` writes) verifies
+// an artefact when the signature verifies and the artefact's digest is a
+// subject of the statement.
+func TestDSSEBundle(t *testing.T) {
+	key := newCosignKey(t)
+	artefact := []byte("payload")
+	makeBundle := func(subject []byte, alterAfterSigning bool) []byte {
+		stmt := `{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"app","digest":{"sha256":"` + sha256hex(subject) +
+			`"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{"buildDefinition":{}}}`
+		const payloadType = "application/vnd.in-toto+json"
+		pae := fmt.Sprintf("DSSEv1 %d %s %d %s", len(payloadType), payloadType, len(stmt), stmt)
+		sig := key.signRaw(t, []byte(pae))
+		if alterAfterSigning {
+			stmt = strings.Replace(stmt, "buildDefinition", "buildDefinitioX", 1)
+		}
+		b := &protobundle.Bundle{
+			MediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+			VerificationMaterial: &protobundle.VerificationMaterial{
+				Content: &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{Hint: key.fp}},
+			},
+			Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: &protodsse.Envelope{
+				Payload: []byte(stmt), PayloadType: payloadType,
+				Signatures: []*protodsse.Signature{{Sig: sig}},
+			}},
+		}
+		out, err := protojson.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	cases := []struct {
+		name    string
+		content []byte
+		bundle  []byte
+		verdict string
+	}{
+		{"subject matches", artefact, makeBundle(artefact, false), VerdictVerified},
+		{"artefact changed", []byte("payload!"), makeBundle(artefact, false), VerdictBadSignature},
+		{"statement altered after signing", artefact, makeBundle(artefact, true), VerdictBadSignature},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			app := write(t, root, "dist/app", tc.content)
+			write(t, root, "dist/app.sigstore.json", tc.bundle)
+			v := &Verifier{Keys: LoadKeys(root, nil, []string{write(t, root, "k.pub", key.pubPEM)}), Root: root, Now: time.Now()}
+			got := v.VerifyArtifacts(context.Background(), []string{app})[0]
+			if got.Verdict != tc.verdict || got.Method != MethodSigstoreBundle {
+				t.Errorf("got %s/%s (%s), want %s", got.Verdict, got.Method, got.Detail, tc.verdict)
 			}
 		})
 	}

@@ -109,6 +109,11 @@ func pgpFingerprint(e *openpgp.Entity) string {
 // keyring, minisign public key).
 func ParseKey(data []byte, kind string) (VerificationKey, error) {
 	trimmed := bytes.TrimSpace(data)
+	// A private key handed over by mistake is refused outright, so it is
+	// never parsed, kept in memory longer than needed or echoed in errors.
+	if bytes.Contains(trimmed, []byte("PRIVATE KEY")) || bytes.Contains(trimmed, []byte("secret key")) {
+		return VerificationKey{Kind: kind}, errors.New("this is a private key: give cemark the public key only")
+	}
 	if kind == "" || kind == "ssh" {
 		kind = detectKeyKind(trimmed)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -25,7 +26,13 @@ It never overwrites an existing cemark.yaml (exit 2).`,
 			if len(args) == 1 {
 				root = args[0]
 			}
-			path, data, err := config.Init(cmd.Context(), root, config.StarterOptions{})
+			// The detected inventory becomes the draft interfaces declaration;
+			// a tree that cannot be scanned still gets a starter file.
+			drafts, derr := evidence.DraftInterfaces(cmd.Context(), root)
+			if derr != nil {
+				fmt.Fprintf(e.stderr, "warning: no draft interfaces: %v\n", derr)
+			}
+			path, data, err := config.Init(cmd.Context(), root, config.StarterOptions{Interfaces: drafts})
 			if err != nil {
 				return err
 			}

@@ -192,3 +192,26 @@ func TestUnknownCommandIsUsageError(t *testing.T) {
 		t.Fatalf("exit %d, want %d", code, exitcode.Usage)
 	}
 }
+
+func TestInitOffersTheInventoryAndNeverOverwrites(t *testing.T) {
+	dir := product(t)
+	os.Remove(filepath.Join(dir, "cemark.yaml"))
+	code, out, stderr := cli(t, nil, "init", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "cemark.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "port: 8443") {
+		t.Errorf("starter file does not offer the detected port 8443 as a draft:\n%s", b)
+	}
+	if code, _, _ := cli(t, nil, "init", dir); code != exitcode.Usage {
+		t.Errorf("second init: exit %d, want %d", code, exitcode.Usage)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "cemark.yaml"))
+	if !bytes.Equal(b, after) {
+		t.Error("init overwrote an existing cemark.yaml")
+	}
+}

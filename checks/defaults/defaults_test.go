@@ -3,6 +3,7 @@ package defaults
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,14 +49,7 @@ func TestMeta(t *testing.T) {
 	}
 }
 
-func pad3(n int) string {
-	s := "00" + itoa(n)
-	return s[len(s)-3:]
-}
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + jsonInt(n)) }
-
-func jsonInt(n int) string { b, _ := json.Marshal(n); return string(b) }
+func pad3(n int) string { return fmt.Sprintf("%03d", n) }
 
 func TestCredentialKey(t *testing.T) {
 	for key, want := range map[string]bool{

@@ -182,6 +182,18 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 			rep.Attestations = append(rep.Attestations, res)
 		}
 	}
+	verified := 0
+	for _, a := range rep.Attestations {
+		if a.OK {
+			verified++
+		}
+	}
+	for j := range artefacts {
+		if verified == 0 && artefacts[j].OK {
+			artefacts[j].OK = false
+			artefacts[j].Error = "not checked: no statement verified"
+		}
+	}
 	rep.Artefacts = artefacts
 
 	present := map[string]bool{}
@@ -291,18 +303,19 @@ func verifyEnvelope(_ context.Context, env *Envelope, keys []trustedKey) Attesta
 	}
 	pae := PAE(env.PayloadType, payload)
 	var acceptedBy string
+	var triedTrusted []string // key IDs of trusted keys whose check failed
 	for _, s := range env.Signatures {
 		sig, err := base64.StdEncoding.DecodeString(s.Sig)
-		if err != nil || len(sig) == 0 {
-			continue
-		}
 		for _, k := range keys {
 			if s.KeyID != "" && s.KeyID != k.ID {
 				continue
 			}
-			if verifySignature(k.pub, pae, sig) {
+			if err == nil && len(sig) > 0 && verifySignature(k.pub, pae, sig) {
 				acceptedBy = k.ID
 				break
+			}
+			if s.KeyID != "" {
+				triedTrusted = append(triedTrusted, k.ID)
 			}
 		}
 		if acceptedBy != "" {
@@ -314,8 +327,13 @@ func verifyEnvelope(_ context.Context, env *Envelope, keys []trustedKey) Attesta
 		for _, s := range env.Signatures {
 			ids = append(ids, nonEmpty(s.KeyID, "(no keyid)"))
 		}
-		res.Error = fmt.Sprintf("no valid signature by a trusted key: signed by %s; trusted %s (wrong key, or the payload was changed after signing)",
-			strings.Join(ids, ", "), strings.Join(keyIDs(keys), ", "))
+		if len(triedTrusted) > 0 {
+			res.Error = fmt.Sprintf("no valid signature by a trusted key: the signature by trusted key %s does not verify: the payload or its type was changed after signing, or the signature is damaged",
+				strings.Join(triedTrusted, ", "))
+		} else {
+			res.Error = fmt.Sprintf("no valid signature by a trusted key: signed by %s, which is not a trusted key (trusted: %s)",
+				strings.Join(ids, ", "), strings.Join(keyIDs(keys), ", "))
+		}
 		return res
 	}
 	res.KeyID = acceptedBy

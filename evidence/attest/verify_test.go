@@ -152,8 +152,8 @@ func TestVerifyRejects(t *testing.T) {
 	}{
 		{name: "tampered payload", data: mutate(func(e *Envelope) {
 			e.Payload = base64.StdEncoding.EncodeToString([]byte(strings.Replace(string(first.Payload), "left-pad", "righ-pad", 1)))
-		}), want: "no valid signature by a trusted key"},
-		{name: "wrong key", data: good.JSON(), keys: []string{f.otherPub}, want: "no valid signature by a trusted key: signed by " + f.signer.KeyID()},
+		}), want: "no valid signature by a trusted key: the signature by trusted key " + f.signer.KeyID() + " does not verify: the payload or its type was changed after signing"},
+		{name: "wrong key", data: good.JSON(), keys: []string{f.otherPub}, want: "no valid signature by a trusted key: signed by " + f.signer.KeyID() + ", which is not a trusted key (trusted: "},
 		{name: "swapped subject", data: good.JSON(), subjects: []string{otherArt}, want: "is not a subject of this statement"},
 		{name: "truncated JSON Lines", file: "bundle.intoto.jsonl", data: bundle[:len(bundle)-40], want: "line 6: not a DSSE envelope: truncated JSON (unexpected end of input)"},
 		{name: "wrong payload type", data: wrongType.JSON(), want: `payload type is "application/json", want "application/vnd.in-toto+json"`},

@@ -57,3 +57,15 @@ func FuzzParseJSONL(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseStatement(f *testing.F) {
+	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"` + strings.Repeat("a", 64) + `"}}],"predicateType":"x","predicate":{}}`))
+	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v0.1","subject":[],"predicateType":"x","predicate":{}}`))
+	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[{"digest":{"gitCommit":"zz"}}],"predicate":[]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st, err := ParseStatement(data)
+		if err == nil && (st.GetType() != StatementTypeV1 || len(st.GetSubject()) == 0 || st.GetPredicateType() == "") {
+			t.Fatalf("accepted an invalid statement: %s", data)
+		}
+	})
+}

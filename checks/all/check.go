@@ -7,9 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/updates"
+	"github.com/cemark/cemark/checks/vulnhandling"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/exitcode"
 )
@@ -98,12 +101,29 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 			rel = filepath.ToSlash(r)
 		}
 	}
-	return checks.Run(ctx, reg, t, checks.RunOptions{
+	report, err := checks.Run(ctx, reg, t, checks.RunOptions{
 		ToolVersion: opts.ToolVersion,
 		Product:     checks.Product{Name: productName(cfg, root), Version: cfg.Product.Version},
 		ConfigFile:  rel,
 		Catalogue:   catalogue,
 	})
+	if err != nil {
+		return nil, err
+	}
+	// Report-level fact sheets of the families that ran, as the pipeline
+	// adds them; each family memoises on t, so nothing is verified twice.
+	ran := strings.Join(reg.IDs(), " ")
+	if strings.Contains(ran, "CEM-UPD-") {
+		if us, err := updates.Facts(ctx, t); err == nil {
+			report.Facts.UpdateSigning = us
+		}
+	}
+	if strings.Contains(ran, "CEM-VH-") {
+		if vh, err := vulnhandling.Facts(ctx, t); err == nil {
+			report.Facts.VulnHandling = vh
+		}
+	}
+	return report, nil
 }
 
 func productName(cfg *config.Config, root string) string {

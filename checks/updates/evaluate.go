@@ -24,8 +24,11 @@ func evalPipeline(f *Collected) []checks.Finding {
 			what += " (" + s.Detail + ")"
 		}
 		msg := "release signing step: " + what
-		if !Signs(s) {
+		switch {
+		case s.Action == ActionInstall:
 			msg = "signing tool installed: " + what + "; it signs only where a later step runs it"
+		case !Signs(s):
+			msg = "release SBOM step: " + what
 		}
 		out = append(out, checks.Finding{
 			Outcome: checks.Info, Severity: checks.SeverityInfo, Message: msg,

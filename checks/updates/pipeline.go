@@ -233,6 +233,9 @@ func scalarLine(n *yaml.Node, i int) int {
 	return n.Line + i
 }
 
-// Signs reports whether a step signs or attests release output (an
-// installer step does not).
-func Signs(s checks.SigningStep) bool { return s.Action != ActionInstall }
+// Signs reports whether a step signs or attests release output. An
+// installer step does not, and neither does goreleaser's sboms (it writes
+// SBOMs; signing them is a signs entry).
+func Signs(s checks.SigningStep) bool {
+	return s.Action != ActionInstall && !(s.Tool == ToolGoreleaser && s.Action == "sboms")
+}

@@ -81,6 +81,26 @@ func TestDetectPipeline(t *testing.T) {
 	}
 }
 
+func TestSignsLeavesOutInstallersAndSBOMs(t *testing.T) {
+	for _, tc := range []struct {
+		step checks.SigningStep
+		want bool
+	}{
+		{checks.SigningStep{Tool: ToolGoreleaser, Action: "signs"}, true},
+		{checks.SigningStep{Tool: ToolGoreleaser, Action: "sboms"}, false},
+		{checks.SigningStep{Tool: ToolSigstore, Action: ActionInstall}, false},
+		{checks.SigningStep{Tool: ToolAttest, Action: "attest-sbom"}, true},
+	} {
+		if got := Signs(tc.step); got != tc.want {
+			t.Errorf("Signs(%+v) = %v, want %v", tc.step, got, tc.want)
+		}
+	}
+	only := evalPipeline(&Collected{Signing: checks.UpdateSigning{Pipeline: []checks.SigningStep{{Tool: ToolGoreleaser, Action: "sboms", Path: ".goreleaser.yml", Line: 3}}}})
+	if len(only) != 2 || only[1].Key != "no-signing-step" || only[1].Outcome != checks.Warn {
+		t.Errorf("only an SBOM step: %+v, want an info finding and the no-signing-step warning", only)
+	}
+}
+
 func TestPipelineParseError(t *testing.T) {
 	_, err := pipelineSteps(".github/workflows/bad.yml", []byte("jobs: [unclosed"))
 	if err == nil || !strings.Contains(err.Error(), ".github/workflows/bad.yml") {

@@ -156,7 +156,7 @@ func pipelineSteps(p string, data []byte) ([]checks.SigningStep, error) {
 		}
 		return steps, nil
 	}
-	walkCI(p, top, "", &steps)
+	walkCI(p, top, "", 0, &steps)
 	return steps, nil
 }
 
@@ -186,16 +186,29 @@ func goreleaserDetail(key string, item *yaml.Node) string {
 
 // walkCI visits a workflow or GitLab CI document, looking at `uses:` values
 // and at shell lines under run/script keys.
-func walkCI(p string, n *yaml.Node, key string, steps *[]checks.SigningStep) {
+// maxCIDepth bounds the walk: GitLab files reuse scripts through YAML
+// aliases, and an alias may point back at its own ancestor.
+const maxCIDepth = 64
+
+func walkCI(p string, n *yaml.Node, key string, depth int, steps *[]checks.SigningStep) {
+	if n == nil || depth > maxCIDepth {
+		return
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			walkCI(p, n.Content[i+1], n.Content[i].Value, steps)
+			k := n.Content[i].Value
+			if k == "<<" {
+				k = key // a merge key brings in the anchored mapping's keys
+			}
+			walkCI(p, n.Content[i+1], k, depth+1, steps)
 		}
 	case yaml.SequenceNode:
 		for _, c := range n.Content {
-			walkCI(p, c, key, steps)
+			walkCI(p, c, key, depth+1, steps)
 		}
+	case yaml.AliasNode:
+		walkCI(p, n.Alias, key, depth+1, steps)
 	case yaml.ScalarNode:
 		switch {
 		case key == "uses":

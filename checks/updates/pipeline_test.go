@@ -51,6 +51,11 @@ func TestDetectPipeline(t *testing.T) {
 			{Tool: ToolGPG, Action: "detach-sign", Path: ".gitlab-ci.yml", Line: 13, Detail: "gpg --detach-sign"},
 		}},
 		{"pipeline/gitlab-unsigned", nil},
+		// The anchored list is a script only where an alias puts it under
+		// script:; the step is reported at the line where it is written.
+		{"pipeline/gitlab-anchors", []checks.SigningStep{
+			{Tool: ToolCosign, Action: "sign-blob", Path: ".gitlab-ci.yml", Line: 2, Detail: "cosign sign-blob"},
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.dir, func(t *testing.T) {

@@ -227,3 +227,16 @@ func flowDepth(data []byte) (maxDepth, line int) {
 	}
 	return maxDepth, line
 }
+
+// Vendored reports whether a path is inside third-party code shipped with
+// the sources (node_modules, vendor, third_party, virtualenvs): their
+// Dockerfiles, manifests and units are a dependency's, not the product's.
+func Vendored(rel string) bool {
+	for _, seg := range strings.Split(rel, "/") {
+		switch seg {
+		case "node_modules", "vendor", "third_party", ".venv", "venv", "site-packages", "bower_components":
+			return true
+		}
+	}
+	return false
+}

@@ -166,7 +166,7 @@ func Discover(t *checks.Target) [][]string {
 	}
 	byDir := map[string][]string{}
 	var dirs []string
-	for _, e := range t.Files.Match(IsComposeFile) {
+	for _, e := range t.Files.Match(func(rel string) bool { return IsComposeFile(rel) && !parse.Vendored(rel) }) {
 		d := path.Dir(e.Path)
 		if _, ok := byDir[d]; !ok {
 			dirs = append(dirs, d)

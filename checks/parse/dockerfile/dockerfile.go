@@ -198,7 +198,7 @@ func Discover(t *checks.Target) []string {
 		return configured(t, t.Config.Checks.Dockerfiles)
 	}
 	var out []string
-	for _, e := range t.Files.Match(IsDockerfile) {
+	for _, e := range t.Files.Match(func(rel string) bool { return IsDockerfile(rel) && !parse.Vendored(rel) }) {
 		out = append(out, e.Path)
 	}
 	return out

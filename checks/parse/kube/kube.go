@@ -208,7 +208,7 @@ func Candidate(rel string) bool {
 func Load(ctx context.Context, t *checks.Target) (*Manifests, error) {
 	v, err := t.Memo.Get(MemoKey, func() (any, error) {
 		m := &Manifests{}
-		for _, e := range t.Files.Match(Candidate) {
+		for _, e := range t.Files.Match(func(rel string) bool { return Candidate(rel) && !parse.Vendored(rel) }) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}

@@ -197,6 +197,13 @@ func (g *goScan) visit(n ast.Node) bool {
 	switch x := n.(type) {
 	case *ast.CallExpr:
 		name := callName(x.Fun)
+		// A method call on a value (srv.ListenAndServeTLS, r.Run) is matched
+		// by its method name; package functions by their qualified name.
+		if sel, ok := x.Fun.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); !ok || !packageNames[id.Name] {
+				name = "." + sel.Sel.Name
+			}
+		}
 		switch name {
 		case "net.Listen", "net.ListenPacket":
 			if len(x.Args) == 2 {
@@ -256,6 +263,10 @@ func (g *goScan) visit(n ast.Node) bool {
 	}
 	return true
 }
+
+// packageNames are the import names whose functions are matched by name;
+// any other selector is a method call.
+var packageNames = map[string]bool{"net": true, "http": true, "tls": true, "fmt": true, "flag": true, "pflag": true, "strconv": true}
 
 func netProto(network string) string {
 	switch network {

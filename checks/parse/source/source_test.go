@@ -126,3 +126,15 @@ func TestSkipped(t *testing.T) {
 		}
 	}
 }
+
+func TestScanGoMethods(t *testing.T) {
+	src := "package main\n\nimport (\n\t\"net/http\"\n\n\t\"github.com/gin-gonic/gin\"\n)\n\nfunc main() {\n\tsrv := &http.Server{Addr: \":8443\"}\n\tgo srv.ListenAndServeTLS(\"c\", \"k\")\n\tr := gin.Default()\n\tr.Run(\"0.0.0.0:8080\")\n\tr.Run()\n}\n"
+	got, _ := ScanGo("main.go", []byte(src))
+	want := []Listen{
+		{Path: "main.go", Line: 10, Column: 22, Language: "go", Call: "http.Server.Addr", Address: ":8443", Port: 8443, Bind: "all", Protocol: "tcp", TLS: tr()},
+		{Path: "main.go", Line: 13, Column: 2, Language: "go", Call: "Run", Address: "0.0.0.0:8080", Port: 8080, Bind: "all", Protocol: "tcp", TLS: fa()},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -51,7 +51,7 @@ func IsSocketUnit(rel string) bool {
 func Sockets(ctx context.Context, t *checks.Target) ([]*Socket, error) {
 	v, err := t.Memo.Get(MemoKey, func() (any, error) {
 		var out []*Socket
-		for _, e := range t.Files.Match(IsSocketUnit) {
+		for _, e := range t.Files.Match(func(rel string) bool { return IsSocketUnit(rel) && !parse.Vendored(rel) }) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}

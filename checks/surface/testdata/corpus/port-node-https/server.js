@@ -1,0 +1,2 @@
+const https = require('https');
+https.createServer(opts, app).listen(8443);

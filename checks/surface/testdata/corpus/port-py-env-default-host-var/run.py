@@ -1,0 +1,4 @@
+import os
+HOST = "0.0.0.0"
+PORT = int(os.getenv("PORT", "6379"))
+app.run(host=HOST, port=PORT)

@@ -311,7 +311,7 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 			}
 		}
 	}
-	proj, err := loader.LoadWithContext(ctx, details, opts(true))
+	proj, err := safeLoad(ctx, details, opts(true))
 	p.Interpolated = err == nil
 	if err != nil {
 		var missing *template.MissingRequiredError
@@ -321,7 +321,7 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 		}
 		// A required variable (${X:?}) has no value in the closed
 		// environment: load the files as written.
-		proj, err = loader.LoadWithContext(ctx, details, opts(false))
+		proj, err = safeLoad(ctx, details, opts(false))
 		if err != nil {
 			p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "Compose project not loaded: " + relErr(err, root)})
 			return p
@@ -337,6 +337,17 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 		p.Services = append(p.Services, lm.service(n, proj.Services[n]))
 	}
 	return p
+}
+
+// safeLoad calls compose-go, turning a panic on malformed input (it has
+// panicked on a top-level "volumes:" with no value) into an error.
+func safeLoad(ctx context.Context, details types.ConfigDetails, opt func(*loader.Options)) (proj *types.Project, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			proj, err = nil, fmt.Errorf("compose-go could not load the file: %v", r)
+		}
+	}()
+	return loader.LoadWithContext(ctx, details, opt)
 }
 
 func relErr(err error, root string) string {

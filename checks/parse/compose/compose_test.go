@@ -99,3 +99,11 @@ func TestLoadBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadComposeGoPanic(t *testing.T) {
+	// compose-go panics on a top-level key with no value; it is a per-file error.
+	p := Load(context.Background(), t.TempDir(), []File{{Path: "compose.yaml", Data: []byte("  volumes:")}}, nil)
+	if len(p.Issues) != 1 || !strings.Contains(p.Issues[0].Message, "could not load") {
+		t.Fatalf("issues: %+v", p.Issues)
+	}
+}

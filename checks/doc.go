@@ -55,8 +55,9 @@ package checks
 //     put a secret value in a message: say "DB_PASSWORD is hard-coded";
 //   - lowers the severity of failing and warning findings under test and example
 //     paths (checks.test_paths, default DefaultTestPaths) to checks.test_severity
-//     (default info); the finding stays a failure and stays in the report, and
-//     Values["severity_lowered_from"] keeps the original;
+//     (default info) and turns a failure there into a warning: the finding stays
+//     in the report, but a fixture or an example is not what ships;
+//     Values["severity_lowered_from"] and ["outcome_lowered_from"] keep the original;
 //   - applies waivers: a current cemark.yaml waiver (check ID + path glob) or an
 //     inline "# cemark:ignore CEM-XXX-000 <reason>" (also "//", on the finding's
 //     line or the line above) turns a Fail or Warn into Waived with a WaiverRef;

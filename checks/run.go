@@ -16,8 +16,8 @@ var DefaultTestPaths = []string{"**/test/**", "**/tests/**", "**/testdata/**", "
 
 // DefaultTestSeverity is what a failing finding under a test or example
 // path is lowered to when cemark.yaml does not say (checks.test_severity).
-// The finding stays a failure and stays in the report; at "info" it does
-// not trip any --fail-on level above info.
+// The finding stays in the report as a warning: a test fixture or an
+// example is not what ships, so it never counts as a failure of the product.
 const DefaultTestSeverity = SeverityInfo
 
 // RunOptions describe the run for the report.
@@ -214,11 +214,12 @@ func normalise(f *Finding, m Meta) {
 	}
 }
 
-// lowerInTestPath lowers a failing or warning finding's severity in test
-// and example folders. The finding is still reported; Values records the
-// severity it had.
+// lowerInTestPath handles findings in test and example folders: they are
+// still reported, with lower severity, but a test fixture or an example is
+// not what ships, so a failure there becomes a warning and never counts
+// against the product. Values records what it was.
 func lowerInTestPath(f *Finding, globs []string, to Severity) {
-	if f.Path == "" || (f.Outcome != Fail && f.Outcome != Warn) || f.Severity.Rank() <= to.Rank() {
+	if f.Path == "" || (f.Outcome != Fail && f.Outcome != Warn) {
 		return
 	}
 	if !Excluded(f.Path, globs) {
@@ -227,9 +228,15 @@ func lowerInTestPath(f *Finding, globs []string, to Severity) {
 	if f.Values == nil {
 		f.Values = map[string]string{}
 	}
-	f.Values["severity_lowered_from"] = string(f.Severity)
 	f.Values["test_path"] = "true"
-	f.Severity = to
+	if f.Outcome == Fail {
+		f.Values["outcome_lowered_from"] = string(Fail)
+		f.Outcome = Warn
+	}
+	if f.Severity.Rank() > to.Rank() {
+		f.Values["severity_lowered_from"] = string(f.Severity)
+		f.Severity = to
+	}
 }
 
 // outcomeRank orders outcomes from worst (highest) to best: fail > error >

@@ -252,7 +252,7 @@ func TestRunTestPathsLowered(t *testing.T) {
 	for _, f := range result(t, rep, "CEM-TST-001").Findings {
 		got = append(got, f.Path+" "+string(f.Outcome)+" "+string(f.Severity)+" "+f.Values["severity_lowered_from"])
 	}
-	want := []string{"examples/demo/Dockerfile fail info high", "pkg/testdata/x.yaml fail info high", "src/Dockerfile fail high ", "test/Dockerfile fail info ", "test/ok pass high "}
+	want := []string{"examples/demo/Dockerfile warn info high", "pkg/testdata/x.yaml warn info high", "src/Dockerfile fail high ", "test/Dockerfile warn info ", "test/ok pass high "}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}

@@ -165,13 +165,14 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 			if !s.Product {
 				continue // build stages do not ship
 			}
-			for _, p := range s.Expose {
+			for _, se := range inheritedExpose(f, s) {
+				p := se.port
 				if p.Unresolved {
 					continue // a port set at build time is not known here
 				}
 				detail := "EXPOSE " + p.Raw
-				if s.Name != "" {
-					detail += " in stage " + s.Name
+				if se.stage != "" {
+					detail += " in stage " + se.stage
 				}
 				b.addRange(p.Port, p.EndPort, p.Protocol, checks.Place{Kind: KindDockerfileExpose, Path: f.Path, Line: p.Line, Column: p.Column, Detail: detail})
 			}
@@ -339,6 +340,34 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		return issues[i].Line < issues[j].Line
 	})
 	return &Facts{Inventory: inv, Declared: declared, Issues: issues}, nil
+}
+
+// inheritedExpose is a stage's EXPOSE ports plus those of the earlier
+// stages it is built FROM: the image config carries them over.
+type stageExpose struct {
+	stage string
+	port  dockerfile.Port
+}
+
+func inheritedExpose(f *dockerfile.File, s dockerfile.Stage) []stageExpose {
+	var out []stageExpose
+	seen := map[int]bool{}
+	for cur := &s; cur != nil && !seen[cur.Index]; {
+		seen[cur.Index] = true
+		for _, p := range cur.Expose {
+			out = append(out, stageExpose{cur.Name, p})
+		}
+		var next *dockerfile.Stage
+		if cur.From.Stage != "" {
+			for i := 0; i < cur.Index; i++ {
+				if strings.EqualFold(f.Stages[i].Name, cur.From.Stage) {
+					next = &f.Stages[i]
+				}
+			}
+		}
+		cur = next
+	}
+	return out
 }
 
 // build merges places into interfaces, sorted by (port, protocol).

@@ -171,6 +171,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	if err != nil {
 		return nil, stage.fail(err)
 	}
+	catalogue := reg.IDs()
 	sel := opts.Checks
 	if len(sel) == 0 {
 		sel = cfg.Checks.Select
@@ -183,6 +184,8 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	report, err := checks.Run(ctx, reg, target, checks.RunOptions{
 		ToolVersion: ev.Tool.Cemark,
 		Product:     checks.Product{Name: cfg.Product.Name, Version: cfg.Product.Version},
+		ConfigFile:  relIfInside(absRoot, cfgPath),
+		Catalogue:   catalogue,
 	})
 	if err != nil {
 		return nil, stage.fail(err)
@@ -213,7 +216,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	// needs the technical file's digest.
 	if !opts.SkipAttest {
 		stage = startStage(p, rec, "attest")
-		if err := buildStatements(ctx, ev, opts, getenv); err != nil {
+		if err := buildStatements(ctx, ev, opts, p); err != nil {
 			return nil, stage.fail(err)
 		}
 		stage.done(fmt.Sprintf("%d statements", len(ev.Statements)))

@@ -3,6 +3,7 @@ package evidence
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,7 +12,10 @@ import (
 	"path/filepath"
 	"sort"
 
+	intotov1 "github.com/in-toto/attestation/go/v1"
+
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/techfile"
 )
@@ -66,7 +70,7 @@ func marshal(v any) ([]byte, error) {
 }
 
 // buildStatements makes every statement but the conformity statement.
-func buildStatements(ctx context.Context, ev *Evidence, opts Options, getenv func(string) string) error {
+func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress) error {
 	var images []attest.Image
 	if ev.SBOM != nil {
 		for _, im := range ev.SBOM.Images {
@@ -74,9 +78,21 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, getenv fun
 		}
 	}
 	globs := append(append([]string{}, ev.Config.Attestations.Subjects...), opts.Subjects...)
-	subjects, err := attest.Subjects(ctx, ev.Root, globs, images, ev.Commit)
-	if err != nil {
-		return err
+	var subjects []*intotov1.ResourceDescriptor
+	if len(globs) == 0 && len(images) == 0 && ev.Commit == "" && ev.SBOM != nil {
+		// Outside git with nothing named, the product is identified by its
+		// SBOM: the statements are about what that document describes.
+		s512 := sha512.Sum512(ev.SBOM.CycloneDX)
+		subjects = append(subjects, &intotov1.ResourceDescriptor{
+			Name:   "sbom.cdx.json",
+			Digest: map[string]string{"sha256": sha256Hex(ev.SBOM.CycloneDX), "sha512": hex.EncodeToString(s512[:])},
+		})
+		p.Notice("no --subject and no git commit: the statements name the CycloneDX SBOM as their subject")
+	} else {
+		var err error
+		if subjects, err = attest.Subjects(ctx, ev.Root, globs, images, ev.Commit); err != nil {
+			return exitcode.Wrap(exitcode.Usage, err)
+		}
 	}
 	in := attest.Input{
 		Subjects:        subjects,

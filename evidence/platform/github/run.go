@@ -199,18 +199,10 @@ func Run(ctx context.Context, d Deps) error {
 	return runErr
 }
 
-// maskSecret masks a secret and each of its lines: a workflow command is
-// one line, so a PEM key is masked line by line.
+// maskSecret masks a secret line by line: a workflow command is one line,
+// so `::add-mask::` with a multi-line value (a PEM key) would print every
+// line after the first in clear.
 func maskSecret(a Actions, s string) error {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	if err := a.AddMask(strings.TrimSpace(s)); err != nil {
-		return err
-	}
-	if !strings.Contains(s, "\n") {
-		return nil
-	}
 	for _, line := range strings.Split(s, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			if err := a.AddMask(line); err != nil {

@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1
+#
+# cemark's container image. One image serves two hosts:
+#   - the GitHub Action (action.yml runs `cemark action` in it), where the
+#     workspace belongs to the runner's user, uid 1001 on GitHub-hosted
+#     runners: the image runs as uid 1001 so it can write there;
+#   - GitLab CI jobs (templates/cemark.yml), which run their script in it
+#     with the entrypoint overridden: it has a shell, git and CA
+#     certificates, a writable HOME, and git trusts any checkout directory
+#     (GitLab's build directory belongs to the runner's helper, not to us).
+#
+# Base images are pinned by version tag. TODO(release): pin both by digest
+# (FROM image:tag@sha256:…) when the release workflow builds the image;
+# Dependabot (docker ecosystem) keeps tag and digest current afterwards.
+
+FROM golang:1.26.8 AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download && go mod verify
+COPY . .
+ARG VERSION=dev
+# A static, reproducible binary: no cgo, no local paths, no build ID.
+RUN CGO_ENABLED=0 go build -trimpath \
+      -ldflags "-s -w -buildid= -X github.com/cemark/cemark/evidence/version.Release=${VERSION}" \
+      -o /out/cemark ./cmd/cemark
+
+FROM alpine:3.22
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="cemark" \
+      org.opencontainers.image.description="Evidence of conformity with the EU Cyber Resilience Act from every build: SBOM, checks tied to Annex I, signed in-toto attestations, the Annex VII technical file" \
+      org.opencontainers.image.source="https://github.com/cemark/cemark" \
+      org.opencontainers.image.url="https://github.com/cemark/cemark" \
+      org.opencontainers.image.documentation="https://github.com/cemark/cemark/blob/main/docs/ci.md" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.vendor="cemark" \
+      org.opencontainers.image.version="${VERSION}"
+# git for the commit, tags and remote the evidence records, and for the
+# GitLab merge-request push; a system-wide safe.directory because the
+# checkout belongs to another uid on GitLab (and on self-hosted runners).
+RUN apk add --no-cache git ca-certificates \
+ && addgroup -g 1001 cemark \
+ && adduser -D -u 1001 -G cemark -h /home/cemark -s /bin/sh cemark \
+ && git config --system --add safe.directory '*'
+COPY --from=build /out/cemark /usr/local/bin/cemark
+ENV HOME=/home/cemark
+USER 1001:1001
+WORKDIR /home/cemark
+ENTRYPOINT ["cemark"]
+CMD ["--help"]

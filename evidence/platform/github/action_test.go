@@ -1,0 +1,379 @@
+package github
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cemark/cemark/evidence/exitcode"
+)
+
+// runner simulates a GitHub-hosted runner for one docker-action step.
+type runner struct {
+	t         *testing.T
+	workspace string
+	env       map[string]string
+	stdout    bytes.Buffer
+}
+
+const sourceDateEpoch = "1780000000" // 2026-05-28
+
+// fixtureRepo copies testdata/product into a fresh git repository.
+func fixtureRepo(t *testing.T) string {
+	t.Helper()
+	ws := t.TempDir()
+	err := filepath.WalkDir("testdata/product", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel("testdata/product", p)
+		dst := filepath.Join(ws, rel)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	git(t, ws, "init", "-q", "-b", "main")
+	git(t, ws, "add", ".")
+	git(t, ws, "commit", "-q", "-m", "widget 2.0.0")
+	return ws
+}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Acme", "GIT_AUTHOR_EMAIL=dev@acme.example",
+		"GIT_COMMITTER_NAME=Acme", "GIT_COMMITTER_EMAIL=dev@acme.example",
+		"GIT_AUTHOR_DATE=@"+sourceDateEpoch+" +0000", "GIT_COMMITTER_DATE=@"+sourceDateEpoch+" +0000",
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func newRunner(t *testing.T, ws, apiURL, event string, inputs map[string]string) *runner {
+	t.Helper()
+	files := t.TempDir()
+	r := &runner{t: t, workspace: ws, env: map[string]string{
+		"CI":                  "true",
+		"GITHUB_ACTIONS":      "true",
+		"GITHUB_WORKSPACE":    ws,
+		"GITHUB_REPOSITORY":   "acme/widget",
+		"GITHUB_SHA":          baseSHA,
+		"GITHUB_SERVER_URL":   "https://github.example",
+		"GITHUB_API_URL":      apiURL,
+		"GITHUB_RUN_ID":       "4242",
+		"GITHUB_RUN_ATTEMPT":  "1",
+		"GITHUB_JOB":          "cemark",
+		"GITHUB_WORKFLOW_REF": "acme/widget/.github/workflows/cemark.yml@refs/heads/main",
+		"RUNNER_OS":           "Linux",
+		"RUNNER_ENVIRONMENT":  "github-hosted",
+		"GITHUB_OUTPUT":       filepath.Join(files, "output"),
+		"GITHUB_STEP_SUMMARY": filepath.Join(files, "summary"),
+		"SOURCE_DATE_EPOCH":   sourceDateEpoch,
+	}}
+	switch event {
+	case "push":
+		r.env["GITHUB_REF"] = "refs/heads/main"
+	case "pull_request", "pull_request_fork":
+		r.env["GITHUB_REF"] = "refs/pull/12/merge"
+		r.env["GITHUB_SHA"] = "3333333333333333333333333333333333333333" // the merge commit
+	case "release":
+		r.env["GITHUB_REF"] = "refs/tags/v2.0.0"
+	}
+	r.env["GITHUB_EVENT_NAME"] = strings.TrimSuffix(event, "_fork")
+	r.env["GITHUB_EVENT_PATH"], _ = filepath.Abs(filepath.Join("testdata", "events", event+".json"))
+	for k, v := range inputs {
+		// Docker actions receive INPUT_<NAME> upper-cased, hyphens kept.
+		r.env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	for _, f := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"} {
+		if err := os.WriteFile(r.env[f], nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+func (r *runner) getenv(k string) string { return r.env[k] }
+
+func (r *runner) run() error {
+	r.stdout.Reset()
+	for _, f := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"} {
+		_ = os.WriteFile(r.env[f], nil, 0o644)
+	}
+	return Run(context.Background(), Deps{
+		Actions: NewActions(&r.stdout, r.getenv),
+		Getenv:  r.getenv,
+		Sleep:   func(context.Context, time.Duration) error { return nil },
+	})
+}
+
+// outputs parses the GITHUB_OUTPUT file (name<<DELIM / value / DELIM).
+func (r *runner) outputs() map[string]string {
+	b, err := os.ReadFile(r.env["GITHUB_OUTPUT"])
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(string(b), "\n")
+	for i := 0; i+2 < len(lines); i++ {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			continue
+		}
+		var val []string
+		j := i + 1
+		for ; j < len(lines) && lines[j] != delim; j++ {
+			val = append(val, lines[j])
+		}
+		out[name] = strings.Join(val, "\n")
+		i = j
+	}
+	return out
+}
+
+func (r *runner) summary() string {
+	b, err := os.ReadFile(r.env["GITHUB_STEP_SUMMARY"])
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return string(b)
+}
+
+func testKeyPEM(t *testing.T) string {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}
+
+func TestActionEndToEndPullRequestMode(t *testing.T) {
+	ws := fixtureRepo(t)
+	f, srv := newFakeGitHub(t)
+	key := testKeyPEM(t)
+	r := newRunner(t, ws, srv.URL+apiPrefix, "push", map[string]string{
+		"path": ".", "signing-key": key, "fail-on": "high", "docs": "pr", "github-token": "ghs_faketoken123",
+	})
+
+	err := r.run()
+	if code := exitcode.Of(err); code != exitcode.NotConformant {
+		t.Fatalf("exit code %d (%v), want 3: the fixture's Dockerfile has failing findings", code, err)
+	}
+	out := r.outputs()
+	want := map[string]string{
+		"conformity":       NotConformant,
+		"sbom-cyclonedx":   ".cemark/sbom.cdx.json",
+		"sbom-spdx":        ".cemark/sbom.spdx.json",
+		"report":           ".cemark/report.json",
+		"sarif":            ".cemark/report.sarif",
+		"attestations":     ".cemark/attestations.intoto.jsonl",
+		"docs-changed":     "true",
+		"pull-request-url": "https://github.example/acme/widget/pull/7",
+	}
+	for k, v := range want {
+		if out[k] != v {
+			t.Errorf("output %s = %q, want %q", k, out[k], v)
+		}
+	}
+	for _, k := range []string{"sbom-cyclonedx", "sarif", "attestations"} {
+		if _, err := os.Stat(filepath.Join(ws, out[k])); err != nil {
+			t.Errorf("output %s: %v", k, err)
+		}
+	}
+	stdout := r.stdout.String()
+	for _, line := range strings.Split(strings.TrimSpace(key), "\n") {
+		if !strings.Contains(stdout, "::add-mask::"+line+"\n") {
+			t.Errorf("key line %q not masked", line)
+		}
+	}
+	if !strings.Contains(stdout, "::add-mask::ghs_faketoken123\n") {
+		t.Error("token not masked")
+	}
+	if !strings.Contains(stdout, "::error file=Dockerfile,line=") {
+		t.Errorf("no error annotation on the Dockerfile:\n%s", stdout)
+	}
+	sum := r.summary()
+	for _, s := range []string{"## cemark: Widget 2.0.0", "`not-conformant`", "### Annex I", "Annex I Part I (2)(a)",
+		"### Findings", "### Network interfaces", "| 23 | tcp", "### SBOM", "Attestations signed by key"} {
+		if !strings.Contains(sum, s) {
+			t.Errorf("summary lacks %q:\n%s", s, sum)
+		}
+	}
+	// The key must appear nowhere but in the mask commands.
+	var logged []string
+	for _, l := range strings.Split(stdout, "\n") {
+		if !strings.HasPrefix(l, "::add-mask::") {
+			logged = append(logged, l)
+		}
+	}
+	body := strings.Split(strings.TrimSpace(key), "\n")[1]
+	for _, kl := range strings.Split(strings.TrimSpace(key), "\n")[1:3] {
+		if strings.Contains(strings.Join(logged, "\n"), kl) || strings.Contains(sum, kl) {
+			t.Errorf("the signing key line %q leaked into the log or summary", kl)
+		}
+	}
+	_ = filepath.WalkDir(ws, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(body)) {
+				t.Errorf("the signing key was written to %s", p)
+			}
+		}
+		return nil
+	})
+	calls := f.Calls()
+	if !contains(calls, "POST /repos/acme/widget/pulls") || !contains(calls, "POST /repos/acme/widget/git/refs") {
+		t.Errorf("first run did not open the pull request: %v", calls)
+	}
+	if got := f.refFiles("heads/" + DocsBranch); got["docs/cra/README.md"] == "" {
+		t.Errorf("docs branch has no docs/cra/README.md: %v", got)
+	}
+
+	// A second run with nothing changed makes no commit and no PR.
+	if err := r.run(); exitcode.Of(err) != exitcode.NotConformant {
+		t.Fatalf("second run: %v", err)
+	}
+	calls = f.Calls()
+	for _, c := range calls {
+		if c == "POST /repos/acme/widget/git/commits" || strings.HasPrefix(c, "PATCH") || c == "POST /repos/acme/widget/pulls" {
+			t.Errorf("second run made %s; calls %v", c, calls)
+		}
+	}
+	if out := r.outputs(); out["docs-changed"] != "false" || out["pull-request-url"] != "https://github.example/acme/widget/pull/7" {
+		t.Errorf("second run outputs: %v", out)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestActionEvents(t *testing.T) {
+	tests := []struct {
+		name, event string
+		inputs      map[string]string
+		wantCode    int
+		wantOutputs map[string]string
+		wantStdout  string
+		wantCalls   func(t *testing.T, calls []string, f *fakeGitHub)
+	}{
+		{
+			name: "fork pull request skips the docs update", event: "pull_request_fork",
+			inputs:      map[string]string{"docs": "pr", "github-token": "ghs_faketoken123"},
+			wantOutputs: map[string]string{"conformity": NotConformant, "docs-changed": "false", "pull-request-url": ""},
+			wantStdout:  "::notice::this pull request comes from a fork",
+			wantCalls: func(t *testing.T, calls []string, _ *fakeGitHub) {
+				if len(calls) != 0 {
+					t.Errorf("a fork's run called the API: %v", calls)
+				}
+			},
+		},
+		{
+			name: "pull request from the same repository targets its head branch", event: "pull_request",
+			inputs:      map[string]string{"docs": "pr", "github-token": "ghs_faketoken123"},
+			wantOutputs: map[string]string{"docs-changed": "true", "pull-request-url": "https://github.example/acme/widget/pull/7"},
+			wantCalls: func(t *testing.T, _ []string, f *fakeGitHub) {
+				if len(f.pulls) != 1 || f.pulls[0].Base != "feature/tls" {
+					t.Errorf("pulls = %+v, want one into feature/tls", f.pulls)
+				}
+			},
+		},
+		{
+			name: "release with the check gate fails on a stale technical file", event: "release",
+			inputs:      map[string]string{"docs": "check", "fail-on": "none"},
+			wantCode:    exitcode.NotConformant,
+			wantOutputs: map[string]string{"docs-changed": "true"},
+			wantStdout:  "::error::cemark: the technical file in docs/cra is stale",
+		},
+		{
+			name: "commit mode on a pull request only leaves a notice", event: "pull_request",
+			inputs:      map[string]string{"docs": "commit", "github-token": "ghs_faketoken123", "fail-on": "none"},
+			wantOutputs: map[string]string{"docs-changed": "false"},
+			wantStdout:  "::notice::`docs: commit` commits on pushes to a branch only",
+		},
+		{
+			name: "commit mode on a push commits to the branch", event: "push",
+			inputs:      map[string]string{"docs": "commit", "github-token": "ghs_faketoken123", "fail-on": "none", "checks": "CEM-DEF-001, CEM-PORT-001"},
+			wantOutputs: map[string]string{"docs-changed": "true", "pull-request-url": ""},
+			wantCalls: func(t *testing.T, calls []string, f *fakeGitHub) {
+				if !contains(calls, "PATCH /repos/acme/widget/git/refs/heads/main") {
+					t.Errorf("calls %v", calls)
+				}
+				if f.refFiles("heads/main")["docs/cra/README.md"] == "" {
+					t.Error("main has no technical file")
+				}
+			},
+		},
+		{
+			name: "docs pr without permissions names the missing one", event: "push",
+			inputs:     map[string]string{"docs": "pr", "github-token": "ghs_faketoken123", "fail-on": "none"},
+			wantCode:   exitcode.ToolError,
+			wantStdout: "lacks `contents: write`",
+		},
+		{
+			name: "bad input is a usage error", event: "push",
+			inputs:   map[string]string{"docs": "sometimes"},
+			wantCode: exitcode.Usage,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ws := fixtureRepo(t)
+			f, srv := newFakeGitHub(t)
+			if strings.Contains(tt.name, "without permissions") {
+				f.failNext("POST /repos/acme/widget/git/blobs", 403, "Resource not accessible by integration", 1, nil)
+			}
+			r := newRunner(t, ws, srv.URL+apiPrefix, tt.event, tt.inputs)
+			err := r.run()
+			if code := exitcode.Of(err); code != tt.wantCode {
+				t.Fatalf("exit code %d (%v), want %d\n%s", code, err, tt.wantCode, r.stdout.String())
+			}
+			if tt.wantCode == exitcode.Usage {
+				return
+			}
+			out := r.outputs()
+			for k, v := range tt.wantOutputs {
+				if out[k] != v {
+					t.Errorf("output %s = %q, want %q", k, out[k], v)
+				}
+			}
+			if tt.wantStdout != "" && !strings.Contains(r.stdout.String(), tt.wantStdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.wantStdout, r.stdout.String())
+			}
+			if tt.wantCalls != nil {
+				tt.wantCalls(t, f.Calls(), f)
+			}
+		})
+	}
+}

@@ -166,6 +166,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	if ev.SBOM != nil {
 		target.Images = imageConfigs(ev.SBOM.Images)
 		target.SBOM = sbomInfo(ev.SBOM)
+		target.SBOM.DeclaredDirect = declaredDirect(target)
 	}
 	reg, err := all.Registry()
 	if err != nil {

@@ -174,9 +174,15 @@ func evalSBOM(f *Collected) []checks.Finding {
 	}
 	values := map[string]string{"components": fmt.Sprint(s.Components), "top_level": fmt.Sprint(len(s.TopLevel)), "declared_direct": fmt.Sprint(s.DeclaredDirect)}
 	switch {
-	case s.Components == 0:
+	case s.Components == 0 && s.DeclaredDirect > 0:
 		return []checks.Finding{{Outcome: checks.Fail, Path: path, Key: "sbom", Values: values,
-			Message: "the SBOM lists no component: it does not document the product's dependencies (Annex I Part II (1))"}}
+			Message: fmt.Sprintf("the SBOM lists no component although the manifests declare %d direct dependencies: it does not document the product's dependencies (Annex I Part II (1))", s.DeclaredDirect)}}
+	case s.Components == 0:
+		// A product with no third-party dependency has an empty SBOM, and
+		// that is correct; but cemark cannot tell it from one whose
+		// dependencies it did not find, so a person must look.
+		return []checks.Finding{{Outcome: checks.Warn, Path: path, Key: "sbom", Values: values,
+			Message: "the SBOM lists no component and no manifest cemark reads declares a dependency: if the product has dependencies (vendored C libraries, a base image), add the sources that contain them"}}
 	case s.DeclaredDirect > len(s.TopLevel):
 		return []checks.Finding{{Outcome: checks.Warn, Path: path, Key: "top-level", Values: values,
 			Message: fmt.Sprintf("the manifests declare %d direct dependencies but the SBOM has %d top-level components: some top-level dependencies may be missing", s.DeclaredDirect, len(s.TopLevel))}}

@@ -307,7 +307,8 @@ func TestSBOM(t *testing.T) {
 		want checks.Outcome
 	}{
 		{"stage did not run", nil, checks.NotApplicable},
-		{"empty", &checks.SBOMInfo{CycloneDXPath: "sbom.cdx.json"}, checks.Fail},
+		{"empty, nothing declared", &checks.SBOMInfo{CycloneDXPath: "sbom.cdx.json"}, checks.Warn},
+		{"empty, dependencies declared", &checks.SBOMInfo{CycloneDXPath: "sbom.cdx.json", DeclaredDirect: 2}, checks.Fail},
 		{"top level missing", &checks.SBOMInfo{Components: 40, TopLevel: []string{"a@1"}, DeclaredDirect: 3}, checks.Warn},
 		{"covers", &checks.SBOMInfo{Components: 40, TopLevel: []string{"a@1", "b@2", "c@3"}, DeclaredDirect: 3}, checks.Pass},
 	}

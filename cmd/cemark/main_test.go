@@ -215,3 +215,29 @@ func TestInitOffersTheInventoryAndNeverOverwrites(t *testing.T) {
 		t.Error("init overwrote an existing cemark.yaml")
 	}
 }
+
+func TestReleaseReadinessChecklist(t *testing.T) {
+	dir := product(t)
+	code, _, stderr := cli(t, nil, "run", dir, "--release", "v1.4.0")
+	if code != exitcode.NotConformant {
+		t.Fatalf("exit %d, want %d (unsigned, no artefacts named)\n%s", code, exitcode.NotConformant, stderr)
+	}
+	for _, want := range []string{
+		"Release readiness for Example Gateway v1.4.0",
+		"[ ] Shipped artefacts signed and verified",
+		"[ ] Evidence attested with a key",
+		"[x] Support period declared and running",
+		"[x] Version matches the release",
+		"not ready:",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("checklist lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "\x1b[") {
+		t.Error("colour codes in a log (no terminal)")
+	}
+	if code, _, stderr := cli(t, nil, "run", dir, "--release", "v2.0.0", "--no-docs"); code != exitcode.NotConformant || !strings.Contains(stderr, `the release is "v2.0.0"`) {
+		t.Errorf("a release tag that is not the product version is not reported (exit %d):\n%s", code, stderr)
+	}
+}

@@ -30,7 +30,7 @@ func Wrap(code int, err error) error {
 	return &Error{Code: code, Err: err}
 }
 
-// Of returns the exit code for err: 0 for nil, the innermost attached code,
+// Of returns the exit code for err: 0 for nil, the outermost attached code,
 // else ToolError.
 func Of(err error) int {
 	if err == nil {

@@ -4,21 +4,39 @@ import (
 	"github.com/spf13/cobra"
 
 	ghaction "github.com/cemark/cemark/evidence/platform/github"
+	"github.com/cemark/cemark/evidence/platform/gitlab"
 )
 
-// newActionCmd is the GitHub Action's entry point: action.yml runs the
-// container image with `action`, and every setting comes from the step's
-// INPUT_* and GITHUB_* variables.
+// newActionCmd is the CI entry point. The GitHub Action (action.yml) runs
+// the container image with `action`; the GitLab component runs `cemark
+// action` in the same image. Settings come from the environment — INPUT_*
+// on GitHub, CEMARK_* on GitLab — so no input is ever pasted into a shell
+// script.
 func newActionCmd(e *env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "action",
-		Short: "Run as the GitHub Action step (reads INPUT_* and GITHUB_* variables)",
-		Long: `Run cemark as the step of action.yml: read the inputs from INPUT_* variables,
-run the pipeline in GITHUB_WORKSPACE, set the step's outputs, annotate
-findings, write the job summary and keep the technical file current
-(docs: pr | commit | check | off). Outside GitHub Actions use ` + "`cemark run`" + `.`,
+		Short: "Run as a CI step: the GitHub Action or the GitLab component",
+		Long: `Run cemark as a CI step, configured from the environment.
+
+On GitHub Actions (GITHUB_ACTIONS=true) it reads the inputs of action.yml from
+INPUT_* variables, runs the pipeline in GITHUB_WORKSPACE, sets the step's
+outputs, annotates findings, writes the job summary and keeps the technical
+file current (docs: pr | commit | check | off).
+
+On GitLab CI (GITLAB_CI=true) it reads CEMARK_PATH, CEMARK_OUTPUT_DIR,
+CEMARK_FAIL_ON, CEMARK_DOCS (mr | check | off), CEMARK_CHECKS and
+CEMARK_SUBJECTS, runs the pipeline in CI_PROJECT_DIR and, with docs: mr on the
+default branch, pushes the technical file to cemark/technical-file with push
+options that open a merge request (token: CEMARK_GITLAB_TOKEN).
+
+Elsewhere use ` + "`cemark run`" + `.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if e.getenv("GITLAB_CI") == "true" {
+				return gitlab.Run(cmd.Context(), gitlab.Deps{
+					Getenv: e.getenv, Log: e.stderr, Progress: newStageUI(e.stderr, e.getenv),
+				})
+			}
 			return ghaction.Run(cmd.Context(), ghaction.Deps{
 				Actions:  ghaction.NewActions(e.stdout, e.getenv),
 				Getenv:   e.getenv,

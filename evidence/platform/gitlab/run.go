@@ -1,0 +1,184 @@
+package gitlab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence"
+	"github.com/cemark/cemark/evidence/exitcode"
+)
+
+// Docs modes (the component's `docs` input).
+const (
+	DocsMR    = "mr"
+	DocsCheck = "check"
+	DocsOff   = "off"
+)
+
+// Settings are what the component passes to the job as CEMARK_* variables
+// (never interpolated into the script, so an input cannot inject shell).
+type Settings struct {
+	Path      string // CEMARK_PATH, relative to CI_PROJECT_DIR
+	OutputDir string // CEMARK_OUTPUT_DIR, relative to CI_PROJECT_DIR
+	FailOn    checks.Severity
+	Docs      string   // CEMARK_DOCS: mr | check | off
+	Checks    []string // CEMARK_CHECKS
+	Subjects  []string // CEMARK_SUBJECTS
+}
+
+// ReadSettings reads and checks the CEMARK_* variables.
+func ReadSettings(getenv func(string) string) (Settings, error) {
+	s := Settings{Path: getenv("CEMARK_PATH"), OutputDir: getenv("CEMARK_OUTPUT_DIR"),
+		Docs: strings.ToLower(strings.TrimSpace(getenv("CEMARK_DOCS"))),
+		Checks: list(getenv("CEMARK_CHECKS")), Subjects: list(getenv("CEMARK_SUBJECTS"))}
+	if s.Path == "" {
+		s.Path = "."
+	}
+	if s.Docs == "" {
+		s.Docs = DocsOff
+	}
+	switch s.Docs {
+	case DocsMR, DocsCheck, DocsOff:
+	default:
+		return s, fmt.Errorf("CEMARK_DOCS: %q is not one of mr, check, off", s.Docs)
+	}
+	sev, err := checks.ParseSeverity(getenv("CEMARK_FAIL_ON"))
+	if err != nil {
+		return s, fmt.Errorf("CEMARK_FAIL_ON: %w", err)
+	}
+	s.FailOn = sev
+	return s, nil
+}
+
+func list(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Deps are what Run needs from the outside world.
+type Deps struct {
+	Getenv func(string) string
+	// Log receives the human summary and notices (the job log).
+	Log      io.Writer
+	Progress evidence.Progress
+	// Run runs the pipeline (nil: evidence.Run).
+	Run func(ctx context.Context, opts evidence.Options) (*evidence.Evidence, error)
+	// Remote overrides the push URL (tests use a bare repository).
+	Remote string
+}
+
+// Run is the GitLab job's entry point. The error carries the exit code:
+// 3 for failing findings at fail-on or a stale technical file (`check`).
+func Run(ctx context.Context, d Deps) error {
+	getenv := d.Getenv
+	gc, err := ReadContext(getenv)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
+	s, err := ReadSettings(getenv)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, err)
+	}
+	root, err := inside(gc.ProjectDir, s.Path)
+	if err != nil {
+		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("CEMARK_PATH: %w", err))
+	}
+	opts := evidence.Options{Root: root, Checks: s.Checks, Subjects: s.Subjects, FailOn: s.FailOn,
+		NoDocs: s.Docs == DocsOff, DocsCheck: s.Docs == DocsCheck, WriteEvidence: true,
+		Getenv: getenv, Progress: d.Progress}
+	if s.OutputDir != "" {
+		if opts.OutDir, err = inside(gc.ProjectDir, s.OutputDir); err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("CEMARK_OUTPUT_DIR: %w", err))
+		}
+	}
+	run := d.Run
+	if run == nil {
+		run = evidence.Run
+	}
+	ev, runErr := run(ctx, opts)
+	if ev == nil {
+		return runErr
+	}
+	ev.WriteText(d.Log)
+	tf := ev.TechFile
+	switch s.Docs {
+	case DocsCheck:
+		if tf.Stale() {
+			fmt.Fprintf(d.Log, "\n%s", tf.Diff)
+			return exitcode.Wrap(exitcode.NotConformant, fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir))
+		}
+	case DocsMR:
+		if err := mergeRequest(ctx, d, gc, ev); err != nil {
+			return err
+		}
+	}
+	return runErr
+}
+
+func mergeRequest(ctx context.Context, d Deps, gc Context, ev *evidence.Evidence) error {
+	tf := ev.TechFile
+	if tf == nil {
+		return errors.New("the technical file was not rendered")
+	}
+	switch {
+	case gc.FromFork():
+		fmt.Fprintln(d.Log, "cemark: a merge request from a fork cannot push to this project: the technical file is not updated (it is, once merged)")
+		return nil
+	case gc.Branch == "" || gc.Branch != gc.DefaultBranch:
+		fmt.Fprintf(d.Log, "cemark: docs: mr opens merge requests from pipelines on the default branch (%s); this pipeline is for %s, so nothing is pushed (use docs: check to gate merge requests)\n", gc.DefaultBranch, gc.RefName)
+		return nil
+	}
+	token := d.Getenv("CEMARK_GITLAB_TOKEN")
+	remote := d.Remote
+	if remote == "" {
+		if token == "" {
+			return exitcode.Wrap(exitcode.Usage, errors.New("docs: mr needs CEMARK_GITLAB_TOKEN, a project access token with the write_repository scope (a masked CI/CD variable); CI_JOB_TOKEN cannot push"))
+		}
+		var err error
+		if remote, err = gc.RemoteURL(); err != nil {
+			return exitcode.Wrap(exitcode.Usage, err)
+		}
+	}
+	var paths []string
+	for _, f := range tf.Files {
+		rel, err := filepath.Rel(gc.ProjectDir, filepath.Join(ev.Root, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return err
+		}
+		paths = append(paths, filepath.ToSlash(rel))
+	}
+	res, err := Push(ctx, MergeRequest{Dir: gc.ProjectDir, Paths: paths, Remote: remote, Token: token,
+		Target: gc.DefaultBranch, Title: "docs(cra): update the technical file", Getenv: d.Getenv})
+	if err != nil {
+		return fmt.Errorf("push the technical file to %s: %w", DocsBranch, err)
+	}
+	if res.Changed {
+		fmt.Fprintf(d.Log, "cemark: technical file pushed to %s (%s); the merge request into %s is opened or updated\n", DocsBranch, shortSHA(res.Commit), gc.DefaultBranch)
+	} else {
+		fmt.Fprintln(d.Log, "cemark: the technical file is current; nothing pushed")
+	}
+	return nil
+}
+
+func inside(base, p string) (string, error) {
+	abs := p
+	if !filepath.IsAbs(p) {
+		abs = filepath.Join(base, p)
+	}
+	abs = filepath.Clean(abs)
+	r, err := filepath.Rel(base, abs)
+	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is outside the project directory %s", p, base)
+	}
+	return abs, nil
+}

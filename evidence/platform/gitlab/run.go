@@ -34,7 +34,7 @@ type Settings struct {
 // ReadSettings reads and checks the CEMARK_* variables.
 func ReadSettings(getenv func(string) string) (Settings, error) {
 	s := Settings{Path: getenv("CEMARK_PATH"), OutputDir: getenv("CEMARK_OUTPUT_DIR"),
-		Docs: strings.ToLower(strings.TrimSpace(getenv("CEMARK_DOCS"))),
+		Docs:   strings.ToLower(strings.TrimSpace(getenv("CEMARK_DOCS"))),
 		Checks: list(getenv("CEMARK_CHECKS")), Subjects: list(getenv("CEMARK_SUBJECTS"))}
 	if s.Path == "" {
 		s.Path = "."

@@ -22,17 +22,5 @@ func DraftInterfaces(ctx context.Context, root string) ([]config.Interface, erro
 	if err != nil {
 		return nil, fmt.Errorf("attack-surface inventory of %s: %w", root, err)
 	}
-	var out []config.Interface
-	for _, in := range inv.Interfaces {
-		d := config.Interface{Port: in.Port, Protocol: in.Protocol, TLS: in.TLS}
-		switch in.Bind {
-		case "all", "loopback":
-			d.Bind = in.Bind
-		}
-		if in.Service != "" {
-			d.Purpose = in.Service + " (detected; describe the purpose)"
-		}
-		out = append(out, d)
-	}
-	return out, nil
+	return surface.Draft(inv), nil
 }

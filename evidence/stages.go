@@ -31,6 +31,7 @@ func encodeReports(ev *Evidence, files map[string][]byte) error {
 			return err
 		}
 		files["sbom-quality.json"] = q
+		files["sbom-quality.txt"] = []byte(ev.SBOM.Quality.Summary())
 	}
 	if ev.Report != nil {
 		for name, enc := range reportEncoders() {

@@ -106,6 +106,11 @@ func (ev *Evidence) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "\n%s %s — class %s; %s\n", s.Product.Name, s.Product.Version, s.Route.Class, routeLine(s.Route))
 	if s.SBOM != nil {
 		fmt.Fprintf(w, "  SBOM        %d components, TR-03183-2 fields %s\n", s.SBOM.Components, s.SBOM.Quality)
+		for _, line := range strings.Split(ev.SBOM.Quality.Summary(), "\n") {
+			if strings.HasPrefix(line, "Missing: ") {
+				fmt.Fprintf(w, "              %s\n", truncateRunes(line, 300))
+			}
+		}
 	}
 	if ev.Report != nil {
 		r := ev.Report.Summary
@@ -161,4 +166,12 @@ func DescribeChange(c techfile.Change) string {
 		return fmt.Sprintf("%s removed: %s", c.Aspect, c.Before)
 	}
 	return fmt.Sprintf("%s changed from %s to %s", c.Aspect, c.Before, c.After)
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

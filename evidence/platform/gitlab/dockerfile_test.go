@@ -1,0 +1,57 @@
+package gitlab
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/all"
+)
+
+// TestImageDockerfilePassesCemarksChecks runs cemark's own checks on the
+// Dockerfile of cemark's image (repository root): the image GitLab jobs
+// and the GitHub Action run in must have no failing finding. Warnings are
+// logged: the base images are pinned by tag until the release pins digests.
+func TestImageDockerfilePassesCemarksChecks(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The families that read Dockerfiles: secure defaults and the attack
+	// surface. The product-level families (updates, vulnerability
+	// handling) judge cemark.yaml and the repository, not the image.
+	reg, err := all.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, id := range reg.IDs() {
+		if strings.HasPrefix(id, "CEM-DEF-") || strings.HasPrefix(id, "CEM-PORT-") {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		t.Fatal("no CEM-DEF or CEM-PORT check registered")
+	}
+	report, err := all.Check(context.Background(), all.Options{Root: dir, Checks: ids})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range report.Results {
+		for _, f := range r.Findings {
+			switch f.Outcome {
+			case checks.Fail, checks.Error:
+				t.Errorf("%s %s: Dockerfile:%d: %s", f.Outcome, r.ID, f.Line, f.Message)
+			case checks.Warn:
+				t.Logf("warn %s: Dockerfile:%d: %s", r.ID, f.Line, f.Message)
+			}
+		}
+	}
+}

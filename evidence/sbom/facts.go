@@ -60,7 +60,11 @@ type factSet struct {
 // or lockfile has no such file in the scanned tree; then npm's lockfile
 // integrity (SHA-512 of the registry tarball) is used when present. Nothing
 // else is guessed.
-func componentFiles(ctx context.Context, resolver file.Resolver, pkgs *pkg.Collection) (map[artifact.ID]componentFile, error) {
+//
+// digests are syft's own file digests: when syft already hashed the file
+// with SHA-512 (a file a package owns), only the file's first bytes are
+// read here, to classify it.
+func componentFiles(ctx context.Context, resolver file.Resolver, pkgs *pkg.Collection, digests map[file.Coordinates][]file.Digest) (map[artifact.ID]componentFile, error) {
 	out := map[artifact.ID]componentFile{}
 	cache := map[string]*componentFile{} // by access path: many packages share a lockfile
 	for _, p := range pkgs.Sorted() {
@@ -75,7 +79,7 @@ func componentFiles(ctx context.Context, resolver file.Resolver, pkgs *pkg.Colle
 			key := loc.RealPath + "\x00" + loc.FileSystemID
 			f, seen := cache[key]
 			if !seen {
-				f = sniffAndHash(resolver, loc)
+				f = sniffAndHash(resolver, loc, knownSHA512(digests[loc.Coordinates]))
 				cache[key] = f
 			}
 			if f != nil {
@@ -104,9 +108,19 @@ func evidenceLocations(p pkg.Package) []file.Location {
 	return primary
 }
 
+func knownSHA512(ds []file.Digest) string {
+	for _, d := range ds {
+		if d.Algorithm == "sha512" {
+			return d.Value
+		}
+	}
+	return ""
+}
+
 // sniffAndHash reads a file; when its content is an executable or an
-// archive it returns its name, SHA-512 and BSI properties, else nil.
-func sniffAndHash(resolver file.Resolver, loc file.Location) *componentFile {
+// archive it returns its name, SHA-512 (known, or computed here) and BSI
+// properties, else nil.
+func sniffAndHash(resolver file.Resolver, loc file.Location, known string) *componentFile {
 	rc, err := resolver.FileContentsByLocation(loc)
 	if err != nil {
 		return nil
@@ -119,14 +133,18 @@ func sniffAndHash(resolver file.Resolver, loc file.Location) *componentFile {
 	if !exe && !arch {
 		return nil
 	}
-	h := sha512.New()
-	h.Write(head)
-	if _, err := io.Copy(h, rc); err != nil {
-		return nil
+	sum := known
+	if sum == "" {
+		h := sha512.New()
+		h.Write(head)
+		if _, err := io.Copy(h, rc); err != nil {
+			return nil
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
 	}
 	return &componentFile{
 		Name:       path.Base(loc.RealPath),
-		SHA512:     hex.EncodeToString(h.Sum(nil)),
+		SHA512:     sum,
 		Executable: exe, Archive: arch, Structured: structured,
 		Sniffed: true, Origin: "file",
 	}

@@ -238,8 +238,10 @@ func parseSource(root, input string) (sourceSpec, error) {
 	return sourceSpec{Input: input, Kind: kind, Abs: abs, Rel: filepath.ToSlash(rel)}, nil
 }
 
-// exclusions returns syft exclusion globs for a directory source: the
-// defaults plus the user's, each made relative ("./…") as syft requires.
+// exclusions returns syft exclusion globs for a source: the defaults plus
+// the user's, relative to the scanned directory. syft accepts only
+// patterns starting with "./", "*/" or "**/"; any other is made "./…".
+// A matching directory is skipped with everything under it.
 func exclusions(user []string) []string {
 	out := append([]string(nil), defaultExclusions...)
 	for _, g := range user {
@@ -247,18 +249,10 @@ func exclusions(user []string) []string {
 		if g == "" {
 			continue
 		}
-		if !strings.HasPrefix(g, "./") && !strings.HasPrefix(g, "*") && !strings.HasPrefix(g, "/") {
-			g = "./" + g
+		if !strings.HasPrefix(g, "./") && !strings.HasPrefix(g, "*/") && !strings.HasPrefix(g, "**/") {
+			g = "./" + strings.TrimPrefix(g, "/")
 		}
 		out = append(out, g)
-	}
-	// syft matches exclusions against both the directory and its contents;
-	// a directory pattern also needs "/**" to skip what is inside it.
-	n := len(out)
-	for _, g := range out[:n] {
-		if !strings.HasSuffix(g, "**") {
-			out = append(out, strings.TrimSuffix(g, "/")+"/**")
-		}
 	}
 	sort.Strings(out)
 	return out
@@ -343,7 +337,7 @@ func scanSource(ctx context.Context, cfg Config, spec sourceSpec) (scanned, erro
 	if err != nil {
 		return scanned{}, fmt.Errorf("sbom: read %q: %w", spec.Input, err)
 	}
-	part.files, err = componentFiles(ctx, resolver, s.Artifacts.Packages)
+	part.files, err = componentFiles(ctx, resolver, s.Artifacts.Packages, s.Artifacts.FileDigests)
 	if err != nil {
 		return scanned{}, fmt.Errorf("sbom: hash component files of %q: %w", spec.Input, err)
 	}

@@ -501,3 +501,11 @@ func TestSyftVersionMatchesGoMod(t *testing.T) {
 		t.Errorf("syftModuleVersion %q, go.mod has %q", syftModuleVersion, got)
 	}
 }
+
+func TestExclusionPatterns(t *testing.T) {
+	got := exclusions([]string{"vendor", "*.log", "**/testdata/**", "/abs/x", "./build", " "})
+	want := []string{"**/testdata/**", "./*.log", "./.cemark", "./.git", "./abs/x", "./build", "./docs/cra", "./vendor"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Error(diff)
+	}
+}

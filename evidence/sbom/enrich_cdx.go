@@ -2,7 +2,6 @@ package sbom
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"fmt"
 	"net/url"
 	"sort"
@@ -176,13 +175,8 @@ func enrichCycloneDX(raw []byte, cfg Config, parts []scanned, facts factSet) (*c
 		Dependencies: &[]cdx.BOMReference{cdx.BOMReference(pref)},
 	}}
 
-	bom.SerialNumber = ""
-	body, err := marshalCycloneDX(bom)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(body)
-	bom.SerialNumber = "urn:uuid:" + uuidFromHash(sum[:])
+	// Sealed after encoding: see sealID.
+	bom.SerialNumber = "urn:uuid:" + zeroUUID
 	return bom, nil
 }
 

@@ -170,13 +170,8 @@ func enrichSPDX(raw []byte, cfg Config, parts []scanned, facts factSet) (*spdx.D
 	}
 
 	sortSPDX(&doc)
-	doc.DocumentNamespace = ""
-	body, err := marshalSPDX(&doc)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(body)
-	doc.DocumentNamespace = "https://spdx.org/spdxdocs/" + spdxSafe(doc.DocumentName) + "-" + uuidFromHash(sum[:])
+	// Sealed after encoding: see sealID.
+	doc.DocumentNamespace = "https://spdx.org/spdxdocs/" + spdxSafe(doc.DocumentName) + "-" + zeroUUID
 	return &doc, nil
 }
 
@@ -245,6 +240,24 @@ func marshalSPDX(doc *spdx.Document) ([]byte, error) {
 		return nil, fmt.Errorf("sbom: encode SPDX: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// zeroUUID stands in for a document's identifier until the document is
+// encoded; sealID then replaces it.
+const zeroUUID = "00000000-0000-0000-0000-000000000000"
+
+// sealID replaces the zeroUUID placeholder in the encoded document (the
+// CycloneDX serialNumber or the SPDX documentNamespace) with a UUID derived
+// from the SHA-256 of the document as encoded with the placeholder: the
+// identifier depends on all the content but itself, and the document is
+// encoded only once.
+func sealID(doc []byte, quotedPlaceholder string) ([]byte, error) {
+	if bytes.Count(doc, []byte(quotedPlaceholder)) != 1 {
+		return nil, fmt.Errorf("sbom: document identifier placeholder %s not found exactly once", quotedPlaceholder)
+	}
+	sum := sha256.Sum256(doc)
+	id := strings.Replace(quotedPlaceholder, zeroUUID, uuidFromHash(sum[:]), 1)
+	return bytes.Replace(doc, []byte(quotedPlaceholder), []byte(id), 1), nil
 }
 
 // uuidFromHash formats the first 16 bytes of a content hash as an RFC 9562

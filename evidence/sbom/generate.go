@@ -131,12 +131,18 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if spdxOut, err = sealID(spdxOut, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`); err != nil {
+		return nil, err
+	}
 	bom, err := enrichCycloneDX(cdxRaw, cfg, parts, facts)
 	if err != nil {
 		return nil, err
 	}
 	cdxOut, err := marshalCycloneDX(bom)
 	if err != nil {
+		return nil, err
+	}
+	if cdxOut, err = sealID(cdxOut, `"serialNumber": "`+bom.SerialNumber+`"`); err != nil {
 		return nil, err
 	}
 	cfg.progress(Progress{Stage: "enrich", Packages: found, Done: true})

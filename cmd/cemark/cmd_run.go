@@ -76,6 +76,10 @@ attestations into PATH/.cemark/ and update the technical file in docs/cra/.`,
 			if err != nil {
 				return err
 			}
+			if ui, ok := opts.Progress.(*stageUI); ok {
+				stop := watchSyft(cmd.Context(), ui)
+				defer stop()
+			}
 			ev, runErr := evidence.Run(cmd.Context(), opts)
 			if ev == nil {
 				return runErr

@@ -17,7 +17,7 @@ import (
 var (
 	rePyVerifyFalse   = regexp.MustCompile(`\bverify\s*=\s*False\b`)
 	rePyUnverifiedCtx = regexp.MustCompile(`\bssl\._create_unverified_context\b|\bverify_mode\s*=\s*ssl\.CERT_NONE\b|\bcheck_hostname\s*=\s*False\b`)
-	rePyFlaskDebug    = regexp.MustCompile(`\.run\([^)]*\bdebug\s*=\s*True\b`)
+	rePyFlaskDebug    = regexp.MustCompile(`\.run\(.*\bdebug\s*=\s*True\b`) // .* not [^)]*: port=int(os.environ.get("PORT", 5000)) comes first
 	rePyDjangoDebug   = regexp.MustCompile(`^DEBUG\s*=\s*True\b`)
 	reJSReject        = regexp.MustCompile(`\brejectUnauthorized["']?\s*:\s*false\b`)
 	reNodeTLSEnv      = regexp.MustCompile(`\bNODE_TLS_REJECT_UNAUTHORIZED["']?\s*[=:]\s*["']?0\b`)

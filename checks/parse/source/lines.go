@@ -92,7 +92,6 @@ func statement(lines []codeLine, i int, from int) string {
 var (
 	pyRunRe       = regexp.MustCompile(`\b([A-Za-z_][\w.]*)\.(run|run_app)\(`)
 	pyBindRe      = regexp.MustCompile(`\.bind\(\(\s*("[^"]*"|'[^']*'|[A-Za-z_]\w*)\s*,\s*([A-Za-z_][\w.]*|\d+)\s*\)`)
-	pyPortKwRe    = regexp.MustCompile(`\bport\s*=\s*([^,)]+(?:\([^)]*\)\)?)?)`)
 	pyHostKwRe    = regexp.MustCompile(`\bhost\s*=\s*("[^"]*"|'[^']*'|[A-Za-z_][\w.]*)`)
 	defaultNumRe  = regexp.MustCompile(`(?:get|getenv|\|\||\?\?|\bor)\s*\(?\s*(?:"[A-Za-z_]\w*"\s*,\s*|'[A-Za-z_]\w*'\s*,\s*)?["']?(\d{1,5})["']?`)
 	assignRe      = regexp.MustCompile(`(?m)^\s*(?:export\s+)?(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?=\s*([^=\s].*?);?\s*$`)
@@ -145,6 +144,48 @@ func hostOf(expr string, src []byte) (string, bool) {
 	return "", false
 }
 
+// pyKwArg returns the keyword argument name=… of a call's argument text as
+// a submatch-shaped slice ({whole, value}), or nil. The value runs to the
+// next comma or closing parenthesis at nesting depth zero, so
+// port=int(os.environ.get("PORT", 5000)) keeps its nested call whole (a
+// regular expression stops at the inner comma and loses the default).
+func pyKwArg(args, name string) []string {
+	loc := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\s*=\s*`).FindStringIndex(args)
+	if loc == nil {
+		return nil
+	}
+	depth, quote := 0, byte(0)
+	end := len(args)
+scan:
+	for i := loc[1]; i < len(args); i++ {
+		c := args[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '(' || c == '[' || c == '{':
+			depth++
+		case c == ')' || c == ']' || c == '}':
+			if depth == 0 {
+				end = i
+				break scan
+			}
+			depth--
+		case c == ',' && depth == 0:
+			end = i
+			break scan
+		}
+	}
+	v := strings.TrimSpace(args[loc[1]:end])
+	if v == "" {
+		return nil
+	}
+	return []string{args[loc[0]:end], v}
+}
+
 // ScanPython finds app.run / uvicorn.run / web.run_app with a port or
 // host, and socket.bind((host, port)).
 func ScanPython(p string, data []byte) []Listen {
@@ -155,7 +196,7 @@ func ScanPython(p string, data []byte) []Listen {
 		if m := pyRunRe.FindStringSubmatchIndex(l.text); m != nil {
 			recv, fn := l.text[m[2]:m[3]], l.text[m[4]:m[5]]
 			args := statement(lines, i, m[1])
-			pm := pyPortKwRe.FindStringSubmatch(args)
+			pm := pyKwArg(args, "port")
 			hm := pyHostKwRe.FindStringSubmatch(args)
 			if pm == nil && hm == nil {
 				continue // asyncio.run(main()), subprocess.run([...])

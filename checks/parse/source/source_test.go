@@ -77,12 +77,14 @@ if __name__ == "__main__":
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.bind(("0.0.0.0", 9000))
     subprocess.run(["ls"])
+    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", 5001)), debug=True)
 `
 	got := ScanPython("app.py", []byte(src))
 	want := []Listen{
 		{Path: "app.py", Line: 8, Column: 5, Language: "python", Call: "app.run", Port: 5000, Bind: "all", Protocol: "tcp"},
 		{Path: "app.py", Line: 10, Column: 5, Language: "python", Call: "uvicorn.run", Port: 8000, Bind: "loopback", Protocol: "tcp", Defaulted: true},
 		{Path: "app.py", Line: 13, Column: 6, Language: "python", Call: "socket.bind", Port: 9000, Bind: "all", Protocol: "tcp"},
+		{Path: "app.py", Line: 15, Column: 5, Language: "python", Call: "app.run", Port: 5001, Bind: "all", Protocol: "tcp", Defaulted: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

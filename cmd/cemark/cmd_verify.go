@@ -56,6 +56,10 @@ Exit codes: 0 verified, 4 verification failed, 1 tool error, 2 usage.`,
 			}
 			rep, err := attest.Verify(cmd.Context(), opts)
 			if err != nil {
+				var pe *attest.PolicyError
+				if errors.As(err, &pe) {
+					return usageError{err}
+				}
 				return err
 			}
 			if asJSON {

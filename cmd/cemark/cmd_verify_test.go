@@ -65,6 +65,11 @@ func TestKeygenAttestVerify(t *testing.T) {
 	}
 	must(exitcode.VerificationFailed, "verify", "--json", "--key", "keys/release.pub", "--subject", "dist/other.bin", "pentest.dsse.json")
 	must(exitcode.Usage, "verify", "pentest.dsse.json")
+	os.WriteFile("bad-policy.yaml", []byte("rules:\n  no_not_met: true\n"), 0o644)
+	if out := must(exitcode.Usage, "verify", "--key", "keys/release.pub", "--policy", "bad-policy.yaml", "pentest.dsse.json"); !strings.Contains(out, "bad-policy.yaml") {
+		t.Errorf("bad policy output does not name the file:\n%s", out)
+	}
+	must(exitcode.Usage, "verify", "--key", "keys/release.pub", "--policy", "missing-policy.yaml", "pentest.dsse.json")
 	must(exitcode.ToolError, "verify", "--key", "keys/release.pub", "missing.jsonl")
 
 	// The key through CEMARK_SIGNING_KEY, as in CI.

@@ -44,15 +44,26 @@ type PolicyRules struct {
 	NoNotMet                bool   `yaml:"no_not_met,omitempty"`
 }
 
-// LoadPolicy reads and checks a policy file.
+// PolicyError is a policy file that cannot be used: unreadable, not YAML,
+// an unknown key or a bad value. The CLI maps it to the usage exit code (2),
+// because the fix is in the caller's input, not in the attestations.
+type PolicyError struct {
+	Path string
+	Err  error
+}
+
+func (e *PolicyError) Error() string { return fmt.Sprintf("policy %s: %v", e.Path, e.Err) }
+func (e *PolicyError) Unwrap() error { return e.Err }
+
+// LoadPolicy reads and checks a policy file. Its errors are *PolicyError.
 func LoadPolicy(path string) (*Policy, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read policy: %w", err)
+		return nil, &PolicyError{Path: path, Err: err}
 	}
 	p, err := ParsePolicy(b)
 	if err != nil {
-		return nil, fmt.Errorf("policy %s: %w", path, err)
+		return nil, &PolicyError{Path: path, Err: err}
 	}
 	return p, nil
 }
@@ -68,8 +79,12 @@ func ParsePolicy(b []byte) (*Policy, error) {
 		}
 		return nil, err
 	}
-	if p.Version != 1 {
-		return nil, fmt.Errorf("version is %d, want 1", p.Version)
+	switch p.Version {
+	case 1:
+	case 0:
+		return nil, errors.New("version: missing; the first line should be \"version: 1\"")
+	default:
+		return nil, fmt.Errorf("version: %d is not supported; this cemark reads version 1", p.Version)
 	}
 	if s := p.Rules.NoFailingCheckAtOrAbove; s != "" && checks.Severity(s).Rank() < 0 {
 		return nil, fmt.Errorf("no_failing_check_at_or_above: unknown severity %q (info, low, medium, high, critical)", s)

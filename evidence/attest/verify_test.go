@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,6 +232,20 @@ func TestVerifyPolicy(t *testing.T) {
 	for _, bad := range []string{"version: 1\nrules:\n  no_failing: high\n", "version: 2\nrules:\n  no_not_met: true\n", "version: 1\nrules:\n  no_failing_check_at_or_above: severe\n", "version: 1\n"} {
 		if _, err := ParsePolicy([]byte(bad)); err == nil {
 			t.Errorf("policy accepted: %q", bad)
+		}
+	}
+	// A bad policy file is a *PolicyError naming the file and the problem, so
+	// the CLI can exit 2 (usage) rather than 1 (tool error).
+	for _, tc := range []struct{ policy, want string }{
+		{"rules:\n  no_not_met: true\n", `version: missing; the first line should be "version: 1"`},
+		{"version: 3\nrules:\n  no_not_met: true\n", "version: 3 is not supported"},
+		{"version: 1\nrules:\n  no_failing: high\n", "field no_failing not found"},
+	} {
+		p := writeFile(t, filepath.Join(f.dir, "bad-policy.yaml"), []byte(tc.policy))
+		_, err := Verify(context.Background(), VerifyOptions{Attestations: []string{f.bundle}, KeyFiles: []string{f.pub}, PolicyFile: p})
+		var pe *PolicyError
+		if !errors.As(err, &pe) || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("policy %q: error %v, want a *PolicyError naming %s and %q", tc.policy, err, p, tc.want)
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -36,5 +40,39 @@ func TestParseSBOMOutputs(t *testing.T) {
 				t.Error(diff)
 			}
 		})
+	}
+}
+
+func TestSBOMCommand(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("../../evidence/sbom/testdata/npm")); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "sbom.spdx.json")
+	var stdout, stderr bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, getenv: func(k string) string {
+		if k == "SOURCE_DATE_EPOCH" {
+			return "1700000000"
+		}
+		return ""
+	}}
+	code := run(context.Background(), []string{"sbom", dir, "-o", "spdx-json=" + out, "-o", "cyclonedx-json", "--product-version", "2.1.0"}, e)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	spdxDoc, err := os.ReadFile(out)
+	if err != nil || !bytes.Contains(spdxDoc, []byte(`"spdxVersion": "SPDX-2.3"`)) {
+		t.Errorf("SPDX file: %v\n%.200s", err, spdxDoc)
+	}
+	if !bytes.Contains(stdout.Bytes(), []byte(`"specVersion": "1.6"`)) || !bytes.Contains(stdout.Bytes(), []byte(`"version": "2.1.0"`)) {
+		t.Errorf("stdout is not the CycloneDX document of version 2.1.0:\n%.300s", stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "SBOM: 4 components") {
+		t.Errorf("stderr summary: %s", stderr.String())
+	}
+
+	stderr.Reset()
+	if code := run(context.Background(), []string{"sbom", dir, "--source", "registry:alpine"}, e); code != 2 {
+		t.Errorf("bad source: exit %d, want 2 (%s)", code, stderr.String())
 	}
 }

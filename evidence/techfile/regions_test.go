@@ -291,6 +291,11 @@ func TestSubstantialModification(t *testing.T) {
 		if !strings.Contains(readme, "## Possible substantial modification") || !strings.Contains(readme, "| exposed interface | (absent) | tcp/1883 (bind: all) |") {
 			t.Errorf("render %d: README lacks the section:\n%s", i, readme)
 		}
+		// Final CRA numbering: Art. 3(30) defines substantial modification,
+		// Art. 22 covers others who modify; Art. 20 is about distributors.
+		if !strings.Contains(readme, "Art. 3(30)") || !strings.Contains(readme, "Art. 22") || strings.Contains(readme, "Art. 20") {
+			t.Errorf("render %d: substantial-modification section cites the wrong articles:\n%s", i, readme)
+		}
 		if got := readFile(t, filepath.Join(dir, StateFile)); got != state0 {
 			t.Errorf("render %d: state changed without acceptance", i)
 		}

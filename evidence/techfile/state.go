@@ -25,7 +25,7 @@ type state struct {
 }
 
 // summary is what a substantial modification would change (Art. 3(30),
-// Art. 20; FAQ on substantial modification): the exposed interfaces, the
+// Art. 22; FAQ on substantial modification): the exposed interfaces, the
 // network-capable components, how updates are delivered and signed, the
 // intended purpose and the class. Versions of components are left out on
 // purpose: an update is not by itself a substantial modification.

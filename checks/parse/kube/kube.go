@@ -7,10 +7,12 @@ package kube
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -24,11 +26,14 @@ const MemoKey = "parse/kube"
 // Manifests is every Kubernetes object of interest found in the target.
 type Manifests struct {
 	// Files lists the files that held at least one Kubernetes object.
-	Files     []string      `json:"files"`
-	Workloads []Workload    `json:"workloads,omitempty"`
-	Services  []Service     `json:"services,omitempty"`
-	Ingresses []Ingress     `json:"ingresses,omitempty"`
-	Issues    []parse.Issue `json:"issues,omitempty"`
+	Files     []string   `json:"files"`
+	Workloads []Workload `json:"workloads,omitempty"`
+	Services  []Service  `json:"services,omitempty"`
+	Ingresses []Ingress  `json:"ingresses,omitempty"`
+	// Data is the key/value data of Secrets and ConfigMaps, read so that
+	// credentials committed in them are found like those in env entries.
+	Data   []ConfigData  `json:"data,omitempty"`
+	Issues []parse.Issue `json:"issues,omitempty"`
 }
 
 // Object identifies a manifest object.
@@ -109,6 +114,7 @@ type Container struct {
 	Ports           []ContainerPort  `json:"ports,omitempty"`
 	SecurityContext *SecurityContext `json:"securityContext,omitempty"`
 	Env             []EnvVar         `json:"env,omitempty"`
+	VolumeMounts    []VolumeMount    `json:"volumeMounts,omitempty"`
 	Command         []string         `json:"command,omitempty"`
 	Args            []string         `json:"args,omitempty"`
 }
@@ -134,6 +140,31 @@ type EnvVar struct {
 	Line      int    `json:"line"`
 	Column    int    `json:"column,omitempty"`
 	ValueLine int    `json:"valueLine,omitempty"`
+}
+
+// ConfigData is a Secret's or ConfigMap's data.
+type ConfigData struct {
+	Object
+	Entries []DataEntry `json:"entries,omitempty"`
+}
+
+// DataEntry is one key of a Secret's data/stringData or a ConfigMap's
+// data. Value is the text the workload sees (a Secret's base64 data
+// decoded); it may be a secret, so it is never serialised.
+type DataEntry struct {
+	Key    string `json:"key"`
+	Value  string `json:"-"`
+	Field  string `json:"field"` // "data" | "stringData"
+	Line   int    `json:"line"`
+	Column int    `json:"column,omitempty"`
+}
+
+// VolumeMount is one entry of a container's volumeMounts.
+type VolumeMount struct {
+	Name      string `json:"name"`
+	MountPath string `json:"mountPath"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column,omitempty"`
 }
 
 // Volume is a pod volume; HostPath is set for hostPath volumes.
@@ -194,11 +225,11 @@ type IngressTLS struct {
 	Line       int      `json:"line"`
 }
 
-// Candidate reports whether a path may hold manifests (YAML by extension);
-// the content decides.
+// Candidate reports whether a path may hold manifests (YAML, or JSON as
+// kubectl accepts, by extension); the content decides.
 func Candidate(rel string) bool {
 	switch strings.ToLower(path.Ext(rel)) {
-	case ".yaml", ".yml":
+	case ".yaml", ".yml", ".json":
 		return true
 	}
 	return false
@@ -318,8 +349,49 @@ func (m *Manifests) addObject(p string, doc int, n *yaml.Node) bool {
 		m.Services = append(m.Services, service(obj, spec))
 	case "Ingress":
 		m.Ingresses = append(m.Ingresses, ingress(obj, spec))
+	case "Secret", "ConfigMap":
+		if cd := configData(obj, n); len(cd.Entries) > 0 {
+			m.Data = append(m.Data, cd)
+		}
 	}
 	return true
+}
+
+// configData reads a Secret's data (base64) and stringData, or a
+// ConfigMap's data. Entries that are not text (undecodable base64, binary
+// content) are skipped: they cannot be judged as credentials.
+func configData(obj Object, n *yaml.Node) ConfigData {
+	cd := ConfigData{Object: obj}
+	fields := []string{"data"}
+	if obj.Kind == "Secret" {
+		fields = append(fields, "stringData")
+	}
+	for _, field := range fields {
+		d, _ := parse.MapGet(n, field)
+		d = parse.Resolve(d)
+		if d == nil || d.Kind != yaml.MappingNode {
+			continue
+		}
+		for i := 0; i+1 < len(d.Content); i += 2 {
+			k, v := d.Content[i], parse.Resolve(d.Content[i+1])
+			if v == nil || v.Kind != yaml.ScalarNode || parse.IsNull(v) {
+				continue
+			}
+			val := v.Value
+			if obj.Kind == "Secret" && field == "data" {
+				b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(val))
+				if err != nil {
+					continue
+				}
+				val = string(b)
+			}
+			if !utf8.ValidString(val) || strings.ContainsRune(val, 0) {
+				continue
+			}
+			cd.Entries = append(cd.Entries, DataEntry{Key: k.Value, Value: val, Field: field, Line: k.Line, Column: k.Column})
+		}
+	}
+	return cd
 }
 
 func first(a, _ *yaml.Node) *yaml.Node { return a }
@@ -494,6 +566,15 @@ func container(c *yaml.Node, init bool) Container {
 			ev.ValueFrom = true
 		}
 		out.Env = append(out.Env, ev)
+	}
+	mounts, _ := parse.MapGet(c, "volumeMounts")
+	for _, vm := range seq(mounts) {
+		if vm == nil || vm.Kind != yaml.MappingNode {
+			continue
+		}
+		mount := VolumeMount{Name: parse.Scalar(first(parse.MapGet(vm, "name"))), MountPath: parse.Scalar(first(parse.MapGet(vm, "mountPath"))),
+			Line: vm.Line, Column: vm.Column}
+		out.VolumeMounts = append(out.VolumeMounts, mount)
 	}
 	return out
 }

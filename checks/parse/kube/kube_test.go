@@ -1,6 +1,9 @@
 package kube
 
 import (
+	"encoding/json"
+
+	"github.com/google/go-cmp/cmp"
 	"os"
 	"strings"
 	"testing"
@@ -97,5 +100,80 @@ func TestAddNonManifestsAndHostile(t *testing.T) {
 				t.Errorf("want a workload, got %+v", m)
 			}
 		})
+	}
+}
+
+func TestSecretsConfigMapsMountsJSON(t *testing.T) {
+	yml := `apiVersion: v1
+kind: Secret
+metadata: {name: db}
+stringData:
+  password: literal-pw
+data:
+  token: dG9rZW4tdmFsdWU=
+  bad: not*base64
+  bin: AAEC
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data:
+  LOG_LEVEL: info
+stringData:
+  ignored: ConfigMaps have no stringData
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+    - name: c
+      image: x:1
+      volumeMounts:
+        - {name: sock, mountPath: /var/run/docker.sock}
+`
+	m := &Manifests{}
+	m.Add("k8s/all.yaml", []byte(yml))
+	m.Add("k8s/pod.json", []byte(`{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "j"},
+ "spec": {"containers": [{"name": "c", "image": "x:1", "ports": [{"containerPort": 8080}]}]}}`))
+	if len(m.Issues) > 0 {
+		t.Fatalf("issues: %v", m.Issues)
+	}
+	type entry struct {
+		Kind, Key, Value, Field string
+		Line                    int
+	}
+	var got []entry
+	for _, d := range m.Data {
+		for _, e := range d.Entries {
+			got = append(got, entry{d.Kind, e.Key, e.Value, e.Field, e.Line})
+		}
+	}
+	want := []entry{
+		{"Secret", "token", "token-value", "data", 7},
+		{"Secret", "password", "literal-pw", "stringData", 5},
+		{"ConfigMap", "LOG_LEVEL", "info", "data", 15},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("data (-want +got):\n%s", diff)
+	}
+	if len(m.Workloads) != 2 {
+		t.Fatalf("workloads: %+v", m.Workloads)
+	}
+	mounts := m.Workloads[0].Pod.Containers[0].VolumeMounts
+	if diff := cmp.Diff([]VolumeMount{{Name: "sock", MountPath: "/var/run/docker.sock", Line: 27, Column: 11}}, mounts); diff != "" {
+		t.Errorf("volumeMounts (-want +got):\n%s", diff)
+	}
+	j := m.Workloads[1]
+	if j.Path != "k8s/pod.json" || len(j.Pod.Containers) != 1 || len(j.Pod.Containers[0].Ports) != 1 || j.Pod.Containers[0].Ports[0].ContainerPort != 8080 || j.Pod.Containers[0].Ports[0].Line != 2 {
+		t.Errorf("JSON manifest: %+v", j)
+	}
+	if !Candidate("deploy/pod.json") || Candidate("deploy/pod.txt") {
+		t.Error("Candidate: JSON manifests are candidates, .txt are not")
+	}
+	// Values are never serialised.
+	out, _ := json.Marshal(m)
+	if strings.Contains(string(out), "literal-pw") || strings.Contains(string(out), "token-value") {
+		t.Errorf("a data value is serialised: %s", out)
 	}
 }

@@ -188,8 +188,25 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 				pod.HostNamespaces = append(pod.HostNamespaces, At{Field: ns.field, Value: "true", Line: ns.b.Line, Column: ns.b.Column})
 			}
 		}
+		// A Docker socket volume is reported where a container mounts it
+		// (the container that gets control of the daemon); a socket volume
+		// no container mounts is reported at the volume.
+		socketVolumes := map[string]kube.Volume{}
 		for _, v := range w.Pod.Volumes {
 			if isDockerSocket(v.HostPath) {
+				socketVolumes[v.Name] = v
+			}
+		}
+		mounted := map[string]bool{}
+		for _, c := range w.Pod.Containers {
+			for _, vm := range c.VolumeMounts {
+				if _, ok := socketVolumes[vm.Name]; ok {
+					mounted[vm.Name] = true
+				}
+			}
+		}
+		for _, v := range w.Pod.Volumes {
+			if _, ok := socketVolumes[v.Name]; ok && !mounted[v.Name] {
 				pod.DockerSocket = append(pod.DockerSocket, At{Field: "hostPath", Value: v.HostPath, Line: v.Line})
 			}
 		}
@@ -234,6 +251,12 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 					cw.CapAdd = append(cw.CapAdd, At{Field: "capabilities.add", Value: c.Value, Line: c.Line, Column: c.Column})
 				}
 			}
+			for _, vm := range c.VolumeMounts {
+				if v, ok := socketVolumes[vm.Name]; ok {
+					cw.DockerSocket = append(cw.DockerSocket, At{Field: "mountPath", Value: v.HostPath, Line: vm.Line, Column: vm.Column,
+						Snippet: "- name: " + vm.Name + "  mountPath: " + vm.MountPath})
+				}
+			}
 			ws = append(ws, cw)
 			for _, e := range c.Env {
 				if e.ValueFrom || !e.HasValue {
@@ -242,6 +265,15 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 				ss = append(ss, Setting{Origin: OriginKubeEnv, Path: w.Path, Line: e.Line, Column: e.Column, Key: e.Name, Value: e.Value, Raw: e.Value,
 					Scope: cw.Key, Where: cw.Name, Runtime: true, Shipped: true})
 			}
+		}
+	}
+	// Secrets and ConfigMaps committed with their values: a credential in
+	// them ships with the manifests like one in an env entry.
+	for _, d := range m.Data {
+		for _, e := range d.Entries {
+			scope := d.Kind + "/" + d.Name + ":" + e.Field
+			ss = append(ss, Setting{Origin: OriginKubeData, Path: d.Path, Line: e.Line, Column: e.Column, Key: e.Key, Value: e.Value, Raw: e.Value,
+				Scope: scope, Where: d.Kind + " " + d.Name, Runtime: true, Shipped: true})
 		}
 	}
 	return ws, ss

@@ -217,8 +217,12 @@ func evalDockerSocket(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	for _, w := range f.Workloads {
 		for _, m := range w.DockerSocket {
+			snippet := m.Field + ": " + m.Value
+			if m.Snippet != "" {
+				snippet = m.Snippet
+			}
 			out = append(out, fail(w.pathOf(&m), m.Line, m.Column, w.Key+":docker-socket",
-				fmt.Sprintf("%s mounts the Docker socket %s: control of the Docker daemon is root on the host", w.Name, m.Value), m.Field+": "+m.Value))
+				fmt.Sprintf("%s mounts the Docker socket %s: control of the Docker daemon is root on the host", w.Name, m.Value), snippet))
 		}
 	}
 	return out
@@ -318,6 +322,8 @@ func settingSubject(s Setting) string {
 		return "the environment variable " + s.Key + " of compose " + s.Where
 	case OriginKubeEnv:
 		return "the env variable " + s.Key + " of " + s.Where
+	case OriginKubeData:
+		return "the key " + s.Key + " of " + s.Where
 	case OriginImageEnv:
 		return "the image's environment variable " + s.Key
 	}
@@ -341,6 +347,8 @@ func settingKey(s Setting) string {
 		return s.Scope + ":ARG:" + s.Key
 	case OriginComposeEnv, OriginKubeEnv:
 		return s.Scope + ":env:" + s.Key
+	case OriginKubeData:
+		return s.Scope + ":" + s.Key
 	case OriginImageEnv:
 		return "image:env:" + s.Key
 	}
@@ -358,6 +366,8 @@ func settingSnippet(s Setting) string {
 		return maskedSnippet("", s.Key, ": ")
 	case OriginKubeEnv:
 		return "- name: " + s.Key + "  value: " + mask
+	case OriginKubeData:
+		return maskedSnippet("", s.Key, ": ")
 	case OriginImageEnv:
 		return maskedSnippet("", s.Key, "=")
 	}

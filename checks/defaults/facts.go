@@ -39,6 +39,9 @@ type At struct {
 	Value  string // the value as a string: "true", "host", "0", "SYS_ADMIN"
 	Line   int
 	Column int
+	// Snippet is the line as written when Field: Value is not it (a
+	// volumeMount whose mountPath differs from the host path it mounts).
+	Snippet string
 }
 
 // Workload is a container that a compose file or Kubernetes manifest
@@ -86,6 +89,7 @@ const (
 	OriginDockerfileArg = "dockerfile-arg"
 	OriginComposeEnv    = "compose-env"
 	OriginKubeEnv       = "k8s-env"
+	OriginKubeData      = "k8s-data" // Secret data/stringData, ConfigMap data
 	OriginImageEnv      = "image-env"
 	OriginConfigFile    = "config-file"
 )

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -106,6 +107,10 @@ same inputs give the same bytes.`,
 			if len(sources) == 0 {
 				sources = cfg.Sources
 			}
+			ui := newStageUI(e.stderr, e.getenv)
+			stop := watchSyft(ctx, ui)
+			ui.StageStarted("sbom")
+			started := time.Now()
 			res, err := sbom.Generate(ctx, sbom.Config{
 				Root:          absRoot,
 				Sources:       sources,
@@ -119,7 +124,14 @@ same inputs give the same bytes.`,
 				Created:     created,
 				ToolName:    "cemark",
 				ToolVersion: version.Get().Cemark,
+				Progress: func(p sbom.Progress) {
+					ui.StageUpdate("sbom", fmt.Sprintf("%s: %d packages", p.Stage, p.Packages))
+				},
 			})
+			stop()
+			if err == nil {
+				ui.StageFinished("sbom", time.Since(started), fmt.Sprintf("%d components", len(res.Components)), nil)
+			}
 			if err != nil {
 				if strings.Contains(err.Error(), "sbom: source ") {
 					return exitcode.Wrap(exitcode.Usage, err)

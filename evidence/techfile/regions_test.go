@@ -479,3 +479,32 @@ func TestHardwareNeedsPhotos(t *testing.T) {
 		t.Errorf("1(c) after adding photos: %+v", row)
 	}
 }
+
+// TestSecurityPolicyURLNotClaimedFoundInRepository: without a SECURITY.md the
+// checks' fact sheet carries the configured CVD policy URL; the file must not
+// present that URL as a policy "found in the repository".
+func TestSecurityPolicyURLNotClaimedFoundInRepository(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, policy string
+		wantFound    bool
+	}{
+		{"SECURITY.md in the repository", "SECURITY.md", true},
+		{"only the configured URL", "https://acme.example/security", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			root := newRepo(t)
+			in := defaultInput()
+			in.Report.Facts.VulnHandling.SecurityPolicy = tc.policy
+			mustRender(t, in, Options{Root: root})
+			got := readFile(t, filepath.Join(root, DefaultDir, docVuln))
+			if found := strings.Contains(got, "found in the repository"); found != tc.wantFound {
+				t.Errorf("\"found in the repository\" shown = %v, want %v:\n%s", found, tc.wantFound, got)
+			}
+			if !strings.Contains(got, "- CVD policy: https://acme.example/security") {
+				t.Errorf("CVD policy line missing:\n%s", got)
+			}
+		})
+	}
+}

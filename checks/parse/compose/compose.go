@@ -11,16 +11,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/template"
 	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/sirupsen/logrus"
 	"gopkg.in/yaml.v3"
 
 	"github.com/cemark/cemark/checks"
@@ -339,9 +342,32 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 	return p
 }
 
+// logrusMu serialises quietLogrus. compose-go writes warnings ("yes" for
+// a boolean, external.name deprecated, version obsolete) through logrus's
+// process-wide standard logger, straight to stderr, with no option to pass
+// a logger; cemark's stderr is for its own messages. The only lever is that
+// global logger, so it is silenced for the duration of one load and
+// restored after: the narrowest scope available. The mutex keeps concurrent
+// loads from restoring each other's swapped output.
+var logrusMu sync.Mutex
+
+// quietLogrus discards logrus's standard output until the returned
+// function restores it.
+func quietLogrus() (restore func()) {
+	logrusMu.Lock()
+	std := logrus.StandardLogger()
+	prev := std.Out
+	std.SetOutput(io.Discard)
+	return func() {
+		std.SetOutput(prev)
+		logrusMu.Unlock()
+	}
+}
+
 // safeLoad calls compose-go, turning a panic on malformed input (it has
 // panicked on a top-level "volumes:" with no value) into an error.
 func safeLoad(ctx context.Context, details types.ConfigDetails, opt func(*loader.Options)) (proj *types.Project, err error) {
+	defer quietLogrus()()
 	defer func() {
 		if r := recover(); r != nil {
 			proj, err = nil, fmt.Errorf("compose-go could not load the file: %v", r)

@@ -1,12 +1,14 @@
 package compose
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sirupsen/logrus"
 )
 
 func read(t *testing.T, paths ...string) []File {
@@ -105,5 +107,26 @@ func TestLoadComposeGoPanic(t *testing.T) {
 	p := Load(context.Background(), t.TempDir(), []File{{Path: "compose.yaml", Data: []byte("  volumes:")}}, nil)
 	if len(p.Issues) != 1 || !strings.Contains(p.Issues[0].Message, "could not load") {
 		t.Fatalf("issues: %+v", p.Issues)
+	}
+}
+
+func TestLoadKeepsComposeGoWarningsOffStderr(t *testing.T) {
+	// compose-go warns through logrus's standard logger; none of it may
+	// reach the user's stderr, and the logger's output is restored after.
+	std := logrus.StandardLogger()
+	var caught bytes.Buffer
+	prev := std.Out
+	std.SetOutput(&caught)
+	t.Cleanup(func() { std.SetOutput(prev) })
+	data := []byte("version: \"3\"\nservices:\n  app:\n    image: x:1\n    read_only: yes\nnetworks:\n  n:\n    external:\n      name: foo\n")
+	p := Load(context.Background(), t.TempDir(), []File{{Path: "compose.yaml", Data: data}}, nil)
+	if len(p.Issues) > 0 || len(p.Services) != 1 {
+		t.Fatalf("project: %+v", p)
+	}
+	if caught.Len() > 0 {
+		t.Errorf("compose-go logged to the standard logger: %s", caught.String())
+	}
+	if std.Out != &caught {
+		t.Errorf("logrus output not restored")
 	}
 }

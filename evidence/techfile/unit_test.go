@@ -3,6 +3,7 @@ package techfile
 import (
 	"context"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -182,6 +183,21 @@ func TestFileDigests(t *testing.T) {
 	for _, f := range res.Files {
 		if got := hashOf(readFile(t, filepath.Join(root, filepath.FromSlash(f.Path)))); got != f.SHA256 {
 			t.Errorf("%s: SHA256 %s, file has %s", f.Path, f.SHA256, got)
+		}
+	}
+}
+
+func TestNaturalLess(t *testing.T) {
+	t.Parallel()
+	want := []string{"EN 303 645 5.1-1", "EN 303 645 5.3-2", "EN 303 645 5.3-9", "EN 303 645 5.3-10", "EN 303 645 5.3-11", "EN 18031 SUM", "IEC 62443-4-2 CR 1.5", "IEC 62443-4-2 CR 7.6", "ISO/IEC 29147:2018", "RFC 9116"}
+	got := []string{"RFC 9116", "EN 303 645 5.3-10", "IEC 62443-4-2 CR 7.6", "EN 303 645 5.3-2", "ISO/IEC 29147:2018", "EN 303 645 5.3-11", "EN 18031 SUM", "IEC 62443-4-2 CR 1.5", "EN 303 645 5.3-9", "EN 303 645 5.1-1"}
+	sort.SliceStable(got, func(i, j int) bool { return naturalLess(got[i], got[j]) })
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("order (-want +got):\n%s", d)
+	}
+	for _, p := range [][2]string{{"a01", "a1"}, {"x", "x"}, {"5.3-2", "5.3-2a"}} {
+		if naturalLess(p[0], p[1]) && naturalLess(p[1], p[0]) {
+			t.Errorf("naturalLess(%q, %q) is not antisymmetric", p[0], p[1])
 		}
 	}
 }

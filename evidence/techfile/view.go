@@ -265,7 +265,9 @@ func buildView(in Input, lang, relDir string) view {
 				provisions[s] = append(provisions[s], r.ID+" ("+string(r.Outcome)+")")
 			}
 		}
-		for _, prov := range sortedKeys(provisions) {
+		provs := sortedKeys(provisions)
+		sort.SliceStable(provs, func(i, j int) bool { return naturalLess(provs[i], provs[j]) })
+		for _, prov := range provs {
 			v.Provisions = append(v.Provisions, provisionView{Provision: prov, Checks: strings.Join(provisions[prov], ", ")})
 		}
 		if inv := in.Report.Facts.Inventory; inv != nil {
@@ -412,6 +414,44 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// naturalLess orders provision names as a reader expects: runs of digits
+// compare by value, so "EN 303 645 5.3-2" comes before "EN 303 645 5.3-10".
+// Ties fall back to the plain string order, keeping the order total.
+func naturalLess(a, b string) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if isDigit(a[i]) && isDigit(b[j]) {
+			si, sj := i, j
+			for i < len(a) && isDigit(a[i]) {
+				i++
+			}
+			for j < len(b) && isDigit(b[j]) {
+				j++
+			}
+			na := strings.TrimLeft(a[si:i], "0")
+			nb := strings.TrimLeft(b[sj:j], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			continue
+		}
+		if a[i] != b[j] {
+			return a[i] < b[j]
+		}
+		i++
+		j++
+	}
+	if len(a)-i != len(b)-j {
+		return len(a)-i < len(b)-j
+	}
+	return a < b
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func set(s []string) map[string]bool {
 	m := map[string]bool{}

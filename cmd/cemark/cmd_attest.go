@@ -32,6 +32,9 @@ check it with cemark verify or cosign verify-blob-attestation.`,
 			if opts.PredicateType == "" || opts.PredicateFile == "" {
 				return usageError{errors.New("--predicate-type and --predicate are required")}
 			}
+			if err := attest.CheckPredicateType(opts.PredicateType); err != nil {
+				return usageError{fmt.Errorf("--predicate-type: %w", err)}
+			}
 			signer, err := attest.LoadSigner(cmd.Context(), keyPath, e.getenv)
 			if errors.Is(err, attest.ErrNoSigningKey) {
 				return usageError{errors.New("attest needs a key: pass --key or set CEMARK_SIGNING_KEY (create one with cemark keygen)")}

@@ -51,6 +51,9 @@ func TestKeygenAttestVerify(t *testing.T) {
 	must(exitcode.OK, "attest", "--key", "keys/release.key", "--subject", "dist/*.tar.gz",
 		"--predicate-type", "https://example.com/pentest/v1", "--predicate", "pentest.json", "-o", "pentest.dsse.json")
 	must(exitcode.Usage, "attest", "--subject", "dist/*", "--predicate-type", "x", "--predicate", "pentest.json")
+	if out := must(exitcode.Usage, "attest", "--key", "keys/release.key", "--subject", "dist/*", "--predicate-type", "pentest", "--predicate", "pentest.json"); !strings.Contains(out, "not an absolute URI") {
+		t.Errorf("bad predicate type output:\n%s", out)
+	}
 	must(exitcode.ToolError, "attest", "--key", "keys/release.key", "--subject", "nope/*",
 		"--predicate-type", "https://example.com/pentest/v1", "--predicate", "pentest.json")
 

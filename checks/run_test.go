@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -386,5 +387,25 @@ func TestParseInlineIgnore(t *testing.T) {
 		if ok != tc.ok || (ok && (!cmp.Equal(got.Checks, tc.checks) || got.Reason != tc.reason)) {
 			t.Errorf("ParseInlineIgnore(%q) = %+v, %v; want %v %q, %v", tc.line, got, ok, tc.checks, tc.reason, tc.ok)
 		}
+	}
+}
+
+func TestRunWaiverFindingsPointAtTheWaiver(t *testing.T) {
+	t.Parallel()
+	yml := "product: {name: x}\nwaivers:\n  - check: CEM-TST-001\n    path: legacy/*\n    justification: old\n    expires: 2026-11-26\n" +
+		"  - {check: CEM-TST-001, path: nothing/**, justification: stale}\n"
+	cfg := &config.Config{Waivers: []config.Waiver{
+		{Check: "CEM-TST-001", Path: "legacy/*", Justification: "old", Expires: date("2026-11-26")},
+		{Check: "CEM-TST-001", Path: "nothing/**", Justification: "stale"},
+	}}
+	tg := newTestTarget(t, map[string]string{"cemark.yaml": yml}, cfg)
+	rep := mustRunOpts(t, tg, RunOptions{ConfigFile: "cemark.yaml"},
+		findingsCheck("CEM-TST-001", Finding{Outcome: Fail, Path: "legacy/Dockerfile", Line: 1, Message: "root"}))
+	var got []string
+	for _, f := range result(t, rep, WaiverCheckID).Findings {
+		got = append(got, fmt.Sprintf("%s:%d %s", f.Path, f.Line, f.Outcome))
+	}
+	if diff := cmp.Diff([]string{"cemark.yaml:3 fail", "cemark.yaml:7 warn"}, got); diff != "" {
+		t.Errorf("waiver findings (-want +got):\n%s", diff)
 	}
 }

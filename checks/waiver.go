@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -195,7 +197,12 @@ func contains(list []string, s string) bool {
 // one Warn per current waiver that matched nothing although its check ran.
 func (s *waiverState) waiverFindings(configFile string) []Finding {
 	var out []Finding
-	for _, u := range s.waivers {
+	lines := s.waiverLines(configFile)
+	for i, u := range s.waivers {
+		line := 0
+		if i < len(lines) {
+			line = lines[i]
+		}
 		glob := u.w.Path
 		if glob == "" {
 			glob = "**"
@@ -203,15 +210,15 @@ func (s *waiverState) waiverFindings(configFile string) []Finding {
 		key := u.w.Check + " " + glob
 		switch {
 		case u.expired:
-			out = append(out, Finding{Outcome: Fail, Path: configFile, Key: key,
+			out = append(out, Finding{Outcome: Fail, Path: configFile, Line: line, Key: key,
 				Message: fmt.Sprintf("waiver for %s on %s expired on %s", u.w.Check, glob, u.w.Expires),
 				Values:  map[string]string{"waived_check": u.w.Check, "glob": glob, "expires": u.w.Expires.String(), "matched_findings": fmt.Sprint(u.used)}})
 		case s.known != nil && !s.known[u.w.Check] && !s.ran[u.w.Check]:
-			out = append(out, Finding{Outcome: Warn, Severity: SeverityLow, Path: configFile, Key: key,
+			out = append(out, Finding{Outcome: Warn, Severity: SeverityLow, Path: configFile, Line: line, Key: key,
 				Message: fmt.Sprintf("the waiver for %s on %s names no known check, so it waives nothing", u.w.Check, glob),
 				Values:  map[string]string{"waived_check": u.w.Check, "glob": glob}})
 		case u.used == 0 && s.ran[u.w.Check]:
-			out = append(out, Finding{Outcome: Warn, Severity: SeverityLow, Path: configFile, Key: key,
+			out = append(out, Finding{Outcome: Warn, Severity: SeverityLow, Path: configFile, Line: line, Key: key,
 				Message: fmt.Sprintf("unused waiver: the waiver for %s on %s matches no finding", u.w.Check, glob),
 				Values:  map[string]string{"waived_check": u.w.Check, "glob": glob}})
 		}
@@ -220,6 +227,40 @@ func (s *waiverState) waiverFindings(configFile string) []Finding {
 		out = append(out, Finding{Outcome: Pass, Path: configFile, Message: fmt.Sprintf("%d waiver(s), none expired", len(s.waivers))})
 	}
 	return out
+}
+
+// waiverLines is the line of each entry of the configuration file's
+// waivers list, in order, so that a waiver finding points at the waiver;
+// nil when the file is not in the product tree or its list does not
+// match the waivers loaded (then findings name the file only).
+func (s *waiverState) waiverLines(configFile string) []int {
+	if configFile == "" || len(s.waivers) == 0 || !s.t.Files.Has(configFile) {
+		return nil
+	}
+	data, err := s.t.Files.Read(configFile)
+	if err != nil {
+		return nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "waivers" || m.Content[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		items := m.Content[i+1].Content
+		if len(items) != len(s.waivers) {
+			return nil
+		}
+		lines := make([]int, len(items))
+		for j, it := range items {
+			lines[j] = it.Line
+		}
+		return lines
+	}
+	return nil
 }
 
 // ignoreFindings are CEM-WVR-002's: one Warn per reason-less ignore that a

@@ -98,30 +98,68 @@ func WriteKeyPair(ctx context.Context, prefix, keyType string, password []byte) 
 	return files, nil
 }
 
-// checkKeyLocation refuses prefixes inside .cemark (any evidence
-// directory of that name) or a docs folder.
+// techFileStateName marks a technical-file folder (techfile.StateFile;
+// not imported, to keep attest free of the renderer).
+const techFileStateName = ".cemark-state.json"
+
+// checkKeyLocation refuses prefixes inside .cemark (any evidence directory
+// of that name), inside the docs/ folder of the repository that would hold
+// the key, or inside a technical-file folder wherever it lives (--dir). The
+// path is resolved to an absolute one first, so "../docs/cra/k" from a
+// subfolder is caught as surely as "docs/cra/k" from the root.
 func checkKeyLocation(prefix string) error {
 	abs, err := filepath.Abs(prefix)
 	if err != nil {
 		return fmt.Errorf("keygen: %w", err)
 	}
-	wd, _ := os.Getwd()
-	rel := filepath.ToSlash(prefix)
-	if wd != "" {
-		if r, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(r, "..") {
-			rel = filepath.ToSlash(r)
-		}
-	}
-	parts := strings.Split(filepath.ToSlash(filepath.Dir(abs)), "/")
-	for _, p := range parts {
+	dir := filepath.Dir(abs)
+	for _, p := range strings.Split(filepath.ToSlash(dir), "/") {
 		if p == ".cemark" {
 			return fmt.Errorf("keygen: refusing to write a key inside the evidence directory (.cemark): %s", prefix)
 		}
 	}
-	if first, _, _ := strings.Cut(rel, "/"); first == "docs" && strings.Contains(rel, "/") {
-		return fmt.Errorf("keygen: refusing to write a key inside docs/, which is published with the technical file: %s", prefix)
+	wd, _ := os.Getwd()
+	base := repositoryRoot(dir)
+	if base == "" {
+		base = wd
+	}
+	// docs/ of the repository root and docs/ of the working directory.
+	for _, from := range []string{base, wd} {
+		if from == "" {
+			continue
+		}
+		if r, err := filepath.Rel(from, abs); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			if first, _, nested := strings.Cut(filepath.ToSlash(r), "/"); nested && first == "docs" {
+				return fmt.Errorf("keygen: refusing to write a key inside docs/, which is published with the technical file: %s", prefix)
+			}
+		}
+	}
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, techFileStateName)); err == nil {
+			return fmt.Errorf("keygen: refusing to write a key inside the technical file folder %s: %s", d, prefix)
+		}
+		parent := filepath.Dir(d)
+		if d == base || parent == d {
+			break
+		}
+		d = parent
 	}
 	return nil
+}
+
+// repositoryRoot is the nearest folder at or above dir holding .git, or ""
+// when dir is in no repository. dir need not exist yet.
+func repositoryRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
 }
 
 // writeNewFile writes data to path atomically and never replaces an

@@ -190,3 +190,41 @@ func TestPrivateKeyNeverInOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestKeygenRefusesPublishedFolders: the docs/ and technical-file folders
+// are found from the repository root, not from the working directory, so a
+// relative path from a subfolder cannot put a private key where it would be
+// committed and published.
+func TestKeygenRefusesPublishedFolders(t *testing.T) {
+	ctx := context.Background()
+	repo := t.TempDir()
+	for _, d := range []string{".git", "cmd/app", "compliance/cra", "keys"} {
+		if err := os.MkdirAll(filepath.Join(repo, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, filepath.Join(repo, "compliance", "cra", techFileStateName), []byte("{}"))
+	outside := t.TempDir()
+	t.Chdir(filepath.Join(repo, "cmd", "app"))
+	for _, tc := range []struct{ prefix, want string }{
+		{"../../docs/cra/k", "refusing to write a key inside docs/"},
+		{filepath.Join(repo, "docs", "k"), "refusing to write a key inside docs/"},
+		{"../../compliance/cra/k", "refusing to write a key inside the technical file folder"},
+		{"../../.cemark/k", "refusing to write a key inside the evidence directory"},
+		{"../../keys/release", ""},
+		{"docs-not/k", ""},
+		{"docs/k", "refusing to write a key inside docs/"}, // docs/ of the working directory too
+		{filepath.Join(outside, "docs", "k"), ""},          // a docs folder in no repository is the user's business
+	} {
+		_, err := WriteKeyPair(ctx, tc.prefix, "", nil)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.prefix, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want %q", tc.prefix, err, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(repo, "docs")); err == nil {
+		t.Error("a docs folder was created")
+	}
+}

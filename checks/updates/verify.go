@@ -26,6 +26,7 @@ import (
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
@@ -529,11 +530,23 @@ func (v *Verifier) verifyBundleWithKeys(a attempt, artefact string, b *bundle.Bu
 // verifyBundleWithTrustedRoot verifies a keyless (Fulcio certificate)
 // bundle against the configured trusted root, requiring a transparency-log
 // entry and an observer timestamp as the public-good instance issues them.
-// The signer's identity is reported, not pinned: cemark.yaml has no place
-// for an expected identity yet.
+// The signer's identity (certificate SAN and OIDC issuer) is reported, not
+// pinned: cemark.yaml has no place for an expected identity yet.
+//
+// A bundle the trusted root does not vouch for is told apart from a broken
+// one by checking the signature against the bundle's own certificate, as
+// for OpenPGP keys outside the keyring and keyless cosign signatures: a
+// signature that does not match the artefact means the artefact or the
+// signature was altered (bad), one that matches a certificate from another
+// Sigstore instance is signed but not verifiable here.
 func (v *Verifier) verifyBundleWithTrustedRoot(a attempt, artefact string, b *bundle.Bundle) attempt {
+	signer, match := bundleSelfCheck(artefact, b)
+	if match == selfCheckMismatch {
+		a.verdict, a.detail = VerdictBadSignature, "keyless Sigstore bundle's signature does not match the artefact under its own certificate"+signer
+		return a
+	}
 	if v.TrustedRoot == "" {
-		a.verdict, a.detail = VerdictUnverifiable, "keyless Sigstore bundle (certificate); no trusted root given (updates.trusted_root) to verify it offline"
+		a.verdict, a.detail = VerdictUnverifiable, "keyless Sigstore bundle (certificate"+signer+"); no trusted root given (updates.trusted_root) to verify it offline"
 		return a
 	}
 	if v.trustedRoot == nil && v.trustedErr == nil {
@@ -556,14 +569,64 @@ func (v *Verifier) verifyBundleWithTrustedRoot(a attempt, artefact string, b *bu
 	defer f.Close()
 	res, err := verifier.Verify(b, verify.NewPolicy(verify.WithArtifact(f), verify.WithoutIdentitiesUnsafe()))
 	if err != nil {
+		if match == selfCheckMatch {
+			a.verdict = VerdictUnverifiable
+			a.detail = "keyless Sigstore bundle matches its certificate" + signer + ", but the trusted root " + v.display(v.TrustedRoot) +
+				" does not vouch for its certificate, transparency-log entry or timestamp: " + err.Error()
+			return a
+		}
 		a.verdict, a.detail = VerdictBadSignature, "Sigstore bundle does not verify against the trusted root: "+err.Error()
 		return a
 	}
 	a.verdict, a.detail = VerdictVerified, "Sigstore bundle verified against the trusted root (signer identity reported, not pinned)"
 	if res.Signature != nil && res.Signature.Certificate != nil {
-		a.keyID = res.Signature.Certificate.SubjectAlternativeName
+		c := res.Signature.Certificate
+		a.keyID = c.SubjectAlternativeName
+		a.detail += ": certificate identity " + c.SubjectAlternativeName + ", issuer " + c.Extensions.Issuer
 	}
 	return a
+}
+
+const (
+	selfCheckUnknown = iota
+	selfCheckMatch
+	selfCheckMismatch
+)
+
+// bundleSelfCheck checks a keyless bundle's message signature against the
+// public key of its own leaf certificate, with no trust decision, and
+// describes the certificate's identity for the report. DSSE bundles sign
+// an in-toto statement, not the artefact, and give selfCheckUnknown.
+func bundleSelfCheck(artefact string, b *bundle.Bundle) (string, int) {
+	content, err := b.VerificationContent()
+	if err != nil || content.Certificate() == nil {
+		return "", selfCheckUnknown
+	}
+	cert := content.Certificate()
+	signer := identityOf(cert) // " (SAN, …)" or ""
+	if sum, err := certificate.SummarizeCertificate(cert); err == nil && sum.Extensions.Issuer != "" {
+		if signer == "" {
+			signer = " (issuer " + sum.Extensions.Issuer + ")"
+		} else {
+			signer = strings.TrimSuffix(signer, ")") + ", issuer " + sum.Extensions.Issuer + ")"
+		}
+	}
+	sigContent, err := b.SignatureContent()
+	if err != nil || sigContent.MessageSignatureContent() == nil {
+		return signer, selfCheckUnknown
+	}
+	verifier, err := signature.LoadDefaultVerifier(cert.PublicKey)
+	if err != nil {
+		return signer, selfCheckUnknown
+	}
+	ok, err := verifyWith(verifier, sigContent.MessageSignatureContent().Signature(), artefact)
+	switch {
+	case err != nil:
+		return signer, selfCheckUnknown
+	case ok:
+		return signer, selfCheckMatch
+	}
+	return signer, selfCheckMismatch
 }
 
 // checksumAttempts looks for checksum files beside the artefact that list

@@ -3,6 +3,7 @@ package attest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
@@ -226,5 +227,25 @@ func TestKeygenRefusesPublishedFolders(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(repo, "docs")); err == nil {
 		t.Error("a docs folder was created")
+	}
+}
+
+// TestKeyIDIsSHA256OfDERPublicKey pins the documented key ID: the hex
+// SHA-256 of the PKIX (DER) public key, what `openssl pkey -pubin -outform
+// DER | sha256sum` prints, so anyone can recompute it.
+func TestKeyIDIsSHA256OfDERPublicKey(t *testing.T) {
+	t.Parallel()
+	for _, kt := range []string{KeyTypeECDSAP256, KeyTypeEd25519} {
+		s, priv := newTestSigner(t, kt)
+		der, err := x509.MarshalPKIXPublicKey(priv.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(der)
+		want := hex.EncodeToString(sum[:])
+		got, err := KeyID(priv.Public())
+		if err != nil || got != want || s.KeyID() != want {
+			t.Errorf("%s: KeyID %q, signer %q, want %q (%v)", kt, got, s.KeyID(), want, err)
+		}
 	}
 }

@@ -508,3 +508,70 @@ func TestSecurityPolicyURLNotClaimedFoundInRepository(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckDriftManualAndTemplates covers the kinds of drift TestCheckDrift
+// does not: the manufacturer's own text in a manual region is never drift; a
+// hand edit inside a generated region fails the gate (it would otherwise
+// hide that the file no longer matches the evidence); a template upgrade
+// makes the affected file stale. Check mode writes nothing in any case.
+func TestCheckDriftManualAndTemplates(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		change     func(t *testing.T, root string) Options
+		wantStale  bool
+		wantEdits  []string // "file region"
+		wantInDiff string
+	}{
+		{"manual region filled in", func(t *testing.T, root string) Options {
+			p := filepath.Join(root, DefaultDir, docSupport)
+			doc := readFile(t, p)
+			i := strings.Index(doc, "<!-- cemark:manual id=rationale -->")
+			j := strings.Index(doc[i:], "<!-- cemark:end -->")
+			if i < 0 || j < 0 {
+				t.Fatalf("no manual region rationale in %s", docSupport)
+			}
+			writeFile(t, p, doc[:i]+"<!-- cemark:manual id=rationale -->\nFive years: our customers replace gateways after five years.\n"+doc[i+j:])
+			return Options{Root: root, Check: true}
+		}, false, nil, ""},
+		{"hand edit in a generated region", func(t *testing.T, root string) Options {
+			p := filepath.Join(root, DefaultDir, docSupport)
+			doc := readFile(t, p)
+			if !strings.Contains(doc, "| End of the support period |") {
+				t.Fatalf("%s has no support table", docSupport)
+			}
+			writeFile(t, p, strings.Replace(doc, "| End of the support period |", "| End of support (edited) |", 1))
+			return Options{Root: root, Check: true}
+		}, true, []string{"docs/cra/" + docSupport + " period"}, ""},
+		{"template upgrade", func(t *testing.T, root string) Options {
+			writeFile(t, filepath.Join(root, "tpl", docSupport+".tmpl"), "<!-- cemark:generated id=header -->\n# 5. Support period, new template\n<!-- cemark:end -->\n")
+			return Options{Root: root, Check: true, TemplatesDir: filepath.Join(root, "tpl")}
+		}, true, nil, "+# 5. Support period, new template"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			root := newRepo(t)
+			mustRender(t, defaultInput(), Options{Root: root})
+			opts := tt.change(t, root)
+			before := readBundle(t, filepath.Join(root, DefaultDir))
+			res := mustRender(t, defaultInput(), opts)
+			if res.Stale() != tt.wantStale {
+				t.Errorf("Stale() = %v, want %v; files %+v", res.Stale(), tt.wantStale, res.Files)
+			}
+			var edits []string
+			for _, e := range res.ManualEdits {
+				edits = append(edits, e.File+" "+e.Region)
+			}
+			if diff := cmp.Diff(tt.wantEdits, edits); diff != "" {
+				t.Errorf("hand edits (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(res.Diff, tt.wantInDiff) {
+				t.Errorf("diff lacks %q:\n%s", tt.wantInDiff, res.Diff)
+			}
+			if diff := cmp.Diff(before, readBundle(t, filepath.Join(root, DefaultDir))); diff != "" {
+				t.Errorf("check mode wrote files:\n%s", diff)
+			}
+		})
+	}
+}

@@ -36,7 +36,8 @@ Policy file (YAML, unknown keys are errors):
     support_period_not_ended: true       # from the conformity statement, at --at (default: now)
     no_not_met: true                     # no Annex I point "not met"
 
-Exit codes: 0 verified, 4 verification failed, 1 tool error, 2 usage.`,
+Exit codes: 0 verified, 4 verification failed, 1 tool error (unreadable
+attestation or key file), 2 usage or a bad or missing policy file.`,
 		Example: `  cemark verify --key cemark.pub --subject dist/app.tar.gz .cemark/attestations.intoto.jsonl
   cemark verify --key cemark.pub --require https://cemark.dev/conformity/v1 --policy policy.yaml --json .cemark/*.dsse.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -203,7 +203,9 @@ func evalConsistency(f *Collected) []checks.Finding {
 			Message: "no key fingerprint declared in updates.keys: nothing to compare the verifying keys with"})
 	}
 	for _, a := range f.Signing.Artifacts {
-		if a.Verdict != VerdictVerified {
+		// A keyless signature names an identity, not a key: there is no
+		// fingerprint to compare it with.
+		if a.Verdict != VerdictVerified || a.Method == MethodSigstoreKeyless {
 			continue
 		}
 		if src, ok := declared[NormalizeFingerprint(a.KeyID)]; ok {

@@ -214,9 +214,13 @@ func TestKeylessBundleAgainstTrustedRoot(t *testing.T) {
 				t.Fatalf("got %d verdicts, want 1", len(got))
 			}
 			g := got[0]
-			if g.Verdict != tc.verdict || g.Method != MethodSigstoreBundle || g.Signature != "dist/app.sigstore.json" || g.KeyID != tc.keyID {
+			wantMethod := MethodSigstoreBundle
+			if tc.verdict == VerdictVerified {
+				wantMethod = MethodSigstoreKeyless
+			}
+			if g.Verdict != tc.verdict || g.Method != wantMethod || g.Signature != "dist/app.sigstore.json" || g.KeyID != tc.keyID {
 				t.Errorf("got %s/%s/%s key %q (%s), want %s/%s/dist/app.sigstore.json key %q",
-					g.Verdict, g.Method, g.Signature, g.KeyID, g.Detail, tc.verdict, MethodSigstoreBundle, tc.keyID)
+					g.Verdict, g.Method, g.Signature, g.KeyID, g.Detail, tc.verdict, wantMethod, tc.keyID)
 			}
 			for _, s := range tc.detail {
 				if !strings.Contains(g.Detail, s) {
@@ -300,4 +304,48 @@ func TestKeylessEndToEnd(t *testing.T) {
 			t.Errorf("findings (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// TestKeylessIsNotComparedWithDeclaredFingerprints: a keyless signature
+// names an identity, not a key, so CEM-UPD-005 has nothing to compare it
+// with and the fact sheet lists no fingerprint for it.
+func TestKeylessIsNotComparedWithDeclaredFingerprints(t *testing.T) {
+	trusted := newVirtualSigstore(t)
+	app := []byte("app v1")
+	dir := t.TempDir()
+	write(t, dir, "sigstore/trusted_root.json", trustedRootJSON(t, trusted))
+	write(t, dir, "dist/app", app)
+	write(t, dir, "dist/app.sigstore.json", keylessBundle(t, trusted, app))
+	cfg := &config.Config{Updates: config.Updates{Artifacts: []string{"dist/*"}, TrustedRoot: "sigstore/trusted_root.json",
+		Keys: []config.UpdateKey{{Name: "release", Fingerprint: strings.Repeat("ab", 32)}}}}
+	tg, err := checks.NewTarget(context.Background(), dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg.Now = time.Now()
+	facts, err := Facts(context.Background(), tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(facts.KeyFingerprints) != 0 {
+		t.Errorf("identity listed as a key fingerprint: %v", facts.KeyFingerprints)
+	}
+	for _, c := range Checks() {
+		if c.Meta().ID != "CEM-UPD-005" {
+			continue
+		}
+		raw, err := c.Collect(context.Background(), tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := c.Evaluate(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			if f.Outcome == checks.Fail {
+				t.Errorf("keyless artefact fails the fingerprint consistency check: %s", f.Message)
+			}
+		}
+	}
 }

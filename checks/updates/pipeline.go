@@ -22,6 +22,10 @@ const (
 	ToolSLSA       = "slsa-github-generator"
 	ToolGPG        = "gpg"
 	ToolMinisign   = "minisign"
+	// ToolCemark: cemark's own signed in-toto attestations over the release
+	// artefacts (`cemark attest`, `cemark run --key`), which `cemark verify
+	// --subject ARTEFACT` checks.
+	ToolCemark = "cemark"
 )
 
 // ActionInstall marks a step that installs a signing tool without signing
@@ -46,6 +50,8 @@ var commandPatterns = []struct {
 	{ToolGPG, "detach-sign", regexp.MustCompile(cmdStart + `gpg2?\b[^\n|;&]*\s(--detach-sign|--detach-sig|-b|-sb|-bs|--clearsign|--clear-sign)\b`)},
 	{ToolMinisign, "sign", regexp.MustCompile(cmdStart + `minisign\b[^\n|;&]*\s-S\w*\b`)},
 	{ToolSigstore, "sign", regexp.MustCompile(cmdStart + `(?:python3? -m sigstore|sigstore)\s+sign\b`)},
+	{ToolCemark, "attest", regexp.MustCompile(cmdStart + `cemark\s+attest\b`)},
+	{ToolCemark, "run --key", regexp.MustCompile(cmdStart + `cemark\s+run\b[^\n|;&]*\s--key\b`)},
 }
 
 // usesPatterns match `uses:` references of GitHub Actions and reusable workflows.

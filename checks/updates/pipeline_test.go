@@ -51,6 +51,12 @@ func TestDetectPipeline(t *testing.T) {
 			{Tool: ToolGPG, Action: "detach-sign", Path: ".gitlab-ci.yml", Line: 13, Detail: "gpg --detach-sign"},
 		}},
 		{"pipeline/gitlab-unsigned", nil},
+		// cemark's own signed attestations over the release artefacts count;
+		// an echo and a run without a key do not.
+		{"pipeline/github-cemark", []checks.SigningStep{
+			{Tool: ToolCemark, Action: "attest", Path: gh, Line: 15, Detail: "/tmp/cemark attest"},
+			{Tool: ToolCemark, Action: "run --key", Path: gh, Line: 16, Detail: "cemark run --key"},
+		}},
 		// The anchored list is a script only where an alias puts it under
 		// script:; the step is reported at the line where it is written.
 		{"pipeline/gitlab-anchors", []checks.SigningStep{

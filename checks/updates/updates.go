@@ -179,7 +179,7 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	}
 	seen := map[string]bool{}
 	for _, a := range f.Signing.Artifacts {
-		if a.Verdict == VerdictVerified && a.KeyID != "" && !seen[a.KeyID] {
+		if a.Verdict == VerdictVerified && a.Method != MethodSigstoreKeyless && a.KeyID != "" && !seen[a.KeyID] {
 			seen[a.KeyID] = true
 			f.Signing.KeyFingerprints = append(f.Signing.KeyFingerprints, a.KeyID)
 		}

@@ -49,6 +49,9 @@ const (
 const (
 	MethodCosignBlob     = "cosign-blob"
 	MethodSigstoreBundle = "sigstore-bundle"
+	// MethodSigstoreKeyless is a bundle verified against a trusted root: its
+	// KeyID is the certificate's identity, not a key fingerprint.
+	MethodSigstoreKeyless = "sigstore-keyless"
 	MethodOpenPGP        = "openpgp"
 	MethodMinisign       = "minisign"
 	MethodChecksums      = "checksums"
@@ -578,7 +581,7 @@ func (v *Verifier) verifyBundleWithTrustedRoot(a attempt, artefact string, b *bu
 		a.verdict, a.detail = VerdictBadSignature, "Sigstore bundle does not verify against the trusted root: "+err.Error()
 		return a
 	}
-	a.verdict, a.detail = VerdictVerified, "Sigstore bundle verified against the trusted root (signer identity reported, not pinned)"
+	a.verdict, a.method, a.detail = VerdictVerified, MethodSigstoreKeyless, "Sigstore bundle verified against the trusted root (signer identity reported, not pinned)"
 	if res.Signature != nil && res.Signature.Certificate != nil {
 		c := res.Signature.Certificate
 		a.keyID = c.SubjectAlternativeName

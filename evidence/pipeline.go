@@ -100,17 +100,26 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	if err != nil {
 		return nil, stage.fail(err)
 	}
-	if err := config.ApplyDefaults(ctx, absRoot, cfg, opts.ProductVersion); err != nil {
+	// Evidence is made from the product revision: the newest commit that
+	// changed something other than the technical file and the evidence
+	// directory, so committing the regenerated file does not make it stale.
+	ev.OutDir = resolveOutDir(absRoot, opts.OutDir, cfg)
+	if gitinfo.IsRepo(ctx, absRoot) {
+		ev.Commit, _ = gitinfo.ProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), docsDirOf(opts, cfg)})
+	}
+	productVersion := opts.ProductVersion
+	if productVersion == "" && cfg.Product.Version == "" && ev.Commit != "" {
+		productVersion = gitinfo.ProductVersion(ctx, absRoot, ev.Commit)
+	}
+	if err := config.ApplyDefaults(ctx, absRoot, cfg, productVersion); err != nil {
 		return nil, stage.fail(err)
 	}
 	ev.Config, ev.ConfigPath = cfg, cfgPath
 	ev.Missing = config.Missing(cfg)
-	if ev.Time, err = gitinfo.ReferenceTime(ctx, absRoot, getenv); err != nil {
+	if ev.Time, err = referenceTime(ctx, absRoot, ev.Commit, getenv); err != nil {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
 	}
-	ev.Commit, _ = gitinfo.Head(ctx, absRoot)
 	ev.CI = ci.Detect(getenv)
-	ev.OutDir = resolveOutDir(absRoot, opts.OutDir, cfg)
 	if cfgPath != "" {
 		rec.addInput(ctx, "config", absRoot, cfgPath)
 	}
@@ -306,6 +315,28 @@ func loadConfig(root, path string) (*config.Config, string, error) {
 		return cfg, absPath(root, path), err
 	}
 	return config.LoadRoot(root)
+}
+
+// referenceTime is SOURCE_DATE_EPOCH when set, else the product
+// revision's commit time, else gitinfo's fixed fallback: never the clock.
+func referenceTime(ctx context.Context, root, rev string, getenv func(string) string) (time.Time, error) {
+	if getenv(gitinfo.SourceDateEpoch) == "" && rev != "" {
+		if t, err := gitinfo.RevisionTime(ctx, root, rev); err == nil {
+			return t, nil
+		}
+	}
+	return gitinfo.ReferenceTime(ctx, root, getenv)
+}
+
+// docsDirOf is the technical file's folder relative to the root.
+func docsDirOf(opts Options, cfg *config.Config) string {
+	switch {
+	case opts.DocsDir != "":
+		return filepath.ToSlash(filepath.Clean(opts.DocsDir))
+	case cfg.Docs.Dir != "":
+		return filepath.ToSlash(filepath.Clean(cfg.Docs.Dir))
+	}
+	return techfile.DefaultDir
 }
 
 func resolveOutDir(root, flag string, cfg *config.Config) string {

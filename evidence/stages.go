@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	intotov1 "github.com/in-toto/attestation/go/v1"
 
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/techfile"
@@ -137,7 +139,7 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		Assessment: ev.Assessment,
 		Product:    techfile.Product{Name: ev.Config.Product.Name, Version: ev.Config.Product.Version},
 		Report:     ev.Report,
-		CI:         ev.CI,
+		CI:         stableCI(ev.CI),
 		Commit:     ev.Commit,
 		EvidenceFiles: map[string]string{
 			"report.json": "report.json", "report.sarif": "report.sarif", "report.md": "report.md",
@@ -152,13 +154,7 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 	}
 	// Links from the technical file to the evidence files, relative to
 	// the repository root (the technical file resolves them).
-	docsDir := opts.DocsDir
-	if docsDir == "" {
-		docsDir = ev.Config.Docs.Dir
-	}
-	if docsDir == "" {
-		docsDir = techfile.DefaultDir
-	}
+	docsDir := docsDirOf(opts, ev.Config)
 	if rel := relIfInside(ev.Root, ev.OutDir); rel != "" {
 		for k, v := range in.EvidenceFiles {
 			in.EvidenceFiles[k] = rel + "/" + v
@@ -186,6 +182,12 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		}
 	}
 	for _, st := range ev.Statements {
+		// Provenance and the test result name the CI run (its ID and URL):
+		// listing their digests would change the technical file on every
+		// build of an unchanged product. They stay in attestations.intoto.jsonl.
+		if st.Name == "provenance" || st.Name == "test-result" {
+			continue
+		}
 		in.Attestations = append(in.Attestations, techfile.AttestationRef{Name: st.Name, PredicateType: st.PredicateType, Digest: st.Digest()})
 	}
 	lang := opts.DocsLang
@@ -200,6 +202,18 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		Root: ev.Root, Dir: docsDir, Lang: lang, TemplatesDir: tmpl, Check: check || opts.DocsCheck,
 		AcceptChanges: opts.AcceptChanges,
 	})
+}
+
+// stableCI keeps the CI facts that describe the production process (Annex
+// VII 2(c)) and drops those of one run — run ID and URL, ref, event, the
+// commit CI checked out — so the technical file changes only when the
+// product or its pipeline does, not with every build.
+func stableCI(e ci.Environment) ci.Environment {
+	workflow := e.Workflow
+	if i := strings.LastIndexByte(workflow, '@'); i > 0 {
+		workflow = workflow[:i]
+	}
+	return ci.Environment{Platform: e.Platform, ServerURL: e.ServerURL, Repository: e.Repository, Workflow: workflow, RunnerEnv: e.RunnerEnv}
 }
 
 func docsSummary(tf *techfile.Result) string {

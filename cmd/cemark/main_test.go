@@ -241,3 +241,52 @@ func TestReleaseReadinessChecklist(t *testing.T) {
 		t.Errorf("a release tag that is not the product version is not reported (exit %d):\n%s", code, stderr)
 	}
 }
+
+func gitIn(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE=2026-11-02T12:00:00Z", "GIT_COMMITTER_DATE=2026-11-02T12:00:00Z")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+}
+
+// Committing the regenerated technical file, then checking it in a later
+// CI run (another run ID, another checkout), finds it current.
+func TestCommittedTechnicalFileStaysCurrent(t *testing.T) {
+	dir := product(t)
+	os.WriteFile(filepath.Join(dir, "cemark.yaml"), bytes.Replace(mustRead(t, filepath.Join(dir, "cemark.yaml")), []byte("  version: 1.4.0\n"), nil, 1), 0o644)
+	gitIn(t, dir, "commit", "-q", "-am", "version from git")
+	gitIn(t, dir, "tag", "v1.4.0")
+	github := func(run string) map[string]string {
+		return map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/gateway", "GITHUB_RUN_ID": run,
+			"GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567", "GITHUB_REF": "refs/heads/main", "GITHUB_EVENT_NAME": "push",
+			"GITHUB_WORKFLOW_REF": "acme/gateway/.github/workflows/cemark.yml@refs/heads/main"}
+	}
+	if code, _, stderr := cli(t, github("1"), "run", dir); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	gitIn(t, dir, "add", "docs/cra")
+	gitIn(t, dir, "commit", "-q", "-m", "docs: update the technical file")
+	vars := github("2")
+	vars["GITHUB_REF"] = "refs/pull/7/merge"
+	vars["GITHUB_EVENT_NAME"] = "pull_request"
+	vars["GITHUB_WORKFLOW_REF"] = "acme/gateway/.github/workflows/cemark.yml@refs/pull/7/merge"
+	if code, out, stderr := cli(t, vars, "docs", dir, "--check"); code != 0 {
+		t.Fatalf("docs --check after committing the technical file: exit %d\n%s%s", code, out, stderr)
+	}
+	readme := string(mustRead(t, filepath.Join(dir, "docs", "cra", "README.md")))
+	if !strings.Contains(readme, "v1.4.0") {
+		t.Errorf("the technical file does not name the tagged version v1.4.0")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

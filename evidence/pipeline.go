@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -120,6 +121,18 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
 	}
 	ev.CI = ci.Detect(getenv)
+	// Load the signing key before the long stages, so that a wrong key or
+	// COSIGN_PASSWORD fails the run at once, not after the SBOM.
+	var signer attest.Signer
+	if !opts.SkipAttest && opts.WriteEvidence {
+		signer, err = attest.LoadSigner(ctx, opts.SigningKey, getenv)
+		if errors.Is(err, attest.ErrNoSigningKey) {
+			signer, err = nil, nil
+		}
+		if err != nil {
+			return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
+		}
+	}
 	if cfgPath != "" {
 		rec.addInput(ctx, "config", absRoot, cfgPath)
 	}
@@ -229,7 +242,12 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		if err := buildStatements(ctx, ev, opts, p); err != nil {
 			return nil, stage.fail(err)
 		}
-		stage.done(fmt.Sprintf("%d statements", len(ev.Statements)))
+		stage.done(fmt.Sprintf("%d statements; the conformity statement follows the technical file", len(ev.Statements)))
+		for _, st := range ev.Statements {
+			if st.ByDigest {
+				p.Notice(fmt.Sprintf("%s: %s", st.Name, st.Note))
+			}
+		}
 	}
 
 	// Technical file.
@@ -242,13 +260,13 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		ev.TechFile = tf
 		stage.done(docsSummary(tf))
 		for _, me := range tf.ManualEdits {
-			p.Notice(fmt.Sprintf("hand edit inside a generated region of %s (%s) kept: %s", me.File, me.Region, me.Detail))
+			p.Notice(DescribeManualEdit(me))
 		}
 	}
 
 	if !opts.SkipAttest && opts.WriteEvidence {
 		stage = startStage(p, rec, "sign")
-		if err := conformityAndSign(ctx, ev, opts, getenv, p); err != nil {
+		if err := conformityAndSign(ctx, ev, signer, p); err != nil {
 			return nil, stage.fail(err)
 		}
 		if ev.Signed {

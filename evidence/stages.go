@@ -6,7 +6,6 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -255,7 +254,7 @@ func techFileDigest(ev *Evidence) string {
 // conformityAndSign adds the conformity statement, then signs every
 // statement with the configured key — or leaves them unsigned with a
 // notice; never with a throwaway key.
-func conformityAndSign(ctx context.Context, ev *Evidence, opts Options, getenv func(string) string, p Progress) error {
+func conformityAndSign(ctx context.Context, ev *Evidence, signer attest.Signer, p Progress) error {
 	route := ev.Route
 	cst, err := attest.BuildConformityStatement(ctx, attest.ConformityInput{
 		Subjects:            ev.subjects,
@@ -272,16 +271,12 @@ func conformityAndSign(ctx context.Context, ev *Evidence, opts Options, getenv f
 		return err
 	}
 	ev.Statements = append(ev.Statements, cst)
-	signer, err := attest.LoadSigner(ctx, opts.SigningKey, getenv)
-	switch {
-	case errors.Is(err, attest.ErrNoSigningKey):
+	if signer == nil {
 		p.Notice("no signing key (--key or CEMARK_SIGNING_KEY): the statements are written UNSIGNED; `cemark keygen` makes a key pair")
 		for _, st := range ev.Statements {
 			ev.Envelopes = append(ev.Envelopes, attest.Unsigned(st))
 		}
 		return nil
-	case err != nil:
-		return err
 	}
 	ev.Signed, ev.KeyID = true, signer.KeyID()
 	for _, st := range ev.Statements {

@@ -127,6 +127,9 @@ func (ev *Evidence) WriteText(w io.Writer) {
 		sort.Strings(fields)
 		fmt.Fprintf(w, "  Needs input %s (cemark.yaml)\n", strings.Join(fields, ", "))
 	}
+	if ev.SBOMByDigest {
+		fmt.Fprintf(w, "  Large SBOM  attested by digest (above attestations.sbom_inline_limit), not inline\n")
+	}
 	if ev.Envelopes != nil {
 		if ev.Signed {
 			fmt.Fprintf(w, "  Attested    %d statements signed by key %s\n", len(ev.Envelopes), short(ev.KeyID))
@@ -155,6 +158,14 @@ func routeLine(r conformity.Route) string {
 		return "Module A (internal control) available"
 	}
 	return "Module A not available: " + strings.Join(r.Procedures, ", ")
+}
+
+// DescribeManualEdit words a hand edit the technical file kept.
+func DescribeManualEdit(m techfile.ManualEdit) string {
+	if m.Region == "" {
+		return fmt.Sprintf("%s: text outside the marked regions, file left as it is: %s", m.File, m.Detail)
+	}
+	return fmt.Sprintf("%s: hand edit inside the generated region %q kept, not overwritten: %s", m.File, m.Region, m.Detail)
 }
 
 // DescribeChange words one possible substantial modification.

@@ -41,9 +41,6 @@ and exits 3 when the committed file is stale — a CI gate.`,
 			for _, f := range tf.Files {
 				fmt.Fprintf(e.stderr, "%-9s %s\n", f.Status, f.Path)
 			}
-			for _, m := range tf.ManualEdits {
-				fmt.Fprintf(e.stderr, "warning: hand edit inside a generated region of %s (%s): %s\n", m.File, m.Region, m.Detail)
-			}
 			for _, c := range tf.Substantial {
 				fmt.Fprintf(e.stderr, "possible substantial modification: %s\n", evidence.DescribeChange(c))
 			}

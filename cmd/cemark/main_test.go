@@ -290,3 +290,23 @@ func mustRead(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// A bad signing key fails the run before the long stages, and writes nothing.
+func TestRunBadKeyFailsFirst(t *testing.T) {
+	dir := product(t)
+	bad := filepath.Join(t.TempDir(), "bad.key")
+	os.WriteFile(bad, []byte("-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"), 0o600)
+	code, _, stderr := cli(t, nil, "run", dir, "--key", bad)
+	if code != exitcode.Usage {
+		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Usage, stderr)
+	}
+	if strings.Contains(stderr, "sbom ") {
+		t.Errorf("the SBOM stage ran before the key was checked:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "bm90IGEga2V5") {
+		t.Error("key material in the error message")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".cemark")); !os.IsNotExist(err) {
+		t.Error("evidence written by a run that failed")
+	}
+}

@@ -37,12 +37,12 @@ func RouteFor(cfg *config.Config) Route {
 	switch class {
 	case config.ClassDefault:
 		return Route{Class: class, ModuleA: true,
-			Procedures:  []string{"Module A", "Module B + Module C", "Module H"},
-			Explanation: "Art. 32(1): a product that is neither important nor critical may use internal control (Module A, Annex VIII Part I)."}
+			Procedures:  []string{"Module A", "Module B + Module C", "Module H", "European cybersecurity certification"},
+			Explanation: "Art. 32(1): a product that is neither important nor critical may use internal control (Module A, Annex VIII Part I), EU-type examination with conformity to type (Module B + C), full quality assurance (Module H), or a European cybersecurity certification scheme where available (Art. 27(9))."}
 	case config.ClassImportantClassI:
 		if fullyApplied {
 			return Route{Class: class, ModuleA: true,
-				Procedures:  []string{"Module A", "Module B + Module C", "Module H"},
+				Procedures:  []string{"Module A", "Module B + Module C", "Module H", "European cybersecurity certification"},
 				Explanation: "Art. 32(2): an important product of class I may use Module A because harmonised standards, common specifications or a certification scheme are listed as applied in full."}
 		}
 		r := Route{Class: class, ModuleA: false,

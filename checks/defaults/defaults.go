@@ -40,12 +40,10 @@
 package defaults
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"io/fs"
 	"sort"
-	"strconv"
 
 	"github.com/cemark/cemark/checks"
 )
@@ -102,7 +100,13 @@ func Checks() []checks.Check {
 		if !ok {
 			panic(fmt.Sprintf("defaults: no metadata for %s", e.id))
 		}
-		out = append(out, &check{meta: m, eval: e.eval})
+		eval := e.eval
+		// Sorted before keys are numbered, so the numbering is stable.
+		out = append(out, checks.NewFamilyCheck(m, Collect, func(f *Facts) []checks.Finding {
+			fs := eval(f)
+			sortFindings(fs)
+			return fs
+		}))
 	}
 	return out
 }
@@ -133,44 +137,6 @@ func Metas() (map[string]checks.Meta, error) {
 }
 
 // check is one check of the family: shared facts, its own evaluation.
-type check struct {
-	meta checks.Meta
-	eval func(*Facts) []checks.Finding
-}
-
-func (c *check) Meta() checks.Meta { return c.meta }
-
-func (c *check) Collect(ctx context.Context, t *checks.Target) (any, error) {
-	return Collect(ctx, t)
-}
-
-func (c *check) Evaluate(facts any) ([]checks.Finding, error) {
-	f, ok := facts.(*Facts)
-	if !ok || f == nil {
-		return nil, fmt.Errorf("%s: facts of type %T, want *defaults.Facts", c.meta.ID, facts)
-	}
-	out := c.eval(f)
-	for i := range out {
-		out[i].Check = c.meta.ID
-	}
-	sortFindings(out)
-	uniqueKeys(out)
-	return out, nil
-}
-
-// uniqueKeys makes keys unique per path by numbering repeats ("…#2"), so
-// that two identical lines of one file keep separate fingerprints.
-func uniqueKeys(fs []checks.Finding) {
-	seen := map[string]int{}
-	for i := range fs {
-		id := fs[i].Path + "\x00" + fs[i].Key
-		seen[id]++
-		if n := seen[id]; n > 1 {
-			fs[i].Key += "#" + strconv.Itoa(n)
-		}
-	}
-}
-
 func sortFindings(fs []checks.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := fs[i], fs[j]

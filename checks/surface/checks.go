@@ -1,7 +1,6 @@
 package surface
 
 import (
-	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -46,43 +45,9 @@ func Checks() []checks.Check {
 		if err != nil {
 			panic(fmt.Sprintf("surface: %v", err))
 		}
-		out = append(out, &check{meta: m, eval: e.eval})
+		out = append(out, checks.NewFamilyCheck(m, Collect, e.eval))
 	}
 	return out
-}
-
-type check struct {
-	meta checks.Meta
-	eval func(*Facts) []checks.Finding
-}
-
-func (c *check) Meta() checks.Meta { return c.meta }
-
-func (c *check) Collect(ctx context.Context, t *checks.Target) (any, error) { return Collect(ctx, t) }
-
-func (c *check) Evaluate(facts any) ([]checks.Finding, error) {
-	f, ok := facts.(*Facts)
-	if !ok || f == nil {
-		return nil, fmt.Errorf("%s: facts of type %T, want *surface.Facts", c.meta.ID, facts)
-	}
-	out := c.eval(f)
-	for i := range out {
-		out[i].Check = c.meta.ID
-	}
-	uniqueKeys(out)
-	return out, nil
-}
-
-// uniqueKeys makes Key unique per path (fingerprints hash check+path+key).
-func uniqueKeys(fs []checks.Finding) {
-	seen := map[string]int{}
-	for i := range fs {
-		k := fs[i].Path + "\x00" + fs[i].Key
-		seen[k]++
-		if n := seen[k]; n > 1 {
-			fs[i].Key += "#" + strconv.Itoa(n)
-		}
-	}
 }
 
 // risk describes a risky service.

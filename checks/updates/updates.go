@@ -12,7 +12,6 @@ package updates
 import (
 	"context"
 	"embed"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -55,32 +54,9 @@ func MetaFS() fs.FS { return metaFS }
 func Checks() []checks.Check {
 	out := make([]checks.Check, 0, len(evaluators))
 	for _, e := range evaluators {
-		out = append(out, &check{meta: checks.MustLoadMeta(metaFS, "meta/"+e.id+".yml"), eval: e.eval})
+		out = append(out, checks.NewFamilyCheck(checks.MustLoadMeta(metaFS, "meta/"+e.id+".yml"), collect, e.eval))
 	}
 	return out
-}
-
-type check struct {
-	meta checks.Meta
-	eval func(*Collected) []checks.Finding
-}
-
-func (c *check) Meta() checks.Meta { return c.meta }
-
-func (c *check) Collect(ctx context.Context, t *checks.Target) (any, error) {
-	return collect(ctx, t)
-}
-
-func (c *check) Evaluate(facts any) ([]checks.Finding, error) {
-	f, ok := facts.(*Collected)
-	if !ok || f == nil {
-		return nil, fmt.Errorf("%s: facts are %T, want *updates.Collected", c.meta.ID, facts)
-	}
-	out := c.eval(f)
-	for i := range out {
-		out[i].Check = c.meta.ID
-	}
-	return out, nil
 }
 
 // Collected is everything the family's checks judge.

@@ -27,7 +27,9 @@ func NewFamilyCheck[F any](meta Meta, collect func(context.Context, *Target) (F,
 func (c *FamilyCheck[F]) Meta() Meta { return c.meta }
 
 // Collect gathers the family's facts.
-func (c *FamilyCheck[F]) Collect(ctx context.Context, t *Target) (any, error) { return c.collect(ctx, t) }
+func (c *FamilyCheck[F]) Collect(ctx context.Context, t *Target) (any, error) {
+	return c.collect(ctx, t)
+}
 
 // Evaluate judges the facts, names the check on every finding and numbers
 // repeated keys so that fingerprints stay distinct.

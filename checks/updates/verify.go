@@ -52,9 +52,9 @@ const (
 	// MethodSigstoreKeyless is a bundle verified against a trusted root: its
 	// KeyID is the certificate's identity, not a key fingerprint.
 	MethodSigstoreKeyless = "sigstore-keyless"
-	MethodOpenPGP        = "openpgp"
-	MethodMinisign       = "minisign"
-	MethodChecksums      = "checksums"
+	MethodOpenPGP         = "openpgp"
+	MethodMinisign        = "minisign"
+	MethodChecksums       = "checksums"
 )
 
 // verdictRank orders verdicts for combining: a bad signature beside a good

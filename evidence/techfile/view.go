@@ -39,14 +39,16 @@ type view struct {
 	Standards    []standardView // harmonised standards, common specs, schemes
 	FullyApplied bool
 
-	HasReport  bool
-	Summary    checks.Summary
-	Checks     []checkView
-	Points     []pointView
-	OpenItems  []string
-	Residual   []waiverView
-	Provisions []provisionView
-	Counts     assessmentCounts
+	HasReport bool
+	Summary   checks.Summary
+	// CheckCounts counts checks (not findings) by their overall outcome.
+	CheckCounts map[string]int
+	Checks      []checkView
+	Points      []pointView
+	OpenItems   []string
+	Residual    []waiverView
+	Provisions  []provisionView
+	Counts      assessmentCounts
 
 	Interfaces   []ifaceView
 	InvSources   []string
@@ -123,7 +125,7 @@ type componentView struct {
 	Name, Version, PURL, Licences, Network string
 }
 
-type evidenceLink struct{ Name, Link string }
+type evidenceLink struct{ Name, Link, Path string }
 
 // maxFindingsListed caps the findings listed per check in 07; report.json has them all.
 const maxFindingsListed = 25
@@ -218,6 +220,10 @@ func buildView(in Input, lang, relDir string) view {
 	if in.Report != nil {
 		v.HasReport = true
 		v.Summary = in.Report.Summary
+		v.CheckCounts = map[string]int{}
+		for _, r := range in.Report.Results {
+			v.CheckCounts[string(r.Outcome)]++
+		}
 		v.Signing = in.Report.Facts.UpdateSigning
 		v.VulnHandling = in.Report.Facts.VulnHandling
 		results := append([]checks.Result(nil), in.Report.Results...)
@@ -366,7 +372,7 @@ func buildView(in Input, lang, relDir string) view {
 		return v.Components[i].Version < v.Components[j].Version
 	})
 	for _, name := range sortedKeys(in.EvidenceFiles) {
-		v.Evidence = append(v.Evidence, evidenceLink{Name: name, Link: relLink(relDir, in.EvidenceFiles[name])})
+		v.Evidence = append(v.Evidence, evidenceLink{Name: name, Link: relLink(relDir, in.EvidenceFiles[name]), Path: in.EvidenceFiles[name]})
 	}
 	return v
 }

@@ -114,7 +114,8 @@ func (ev *Evidence) WriteText(w io.Writer) {
 	}
 	if ev.Report != nil {
 		r := ev.Report.Summary
-		fmt.Fprintf(w, "  Checks      %d ran: %d failing, %d warnings, %d waived, %d could not run\n", r.Checks, r.Fail, r.Warn, r.Waived, r.Error)
+		fmt.Fprintf(w, "  Checks      %d ran; findings: %d failing, %s, %d waived, %s\n", r.Checks, r.Fail,
+			plural(r.Warn, "warning", "warnings"), r.Waived, plural(r.Error, "check could not run", "checks could not run"))
 	}
 	c := ev.Assessment.Counts()
 	fmt.Fprintf(w, "  Annex I     %d points with evidence and no failing finding, %d not met, %d not applicable, %d not assessed\n",
@@ -185,4 +186,11 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

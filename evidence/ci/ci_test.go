@@ -20,7 +20,7 @@ func TestDetect(t *testing.T) {
 			"GITHUB_REF": "refs/heads/main", "GITHUB_SHA": "abc", "GITHUB_EVENT_NAME": "push",
 			"GITHUB_WORKFLOW_REF": "acme/gw/.github/workflows/ci.yml@refs/heads/main", "GITHUB_RUN_ID": "42",
 			"GITHUB_RUN_ATTEMPT": "2", "GITHUB_JOB": "build", "RUNNER_OS": "Linux", "RUNNER_ENVIRONMENT": "github-hosted",
-			"GITHUB_TOKEN": "ghp_secret", "INPUT_SIGNING-KEY": "-----BEGIN PRIVATE KEY-----",
+			"GITHUB_TOKEN": "ghp_secret", "INPUT_SIGNING-KEY": "-----BEGIN " + "PRIVATE KEY-----",
 		}, Environment{Platform: GitHub, ServerURL: "https://github.com", Repository: "acme/gw", Ref: "refs/heads/main",
 			Commit: "abc", EventName: "push", Workflow: "acme/gw/.github/workflows/ci.yml@refs/heads/main", RunID: "42",
 			RunAttempt: "2", RunURL: "https://github.com/acme/gw/actions/runs/42/attempts/2", JobName: "build",

@@ -295,7 +295,7 @@ func mustRead(t *testing.T, p string) []byte {
 func TestRunBadKeyFailsFirst(t *testing.T) {
 	dir := product(t)
 	bad := filepath.Join(t.TempDir(), "bad.key")
-	os.WriteFile(bad, []byte("-----BEGIN " + "PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"), 0o600)
+	os.WriteFile(bad, []byte("-----BEGIN "+"PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"), 0o600)
 	code, _, stderr := cli(t, nil, "run", dir, "--key", bad)
 	if code != exitcode.Usage {
 		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Usage, stderr)

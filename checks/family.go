@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"strconv"
 )
 
@@ -59,4 +60,22 @@ func UniqueKeys(fs []Finding) {
 			fs[i].Key += "#" + strconv.Itoa(n)
 		}
 	}
+}
+
+// Evaluator names one check of a family and its pure evaluator.
+type Evaluator[F any] struct {
+	ID   string
+	Eval func(F) []Finding
+}
+
+// FamilyChecks builds a family's checks, in the order given, from their
+// metadata (meta/<ID>.yml in fsys), the family's collector and each check's
+// evaluator. The metadata is embedded, so a broken file is a build defect
+// that the families' tests catch: it panics.
+func FamilyChecks[F any](fsys fs.FS, collect func(context.Context, *Target) (F, error), evals []Evaluator[F]) []Check {
+	out := make([]Check, 0, len(evals))
+	for _, e := range evals {
+		out = append(out, NewFamilyCheck(MustLoadMeta(fsys, "meta/"+e.ID+".yml"), collect, e.Eval))
+	}
+	return out
 }

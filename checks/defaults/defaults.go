@@ -69,46 +69,34 @@ const (
 
 // evaluators maps each check to its pure evaluation. Order is the
 // catalogue order.
-var evaluators = []struct {
-	id   string
-	eval func(*Facts) []checks.Finding
-}{
-	{IDRootUser, evalRootUser},
-	{IDPrivileged, evalPrivileged},
-	{IDCapabilities, evalCapabilities},
-	{IDHostNamespaces, evalHostNamespaces},
-	{IDDockerSocket, evalDockerSocket},
-	{IDPrivilegeEscalation, evalPrivilegeEscalation},
-	{IDCredential, evalCredential},
-	{IDDefaultPassword, evalDefaultPassword},
-	{IDTLSVerifyOff, evalTLSVerifyOff},
-	{IDDebugMode, evalDebugMode},
-	{IDRemoteCode, evalRemoteCode},
-	{IDUnpinnedBase, evalUnpinnedBase},
+var evaluators = []checks.Evaluator[*Facts]{
+	{ID: IDRootUser, Eval: evalRootUser},
+	{ID: IDPrivileged, Eval: evalPrivileged},
+	{ID: IDCapabilities, Eval: evalCapabilities},
+	{ID: IDHostNamespaces, Eval: evalHostNamespaces},
+	{ID: IDDockerSocket, Eval: evalDockerSocket},
+	{ID: IDPrivilegeEscalation, Eval: evalPrivilegeEscalation},
+	{ID: IDCredential, Eval: evalCredential},
+	{ID: IDDefaultPassword, Eval: evalDefaultPassword},
+	{ID: IDTLSVerifyOff, Eval: evalTLSVerifyOff},
+	{ID: IDDebugMode, Eval: evalDebugMode},
+	{ID: IDRemoteCode, Eval: evalRemoteCode},
+	{ID: IDUnpinnedBase, Eval: evalUnpinnedBase},
 }
 
-// Checks returns the family's checks in ID order. The metadata is
-// embedded, so an error here is a build defect; TestMeta guards it.
+// Checks returns the family's checks in ID order.
 func Checks() []checks.Check {
-	metas, err := Metas()
-	if err != nil {
-		panic(err)
-	}
-	out := make([]checks.Check, 0, len(evaluators))
-	for _, e := range evaluators {
-		m, ok := metas[e.id]
-		if !ok {
-			panic(fmt.Sprintf("defaults: no metadata for %s", e.id))
-		}
-		eval := e.eval
+	sorted := make([]checks.Evaluator[*Facts], len(evaluators))
+	for i, e := range evaluators {
+		eval := e.Eval
 		// Sorted before keys are numbered, so the numbering is stable.
-		out = append(out, checks.NewFamilyCheck(m, Collect, func(f *Facts) []checks.Finding {
+		sorted[i] = checks.Evaluator[*Facts]{ID: e.ID, Eval: func(f *Facts) []checks.Finding {
 			fs := eval(f)
 			sortFindings(fs)
 			return fs
-		}))
+		}}
 	}
-	return out
+	return checks.FamilyChecks(metaFS, Collect, sorted)
 }
 
 // MetaFS is the family's embedded metadata (meta/<ID>.yml), for the

@@ -26,29 +26,15 @@ const (
 	IDNotAssessed  = "CEM-PORT-004"
 )
 
-var evaluators = []struct {
-	id   string
-	eval func(*Facts) []checks.Finding
-}{
-	{IDRiskyService, evalRisky},
-	{IDDeclared, evalDeclared},
-	{IDPlaintext, evalPlaintext},
-	{IDNotAssessed, evalNotAssessed},
+var evaluators = []checks.Evaluator[*Facts]{
+	{ID: IDRiskyService, Eval: evalRisky},
+	{ID: IDDeclared, Eval: evalDeclared},
+	{ID: IDPlaintext, Eval: evalPlaintext},
+	{ID: IDNotAssessed, Eval: evalNotAssessed},
 }
 
-// Checks returns the CEM-PORT checks, in catalogue order. It panics only
-// if the embedded metadata is broken, which the package tests catch.
-func Checks() []checks.Check {
-	out := make([]checks.Check, 0, len(evaluators))
-	for _, e := range evaluators {
-		m, err := checks.LoadMeta(metaFS, "meta/"+e.id+".yml")
-		if err != nil {
-			panic(fmt.Sprintf("surface: %v", err))
-		}
-		out = append(out, checks.NewFamilyCheck(m, Collect, e.eval))
-	}
-	return out
-}
+// Checks returns the CEM-PORT checks, in catalogue order.
+func Checks() []checks.Check { return checks.FamilyChecks(metaFS, Collect, evaluators) }
 
 // risk describes a risky service.
 type risk struct {

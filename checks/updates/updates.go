@@ -34,30 +34,20 @@ const (
 	IDConsistency = "CEM-UPD-005"
 )
 
-var evaluators = []struct {
-	id   string
-	eval func(*Collected) []checks.Finding
-}{
-	{IDPipeline, evalPipeline},
-	{IDArtifacts, evalArtifacts},
-	{IDClient, evalClient},
-	{IDStatement, evalStatement},
-	{IDConsistency, evalConsistency},
+var evaluators = []checks.Evaluator[*Collected]{
+	{ID: IDPipeline, Eval: evalPipeline},
+	{ID: IDArtifacts, Eval: evalArtifacts},
+	{ID: IDClient, Eval: evalClient},
+	{ID: IDStatement, Eval: evalStatement},
+	{ID: IDConsistency, Eval: evalConsistency},
 }
 
 // MetaFS is the family's embedded metadata (meta/<ID>.yml), for the
 // catalogue test in checks/all.
 func MetaFS() fs.FS { return metaFS }
 
-// Checks returns the family's checks in ID order. The metadata is
-// embedded, so an error here is a build defect; TestMeta guards it.
-func Checks() []checks.Check {
-	out := make([]checks.Check, 0, len(evaluators))
-	for _, e := range evaluators {
-		out = append(out, checks.NewFamilyCheck(checks.MustLoadMeta(metaFS, "meta/"+e.id+".yml"), collect, e.eval))
-	}
-	return out
-}
+// Checks returns the family's checks in ID order.
+func Checks() []checks.Check { return checks.FamilyChecks(metaFS, collect, evaluators) }
 
 // Collected is everything the family's checks judge.
 type Collected struct {

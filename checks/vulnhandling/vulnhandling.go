@@ -41,16 +41,13 @@ const (
 	IDAdvisories  = "CEM-VH-006"
 )
 
-var evaluators = []struct {
-	id   string
-	eval func(*Collected) []checks.Finding
-}{
-	{IDPolicy, evalPolicy},
-	{IDSecurityTxt, evalSecurityTxt},
-	{IDContact, evalContact},
-	{IDSupport, evalSupport},
-	{IDSBOM, evalSBOM},
-	{IDAdvisories, evalAdvisories},
+var evaluators = []checks.Evaluator[*Collected]{
+	{ID: IDPolicy, Eval: evalPolicy},
+	{ID: IDSecurityTxt, Eval: evalSecurityTxt},
+	{ID: IDContact, Eval: evalContact},
+	{ID: IDSupport, Eval: evalSupport},
+	{ID: IDSBOM, Eval: evalSBOM},
+	{ID: IDAdvisories, Eval: evalAdvisories},
 }
 
 // MetaFS is the family's embedded metadata (meta/<ID>.yml), for the
@@ -58,13 +55,7 @@ var evaluators = []struct {
 func MetaFS() fs.FS { return metaFS }
 
 // Checks returns the family's checks in ID order.
-func Checks() []checks.Check {
-	out := make([]checks.Check, 0, len(evaluators))
-	for _, e := range evaluators {
-		out = append(out, checks.NewFamilyCheck(checks.MustLoadMeta(metaFS, "meta/"+e.id+".yml"), collect, e.eval))
-	}
-	return out
-}
+func Checks() []checks.Check { return checks.FamilyChecks(metaFS, collect, evaluators) }
 
 // Collected is everything the family's checks judge.
 type Collected struct {

@@ -179,7 +179,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, stage.fail(err)
 	}
 	target.Now = ev.Now
-	if target.Artifacts, err = expandGlobs(absRoot, append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)); err != nil {
+	if target.Artifacts, err = all.ExpandArtifacts(absRoot, append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)); err != nil {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
 	}
 	for _, k := range opts.UpdateKeys {
@@ -190,25 +190,14 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		target.SBOM = sbomInfo(ev.SBOM)
 		target.SBOM.DeclaredDirect = declaredDirect(target)
 	}
-	reg, err := all.Registry()
-	if err != nil {
-		return nil, stage.fail(err)
-	}
-	catalogue := reg.IDs()
 	sel := opts.Checks
 	if len(sel) == 0 {
 		sel = cfg.Checks.Select
 	}
-	if len(sel) > 0 {
-		if reg, err = reg.Select(sel); err != nil {
-			return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
-		}
-	}
-	report, err := checks.Run(ctx, reg, target, checks.RunOptions{
+	report, _, err := all.RunSelected(ctx, target, sel, checks.RunOptions{
 		ToolVersion: ev.Tool.Cemark,
 		Product:     checks.Product{Name: cfg.Product.Name, Version: cfg.Product.Version},
 		ConfigFile:  relIfInside(absRoot, cfgPath),
-		Catalogue:   catalogue,
 	})
 	if err != nil {
 		return nil, stage.fail(err)
@@ -387,30 +376,6 @@ func relOrAbs(root, p string) string {
 		return r
 	}
 	return p
-}
-
-// expandGlobs resolves artefact globs against root; a glob that matches
-// nothing is an error naming it, since a missing artefact is never fine.
-func expandGlobs(root string, globs []string) ([]string, error) {
-	seen := map[string]bool{}
-	var out []string
-	for _, g := range globs {
-		matches, err := filepath.Glob(absPath(root, g))
-		if err != nil {
-			return nil, fmt.Errorf("artefact glob %q: %w", g, err)
-		}
-		if len(matches) == 0 {
-			return nil, fmt.Errorf("artefact glob %q matches no file", g)
-		}
-		for _, m := range matches {
-			if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() && !seen[m] {
-				seen[m] = true
-				out = append(out, m)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out, nil
 }
 
 func imageConfigs(imgs []sbom.Image) []checks.ImageConfig {

@@ -56,20 +56,6 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 	} else if cfg, cfgPath, err = config.LoadRoot(root); err != nil {
 		return nil, err
 	}
-	reg, err := Registry()
-	if err != nil {
-		return nil, err
-	}
-	catalogue := reg.IDs()
-	sel := opts.Checks
-	if len(sel) == 0 {
-		sel = cfg.Checks.Select
-	}
-	if len(sel) > 0 {
-		if reg, err = reg.Select(sel); err != nil {
-			return nil, exitcode.Wrap(exitcode.Usage, err)
-		}
-	}
 	t, err := checks.NewTarget(ctx, root, cfg)
 	if err != nil {
 		return nil, err
@@ -78,7 +64,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 		t.Now = opts.Now
 	}
 	globs := append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)
-	if t.Artifacts, err = expandGlobs(root, globs); err != nil {
+	if t.Artifacts, err = ExpandArtifacts(root, globs); err != nil {
 		return nil, exitcode.Wrap(exitcode.Usage, err)
 	}
 	for _, k := range opts.UpdateKeys {
@@ -101,11 +87,14 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 			rel = filepath.ToSlash(r)
 		}
 	}
-	report, err := checks.Run(ctx, reg, t, checks.RunOptions{
+	sel := opts.Checks
+	if len(sel) == 0 {
+		sel = cfg.Checks.Select
+	}
+	report, reg, err := RunSelected(ctx, t, sel, checks.RunOptions{
 		ToolVersion: opts.ToolVersion,
 		Product:     checks.Product{Name: productName(cfg, root), Version: cfg.Product.Version},
 		ConfigFile:  rel,
-		Catalogue:   catalogue,
 	})
 	if err != nil {
 		return nil, err
@@ -126,6 +115,29 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 	return report, nil
 }
 
+// RunSelected runs the checks with these IDs (all of them when sel is
+// empty) over t. The full catalogue goes into opts.Catalogue, so a waiver
+// naming a check that exists but was not selected is not taken for a typo.
+// An unknown ID is a usage error (exit 2). It returns the report and the
+// registry that ran.
+func RunSelected(ctx context.Context, t *checks.Target, sel []string, opts checks.RunOptions) (*checks.Report, *checks.Registry, error) {
+	reg, err := Registry()
+	if err != nil {
+		return nil, nil, err
+	}
+	opts.Catalogue = reg.IDs()
+	if len(sel) > 0 {
+		if reg, err = reg.Select(sel); err != nil {
+			return nil, nil, exitcode.Wrap(exitcode.Usage, err)
+		}
+	}
+	report, err := checks.Run(ctx, reg, t, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return report, reg, nil
+}
+
 func productName(cfg *config.Config, root string) string {
 	if cfg.Product.Name != "" {
 		return cfg.Product.Name
@@ -133,9 +145,10 @@ func productName(cfg *config.Config, root string) string {
 	return filepath.Base(root)
 }
 
-// expandGlobs resolves artefact globs (relative to root or absolute) to
-// regular files, sorted; a glob that matches nothing is an error.
-func expandGlobs(root string, globs []string) ([]string, error) {
+// ExpandArtifacts resolves artefact globs (relative to root or absolute)
+// to regular files, sorted; a glob that matches nothing is an error, since
+// a missing artefact is never fine.
+func ExpandArtifacts(root string, globs []string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, g := range globs {

@@ -37,6 +37,9 @@ type Evidence struct {
 	Root       string
 	OutDir     string
 	ConfigPath string
+	// configFile is cemark.yaml as read, for its digest in run.json and
+	// the test-result statement (read once).
+	configFile []byte
 	Config     *config.Config
 	// Time is the run's reference time (SOURCE_DATE_EPOCH or the commit time).
 	Time time.Time
@@ -134,7 +137,10 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		}
 	}
 	if cfgPath != "" {
-		rec.addInput(ctx, "config", absRoot, cfgPath)
+		if ev.configFile, err = os.ReadFile(cfgPath); err != nil {
+			return nil, stage.fail(fmt.Errorf("read %s: %w", cfgPath, err))
+		}
+		rec.addInput("config", absRoot, cfgPath, ev.configFile)
 	}
 	stage.done(fmt.Sprintf("%s %s", cfg.Product.Name, cfg.Product.Version))
 

@@ -1,11 +1,8 @@
 package evidence
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -43,21 +40,13 @@ type Output struct {
 	SHA256 string `json:"sha256"`
 }
 
-func (r *RunRecord) addInput(_ context.Context, kind, root, path string) {
-	f, err := os.Open(path)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return
-	}
+func (r *RunRecord) addInput(kind, root, path string, data []byte) {
 	name := path
 	if rel, err := filepath.Rel(root, path); err == nil {
 		name = filepath.ToSlash(rel)
 	}
-	r.Inputs = append(r.Inputs, Input{Name: name, Kind: kind, Digest: "sha256:" + hex.EncodeToString(h.Sum(nil))})
+	sum := sha256.Sum256(data)
+	r.Inputs = append(r.Inputs, Input{Name: name, Kind: kind, Digest: "sha256:" + hex.EncodeToString(sum[:])})
 }
 
 // stageRun times one stage and reports it.

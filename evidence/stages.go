@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -110,10 +109,8 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 	if ev.SBOM != nil {
 		in.SBOMCycloneDX, in.SBOMSPDX, in.SBOMQuality = ev.SBOM.CycloneDX, ev.SBOM.SPDX, ev.SBOM.Quality
 	}
-	if ev.ConfigPath != "" {
-		if b, err := os.ReadFile(ev.ConfigPath); err == nil {
-			in.ConfigFile, in.ConfigName = b, filepath.Base(ev.ConfigPath)
-		}
+	if ev.configFile != nil {
+		in.ConfigFile, in.ConfigName = ev.configFile, filepath.Base(ev.ConfigPath)
 	}
 	in.Remote, _ = gitinfo.Remote(ctx, ev.Root)
 	sts, err := attest.BuildStatements(ctx, in)

@@ -167,6 +167,11 @@ type Updates struct {
 	Keys []UpdateKey `yaml:"keys,omitempty" json:"keys,omitempty"`
 	// TrustedRoot is a Sigstore trusted_root.json for bundle verification.
 	TrustedRoot string `yaml:"trusted_root,omitempty" json:"trusted_root,omitempty"`
+	// KeylessIdentities pin who may sign releases keylessly (a Sigstore
+	// bundle with a Fulcio certificate, verified against TrustedRoot): a
+	// keyless signature by any other identity fails. Empty: any identity
+	// the trusted root certifies is accepted, and reported as not pinned.
+	KeylessIdentities []KeylessIdentity `yaml:"keyless_identities,omitempty" json:"keyless_identities,omitempty"`
 	// Artifacts are globs of what ships (the CLI's --artifacts adds to them).
 	Artifacts []string `yaml:"artifacts,omitempty" json:"artifacts,omitempty"`
 }
@@ -181,6 +186,25 @@ type UpdateKey struct {
 	// Fingerprint the verifying key must have (hex SHA-256 of the DER public
 	// key for cosign keys, OpenPGP fingerprint, minisign key ID).
 	Fingerprint string `yaml:"fingerprint,omitempty" json:"fingerprint,omitempty"`
+}
+
+// KeylessIdentity is one signer a keyless signature may come from: the
+// OIDC issuer and subject alternative name of its Fulcio certificate, as
+// `cosign verify-blob --certificate-oidc-issuer … --certificate-identity …`
+// pins them. Exactly one of Identity and IdentityRegexp is set.
+type KeylessIdentity struct {
+	// Issuer is the OIDC issuer URL, exactly as the certificate holds it,
+	// e.g. "https://token.actions.githubusercontent.com".
+	Issuer string `yaml:"issuer" json:"issuer"`
+	// Identity is the certificate's subject alternative name, exactly: an
+	// e-mail address or a URI such as
+	// "https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.2.3".
+	Identity string `yaml:"identity,omitempty" json:"identity,omitempty"`
+	// IdentityRegexp is an RE2 regular expression the whole subject
+	// alternative name must match (cemark anchors it with ^(?:…)$), e.g.
+	// 'https://github\.com/org/repo/\.github/workflows/release\.yml@refs/tags/v.+'
+	// (YAML single quotes keep the backslashes).
+	IdentityRegexp string `yaml:"identity_regexp,omitempty" json:"identity_regexp,omitempty"`
 }
 
 // Advisories says where fixed vulnerabilities are published (Part II (4)).

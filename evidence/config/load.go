@@ -284,7 +284,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, rpath string) {
 		// Only free text continues: joining "tcp, udp" would slip past the
 		// protocol enumeration.
 		if r := ruleFor(frpath); n.Style&yaml.FlowStyle != 0 && fv.Kind() == reflect.String &&
-			val.Kind == yaml.ScalarNode && val.Style == 0 && r.enum == nil && r.pattern == nil {
+			val.Kind == yaml.ScalarNode && val.Style == 0 && r.enum == nil && r.pattern == nil && !r.regexp {
 			lastPlain = fv
 		}
 	}
@@ -303,6 +303,28 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, rpath string) {
 			want = r.rangeWant()
 		}
 		d.fail(n, "%s has no %s; expected %s: %s", itemName(path), f.key, f.key, want)
+	}
+	if r := ruleFor(rpath); len(r.exactlyOne) > 0 {
+		d.exactlyOne(n, r, path)
+	}
+}
+
+// exactlyOne checks that the mapping n gives exactly one of r.exactlyOne
+// (a null value gives nothing), so that `{identity: a, identity_regexp: b}`
+// is an error rather than one of the two silently winning.
+func (d *decoder) exactlyOne(n *yaml.Node, r rule, path string) {
+	var given []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Kind == yaml.ScalarNode && contains(r.exactlyOne, k.Value) && !isNull(val) {
+			given = append(given, k)
+		}
+	}
+	switch {
+	case len(given) == 0:
+		d.fail(n, "%s has no %s; expected exactly one: %s", itemName(path), strings.Join(r.exactlyOne, " or "), r.oneWant)
+	case len(given) > 1:
+		d.fail(given[1], "%s has both %s and %s; expected exactly one: %s", itemName(path), given[0].Value, given[1].Value, r.oneWant)
 	}
 }
 
@@ -419,6 +441,10 @@ func (d *decoder) str(n *yaml.Node, v reflect.Value, path, rpath string) {
 		d.fail(n, "invalid value %q for %s; expected %s", s, path, r.want)
 	case r.nonBlank && !nonBlankPattern.MatchString(s):
 		d.fail(n, "%s is empty; expected %s", path, r.want)
+	case r.regexp:
+		if _, err := regexp.Compile(s); err != nil {
+			d.fail(n, "invalid regular expression %q for %s (%v); expected %s", s, path, err, r.want)
+		}
 	}
 	v.SetString(s)
 }

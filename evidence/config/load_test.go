@@ -179,6 +179,23 @@ func errorCases() []errorCase {
 			`cemark.yaml:2:13: invalid value "CEM-def-1" for waivers[0].check; expected a check ID like CEM-DEF-001`},
 		{"bad key type", "updates:\n  keys:\n    - {type: gpg, path: keys/release.asc}\n",
 			`cemark.yaml:3:14: invalid value "gpg" for updates.keys[0].type; expected one of: cosign, pgp, minisign, ssh`},
+		{"keyless identity without issuer", "updates:\n  keyless_identities:\n    - {identity: release@example.com}\n",
+			`cemark.yaml:3:7: updates.keyless_identities[0] has no issuer; expected issuer: the OIDC issuer URL exactly as in the certificate, e.g. "https://token.actions.githubusercontent.com"`},
+		{"keyless issuer without scheme", "updates:\n  keyless_identities:\n    - {issuer: token.actions.githubusercontent.com, identity: x}\n",
+			`cemark.yaml:3:16: invalid value "token.actions.githubusercontent.com" for updates.keyless_identities[0].issuer; expected the OIDC issuer URL exactly as in the certificate, e.g. "https://token.actions.githubusercontent.com"`},
+		{"keyless identity without identity", "updates:\n  keyless_identities:\n    - issuer: https://accounts.google.com\n      identity:\n",
+			`cemark.yaml:3:7: updates.keyless_identities[0] has no identity or identity_regexp; expected exactly one: identity (the certificate identity, exactly) or identity_regexp (an RE2 regular expression the whole identity must match)`},
+		{"keyless identity and regexp", "updates:\n  keyless_identities:\n    - issuer: https://accounts.google.com\n      identity: a@example.com\n      identity_regexp: .*@example\\.com\n",
+			`cemark.yaml:5:7: updates.keyless_identities[0] has both identity and identity_regexp; expected exactly one: identity (the certificate identity, exactly) or identity_regexp (an RE2 regular expression the whole identity must match)`},
+		{"keyless identity regexp that does not compile", "updates:\n  keyless_identities:\n    - issuer: https://token.actions.githubusercontent.com\n      identity_regexp: 'https://github\\.com/org/(repo'\n",
+			"cemark.yaml:4:24: invalid regular expression \"https://github\\\\.com/org/(repo\" for updates.keyless_identities[0].identity_regexp (error parsing regexp: missing closing ): `https://github\\.com/org/(repo`); expected an RE2 regular expression the whole certificate identity must match"},
+		{"keyless identity regexp with a Perl look-ahead", "updates:\n  keyless_identities:\n    - {issuer: https://gitlab.com, identity_regexp: '(?!evil).*'}\n",
+			"cemark.yaml:3:53: invalid regular expression \"(?!evil).*\" for updates.keyless_identities[0].identity_regexp (error parsing regexp: invalid or unsupported Perl syntax: `(?!`); expected an RE2 regular expression the whole certificate identity must match"},
+		{"keyless identity blank", "updates:\n  keyless_identities:\n    - {issuer: https://gitlab.com, identity: \" \"}\n",
+			`cemark.yaml:3:46: updates.keyless_identities[0].identity is empty; expected the certificate identity (subject alternative name), exactly`},
+		{"keyless identity unknown key", "updates:\n  keyless_identities:\n    - {issuer: https://gitlab.com, san: x}\n",
+			`cemark.yaml:3:36: unknown key "san" in updates.keyless_identities[0]; expected one of: issuer, identity, identity_regexp` + "\n" +
+				`cemark.yaml:3:7: updates.keyless_identities[0] has no identity or identity_regexp; expected exactly one: identity (the certificate identity, exactly) or identity_regexp (an RE2 regular expression the whole identity must match)`},
 		{"bad applied", "standards:\n  - {reference: EN 18031-1:2024, applied: mostly}\n",
 			`cemark.yaml:2:43: invalid value "mostly" for standards[0].applied; expected one of: full, partial`},
 		{"standard without reference", "certification_schemes:\n  - {applied: full}\n",
@@ -277,6 +294,15 @@ func acceptCases() []acceptCase {
 			&Config{Security: Security{Contact: "security@example.com"}, Manufacturer: Manufacturer{Email: "security@example.com"}}},
 		{"risk assessment", "risk_assessment:\n  I-2g: {applicable: false, justification: No personal data}\n",
 			&Config{RiskAssessment: map[string]Requirement{"I-2g": {Applicable: ptr(false), Justification: "No personal data"}}}},
+		{"keyless identities", "updates:\n  keyless_identities:\n" +
+			"    - {issuer: https://accounts.google.com, identity: release@example.com}\n" +
+			"    - issuer: https://token.actions.githubusercontent.com\n" +
+			"      identity_regexp: 'https://github\\.com/org/repo/\\.github/workflows/release\\.yml@refs/tags/v.+'\n" +
+			"      identity:\n",
+			&Config{Updates: Updates{KeylessIdentities: []KeylessIdentity{
+				{Issuer: "https://accounts.google.com", Identity: "release@example.com"},
+				{Issuer: "https://token.actions.githubusercontent.com", IdentityRegexp: `https://github\.com/org/repo/\.github/workflows/release\.yml@refs/tags/v.+`},
+			}}}},
 		{"booleans", "sbom: {remote_lookups: True}\nproduct: {open_source: false}\n",
 			&Config{SBOM: SBOMOptions{RemoteLookups: true}, Product: Product{OpenSource: ptr(false)}}},
 	}

@@ -17,6 +17,14 @@ type rule struct {
 	min, max int64
 	keys     []string // the keys a map may have
 	want     string   // what is expected, for the error message
+	// regexp: the string must compile as an RE2 (Go) regular expression;
+	// the schema says "format": "regex", which Go's regexp checks too.
+	regexp bool
+	// exactlyOne names keys of a mapping of which exactly one must be
+	// given (a null value counts as not given), with oneWant saying what
+	// each is.
+	exactlyOne []string
+	oneWant    string
 }
 
 var (
@@ -25,6 +33,9 @@ var (
 	// nonBlankPattern is the JSON Schema's test for "not blank", used here
 	// too so that loader and schema agree on every string.
 	nonBlankPattern = regexp.MustCompile(`\S`)
+	// oidcIssuerPattern: a Fulcio certificate holds the issuer as a URL;
+	// "token.actions.githubusercontent.com" without the scheme never matches.
+	oidcIssuerPattern = regexp.MustCompile(`^https?://\S+$`)
 )
 
 // Enumerations of cemark.yaml, in the order the error messages list them.
@@ -54,6 +65,16 @@ func ruleFor(p string) rule {
 		return rule{enum: []string{"info", "low", "medium", "high", "critical"}}
 	case "updates.keys[].type":
 		return rule{enum: []string{"cosign", "pgp", "minisign", "ssh"}}
+	case "updates.keyless_identities[]":
+		return rule{exactlyOne: []string{"identity", "identity_regexp"},
+			oneWant: "identity (the certificate identity, exactly) or identity_regexp (an RE2 regular expression the whole identity must match)"}
+	case "updates.keyless_identities[].issuer":
+		return rule{required: true, pattern: oidcIssuerPattern,
+			want: `the OIDC issuer URL exactly as in the certificate, e.g. "https://token.actions.githubusercontent.com"`}
+	case "updates.keyless_identities[].identity":
+		return rule{nonBlank: true, want: "the certificate identity (subject alternative name), exactly"}
+	case "updates.keyless_identities[].identity_regexp":
+		return rule{nonBlank: true, regexp: true, want: "an RE2 regular expression the whole certificate identity must match"}
 	case "standards[].reference", "common_specifications[].reference", "certification_schemes[].reference":
 		return rule{required: true, nonBlank: true, want: `the reference, e.g. "EN 18031-1:2024"`}
 	case "standards[].applied", "common_specifications[].applied", "certification_schemes[].applied":

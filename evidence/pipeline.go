@@ -384,15 +384,6 @@ func relOrAbs(root, p string) string {
 	return p
 }
 
-func imageConfigs(imgs []sbom.Image) []checks.ImageConfig {
-	out := make([]checks.ImageConfig, 0, len(imgs))
-	for _, im := range imgs {
-		out = append(out, checks.ImageConfig{Source: im.Source, Name: im.Name, ManifestDigest: im.ManifestDigest,
-			ExposedPorts: im.ExposedPorts, User: im.User, Env: im.Env, Labels: im.Labels})
-	}
-	return out
-}
-
 func sbomInfo(r *sbom.Result) *checks.SBOMInfo {
 	info := &checks.SBOMInfo{Components: len(r.Components), CycloneDXPath: "sbom.cdx.json", SPDXPath: "sbom.spdx.json"}
 	for _, c := range r.Components {

@@ -30,7 +30,15 @@ type Options struct {
 	// absolute), added to cemark.yaml updates.artifacts.
 	Artifacts []string
 	// UpdateKeys are public key files that sign the artefacts.
-	UpdateKeys  []string
+	UpdateKeys []string
+	// Sources are SBOM sources as `cemark run --source` takes them
+	// (relative paths against Root); the image ones (docker-archive:,
+	// oci-archive:, oci-dir:) give their configuration to the checks.
+	// Empty means cemark.yaml's sources, as in cemark run.
+	Sources []string
+	// ReadImages reads the image sources' configuration
+	// (evidence.ImageConfigs); nil reads none.
+	ReadImages  ImageReader
 	ToolVersion string
 	// Now is the reference day for waiver expiry; zero means the clock.
 	Now time.Time
@@ -62,6 +70,9 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 	}
 	if !opts.Now.IsZero() {
 		t.Now = opts.Now
+	}
+	if err := LoadImages(ctx, t, opts.ReadImages, opts.Sources); err != nil {
+		return nil, err
 	}
 	globs := append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)
 	if t.Artifacts, err = ExpandArtifacts(root, globs); err != nil {

@@ -25,6 +25,10 @@ func CatalogueMarkdown(reg *checks.Registry) []byte {
 - ` + "`--checks ID,ID`" + ` selects checks; an unknown ID is a usage error (exit 2). The waiver checks
   CEM-WVR-001 and CEM-WVR-002 always run.
 - ` + "`--format table|json|sarif|gitlab-codequality|markdown`" + `, ` + "`-o FILE`" + ` (written atomically).
+- ` + "`--source SRC`" + ` (repeatable; default: cemark.yaml's ` + "`sources`" + `), as in ` + "`cemark run`" + `: an image
+  (` + "`docker-archive:FILE`" + `, ` + "`oci-archive:FILE`" + `, ` + "`oci-dir:DIR`" + `, relative to PATH) gives its configuration
+  (exposed ports, user, environment) to the checks. Only the configuration is read; no SBOM is made.
+  ` + "`cemark ports`" + ` takes it too. A missing or unreadable image is a usage error (exit 2) naming it.
 - ` + "`--fail-on SEVERITY`" + ` exits 3 when a failing finding (not a waived one) is at or above
   it. For ` + "`cemark check`" + ` the default is ` + "`none`" + `: it reports and exits 0; in CI pass a level,
   e.g. ` + "`--fail-on high`" + `.

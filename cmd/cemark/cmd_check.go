@@ -10,6 +10,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
+	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/format"
@@ -20,9 +21,9 @@ import (
 
 // checkOptions are the flags of `cemark check`.
 type checkOptions struct {
-	format, out, failOn, config   string
-	pathPrefix                    string
-	checks, artifacts, updateKeys []string
+	format, out, failOn, config            string
+	pathPrefix                             string
+	checks, artifacts, updateKeys, sources []string
 }
 
 func (o *checkOptions) addFlags(cmd *cobra.Command) {
@@ -33,6 +34,7 @@ func (o *checkOptions) addFlags(cmd *cobra.Command) {
 	f.StringSliceVar(&o.checks, "checks", nil, "run only these check IDs (comma-separated; the CEM-WVR waiver checks always run)")
 	f.StringArrayVar(&o.artifacts, "artifacts", nil, "glob of the shipped artefacts whose signatures are verified (repeatable)")
 	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key file that signs the shipped artefacts (repeatable)")
+	f.StringArrayVar(&o.sources, "source", nil, "source as in cemark run; images (docker-archive:FILE, oci-archive:FILE, oci-dir:DIR, relative to PATH) give their configuration to the checks (repeatable; default cemark.yaml's sources)")
 	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
 	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files")
 }
@@ -49,6 +51,13 @@ signing, vulnerability handling. Each finding is tied to a clause of the CRA.
 Formats: table (default, for a terminal), json (report.json, with a committed
 JSON Schema), sarif (GitHub code scanning), gitlab-codequality (GitLab merge
 requests), markdown (a readable summary).
+
+--source takes the sources cemark run scans (default: cemark.yaml's
+sources). An image source (docker-archive:, oci-archive:, oci-dir:) gives
+its configuration to the checks: exposed ports, user, environment. Only the
+image configuration is read; no SBOM is made. dir: and file: sources are
+accepted for parity with cemark run and add nothing here: the checks read
+the tree at PATH. Pass --source dir:. to leave configured images out.
 
 Waivers in cemark.yaml and "# cemark:ignore CEM-XXX-000 <reason>" comments
 waive findings; waived findings stay in the report with their reason.
@@ -72,6 +81,7 @@ e.g. --fail-on high, to exit 3 when a failing finding is at or above it.`,
 			rep, err := all.Check(cmd.Context(), all.Options{
 				Root: root, ConfigPath: o.config, Checks: o.checks,
 				Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
+				Sources: o.sources, ReadImages: evidence.ImageConfigs,
 				ToolVersion: version.Get().Cemark,
 			})
 			if err != nil {

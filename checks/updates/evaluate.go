@@ -74,10 +74,24 @@ func evalArtifacts(f *Collected) []checks.Finding {
 		if a.KeyID != "" {
 			fd.Values["key_id"] = a.KeyID
 		}
+		signer, keyless := f.keylessSigner(a.Path)
+		if keyless {
+			fd.Values["identity"], fd.Values["issuer"] = signer.Identity, signer.Issuer
+			fd.Values["identity_pinned"] = fmt.Sprint(signer.PinnedBy != "")
+			if signer.PinnedBy != "" {
+				fd.Values["pinned_by"] = signer.PinnedBy
+			}
+		}
 		switch a.Verdict {
 		case VerdictVerified:
 			fd.Outcome, fd.Severity = checks.Pass, checks.SeverityInfo
 			fd.Message = fmt.Sprintf("%s: signature verified (%s, %s) with key %s", a.Path, a.Method, a.Signature, a.KeyID)
+			if keyless {
+				fd.Message = keylessVerifiedMessage(a, signer)
+			}
+		case VerdictIdentityMismatch:
+			fd.Outcome, fd.Severity = checks.Fail, checks.SeverityHigh
+			fd.Message = fmt.Sprintf("%s: UNEXPECTED SIGNER (%s, %s): %s", a.Path, a.Method, a.Signature, a.Detail)
 		case VerdictUnverifiable:
 			fd.Outcome = checks.Warn
 			fd.Message = fmt.Sprintf("%s: signed (%s, %s) but not verifiable here: %s", a.Path, a.Method, a.Signature, a.Detail)
@@ -97,6 +111,20 @@ func evalArtifacts(f *Collected) []checks.Finding {
 		out = append(out, fd)
 	}
 	return out
+}
+
+// keylessVerifiedMessage says who signed keylessly and whether that signer
+// is one cemark.yaml pins; an unpinned signer is said plainly, with the
+// cemark.yaml lines that pin it.
+func keylessVerifiedMessage(a checks.ArtifactVerdict, s KeylessSigner) string {
+	msg := fmt.Sprintf("%s: keyless signature verified against the trusted root (%s, %s): certificate identity %s, issuer %s",
+		a.Path, a.Method, a.Signature, s.Identity, s.Issuer)
+	if s.PinnedBy != "" {
+		return msg + ", a pinned identity (" + s.PinnedBy + ")"
+	}
+	return msg + ". The signer identity is NOT PINNED: a signature by any identity this trusted root certifies would pass as well. " +
+		fmt.Sprintf("If this is the release identity, pin it in cemark.yaml: updates: {keyless_identities: [{issuer: %q, identity: %q}]} "+
+			"(or identity_regexp: an RE2 regular expression the whole identity must match)", s.Issuer, s.Identity)
 }
 
 // keyConfigured tells, for updaters found without a key, that the finding
@@ -204,8 +232,8 @@ func evalConsistency(f *Collected) []checks.Finding {
 	}
 	for _, a := range f.Signing.Artifacts {
 		// A keyless signature names an identity, not a key: there is no
-		// fingerprint to compare it with.
-		if a.Verdict != VerdictVerified || a.Method == MethodSigstoreKeyless {
+		// fingerprint to compare it with (CEM-UPD-002 judges the identity).
+		if _, keyless := f.keylessSigner(a.Path); keyless || a.Verdict != VerdictVerified || a.Method == MethodSigstoreKeyless {
 			continue
 		}
 		if src, ok := declared[NormalizeFingerprint(a.KeyID)]; ok {

@@ -70,12 +70,13 @@ func TestEvalArtifactsSeverity(t *testing.T) {
 		{Path: "c", Verdict: VerdictUnsigned},
 		{Path: "d", Verdict: VerdictBadSignature},
 		{Path: "e", Verdict: VerdictDigestMismatch},
+		{Path: "f", Verdict: VerdictIdentityMismatch, Method: MethodSigstoreKeyless, KeyID: "someone@example.com"},
 	}}}
 	got := map[string]string{}
 	for _, fd := range evalArtifacts(f) {
 		got[fd.Key] = string(fd.Outcome) + "/" + string(fd.Severity)
 	}
-	want := map[string]string{"a": "pass/info", "b": "warn/", "c": "fail/", "d": "fail/high", "e": "fail/high"}
+	want := map[string]string{"a": "pass/info", "b": "warn/", "c": "fail/", "d": "fail/high", "e": "fail/high", "f": "fail/high"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}

@@ -60,6 +60,9 @@ type Collected struct {
 	PipelineErrors []string
 	// UnmatchedGlobs are updates.artifacts globs that match no file.
 	UnmatchedGlobs []string
+	// KeylessSigners are the certificate identities behind keyless
+	// verdicts (verified or identity-mismatch), sorted by artefact path.
+	KeylessSigners []KeylessSigner
 	// Statement is cemark.yaml's updates section.
 	Statement config.Updates
 	// AutomaticJustified is true when risk_assessment["I-2c"] holds a
@@ -138,13 +141,19 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	if trusted != "" && !filepath.IsAbs(trusted) {
 		trusted = filepath.Join(t.Root, filepath.FromSlash(trusted))
 	}
-	ver := &Verifier{Keys: keys, Root: t.Root, TrustedRoot: trusted, Now: t.Now}
+	ver := &Verifier{Keys: keys, Root: t.Root, TrustedRoot: trusted, Identities: cfg.Updates.KeylessIdentities, Now: t.Now}
 	f.Signing.Artifacts = ver.VerifyArtifacts(ctx, artefacts)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	f.KeylessSigners = ver.KeylessSigners()
 	seen := map[string]bool{}
 	for _, a := range f.Signing.Artifacts {
+		// A keyless signature names an identity, not a key; that holds for
+		// a checksum file signed keylessly too.
+		if _, keyless := f.keylessSigner(a.Path); keyless {
+			continue
+		}
 		if a.Verdict == VerdictVerified && a.Method != MethodSigstoreKeyless && a.KeyID != "" && !seen[a.KeyID] {
 			seen[a.KeyID] = true
 			f.Signing.KeyFingerprints = append(f.Signing.KeyFingerprints, a.KeyID)
@@ -152,6 +161,16 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	}
 	sort.Strings(f.Signing.KeyFingerprints)
 	return f, nil
+}
+
+// keylessSigner returns the keyless signer of the artefact at path, if its
+// verdict rests on one.
+func (f *Collected) keylessSigner(path string) (KeylessSigner, bool) {
+	i := sort.Search(len(f.KeylessSigners), func(i int) bool { return f.KeylessSigners[i].Path >= path })
+	if i < len(f.KeylessSigners) && f.KeylessSigners[i].Path == path {
+		return f.KeylessSigners[i], true
+	}
+	return KeylessSigner{}, false
 }
 
 func declaredMatches(k VerificationKey) bool {

@@ -33,6 +33,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/config"
 )
 
 // Verdicts of an artefact, worst last in the order of precedence used to
@@ -43,6 +44,9 @@ const (
 	VerdictUnsigned       = "unsigned"
 	VerdictBadSignature   = "bad-signature"
 	VerdictDigestMismatch = "digest-mismatch"
+	// VerdictIdentityMismatch: a keyless signature that verifies against
+	// the trusted root, made by an identity cemark.yaml does not pin.
+	VerdictIdentityMismatch = "identity-mismatch"
 )
 
 // Methods of verification.
@@ -60,11 +64,16 @@ const (
 // verdictRank orders verdicts for combining: a bad signature beside a good
 // one still fails, because a shipped signature that does not verify means
 // the artefact or its signature was altered.
+//
+// A keyless signature by an identity that is not pinned fails beside a good
+// one too: somebody the manufacturer does not name signed this release.
 func verdictRank(v string) int {
 	switch v {
 	case VerdictDigestMismatch:
-		return 4
+		return 5
 	case VerdictBadSignature:
+		return 4
+	case VerdictIdentityMismatch:
 		return 3
 	case VerdictVerified:
 		return 2
@@ -117,16 +126,44 @@ type Verifier struct {
 	// TrustedRoot is a Sigstore trusted_root.json (absolute path) for
 	// keyless bundles; empty when none is given.
 	TrustedRoot string
+	// Identities pin who may sign keylessly (updates.keyless_identities);
+	// empty: any identity the trusted root certifies is accepted and
+	// reported as not pinned.
+	Identities []config.KeylessIdentity
 	// Now is the reference time for OpenPGP key expiry.
 	Now time.Time
 
 	checksumCache map[string]*checksumFile
 	trustedRoot   root.TrustedMaterial
 	trustedErr    error
+	// pins are Identities as sigstore-go policies, built once.
+	pins    []verify.CertificateIdentity
+	pinsErr error
+	pinsSet bool
+	// signers holds the keyless signer of each artefact whose verdict
+	// rests on a certificate verified against the trusted root.
+	signers map[string]KeylessSigner
+}
+
+// KeylessSigner is the identity of a keyless signature whose certificate
+// chains to the trusted root: the facts behind a verified or
+// identity-mismatch verdict.
+type KeylessSigner struct {
+	// Path is the artefact, as in checks.ArtifactVerdict.Path.
+	Path string `json:"path"`
+	// Identity is the certificate's subject alternative name.
+	Identity string `json:"identity"`
+	// Issuer is the OIDC issuer the certificate names.
+	Issuer string `json:"issuer"`
+	// PinnedBy names the updates.keyless_identities entry that matched
+	// ("updates.keyless_identities[0]"); empty when none is pinned or
+	// none matched.
+	PinnedBy string `json:"pinned_by,omitempty"`
 }
 
 type attempt struct {
 	method, sigPath, verdict, keyID, detail string
+	signer                                  *KeylessSigner
 }
 
 type checksumFile struct {
@@ -188,7 +225,72 @@ func (v *Verifier) verifyOne(ctx context.Context, p string) checks.ArtifactVerdi
 	if best.verdict == VerdictUnsigned {
 		res.Method, res.Signature = "", ""
 	}
+	if best.signer != nil && (best.verdict == VerdictVerified || best.verdict == VerdictIdentityMismatch) {
+		if v.signers == nil {
+			v.signers = map[string]KeylessSigner{}
+		}
+		signer := *best.signer
+		signer.Path = res.Path
+		v.signers[res.Path] = signer
+	}
 	return res
+}
+
+// KeylessSigners returns the keyless signer of each artefact verified so
+// far whose verdict rests on a certificate verified against the trusted
+// root, sorted by path.
+func (v *Verifier) KeylessSigners() []KeylessSigner {
+	out := make([]KeylessSigner, 0, len(v.signers))
+	for _, s := range v.signers {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// AnchorIdentityRegexp makes an updates.keyless_identities identity_regexp
+// match the whole certificate identity: sigstore-go matches regexps
+// unanchored, so "release@example\.com" would otherwise accept
+// "evil-release@example.com.attacker.net".
+func AnchorIdentityRegexp(re string) string { return "^(?:" + re + ")$" }
+
+// certificateIdentities turns the pinned identities into sigstore-go
+// policies, once per Verifier.
+func (v *Verifier) certificateIdentities() ([]verify.CertificateIdentity, error) {
+	if v.pinsSet {
+		return v.pins, v.pinsErr
+	}
+	v.pinsSet = true
+	for i, p := range v.Identities {
+		if (p.Identity == "") == (p.IdentityRegexp == "") {
+			v.pinsErr = fmt.Errorf("updates.keyless_identities[%d]: give exactly one of identity and identity_regexp", i)
+			return nil, v.pinsErr
+		}
+		sanRegexp := ""
+		if p.IdentityRegexp != "" {
+			sanRegexp = AnchorIdentityRegexp(p.IdentityRegexp)
+		}
+		id, err := verify.NewShortCertificateIdentity(p.Issuer, "", p.Identity, sanRegexp)
+		if err != nil {
+			v.pinsErr = fmt.Errorf("updates.keyless_identities[%d]: %w", i, err)
+			return nil, v.pinsErr
+		}
+		v.pins = append(v.pins, id)
+	}
+	return v.pins, nil
+}
+
+// describePins lists the pinned identities for a message.
+func describePins(pins []config.KeylessIdentity) string {
+	parts := make([]string, 0, len(pins))
+	for _, p := range pins {
+		if p.IdentityRegexp != "" {
+			parts = append(parts, fmt.Sprintf("issuer %s with an identity matching %s", p.Issuer, AnchorIdentityRegexp(p.IdentityRegexp)))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("issuer %s with identity %s", p.Issuer, p.Identity))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func isFile(p string) bool {
@@ -531,10 +633,17 @@ func (v *Verifier) verifyBundleWithKeys(a attempt, artefact string, b *bundle.Bu
 }
 
 // verifyBundleWithTrustedRoot verifies a keyless (Fulcio certificate)
-// bundle against the configured trusted root, requiring a transparency-log
-// entry and an observer timestamp as the public-good instance issues them.
-// The signer's identity (certificate SAN and OIDC issuer) is reported, not
-// pinned: cemark.yaml has no place for an expected identity yet.
+// bundle against the configured trusted root with sigstore-go, requiring a
+// transparency-log entry and an observer timestamp as the public-good
+// instance issues them. When updates.keyless_identities pins signers, the
+// certificate's identity and issuer are part of sigstore-go's policy
+// (verify.WithCertificateIdentity); a bundle that verifies in every other
+// respect but was signed by another identity gets VerdictIdentityMismatch.
+// When nothing is pinned the identity is reported, not judged.
+//
+// Both message-signature and DSSE bundles are handled: for a DSSE bundle
+// the artefact must be a subject (by digest) of the signed in-toto
+// statement.
 //
 // A bundle the trusted root does not vouch for is told apart from a broken
 // one by checking the signature against the bundle's own certificate, as
@@ -543,13 +652,17 @@ func (v *Verifier) verifyBundleWithKeys(a attempt, artefact string, b *bundle.Bu
 // signature was altered (bad), one that matches a certificate from another
 // Sigstore instance is signed but not verifiable here.
 func (v *Verifier) verifyBundleWithTrustedRoot(a attempt, artefact string, b *bundle.Bundle) attempt {
-	signer, match := bundleSelfCheck(artefact, b)
-	if match == selfCheckMismatch {
-		a.verdict, a.detail = VerdictBadSignature, "keyless Sigstore bundle's signature does not match the artefact under its own certificate"+signer
-		return a
+	self := bundleSelfCheck(artefact, b)
+	kind := "keyless Sigstore bundle"
+	if self.dsse {
+		kind = "keyless Sigstore bundle (DSSE in-toto statement)"
 	}
 	if v.TrustedRoot == "" {
-		a.verdict, a.detail = VerdictUnverifiable, "keyless Sigstore bundle (certificate"+signer+"); no trusted root given (updates.trusted_root) to verify it offline"
+		if self.result == selfCheckMismatch {
+			a.verdict, a.detail = VerdictBadSignature, kind+" from certificate"+self.signer+": "+self.why
+			return a
+		}
+		a.verdict, a.detail = VerdictUnverifiable, kind+" (certificate"+self.signer+"); no trusted root given (updates.trusted_root) to verify it offline"
 		return a
 	}
 	if v.trustedRoot == nil && v.trustedErr == nil {
@@ -557,6 +670,13 @@ func (v *Verifier) verifyBundleWithTrustedRoot(a attempt, artefact string, b *bu
 	}
 	if v.trustedErr != nil {
 		a.verdict, a.detail = VerdictUnverifiable, "trusted root "+v.display(v.TrustedRoot)+" could not be read: "+v.trustedErr.Error()
+		return a
+	}
+	pins, err := v.certificateIdentities()
+	if err != nil {
+		// Never fall back to "not pinned": that would accept any signer
+		// the manufacturer meant to exclude.
+		a.verdict, a.detail = VerdictUnverifiable, kind+": the pinned identities cannot be used: "+err.Error()
 		return a
 	}
 	verifier, err := verify.NewVerifier(v.trustedRoot, verify.WithTransparencyLog(1), verify.WithObserverTimestamps(1))
@@ -570,24 +690,73 @@ func (v *Verifier) verifyBundleWithTrustedRoot(a attempt, artefact string, b *bu
 		return a
 	}
 	defer f.Close()
-	res, err := verifier.Verify(b, verify.NewPolicy(verify.WithArtifact(f), verify.WithoutIdentitiesUnsafe()))
-	if err != nil {
-		if match == selfCheckMatch {
-			a.verdict = VerdictUnverifiable
-			a.detail = "keyless Sigstore bundle matches its certificate" + signer + ", but the trusted root " + v.display(v.TrustedRoot) +
-				" does not vouch for its certificate, transparency-log entry or timestamp: " + err.Error()
-			return a
+	identityPolicy := []verify.PolicyOption{verify.WithoutIdentitiesUnsafe()}
+	if len(pins) > 0 {
+		identityPolicy = identityPolicy[:0]
+		for _, p := range pins {
+			identityPolicy = append(identityPolicy, verify.WithCertificateIdentity(p))
 		}
+	}
+	res, err := verifier.Verify(b, verify.NewPolicy(verify.WithArtifact(f), identityPolicy...))
+	var noMatch *verify.ErrNoMatchingCertificateIdentity
+	switch {
+	case err == nil:
+	case errors.As(err, &noMatch):
+		// sigstore-go checks identities last, after the certificate chain,
+		// log entry, timestamps and signature all verified: the release is
+		// intact and really signed by the certificate's identity, which is
+		// not one the manufacturer pins.
+		signer := certificateSigner(b)
+		a.verdict, a.method, a.keyID, a.signer = VerdictIdentityMismatch, MethodSigstoreKeyless, signer.Identity, &signer
+		a.detail = fmt.Sprintf("%s verified against the trusted root, but signed by certificate identity %s, issuer %s, which matches no identity pinned in updates.keyless_identities (%s)",
+			kind, signer.Identity, signer.Issuer, describePins(v.Identities))
+		return a
+	case self.result == selfCheckMismatch:
+		a.verdict, a.detail = VerdictBadSignature, kind+" from certificate"+self.signer+": "+self.why
+		return a
+	case self.result == selfCheckMatch:
+		a.verdict = VerdictUnverifiable
+		a.detail = kind + " matches its certificate" + self.signer + ", but the trusted root " + v.display(v.TrustedRoot) +
+			" does not vouch for its certificate, transparency-log entry or timestamp: " + err.Error()
+		return a
+	default:
 		a.verdict, a.detail = VerdictBadSignature, "Sigstore bundle does not verify against the trusted root: "+err.Error()
 		return a
 	}
-	a.verdict, a.method, a.detail = VerdictVerified, MethodSigstoreKeyless, "Sigstore bundle verified against the trusted root (signer identity reported, not pinned)"
+	signer := KeylessSigner{}
 	if res.Signature != nil && res.Signature.Certificate != nil {
 		c := res.Signature.Certificate
-		a.keyID = c.SubjectAlternativeName
-		a.detail += ": certificate identity " + c.SubjectAlternativeName + ", issuer " + c.Extensions.Issuer
+		signer.Identity, signer.Issuer = c.SubjectAlternativeName, c.Extensions.Issuer
+		for i, p := range pins {
+			// The pin that sigstore-go accepted, found with its own matcher.
+			if p.Verify(*c) == nil {
+				signer.PinnedBy = fmt.Sprintf("updates.keyless_identities[%d]", i)
+				break
+			}
+		}
+	}
+	a.verdict, a.method, a.keyID, a.signer = VerdictVerified, MethodSigstoreKeyless, signer.Identity, &signer
+	a.detail = fmt.Sprintf("%s verified against the trusted root: certificate identity %s, issuer %s", kind, signer.Identity, signer.Issuer)
+	if signer.PinnedBy != "" {
+		a.detail += ", pinned by " + signer.PinnedBy
+	} else {
+		a.detail += "; the identity is not pinned (updates.keyless_identities is empty), so any identity this trusted root certifies would pass"
 	}
 	return a
+}
+
+// certificateSigner reads the identity and issuer of a bundle's leaf
+// certificate, for the report.
+func certificateSigner(b *bundle.Bundle) KeylessSigner {
+	content, err := b.VerificationContent()
+	if err != nil || content.Certificate() == nil {
+		return KeylessSigner{}
+	}
+	sum, err := certificate.SummarizeCertificate(content.Certificate())
+	if err != nil {
+		return KeylessSigner{}
+	}
+	return KeylessSigner{Identity: sum.SubjectAlternativeName, Issuer: sum.Extensions.Issuer}
 }
 
 const (
@@ -596,40 +765,76 @@ const (
 	selfCheckMismatch
 )
 
-// bundleSelfCheck checks a keyless bundle's message signature against the
-// public key of its own leaf certificate, with no trust decision, and
-// describes the certificate's identity for the report. DSSE bundles sign
-// an in-toto statement, not the artefact, and give selfCheckUnknown.
-func bundleSelfCheck(artefact string, b *bundle.Bundle) (string, int) {
+// selfCheck is what a keyless bundle's own certificate says about it.
+type selfCheck struct {
+	// signer describes the certificate's identity: " (SAN, issuer …)" or "".
+	signer string
+	result int
+	// why says what did not match, for selfCheckMismatch.
+	why  string
+	dsse bool
+}
+
+// bundleSelfCheck checks a keyless bundle's signature against the public
+// key of its own leaf certificate, with no trust decision, and describes
+// the certificate's identity for the report. A message signature must
+// verify over the artefact; a DSSE envelope must verify over its statement,
+// and the statement must name the artefact's digest as a subject.
+func bundleSelfCheck(artefact string, b *bundle.Bundle) selfCheck {
+	var sc selfCheck
 	content, err := b.VerificationContent()
 	if err != nil || content.Certificate() == nil {
-		return "", selfCheckUnknown
+		return sc
 	}
 	cert := content.Certificate()
-	signer := identityOf(cert) // " (SAN, …)" or ""
+	sc.signer = identityOf(cert) // " (SAN, …)" or ""
 	if sum, err := certificate.SummarizeCertificate(cert); err == nil && sum.Extensions.Issuer != "" {
-		if signer == "" {
-			signer = " (issuer " + sum.Extensions.Issuer + ")"
+		if sc.signer == "" {
+			sc.signer = " (issuer " + sum.Extensions.Issuer + ")"
 		} else {
-			signer = strings.TrimSuffix(signer, ")") + ", issuer " + sum.Extensions.Issuer + ")"
+			sc.signer = strings.TrimSuffix(sc.signer, ")") + ", issuer " + sum.Extensions.Issuer + ")"
 		}
 	}
 	sigContent, err := b.SignatureContent()
-	if err != nil || sigContent.MessageSignatureContent() == nil {
-		return signer, selfCheckUnknown
-	}
-	verifier, err := signature.LoadDefaultVerifier(cert.PublicKey)
 	if err != nil {
-		return signer, selfCheckUnknown
+		return sc
 	}
+	if _, err := signature.LoadDefaultVerifier(cert.PublicKey); err != nil {
+		return sc
+	}
+	if sigContent.EnvelopeContent() != nil {
+		sc.dsse = true
+		// The certificate is the verification material; sigstore-go needs
+		// no trusted material to check a signature against it.
+		if err := verify.VerifySignature(sigContent, content, nil); err != nil {
+			sc.result, sc.why = selfCheckMismatch, "the DSSE envelope's signature does not verify under its own certificate, so the signed statement was altered ("+err.Error()+")"
+			return sc
+		}
+		f, err := os.Open(artefact)
+		if err != nil {
+			return sc
+		}
+		defer f.Close()
+		if err := verify.VerifySignatureWithArtifacts(sigContent, content, nil, []io.Reader{f}); err != nil {
+			sc.result, sc.why = selfCheckMismatch, "the signed in-toto statement does not name the artefact's digest as a subject, so the artefact is not the one attested ("+err.Error()+")"
+			return sc
+		}
+		sc.result = selfCheckMatch
+		return sc
+	}
+	if sigContent.MessageSignatureContent() == nil {
+		return sc
+	}
+	verifier, _ := signature.LoadDefaultVerifier(cert.PublicKey)
 	ok, err := verifyWith(verifier, sigContent.MessageSignatureContent().Signature(), artefact)
 	switch {
 	case err != nil:
-		return signer, selfCheckUnknown
 	case ok:
-		return signer, selfCheckMatch
+		sc.result = selfCheckMatch
+	default:
+		sc.result, sc.why = selfCheckMismatch, "signature does not match the artefact under its own certificate"
 	}
-	return signer, selfCheckMismatch
+	return sc
 }
 
 // checksumAttempts looks for checksum files beside the artefact that list
@@ -668,7 +873,7 @@ func (v *Verifier) checksumAttempts(ctx context.Context, artefact, sum256, sum51
 			out = append(out, a)
 			continue
 		}
-		a.verdict, a.keyID = cf.sig.verdict, cf.sig.keyID
+		a.verdict, a.keyID, a.signer = cf.sig.verdict, cf.sig.keyID, cf.sig.signer
 		switch cf.sig.verdict {
 		case VerdictUnsigned:
 			a.detail = e.Name() + " lists a matching digest, but the checksum file itself is not signed"

@@ -690,12 +690,12 @@ func (v *Verifier) verifyBundleWithTrustedRoot(a attempt, artefact string, b *bu
 		return a
 	}
 	defer f.Close()
-	identityPolicy := []verify.PolicyOption{verify.WithoutIdentitiesUnsafe()}
-	if len(pins) > 0 {
-		identityPolicy = identityPolicy[:0]
-		for _, p := range pins {
-			identityPolicy = append(identityPolicy, verify.WithCertificateIdentity(p))
-		}
+	var identityPolicy []verify.PolicyOption
+	for _, p := range pins {
+		identityPolicy = append(identityPolicy, verify.WithCertificateIdentity(p))
+	}
+	if len(pins) == 0 {
+		identityPolicy = []verify.PolicyOption{verify.WithoutIdentitiesUnsafe()}
 	}
 	res, err := verifier.Verify(b, verify.NewPolicy(verify.WithArtifact(f), identityPolicy...))
 	var noMatch *verify.ErrNoMatchingCertificateIdentity

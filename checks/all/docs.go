@@ -33,6 +33,19 @@ func CatalogueMarkdown(reg *checks.Registry) []byte {
   it. For ` + "`cemark check`" + ` the default is ` + "`none`" + `: it reports and exits 0; in CI pass a level,
   e.g. ` + "`--fail-on high`" + `.
 
+## Dockerfile stages that ship
+
+Runtime settings (USER, ENV, EXPOSE) count only in the stages that ship: the final stage, the
+stages named in ` + "`checks.product_stages`" + `, the stage a compose service builds with
+` + "`build.target`" + ` (in the Dockerfile its ` + "`build.context`" + ` and ` + "`build.dockerfile`" + ` name), and every stage those
+are built FROM. Build-time problems (` + "`curl | sh`" + `, unpinned FROM …) count in every stage.
+
+Compose targets are added to ` + "`checks.product_stages`" + `, never taken from it. Where the two
+disagree the configuration wins: a target named like a development or test stage (` + "`dev`" + `, ` + "`test`" + `,
+` + "`debug`" + ` …) does not ship unless ` + "`checks.product_stages`" + ` names it, and the targets of a compose file
+named as a variant (` + "`compose.dev.yaml`" + `) do not ship unless ` + "`checks.compose_files`" + ` names the file.
+Services in inactive profiles, remote build contexts and inline Dockerfiles add nothing.
+
 ## Outcomes and severities
 
 A finding is ` + "`pass`" + `, ` + "`fail`" + `, ` + "`warn`" + ` (needs a person's attention), ` + "`info`" + ` (a fact for

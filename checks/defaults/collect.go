@@ -3,7 +3,6 @@ package defaults
 import (
 	"context"
 	"fmt"
-	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,7 +37,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	f.Dockerfiles = dfs
 	for _, df := range dfs {
 		// Files named in checks.dockerfiles ship, whatever their name.
-		if !configured && isDevVariant(df.Path) {
+		if !configured && parse.DevVariant(df.Path) {
 			f.DevFiles[df.Path] = true
 		}
 		f.Settings = append(f.Settings, dockerfileSettings(df, !f.DevFiles[df.Path])...)
@@ -101,30 +100,6 @@ func stageLabel(s *dockerfile.Stage) string {
 		return s.Name
 	}
 	return "#" + strconv.Itoa(s.Index)
-}
-
-// devVariantWords are the name parts that mark a development, test or
-// debug variant of a Dockerfile or compose file.
-var devVariantWords = map[string]bool{"dev": true, "development": true, "test": true, "testing": true, "tests": true,
-	"local": true, "debug": true, "ci": true, "e2e": true, "devcontainer": true}
-
-// isDevVariant reports whether a Dockerfile or compose file is named as a
-// development/test variant: Dockerfile.dev, dev.Dockerfile, test.Containerfile,
-// compose.dev.yaml, docker-compose.test.yml, or a file in .devcontainer/.
-func isDevVariant(rel string) bool {
-	if strings.HasPrefix(rel, ".devcontainer/") || strings.Contains(rel, "/.devcontainer/") {
-		return true
-	}
-	base := strings.ToLower(path.Base(rel))
-	for _, ext := range []string{".yaml", ".yml"} {
-		base = strings.TrimSuffix(base, ext)
-	}
-	for _, part := range strings.FieldsFunc(base, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
-		if devVariantWords[part] {
-			return true
-		}
-	}
-	return false
 }
 
 // shippedStages returns the indexes of the stages whose instructions end

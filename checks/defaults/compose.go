@@ -18,7 +18,7 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 	var ss []Setting
 	configured := t.Config != nil && len(t.Config.Checks.ComposeFiles) > 0
 	for _, p := range projects {
-		if !configured && allDevVariants(p.Files) {
+		if !configured && p.DevVariant() {
 			// compose.dev.yaml, docker-compose.test.yml: not what ships.
 			continue
 		}
@@ -67,13 +67,4 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 // differ: each value keeps its own file.
 func at(field string, v compose.Value) *At {
 	return &At{Field: field, Value: v.Value, Path: v.Path, Line: v.Line, Column: v.Column}
-}
-
-func allDevVariants(files []string) bool {
-	for _, f := range files {
-		if !isDevVariant(f) {
-			return false
-		}
-	}
-	return len(files) > 0
 }

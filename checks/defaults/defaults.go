@@ -13,7 +13,9 @@
 //
 //   - Runtime properties (root user, debug settings, ENV credentials as
 //     failures) count only in the stages that ship: the final stage,
-//     checks.product_stages, and the stages those are built FROM. Build-time problems (curl | sh, ADD without
+//     checks.product_stages, the stages compose services build with
+//     build.target (not dev/test-named ones; compose.ProductTargets), and
+//     the stages those are built FROM. Build-time problems (curl | sh, ADD without
 //     --checksum, unpinned FROM, curl -k, GIT_SSL_NO_VERIFY) count in every
 //     stage and name it.
 //   - Dockerfiles and compose files named as development or test variants

@@ -32,7 +32,7 @@ func configFormat(rel string) string {
 		}
 	}
 	switch {
-	case base == ".env" || base == ".env.production" || base == ".env.prod" || strings.HasSuffix(base, ".env") && !isDevVariant(base):
+	case base == ".env" || base == ".env.production" || base == ".env.prod" || strings.HasSuffix(base, ".env") && !parse.DevVariant(base):
 		// .env.development, .env.local, .env.test and dev.env are developer files.
 		return formatEnv
 	case strings.HasPrefix(base, ".env."):

@@ -81,11 +81,16 @@ type Service struct {
 	Profiles []string `json:"profiles,omitempty"`
 }
 
-// Build is a service's build section.
+// Build is a service's build section. Paths are as written: Context
+// relative to the project folder, Dockerfile relative to Context.
 type Build struct {
 	Context    string `json:"context"`
 	Dockerfile string `json:"dockerfile,omitempty"`
-	Target     string `json:"target,omitempty"`
+	// Inline is true for dockerfile_inline: there is no Dockerfile to read.
+	Inline bool   `json:"inline,omitempty"`
+	Target string `json:"target,omitempty"`
+	// Loc is where build.target is written, else the build key.
+	Loc
 }
 
 // Port is one published (ports) or exposed (expose) port.
@@ -553,7 +558,12 @@ func (l locator) service(name string, sc types.ServiceConfig) Service {
 		s.Environment = append(s.Environment, ev)
 	}
 	if sc.Build != nil {
-		s.Build = &Build{Context: sc.Build.Context, Dockerfile: sc.Build.Dockerfile, Target: sc.Build.Target}
+		s.Build = &Build{Context: sc.Build.Context, Dockerfile: sc.Build.Dockerfile, Inline: sc.Build.DockerfileInline != "", Target: sc.Build.Target}
+		b, loc := l.key(name, "build")
+		if _, k := parse.MapGet(b, "target"); k != nil {
+			loc.Line, loc.Column = k.Line, k.Column
+		}
+		s.Build.Loc = loc
 	}
 	return s
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/parse"
+	"github.com/cemark/cemark/checks/parse/compose"
 )
 
 // MemoKey is the Target.Memo key of the parsed Dockerfiles.
@@ -39,8 +40,9 @@ type File struct {
 type Stage struct {
 	Index int    `json:"index"`
 	Name  string `json:"name,omitempty"` // the AS name
-	// Product is true for the stages that ship: the final stage, plus those
-	// named in the configuration's checks.product_stages.
+	// Product is true for the stages that ship: the final stage, those
+	// named in the configuration's checks.product_stages, and those a
+	// compose service builds with build.target (compose.ProductTargets).
 	Product bool `json:"product"`
 	// Final is true for the last stage of the file.
 	Final       bool         `json:"final"`
@@ -222,11 +224,22 @@ func configured(t *checks.Target, globs []string) []string {
 
 // Files returns the target's parsed Dockerfiles, parsed once per run.
 // Files that could not be read are returned with an issue and no stages.
+// A file's product stages are checks.product_stages plus the stages
+// compose services build from it (build.target): the union, so either
+// source can only add a stage that ships.
 func Files(ctx context.Context, t *checks.Target) ([]*File, error) {
 	v, err := t.Memo.Get(MemoKey, func() (any, error) {
-		var product []string
+		var configured []string
 		if t.Config != nil {
-			product = t.Config.Checks.ProductStages
+			configured = t.Config.Checks.ProductStages
+		}
+		targets, err := compose.ProductTargets(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		byFile := map[string][]string{}
+		for _, bt := range targets {
+			byFile[bt.Dockerfile] = append(byFile[bt.Dockerfile], bt.Stage)
 		}
 		var out []*File
 		for _, p := range Discover(t) {
@@ -237,6 +250,10 @@ func Files(ctx context.Context, t *checks.Target) ([]*File, error) {
 			if err != nil {
 				out = append(out, &File{Path: p, Issues: []parse.Issue{{Path: p, Message: "not read: " + err.Error()}}})
 				continue
+			}
+			product := configured
+			if extra := byFile[p]; len(extra) > 0 {
+				product = append(append([]string(nil), configured...), extra...)
 			}
 			out = append(out, Parse(p, data, product))
 		}

@@ -1,0 +1,4 @@
+FROM alpine:3.20@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 AS runtime
+RUN apk add --no-cache ca-certificates
+FROM alpine:3.20@sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+USER 10001

@@ -14,16 +14,19 @@ import (
 	"github.com/cemark/cemark/evidence/exitcode"
 )
 
-// product copies testdata/product into a fresh git repository with a fixed
-// commit time, so the run's reference time is reproducible.
+// fixtureDir is the gateway product, shared with scripts/image-smoke.
+const fixtureDir = "../../testdata/products/gateway"
+
+// product copies the gateway fixture into a fresh git repository with a
+// fixed commit time, so the run's reference time is reproducible.
 func product(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	err := filepath.WalkDir("testdata/product", func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(fixtureDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel("testdata/product", p)
+		rel, _ := filepath.Rel(fixtureDir, p)
 		if d.IsDir() {
 			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
 		}

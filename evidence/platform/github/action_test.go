@@ -29,11 +29,14 @@ type runner struct {
 
 const sourceDateEpoch = "1780000000" // 2026-05-28
 
-// fixtureRepo copies testdata/product into a fresh git repository.
+// fixtureDir is the widget product, shared with the GitLab tests.
+const fixtureDir = "../../../testdata/products/widget"
+
+// fixtureRepo copies the widget fixture into a fresh git repository.
 func fixtureRepo(t *testing.T) string {
 	t.Helper()
 	ws := t.TempDir()
-	err := filepath.WalkDir("testdata/product", func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(fixtureDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -41,7 +44,7 @@ func fixtureRepo(t *testing.T) string {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel("testdata/product", p)
+		rel, _ := filepath.Rel(fixtureDir, p)
 		dst := filepath.Join(ws, rel)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err

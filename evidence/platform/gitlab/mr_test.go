@@ -43,12 +43,15 @@ func bareRemote(t *testing.T) string {
 	return bare
 }
 
-// checkout copies testdata/product into a repository whose origin is bare,
+// fixtureDir is the widget product, shared with the GitHub tests.
+const fixtureDir = "../../../testdata/products/widget"
+
+// checkout copies the widget fixture into a repository whose origin is bare,
 // as GitLab's runner leaves CI_PROJECT_DIR.
 func checkout(t *testing.T, bare string) string {
 	t.Helper()
 	dir := t.TempDir()
-	err := filepath.WalkDir("testdata/product", func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(fixtureDir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -56,7 +59,7 @@ func checkout(t *testing.T, bare string) string {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel("testdata/product", p)
+		rel, _ := filepath.Rel(fixtureDir, p)
 		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
 	})
 	if err != nil {

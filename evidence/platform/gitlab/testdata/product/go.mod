@@ -1,3 +1,0 @@
-module example.com/widget
-
-go 1.22

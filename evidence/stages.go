@@ -91,7 +91,7 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 		p.Notice("no --subject and no git commit: the statements name the CycloneDX SBOM as their subject")
 	} else {
 		var err error
-		if subjects, err = attest.Subjects(ctx, ev.Root, globs, images, ev.Commit); err != nil {
+		if subjects, err = attest.Subjects(ctx, ev.Root, globs, images, ev.Commit, ev.Config.Product.Name); err != nil {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
 	}

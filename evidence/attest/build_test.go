@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,7 +42,7 @@ func TestStatementsDeterministic(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a, _ := sampleBundle(t, dir)
-	subjects, err := Subjects(context.Background(), dir, []string{"dist/*"}, nil, "")
+	subjects, err := Subjects(context.Background(), dir, []string{"dist/*"}, nil, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestSubjects(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "dist", "a.bin"), []byte("a"))
 	writeFile(t, filepath.Join(dir, "dist", "sub", "c.bin"), []byte("c"))
 	got, err := Subjects(ctx, dir, []string{"dist/**/*.bin", "dist/*", "./dist/a.bin"},
-		[]Image{{Name: "ghcr.io/acme/widget", ManifestDigest: "sha256:" + strings.Repeat("ab", 32)}}, "0123456789abcdef0123456789abcdef01234567")
+		[]Image{{Name: "ghcr.io/acme/widget", ManifestDigest: "sha256:" + strings.Repeat("ab", 32)}}, "0123456789abcdef0123456789abcdef01234567", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,17 +219,19 @@ func TestSubjects(t *testing.T) {
 		t.Errorf("digests = %v", got[0].GetDigest())
 	}
 
-	if _, err := Subjects(ctx, dir, []string{"nothing/*.zip"}, nil, ""); err == nil || !strings.Contains(err.Error(), `subject glob "nothing/*.zip" matches no file`) {
+	if _, err := Subjects(ctx, dir, []string{"nothing/*.zip"}, nil, "", ""); err == nil || !strings.Contains(err.Error(), `subject glob "nothing/*.zip" matches no file`) {
 		t.Errorf("no-match error = %v", err)
 	}
-	c, err := Subjects(ctx, dir, nil, nil, "0123456789ABCDEF0123456789abcdef01234567")
-	if err != nil || len(c) != 1 || c[0].GetDigest()["gitCommit"] != "0123456789abcdef0123456789abcdef01234567" || c[0].GetName() != filepath.Base(dir) {
+	// Outside a repository with a remote, the commit is named after the
+	// product, never after the folder.
+	c, err := Subjects(ctx, dir, nil, nil, "0123456789ABCDEF0123456789abcdef01234567", "Widget")
+	if err != nil || len(c) != 1 || c[0].GetDigest()["gitCommit"] != "0123456789abcdef0123456789abcdef01234567" || c[0].GetName() != "Widget" {
 		t.Errorf("commit subject = %v, %v", c, err)
 	}
-	if _, err := Subjects(ctx, dir, nil, nil, ""); err == nil {
+	if _, err := Subjects(ctx, dir, nil, nil, "", "Widget"); err == nil {
 		t.Error("no subject at all must be an error")
 	}
-	if _, err := Subjects(ctx, dir, nil, []Image{{Name: "x", ManifestDigest: "md5:abc"}}, ""); err == nil {
+	if _, err := Subjects(ctx, dir, nil, []Image{{Name: "x", ManifestDigest: "md5:abc"}}, "", ""); err == nil {
 		t.Error("bad image digest must be an error")
 	}
 }
@@ -292,4 +295,38 @@ func predicateOf(t *testing.T, st Statement) map[string]any {
 		t.Fatal(err)
 	}
 	return v.Predicate
+}
+
+// TestCommitSubjectIsTheSameInEveryClone: an ssh clone on a laptop and a
+// CI runner's https clone with a token, in folders of different names, name
+// the commit alike, so their statements are byte-identical.
+func TestCommitSubjectIsTheSameInEveryClone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const commit = "0123456789abcdef0123456789abcdef01234567"
+	var names []string
+	for _, tc := range []struct{ folder, remote string }{
+		{"my-checkout", "git@gitlab.example.com:group/widget.git"},
+		{"workspace", "https://gitlab-ci-token:glcbt-secret@gitlab.example.com/group/widget.git"},
+		{"widget", "ssh://git@gitlab.example.com:2222/group/widget"},
+	} {
+		dir := filepath.Join(t.TempDir(), tc.folder)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{{"init", "-q"}, {"remote", "add", "origin", tc.remote}} {
+			if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
+				t.Fatalf("git %v: %v\n%s", args, err, out)
+			}
+		}
+		got, err := Subjects(ctx, dir, nil, nil, commit, "Widget")
+		if err != nil || len(got) != 1 {
+			t.Fatalf("Subjects in %s = %v, %v", tc.folder, got, err)
+		}
+		names = append(names, got[0].GetName())
+	}
+	want := "git+https://gitlab.example.com/group/widget@" + commit
+	if d := cmp.Diff([]string{want, want, want}, names); d != "" {
+		t.Errorf("commit subject names (-want +got):\n%s", d)
+	}
 }

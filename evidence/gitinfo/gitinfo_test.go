@@ -175,3 +175,29 @@ func TestStripCredentials(t *testing.T) {
 		}
 	}
 }
+
+func TestCanonicalRemote(t *testing.T) {
+	for _, tc := range []struct{ remote, want string }{
+		{"git@github.com:Org/Repo.git", "https://github.com/Org/Repo"},
+		{"https://github.com/Org/Repo", "https://github.com/Org/Repo"},
+		{"https://github.com/Org/Repo.git/", "https://github.com/Org/Repo"},
+		{"https://x-access-token:ghs_secret@github.com/Org/Repo.git", "https://github.com/Org/Repo"},
+		{"https://gitlab-ci-token:glcbt-secret@GitLab.Example.com/group/sub/proj.git", "https://gitlab.example.com/group/sub/proj"},
+		{"ssh://git@gitlab.example.com:2222/group/sub/proj.git", "https://gitlab.example.com/group/sub/proj"},
+		{"git://git.example.org/proj", "https://git.example.org/proj"},
+		{"https://git.example.org:8443/proj.git", "https://git.example.org:8443/proj"},
+		{"http://git.internal/proj", "http://git.internal/proj"},
+		{"/srv/git/proj.git", ""},
+		{"./proj", ""},
+		{"file:///srv/git/proj.git", ""},
+		{"C:/repos/proj", ""},
+		{"host:", ""},
+		{"", ""},
+	} {
+		t.Run(tc.remote, func(t *testing.T) {
+			if got := CanonicalRemote(tc.remote); got != tc.want {
+				t.Errorf("CanonicalRemote(%q) = %q, want %q", tc.remote, got, tc.want)
+			}
+		})
+	}
+}

@@ -9,12 +9,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 
 	intotov1 "github.com/in-toto/attestation/go/v1"
 
 	"github.com/cemark/cemark/evidence/attest"
-	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/techfile"
@@ -135,7 +133,7 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		Assessment: ev.Assessment,
 		Product:    techfile.Product{Name: ev.Config.Product.Name, Version: ev.Config.Product.Version},
 		Report:     ev.Report,
-		CI:         stableCI(ev.CI),
+		Pipelines:  buildPipelines(ctx, ev.Root),
 		Commit:     ev.Commit,
 		EvidenceFiles: map[string]string{
 			"report.json": "report.json", "report.sarif": "report.sarif", "report.md": "report.md",
@@ -198,18 +196,6 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		Root: ev.Root, Dir: docsDir, Lang: lang, TemplatesDir: tmpl, Check: check || opts.DocsCheck,
 		AcceptChanges: opts.AcceptChanges,
 	})
-}
-
-// stableCI keeps the CI facts that describe the production process (Annex
-// VII 2(c)) and drops those of one run — run ID and URL, ref, event, the
-// commit CI checked out — so the technical file changes only when the
-// product or its pipeline does, not with every build.
-func stableCI(e ci.Environment) ci.Environment {
-	workflow := e.Workflow
-	if i := strings.LastIndexByte(workflow, '@'); i > 0 {
-		workflow = workflow[:i]
-	}
-	return ci.Environment{Platform: e.Platform, ServerURL: e.ServerURL, Repository: e.Repository, Workflow: workflow, RunnerEnv: e.RunnerEnv}
 }
 
 func docsSummary(tf *techfile.Result) string {

@@ -285,6 +285,71 @@ func TestCommittedTechnicalFileStaysCurrent(t *testing.T) {
 	}
 }
 
+// The technical file a maintainer generates and commits on a laptop is
+// current in CI: another clone of the same commit, in a folder of another
+// name, reached over https with a token instead of ssh, on GitHub and on
+// GitLab. Only the product, not where cemark runs, may change the file.
+func TestTechnicalFileFromALaptopIsCurrentInCI(t *testing.T) {
+	for _, tc := range []struct {
+		name, laptopRemote, ciRemote, folder string
+		vars                                 map[string]string
+	}{
+		{
+			name: "github", laptopRemote: "git@github.com:acme/gateway.git",
+			ciRemote: "https://x-access-token:ghs_token@github.com/acme/gateway", folder: "workspace",
+			vars: map[string]string{"CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/gateway", "GITHUB_RUN_ID": "9",
+				"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REF": "refs/pull/7/merge", "GITHUB_EVENT_NAME": "pull_request",
+				"GITHUB_WORKFLOW_REF": "acme/gateway/.github/workflows/cemark.yml@refs/pull/7/merge", "RUNNER_ENVIRONMENT": "github-hosted"},
+		},
+		{
+			name: "gitlab", laptopRemote: "ssh://git@gitlab.example.com:2222/acme/gateway.git",
+			ciRemote: "https://gitlab-ci-token:glcbt-token@gitlab.example.com/acme/gateway.git", folder: "gateway",
+			vars: map[string]string{"CI": "true", "GITLAB_CI": "true", "CI_SERVER_URL": "https://gitlab.example.com",
+				"CI_PROJECT_PATH": "acme/gateway", "CI_PROJECT_URL": "https://gitlab.example.com/acme/gateway", "CI_JOB_ID": "1234",
+				"CI_JOB_URL": "https://gitlab.example.com/acme/gateway/-/jobs/1234", "CI_PIPELINE_SOURCE": "merge_request_event",
+				"CI_COMMIT_REF_NAME": "feature"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			laptop := product(t)
+			if err := os.MkdirAll(filepath.Join(laptop, ".github", "workflows"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(laptop, ".github", "workflows", "cemark.yml"), []byte("on: push\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			gitIn(t, laptop, "add", ".github")
+			gitIn(t, laptop, "commit", "-q", "-m", "ci")
+			gitIn(t, laptop, "remote", "add", "origin", tc.laptopRemote)
+			if code, _, stderr := cli(t, nil, "run", laptop); code != 0 {
+				t.Fatalf("run on the laptop: exit %d\n%s", code, stderr)
+			}
+			gitIn(t, laptop, "add", "docs/cra")
+			gitIn(t, laptop, "commit", "-q", "-m", "docs: the technical file")
+			design := string(mustRead(t, filepath.Join(laptop, "docs", "cra", "02-design-development.md")))
+			if !strings.Contains(design, "`.github/workflows/cemark.yml`") {
+				t.Errorf("the technical file does not list the repository's pipeline .github/workflows/cemark.yml")
+			}
+
+			ci := filepath.Join(t.TempDir(), tc.folder)
+			gitIn(t, filepath.Dir(ci), "clone", "-q", laptop, ci)
+			gitIn(t, ci, "remote", "set-url", "origin", tc.ciRemote)
+			if code, out, stderr := cli(t, tc.vars, "run", ci, "--no-docs"); code != 0 {
+				t.Fatalf("run in CI: exit %d\n%s%s", code, out, stderr)
+			}
+			if code, out, stderr := cli(t, tc.vars, "docs", ci, "--check"); code != 0 {
+				t.Fatalf("docs --check in CI on the laptop's technical file: exit %d\n%s%s", code, out, stderr)
+			}
+			statements := string(mustRead(t, filepath.Join(ci, ".cemark", "attestations.intoto.jsonl")))
+			for _, secret := range []string{"ghs_token", "glcbt-token"} {
+				if strings.Contains(statements, secret) {
+					t.Errorf("the statements carry the clone's token %q", secret)
+				}
+			}
+		})
+	}
+}
+
 func mustRead(t *testing.T, p string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(p)

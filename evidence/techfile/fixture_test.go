@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 )
@@ -121,10 +120,9 @@ func fixtureInput(cfg *config.Config) Input {
 			QualityVerdict: "incomplete",
 			CycloneDX:      []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6"}` + "\n"),
 		},
-		Report: report,
-		CI: ci.Environment{Platform: ci.GitHub, ServerURL: "https://github.com", Repository: "acme/gateway",
-			Workflow: "acme/gateway/.github/workflows/cemark.yml@refs/heads/main", RunURL: "https://github.com/acme/gateway/actions/runs/42",
-			Commit: "0123456789abcdef0123456789abcdef01234567", RunnerEnv: "github-hosted"},
+		Report:    report,
+		Pipelines: []string{".github/workflows/cemark.yml", ".github/workflows/release.yml"},
+		Commit:    "0123456789abcdef0123456789abcdef01234567",
 		Attestations: []AttestationRef{
 			{Name: "sbom", PredicateType: "https://cyclonedx.org/bom", Digest: "aa00000000000000000000000000000000000000000000000000000000000000"},
 			{Name: "checks", PredicateType: "https://cemark.dev/checks/v1", Digest: "bb00000000000000000000000000000000000000000000000000000000000000"},

@@ -79,7 +79,7 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 		stBytes = bytes.ReplaceAll(stBytes, []byte("\r\n"), []byte("\n"))
 		onDisk[StateFile] = stBytes
 	}
-	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: dateText(in), AcceptedCommit: firstOf(in.CI.Commit, in.Commit)}
+	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: dateText(in), AcceptedCommit: in.Commit}
 	if hadState && !opts.AcceptChanges {
 		if st, err = parseState(stBytes); err != nil {
 			return nil, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", filepath.Join(relDir, StateFile), err)

@@ -27,7 +27,6 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 )
@@ -67,9 +66,13 @@ type Input struct {
 	SBOM    SBOMFacts
 	// Report is the check run; nil renders "not assessed" everywhere.
 	Report *checks.Report
-	// CI holds the allow-listed provenance facts of the build.
-	CI ci.Environment
-	// Commit is the commit the evidence was made from (when CI.Commit is empty).
+	// Pipelines are the CI/CD definitions in the repository (slash paths
+	// from its root): the production process as code. The CI run that
+	// makes the evidence is not an input: a file generated on a laptop
+	// must be current in CI, and one CI run's facts belong in its
+	// provenance statement.
+	Pipelines []string
+	// Commit is the product revision the evidence was made from.
 	Commit       string
 	Attestations []AttestationRef
 	// EvidenceFiles maps an evidence file's name ("report.json",

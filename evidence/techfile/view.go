@@ -11,7 +11,6 @@ import (
 	"github.com/Masterminds/sprig/v3"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 )
@@ -60,7 +59,7 @@ type view struct {
 	IncludeSBOM  bool
 	SBOMFile     string
 	Attestations []AttestationRef
-	CI           ci.Environment
+	Pipelines    []string
 	Commit       string
 	Evidence     []evidenceLink
 
@@ -147,15 +146,12 @@ func buildView(in Input, lang, relDir string) view {
 		IncludeSBOM:  cfg.Docs.IncludeSBOM,
 		SBOMFile:     "sbom.cdx.json",
 		Attestations: sortedAttestations(in.Attestations),
-		CI:           in.CI,
-		Commit:       in.CI.Commit,
+		Pipelines:    in.Pipelines,
+		Commit:       in.Commit,
 		StateFile:    StateFile,
 	}
 	if v.Tool == "" {
 		v.Tool = "cemark"
-	}
-	if v.Commit == "" {
-		v.Commit = in.Commit
 	}
 	p := cfg.Product
 	v.Product = productView{

@@ -1,0 +1,35 @@
+package gitinfo
+
+import (
+	"context"
+	"sort"
+	"strings"
+)
+
+// TrackedFiles lists the files git tracks anywhere in root's repository
+// that match one of the glob pathspecs (git's ":(glob)" magic: "*" within a
+// folder, "**" across folders), as slash paths from the repository's top
+// level, sorted. Untracked files are left out on purpose: evidence must
+// describe what is committed, not what one clone happens to hold.
+func TrackedFiles(ctx context.Context, root string, globs ...string) ([]string, error) {
+	top, err := git(ctx, root, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"ls-files", "-z", "--"}
+	for _, g := range globs {
+		args = append(args, ":(top,glob)"+g)
+	}
+	out, err := git(ctx, top, args...)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, f := range strings.Split(out, "\x00") {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	sort.Strings(files)
+	return files, nil
+}

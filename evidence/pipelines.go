@@ -1,0 +1,54 @@
+package evidence
+
+import (
+	"context"
+	"os"
+	"sort"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/cemark/cemark/evidence/gitinfo"
+)
+
+// pipelineGlobs are where CI/CD systems keep their pipeline definitions,
+// relative to the repository's top level.
+var pipelineGlobs = []string{
+	".github/workflows/*.yml", ".github/workflows/*.yaml",
+	".gitlab-ci.yml",
+	".forgejo/workflows/*.yml", ".forgejo/workflows/*.yaml",
+	".gitea/workflows/*.yml", ".gitea/workflows/*.yaml",
+	".circleci/config.yml",
+	".buildkite/pipeline.yml",
+	".woodpecker.yml", ".woodpecker/*.yml", ".woodpecker/*.yaml",
+	".drone.yml",
+	".travis.yml",
+	"Jenkinsfile",
+	"azure-pipelines.yml",
+	"bitbucket-pipelines.yml",
+	"cloudbuild.yaml",
+}
+
+// buildPipelines names the pipeline definitions the product is built by:
+// the files git tracks at those places, or, outside git, the files found
+// there under root. They describe the production process (Annex VII
+// 2(c)) from the repository itself, so the technical file says the same
+// on a laptop and in CI.
+func buildPipelines(ctx context.Context, root string) []string {
+	if gitinfo.IsRepo(ctx, root) {
+		files, err := gitinfo.TrackedFiles(ctx, root, pipelineGlobs...)
+		if err == nil {
+			return files
+		}
+	}
+	var files []string
+	fsys := os.DirFS(root)
+	for _, g := range pipelineGlobs {
+		matches, err := doublestar.Glob(fsys, g, doublestar.WithFilesOnly(), doublestar.WithNoFollow())
+		if err != nil {
+			continue
+		}
+		files = append(files, matches...)
+	}
+	sort.Strings(files)
+	return files
+}

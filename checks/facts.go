@@ -72,7 +72,7 @@ type SigningStep struct {
 type ArtifactVerdict struct {
 	Path      string `json:"path"`
 	SHA256    string `json:"sha256"`
-	Verdict   string `json:"verdict"`             // verified | unverifiable | unsigned | bad-signature | digest-mismatch
+	Verdict   string `json:"verdict"`             // verified | unverifiable | unsigned | bad-signature | digest-mismatch | identity-mismatch
 	Method    string `json:"method,omitempty"`    // cosign-blob | sigstore-bundle | openpgp | minisign | checksums
 	Signature string `json:"signature,omitempty"` // the signature file
 	KeyID     string `json:"key_id,omitempty"`    // which key verified it

@@ -88,6 +88,13 @@ func evalArtifacts(f *Collected) []checks.Finding {
 			fd.Message = fmt.Sprintf("%s: signature verified (%s, %s) with key %s", a.Path, a.Method, a.Signature, a.KeyID)
 			if keyless {
 				fd.Message = keylessVerifiedMessage(a, signer)
+				// An unpinned keyless signature shows the bytes are unchanged
+				// since someone signed them, not that the manufacturer did:
+				// any identity the trusted root certifies could have. That
+				// is a gap in the authenticity evidence, so it warns.
+				if signer.PinnedBy == "" {
+					fd.Outcome, fd.Severity = checks.Warn, checks.SeverityMedium
+				}
 			}
 		case VerdictIdentityMismatch:
 			fd.Outcome, fd.Severity = checks.Fail, checks.SeverityHigh

@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # cemark's container image. One image serves two hosts:
 #   - the GitHub Action (action.yml runs `cemark action` in it), where the
 #     workspace belongs to the runner's user, uid 1001 on GitHub-hosted
@@ -8,12 +6,19 @@
 #     with the entrypoint overridden: it has a shell, git and CA
 #     certificates, a writable HOME, and git trusts any checkout directory
 #     (GitLab's build directory belongs to the runner's helper, not to us).
+# scripts/image-smoke builds it and runs it the way both hosts do.
 #
+# Both stages are Debian 13 (trixie): the Go toolchain image is built on it,
+# and its git and CA certificates are the ones the final image ships.
 # Base images are pinned by version tag. TODO(release): pin both by digest
 # (FROM image:tag@sha256:…) when the release workflow builds the image;
 # Dependabot (docker ecosystem) keeps tag and digest current afterwards.
+# No `# syntax=` line: BuildKit's built-in frontend suffices, so a build
+# needs no frontend image from a registry.
 
-FROM golang:1.26.8 AS build
+FROM golang:1.26.8-trixie AS build
+# A module proxy or mirror for builds behind a company proxy or offline.
+ARG GOPROXY=https://proxy.golang.org,direct
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download && go mod verify
@@ -24,7 +29,7 @@ RUN CGO_ENABLED=0 go build -trimpath \
       -ldflags "-s -w -buildid= -X github.com/cemark/cemark/evidence/version.Release=${VERSION}" \
       -o /out/cemark ./cmd/cemark
 
-FROM alpine:3.22
+FROM debian:trixie-slim
 ARG VERSION=dev
 LABEL org.opencontainers.image.title="cemark" \
       org.opencontainers.image.description="Evidence of conformity with the EU Cyber Resilience Act from every build: SBOM, checks tied to Annex I, signed in-toto attestations, the Annex VII technical file" \
@@ -37,11 +42,17 @@ LABEL org.opencontainers.image.title="cemark" \
 # git for the commit, tags and remote the evidence records, and for the
 # GitLab merge-request push; a system-wide safe.directory because the
 # checkout belongs to another uid on GitLab (and on self-hosted runners).
-RUN apk add --no-cache git ca-certificates \
- && addgroup -g 1001 cemark \
- && adduser -D -u 1001 -G cemark -h /home/cemark -s /bin/sh cemark \
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends git ca-certificates \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log \
+ && groupadd --gid 1001 cemark \
+ && useradd --uid 1001 --gid 1001 --home-dir /home/cemark --create-home --shell /bin/sh cemark \
  && git config --system --add safe.directory '*'
 COPY --from=build /out/cemark /usr/local/bin/cemark
+# Apache-2.0 asks that a copy of the licence go with every copy.
+COPY LICENSE /usr/share/doc/cemark/LICENSE
 ENV HOME=/home/cemark
 USER 1001:1001
 WORKDIR /home/cemark

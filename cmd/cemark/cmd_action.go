@@ -1,8 +1,11 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
+	"github.com/cemark/cemark/evidence/exitcode"
 	ghaction "github.com/cemark/cemark/evidence/platform/github"
 	"github.com/cemark/cemark/evidence/platform/gitlab"
 )
@@ -32,10 +35,19 @@ options that open a merge request (token: CEMARK_GITLAB_TOKEN).
 Elsewhere use ` + "`cemark run`" + `.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if e.getenv("GITLAB_CI") == "true" {
+			switch {
+			case e.getenv("GITLAB_CI") == "true":
 				return gitlab.Run(cmd.Context(), gitlab.Deps{
 					Getenv: e.getenv, Log: e.stderr, Progress: newStageUI(e.stderr, e.getenv),
 				})
+			case e.getenv("GITHUB_ACTIONS") != "true":
+				hint := "; elsewhere use `cemark run`"
+				if e.getenv("GITLAB_CI") == "false" {
+					// gitlab-ci-local says so on purpose; a maintainer
+					// trying the component locally needs to override it.
+					hint = "; gitlab-ci-local sets GITLAB_CI=false: run it with --variable GITLAB_CI=true"
+				}
+				return exitcode.Wrap(exitcode.Usage, fmt.Errorf("`cemark action` runs as a GitHub Action step (GITHUB_ACTIONS=true) or a GitLab CI job (GITLAB_CI=true), and neither is set%s", hint))
 			}
 			return ghaction.Run(cmd.Context(), ghaction.Deps{
 				Actions:  ghaction.NewActions(e.stdout, e.getenv),

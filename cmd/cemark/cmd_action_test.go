@@ -17,7 +17,8 @@ func TestActionCommandOutsideCI(t *testing.T) {
 	}{
 		{"github without a workspace", map[string]string{"GITHUB_ACTIONS": "true"}, "GITHUB_WORKSPACE is not set"},
 		{"gitlab without a project dir", map[string]string{"GITLAB_CI": "true"}, "CI_PROJECT_DIR is not set"},
-		{"neither", nil, "GITHUB_WORKSPACE is not set"},
+		{"neither", nil, "neither is set; elsewhere use `cemark run`"},
+		{"gitlab-ci-local", map[string]string{"GITLAB_CI": "false", "CI": "true"}, "run it with --variable GITLAB_CI=true"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,53 +7,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-
 	"github.com/cemark/cemark/checks"
 )
-
-// writeOCILayout writes a generated image whose configuration exposes
-// ports and sets user as an OCI layout under dir (no Docker needed).
-func writeOCILayout(t *testing.T, dir string, ports []string, user string) string {
-	t.Helper()
-	img, err := random.Image(256, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.Config.ExposedPorts = map[string]struct{}{}
-	for _, p := range ports {
-		cf.Config.ExposedPorts[p] = struct{}{}
-	}
-	cf.Config.User = user
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
-		t.Fatal(err)
-	}
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
 
 // `cemark check` and `cemark ports` read an image source's configuration
 // as `cemark run` does, without making an SBOM: its exposed ports reach the
 // inventory and the port checks, its user the root-user check.
 func TestCheckFeedsImageConfigurationToChecks(t *testing.T) {
 	root := checkTree(t)
-	ociDir := writeOCILayout(t, filepath.Join(t.TempDir(), "image-oci"), []string{"6379/tcp"}, "")
+	ociDir, _ := writeOCILayout(t, filepath.Join(t.TempDir(), "image-oci"), []string{"6379/tcp"}, "")
 
-	code, out, errOut := runCLI(t, "check", root, "--format", "json", "--source", "oci-dir:"+ociDir)
+	code, out, errOut := cli(t, nil, "check", root, "--format", "json", "--source", "oci-dir:"+ociDir)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
@@ -81,7 +45,7 @@ func TestCheckFeedsImageConfigurationToChecks(t *testing.T) {
 	}
 
 	// Without --source, the image is not read: no image finding.
-	if _, out, _ := runCLI(t, "check", root, "--format", "json", "--checks", "CEM-DEF-001"); strings.Contains(out, "image configuration") {
+	if _, out, _ := cli(t, nil, "check", root, "--format", "json", "--checks", "CEM-DEF-001"); strings.Contains(out, "image configuration") {
 		t.Errorf("without --source the image was judged:\n%s", out)
 	}
 
@@ -92,7 +56,7 @@ func TestCheckFeedsImageConfigurationToChecks(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "cemark.yaml"), []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runCLI(t, "ports", root, "--json")
+	code, out, errOut = cli(t, nil, "ports", root, "--json")
 	if code != 0 {
 		t.Fatalf("ports: exit %d\n%s", code, errOut)
 	}
@@ -100,19 +64,11 @@ func TestCheckFeedsImageConfigurationToChecks(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &inv); err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, in := range inv.Interfaces {
-		for _, p := range in.Places {
-			if in.Port == 6379 && p.Kind == "image-config" {
-				found = true
-			}
-		}
-	}
-	if !found {
+	if !hasImagePort(inv, 6379) {
 		t.Errorf("ports: the configured image's port 6379 is not in the inventory: %+v", inv.Interfaces)
 	}
 	// --source replaces the configured sources: dir:. leaves the image out.
-	if code, out, errOut := runCLI(t, "ports", root, "--source", "dir:."); code != 0 || strings.Contains(out, "6379") {
+	if code, out, errOut := cli(t, nil, "ports", root, "--source", "dir:."); code != 0 || strings.Contains(out, "6379") {
 		t.Errorf("ports --source dir:.: exit %d, the image was read\n%s%s", code, out, errOut)
 	}
 }
@@ -129,7 +85,7 @@ func TestCheckBadImageSourceNamesFile(t *testing.T) {
 		{"ports", "oci-archive:missing.tar", "missing.tar"},
 	} {
 		t.Run(tc.cmd+" "+tc.src, func(t *testing.T) {
-			code, _, errOut := runCLI(t, tc.cmd, root, "--source", tc.src)
+			code, _, errOut := cli(t, nil, tc.cmd, root, "--source", tc.src)
 			if code != 2 || !strings.Contains(errOut, tc.name) {
 				t.Errorf("exit %d, stderr %q; want 2 naming %s", code, errOut, tc.name)
 			}

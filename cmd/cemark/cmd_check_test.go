@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,13 +9,6 @@ import (
 
 	"github.com/cemark/cemark/checks"
 )
-
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = run(context.Background(), args, &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }})
-	return code, out.String(), errOut.String()
-}
 
 func checkTree(t *testing.T) string {
 	t.Helper()
@@ -37,7 +28,7 @@ func checkTree(t *testing.T) string {
 func TestCheckCommand(t *testing.T) {
 	root := checkTree(t)
 
-	code, out, _ := runCLI(t, "check", root, "--format", "json")
+	code, out, _ := cli(t, nil, "check", root, "--format", "json")
 	if code != 0 {
 		t.Fatalf("exit %d with --fail-on none (default)", code)
 	}
@@ -46,15 +37,15 @@ func TestCheckCommand(t *testing.T) {
 	}
 
 	// The expired waiver is a failing finding of medium severity.
-	if code, _, errOut := runCLI(t, "check", root, "--fail-on", "medium", "--checks", "CEM-WVR-001"); code != 3 || !strings.Contains(errOut, "at or above severity medium") {
+	if code, _, errOut := cli(t, nil, "check", root, "--fail-on", "medium", "--checks", "CEM-WVR-001"); code != 3 || !strings.Contains(errOut, "at or above severity medium") {
 		t.Errorf("--fail-on medium: exit %d, stderr %q; want 3", code, errOut)
 	}
-	if code, _, _ := runCLI(t, "check", root, "--fail-on", "high", "--checks", "CEM-WVR-001"); code != 0 {
+	if code, _, _ := cli(t, nil, "check", root, "--fail-on", "high", "--checks", "CEM-WVR-001"); code != 0 {
 		t.Errorf("--fail-on high: exit %d, want 0", code)
 	}
 
 	file := filepath.Join(t.TempDir(), "report.sarif")
-	code, out, errOut := runCLI(t, "check", root, "--format", "sarif", "-o", file, "--checks", "CEM-WVR-001")
+	code, out, errOut := cli(t, nil, "check", root, "--format", "sarif", "-o", file, "--checks", "CEM-WVR-001")
 	if code != 0 || out != "" || !strings.Contains(errOut, "sarif report written to") {
 		t.Errorf("-o: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
@@ -69,7 +60,7 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("SARIF file: %v %q", err, log.Version)
 	}
 
-	code, out, _ = runCLI(t, "check", root, "--format", "gitlab-codequality", "--checks", "CEM-WVR-001", "--path-prefix", "svc")
+	code, out, _ = cli(t, nil, "check", root, "--format", "gitlab-codequality", "--checks", "CEM-WVR-001", "--path-prefix", "svc")
 	if code != 0 || !strings.Contains(out, `"path": "svc/cemark.yaml"`) {
 		t.Errorf("--path-prefix: exit %d\n%s", code, out)
 	}
@@ -80,18 +71,18 @@ func TestCheckCommand(t *testing.T) {
 		"bad fail-on":    {"check", root, "--fail-on", "severe"},
 		"two paths":      {"check", root, root},
 	} {
-		if code, _, errOut := runCLI(t, args...); code != 2 {
+		if code, _, errOut := cli(t, nil, args...); code != 2 {
 			t.Errorf("%s: exit %d (%s), want 2", name, code, errOut)
 		}
 	}
 }
 
 func TestChecksCommand(t *testing.T) {
-	code, out, _ := runCLI(t, "checks")
+	code, out, _ := cli(t, nil, "checks")
 	if code != 0 || !strings.Contains(out, "CEM-WVR-001") || !strings.Contains(out, "Art. 13(3)") {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
-	code, out, _ = runCLI(t, "checks", "--json")
+	code, out, _ = cli(t, nil, "checks", "--json")
 	var metas []checks.Meta
 	if err := json.Unmarshal([]byte(out), &metas); err != nil || code != 0 || len(metas) < 2 {
 		t.Errorf("--json: exit %d, %v, %d entries", code, err, len(metas))

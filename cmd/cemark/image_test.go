@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -19,31 +20,9 @@ import (
 // manifest digest the attestations' subjects.
 func TestRunFeedsImageConfigurationToChecks(t *testing.T) {
 	dir := product(t)
-	img, err := random.Image(256, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf = cf.DeepCopy()
-	cf.Config.ExposedPorts = map[string]struct{}{"6379/tcp": {}}
-	cf.Config.User = "" // root
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
-		t.Fatal(err)
-	}
 	// An OCI layout keeps the manifest, so its digest is the image's own
 	// (a docker-archive has no registry manifest to take a digest of).
-	ociDir := filepath.Join(t.TempDir(), "image-oci")
-	p, err := layout.Write(ociDir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	digest, _ := img.Digest()
+	ociDir, digest := writeOCILayout(t, filepath.Join(t.TempDir(), "image-oci"), []string{"6379/tcp"}, "") // "" is root
 
 	code, _, stderr := cli(t, nil, "run", dir, "--no-docs", "--source", "dir:.", "--source", "oci-dir:"+ociDir)
 	if code != 0 {
@@ -53,15 +32,7 @@ func TestRunFeedsImageConfigurationToChecks(t *testing.T) {
 	if err := json.Unmarshal(mustRead(t, filepath.Join(dir, ".cemark", "ports.json")), &inv); err != nil {
 		t.Fatal(err)
 	}
-	found := false
-	for _, in := range inv.Interfaces {
-		for _, p := range in.Places {
-			if in.Port == 6379 && p.Kind == "image-config" {
-				found = true
-			}
-		}
-	}
-	if !found {
+	if !hasImagePort(inv, 6379) {
 		t.Errorf("the image's exposed port 6379 is not in ports.json: %+v", inv.Interfaces)
 	}
 	var rep checks.Report
@@ -105,4 +76,53 @@ func TestRunFeedsImageConfigurationToChecks(t *testing.T) {
 		}
 	}
 	t.Errorf("the image's manifest digest %s is not among the subjects: %v", digest, names)
+}
+
+// writeOCILayout writes a generated image whose configuration exposes
+// ports and sets user as an OCI layout under dir (no Docker needed), and
+// returns dir and the image's manifest digest.
+func writeOCILayout(t *testing.T, dir string, ports []string, user string) (string, v1.Hash) {
+	t.Helper()
+	img, err := random.Image(256, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.Config.ExposedPorts = map[string]struct{}{}
+	for _, p := range ports {
+		cf.Config.ExposedPorts[p] = struct{}{}
+	}
+	cf.Config.User = user
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		t.Fatal(err)
+	}
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, digest
+}
+
+// hasImagePort tells whether the inventory found port in an image's
+// configuration.
+func hasImagePort(inv checks.Inventory, port int) bool {
+	for _, in := range inv.Interfaces {
+		for _, p := range in.Places {
+			if in.Port == port && p.Kind == "image-config" {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -263,21 +263,8 @@ func TestKeylessEndToEnd(t *testing.T) {
 		}
 		tg.Now = time.Now()
 		var rows []row
-		for _, c := range Checks() {
-			if c.Meta().ID != IDArtifacts {
-				continue
-			}
-			facts, err := c.Collect(context.Background(), tg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fs, err := c.Evaluate(facts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range fs {
-				rows = append(rows, row{f.Key, f.Outcome, f.Severity, f.Values["key_id"]})
-			}
+		for _, f := range findings(t, tg)[IDArtifacts] {
+			rows = append(rows, row{f.Key, f.Outcome, f.Severity, f.Values["key_id"]})
 		}
 		return rows
 	}
@@ -330,22 +317,9 @@ func TestKeylessIsNotComparedWithDeclaredFingerprints(t *testing.T) {
 	if len(facts.KeyFingerprints) != 0 {
 		t.Errorf("identity listed as a key fingerprint: %v", facts.KeyFingerprints)
 	}
-	for _, c := range Checks() {
-		if c.Meta().ID != "CEM-UPD-005" {
-			continue
-		}
-		raw, err := c.Collect(context.Background(), tg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs, err := c.Evaluate(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range fs {
-			if f.Outcome == checks.Fail {
-				t.Errorf("keyless artefact fails the fingerprint consistency check: %s", f.Message)
-			}
+	for _, f := range findings(t, tg)[IDConsistency] {
+		if f.Outcome == checks.Fail {
+			t.Errorf("keyless artefact fails the fingerprint consistency check: %s", f.Message)
 		}
 	}
 }

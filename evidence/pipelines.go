@@ -34,11 +34,9 @@ var pipelineGlobs = []string{
 // 2(c)) from the repository itself, so the technical file says the same
 // on a laptop and in CI.
 func buildPipelines(ctx context.Context, root string) []string {
-	if gitinfo.IsRepo(ctx, root) {
-		files, err := gitinfo.TrackedFiles(ctx, root, pipelineGlobs...)
-		if err == nil {
-			return files
-		}
+	// TrackedFiles fails outside a repository; that is the fallback's cue.
+	if files, err := gitinfo.TrackedFiles(ctx, root, pipelineGlobs...); err == nil {
+		return files
 	}
 	var files []string
 	fsys := os.DirFS(root)

@@ -77,6 +77,8 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 		}
 	}
 	globs := append(append([]string{}, ev.Config.Attestations.Subjects...), opts.Subjects...)
+	// Read once: it names the commit subject and the provenance's source.
+	remote, _ := gitinfo.Remote(ctx, ev.Root)
 	var subjects []*intotov1.ResourceDescriptor
 	if len(globs) == 0 && len(images) == 0 && ev.Commit == "" && ev.SBOM != nil {
 		// Outside git with nothing named, the product is identified by its
@@ -89,7 +91,7 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 		p.Notice("no --subject and no git commit: the statements name the CycloneDX SBOM as their subject")
 	} else {
 		var err error
-		if subjects, err = attest.Subjects(ctx, ev.Root, globs, images, ev.Commit, ev.Config.Product.Name); err != nil {
+		if subjects, err = attest.Subjects(ctx, ev.Root, globs, images, ev.Commit, remote, ev.Config.Product.Name); err != nil {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
 	}
@@ -110,7 +112,7 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 	if ev.configFile != nil {
 		in.ConfigFile, in.ConfigName = ev.configFile, filepath.Base(ev.ConfigPath)
 	}
-	in.Remote, _ = gitinfo.Remote(ctx, ev.Root)
+	in.Remote = remote
 	sts, err := attest.BuildStatements(ctx, in)
 	if err != nil {
 		return err

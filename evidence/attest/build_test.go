@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cemark/cemark/evidence/ci"
+	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
 func TestBuildStatementsNamesAndTypes(t *testing.T) {
@@ -42,7 +43,7 @@ func TestStatementsDeterministic(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	a, _ := sampleBundle(t, dir)
-	subjects, err := Subjects(context.Background(), dir, []string{"dist/*"}, nil, "", "")
+	subjects, err := Subjects(context.Background(), dir, []string{"dist/*"}, nil, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +205,7 @@ func TestSubjects(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "dist", "a.bin"), []byte("a"))
 	writeFile(t, filepath.Join(dir, "dist", "sub", "c.bin"), []byte("c"))
 	got, err := Subjects(ctx, dir, []string{"dist/**/*.bin", "dist/*", "./dist/a.bin"},
-		[]Image{{Name: "ghcr.io/acme/widget", ManifestDigest: "sha256:" + strings.Repeat("ab", 32)}}, "0123456789abcdef0123456789abcdef01234567", "")
+		[]Image{{Name: "ghcr.io/acme/widget", ManifestDigest: "sha256:" + strings.Repeat("ab", 32)}}, "0123456789abcdef0123456789abcdef01234567", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,19 +220,19 @@ func TestSubjects(t *testing.T) {
 		t.Errorf("digests = %v", got[0].GetDigest())
 	}
 
-	if _, err := Subjects(ctx, dir, []string{"nothing/*.zip"}, nil, "", ""); err == nil || !strings.Contains(err.Error(), `subject glob "nothing/*.zip" matches no file`) {
+	if _, err := Subjects(ctx, dir, []string{"nothing/*.zip"}, nil, "", "", ""); err == nil || !strings.Contains(err.Error(), `subject glob "nothing/*.zip" matches no file`) {
 		t.Errorf("no-match error = %v", err)
 	}
 	// Outside a repository with a remote, the commit is named after the
 	// product, never after the folder.
-	c, err := Subjects(ctx, dir, nil, nil, "0123456789ABCDEF0123456789abcdef01234567", "Widget")
+	c, err := Subjects(ctx, dir, nil, nil, "0123456789ABCDEF0123456789abcdef01234567", "", "Widget")
 	if err != nil || len(c) != 1 || c[0].GetDigest()["gitCommit"] != "0123456789abcdef0123456789abcdef01234567" || c[0].GetName() != "Widget" {
 		t.Errorf("commit subject = %v, %v", c, err)
 	}
-	if _, err := Subjects(ctx, dir, nil, nil, "", "Widget"); err == nil {
+	if _, err := Subjects(ctx, dir, nil, nil, "", "", "Widget"); err == nil {
 		t.Error("no subject at all must be an error")
 	}
-	if _, err := Subjects(ctx, dir, nil, []Image{{Name: "x", ManifestDigest: "md5:abc"}}, "", ""); err == nil {
+	if _, err := Subjects(ctx, dir, nil, []Image{{Name: "x", ManifestDigest: "md5:abc"}}, "", "", ""); err == nil {
 		t.Error("bad image digest must be an error")
 	}
 }
@@ -319,7 +320,11 @@ func TestCommitSubjectIsTheSameInEveryClone(t *testing.T) {
 				t.Fatalf("git %v: %v\n%s", args, err, out)
 			}
 		}
-		got, err := Subjects(ctx, dir, nil, nil, commit, "Widget")
+		remote, err := gitinfo.Remote(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Subjects(ctx, dir, nil, nil, commit, remote, "Widget")
 		if err != nil || len(got) != 1 {
 			t.Fatalf("Subjects in %s = %v, %v", tc.folder, got, err)
 		}

@@ -104,7 +104,7 @@ func sampleBundle(t testing.TB, dir string) ([]Statement, string) {
 	t.Helper()
 	ctx := context.Background()
 	art := writeFile(t, filepath.Join(dir, "dist", "widget"), []byte("the widget binary\n"))
-	subjects, err := Subjects(ctx, dir, []string{"dist/*"}, nil, "", "")
+	subjects, err := Subjects(ctx, dir, []string{"dist/*"}, nil, "", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,14 +38,14 @@ var (
 //   - every image, by manifest digest;
 //   - when neither names anything, the repository's commit as a gitCommit
 //     digest (commit is the full hex object name), named
-//     "git+<remote>@<commit>" after the canonical web address of root's git
-//     remote (gitinfo.CanonicalRemote), else after product (the product's
-//     name). Never after the folder: a clone's folder name differs between
+//     "git+<remote>@<commit>" after the canonical web address of the git
+//     remote (gitinfo.CanonicalRemote of remote, as gitinfo.Remote reads
+//     it), else after product (the product's name). Never after the folder: a clone's folder name differs between
 //     a laptop and a CI runner (/github/workspace, /builds/group/project),
 //     and the statements must not.
 //
 // A glob matching no file is an error naming the glob.
-func Subjects(ctx context.Context, root string, globs []string, images []Image, commit, product string) ([]*intotov1.ResourceDescriptor, error) {
+func Subjects(ctx context.Context, root string, globs []string, images []Image, commit, remote, product string) ([]*intotov1.ResourceDescriptor, error) {
 	byName := map[string]*intotov1.ResourceDescriptor{}
 	fsys := os.DirFS(root)
 	for _, g := range globs {
@@ -99,10 +99,8 @@ func Subjects(ctx context.Context, root string, globs []string, images []Image, 
 		}
 		// Name the commit after the repository's web address when it has
 		// one, as OpenSSF Scorecard does.
-		if remote, err := gitinfo.Remote(ctx, root); err == nil {
-			if canonical := gitinfo.CanonicalRemote(remote); canonical != "" {
-				name = CommitSubjectName(canonical, commit)
-			}
+		if canonical := gitinfo.CanonicalRemote(remote); canonical != "" {
+			name = CommitSubjectName(canonical, commit)
 		}
 		rd, err := CommitSubject(name, commit)
 		if err != nil {

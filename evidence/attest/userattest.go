@@ -53,7 +53,7 @@ func Attest(ctx context.Context, s Signer, opts AttestOptions) (*Envelope, State
 	if root == "" {
 		root = "."
 	}
-	subjects, err := Subjects(ctx, root, opts.Subjects, nil, "", "")
+	subjects, err := Subjects(ctx, root, opts.Subjects, nil, "", "", "")
 	if err != nil {
 		return nil, Statement{}, err
 	}

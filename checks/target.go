@@ -382,3 +382,15 @@ func (m *Memo) Get(key string, fn func() (any, error)) (any, error) {
 	e.once.Do(func() { e.val, e.err = fn() })
 	return e.val, e.err
 }
+
+// Memoized is Get for one type: a parser or a check family caches its
+// result under key and gets it back typed, with no assertion at each
+// call site. Every user of a key must use the same T.
+func Memoized[T any](m *Memo, key string, fn func() (T, error)) (T, error) {
+	v, err := m.Get(key, func() (any, error) { return fn() })
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v.(T), nil
+}

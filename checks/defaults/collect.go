@@ -19,11 +19,7 @@ const MemoKey = "checks/defaults/facts"
 // Collect gathers the family's facts once per Target: every check of the
 // family calls it and gets the same *Facts.
 func Collect(ctx context.Context, t *checks.Target) (*Facts, error) {
-	v, err := t.Memo.Get(MemoKey, func() (any, error) { return collect(ctx, t) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Facts), nil
+	return checks.Memoized(t.Memo, MemoKey, func() (*Facts, error) { return collect(ctx, t) })
 }
 
 func collect(ctx context.Context, t *checks.Target) (*Facts, error) {

@@ -63,11 +63,7 @@ func Inventory(ctx context.Context, t *checks.Target) (*checks.Inventory, error)
 
 // Collect gathers the inventory and the parse issues, once per run.
 func Collect(ctx context.Context, t *checks.Target) (*Facts, error) {
-	v, err := t.Memo.Get(MemoKey, func() (any, error) { return collect(ctx, t) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Facts), nil
+	return checks.Memoized(t.Memo, MemoKey, func() (*Facts, error) { return collect(ctx, t) })
 }
 
 type key struct {

@@ -99,11 +99,7 @@ func Facts(ctx context.Context, t *checks.Target) (*checks.UpdateSigning, error)
 func CollectFacts(ctx context.Context, t *checks.Target) (*Collected, error) { return collect(ctx, t) }
 
 func collect(ctx context.Context, t *checks.Target) (*Collected, error) {
-	v, err := t.Memo.Get(memoKey, func() (any, error) { return collectOnce(ctx, t) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Collected), nil
+	return checks.Memoized(t.Memo, memoKey, func() (*Collected, error) { return collectOnce(ctx, t) })
 }
 
 func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {

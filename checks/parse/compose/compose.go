@@ -214,7 +214,7 @@ func Discover(t *checks.Target) [][]string {
 
 // Projects returns the target's Compose projects, loaded once per run.
 func Projects(ctx context.Context, t *checks.Target) ([]*Project, error) {
-	v, err := t.Memo.Get(MemoKey, func() (any, error) {
+	return checks.Memoized(t.Memo, MemoKey, func() ([]*Project, error) {
 		var profiles []string
 		if t.Config != nil {
 			profiles = t.Config.Checks.ComposeProfiles
@@ -243,10 +243,6 @@ func Projects(ctx context.Context, t *checks.Target) ([]*Project, error) {
 		}
 		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.([]*Project), nil
 }
 
 // File is one input file: its path relative to the root and its bytes.

@@ -228,7 +228,7 @@ func configured(t *checks.Target, globs []string) []string {
 // compose services build from it (build.target): the union, so either
 // source can only add a stage that ships.
 func Files(ctx context.Context, t *checks.Target) ([]*File, error) {
-	v, err := t.Memo.Get(MemoKey, func() (any, error) {
+	return checks.Memoized(t.Memo, MemoKey, func() ([]*File, error) {
 		var configured []string
 		if t.Config != nil {
 			configured = t.Config.Checks.ProductStages
@@ -259,10 +259,6 @@ func Files(ctx context.Context, t *checks.Target) ([]*File, error) {
 		}
 		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.([]*File), nil
 }
 
 // Parse parses one Dockerfile. It never fails: problems are in File.Issues.

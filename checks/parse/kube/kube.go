@@ -237,7 +237,7 @@ func Candidate(rel string) bool {
 
 // Load returns the target's manifests, parsed once per run.
 func Load(ctx context.Context, t *checks.Target) (*Manifests, error) {
-	v, err := t.Memo.Get(MemoKey, func() (any, error) {
+	return checks.Memoized(t.Memo, MemoKey, func() (*Manifests, error) {
 		m := &Manifests{}
 		for _, e := range t.Files.Match(func(rel string) bool { return Candidate(rel) && !parse.Vendored(rel) }) {
 			if err := ctx.Err(); err != nil {
@@ -253,10 +253,6 @@ func Load(ctx context.Context, t *checks.Target) (*Manifests, error) {
 		}
 		return m, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Manifests), nil
 }
 
 // LooksLikeManifest is a cheap content test: Kubernetes objects have both

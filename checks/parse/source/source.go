@@ -94,7 +94,7 @@ func Skipped(rel string) bool {
 
 // Scan returns the target's listen sites, found once per run.
 func Scan(ctx context.Context, t *checks.Target) (*Result, error) {
-	v, err := t.Memo.Get(MemoKey, func() (any, error) {
+	return checks.Memoized(t.Memo, MemoKey, func() (*Result, error) {
 		r := &Result{}
 		for _, e := range t.Files.Match(func(rel string) bool { return Language(rel) != "" }) {
 			if err := ctx.Err(); err != nil {
@@ -109,10 +109,6 @@ func Scan(ctx context.Context, t *checks.Target) (*Result, error) {
 		r.Sort()
 		return r, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Result), nil
 }
 
 // Add scans one file by its language.

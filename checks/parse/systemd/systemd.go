@@ -49,7 +49,7 @@ func IsSocketUnit(rel string) bool {
 
 // Sockets returns the target's socket units, parsed once per run.
 func Sockets(ctx context.Context, t *checks.Target) ([]*Socket, error) {
-	v, err := t.Memo.Get(MemoKey, func() (any, error) {
+	return checks.Memoized(t.Memo, MemoKey, func() ([]*Socket, error) {
 		var out []*Socket
 		for _, e := range t.Files.Match(func(rel string) bool { return IsSocketUnit(rel) && !parse.Vendored(rel) }) {
 			if err := ctx.Err(); err != nil {
@@ -64,10 +64,6 @@ func Sockets(ctx context.Context, t *checks.Target) ([]*Socket, error) {
 		}
 		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.([]*Socket), nil
 }
 
 var directives = map[string]string{"ListenStream": "tcp", "ListenDatagram": "udp", "ListenSequentialPacket": "sctp"}

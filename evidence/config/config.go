@@ -53,6 +53,10 @@ type Config struct {
 
 	Docs         Docs         `yaml:"docs,omitempty" json:"docs,omitempty"`
 	Attestations Attestations `yaml:"attestations,omitempty" json:"attestations,omitempty"`
+
+	// Reporting is how the manufacturer meets Art. 14: where it reports
+	// actively exploited vulnerabilities and severe incidents.
+	Reporting Reporting `yaml:"reporting,omitempty" json:"reporting,omitempty"`
 }
 
 // Product identifies the product with digital elements.
@@ -254,4 +258,22 @@ type Attestations struct {
 	// SBOMInlineLimit is the size in bytes above which an SBOM is attested by
 	// digest rather than inline; default 16 MB (GitHub's attestation cap).
 	SBOMInlineLimit int64 `yaml:"sbom_inline_limit,omitempty" json:"sbom_inline_limit,omitempty"`
+}
+
+// Reporting is the manufacturer's Art. 14 reporting set-up. Notifications go
+// through ENISA's single reporting platform, to the end-point of the
+// coordinator CSIRT of the Member State of main establishment (Art. 14(7)).
+type Reporting struct {
+	// MemberState is the ISO 3166-1 alpha-2 code of the Member State of the
+	// manufacturer's main establishment in the Union (Art. 14(7)).
+	MemberState string `yaml:"member_state,omitempty" json:"member_state,omitempty"`
+	// CSIRT names that Member State's CSIRT designated as coordinator.
+	CSIRT string `yaml:"csirt,omitempty" json:"csirt,omitempty"`
+	// Contact is who reports for the manufacturer (an e-mail address).
+	Contact string `yaml:"contact,omitempty" json:"contact,omitempty"`
+	// Submitters are the people who may submit notifications.
+	Submitters []string `yaml:"submitters,omitempty" json:"submitters,omitempty"`
+	// AvailableIn lists the Member States (ISO 3166-1 alpha-2) where the
+	// product is made available, for the early warning (Art. 14(2)(a)).
+	AvailableIn []string `yaml:"available_in,omitempty" json:"available_in,omitempty"`
 }

@@ -43,6 +43,13 @@ func classes() []string {
 	return []string{ClassDefault, ClassImportantClassI, ClassImportantClassII, ClassCritical}
 }
 
+// MemberStates are the ISO 3166-1 alpha-2 codes of the 27 EU Member States
+// (Greece is GR in ISO 3166-1; the EU's own abbreviation EL is not accepted).
+func MemberStates() []string {
+	return []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+		"IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
+}
+
 // ruleFor returns the rule for the field at rule path p (the zero rule:
 // anything of the right type).
 func ruleFor(p string) rule {
@@ -83,6 +90,8 @@ func ruleFor(p string) rule {
 		return rule{keys: annexIPointIDs}
 	case "docs.lang":
 		return rule{enum: []string{"en", "da"}}
+	case "reporting.member_state", "reporting.available_in[]":
+		return rule{enum: MemberStates(), want: "the ISO 3166-1 alpha-2 code of an EU Member State, e.g. DK"}
 	case "attestations.sbom_inline_limit":
 		return rule{hasRange: true, min: 0, max: 1<<63 - 1}
 	}

@@ -50,9 +50,15 @@ func WriteDraft(ctx context.Context, o Options, e Event, stage Stage) (*Draft, *
 
 // WriteNotice writes the Art. 14(8) information to users in every notice
 // language (notice.en.md, notice.da.md) and the statement over them.
-// advisoryPath, when not empty, is the CSAF advisory the notice points to.
+// advisoryPath is the CSAF advisory the notice points to; empty: the one
+// cemark report advisory wrote for the event, if any.
 func WriteNotice(ctx context.Context, o Options, e Event, advisoryPath string) (*Written, error) {
 	dir := path.Dir(e.Path)
+	if advisoryPath == "" {
+		for name := range attestedDigests(o.Root, envelopePath(dir, "advisory")) {
+			advisoryPath = name
+		}
+	}
 	docs := map[string][]byte{}
 	for _, lang := range NoticeLangs {
 		b, err := BuildNotice(NoticeInput{Event: e, Config: o.cfg(), AdvisoryPath: advisoryPath}, lang)

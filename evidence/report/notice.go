@@ -38,7 +38,7 @@ var noticeTexts = map[string]noticeText{
 		basis:        "This notice informs users under Art. 14(8) of Regulation (EU) 2024/2847 (Cyber Resilience Act).",
 	},
 	"da": {
-		comment:      "Udkast fra cemark til den information til brugerne, som artikel 14, stk. 8, i forordning (EU) 2024/2847 kræver. Gennemgå det, udfyld de steder, der er markeret Skal udfyldes, og offentliggør det for de berørte brugere (om nødvendigt alle brugere).",
+		comment:      "Udkast fra cemark til den information til brugerne, som artikel 14, stk. 8, i forordning (EU) 2024/2847 kræver. Gennemgå det, udfyld de steder, der er markeret Skal udfyldes, og offentliggør det for de berørte brugere og, hvor det er relevant, for alle brugere.",
 		heading:      "Sikkerhedsmeddelelse",
 		vulnWhat:     "En aktivt udnyttet sårbarhed (%s) berører %s.",
 		incidentWhat: "En alvorlig sikkerhedshændelse har påvirket %s: %s.",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/defaults"
+	"github.com/cemark/cemark/checks/report"
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
@@ -30,6 +31,7 @@ func Families() []Family {
 		{Name: "defaults", Checks: defaults.Checks, Meta: defaults.MetaFS()},
 		{Name: "updates", Checks: updates.Checks, Meta: updates.MetaFS()},
 		{Name: "vulnhandling", Checks: vulnhandling.Checks, Meta: vulnhandling.MetaFS()},
+		{Name: "report", Checks: report.Checks, Meta: report.MetaFS()},
 		// One line per family.
 	}
 }

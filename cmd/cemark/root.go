@@ -37,6 +37,7 @@ file, a release not ready), 4 verification failed.`,
 		newAttestCmd(e),
 		newVerifyCmd(e),
 		newDocsCmd(e),
+		newReportCmd(e),
 		newActionCmd(e),
 	)
 	return root

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -86,37 +87,46 @@ func readLimited(path string) ([]byte, error) {
 // configuration. Errors as for Load.
 func Parse(file string, data []byte) (*Config, error) {
 	cfg := &Config{}
+	if err := decodeStrict(file, data, reflect.ValueOf(cfg).Elem(), ruleFor); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// decodeStrict fills v from data, the content of file, with the rules
+// rules gives for each rule path. Errors as for Load.
+func decodeStrict(file string, data []byte, v reflect.Value, rules func(string) rule) error {
 	if !utf8.Valid(data) {
-		return nil, exitcode.Wrap(exitcode.Usage, Errors{{File: file, Msg: "is not UTF-8 text; expected a YAML file"}})
+		return exitcode.Wrap(exitcode.Usage, Errors{{File: file, Msg: "is not UTF-8 text; expected a YAML file"}})
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return cfg, nil
+			return nil
 		}
-		return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
+		return exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
 	}
 	var second yaml.Node
 	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
+			return exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
 		}
-		return nil, exitcode.Wrap(exitcode.Usage, Errors{{File: file, Line: second.Line, Column: second.Column,
+		return exitcode.Wrap(exitcode.Usage, Errors{{File: file, Line: second.Line, Column: second.Column,
 			Msg: "a second YAML document starts here; expected a single document"}})
 	}
 
-	d := &decoder{file: file, lines: strings.Split(string(data), "\n")}
+	d := &decoder{file: file, lines: strings.Split(string(data), "\n"), rules: rules}
 	if len(doc.Content) == 1 {
 		root := resolve(doc.Content[0])
 		if !isNull(root) {
-			d.value(root, reflect.ValueOf(cfg).Elem(), "", "")
+			d.value(root, v, "", "")
 		}
 	}
 	if len(d.errs) > 0 {
-		return nil, exitcode.Wrap(exitcode.Usage, d.errs)
+		return exitcode.Wrap(exitcode.Usage, d.errs)
 	}
-	return cfg, nil
+	return nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -141,6 +151,9 @@ type decoder struct {
 	file  string
 	lines []string // the file's lines, to tell `{a: b, c}` from `{a: b, c: }`
 	errs  Errors
+	// rules gives the rule for a rule path: ruleFor for cemark.yaml,
+	// another file's own rules for ParseStrict.
+	rules func(string) rule
 }
 
 func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
@@ -175,6 +188,12 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path, rpath string) {
 	if v.Type() == dateType {
 		d.date(n, v, path)
 		return
+	}
+	if v.CanAddr() {
+		if tu, ok := v.Addr().Interface().(encoding.TextUnmarshaler); ok {
+			d.text(n, tu, path, rpath)
+			return
+		}
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
@@ -283,13 +302,13 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, rpath string) {
 		d.value(val, fv, fpath, frpath)
 		// Only free text continues: joining "tcp, udp" would slip past the
 		// protocol enumeration.
-		if r := ruleFor(frpath); n.Style&yaml.FlowStyle != 0 && fv.Kind() == reflect.String &&
+		if r := d.rules(frpath); n.Style&yaml.FlowStyle != 0 && fv.Kind() == reflect.String &&
 			val.Kind == yaml.ScalarNode && val.Style == 0 && r.enum == nil && r.pattern == nil && !r.regexp {
 			lastPlain = fv
 		}
 	}
 	for _, f := range fs {
-		r := ruleFor(join(rpath, f.key))
+		r := d.rules(join(rpath, f.key))
 		if !r.required {
 			continue
 		}
@@ -304,7 +323,7 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path, rpath string) {
 		}
 		d.fail(n, "%s has no %s; expected %s: %s", itemName(path), f.key, f.key, want)
 	}
-	if r := ruleFor(rpath); len(r.exactlyOne) > 0 {
+	if r := d.rules(rpath); len(r.exactlyOne) > 0 {
 		d.exactlyOne(n, r, path)
 	}
 }
@@ -370,7 +389,7 @@ func (d *decoder) bareFlowKey(n, k, val *yaml.Node) bool {
 }
 
 func (d *decoder) dict(n *yaml.Node, v reflect.Value, path, rpath string) {
-	r := ruleFor(rpath)
+	r := d.rules(rpath)
 	if n.Kind != yaml.MappingNode {
 		d.fail(n, "wrong type for %s: got %s; expected a mapping", path, describe(n))
 		return
@@ -423,7 +442,7 @@ func scalarTag(n *yaml.Node) string {
 }
 
 func (d *decoder) str(n *yaml.Node, v reflect.Value, path, rpath string) {
-	r := ruleFor(rpath)
+	r := d.rules(rpath)
 	switch scalarTag(n) {
 	case "!!str", "!!timestamp":
 	case "!!int", "!!float", "!!bool":
@@ -458,7 +477,7 @@ func (d *decoder) boolean(n *yaml.Node, v reflect.Value, path string) {
 }
 
 func (d *decoder) integer(n *yaml.Node, v reflect.Value, path, rpath string) {
-	r := ruleFor(rpath)
+	r := d.rules(rpath)
 	want := "an integer"
 	if r.hasRange {
 		want = r.rangeWant()

@@ -28,8 +28,18 @@ var SignModes = []string{SignKeyless, SignKey, SignNone}
 
 // ErrSigningSetup marks a signing configuration the user must fix (a bad
 // --sign value, a key that does not load, a CI job without OIDC
-// permission): the CLI exits 2 for it.
+// permission): the CLI exits 2 for it. errors.Is finds it; its text is
+// not repeated in the message.
 var ErrSigningSetup = errors.New("signing setup")
+
+// setupError is an error the user fixes; it reads as its cause.
+type setupError struct{ err error }
+
+func (e setupError) Error() string        { return e.err.Error() }
+func (e setupError) Unwrap() error        { return e.err }
+func (e setupError) Is(target error) bool { return target == ErrSigningSetup }
+
+func setup(format string, args ...any) error { return setupError{fmt.Errorf(format, args...)} }
 
 // SigningOptions say how a run signs its statements.
 type SigningOptions struct {
@@ -144,30 +154,30 @@ func PrepareSigning(ctx context.Context, opts SigningOptions) (*SigningPlan, err
 		}
 	case SignKey, SignKeyless, SignNone:
 	default:
-		return nil, fmt.Errorf("%w: --sign %q: want %s", ErrSigningSetup, mode, strings.Join(SignModes, ", "))
+		return nil, setup("--sign %q: want %s", mode, strings.Join(SignModes, ", "))
 	}
 	if mode != SignKeyless && (custom || opts.TrustedRoot != "") {
-		return nil, fmt.Errorf("%w: --fulcio-url, --rekor-url and --trusted-root are for --sign keyless", ErrSigningSetup)
+		return nil, setup("--fulcio-url, --rekor-url and --trusted-root are for --sign keyless")
 	}
 	switch mode {
 	case SignNone:
 		if opts.KeyPath != "" {
-			return nil, fmt.Errorf("%w: --sign none and --key contradict each other", ErrSigningSetup)
+			return nil, setup("--sign none and --key contradict each other")
 		}
 		return &SigningPlan{Method: SignNone, Notice: "signing is switched off (--sign none): the statements are written UNSIGNED"}, nil
 	case SignKey:
 		s, err := LoadSigner(ctx, opts.KeyPath, getenv)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrSigningSetup, err)
+			return nil, setupError{err}
 		}
 		return &SigningPlan{Method: SignKey, key: s}, nil
 	}
 	// Keyless.
 	if opts.KeyPath != "" {
-		return nil, fmt.Errorf("%w: --sign keyless signs with a certificate for a fresh key: drop --key (or use --sign key)", ErrSigningSetup)
+		return nil, setup("--sign keyless signs with a certificate for a fresh key: drop --key (or use --sign key)")
 	}
 	if custom && opts.TrustedRoot == "" {
-		return nil, fmt.Errorf("%w: a private Sigstore instance (--fulcio-url, --rekor-url) needs its trusted root: --trusted-root FILE", ErrSigningSetup)
+		return nil, setup("a private Sigstore instance (--fulcio-url, --rekor-url) needs its trusted root: --trusted-root FILE")
 	}
 	client := opts.HTTPClient
 	if client == nil {
@@ -178,7 +188,7 @@ func PrepareSigning(ctx context.Context, opts SigningOptions) (*SigningPlan, err
 		return &SigningPlan{Method: SignNone, Notice: err.Error()}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSigningSetup, err)
+		return nil, setupError{err}
 	}
 	now := opts.Now
 	if now == nil {
@@ -199,14 +209,14 @@ func PrepareSigning(ctx context.Context, opts SigningOptions) (*SigningPlan, err
 	}
 	if err != nil {
 		if errors.Is(err, ErrNoOIDCToken) {
-			return nil, fmt.Errorf("%w: %w", ErrSigningSetup, err)
+			return nil, setupError{err}
 		}
 		return nil, err
 	}
 	tr, _, err := LoadTrustedRoot(ctx, opts.TrustedRoot, opts.TUF)
 	if err != nil {
 		if opts.TrustedRoot != "" {
-			return nil, fmt.Errorf("%w: %w", ErrSigningSetup, err)
+			return nil, setupError{err}
 		}
 		return nil, err
 	}

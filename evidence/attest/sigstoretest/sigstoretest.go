@@ -18,6 +18,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
@@ -53,6 +54,8 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
+	"github.com/sigstore/sigstore/pkg/signature"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/transparency-dev/merkle/rfc6962"
 )
 
@@ -480,6 +483,70 @@ func (s *Sigstore) serveRekor(w http.ResponseWriter, r *http.Request) {
 	var out bytes.Buffer
 	_ = json.NewEncoder(&out).Encode(map[string]models.LogEntryAnon{uuid: entry})
 	_, _ = w.Write(out.Bytes())
+}
+
+// TUFRepository serves data as the target trusted_root.json of a TUF
+// repository with fresh keys (no consistent snapshots), the way Sigstore
+// distributes its trusted root. It returns the server and the root.json a
+// client starts from.
+func TUFRepository(t testing.TB, data []byte) (*httptest.Server, []byte) {
+	t.Helper()
+	expires := time.Now().Add(24 * time.Hour)
+	targets := metadata.Targets(expires)
+	tf, err := metadata.TargetFile().FromBytes("trusted_root.json", data, "sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets.Signed.Targets["trusted_root.json"] = tf
+	snapshot := metadata.Snapshot(expires)
+	timestamp := metadata.Timestamp(expires)
+	rootMeta := metadata.Root(expires)
+	rootMeta.Signed.ConsistentSnapshot = false
+	signers := map[string]signature.Signer{}
+	for _, role := range []string{metadata.ROOT, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP} {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := metadata.KeyFromPublicKey(priv.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rootMeta.Signed.AddKey(key, role); err != nil {
+			t.Fatal(err)
+		}
+		if signers[role], err = signature.LoadSigner(priv, crypto.Hash(0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := map[string][]byte{"/targets/trusted_root.json": data}
+	sign := func(name string, m interface {
+		Sign(signature.Signer) (*metadata.Signature, error)
+		ToBytes(bool) ([]byte, error)
+	}, role string) {
+		if _, err := m.Sign(signers[role]); err != nil {
+			t.Fatal(err)
+		}
+		b, err := m.ToBytes(false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files["/"+name] = b
+	}
+	sign("1.root.json", rootMeta, metadata.ROOT)
+	sign("targets.json", targets, metadata.TARGETS)
+	sign("snapshot.json", snapshot, metadata.SNAPSHOT)
+	sign("timestamp.json", timestamp, metadata.TIMESTAMP)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := files[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(b)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, files["/1.root.json"]
 }
 
 // String names the instance in test logs.

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -48,7 +52,11 @@ func TestRunKeylessThenVerify(t *testing.T) {
 	root := fake.WriteTrustedRoot(t, t.TempDir())
 	identity := sigstoretest.GitHubIdentity(keylessWorkflow)
 
-	code, stdout, stderr := cli(t, githubJob(oidc.URL), "run", dir, "--json", "--sign", "keyless",
+	artefact := filepath.Join(dir, "dist", "gateway.bin")
+	os.MkdirAll(filepath.Dir(artefact), 0o755)
+	os.WriteFile(artefact, []byte("the gateway release binary\n"), 0o644)
+
+	code, stdout, stderr := cli(t, githubJob(oidc.URL), "run", dir, "--json", "--sign", "keyless", "--subject", "dist/*",
 		"--fulcio-url", fake.Fulcio.URL, "--rekor-url", fake.Rekor.URL, "--trusted-root", root)
 	if code != exitcode.OK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
@@ -84,7 +92,7 @@ func TestRunKeylessThenVerify(t *testing.T) {
 	verify := func(want int, extra ...string) string {
 		t.Helper()
 		args := append([]string{"verify", "--trusted-root", root, "--certificate-oidc-issuer", sigstoretest.GitHubIssuer,
-			"--require", "https://cemark.dev/conformity/v1"}, extra...)
+			"--require", "https://cemark.dev/conformity/v1", "--subject", artefact}, extra...)
 		code, out, errs := cli(t, nil, append(args, bundles...)...)
 		if code != want {
 			t.Fatalf("verify %v: exit %d, want %d\n%s%s", extra, code, want, out, errs)
@@ -115,6 +123,8 @@ func TestRunKeylessThenVerify(t *testing.T) {
 			t.Errorf("verify %v: exit %d, want 2\n%s", tc, code, errs)
 		}
 	}
+
+	twoStepAttestWorkflow(t, dir, filepath.Join(ev, "conformity.sigstore.json"), artefact)
 
 	for name, b := range readDir(t, dir) {
 		if bytes.Contains(b, []byte(jwtHeader)) || bytes.Contains(b, []byte(requestToken)) {
@@ -159,5 +169,64 @@ func TestRunKeylessWithoutToken(t *testing.T) {
 	}
 	if b, _ := filepath.Glob(filepath.Join(dir, ".cemark", "*.sigstore.json")); len(b) != 0 {
 		t.Errorf("fork run wrote bundles: %v", b)
+	}
+}
+
+// extractPredicate is the shell step of the documented two-step workflow
+// (docs/attestations.md, "GitHub's attestation store") that hands cemark's
+// conformity predicate to actions/attest. Keep the two equal.
+const extractPredicate = `jq -r .payload .cemark/conformity.dsse.json | base64 -d | jq .predicate > "$RUNNER_TEMP/conformity.predicate.json"`
+
+// twoStepAttestWorkflow runs the workflow's extraction step as the runner
+// would (bash, jq, base64 on the PATH) and checks that what actions/attest
+// would sign is what cemark signed: the same predicate, over the same
+// artefacts (subject-path dist/*).
+func twoStepAttestWorkflow(t *testing.T, dir, bundlePath, artefact string) {
+	t.Helper()
+	for _, tool := range []string{"sh", "jq", "base64"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Logf("%s is not on PATH: the two-step workflow's extraction step is not exercised here", tool)
+			return
+		}
+	}
+	tmp := t.TempDir()
+	cmd := exec.Command("sh", "-c", extractPredicate)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "RUNNER_TEMP="+tmp)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("extraction step: %v\n%s", err, out)
+	}
+	extracted, err := os.ReadFile(filepath.Join(tmp, "conformity.predicate.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bundle struct {
+		DSSEEnvelope struct {
+			Payload []byte `json:"payload"`
+		} `json:"dsseEnvelope"`
+	}
+	b, _ := os.ReadFile(bundlePath)
+	if err := json.Unmarshal(b, &bundle); err != nil {
+		t.Fatal(err)
+	}
+	var statement struct {
+		PredicateType string          `json:"predicateType"`
+		Predicate     json.RawMessage `json:"predicate"`
+		Subject       []struct {
+			Name   string            `json:"name"`
+			Digest map[string]string `json:"digest"`
+		} `json:"subject"`
+	}
+	if err := json.Unmarshal(bundle.DSSEEnvelope.Payload, &statement); err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	if json.Unmarshal(extracted, &got) != nil || json.Unmarshal(statement.Predicate, &want) != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("the extracted predicate is not the one cemark signed")
+	}
+	sum := sha256.Sum256([]byte("the gateway release binary\n"))
+	if statement.PredicateType != "https://cemark.dev/conformity/v1" || len(statement.Subject) != 1 ||
+		statement.Subject[0].Name != "dist/gateway.bin" || statement.Subject[0].Digest["sha256"] != hex.EncodeToString(sum[:]) {
+		t.Errorf("the statement is not about subject-path dist/*: %+v (%s)", statement.Subject, artefact)
 	}
 }

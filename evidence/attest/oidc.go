@@ -128,6 +128,44 @@ func hasAmbientToken(getenv func(string) string) bool {
 		(getenv("GITHUB_ACTIONS") == "true" && getenv(EnvGitHubTokenURL) != "" && getenv(EnvGitHubTokenRequest) != "")
 }
 
+// privateRepository names a repository that is not public, from the
+// GitHub event payload (repository.private / visibility) or GitLab's
+// CI_PROJECT_VISIBILITY; "" when it is public or unknown. Keyless signing
+// with public-good Sigstore writes the workflow's identity — the
+// repository's name — into the public Rekor log.
+func privateRepository(getenv func(string) string) string {
+	switch {
+	case getenv("GITLAB_CI") == "true":
+		if v := getenv("CI_PROJECT_VISIBILITY"); v != "" && v != "public" {
+			return fmt.Sprintf("GitLab project %s is %s", getenv("CI_PROJECT_PATH"), v)
+		}
+	case getenv("GITHUB_ACTIONS") == "true":
+		b, err := os.ReadFile(getenv("GITHUB_EVENT_PATH"))
+		if err != nil {
+			return ""
+		}
+		var ev struct {
+			Repository struct {
+				FullName   string `json:"full_name"`
+				Private    bool   `json:"private"`
+				Visibility string `json:"visibility"`
+			} `json:"repository"`
+		}
+		if json.Unmarshal(b, &ev) != nil {
+			return ""
+		}
+		r := ev.Repository
+		if r.Private || (r.Visibility != "" && r.Visibility != "public") {
+			v := r.Visibility
+			if v == "" {
+				v = "private"
+			}
+			return fmt.Sprintf("GitHub repository %s is %s", r.FullName, v)
+		}
+	}
+	return ""
+}
+
 // githubForkPullRequest reads the event payload: a pull request whose head
 // repository is not the base repository (or was deleted) comes from a fork.
 func githubForkPullRequest(getenv func(string) string) bool {

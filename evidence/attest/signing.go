@@ -147,6 +147,9 @@ func PrepareSigning(ctx context.Context, opts SigningOptions) (*SigningPlan, err
 		switch {
 		case keyGiven:
 			mode = SignKey
+		case hasAmbientToken(getenv) && !custom && privateRepository(getenv) != "":
+			return &SigningPlan{Method: SignNone, Notice: privateRepository(getenv) +
+				": the statements are written UNSIGNED rather than signed keylessly by default, because public-good Sigstore's Rekor log is public and would record the repository's name and workflow. Pass --sign keyless to accept that, --fulcio-url/--rekor-url/--trusted-root for a private Sigstore instance, or sign with a key"}, nil
 		case hasAmbientToken(getenv):
 			mode = SignKeyless
 		default:
@@ -221,7 +224,11 @@ func PrepareSigning(ctx context.Context, opts SigningOptions) (*SigningPlan, err
 		return nil, err
 	}
 	k.trusted = tr
-	return &SigningPlan{Method: SignKeyless, keyless: k}, nil
+	plan := &SigningPlan{Method: SignKeyless, keyless: k}
+	if priv := privateRepository(getenv); priv != "" && !custom {
+		plan.Notice = priv + ": its name and workflow go into public-good Sigstore's public Rekor log with each signature (--sign keyless asked for it)"
+	}
+	return plan, nil
 }
 
 // Sign signs every statement as planned. With SignNone the envelopes are

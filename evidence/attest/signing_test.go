@@ -28,6 +28,7 @@ func TestSigningModes(t *testing.T) {
 	keyFile := writeFile(t, filepath.Join(dir, "release.key"), keyPEM)
 	fork := writeFile(t, filepath.Join(dir, "fork.json"), []byte(`{"pull_request":{"head":{"repo":{"full_name":"mallory/widget"}}},"repository":{"full_name":"acme/widget"}}`))
 	samerepo := writeFile(t, filepath.Join(dir, "pr.json"), []byte(`{"pull_request":{"head":{"repo":{"full_name":"acme/widget"}}},"repository":{"full_name":"acme/widget"}}`))
+	private := writeFile(t, filepath.Join(dir, "private.json"), []byte(`{"repository":{"full_name":"acme/widget","private":true,"visibility":"private"}}`))
 	gh := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/widget", "GITHUB_EVENT_NAME": "push"}
 	with := func(base map[string]string, kv ...string) map[string]string {
 		m := map[string]string{}
@@ -69,6 +70,10 @@ func TestSigningModes(t *testing.T) {
 		{name: "pull request from the repository itself needs the permission", opts: SigningOptions{Mode: SignKeyless},
 			env: with(gh, "GITHUB_EVENT_NAME", "pull_request", "GITHUB_EVENT_PATH", samerepo), errWant: "id-token: write", setup: true},
 		{name: "default on a fork pull request is unsigned", env: with(gh, "GITHUB_EVENT_NAME", "pull_request", "GITHUB_EVENT_PATH", fork), method: SignNone, notice: "UNSIGNED"},
+		{name: "default in a private GitHub repository stays off the public log", env: with(gh, EnvGitHubTokenURL, "http://127.0.0.1:1/", EnvGitHubTokenRequest, "x", "GITHUB_EVENT_PATH", private),
+			method: SignNone, notice: "GitHub repository acme/widget is private: the statements are written UNSIGNED rather than signed keylessly"},
+		{name: "default in an internal GitLab project stays off the public log", env: map[string]string{"GITLAB_CI": "true", "CI_PROJECT_PATH": "acme/widget", "CI_PROJECT_VISIBILITY": "internal", EnvSigstoreIDToken: testJWT(`{"aud":"sigstore"}`)},
+			method: SignNone, notice: "GitLab project acme/widget is internal"},
 		{name: "SIGSTORE_ID_TOKEN that is no JWT", opts: SigningOptions{Mode: SignKeyless}, env: map[string]string{EnvSigstoreIDToken: "not-a-jwt"},
 			errWant: "does not hold a JWT", setup: true},
 		{name: "expired SIGSTORE_ID_TOKEN", opts: SigningOptions{Mode: SignKeyless}, env: map[string]string{EnvSigstoreIDToken: testJWT(`{"iss":"https://gitlab.com","aud":"sigstore","exp":1000}`)},
@@ -129,8 +134,21 @@ func TestKeylessDefaultOnGitHub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plan.Method != SignKeyless {
-		t.Errorf("default mode with an OIDC token = %s, want keyless", plan.Method)
+	if plan.Method != SignKeyless || plan.Notice != "" {
+		t.Errorf("default mode with an OIDC token = %s %q, want keyless", plan.Method, plan.Notice)
+	}
+
+	// Asked for explicitly in a private repository, it signs and says
+	// what becomes public.
+	private := writeFile(t, filepath.Join(dir, "event.json"), []byte(`{"repository":{"full_name":"acme/widget","private":true}}`))
+	opts = keylessOptions(t, fake, dir, githubRunner(oidc.URL, map[string]string{"GITHUB_EVENT_PATH": private}))
+	opts.FulcioURL, opts.RekorURL = "", "" // public-good Sigstore (nothing is signed here)
+	plan, err = PrepareSigning(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Method != SignKeyless || !strings.Contains(plan.Notice, "public Rekor log") {
+		t.Errorf("explicit keyless in a private repository = %s %q", plan.Method, plan.Notice)
 	}
 }
 

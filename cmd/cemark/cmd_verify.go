@@ -53,7 +53,9 @@ Policy file (YAML, unknown keys are errors):
       identity_regexp: 'https://github\.com/ORG/REPO/\.github/workflows/.+@refs/heads/main'
 
 Exit codes: 0 verified, 4 verification failed, 1 tool error (unreadable
-attestation or key file), 2 usage or a bad or missing policy file.`,
+attestation or key file, no trusted root reachable), 2 usage: nothing
+trusted, an identity without its issuer, a bad or missing policy or
+--trusted-root file.`,
 		Example: `  cemark verify --key cemark.pub --subject dist/app.tar.gz .cemark/attestations.intoto.jsonl
   cemark verify --key cemark.pub --require https://cemark.dev/conformity/v1 --policy policy.yaml --json .cemark/*.dsse.json
   cemark verify --certificate-identity https://github.com/ORG/REPO/.github/workflows/cemark.yml@refs/heads/main \

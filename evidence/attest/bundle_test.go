@@ -17,83 +17,78 @@ import (
 // cosign's public-key hint and no certificate, and both verify.
 func TestKeyBundles(t *testing.T) {
 	ctx := context.Background()
-	for _, kt := range []string{KeyTypeECDSAP256, KeyTypeEd25519} {
-		t.Run(kt, func(t *testing.T) {
-			dir := t.TempDir()
-			sts, art := sampleBundle(t, dir)
-			s, _ := newTestSigner(t, kt)
-			pub := writePub(t, dir, "cemark.pub", s.Public())
-			signed, err := SignWithKey(ctx, s, sts)
+	forEachKeyType(t, func(t *testing.T, f keyFixture) {
+		dir, sts, art, s, pub := f.dir, f.sts, f.artefact, f.signer, f.pub
+		signed, err := SignWithKey(ctx, s, sts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hint, _ := BundleHint(s.Public())
+		var paths []string
+		var lines []byte
+		for i, sg := range signed {
+			// The protobuf-specs schema, strictly (an unknown field fails)…
+			var pb protobundle.Bundle
+			if err := (protojson.UnmarshalOptions{}).Unmarshal(sg.Bundle, &pb); err != nil {
+				t.Fatalf("%s: not a protobuf-specs Bundle: %v", sg.Name, err)
+			}
+			// …and sigstore-go's loader, with the version's rules.
+			b, err := ParseBundle(sg.Bundle)
+			if err != nil {
+				t.Fatalf("%s: sigstore-go's loader: %v", sg.Name, err)
+			}
+			vm := b.GetVerificationMaterial()
+			if b.GetMediaType() != BundleMediaType || vm.GetPublicKey().GetHint() != hint || vm.GetCertificate() != nil || len(vm.GetTlogEntries()) != 0 {
+				t.Errorf("%s: media type %s, hint %q (want %q), certificate %v, %d log entries", sg.Name, b.GetMediaType(), vm.GetPublicKey().GetHint(), hint, vm.GetCertificate(), len(vm.GetTlogEntries()))
+			}
+			d := b.GetDsseEnvelope()
+			if base64.StdEncoding.EncodeToString(d.GetSignatures()[0].GetSig()) != sg.Envelope.Signatures[0].Sig ||
+				!bytes.Equal(d.GetPayload(), sts[i].Payload) || sg.Envelope.Signatures[0].KeyID != s.KeyID() {
+				t.Errorf("%s: envelope and bundle disagree", sg.Name)
+			}
+			paths = append(paths, writeFile(t, filepath.Join(dir, sg.Name+BundleFileSuffix), sg.Bundle))
+			lines = append(append(lines, sg.Bundle...), '\n')
+		}
+		jsonl := writeFile(t, filepath.Join(dir, "bundles.jsonl"), lines)
+
+		rep, err := Verify(ctx, VerifyOptions{Attestations: append(paths, jsonl), KeyFiles: []string{pub}, Subjects: []string{art}, Require: []string{PredicateConformity}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Verified || len(rep.Attestations) != 2*len(sts) || rep.Attestations[0].KeyID != s.KeyID() {
+			t.Fatalf("verify: %v (%d results)", rep.Failures, len(rep.Attestations))
+		}
+		// The envelopes alone verify as before.
+		envs := make([]*Envelope, 0, len(signed))
+		for _, sg := range signed {
+			envs = append(envs, sg.Envelope)
+		}
+		envFile := writeFile(t, filepath.Join(dir, JSONLFileName), EncodeJSONL(envs))
+		if rep, err := Verify(ctx, VerifyOptions{Attestations: []string{envFile}, KeyFiles: []string{pub}}); err != nil || !rep.Verified {
+			t.Fatalf("envelopes: %v %v", err, rep.Failures)
+		}
+
+		other, _ := newTestSigner(t, KeyTypeEd25519)
+		otherPub := writePub(t, dir, "other.pub", other.Public())
+		tampered := strings.Replace(string(signed[0].Bundle), `"payload":"`, `"payload":"ICAg`, 1)
+		for name, tc := range map[string]struct {
+			bundle []byte
+			key    string
+			want   string
+		}{
+			"another key":        {signed[0].Bundle, otherPub, "no valid signature by a trusted key"},
+			"tampered statement": {[]byte(tampered), pub, "no valid signature by a trusted key"},
+		} {
+			p := writeFile(t, filepath.Join(t.TempDir(), "x"+BundleFileSuffix), tc.bundle)
+			rep, err := Verify(ctx, VerifyOptions{Attestations: []string{p}, KeyFiles: []string{tc.key}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			hint, _ := BundleHint(s.Public())
-			var paths []string
-			var lines []byte
-			for i, sg := range signed {
-				// The protobuf-specs schema, strictly (an unknown field fails)…
-				var pb protobundle.Bundle
-				if err := (protojson.UnmarshalOptions{}).Unmarshal(sg.Bundle, &pb); err != nil {
-					t.Fatalf("%s: not a protobuf-specs Bundle: %v", sg.Name, err)
-				}
-				// …and sigstore-go's loader, with the version's rules.
-				b, err := ParseBundle(sg.Bundle)
-				if err != nil {
-					t.Fatalf("%s: sigstore-go's loader: %v", sg.Name, err)
-				}
-				vm := b.GetVerificationMaterial()
-				if b.GetMediaType() != BundleMediaType || vm.GetPublicKey().GetHint() != hint || vm.GetCertificate() != nil || len(vm.GetTlogEntries()) != 0 {
-					t.Errorf("%s: media type %s, hint %q (want %q), certificate %v, %d log entries", sg.Name, b.GetMediaType(), vm.GetPublicKey().GetHint(), hint, vm.GetCertificate(), len(vm.GetTlogEntries()))
-				}
-				d := b.GetDsseEnvelope()
-				if base64.StdEncoding.EncodeToString(d.GetSignatures()[0].GetSig()) != sg.Envelope.Signatures[0].Sig ||
-					!bytes.Equal(d.GetPayload(), sts[i].Payload) || sg.Envelope.Signatures[0].KeyID != s.KeyID() {
-					t.Errorf("%s: envelope and bundle disagree", sg.Name)
-				}
-				paths = append(paths, writeFile(t, filepath.Join(dir, sg.Name+BundleFileSuffix), sg.Bundle))
-				lines = append(append(lines, sg.Bundle...), '\n')
+			if rep.Verified || !strings.Contains(strings.Join(rep.Failures, "\n"), tc.want) {
+				t.Errorf("%s: verified=%v failures=%v", name, rep.Verified, rep.Failures)
 			}
-			jsonl := writeFile(t, filepath.Join(dir, "bundles.jsonl"), lines)
-
-			rep, err := Verify(ctx, VerifyOptions{Attestations: append(paths, jsonl), KeyFiles: []string{pub}, Subjects: []string{art}, Require: []string{PredicateConformity}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !rep.Verified || len(rep.Attestations) != 2*len(sts) || rep.Attestations[0].KeyID != s.KeyID() {
-				t.Fatalf("verify: %v (%d results)", rep.Failures, len(rep.Attestations))
-			}
-			// The envelopes alone verify as before.
-			envs := make([]*Envelope, 0, len(signed))
-			for _, sg := range signed {
-				envs = append(envs, sg.Envelope)
-			}
-			envFile := writeFile(t, filepath.Join(dir, JSONLFileName), EncodeJSONL(envs))
-			if rep, err := Verify(ctx, VerifyOptions{Attestations: []string{envFile}, KeyFiles: []string{pub}}); err != nil || !rep.Verified {
-				t.Fatalf("envelopes: %v %v", err, rep.Failures)
-			}
-
-			other, _ := newTestSigner(t, kt)
-			otherPub := writePub(t, dir, "other.pub", other.Public())
-			tampered := strings.Replace(string(signed[0].Bundle), `"payload":"`, `"payload":"ICAg`, 1)
-			for name, tc := range map[string]struct {
-				bundle []byte
-				key    string
-				want   string
-			}{
-				"another key":        {signed[0].Bundle, otherPub, "no valid signature by a trusted key"},
-				"tampered statement": {[]byte(tampered), pub, "no valid signature by a trusted key"},
-			} {
-				p := writeFile(t, filepath.Join(t.TempDir(), "x"+BundleFileSuffix), tc.bundle)
-				rep, err := Verify(ctx, VerifyOptions{Attestations: []string{p}, KeyFiles: []string{tc.key}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if rep.Verified || !strings.Contains(strings.Join(rep.Failures, "\n"), tc.want) {
-					t.Errorf("%s: verified=%v failures=%v", name, rep.Verified, rep.Failures)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // TestKeyBundleDeterministic: Ed25519 signatures are deterministic, so the

@@ -58,8 +58,7 @@ type Evidence struct {
 	Envelopes  []*attest.Envelope
 	subjects   []*intotov1.ResourceDescriptor
 	Signed     bool
-	// KeyID is the signing key's ID (key-based signing only).
-	KeyID string
+	KeyID      string
 	// Signing says how the statements were signed: the key, or the
 	// keyless identity, issuer and Rekor log indexes.
 	Signing attest.Signing

@@ -27,16 +27,16 @@ type Summary struct {
 	Conformity  map[string]int    `json:"conformity"`
 	// Status is "conformant"-free wording on purpose: "no-failing-finding",
 	// "failing-findings" or "incomplete" (points not assessed or input missing).
-	Status  string   `json:"status"`
-	Missing []string `json:"missing_input,omitempty"`
-	Signed  bool     `json:"signed"`
-	KeyID   string   `json:"key_id,omitempty"`
+	Status       string   `json:"status"`
+	Missing      []string `json:"missing_input,omitempty"`
+	Signed       bool     `json:"signed"`
+	KeyID        string   `json:"key_id,omitempty"`
+	SBOMByDigest bool     `json:"sbom_attested_by_digest,omitempty"`
+	DocsChanged  bool     `json:"docs_changed"`
+	DocsDir      string   `json:"docs_dir,omitempty"`
+	Substantial  []string `json:"possible_substantial_modification,omitempty"`
 	// Signing says how: key, or keyless identity, issuer and log indexes.
-	Signing      *attest.Signing `json:"signing,omitempty"`
-	SBOMByDigest bool            `json:"sbom_attested_by_digest,omitempty"`
-	DocsChanged  bool            `json:"docs_changed"`
-	DocsDir      string          `json:"docs_dir,omitempty"`
-	Substantial  []string        `json:"possible_substantial_modification,omitempty"`
+	Signing *attest.Signing `json:"signing,omitempty"`
 }
 
 // SBOMSummary is the SBOM's headline.

@@ -75,17 +75,17 @@ type KeyInfo struct {
 // AttestationResult is one envelope's verdict.
 type AttestationResult struct {
 	// Source is "file" or "file:line".
-	Source        string `json:"source"`
-	PredicateType string `json:"predicateType,omitempty"`
-	KeyID         string `json:"keyId,omitempty"`
+	Source        string   `json:"source"`
+	PredicateType string   `json:"predicateType,omitempty"`
+	KeyID         string   `json:"keyId,omitempty"`
+	Subjects      []string `json:"subjects,omitempty"`
+	OK            bool     `json:"ok"`
+	Error         string   `json:"error,omitempty"`
 	// Identity and Issuer name a keyless signer (its certificate's subject
 	// alternative name and OIDC issuer); LogIndex is its Rekor entry.
-	Identity string   `json:"identity,omitempty"`
-	Issuer   string   `json:"issuer,omitempty"`
-	LogIndex *int64   `json:"logIndex,omitempty"`
-	Subjects []string `json:"subjects,omitempty"`
-	OK       bool     `json:"ok"`
-	Error    string   `json:"error,omitempty"`
+	Identity string `json:"identity,omitempty"`
+	Issuer   string `json:"issuer,omitempty"`
+	LogIndex *int64 `json:"logIndex,omitempty"`
 
 	payload   []byte
 	predicate json.RawMessage

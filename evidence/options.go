@@ -34,6 +34,14 @@ type Options struct {
 	Subjects []string
 	// SigningKey is a key file; empty reads CEMARK_SIGNING_KEY.
 	SigningKey string
+	// Sign is the signing mode (`--sign`): "keyless", "key", "none", or ""
+	// for the default — key when one is given, else keyless when an
+	// ambient OIDC token is available, else none.
+	Sign string
+	// FulcioURL, RekorURL and TrustedRoot point keyless signing at a
+	// private Sigstore instance (default: public-good Sigstore, its
+	// trusted root through TUF).
+	FulcioURL, RekorURL, TrustedRoot string
 	// NoDocs skips the technical-file stage.
 	NoDocs bool
 	// DocsDir, DocsLang and TemplatesDir override the config's docs section.

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,6 +59,9 @@ type Evidence struct {
 	subjects   []*intotov1.ResourceDescriptor
 	Signed     bool
 	KeyID      string
+	// Signing says how the statements were signed: the key, or the
+	// keyless identity, issuer and Rekor log indexes.
+	Signing attest.Signing
 	// SBOMByDigest is true when an SBOM was too large to attest inline.
 	SBOMByDigest bool
 
@@ -124,16 +126,12 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
 	}
 	ev.CI = ci.Detect(getenv)
-	// Load the signing key before the long stages, so that a wrong key or
-	// COSIGN_PASSWORD fails the run at once, not after the SBOM.
-	var signer attest.Signer
+	// Decide how to sign before the long stages, so that a wrong key,
+	// COSIGN_PASSWORD or a missing OIDC permission fails the run at once.
+	var signing *attest.SigningPlan
 	if !opts.SkipAttest && opts.WriteEvidence {
-		signer, err = attest.LoadSigner(ctx, opts.SigningKey, getenv)
-		if errors.Is(err, attest.ErrNoSigningKey) {
-			signer, err = nil, nil
-		}
-		if err != nil {
-			return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
+		if signing, err = prepareSigning(ctx, opts, getenv); err != nil {
+			return nil, stage.fail(err)
 		}
 	}
 	if cfgPath != "" {
@@ -261,18 +259,10 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 
 	if !opts.SkipAttest && opts.WriteEvidence {
 		stage = startStage(p, rec, "sign")
-		if err := conformityAndSign(ctx, ev, signer, p); err != nil {
+		if err := conformityAndSign(ctx, ev, signing, p, files); err != nil {
 			return nil, stage.fail(err)
 		}
-		if ev.Signed {
-			stage.done(fmt.Sprintf("%d envelopes signed by key %s", len(ev.Envelopes), short(ev.KeyID)))
-		} else {
-			stage.done(fmt.Sprintf("%d statements written unsigned", len(ev.Envelopes)))
-		}
-		files["attestations.intoto.jsonl"] = attest.EncodeJSONL(ev.Envelopes)
-		for i, env := range ev.Envelopes {
-			files[ev.Statements[i].Name+".dsse.json"] = env.JSON()
-		}
+		stage.done(signSummary(ev))
 	}
 
 	if opts.WriteEvidence {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/version"
 )
 
@@ -17,6 +18,9 @@ type RunRecord struct {
 	Inputs  []Input      `json:"inputs"`
 	Stages  []StageTime  `json:"stages"`
 	Outputs []Output     `json:"outputs"`
+	// Signing says how the statements were signed: key ID, or keyless
+	// identity, issuer and Rekor log indexes (which change every run).
+	Signing *attest.Signing `json:"signing,omitempty"`
 }
 
 // Input is one input of the run with its digest.

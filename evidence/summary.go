@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/techfile"
 )
@@ -34,6 +35,8 @@ type Summary struct {
 	DocsChanged  bool     `json:"docs_changed"`
 	DocsDir      string   `json:"docs_dir,omitempty"`
 	Substantial  []string `json:"possible_substantial_modification,omitempty"`
+	// Signing says how: key, or keyless identity, issuer and log indexes.
+	Signing *attest.Signing `json:"signing,omitempty"`
 }
 
 // SBOMSummary is the SBOM's headline.
@@ -74,6 +77,9 @@ func (ev *Evidence) Summarize() Summary {
 		s.Missing = append(s.Missing, m.Field)
 	}
 	s.Signed, s.KeyID, s.SBOMByDigest = ev.Signed, ev.KeyID, ev.SBOMByDigest
+	if ev.Signing.Method != "" {
+		s.Signing = &ev.Signing
+	}
 	if ev.TechFile != nil {
 		s.DocsChanged = ev.TechFile.Changed
 		s.DocsDir = relOrAbs(ev.Root, ev.TechFile.Dir)
@@ -132,10 +138,13 @@ func (ev *Evidence) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  Large SBOM  attested by digest (above attestations.sbom_inline_limit), not inline\n")
 	}
 	if ev.Envelopes != nil {
-		if ev.Signed {
+		switch {
+		case ev.Signing.Method == attest.SignKeyless:
+			fmt.Fprintf(w, "  Attested    %d statements signed keylessly by %s (issuer %s), in Rekor\n", len(ev.Envelopes), ev.Signing.Identity, ev.Signing.Issuer)
+		case ev.Signed:
 			fmt.Fprintf(w, "  Attested    %d statements signed by key %s\n", len(ev.Envelopes), short(ev.KeyID))
-		} else {
-			fmt.Fprintf(w, "  Attested    %d statements, UNSIGNED (no key: --key or CEMARK_SIGNING_KEY)\n", len(ev.Envelopes))
+		default:
+			fmt.Fprintf(w, "  Attested    %d statements, UNSIGNED (no key: --key or CEMARK_SIGNING_KEY; no OIDC token for --sign keyless)\n", len(ev.Envelopes))
 		}
 	}
 	if ev.TechFile != nil {

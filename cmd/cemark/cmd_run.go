@@ -13,6 +13,7 @@ import (
 // runOptions are the flags of `cemark run`.
 type runOptions struct {
 	config, productVersion, out, key, failOn, release string
+	sign, fulcioURL, rekorURL, trustedRoot            string
 	docsDir, lang, templates                          string
 	sources, checks, artifacts, updateKeys, subjects  []string
 	noDocs, asJSON, acceptChanges                     bool
@@ -29,6 +30,10 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key that signs the shipped artefacts (repeatable)")
 	f.StringArrayVar(&o.subjects, "subject", nil, "glob of build artefacts to attest (repeatable)")
 	f.StringVar(&o.key, "key", "", "signing key for the attestations (PKCS#8 PEM or cosign key; default $CEMARK_SIGNING_KEY)")
+	f.StringVar(&o.sign, "sign", "", "how to sign the attestations: keyless | key | none (default: key when one is given, else keyless when the CI offers an OIDC token, else none)")
+	f.StringVar(&o.fulcioURL, "fulcio-url", "", "Fulcio of a private Sigstore instance, for --sign keyless (default https://fulcio.sigstore.dev)")
+	f.StringVar(&o.rekorURL, "rekor-url", "", "Rekor of a private Sigstore instance, for --sign keyless (default https://rekor.sigstore.dev)")
+	f.StringVar(&o.trustedRoot, "trusted-root", "", "trusted_root.json of the Sigstore instance, for --sign keyless (default: public-good Sigstore's, through TUF)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when a failing finding is at or above this severity (info|low|medium|high|critical)")
 	f.BoolVar(&o.noDocs, "no-docs", false, "do not update the technical file")
 	f.BoolVar(&o.acceptChanges, "accept-changes", false, "record the current evidence as the baseline of the substantial-modification watch")
@@ -43,7 +48,8 @@ func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
 	opts := evidence.Options{
 		Root: root, ConfigPath: o.config, ProductVersion: o.productVersion, OutDir: o.out,
 		Sources: o.sources, Checks: o.checks, Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
-		Subjects: o.subjects, SigningKey: o.key, NoDocs: o.noDocs, DocsDir: o.docsDir,
+		Subjects: o.subjects, SigningKey: o.key, Sign: o.sign, FulcioURL: o.fulcioURL, RekorURL: o.rekorURL,
+		TrustedRoot: o.trustedRoot, NoDocs: o.noDocs, DocsDir: o.docsDir,
 		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release, AcceptChanges: o.acceptChanges,
 		WriteEvidence: true, Getenv: e.getenv,
 		Progress: newStageUI(e.stderr, e.getenv),

@@ -8,25 +8,38 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 func newVerifyCmd(e *env) *cobra.Command {
 	var opts attest.VerifyOptions
-	var at string
+	var at, identity, identityRegexp, issuer string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "verify --key PUB [--key PUB2] [--subject FILE]… [--require TYPE]… [--policy FILE] [--json] ATTESTATIONS…",
+		Use:   "verify (--key PUB… | --certificate-identity[-regexp] ID --certificate-oidc-issuer URL) [--subject FILE]… [--require TYPE]… [--policy FILE] [--json] ATTESTATIONS…",
 		Short: "Verify signed attestations offline: signatures, statements, artefacts, policy",
 		Long: `Verify cemark's attestations (or any in-toto Statement v1 in a DSSE
-envelope) offline, with no server. ATTESTATIONS are JSON Lines bundles
-(.cemark/attestations.intoto.jsonl) and/or single envelopes (<name>.dsse.json).
+envelope or a Sigstore bundle) offline. ATTESTATIONS are JSON Lines of
+envelopes or bundles (.cemark/attestations.intoto.jsonl), single envelopes
+(<name>.dsse.json) and single Sigstore bundles (<name>.sigstore.json).
 
-Checked in order, for every envelope: it is well formed; a signature on it is
-valid for a trusted --key (PEM public key, ECDSA P-256 or Ed25519); its
-payload type is application/vnd.in-toto+json; its payload is an in-toto
-Statement v1; every --subject file's sha256 is among its subjects. Then every
---require'd predicate type must be present, and the --policy rules must hold.
+Checked in order, for every envelope or bundle: it is well formed; its
+signature is valid for a trusted --key (PEM public key, ECDSA P-256 or
+Ed25519) — or, for a keyless bundle, its Fulcio certificate chains to the
+trusted root, its Rekor entry's inclusion proof and signed entry timestamp
+verify (offline), the certificate was valid when Rekor logged it, and its
+identity and issuer are pinned with --certificate-identity (exact) or
+--certificate-identity-regexp (RE2, must match the whole identity) and
+--certificate-oidc-issuer, or by the policy's identities: cemark never
+accepts any identity. Then: its payload type is application/vnd.in-toto+json;
+its payload is an in-toto Statement v1; every --subject file's sha256 is
+among its subjects. Then every --require'd predicate type must be present,
+and the --policy rules must hold.
+
+The trusted root is --trusted-root (a trusted_root.json), or public-good
+Sigstore's, fetched with TUF and cached in ~/.sigstore/root for later
+offline runs.
 
 Policy file (YAML, unknown keys are errors):
   version: 1
@@ -35,14 +48,32 @@ Policy file (YAML, unknown keys are errors):
     sbom_complete: true                  # SBOM attested, TR-03183-2 required fields complete
     support_period_not_ended: true       # from the conformity statement, at --at (default: now)
     no_not_met: true                     # no Annex I point "not met"
+  identities:                            # keyless signers, added to the flags
+    - issuer: https://token.actions.githubusercontent.com
+      identity_regexp: 'https://github\.com/ORG/REPO/\.github/workflows/.+@refs/heads/main'
 
 Exit codes: 0 verified, 4 verification failed, 1 tool error (unreadable
-attestation or key file), 2 usage or a bad or missing policy file.`,
+attestation or key file, no trusted root reachable), 2 usage: nothing
+trusted, an identity without its issuer, a bad or missing policy or
+--trusted-root file.`,
 		Example: `  cemark verify --key cemark.pub --subject dist/app.tar.gz .cemark/attestations.intoto.jsonl
-  cemark verify --key cemark.pub --require https://cemark.dev/conformity/v1 --policy policy.yaml --json .cemark/*.dsse.json`,
+  cemark verify --key cemark.pub --require https://cemark.dev/conformity/v1 --policy policy.yaml --json .cemark/*.dsse.json
+  cemark verify --certificate-identity https://github.com/ORG/REPO/.github/workflows/cemark.yml@refs/heads/main \
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com --subject dist/app.tar.gz .cemark/*.sigstore.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(opts.KeyFiles) == 0 {
-				return usageError{errors.New("--key is required: the public key(s) you trust")}
+			if identity != "" || identityRegexp != "" || issuer != "" {
+				switch {
+				case identity != "" && identityRegexp != "":
+					return usageError{errors.New("give one of --certificate-identity and --certificate-identity-regexp")}
+				case identity == "" && identityRegexp == "":
+					return usageError{errors.New("--certificate-oidc-issuer needs --certificate-identity or --certificate-identity-regexp: cemark never accepts any identity")}
+				case issuer == "":
+					return usageError{errors.New("--certificate-identity needs --certificate-oidc-issuer (e.g. https://token.actions.githubusercontent.com)")}
+				}
+				opts.Identities = []config.KeylessIdentity{{Issuer: issuer, Identity: identity, IdentityRegexp: identityRegexp}}
+			}
+			if len(opts.KeyFiles) == 0 && len(opts.Identities) == 0 && opts.PolicyFile == "" {
+				return usageError{errors.New("say whom you trust: --key PUB (key-signed), or --certificate-identity (or --certificate-identity-regexp) with --certificate-oidc-issuer (keyless)")}
 			}
 			if len(args) == 0 {
 				return usageError{errors.New("name the attestation files to verify")}
@@ -58,7 +89,8 @@ attestation or key file), 2 usage or a bad or missing policy file.`,
 			rep, err := attest.Verify(cmd.Context(), opts)
 			if err != nil {
 				var pe *attest.PolicyError
-				if errors.As(err, &pe) {
+				if errors.As(err, &pe) || errors.Is(err, attest.ErrNoTrust) ||
+					(opts.TrustedRoot != "" && errors.Is(err, attest.ErrTrustedRoot)) {
 					return usageError{err}
 				}
 				return err
@@ -78,6 +110,10 @@ attestation or key file), 2 usage or a bad or missing policy file.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.KeyFiles, "key", nil, "trusted public key, PEM (repeatable)")
+	f.StringVar(&identity, "certificate-identity", "", "keyless: the signer's certificate identity, exactly (e.g. https://github.com/ORG/REPO/.github/workflows/cemark.yml@refs/heads/main)")
+	f.StringVar(&identityRegexp, "certificate-identity-regexp", "", "keyless: an RE2 regular expression the whole certificate identity must match")
+	f.StringVar(&issuer, "certificate-oidc-issuer", "", "keyless: the OIDC issuer of the signer's certificate (e.g. https://token.actions.githubusercontent.com)")
+	f.StringVar(&opts.TrustedRoot, "trusted-root", "", "Sigstore trusted_root.json for keyless bundles (default: public-good Sigstore's, through TUF, cached)")
 	f.StringArrayVar(&opts.Subjects, "subject", nil, "artefact file whose sha256 must be a subject (repeatable)")
 	f.StringArrayVar(&opts.Require, "require", nil, "predicate type that must be present (repeatable)")
 	f.StringVar(&opts.PolicyFile, "policy", "", "policy file (YAML)")

@@ -165,3 +165,24 @@ func signAll(t testing.TB, s Signer, sts []Statement) []*Envelope {
 }
 
 type intotoRD = intotov1.ResourceDescriptor
+
+// keyFixture is one run's statements over an artefact in a fresh folder,
+// a test key of keyType and its public key file, for each key type test.
+type keyFixture struct {
+	dir, artefact, pub string
+	sts                []Statement
+	signer             Signer
+}
+
+func forEachKeyType(t *testing.T, test func(t *testing.T, f keyFixture)) {
+	t.Helper()
+	for _, kt := range []string{KeyTypeECDSAP256, KeyTypeEd25519} {
+		t.Run(kt, func(t *testing.T) {
+			f := keyFixture{dir: t.TempDir()}
+			f.sts, f.artefact = sampleBundle(t, f.dir)
+			f.signer, _ = newTestSigner(t, kt)
+			f.pub = writePub(t, f.dir, "cemark.pub", f.signer.Public())
+			test(t, f)
+		})
+	}
+}

@@ -31,9 +31,16 @@ const (
 //	  sbom_complete: true                  # an SBOM is attested and TR-03183-2 required fields are complete
 //	  support_period_not_ended: true       # conformity statement's support period ends on or after --at
 //	  no_not_met: true                     # no Annex I point is "not met" in the conformity statement
+//	identities:                            # who may sign keylessly (added to --certificate-identity)
+//	  - issuer: https://token.actions.githubusercontent.com
+//	    identity_regexp: 'https://github\.com/acme/widget/\.github/workflows/.+@refs/heads/main'
 type Policy struct {
 	Version int         `yaml:"version"`
 	Rules   PolicyRules `yaml:"rules"`
+	// Identities pin keyless signers, in the shape of
+	// updates.keyless_identities: issuer and exactly one of identity and
+	// identity_regexp (anchored: it must match the whole identity).
+	Identities []config.KeylessIdentity `yaml:"identities,omitempty"`
 }
 
 // PolicyRules are the optional rules; a zero value is off.
@@ -90,8 +97,11 @@ func ParsePolicy(b []byte) (*Policy, error) {
 		return nil, fmt.Errorf("no_failing_check_at_or_above: unknown severity %q (info, low, medium, high, critical)", s)
 	}
 	r := p.Rules
-	if r.NoFailingCheckAtOrAbove == "" && !r.SBOMComplete && !r.SupportPeriodNotEnded && !r.NoNotMet {
-		return nil, errors.New("no rule is switched on")
+	if r.NoFailingCheckAtOrAbove == "" && !r.SBOMComplete && !r.SupportPeriodNotEnded && !r.NoNotMet && len(p.Identities) == 0 {
+		return nil, errors.New("no rule is switched on and no identity is pinned")
+	}
+	if _, err := pinIdentities(p.Identities, "policy"); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }

@@ -19,8 +19,9 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 )
 
-// Signer signs DSSE pre-authentication encodings. It is kept small so that
-// keyless Sigstore signing can be added later behind the same interface.
+// Signer signs DSSE pre-authentication encodings with a local key.
+// Keyless signing (keyless.go) goes through sigstore-go's sign package
+// instead; SignWithKey adapts a Signer to it for key-based bundles.
 type Signer interface {
 	// KeyID is the hex SHA-256 of the DER (PKIX) public key.
 	KeyID() string

@@ -12,16 +12,33 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/tuf"
+
+	"github.com/cemark/cemark/evidence/config"
 )
 
 // VerifyOptions says what to verify and against what.
 type VerifyOptions struct {
-	// Attestations are files: JSON Lines bundles (.jsonl) and/or single
-	// DSSE envelopes (.json). A file is read as JSON Lines when it holds
-	// more than one line with content.
+	// Attestations are files: JSON Lines (.jsonl) of DSSE envelopes or
+	// Sigstore bundles, single DSSE envelopes (.dsse.json) and single
+	// Sigstore bundles (.sigstore.json). A file is read as JSON Lines when
+	// it holds more than one line with content.
 	Attestations []string
-	// KeyFiles are trusted PEM PKIX public keys (ECDSA P-256, Ed25519).
+	// KeyFiles are trusted PEM PKIX public keys (ECDSA P-256, Ed25519),
+	// for envelopes and key-based bundles.
 	KeyFiles []string
+	// Identities pin who may have signed keyless bundles (cosign's
+	// --certificate-identity[-regexp] and --certificate-oidc-issuer); the
+	// policy's identities add to them. A keyless bundle verifies only
+	// against a pinned identity.
+	Identities []config.KeylessIdentity
+	// TrustedRoot is the Sigstore trusted_root.json keyless bundles are
+	// verified against; empty: the public-good root through TUF (cached).
+	TrustedRoot string
+	// TUF configures the TUF client when TrustedRoot is empty (tests).
+	TUF *tuf.Options
 	// Subjects are artefact files whose sha256 must be a subject of every
 	// statement.
 	Subjects []string
@@ -38,6 +55,8 @@ type VerifyOptions struct {
 type VerifyReport struct {
 	Verified     bool                `json:"verified"`
 	Keys         []KeyInfo           `json:"keys"`
+	Identities   []IdentityInfo      `json:"identities,omitempty"`
+	TrustedRoot  string              `json:"trustedRoot,omitempty"`
 	Attestations []AttestationResult `json:"attestations"`
 	Artefacts    []ArtefactResult    `json:"artefacts,omitempty"`
 	Required     []RequiredResult    `json:"required,omitempty"`
@@ -62,6 +81,11 @@ type AttestationResult struct {
 	Subjects      []string `json:"subjects,omitempty"`
 	OK            bool     `json:"ok"`
 	Error         string   `json:"error,omitempty"`
+	// Identity and Issuer name a keyless signer (its certificate's subject
+	// alternative name and OIDC issuer); LogIndex is its Rekor entry.
+	Identity string `json:"identity,omitempty"`
+	Issuer   string `json:"issuer,omitempty"`
+	LogIndex *int64 `json:"logIndex,omitempty"`
 
 	payload   []byte
 	predicate json.RawMessage
@@ -94,19 +118,47 @@ type trustedKey struct {
 	pub crypto.PublicKey
 }
 
-// Verify checks, in order: each envelope is well formed; a signature on it
-// is valid for a trusted key; its payload type is in-toto's; its payload
-// is an in-toto Statement v1; every given artefact's sha256 is among its
-// subjects; then the required predicate types are present and the policy
-// rules hold. A failed check is reported in VerifyReport (Verified false);
-// the error is for tool failures only (unreadable file, bad policy).
+// Verify checks, in order: each envelope or bundle is well formed; its
+// signature is valid for a trusted key, or (keyless bundles) its
+// certificate chains to the trusted root, its Rekor entry is proven,
+// the certificate was valid when logged and names a pinned identity; its
+// payload type is in-toto's; its payload is an in-toto Statement v1; every
+// given artefact's sha256 is among its subjects; then the required
+// predicate types are present and the policy rules hold. A failed check is
+// reported in VerifyReport (Verified false); the error is for tool
+// failures only (unreadable file, bad policy, no trusted root).
 func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 	rep := &VerifyReport{Keys: []KeyInfo{}, Attestations: []AttestationResult{}}
-	if len(opts.KeyFiles) == 0 {
-		return nil, fmt.Errorf("verify: no trusted key: pass --key PUB")
-	}
 	if len(opts.Attestations) == 0 {
 		return nil, fmt.Errorf("verify: no attestation file given")
+	}
+	var policy *Policy
+	if opts.PolicyFile != "" {
+		p, err := LoadPolicy(opts.PolicyFile)
+		if err != nil {
+			return nil, err
+		}
+		policy = p
+		rep.Policy = opts.PolicyFile
+	}
+	kt := &keylessTrust{rootPath: opts.TrustedRoot, tuf: opts.TUF}
+	pins, err := pinIdentities(opts.Identities, "flags")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoTrust, err)
+	}
+	kt.pins = pins
+	if policy != nil {
+		pins, err := pinIdentities(policy.Identities, "policy")
+		if err != nil {
+			return nil, &PolicyError{Path: opts.PolicyFile, Err: err}
+		}
+		kt.pins = append(kt.pins, pins...)
+	}
+	for _, p := range kt.pins {
+		rep.Identities = append(rep.Identities, p.IdentityInfo)
+	}
+	if len(opts.KeyFiles) == 0 && len(kt.pins) == 0 {
+		return nil, ErrNoTrust
 	}
 	var keys []trustedKey
 	for _, kf := range opts.KeyFiles {
@@ -126,15 +178,6 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 		keys = append(keys, trustedKey{KeyInfo: ki, pub: pub})
 		rep.Keys = append(rep.Keys, ki)
 	}
-	var policy *Policy
-	if opts.PolicyFile != "" {
-		p, err := LoadPolicy(opts.PolicyFile)
-		if err != nil {
-			return nil, err
-		}
-		policy = p
-		rep.Policy = opts.PolicyFile
-	}
 	artefacts := make([]ArtefactResult, 0, len(opts.Subjects))
 	for _, sf := range opts.Subjects {
 		d, err := fileDigests(sf)
@@ -153,15 +196,22 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read attestations: %w", err)
 		}
-		envs, sources, perr := parseAttestationFile(af, data)
+		items, perr := parseAttestationFile(af, data)
 		if perr != nil {
 			rep.Attestations = append(rep.Attestations, AttestationResult{Source: af, Error: perr.Error()})
 			fail(af + ": " + perr.Error())
 			continue
 		}
-		for i, env := range envs {
-			res := verifyEnvelope(ctx, env, keys)
-			res.Source = sources[i]
+		for _, it := range items {
+			var res AttestationResult
+			if it.bundle != nil {
+				if res, err = verifyBundle(ctx, it.bundle, keys, kt); err != nil {
+					return nil, err
+				}
+			} else {
+				res = verifyEnvelope(ctx, it.env, keys)
+			}
+			res.Source = it.source
 			if res.OK {
 				for j := range artefacts {
 					if !res.sha256s[artefacts[j].SHA256] {
@@ -221,13 +271,32 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 			}
 		}
 	}
+	rep.TrustedRoot = kt.source
 	rep.Verified = len(rep.Failures) == 0
 	return rep, nil
 }
 
-// parseAttestationFile reads a bundle or a single envelope; sources name
-// each envelope ("file:line" for bundles).
-func parseAttestationFile(name string, data []byte) ([]*Envelope, []string, error) {
+// attestationItem is one envelope or bundle of a file; source is "file"
+// or "file:line".
+type attestationItem struct {
+	env    *Envelope
+	bundle *bundle.Bundle
+	source string
+}
+
+// parseItem reads one DSSE envelope or Sigstore bundle.
+func parseItem(data []byte, source string) (attestationItem, error) {
+	if isBundleJSON(data) {
+		b, err := ParseBundle(data)
+		return attestationItem{bundle: b, source: source}, err
+	}
+	env, err := ParseEnvelope(data)
+	return attestationItem{env: env, source: source}, err
+}
+
+// parseAttestationFile reads JSON Lines of envelopes or bundles, or a
+// single envelope or bundle.
+func parseAttestationFile(name string, data []byte) ([]attestationItem, error) {
 	lines := 0
 	for _, l := range bytes.Split(data, []byte("\n")) {
 		if len(bytes.TrimSpace(l)) > 0 {
@@ -236,21 +305,19 @@ func parseAttestationFile(name string, data []byte) ([]*Envelope, []string, erro
 	}
 	jsonl := strings.HasSuffix(name, ".jsonl") || lines > 1
 	if !jsonl {
-		env, err := ParseEnvelope(data)
+		it, err := parseItem(data, name)
 		if err != nil {
-			// A pretty-printed single envelope spans many lines: try whole.
-			return nil, nil, err
+			return nil, err
 		}
-		return []*Envelope{env}, []string{name}, nil
+		return []attestationItem{it}, nil
 	}
 	if !strings.HasSuffix(name, ".jsonl") {
-		// Several lines in a .json file: a pretty-printed envelope?
-		if env, err := ParseEnvelope(data); err == nil {
-			return []*Envelope{env}, []string{name}, nil
+		// Several lines in a .json file: a pretty-printed envelope or bundle?
+		if it, err := parseItem(data, name); err == nil {
+			return []attestationItem{it}, nil
 		}
 	}
-	var envs []*Envelope
-	var sources []string
+	var items []attestationItem
 	lineNo := 0
 	rest := data
 	for len(rest) > 0 {
@@ -264,17 +331,16 @@ func parseAttestationFile(name string, data []byte) ([]*Envelope, []string, erro
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		env, err := ParseEnvelope(line)
+		it, err := parseItem(line, fmt.Sprintf("%s:%d", name, lineNo))
 		if err != nil {
-			return nil, nil, fmt.Errorf("line %d: %w", lineNo, err)
+			return nil, fmt.Errorf("line %d: %w", lineNo, err)
 		}
-		envs = append(envs, env)
-		sources = append(sources, fmt.Sprintf("%s:%d", name, lineNo))
+		items = append(items, it)
 	}
-	if len(envs) == 0 {
-		return nil, nil, fmt.Errorf("%w: no envelope in the file", ErrNotEnvelope)
+	if len(items) == 0 {
+		return nil, fmt.Errorf("%w: no envelope in the file", ErrNotEnvelope)
 	}
-	return envs, sources, nil
+	return items, nil
 }
 
 // verifyEnvelope runs the per-envelope checks in order and stops at the
@@ -289,6 +355,10 @@ func verifyEnvelope(_ context.Context, env *Envelope, keys []trustedKey) Attesta
 	// 2. signatures
 	if len(env.Signatures) == 0 {
 		res.Error = "envelope has no signatures: it was written unsigned"
+		return res
+	}
+	if len(keys) == 0 {
+		res.Error = "a DSSE envelope names no certificate: verify it with --key, or verify its Sigstore bundle (<name>" + BundleFileSuffix + ") for a keyless signature"
 		return res
 	}
 	// A key signs an envelope once: the same signature twice, or two
@@ -337,16 +407,24 @@ func verifyEnvelope(_ context.Context, env *Envelope, keys []trustedKey) Attesta
 		return res
 	}
 	res.KeyID = acceptedBy
+	checkStatement(&res, env.PayloadType, payload)
+	return res
+}
+
+// checkStatement runs the checks after the signature, shared by envelopes
+// and bundles: the payload type is in-toto's and the payload an in-toto
+// Statement v1, whose subjects and predicate it records.
+func checkStatement(res *AttestationResult, payloadType string, payload []byte) {
 	// 3. payload type
-	if env.PayloadType != PayloadType {
-		res.Error = fmt.Sprintf("payload type is %q, want %q", env.PayloadType, PayloadType)
-		return res
+	if payloadType != PayloadType {
+		res.Error = fmt.Sprintf("payload type is %q, want %q", payloadType, PayloadType)
+		return
 	}
 	// 4. Statement v1
 	st, err := ParseStatement(payload)
 	if err != nil {
 		res.Error = err.Error()
-		return res
+		return
 	}
 	res.PredicateType = st.GetPredicateType()
 	res.sha256s = map[string]bool{}
@@ -369,7 +447,19 @@ func verifyEnvelope(_ context.Context, env *Envelope, keys []trustedKey) Attesta
 	}
 	res.payload = payload
 	res.OK = true
-	return res
+}
+
+// signer names who signed, for the report: a key ID, or a keyless
+// identity with its issuer and Rekor log index.
+func (a AttestationResult) signer() string {
+	if a.Identity == "" {
+		return a.KeyID
+	}
+	s := a.Identity + " (issuer " + a.Issuer + ")"
+	if a.LogIndex != nil {
+		s += fmt.Sprintf(", Rekor log index %d", *a.LogIndex)
+	}
+	return s
 }
 
 func shortHex(s string) string {
@@ -413,18 +503,33 @@ func verifiedPredicates(as []AttestationResult) map[string][]json.RawMessage {
 func (r *VerifyReport) WriteText(w io.Writer) error {
 	var b strings.Builder
 	if r.Verified {
-		b.WriteString("Verified: every attestation is signed by a trusted key and every check below holds.\n")
+		b.WriteString("Verified: every attestation is signed by a trusted key or a pinned identity and every check below holds.\n")
 	} else {
 		b.WriteString("VERIFICATION FAILED\n")
 	}
-	b.WriteString("\nTrusted keys:\n")
+	if len(r.Keys) > 0 {
+		b.WriteString("\nTrusted keys:\n")
+	}
 	for _, k := range r.Keys {
 		fmt.Fprintf(&b, "  %s  %s  (%s)\n", k.ID, k.Type, k.File)
+	}
+	if len(r.Identities) > 0 {
+		b.WriteString("\nPinned keyless identities:\n")
+	}
+	for _, id := range r.Identities {
+		who := id.Identity
+		if id.IdentityRegexp != "" {
+			who = "matching " + anchorRegexp(id.IdentityRegexp)
+		}
+		fmt.Fprintf(&b, "  %s  issuer %s  (%s)\n", who, id.Issuer, id.From)
+	}
+	if r.TrustedRoot != "" {
+		fmt.Fprintf(&b, "  trusted root: %s\n", r.TrustedRoot)
 	}
 	b.WriteString("\nAttestations:\n")
 	for _, a := range r.Attestations {
 		if a.OK {
-			fmt.Fprintf(&b, "  ok    %s\n        predicate %s\n        signed by %s\n", a.Source, a.PredicateType, a.KeyID)
+			fmt.Fprintf(&b, "  ok    %s\n        predicate %s\n        signed by %s\n", a.Source, a.PredicateType, a.signer())
 			for _, s := range a.Subjects {
 				fmt.Fprintf(&b, "        subject %s\n", s)
 			}

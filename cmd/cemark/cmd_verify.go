@@ -39,7 +39,7 @@ Policy file (YAML, unknown keys are errors):
 Exit codes: 0 verified, 4 verification failed, 1 tool error (unreadable
 attestation or key file), 2 usage or a bad or missing policy file.`,
 		Example: `  cemark verify --key cemark.pub --subject dist/app.tar.gz .cemark/attestations.intoto.jsonl
-  cemark verify --key cemark.pub --require https://cemark.dev/conformity/v1 --policy policy.yaml --json .cemark/*.dsse.json`,
+  cemark verify --key cemark.pub --require https://cemark.dev/conformity/v2 --policy policy.yaml --json .cemark/*.dsse.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(opts.KeyFiles) == 0 {
 				return usageError{errors.New("--key is required: the public key(s) you trust")}

@@ -281,11 +281,12 @@ var (
 func basisOf(cfg *config.Config) []Basis {
 	var out []Basis
 	full := func(applied string) bool { return strings.EqualFold(strings.TrimSpace(applied), "full") }
-	inPart := func(parts string) string {
-		if strings.TrimSpace(parts) != "" {
-			return " (" + strings.TrimSpace(parts) + ")"
+	// inPart says why an entry applied in part does not open Module A.
+	inPart := func(parts, what string) string {
+		if p := strings.TrimSpace(parts); p != "" {
+			parts = " (" + p + ")"
 		}
-		return ""
+		return "applied in part" + parts + ": the requirements " + what + " does not cover need Module B + C or Module H for an important product of class I (Art. 32(2))"
 	}
 	for _, s := range cfg.Standards {
 		b := Basis{Kind: "harmonised standard", Reference: s.Reference}
@@ -297,7 +298,7 @@ func basisOf(cfg *config.Config) []Basis {
 		case strings.TrimSpace(s.OJReference) == "":
 			b.Why = "no reference of its publication in the Official Journal under Regulation (EU) 2024/2847 is given (oj_reference); only such a publication gives a presumption of conformity (Art. 27(1)). As of " + ReferenceDate + " no harmonised standard had been cited under the Regulation"
 		case !full(s.Applied):
-			b.Why = "applied in part" + inPart(s.Parts) + ": the requirements it does not cover need Module B + C or Module H for an important product of class I (Art. 32(2))"
+			b.Why = inPart(s.Parts, "it")
 		default:
 			b.Counts = true
 			b.Why = "applied in full; cited in the Official Journal as " + strings.TrimSpace(s.OJReference) + " (stated by the manufacturer; cemark's reference data of " + ReferenceDate + " knows of no citation under the Regulation: check it)"
@@ -310,7 +311,7 @@ func basisOf(cfg *config.Config) []Basis {
 		case strings.TrimSpace(s.ImplementingAct) == "":
 			b.Why = "a common specification is established by a Commission implementing act (Art. 27(2)); none is named (implementing_act). As of " + ReferenceDate + " none had been adopted"
 		case !full(s.Applied):
-			b.Why = "applied in part" + inPart(s.Parts) + ": the requirements it does not cover need Module B + C or Module H for an important product of class I (Art. 32(2))"
+			b.Why = inPart(s.Parts, "it")
 		default:
 			b.Counts = true
 			b.Why = "applied in full; established by " + strings.TrimSpace(s.ImplementingAct) + " (Art. 27(2), (5))"
@@ -324,7 +325,7 @@ func basisOf(cfg *config.Config) []Basis {
 		case level != "substantial" && level != "high":
 			b.Why = "assurance level " + orText(level, "not stated") + ": Art. 32(2) counts European cybersecurity certification schemes at assurance level at least 'substantial' (assurance_level)"
 		case !full(s.Applied):
-			b.Why = "applied in part" + inPart(s.Parts) + ": the requirements the certificate does not cover need Module B + C or Module H for an important product of class I (Art. 32(2))"
+			b.Why = inPart(s.Parts, "the certificate")
 		default:
 			b.Counts = true
 			b.Why = "certificate at assurance level '" + level + "' covering the relevant requirements in full (Art. 27(8), Art. 32(2))"

@@ -33,11 +33,6 @@ const (
 	NotAssessed Status = "not-assessed"
 )
 
-// Statuses lists every status, in the order reports count them.
-func Statuses() []Status {
-	return []Status{EvidenceComplete, StatedNotVerified, FailingFinding, NotApplicable, NotAssessed}
-}
-
 // Addressed reports whether a point with this status needs nothing more
 // before a release: the evidence is complete, the manufacturer stated the
 // measures for a point no check covers, or the point was justified not

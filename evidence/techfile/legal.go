@@ -56,15 +56,6 @@ func newRouteView(r conformity.Route, lang string) routeView {
 	return v
 }
 
-// Names lists the procedures' names, for prose.
-func (r routeView) Names() string {
-	names := make([]string, len(r.Local))
-	for i, p := range r.Local {
-		names[i] = p.Name
-	}
-	return strings.Join(names, ", ")
-}
-
 // standardsView lists what the manufacturer applied with the route's
 // judgement of each (Art. 27, Art. 32(2)); ok is true when one counts.
 func standardsView(cfg *config.Config, r conformity.Route) (out []standardView, ok bool) {

@@ -121,6 +121,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, stage.fail(err)
 	}
 	ev.Config, ev.ConfigPath = cfg, cfgPath
+	if err := checkConformityStatements(cfg, cfgPath); err != nil {
+		return nil, stage.fail(err)
+	}
 	ev.Missing = config.Missing(cfg)
 	if ev.Time, err = referenceTime(ctx, absRoot, ev.Commit, getenv); err != nil {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
@@ -254,6 +257,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		stage.done(docsSummary(tf))
 		for _, me := range tf.ManualEdits {
 			p.Notice(DescribeManualEdit(me))
+		}
+		for _, n := range tf.Notices {
+			p.Notice(n)
 		}
 	}
 

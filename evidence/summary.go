@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/techfile"
 )
@@ -25,8 +26,9 @@ type Summary struct {
 	SBOM        *SBOMSummary      `json:"sbom,omitempty"`
 	Findings    map[string]int    `json:"findings"`
 	Conformity  map[string]int    `json:"conformity"`
-	// Status is "conformant"-free wording on purpose: "no-failing-finding",
-	// "failing-findings" or "incomplete" (points not assessed or input missing).
+	// Status is "conformant"-free wording on purpose: "evidence-complete",
+	// "failing-findings" or "incomplete" (points not assessed, open items,
+	// input missing).
 	Status       string   `json:"status"`
 	Missing      []string `json:"missing_input,omitempty"`
 	Signed       bool     `json:"signed"`
@@ -47,9 +49,12 @@ type SBOMSummary struct {
 
 // Status words, used by the Action's `conformity` output too.
 const (
-	StatusNoFailing  = "no-failing-finding"
-	StatusFailing    = "failing-findings"
-	StatusIncomplete = "incomplete"
+	// StatusEvidenceComplete: no failing finding, no check that broke, no
+	// manufacturer input missing, and every Annex I point evidenced,
+	// stated by the manufacturer or justified not applicable.
+	StatusEvidenceComplete = "evidence-complete"
+	StatusFailing          = "failing-findings"
+	StatusIncomplete       = "incomplete"
 )
 
 // Summarize builds the machine summary.
@@ -97,13 +102,14 @@ func (ev *Evidence) Status() string {
 		return StatusFailing
 	}
 	c := ev.Assessment.Counts()
-	if c[conformity.NotMet] > 0 {
+	if c[conformity.FailingFinding] > 0 {
 		return StatusFailing
 	}
-	if c[conformity.NotAssessed] > 0 || len(ev.Missing) > 0 || (ev.Report != nil && ev.Report.Summary.Error > 0) {
+	if len(ev.Assessment.Unaddressed()) > 0 || len(ev.Route.OpenItems) > 0 || len(ev.Missing) > 0 ||
+		(ev.Report != nil && ev.Report.Summary.Error > 0) {
 		return StatusIncomplete
 	}
-	return StatusNoFailing
+	return StatusEvidenceComplete
 }
 
 // WriteText prints the human summary of a run.
@@ -124,8 +130,8 @@ func (ev *Evidence) WriteText(w io.Writer) {
 			plural(r.Warn, "warning", "warnings"), r.Waived, plural(r.Error, "check could not run", "checks could not run"))
 	}
 	c := ev.Assessment.Counts()
-	fmt.Fprintf(w, "  Annex I     %d points with evidence and no failing finding, %d not met, %d not applicable, %d not assessed\n",
-		c[conformity.Met], c[conformity.NotMet], c[conformity.NotApplicable], c[conformity.NotAssessed])
+	fmt.Fprintf(w, "  Annex I     %d evidence complete, %d stated not verified, %d with a failing finding, %d not applicable, %d not assessed\n",
+		c[conformity.EvidenceComplete], c[conformity.StatedNotVerified], c[conformity.FailingFinding], c[conformity.NotApplicable], c[conformity.NotAssessed])
 	if len(ev.Missing) > 0 {
 		fields := make([]string, 0, len(ev.Missing))
 		for _, m := range ev.Missing {
@@ -164,6 +170,9 @@ func (ev *Evidence) WriteText(w io.Writer) {
 }
 
 func routeLine(r conformity.Route) string {
+	if r.Role == config.RoleSteward {
+		return "open-source software steward (Art. 24): no conformity assessment, declaration or CE marking"
+	}
 	if r.ModuleA {
 		return "Module A (internal control) available"
 	}

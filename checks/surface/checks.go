@@ -31,6 +31,7 @@ var evaluators = []checks.Evaluator[*Facts]{
 	{ID: IDDeclared, Eval: evalDeclared},
 	{ID: IDPlaintext, Eval: evalPlaintext},
 	{ID: IDNotAssessed, Eval: evalNotAssessed},
+	{ID: IDDeclaredTLS, Eval: evalDeclaredTLS},
 }
 
 // Checks returns the CEM-PORT checks, in catalogue order.

@@ -11,7 +11,7 @@ import (
 
 func TestChecksMetadata(t *testing.T) {
 	cs := Checks()
-	if len(cs) != 4 {
+	if len(cs) != 5 {
 		t.Fatalf("%d checks", len(cs))
 	}
 	for _, c := range cs {

@@ -92,7 +92,7 @@ func TestRunKeylessThenVerify(t *testing.T) {
 	verify := func(want int, extra ...string) string {
 		t.Helper()
 		args := append([]string{"verify", "--trusted-root", root, "--certificate-oidc-issuer", sigstoretest.GitHubIssuer,
-			"--require", "https://cemark.dev/conformity/v1", "--subject", artefact}, extra...)
+			"--require", "https://cemark.dev/conformity/v2", "--subject", artefact}, extra...)
 		code, out, errs := cli(t, nil, append(args, bundles...)...)
 		if code != want {
 			t.Fatalf("verify %v: exit %d, want %d\n%s%s", extra, code, want, out, errs)
@@ -225,7 +225,7 @@ func twoStepAttestWorkflow(t *testing.T, dir, bundlePath, artefact string) {
 		t.Errorf("the extracted predicate is not the one cemark signed")
 	}
 	sum := sha256.Sum256([]byte("the gateway release binary\n"))
-	if statement.PredicateType != "https://cemark.dev/conformity/v1" || len(statement.Subject) != 1 ||
+	if statement.PredicateType != "https://cemark.dev/conformity/v2" || len(statement.Subject) != 1 ||
 		statement.Subject[0].Name != "dist/gateway.bin" || statement.Subject[0].Digest["sha256"] != hex.EncodeToString(sum[:]) {
 		t.Errorf("the statement is not about subject-path dist/*: %+v (%s)", statement.Subject, artefact)
 	}

@@ -99,7 +99,7 @@ attestations into PATH/.cemark/ and update the technical file in docs/cra/.`,
 				}
 			}
 			if o.release != "" {
-				if err := evidence.WriteReadiness(e.stderr, ev, o.release, newStageUI(e.stderr, e.getenv).color); err != nil {
+				if err := evidence.WriteReadiness(e.stderr, ev, o.release, opts.FailOn, newStageUI(e.stderr, e.getenv).color); err != nil {
 					return exitcode.Wrap(exitcode.NotConformant, silentError{err})
 				}
 			}

@@ -57,7 +57,7 @@ attestation or key file, no trusted root reachable), 2 usage: nothing
 trusted, an identity without its issuer, a bad or missing policy or
 --trusted-root file.`,
 		Example: `  cemark verify --key cemark.pub --subject dist/app.tar.gz .cemark/attestations.intoto.jsonl
-  cemark verify --key cemark.pub --require https://cemark.dev/conformity/v1 --policy policy.yaml --json .cemark/*.dsse.json
+  cemark verify --key cemark.pub --require https://cemark.dev/conformity/v2 --policy policy.yaml --json .cemark/*.dsse.json
   cemark verify --certificate-identity https://github.com/ORG/REPO/.github/workflows/cemark.yml@refs/heads/main \
     --certificate-oidc-issuer https://token.actions.githubusercontent.com --subject dist/app.tar.gz .cemark/*.sigstore.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -181,7 +181,7 @@ func TestRunSignsWithKeyFromEnvironment(t *testing.T) {
 		t.Error("private key material in the log")
 	}
 	code, out, stderr := cli(t, nil, "verify", "--key", filepath.Join(keyDir, "release.pub"),
-		"--require", "https://cemark.dev/conformity/v1", filepath.Join(dir, ".cemark", "attestations.intoto.jsonl"))
+		"--require", "https://cemark.dev/conformity/v2", filepath.Join(dir, ".cemark", "attestations.intoto.jsonl"))
 	if code != 0 {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, stderr)
 	}

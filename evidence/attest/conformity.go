@@ -17,17 +17,17 @@ import (
 // ConformityPredicateVersion is the version of the conformity predicate's
 // shape (docs/conformity-predicate.md). The major version is in the
 // predicate type URI; minor versions only add optional fields.
-const ConformityPredicateVersion = "1.0"
+const ConformityPredicateVersion = "2.0"
 
 // Disclaimer is carried in every conformity predicate.
-const Disclaimer = "cemark shows evidence; it does not declare conformity. The manufacturer declares conformity with Regulation (EU) 2024/2847 under its sole responsibility (Art. 28). A status of \"met\" means the manufacturer described the measures or checks tied to the point ran with no failing finding; it is not a legal verdict."
+const Disclaimer = "cemark shows evidence; it does not declare conformity. The manufacturer declares conformity with Regulation (EU) 2024/2847 under its sole responsibility (Art. 28). \"evidence-complete\" means every check tied to the point ran with no fail, warn or error finding, the checks cover the point or the manufacturer describes the measures for the part they do not, and the statements the point needs are given; \"stated-not-verified\" means only the manufacturer's description covers the point. Neither is a legal verdict."
 
-//go:embed schema/conformity-v1.schema.json
+//go:embed schema/conformity-v2.schema.json
 var schemaFS embed.FS
 
 // ConformitySchema returns the JSON Schema of the conformity predicate.
 func ConformitySchema() []byte {
-	b, _ := schemaFS.ReadFile("schema/conformity-v1.schema.json")
+	b, _ := schemaFS.ReadFile("schema/conformity-v2.schema.json")
 	return b
 }
 
@@ -50,7 +50,7 @@ type ConformityInput struct {
 	Time time.Time
 }
 
-// ConformityPredicate is the predicate of https://cemark.dev/conformity/v1.
+// ConformityPredicate is the predicate of https://cemark.dev/conformity/v2.
 type ConformityPredicate struct {
 	Version      string              `json:"version"`
 	Disclaimer   string              `json:"disclaimer"`
@@ -74,15 +74,18 @@ type Generator struct {
 
 // ConformityProduct is the product's identity.
 type ConformityProduct struct {
-	Name         string                 `json:"name"`
-	Version      string                 `json:"version,omitempty"`
-	Type         string                 `json:"type,omitempty"`
-	Manufacturer ConformityManufacturer `json:"manufacturer"`
+	Name            string                 `json:"name"`
+	Version         string                 `json:"version,omitempty"`
+	Type            string                 `json:"type,omitempty"`
+	TypeDesignation string                 `json:"typeDesignation,omitempty"`
+	Manufacturer    ConformityManufacturer `json:"manufacturer"`
 }
 
-// ConformityManufacturer identifies the manufacturer.
+// ConformityManufacturer identifies the manufacturer, or the open-source
+// software steward (role "steward", Art. 24).
 type ConformityManufacturer struct {
 	Name    string `json:"name"`
+	Role    string `json:"role"`
 	Address string `json:"address,omitempty"`
 	Email   string `json:"email,omitempty"`
 	Website string `json:"website,omitempty"`
@@ -90,9 +93,23 @@ type ConformityManufacturer struct {
 
 // ConformityRoute is conformity.Route in the predicate's spelling.
 type ConformityRoute struct {
-	ModuleA     bool     `json:"moduleA"`
-	Procedures  []string `json:"procedures"`
-	Explanation string   `json:"explanation"`
+	ModuleA     bool                  `json:"moduleA"`
+	Procedures  []ConformityProcedure `json:"procedures"`
+	Explanation string                `json:"explanation"`
+	Conditions  []string              `json:"conditions,omitempty"`
+	// Followed is the procedure the manufacturer states it follows.
+	Followed *ConformityProcedure `json:"followed,omitempty"`
+	// Declaration and CEMarking are false for an open-source software
+	// steward (Art. 24, recital 19).
+	Declaration bool `json:"declaration"`
+	CEMarking   bool `json:"ceMarking"`
+}
+
+// ConformityProcedure is one procedure of Art. 32(1).
+type ConformityProcedure struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Note string `json:"note,omitempty"`
 }
 
 // SupportPeriod is the support period of Art. 13(8); End is YYYY-MM-DD.
@@ -103,10 +120,13 @@ type SupportPeriod struct {
 
 // RequirementStatus is one Annex I point.
 type RequirementStatus struct {
-	ID            string              `json:"id"`
-	Clause        string              `json:"clause"`
-	Title         string              `json:"title"`
-	Status        string              `json:"status"`
+	ID     string `json:"id"`
+	Clause string `json:"clause"`
+	Title  string `json:"title"`
+	Status string `json:"status"`
+	// Coverage is how much of the point the checks that ran cover:
+	// full | partial | none.
+	Coverage      string              `json:"coverage"`
 	Basis         string              `json:"basis"`
 	Justification string              `json:"justification,omitempty"`
 	Measures      string              `json:"measures,omitempty"`
@@ -118,6 +138,8 @@ type RequirementStatus struct {
 type RequirementEvidence struct {
 	Checks        []string `json:"checks"`
 	FailingChecks []string `json:"failingChecks,omitempty"`
+	WarningChecks []string `json:"warningChecks,omitempty"`
+	ErroredChecks []string `json:"erroredChecks,omitempty"`
 	WaivedChecks  []string `json:"waivedChecks,omitempty"`
 	// Attestations names the statements (keys of evidence.attestations)
 	// that carry this point's evidence.
@@ -126,10 +148,11 @@ type RequirementEvidence struct {
 
 // ConformitySummary counts points by status.
 type ConformitySummary struct {
-	Met           int `json:"met"`
-	NotMet        int `json:"notMet"`
-	NotApplicable int `json:"notApplicable"`
-	NotAssessed   int `json:"notAssessed"`
+	EvidenceComplete  int `json:"evidenceComplete"`
+	StatedNotVerified int `json:"statedNotVerified"`
+	FailingFinding    int `json:"failingFinding"`
+	NotApplicable     int `json:"notApplicable"`
+	NotAssessed       int `json:"notAssessed"`
 }
 
 // ConformityEvidence holds the digests the statement binds to.
@@ -191,15 +214,23 @@ func ConformityPredicateFor(in ConformityInput) (ConformityPredicate, error) {
 		GeneratedBy: Generator{Name: nonEmpty(in.ToolName, "cemark"), Version: nonEmpty(in.ToolVersion, "unknown")},
 		Product: ConformityProduct{
 			Name: cfg.Product.Name, Version: cfg.Product.Version, Type: cfg.Product.Type,
+			TypeDesignation: cfg.Product.TypeDesignation,
 			Manufacturer: ConformityManufacturer{
-				Name: cfg.Manufacturer.Name, Address: cfg.Manufacturer.Address,
+				Name: cfg.Manufacturer.Name, Role: nonEmpty(route.Role, config.RoleManufacturer), Address: cfg.Manufacturer.Address,
 				Email: cfg.Manufacturer.Email, Website: cfg.Manufacturer.Website,
 			},
 		},
-		Class:     route.Class,
-		Route:     ConformityRoute{ModuleA: route.ModuleA, Procedures: nonNil(route.Procedures), Explanation: route.Explanation},
+		Class: route.Class,
+		Route: ConformityRoute{ModuleA: route.ModuleA, Procedures: []ConformityProcedure{}, Explanation: route.Explanation,
+			Conditions: route.Conditions, Declaration: route.Declaration, CEMarking: route.CEMarking},
 		Evidence:  ConformityEvidence{Attestations: map[string]AttestationRef{}},
-		OpenItems: []string{},
+		OpenItems: append([]string{}, route.OpenItems...),
+	}
+	for _, o := range route.Options {
+		p.Route.Procedures = append(p.Route.Procedures, ConformityProcedure{ID: o.ID, Name: o.Name, Note: o.Note})
+	}
+	if f := route.Followed; f != nil {
+		p.Route.Followed = &ConformityProcedure{ID: f.ID, Name: f.Name, Note: f.Note}
 	}
 	if p.Class == "" {
 		p.Class = config.ClassDefault
@@ -243,23 +274,25 @@ func ConformityPredicateFor(in ConformityInput) (ConformityPredicate, error) {
 	for _, pt := range conformity.Points() {
 		ps, ok := byID[pt.ID]
 		if !ok {
-			ps = conformity.PointStatus{Point: pt, Status: conformity.NotAssessed, Basis: "not in the assessment"}
+			ps = conformity.PointStatus{Point: pt, Status: conformity.NotAssessed, Coverage: conformity.CoverageNone, Basis: "not in the assessment"}
 		}
 		rs := RequirementStatus{
 			ID: pt.ID, Clause: pt.Clause, Title: pt.Title,
-			Status: string(ps.Status), Basis: ps.Basis,
+			Status: string(ps.Status), Coverage: nonEmpty(string(ps.Coverage), string(conformity.CoverageNone)), Basis: ps.Basis,
 			Justification: ps.Justification, Measures: ps.Measures,
 			Evidence: RequirementEvidence{
-				Checks: nonNil(ps.Checks), FailingChecks: ps.Failing, WaivedChecks: ps.Waived,
+				Checks: nonNil(ps.Checks), FailingChecks: ps.Failing, WarningChecks: ps.Warning, ErroredChecks: ps.Errored, WaivedChecks: ps.Waived,
 				Attestations: pointAttestations(pt.ID, len(ps.Checks) > 0, have),
 			},
 			OpenItems: nonNil(ps.OpenItems),
 		}
 		switch ps.Status {
-		case conformity.Met:
-			p.Summary.Met++
-		case conformity.NotMet:
-			p.Summary.NotMet++
+		case conformity.EvidenceComplete:
+			p.Summary.EvidenceComplete++
+		case conformity.StatedNotVerified:
+			p.Summary.StatedNotVerified++
+		case conformity.FailingFinding:
+			p.Summary.FailingFinding++
 		case conformity.NotApplicable:
 			p.Summary.NotApplicable++
 		case conformity.NotAssessed:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/conformity"
 )
 
 // Rule verdicts.
@@ -30,7 +31,7 @@ const (
 //	  no_failing_check_at_or_above: high   # info | low | medium | high | critical
 //	  sbom_complete: true                  # an SBOM is attested and TR-03183-2 required fields are complete
 //	  support_period_not_ended: true       # conformity statement's support period ends on or after --at
-//	  no_not_met: true                     # no Annex I point is "not met" in the conformity statement
+//	  no_not_met: true                     # no Annex I point has a failing finding in the conformity statement
 //	identities:                            # who may sign keylessly (added to --certificate-identity)
 //	  - issuer: https://token.actions.githubusercontent.com
 //	    identity_regexp: 'https://github\.com/acme/widget/\.github/workflows/.+@refs/heads/main'
@@ -280,15 +281,15 @@ func ruleNotMet(raws []json.RawMessage) RuleResult {
 	var notMet []string
 	for _, p := range ps {
 		for _, q := range p.Requirements {
-			if q.Status == "not met" {
+			if q.Status == string(conformity.FailingFinding) {
 				notMet = append(notMet, q.ID+" "+q.Clause)
 			}
 		}
 	}
 	if len(notMet) > 0 {
-		r.Verdict, r.Detail = VerdictFail, "not met: "+strings.Join(notMet, ", ")
+		r.Verdict, r.Detail = VerdictFail, "failing finding: "+strings.Join(notMet, ", ")
 		return r
 	}
-	r.Verdict, r.Detail = VerdictPass, "no Annex I point is \"not met\""
+	r.Verdict, r.Detail = VerdictPass, "no Annex I point has a failing finding"
 	return r
 }

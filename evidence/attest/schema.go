@@ -7,7 +7,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-const conformitySchemaURL = "https://cemark.dev/conformity/v1/schema.json"
+const conformitySchemaURL = "https://cemark.dev/conformity/v2/schema.json"
 
 // ValidateConformityPredicate checks a conformity predicate (JSON) against
 // the committed JSON Schema.

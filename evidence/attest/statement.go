@@ -21,7 +21,7 @@ const (
 	PredicateTestResult = "https://in-toto.io/attestation/test-result/v0.1"
 	PredicateReport     = "https://cemark.dev/report/v1"
 	PredicateProvenance = "https://slsa.dev/provenance/v1"
-	PredicateConformity = "https://cemark.dev/conformity/v1"
+	PredicateConformity = "https://cemark.dev/conformity/v2"
 	// PredicateReference is in-toto's reference predicate: used for an SBOM
 	// too large to carry inline, which is then attested by digest.
 	PredicateReference = "https://in-toto.io/attestation/reference/v0.1"

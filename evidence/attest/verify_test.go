@@ -207,7 +207,7 @@ func TestVerifyPolicy(t *testing.T) {
 		{"version: 1\nrules:\n  no_failing_check_at_or_above: high\n", refTime,
 			[]RuleResult{{Rule: "no_failing_check_at_or_above: high", Verdict: VerdictFail, Detail: "failing checks at or above high: CEM-DEF-001 (critical)"}}},
 		{"version: 1\nrules:\n  no_not_met: true\n", refTime,
-			[]RuleResult{{Rule: RuleNoNotMet, Verdict: VerdictFail, Detail: "not met: I-2b Annex I Part I (2)(b)"}}},
+			[]RuleResult{{Rule: RuleNoNotMet, Verdict: VerdictFail, Detail: "failing finding: I-2b Annex I Part I (2)(b)"}}},
 		{"version: 1\nrules:\n  support_period_not_ended: true\n", time.Date(2032, 1, 1, 0, 0, 0, 0, time.UTC),
 			[]RuleResult{{Rule: RuleSupportPeriod, Verdict: VerdictFail, Detail: "support period ended on 2031-12-31 (checked at 2032-01-01)"}}},
 		{"version: 1\nrules:\n  support_period_not_ended: true\n", time.Date(2031, 12, 31, 23, 0, 0, 0, time.UTC),

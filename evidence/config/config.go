@@ -42,10 +42,14 @@ type Config struct {
 	Advisories Advisories `yaml:"advisories,omitempty" json:"advisories,omitempty"`
 
 	// Standards, common specifications and certification schemes applied
-	// (Annex VII 5, Annex V 6; Art. 32(2) for class I).
-	Standards            []Standard `yaml:"standards,omitempty" json:"standards,omitempty"`
-	CommonSpecifications []Standard `yaml:"common_specifications,omitempty" json:"common_specifications,omitempty"`
-	CertificationSchemes []Standard `yaml:"certification_schemes,omitempty" json:"certification_schemes,omitempty"`
+	// (Annex VII 5, Annex V 6; Art. 27; Art. 32(2) for class I).
+	Standards            []Standard            `yaml:"standards,omitempty" json:"standards,omitempty"`
+	CommonSpecifications []CommonSpecification `yaml:"common_specifications,omitempty" json:"common_specifications,omitempty"`
+	CertificationSchemes []CertificationScheme `yaml:"certification_schemes,omitempty" json:"certification_schemes,omitempty"`
+	// Conformity is the conformity-assessment procedure the manufacturer
+	// follows (Art. 32) and what the declaration needs from it (Annex V 7,
+	// Annex VII 7).
+	Conformity Conformity `yaml:"conformity,omitempty" json:"conformity,omitempty"`
 	// RiskAssessment records, per Annex I point, whether it applies and how
 	// it is met (Art. 13(3)-(4)). Keys are point IDs: "I-1", "I-2a" … "I-2m",
 	// "II-1" … "II-8" (see evidence/conformity).
@@ -61,9 +65,14 @@ type Config struct {
 
 // Product identifies the product with digital elements.
 type Product struct {
-	Name            string `yaml:"name,omitempty" json:"name,omitempty"`
-	Version         string `yaml:"version,omitempty" json:"version,omitempty"`
-	Type            string `yaml:"type,omitempty" json:"type,omitempty"` // e.g. "software", "hardware with software"
+	Name    string `yaml:"name,omitempty" json:"name,omitempty"`
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+	// Type is the kind of product, e.g. "software", "hardware with software".
+	Type string `yaml:"type,omitempty" json:"type,omitempty"`
+	// TypeDesignation is the model or type designation that, with the name,
+	// identifies the product: the "type" of Annex II 3, Annex V 1 and
+	// Annex VI (e.g. "GW-200", "acme-gateway 1.x").
+	TypeDesignation string `yaml:"type_designation,omitempty" json:"type_designation,omitempty"`
 	Description     string `yaml:"description,omitempty" json:"description,omitempty"`
 	IntendedPurpose string `yaml:"intended_purpose,omitempty" json:"intended_purpose,omitempty"`
 	// Class: default | important-class-I | important-class-II | critical.
@@ -72,8 +81,14 @@ type Product struct {
 	Licence             string  `yaml:"licence,omitempty" json:"licence,omitempty"` // SPDX expression
 	FirstPlacedOnMarket *Date   `yaml:"first_placed_on_market,omitempty" json:"first_placed_on_market,omitempty"`
 	Support             Support `yaml:"support,omitempty" json:"support,omitempty"`
-	// Hardware is true when the product has hardware (Annex VII 1(c) photos).
-	Hardware bool `yaml:"hardware,omitempty" json:"hardware,omitempty"`
+	// Hardware is true when the product has hardware (Annex VII 1(c)
+	// photos; Art. 30(1) CE marking on the product), false for software
+	// only; unset states neither.
+	Hardware *bool `yaml:"hardware,omitempty" json:"hardware,omitempty"`
+	// TechnicalDocumentationURL is where the technical documentation is
+	// made public; free and open-source important products need it to use
+	// Module A (Art. 32(5)).
+	TechnicalDocumentationURL string `yaml:"technical_documentation_url,omitempty" json:"technical_documentation_url,omitempty"`
 	// DeclarationURL is where the full EU declaration is published
 	// (Annex II 6, Annex VI).
 	DeclarationURL string `yaml:"declaration_url,omitempty" json:"declaration_url,omitempty"`
@@ -85,10 +100,25 @@ type Product struct {
 type Support struct {
 	End       *Date  `yaml:"end,omitempty" json:"end,omitempty"`
 	Rationale string `yaml:"rationale,omitempty" json:"rationale,omitempty"`
+	// Type is the type of technical security support offered (Annex II 7),
+	// e.g. "security updates for the latest minor release, free of charge".
+	Type string `yaml:"type,omitempty" json:"type,omitempty"`
 }
 
-// Manufacturer is the legal or natural person placing the product on the market.
+// Manufacturer roles: a manufacturer (Art. 13) or an open-source software
+// steward (Art. 3(14), Art. 24).
+const (
+	RoleManufacturer = "manufacturer"
+	RoleSteward      = "steward"
+)
+
+// Manufacturer is the legal or natural person placing the product on the
+// market, or the open-source software steward that supports it.
 type Manufacturer struct {
+	// Role: manufacturer (default) | steward. A steward draws up no EU
+	// declaration of conformity and affixes no CE marking; Art. 24 sets
+	// its obligations.
+	Role    string `yaml:"role,omitempty" json:"role,omitempty"`
 	Name    string `yaml:"name,omitempty" json:"name,omitempty"`
 	Address string `yaml:"address,omitempty" json:"address,omitempty"`
 	Email   string `yaml:"email,omitempty" json:"email,omitempty"`
@@ -102,6 +132,9 @@ type Manufacturer struct {
 type Security struct {
 	Contact   string `yaml:"contact,omitempty" json:"contact,omitempty"`
 	CVDPolicy string `yaml:"cvd_policy,omitempty" json:"cvd_policy,omitempty"`
+	// CybersecurityPolicy is where an open-source software steward's
+	// documented cybersecurity policy is (Art. 24(1)).
+	CybersecurityPolicy string `yaml:"cybersecurity_policy,omitempty" json:"cybersecurity_policy,omitempty"`
 }
 
 // Outputs controls where evidence goes.
@@ -167,6 +200,9 @@ type Updates struct {
 	OptOut string `yaml:"opt_out,omitempty" json:"opt_out,omitempty"`
 	// Notification says how users learn of available updates.
 	Notification string `yaml:"notification,omitempty" json:"notification,omitempty"`
+	// Postpone says how users postpone an update temporarily
+	// (Annex I Part I (2)(c)).
+	Postpone string `yaml:"postpone,omitempty" json:"postpone,omitempty"`
 	// Keys that sign releases.
 	Keys []UpdateKey `yaml:"keys,omitempty" json:"keys,omitempty"`
 	// TrustedRoot is a Sigstore trusted_root.json for bundle verification.
@@ -219,15 +255,83 @@ type Advisories struct {
 	URL    string `yaml:"url,omitempty" json:"url,omitempty"`       // any other public page
 }
 
-// Standard is a harmonised standard, common specification or scheme applied.
+// Standard is a standard applied (Annex VII 5, Annex V 6).
 type Standard struct {
-	Reference string `yaml:"reference" json:"reference"` // e.g. "EN 18031-1:2024"
+	Reference string `yaml:"reference" json:"reference"` // e.g. "EN 40000-1-2:2027"
 	Title     string `yaml:"title,omitempty" json:"title,omitempty"`
 	// Applied: full | partial.
 	Applied string `yaml:"applied,omitempty" json:"applied,omitempty"`
 	Parts   string `yaml:"parts,omitempty" json:"parts,omitempty"` // which parts, when partial
-	// Cited in the Official Journal (harmonised standards only).
+	// OJReference is the reference of the standard's publication in the
+	// Official Journal as a harmonised standard under Regulation (EU)
+	// 2024/2847 (Art. 27(1)). Only such a standard gives a presumption of
+	// conformity; a citation under another act (EN 18031 under the Radio
+	// Equipment Directive) does not.
 	OJReference string `yaml:"oj_reference,omitempty" json:"oj_reference,omitempty"`
+}
+
+// CommonSpecification is a common specification applied (Art. 27(2), (5)).
+type CommonSpecification struct {
+	Reference string `yaml:"reference" json:"reference"`
+	Title     string `yaml:"title,omitempty" json:"title,omitempty"`
+	Applied   string `yaml:"applied,omitempty" json:"applied,omitempty"` // full | partial
+	Parts     string `yaml:"parts,omitempty" json:"parts,omitempty"`
+	// ImplementingAct is the Commission implementing act that establishes
+	// the common specification (Art. 27(2)); without it, it is none.
+	ImplementingAct string `yaml:"implementing_act,omitempty" json:"implementing_act,omitempty"`
+}
+
+// CertificationScheme is a European cybersecurity certification scheme
+// under Regulation (EU) 2019/881 whose certificate the product holds
+// (Art. 27(8)-(9)).
+type CertificationScheme struct {
+	Reference string `yaml:"reference" json:"reference"` // e.g. "EUCC"
+	Title     string `yaml:"title,omitempty" json:"title,omitempty"`
+	Applied   string `yaml:"applied,omitempty" json:"applied,omitempty"` // full | partial
+	Parts     string `yaml:"parts,omitempty" json:"parts,omitempty"`
+	// AssuranceLevel of the certificate: basic | substantial | high.
+	// Art. 32(2) and (3) count a scheme only at "substantial" or above.
+	AssuranceLevel string `yaml:"assurance_level,omitempty" json:"assurance_level,omitempty"`
+	// Certificate identifies the certificate issued.
+	Certificate string `yaml:"certificate,omitempty" json:"certificate,omitempty"`
+}
+
+// Conformity procedures of Art. 32(1), as cemark.yaml names them.
+const (
+	ProcedureModuleA       = "module-a"
+	ProcedureModuleBC      = "module-b-c"
+	ProcedureModuleH       = "module-h"
+	ProcedureCertification = "certification"
+)
+
+// Conformity is the conformity assessment the manufacturer carries out.
+type Conformity struct {
+	// Procedure is the procedure followed: module-a | module-b-c |
+	// module-h | certification. It must be open to the product (Art. 32);
+	// item 7 of the declaration names it (Annex V 7).
+	Procedure string `yaml:"procedure,omitempty" json:"procedure,omitempty"`
+	// NotifiedBody is the body involved in Module B + C or Module H.
+	NotifiedBody NotifiedBody `yaml:"notified_body,omitempty" json:"notified_body,omitempty"`
+	// SignedDeclaration says where the signed EU declaration of conformity
+	// is kept and its digest, for the copy in the technical
+	// documentation (Annex VII 7).
+	SignedDeclaration SignedDeclaration `yaml:"signed_declaration,omitempty" json:"signed_declaration,omitempty"`
+}
+
+// NotifiedBody is a notified body and the certificate it issued (Annex V 7).
+type NotifiedBody struct {
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+	// Number is its four-digit identification number (NANDO).
+	Number      string `yaml:"number,omitempty" json:"number,omitempty"`
+	Certificate string `yaml:"certificate,omitempty" json:"certificate,omitempty"`
+}
+
+// SignedDeclaration is where the signed declaration is kept.
+type SignedDeclaration struct {
+	// Location is a path in the repository or a URL.
+	Location string `yaml:"location,omitempty" json:"location,omitempty"`
+	// SHA256 is the hex SHA-256 of the signed document.
+	SHA256 string `yaml:"sha256,omitempty" json:"sha256,omitempty"`
 }
 
 // Requirement is the manufacturer's assessment of one Annex I point.

@@ -128,9 +128,9 @@ type errorCase struct {
 func errorCases() []errorCase {
 	return []errorCase{
 		{"unknown key", "product:\n  name: x\n  nmae: y\n",
-			`cemark.yaml:3:3: unknown key "nmae" in product; expected one of: name, version, type, description, intended_purpose, class, open_source, licence, first_placed_on_market, support, hardware, declaration_url, user_information_url`},
+			`cemark.yaml:3:3: unknown key "nmae" in product; expected one of: name, version, type, type_designation, description, intended_purpose, class, open_source, licence, first_placed_on_market, support, hardware, technical_documentation_url, declaration_url, user_information_url`},
 		{"unknown top-level key", "prodcut:\n  name: x\n",
-			`cemark.yaml:1:1: unknown key "prodcut" at the top level; expected one of: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, risk_assessment, docs, attestations, reporting`},
+			`cemark.yaml:1:1: unknown key "prodcut" at the top level; expected one of: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, conformity, risk_assessment, docs, attestations, reporting`},
 		{"EU abbreviation for a member state", "reporting:\n  member_state: EL\n",
 			`cemark.yaml:2:17: invalid value "EL" for reporting.member_state; expected one of: AT, BE, BG, CY, CZ, DE, DK, EE, ES, FI, FR, GR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK`},
 		{"a third country where the product is available", "reporting:\n  available_in: [DK, US]\n",
@@ -154,7 +154,7 @@ func errorCases() []errorCase {
 		{"mapping for a string", "manufacturer:\n  name: {legal: x}\n",
 			`cemark.yaml:2:9: wrong type for manufacturer.name: got a mapping; expected a string`},
 		{"string for a section", "manufacturer: Example ApS\n",
-			`cemark.yaml:1:15: wrong type for manufacturer: got a string ("Example ApS"); expected a mapping with keys: name, address, email, website, authorised_representative`},
+			`cemark.yaml:1:15: wrong type for manufacturer: got a string ("Example ApS"); expected a mapping with keys: role, name, address, email, website, authorised_representative`},
 		{"string for a list", "exclude: docs/**\n",
 			`cemark.yaml:1:10: wrong type for exclude: got a string ("docs/**"); expected a list`},
 		{"bad source", "sources: [dir:., \"image.tar\"]\n",
@@ -223,7 +223,7 @@ func errorCases() []errorCase {
 		{"two documents", "product: {name: a}\n---\nproduct: {name: b}\n",
 			`cemark.yaml:2:1: a second YAML document starts here; expected a single document`},
 		{"list at the top", "- product\n",
-			`cemark.yaml:1:1: the file holds a list; expected a mapping of sections: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, risk_assessment, docs, attestations, reporting`},
+			`cemark.yaml:1:1: the file holds a list; expected a mapping of sections: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, conformity, risk_assessment, docs, attestations, reporting`},
 		// Syntax errors carry the line yaml.v3 reports.
 		{"syntax error", "product:\n  name: \"x\n",
 			`cemark.yaml:2: found unexpected end of stream; expected valid YAML`},
@@ -232,7 +232,7 @@ func errorCases() []errorCase {
 		{"tab indentation", "product:\n\tname: x\n",
 			`cemark.yaml:2: found character that cannot start any token; expected valid YAML`},
 		{"bare key in a block mapping", "product: {name: x}\nmanufacturer:\n  name: Example ApS\n  Denmark:\n",
-			`cemark.yaml:4:3: unknown key "Denmark" in manufacturer; expected one of: name, address, email, website, authorised_representative`},
+			`cemark.yaml:4:3: unknown key "Denmark" in manufacturer; expected one of: role, name, address, email, website, authorised_representative`},
 		{"no comma continuation for enumerations", "interfaces:\n  - {port: 53, protocol: tcp, udp}\n",
 			`cemark.yaml:2:31: unknown key "udp" in interfaces[0]; expected one of: port, protocol, purpose, bind, tls`},
 		{"bare known key stays a key", "waivers:\n  - {check: CEM-DEF-001, justification: j, path}\n",
@@ -240,7 +240,7 @@ func errorCases() []errorCase {
 		{"custom tag", "product:\n  name: !secret x\n",
 			`cemark.yaml:2:9: wrong type for product.name: got a value tagged !secret; expected a string`},
 		{"several problems, in file order", "product:\n  nmae: x\n  class: big\ninterfaces:\n  - {port: 99999}\n",
-			"cemark.yaml:2:3: unknown key \"nmae\" in product; expected one of: name, version, type, description, intended_purpose, class, open_source, licence, first_placed_on_market, support, hardware, declaration_url, user_information_url\n" +
+			"cemark.yaml:2:3: unknown key \"nmae\" in product; expected one of: name, version, type, type_designation, description, intended_purpose, class, open_source, licence, first_placed_on_market, support, hardware, technical_documentation_url, declaration_url, user_information_url\n" +
 				"cemark.yaml:3:10: invalid value \"big\" for product.class; expected one of: default, important-class-I, important-class-II, critical\n" +
 				"cemark.yaml:5:12: 99999 out of range for interfaces[0].port; expected an integer from 1 to 65535"},
 	}

@@ -38,7 +38,9 @@ func Missing(cfg *Config) []MissingInput {
 	need(set(s.CVDPolicy), "security.cvd_policy",
 		"where the coordinated vulnerability disclosure policy can be found", "Annex I Part II (5)")
 	need(set(p.Type), "product.type",
-		"the product's type identifies it in the user information and the declaration", "Annex II 3")
+		"the kind of product (software, or hardware with software) decides where the CE marking is affixed", "Art. 30(1)")
+	need(set(p.TypeDesignation), "product.type_designation",
+		"the product's type designation identifies it in the user information and the EU declaration of conformity", "Annex II 3, Annex V 1")
 	need(set(p.Description), "product.description",
 		"the general description of the product opens the technical documentation", "Annex VII 1")
 	need(set(p.IntendedPurpose), "product.intended_purpose",
@@ -51,6 +53,18 @@ func Missing(cfg *Config) []MissingInput {
 		"the end date of the support period must be stated (at least five years unless expected use is shorter)", "Art. 13(8)")
 	need(set(p.Support.Rationale), "product.support.rationale",
 		"the information used to determine the support period goes into the technical documentation", "Annex VII 4")
+	if m.Role == RoleSteward {
+		need(set(s.CybersecurityPolicy), "security.cybersecurity_policy",
+			"an open-source software steward documents its cybersecurity policy in a verifiable manner", "Art. 24(1)")
+	} else {
+		need(set(cfg.Conformity.Procedure), "conformity.procedure",
+			"the EU declaration of conformity names the conformity-assessment procedure followed", "Annex V 7")
+	}
+	r := cfg.Reporting
+	need(set(r.MemberState), "reporting.member_state",
+		"actively exploited vulnerabilities and severe incidents are notified to the CSIRT of the Member State of main establishment", "Art. 14(7)")
+	need(set(r.CSIRT), "reporting.csirt",
+		"the CSIRT designated as coordinator that receives the notifications through the single reporting platform", "Art. 14(7)")
 	if p.Class == ClassImportantClassI || p.Class == ClassImportantClassII {
 		need(p.OpenSource != nil, "product.open_source",
 			"free and open-source products whose technical documentation is public may use Module A", "Art. 32(5)")

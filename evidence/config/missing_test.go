@@ -20,16 +20,20 @@ func TestMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	complete.Product.Type = "software"
+	complete.Product.TypeDesignation = "GW-200"
+	complete.Conformity.Procedure = ProcedureModuleA
+	complete.Reporting = Reporting{MemberState: "DK", CSIRT: "CFCS"}
 	tests := []struct {
 		name string
 		cfg  func() *Config
 		want []string
 	}{
 		{"empty configuration", func() *Config { return &Config{} }, []string{
-			"manufacturer.address", "manufacturer.email", "manufacturer.name",
+			"conformity.procedure", "manufacturer.address", "manufacturer.email", "manufacturer.name",
 			"product.class", "product.description", "product.first_placed_on_market",
 			"product.intended_purpose", "product.support.end", "product.support.rationale",
-			"product.type", "security.contact", "security.cvd_policy",
+			"product.type", "product.type_designation",
+			"reporting.csirt", "reporting.member_state", "security.contact", "security.cvd_policy",
 		}},
 		{"complete", func() *Config { c := *complete; return &c }, []string{}},
 		{"white space is missing", func() *Config {
@@ -37,6 +41,11 @@ func TestMissing(t *testing.T) {
 			c.Manufacturer.Address = "  "
 			return &c
 		}, []string{"manufacturer.address"}},
+		{"a steward states its cybersecurity policy, not a procedure", func() *Config {
+			c := *complete
+			c.Manufacturer.Role = RoleSteward
+			return &c
+		}, []string{"security.cybersecurity_policy"}},
 		{"important class asks whether open source", func() *Config {
 			c := *complete
 			c.Product.Class, c.Product.OpenSource = ClassImportantClassI, nil

@@ -36,11 +36,20 @@ var (
 	// oidcIssuerPattern: a Fulcio certificate holds the issuer as a URL;
 	// "token.actions.githubusercontent.com" without the scheme never matches.
 	oidcIssuerPattern = regexp.MustCompile(`^https?://\S+$`)
+	// notifiedBodyNumberPattern: NANDO numbers are four digits.
+	notifiedBodyNumberPattern = regexp.MustCompile(`^[0-9]{4}$`)
+	sha256Pattern             = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
 // Enumerations of cemark.yaml, in the order the error messages list them.
 func classes() []string {
 	return []string{ClassDefault, ClassImportantClassI, ClassImportantClassII, ClassCritical}
+}
+
+// Procedures are the conformity-assessment procedures of Art. 32(1), in
+// its order: Module A, Module B + C, Module H, certification.
+func Procedures() []string {
+	return []string{ProcedureModuleA, ProcedureModuleBC, ProcedureModuleH, ProcedureCertification}
 }
 
 // MemberStates are the ISO 3166-1 alpha-2 codes of the 27 EU Member States
@@ -56,6 +65,16 @@ func ruleFor(p string) rule {
 	switch p {
 	case "product.class":
 		return rule{enum: classes()}
+	case "manufacturer.role":
+		return rule{enum: []string{RoleManufacturer, RoleSteward}}
+	case "conformity.procedure":
+		return rule{enum: Procedures()}
+	case "conformity.notified_body.number":
+		return rule{pattern: notifiedBodyNumberPattern, want: "the notified body's four-digit identification number, e.g. \"0123\""}
+	case "conformity.signed_declaration.sha256":
+		return rule{pattern: sha256Pattern, want: "the hex SHA-256 of the signed declaration (64 lower-case hex digits)"}
+	case "certification_schemes[].assurance_level":
+		return rule{enum: []string{"basic", "substantial", "high"}}
 	case "sources[]":
 		return rule{pattern: sourcePattern, want: "dir:PATH, file:PATH, docker-archive:FILE, oci-archive:FILE or oci-dir:DIR"}
 	case "interfaces[].port":

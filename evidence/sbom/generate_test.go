@@ -509,3 +509,23 @@ func TestExclusionPatterns(t *testing.T) {
 		t.Error(diff)
 	}
 }
+
+// TestQualitySummaryEmptySBOM: an SBOM with no component has nothing the
+// per-component fields could be checked against; "Complete" would say
+// more than the evidence shows.
+func TestQualitySummaryEmptySBOM(t *testing.T) {
+	q := Quality{Components: 0, Verdict: "complete", Fields: []FieldCoverage{
+		{Field: "timestamp", Required: true, Total: 1, Covered: 1, Verdict: "complete"},
+		{Field: "name", Required: true, Total: 0, Verdict: "not-applicable"},
+	}}
+	s := q.Summary()
+	for _, want := range []string{"0 components", "component fields not checked", "Complete: timestamp.", "Not checked (no component): name.",
+		"the SPDX 2.3 SBOM is not (v2.1.0 asks for SPDX 3.0.1 or later)"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "Complete: timestamp, name") {
+		t.Errorf("an unchecked field is called complete:\n%s", s)
+	}
+}

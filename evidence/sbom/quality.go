@@ -164,18 +164,26 @@ func assessQuality(bom *cdx.BOM, _ Config) Quality {
 }
 
 // Summary is a few lines for people: whether the TR-03183-2 / NTIA fields
-// are complete, and what is missing.
+// are complete, what is missing, and which of the two formats BSI
+// TR-03183-2 v2.1.0 accepts. A field no component could be checked for
+// (an SBOM with no component) is never called complete.
 func (q Quality) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "SBOM: %d components; BSI TR-03183-2 / NTIA fields %s.\n", q.Components, q.Verdict)
-	var complete, gaps []string
+	if q.Components == 0 {
+		fmt.Fprintf(&b, "SBOM: 0 components; BSI TR-03183-2 / NTIA document fields %s, component fields not checked: there is no component.\n", q.Verdict)
+	} else {
+		fmt.Fprintf(&b, "SBOM: %d components; BSI TR-03183-2 / NTIA fields %s.\n", q.Components, q.Verdict)
+	}
+	var complete, unchecked, gaps []string
 	for _, f := range q.Fields {
 		if !f.Required {
 			continue
 		}
 		switch f.Verdict {
-		case "complete", "not-applicable":
+		case "complete":
 			complete = append(complete, f.Field)
+		case "not-applicable":
+			unchecked = append(unchecked, f.Field)
 		default:
 			if f.Total == 1 && len(f.Missing) == 1 && f.Missing[0] == "(document)" {
 				gaps = append(gaps, f.Field+" (needs manufacturer input)")
@@ -187,11 +195,19 @@ func (q Quality) Summary() string {
 	if len(complete) > 0 {
 		fmt.Fprintf(&b, "Complete: %s.\n", strings.Join(complete, ", "))
 	}
+	if len(unchecked) > 0 {
+		fmt.Fprintf(&b, "Not checked (no component): %s.\n", strings.Join(unchecked, ", "))
+	}
 	if len(gaps) > 0 {
 		fmt.Fprintf(&b, "Missing: %s.\n", strings.Join(gaps, "; "))
 	}
+	b.WriteString(FormatNote + "\n")
 	return b.String()
 }
+
+// FormatNote says which of cemark's SBOM formats BSI TR-03183-2 v2.1.0
+// accepts: CycloneDX 1.6 or later, SPDX 3.0.1 or later.
+const FormatNote = "Formats: the CycloneDX 1.6 SBOM is in a format BSI TR-03183-2 v2.1.0 accepts (CycloneDX 1.6 or later); the SPDX 2.3 SBOM is not (v2.1.0 asks for SPDX 3.0.1 or later) and carries the same fields for tools that read SPDX."
 
 func componentLabel(c cdx.Component) string {
 	name := c.Name

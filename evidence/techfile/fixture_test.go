@@ -23,28 +23,39 @@ func date(s string) *config.Date {
 func fixtureConfig(class string) *config.Config {
 	return &config.Config{
 		Product: config.Product{
-			Name: "acme-gateway", Version: "1.4.0", Type: "software",
+			Name: "acme-gateway", Version: "1.4.0", Type: "software", TypeDesignation: "AG-1", Hardware: ptr(false),
 			Description:         "A small HTTP gateway for home automation hubs.",
 			IntendedPurpose:     "Relays commands from the Acme mobile app to home automation hubs on the local network.",
 			Class:               class,
 			OpenSource:          ptr(false),
 			Licence:             "Apache-2.0",
 			FirstPlacedOnMarket: date("2027-12-11"),
-			Support:             config.Support{End: date("2032-12-31"), Rationale: "Hubs are used for about five years; the gateway follows the hub's support."},
-			DeclarationURL:      "https://acme.example/cra/doc",
+			Support: config.Support{End: date("2032-12-31"), Rationale: "Hubs are used for about five years; the gateway follows the hub's support.",
+				Type: "Security updates for the latest minor release, free of charge"},
+			DeclarationURL: "https://acme.example/cra/doc",
 		},
 		Manufacturer: config.Manufacturer{Name: "Acme ApS", Address: "Nørregade 1, 1165 København K, Denmark", Email: "cra@acme.example", Website: "https://acme.example"},
 		Security:     config.Security{Contact: "security@acme.example", CVDPolicy: "https://acme.example/security"},
 		Updates: config.Updates{Mechanism: "container image from registry.acme.example", Automatic: ptr(true),
-			OptOut: "set AUTO_UPDATE=false", Notification: "release notes and an in-app banner",
+			OptOut: "set AUTO_UPDATE=false", Notification: "release notes and an in-app banner", Postpone: "snooze an update for up to 7 days in the app",
 			Keys: []config.UpdateKey{{Name: "release", Type: "cosign", Fingerprint: "AB12CD34"}}},
 		Advisories: config.Advisories{GitHub: true},
+		Conformity: config.Conformity{Procedure: procedureFor(class)},
+		Reporting:  config.Reporting{MemberState: "DK", CSIRT: "CFCS (Center for Cybersikkerhed)", Contact: "psirt@acme.example", AvailableIn: []string{"DK", "SE"}},
 		RiskAssessment: map[string]config.Requirement{
 			"I-2e": {Applicable: ptr(true), Measures: "TLS 1.3 for every connection; no data at rest."},
 			"I-2g": {Applicable: ptr(false), Justification: "The gateway stores no personal data."},
 			"I-2m": {Applicable: ptr(false)}, // no justification: an open item
 		},
 	}
+}
+
+// procedureFor is a procedure open to every fixture of class.
+func procedureFor(class string) string {
+	if class == config.ClassDefault {
+		return config.ProcedureModuleA
+	}
+	return config.ProcedureModuleH
 }
 
 func fixtureReport() *checks.Report {

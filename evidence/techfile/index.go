@@ -75,9 +75,12 @@ func indexRows(in Input, v view, f fills) []IndexRow {
 	rows = append(rows, r)
 
 	r = &row{item: "1(c)", title: "Photos or illustrations (hardware)", file: docGeneral}
-	if v.Product.Hardware {
+	switch {
+	case !v.Product.HardwareStated:
+		r.missing = append(r.missing, "whether the product has hardware (`product.hardware`: true or false)")
+	case v.Product.Hardware:
 		region(r, docGeneral, "photos", "photos or illustrations of external features, markings and internal layout", "")
-	} else {
+	default:
 		r.done = "not applicable: software only (`product.hardware` is false)"
 		r.manual = true
 	}
@@ -89,6 +92,8 @@ func indexRows(in Input, v view, f fills) []IndexRow {
 	need(r, m.Email == "", "e-mail or digital contact (`manufacturer.email`)")
 	need(r, cfg.Security.Contact == "", "single point of contact (`security.contact`)")
 	need(r, cfg.Security.CVDPolicy == "", "where the CVD policy is (`security.cvd_policy`)")
+	need(r, v.Product.TypeDesignation == "", "type designation (`product.type_designation`, Annex II 3)")
+	need(r, v.Support.Type == "", "type of technical security support (`product.support.type`, Annex II 7)")
 	need(r, v.Support.End == "", "end of the support period (`product.support.end`)")
 	region(r, docGeneral, "ii-4-security", "security properties and environment", "")
 	region(r, docGeneral, "ii-5-risks", "foreseeable circumstances leading to significant risks", "")
@@ -106,6 +111,9 @@ func indexRows(in Input, v view, f fills) []IndexRow {
 	need(r, cfg.Security.CVDPolicy == "", "CVD policy (`security.cvd_policy`)")
 	need(r, v.Updates.Mechanism == "", "update mechanism (`updates.mechanism`)")
 	need(r, in.SBOM.CycloneDXSHA256 == "", "an SBOM (none in this run)")
+	for _, k := range v.Reporting.Missing {
+		r.missing = append(r.missing, "Art. 14 reporting set-up (`"+k+"`)")
+	}
 	region(r, docVuln, "vulnerability-process", "the vulnerability-handling process", "")
 	rows = append(rows, r)
 
@@ -135,20 +143,32 @@ func indexRows(in Input, v view, f fills) []IndexRow {
 	}
 	rows = append(rows, r)
 
-	r = &row{item: "6", title: "Test reports", file: docTests}
+	// cemark's checks read the repository, images and artefacts; they do
+	// not test the product as it runs. Annex VII 6 asks for reports of the
+	// tests that verify conformity, which only the manufacturer has.
+	r = &row{item: "6", title: "Test reports", file: docTests, manual: true}
 	need(r, in.Report == nil, "a check run (no report in this run)")
+	region(r, docTests, "other-tests", "reports of tests of the product as shipped (penetration tests, fuzzing, reviews of the vulnerability-handling processes): cemark's checks are static", "")
 	rows = append(rows, r)
 
 	r = &row{item: "7", title: "EU declaration of conformity", file: docDeclaration, manual: true}
-	need(r, m.Name == "", "manufacturer name (`manufacturer.name`)")
-	need(r, m.Address == "", "manufacturer address (`manufacturer.address`)")
-	if !in.Route.ModuleA {
-		region(r, docDeclaration, "notified-body", "notified body, procedure and certificate", "")
+	if v.Route.Steward {
+		r.done = "not applicable: an open-source software steward draws up no EU declaration of conformity (Art. 24)"
+	} else {
+		need(r, m.Name == "", "manufacturer name (`manufacturer.name`)")
+		need(r, m.Address == "", "manufacturer address (`manufacturer.address`)")
+		need(r, v.Product.TypeDesignation == "", "type designation (`product.type_designation`, Annex V 1)")
+		need(r, v.Route.Followed == nil, "the conformity-assessment procedure followed (`conformity.procedure`, Annex V 7)")
+		nb := cfg.Conformity.NotifiedBody
+		need(r, v.Route.NotifiedBody && (nb.Name == "" || nb.Number == "" || nb.Certificate == ""),
+			"notified body name, number and certificate (`conformity.notified_body`, Annex V 7)")
+		if v.Product.Hardware {
+			region(r, docDeclaration, "additional-info", "a photo of the product (Annex V 4)", "")
+		}
+		sd := cfg.Conformity.SignedDeclaration
+		need(r, sd.Location == "" || sd.SHA256 == "",
+			"where the signed declaration is kept and its sha256 (`conformity.signed_declaration`): cemark never signs")
 	}
-	if v.Product.Hardware {
-		region(r, docDeclaration, "additional-info", "a photo of the product (Annex V 4)", "")
-	}
-	region(r, docDeclaration, "signature", "signature by a person (cemark never signs)", "")
 	rows = append(rows, r)
 
 	r = &row{item: "8", title: "SBOM on reasoned request", file: docSBOM}

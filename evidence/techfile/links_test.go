@@ -79,7 +79,7 @@ func TestInternalLinksResolve(t *testing.T) {
 		"class-II":      fixtureInput(fixtureConfig(config.ClassImportantClassII)),
 		"include-sbom":  func() Input { in := defaultInput(); in.Config.Docs.IncludeSBOM = true; return in }(),
 		"empty-config":  {Config: &config.Config{}},
-		"hardware":      func() Input { in := defaultInput(); in.Config.Product.Hardware = true; return in }(),
+		"hardware":      func() Input { in := defaultInput(); in.Config.Product.Hardware = ptr(true); return in }(),
 		"nested-folder": defaultInput(),
 	} {
 		for _, lang := range []string{"en", "da"} {

@@ -73,8 +73,11 @@ func TestManualRegionsSurvive(t *testing.T) {
 	fillRegion(t, filepath.Join(dir, docDeclaration), "signature", "Signed for Acme ApS, Copenhagen, 2027-12-01, J. Jensen, CEO.\n")
 
 	// A changed product: the generated text changes, the manual text does not.
+	// The signed copy's place and digest complete Annex VII 7.
 	in := defaultInput()
 	in.Product.Version = "1.5.0"
+	in.Config.Conformity.SignedDeclaration = config.SignedDeclaration{Location: "docs/cra/signed/declaration-1.5.0.pdf",
+		SHA256: "5e1f000000000000000000000000000000000000000000000000000000000001"}
 	res := mustRender(t, in, Options{Root: root})
 	risk := readFile(t, filepath.Join(dir, docRisk))
 	for _, want := range []string{method, notes} {
@@ -272,15 +275,18 @@ func TestSubstantialModification(t *testing.T) {
 	in.Report.Facts.Inventory.Interfaces = append(in.Report.Facts.Inventory.Interfaces, in.Report.Facts.Inventory.Interfaces[0])
 	in.Report.Facts.Inventory.Interfaces[2].Port = 1883
 	in.SBOM.TopLevel = append(in.SBOM.TopLevel, Component{Name: "github.com/eclipse/paho.mqtt.golang", Version: "v1.5.0", Network: true})
+	// A key rotation keeps releases signed: not a substantial modification.
 	in.Report.Facts.UpdateSigning.KeyFingerprints = []string{"ee99ff00"}
 	in.Config.Updates.Keys[0].Fingerprint = "EE99FF00"
 	in.Config.Product.IntendedPurpose = "Relays commands and telemetry between the app, hubs and the Acme cloud."
+	// Dropping TLS on the HTTPS interface can affect Annex I Part I (2)(e).
+	off := false
+	in.Report.Facts.Inventory.Interfaces[0].TLS = &off
 	want := []Change{
 		{Aspect: "intended purpose", Before: "Relays commands from the Acme mobile app to home automation hubs on the local network.", After: "Relays commands and telemetry between the app, hubs and the Acme cloud."},
 		{Aspect: "exposed interface", After: "tcp/1883 (bind: all)"},
 		{Aspect: "network-capable component", After: "github.com/eclipse/paho.mqtt.golang"},
-		{Aspect: "update signing key", Before: "ab12cd34"},
-		{Aspect: "update signing key", After: "ee99ff00"},
+		{Aspect: "interface served without TLS", After: "tcp/443 (bind: all) without TLS"},
 	}
 	for i := 0; i < 2; i++ { // shown on every render until accepted
 		res := mustRender(t, in, Options{Root: root})
@@ -307,8 +313,22 @@ func TestSubstantialModification(t *testing.T) {
 	if strings.Contains(readFile(t, filepath.Join(dir, docIndex)), "Possible substantial modification") {
 		t.Errorf("README still shows the section after acceptance")
 	}
-	if strings.Contains(readFile(t, filepath.Join(dir, StateFile)), "ab12cd34") {
+	if !strings.Contains(readFile(t, filepath.Join(dir, StateFile)), "tcp/443 (bind: all) without TLS") {
 		t.Errorf("state not updated on acceptance")
+	}
+}
+
+// TestSubstantialModificationOldState: a summary accepted before cemark
+// recorded TLS and release signing does not report them as changed.
+func TestSubstantialModificationOldState(t *testing.T) {
+	t.Parallel()
+	root := newRepo(t)
+	old := `{"schema":1,"accepted":{"class":"default","intended_purpose":"Relays commands from the Acme mobile app to home automation hubs on the local network.",` +
+		`"exposed_interfaces":["tcp/22 (bind: all)","tcp/443 (bind: all)"],"network_components":["golang.org/x/net"],` +
+		`"update_mechanism":"container image from registry.acme.example","signing_keys":["ab12cd34"]},"accepted_on":"2026-11-01"}` + "\n"
+	writeFile(t, filepath.Join(root, DefaultDir, StateFile), old)
+	if res := mustRender(t, defaultInput(), Options{Root: root}); len(res.Substantial) != 0 {
+		t.Errorf("changes against an old summary: %+v", res.Substantial)
 	}
 }
 
@@ -465,7 +485,7 @@ func TestHardwareNeedsPhotos(t *testing.T) {
 	t.Parallel()
 	root := newRepo(t)
 	in := defaultInput()
-	in.Config.Product.Hardware = true
+	in.Config.Product.Hardware = ptr(true)
 	res := mustRender(t, in, Options{Root: root})
 	if row := indexRow(res, "1(c)"); row.State != StateNeedsInput || !strings.Contains(row.Detail, "photos") {
 		t.Errorf("1(c) for hardware: %+v", row)

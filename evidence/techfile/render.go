@@ -129,6 +129,9 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 				continue
 			}
 		}
+		var notices []string
+		oldSegs, notices = tl.switchLanguage(name, rel, v, freshSegs, oldSegs)
+		res.Notices = append(res.Notices, notices...)
 		m := merge(freshSegs, oldSegs, orphanHeading)
 		for _, e := range m.handEdits {
 			e.File = rel

@@ -24,19 +24,34 @@ type state struct {
 	AcceptedCommit string `json:"accepted_commit,omitempty"`
 }
 
-// summary is what a substantial modification would change (Art. 3(30),
-// Art. 22; FAQ on substantial modification): the exposed interfaces, the
-// network-capable components, how updates are delivered and signed, the
-// intended purpose and the class. Versions of components are left out on
-// purpose: an update is not by itself a substantial modification.
+// summary is what a substantial modification would change (Art. 3(30):
+// a change after placing on the market that affects compliance with Part I
+// of Annex I or modifies the intended purpose; recitals 38 and 39: one the
+// manufacturer did not foresee in the risk assessment): the exposed
+// interfaces and whether they speak TLS, the network-capable components,
+// how updates are delivered and whether releases are signed, the intended
+// purpose and the class. Versions of components are left out on purpose:
+// an update is not by itself a substantial modification; nor is a new
+// signing key (a key rotation keeps releases signed).
 type summary struct {
 	Class             string   `json:"class"`
 	IntendedPurpose   string   `json:"intended_purpose"`
 	Interfaces        []string `json:"exposed_interfaces"`
 	NetworkComponents []string `json:"network_components"`
 	UpdateMechanism   string   `json:"update_mechanism"`
-	SigningKeys       []string `json:"signing_keys"`
+	// PlaintextInterfaces are the exposed interfaces known to serve
+	// without TLS; UpdateSigning says whether releases are signed. Both
+	// are nil in a summary accepted before cemark recorded them, and are
+	// then not compared.
+	PlaintextInterfaces *[]string `json:"plaintext_interfaces,omitempty"`
+	UpdateSigning       *string   `json:"update_signing,omitempty"`
 }
+
+// Update signing states of the summary.
+const (
+	signedReleases   = "releases signed"
+	unsignedReleases = "no release signing found"
+)
 
 func summarise(in Input) summary {
 	cfg := in.Config
@@ -48,31 +63,38 @@ func summarise(in Input) summary {
 			*list = append(*list, v)
 		}
 	}
+	plaintext := []string{}
 	if in.Report != nil && in.Report.Facts.Inventory != nil {
 		for _, i := range in.Report.Facts.Inventory.Interfaces {
-			add(&s.Interfaces, interfaceKey(i.Protocol, i.Port, i.Bind))
+			key := interfaceKey(i.Protocol, i.Port, i.Bind)
+			add(&s.Interfaces, key)
+			if i.TLS != nil && !*i.TLS && i.Bind != "loopback" {
+				add(&plaintext, key+" without TLS")
+			}
 		}
 	}
+	sort.Strings(plaintext)
+	s.PlaintextInterfaces = &plaintext
 	for _, c := range in.SBOM.TopLevel {
 		if c.Network {
 			add(&s.NetworkComponents, c.Name)
 		}
 	}
 	s.UpdateMechanism = strings.TrimSpace(cfg.Updates.Mechanism)
-	if s.UpdateMechanism == "" && in.Report != nil && in.Report.Facts.UpdateSigning != nil {
-		s.UpdateMechanism = in.Report.Facts.UpdateSigning.Mechanism
-	}
-	if in.Report != nil && in.Report.Facts.UpdateSigning != nil {
-		for _, k := range in.Report.Facts.UpdateSigning.KeyFingerprints {
-			add(&s.SigningKeys, strings.ToLower(k))
+	signed := len(cfg.Updates.Keys) > 0 || len(cfg.Updates.KeylessIdentities) > 0
+	if us := in.Report; us != nil && us.Facts.UpdateSigning != nil {
+		if s.UpdateMechanism == "" {
+			s.UpdateMechanism = us.Facts.UpdateSigning.Mechanism
 		}
+		signed = signed || len(us.Facts.UpdateSigning.KeyFingerprints) > 0 || len(us.Facts.UpdateSigning.Pipeline) > 0
 	}
-	for _, k := range cfg.Updates.Keys {
-		add(&s.SigningKeys, strings.ToLower(k.Fingerprint))
+	signing := unsignedReleases
+	if signed {
+		signing = signedReleases
 	}
+	s.UpdateSigning = &signing
 	sort.Strings(s.Interfaces)
 	sort.Strings(s.NetworkComponents)
-	sort.Strings(s.SigningKeys)
 	return s
 }
 
@@ -119,7 +141,12 @@ func compare(accepted, current summary) []Change {
 	list("exposed interface", accepted.Interfaces, current.Interfaces)
 	list("network-capable component", accepted.NetworkComponents, current.NetworkComponents)
 	scalar("update mechanism", accepted.UpdateMechanism, current.UpdateMechanism)
-	list("update signing key", accepted.SigningKeys, current.SigningKeys)
+	if accepted.PlaintextInterfaces != nil && current.PlaintextInterfaces != nil {
+		list("interface served without TLS", *accepted.PlaintextInterfaces, *current.PlaintextInterfaces)
+	}
+	if accepted.UpdateSigning != nil && current.UpdateSigning != nil {
+		scalar("update signing", *accepted.UpdateSigning, *current.UpdateSigning)
+	}
 	return out
 }
 
@@ -143,7 +170,7 @@ func parseState(data []byte) (state, error) {
 
 func encodeState(st state) []byte {
 	// Empty lists are written as [] so that the file's shape never changes.
-	for _, l := range []*[]string{&st.Accepted.Interfaces, &st.Accepted.NetworkComponents, &st.Accepted.SigningKeys} {
+	for _, l := range []*[]string{&st.Accepted.Interfaces, &st.Accepted.NetworkComponents} {
 		if *l == nil {
 			*l = []string{}
 		}

@@ -168,6 +168,9 @@ type Result struct {
 	// Substantial lists the differences between the accepted evidence
 	// summary and this run's: possible substantial modifications.
 	Substantial []Change
+	// Notices are things a person should read that do not make the file
+	// stale, e.g. manual text left in English after a switch to Danish.
+	Notices []string
 	// Index is the README's Annex VII status table.
 	Index []IndexRow
 }

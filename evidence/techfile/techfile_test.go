@@ -87,6 +87,29 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
+// fossConfig is the fixture as free and open-source software of class,
+// with its technical documentation public at url ("" for not yet).
+func fossConfig(class, url string) func() *config.Config {
+	return func() *config.Config {
+		c := fixtureConfig(class)
+		c.Product.OpenSource = ptr(true)
+		c.Product.Licence = "Apache-2.0"
+		c.Product.TechnicalDocumentationURL = url
+		c.Conformity.Procedure = config.ProcedureModuleA
+		return c
+	}
+}
+
+// stewardConfig is a foundation that stewards the fixture (Art. 24).
+func stewardConfig() *config.Config {
+	c := fixtureConfig(config.ClassDefault)
+	c.Manufacturer = config.Manufacturer{Role: config.RoleSteward, Name: "Acme Foundation", Address: "Nørregade 1, 1165 København K, Denmark", Email: "security@acme-foundation.example"}
+	c.Product.OpenSource = ptr(true)
+	c.Security.CybersecurityPolicy = "https://acme-foundation.example/security-policy"
+	c.Conformity = config.Conformity{}
+	return c
+}
+
 func TestGolden(t *testing.T) {
 	all := append([]string{}, documents...)
 	all = append(all, StateFile)
@@ -99,19 +122,51 @@ func TestGolden(t *testing.T) {
 	}{
 		{"default", func() *config.Config { return fixtureConfig(config.ClassDefault) }, "en", all},
 		{"danish", func() *config.Config { return fixtureConfig(config.ClassDefault) }, "da", []string{docGeneral, docDeclaration, docIndex}},
-		{"class-I-without-standards", func() *config.Config { return fixtureConfig(config.ClassImportantClassI) }, "en", routeDocs},
-		{"class-I-standards-in-full", func() *config.Config {
+		// Art. 27(1): EN 18031 is harmonised under the Radio Equipment
+		// Directive, not the CRA: no Module A for class I (Art. 32(2)).
+		{"class-I-RED-standard", func() *config.Config {
 			c := fixtureConfig(config.ClassImportantClassI)
-			c.Standards = []config.Standard{{Reference: "EN 40000-1-4:2027", Title: "Generic security requirements", Applied: "full", OJReference: "OJ L 2027/123"}}
+			c.Standards = []config.Standard{{Reference: "EN 18031-1:2024", Title: "Common security requirements for internet-connected radio equipment",
+				Applied: "full", OJReference: "OJ L, 2025/138 (Radio Equipment Directive)"}}
 			return c
 		}, "en", routeDocs},
-		{"class-II", func() *config.Config { return fixtureConfig(config.ClassImportantClassII) }, "en", routeDocs},
+		// Art. 32(2), Art. 27(8): a certificate at "substantial" applied in full opens Module A.
+		{"class-I-scheme-substantial", func() *config.Config {
+			c := fixtureConfig(config.ClassImportantClassI)
+			c.CertificationSchemes = []config.CertificationScheme{{Reference: "EUCC", Title: "Common Criteria based European cybersecurity certification scheme",
+				Applied: "full", AssuranceLevel: "substantial", Certificate: "EUCC-2027-0042"}}
+			c.Conformity.Procedure = config.ProcedureModuleA
+			return c
+		}, "en", routeDocs},
+		{"class-I-FOSS-public-docs", fossConfig(config.ClassImportantClassI, "https://acme.example/cra/technical-documentation"), "en", routeDocs},
+		{"class-I-FOSS-no-public-docs", fossConfig(config.ClassImportantClassI, ""), "en", routeDocs},
+		{"class-II-FOSS-public-docs", fossConfig(config.ClassImportantClassII, "https://acme.example/cra/technical-documentation"), "en", routeDocs},
+		{"class-II-FOSS-no-public-docs", fossConfig(config.ClassImportantClassII, ""), "en", routeDocs},
+		{"class-II", func() *config.Config {
+			c := fixtureConfig(config.ClassImportantClassII)
+			c.Conformity.NotifiedBody = config.NotifiedBody{Name: "Nordic Cyber Certification A/S", Number: "2875", Certificate: "NCC-H-2027-17"}
+			return c
+		}, "en", routeDocs},
 		{"critical", func() *config.Config { return fixtureConfig(config.ClassCritical) }, "en", routeDocs},
-		{"open-source-class-I", func() *config.Config {
-			c := fixtureConfig(config.ClassImportantClassI)
-			c.Product.OpenSource = ptr(true)
+		{"steward", stewardConfig, "en", []string{docIndex, docVuln, docDeclaration}},
+		{"steward-danish", stewardConfig, "da", []string{docDeclaration}},
+		{"support-under-5-years", func() *config.Config {
+			c := fixtureConfig(config.ClassDefault)
+			c.Product.Support.End = date("2030-12-10")
 			return c
-		}, "en", routeDocs},
+		}, "en", []string{docSupport, docIndex}},
+		{"placed-before-2027-12-11", func() *config.Config {
+			c := fixtureConfig(config.ClassDefault)
+			c.Product.FirstPlacedOnMarket = date("2026-03-01")
+			c.Product.Support.End = date("2031-03-01")
+			return c
+		}, "en", []string{docSupport, docIndex, docDeclaration}},
+		{"support-ended", func() *config.Config {
+			c := fixtureConfig(config.ClassDefault)
+			c.Product.FirstPlacedOnMarket = date("2021-01-01")
+			c.Product.Support.End = date("2026-01-01")
+			return c
+		}, "en", []string{docGeneral, docSupport}},
 		{"empty-config", func() *config.Config { return &config.Config{} }, "en", all},
 	}
 	for _, tt := range tests {

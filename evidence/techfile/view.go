@@ -31,12 +31,18 @@ type view struct {
 	Security     config.Security
 	Updates      config.Updates
 	// Advisories lists where fixed vulnerabilities are published (Part II (4)).
-	Advisories   []string
-	Route        conformity.Route
-	ClassTitle   string
-	Support      supportView
-	Standards    []standardView // harmonised standards, common specs, schemes
+	Advisories []string
+	Route      routeView
+	ClassTitle string
+	Support    supportView
+	Standards  []standardView // harmonised standards, common specs, schemes
+	// FullyApplied: a listed standard, specification or scheme counts for
+	// Art. 32(2) (applied in full, cited, at the right level).
 	FullyApplied bool
+	CE           ceView
+	Dates        datesView
+	Reporting    reportingView
+	Conformity   config.Conformity
 
 	HasReport bool
 	Summary   checks.Summary
@@ -69,22 +75,31 @@ type view struct {
 }
 
 type productView struct {
-	Name, Version, Type, Description, IntendedPurpose, Licence string
-	OpenSource                                                 string // yes | no | not stated
-	Hardware                                                   bool
-	FirstPlaced                                                string
-	DeclarationURL, UserInformationURL                         string
+	Name, Version, Type, TypeDesignation, Description, IntendedPurpose, Licence string
+	OpenSource                                                                  string // yes | no | not stated
+	// Hardware is true for a product with hardware; HardwareStated is
+	// false when product.hardware is unset (then neither is known).
+	Hardware, HardwareStated           bool
+	FirstPlaced                        string
+	DeclarationURL, UserInformationURL string
+	TechnicalDocumentationURL          string
 }
 
 type supportView struct {
-	End, Rationale string
+	End, Rationale, Type string
 	// Years is the length from first placing on the market to the end, when both are known.
 	Years string
 	Short bool // shorter than five years
+	// Ended is true when the support period ended before the reference date.
+	Ended bool
 }
 
 type standardView struct {
 	Kind, Reference, Title, Applied, Parts, OJReference string
+	AssuranceLevel, ImplementingAct, Certificate        string
+	// Counts and Why: whether it opens Module A to class I (Art. 32(2)).
+	Counts bool
+	Why    string
 }
 
 type checkView struct {
@@ -100,6 +115,7 @@ type findingView struct {
 
 type pointView struct {
 	ID, Clause, Title, Status, Applicability, Basis, Measures, Justification string
+	Coverage                                                                 string
 	Always                                                                   bool
 	Checks                                                                   []checkRef
 	Waived                                                                   []waiverView
@@ -114,7 +130,9 @@ type waiverView struct {
 
 type provisionView struct{ Provision, Checks string }
 
-type assessmentCounts struct{ Met, NotMet, NotApplicable, NotAssessed, Total int }
+type assessmentCounts struct {
+	EvidenceComplete, StatedNotVerified, FailingFinding, NotApplicable, NotAssessed, Total int
+}
 
 type ifaceView struct {
 	Port, Protocol, Bind, TLS, Service, Declared, Purpose, Places string
@@ -140,8 +158,9 @@ func buildView(in Input, lang, relDir string) view {
 		Manufacturer: cfg.Manufacturer,
 		Security:     cfg.Security,
 		Updates:      cfg.Updates,
-		Route:        in.Route,
+		Route:        newRouteView(in.Route, lang),
 		ClassTitle:   classTitle(className(cfg.Product.Class)),
+		Conformity:   cfg.Conformity,
 		SBOM:         in.SBOM,
 		IncludeSBOM:  cfg.Docs.IncludeSBOM,
 		SBOMFile:     "sbom.cdx.json",
@@ -155,9 +174,11 @@ func buildView(in Input, lang, relDir string) view {
 	}
 	p := cfg.Product
 	v.Product = productView{
-		Name: in.Product.Name, Version: in.Product.Version, Type: p.Type, Description: strings.TrimSpace(p.Description),
-		IntendedPurpose: strings.TrimSpace(p.IntendedPurpose), Licence: p.Licence, Hardware: p.Hardware,
+		Name: in.Product.Name, Version: in.Product.Version, Type: p.Type, TypeDesignation: strings.TrimSpace(p.TypeDesignation),
+		Description: strings.TrimSpace(p.Description), IntendedPurpose: strings.TrimSpace(p.IntendedPurpose), Licence: p.Licence,
+		Hardware: p.Hardware != nil && *p.Hardware, HardwareStated: p.Hardware != nil,
 		DeclarationURL: p.DeclarationURL, UserInformationURL: p.UserInformationURL, OpenSource: "not stated",
+		TechnicalDocumentationURL: strings.TrimSpace(p.TechnicalDocumentationURL),
 	}
 	if v.Product.Name == "" {
 		v.Product.Name = p.Name
@@ -185,32 +206,19 @@ func buildView(in Input, lang, relDir string) view {
 		v.Product.FirstPlaced = p.FirstPlacedOnMarket.String()
 	}
 	v.Support.Rationale = strings.TrimSpace(p.Support.Rationale)
+	v.Support.Type = strings.TrimSpace(p.Support.Type)
 	if p.Support.End != nil {
 		v.Support.End = p.Support.End.String()
+		v.Support.Ended = !in.Date.IsZero() && p.Support.End.Before(in.Date)
 		if p.FirstPlacedOnMarket != nil {
-			months := (p.Support.End.Year-p.FirstPlacedOnMarket.Year)*12 + int(p.Support.End.Month) - int(p.FirstPlacedOnMarket.Month)
-			if p.Support.End.Day < p.FirstPlacedOnMarket.Day {
-				months--
-			}
-			v.Support.Years = fmt.Sprintf("%d years and %d months", months/12, months%12)
+			v.Support.Years = conformity.YearsMonths(*p.FirstPlacedOnMarket, *p.Support.End)
 			v.Support.Short = p.Support.End.Time().Before(p.FirstPlacedOnMarket.AddYears(5).Time())
 		}
 	}
-	for _, g := range []struct {
-		kind string
-		list []config.Standard
-	}{{"harmonised standard", cfg.Standards}, {"common specification", cfg.CommonSpecifications}, {"certification scheme", cfg.CertificationSchemes}} {
-		for _, s := range g.list {
-			applied := strings.ToLower(s.Applied)
-			if applied == "" {
-				applied = "not stated"
-			}
-			if applied == "full" {
-				v.FullyApplied = true
-			}
-			v.Standards = append(v.Standards, standardView{Kind: g.kind, Reference: s.Reference, Title: s.Title, Applied: applied, Parts: s.Parts, OJReference: s.OJReference})
-		}
-	}
+	v.Standards, v.FullyApplied = standardsView(cfg, in.Route)
+	v.CE = newCEView(in.Route, p)
+	v.Dates = newDatesView(p)
+	v.Reporting = newReportingView(cfg.Reporting)
 
 	checkIDs := map[string]bool{}
 	if in.Report != nil {
@@ -304,30 +312,31 @@ func buildView(in Input, lang, relDir string) view {
 
 	for _, ps := range in.Assessment.Points {
 		pv := pointView{ID: ps.ID, Clause: ps.Clause, Title: ps.Title, Basis: ps.Basis, Measures: strings.TrimSpace(ps.Measures),
-			Justification: strings.TrimSpace(ps.Justification), Always: ps.Always, OpenItems: ps.OpenItems}
-		pv.Status = statusWords(ps)
+			Justification: strings.TrimSpace(ps.Justification), Always: ps.Always, OpenItems: ps.OpenItems,
+			Coverage: coverageWords(ps.Coverage)}
+		pv.Status = ps.Status.Words()
+		req := cfg.RiskAssessment[ps.ID]
 		switch {
-		case ps.Status == conformity.NotApplicable:
-			pv.Applicability = "not applicable (declared)"
+		case req.Applicable != nil && !*req.Applicable && !ps.Always:
+			pv.Applicability = "declared not applicable"
 		case ps.Always:
 			pv.Applicability = "applies to every product"
+		case req.Applicable != nil && *req.Applicable:
+			pv.Applicability = "applies (declared)"
 		default:
-			req, ok := cfg.RiskAssessment[ps.ID]
-			if ok && req.Applicable != nil && *req.Applicable {
-				pv.Applicability = "applies (declared)"
-			} else {
-				pv.Applicability = "applies (not declared otherwise)"
-			}
+			pv.Applicability = "applies (not declared otherwise)"
 		}
-		if ps.Status == conformity.NotApplicable && pv.Justification == "" {
-			pv.OpenItems = appendUnique(pv.OpenItems, "justification for non-applicability missing (Art. 13(4))")
-		}
-		failing, waived := set(ps.Failing), set(ps.Waived)
+		failing, warning, errored, waived := set(ps.Failing), set(ps.Warning), set(ps.Errored), set(ps.Waived)
 		for _, id := range ps.Checks {
-			ref := checkRef{ID: id, Outcome: "no failing finding"}
-			if failing[id] {
+			ref := checkRef{ID: id, Outcome: "no finding against the point"}
+			switch {
+			case failing[id]:
 				ref.Outcome = "failing finding"
-			} else if waived[id] {
+			case errored[id]:
+				ref.Outcome = "could not complete"
+			case warning[id]:
+				ref.Outcome = "warning"
+			case waived[id]:
 				ref.Outcome = "no failing finding; findings waived"
 			}
 			if checkIDs[id] {
@@ -344,10 +353,12 @@ func buildView(in Input, lang, relDir string) view {
 			v.OpenItems = append(v.OpenItems, ps.Clause+": "+o)
 		}
 		switch ps.Status {
-		case conformity.Met:
-			v.Counts.Met++
-		case conformity.NotMet:
-			v.Counts.NotMet++
+		case conformity.EvidenceComplete:
+			v.Counts.EvidenceComplete++
+		case conformity.StatedNotVerified:
+			v.Counts.StatedNotVerified++
+		case conformity.FailingFinding:
+			v.Counts.FailingFinding++
 		case conformity.NotApplicable:
 			v.Counts.NotApplicable++
 		default:
@@ -373,21 +384,15 @@ func buildView(in Input, lang, relDir string) view {
 	return v
 }
 
-// statusWords says what the evidence shows for a point, in cemark's words:
-// never "compliant", never "met" on its own.
-func statusWords(ps conformity.PointStatus) string {
-	switch ps.Status {
-	case conformity.Met:
-		if len(ps.Checks) > 0 {
-			return "no failing finding"
-		}
-		return "measures described; no check covers it"
-	case conformity.NotMet:
-		return "failing finding"
-	case conformity.NotApplicable:
-		return "not applicable"
+// coverageWords says how much of a point the checks cover.
+func coverageWords(c conformity.Coverage) string {
+	switch c {
+	case conformity.CoverageFull:
+		return "the checks cover the whole point"
+	case conformity.CoveragePartial:
+		return "the checks cover part of the point"
 	}
-	return "not assessed"
+	return "no check covers the point"
 }
 
 func where(f checks.Finding) string {
@@ -461,15 +466,6 @@ func set(s []string) map[string]bool {
 		m[v] = true
 	}
 	return m
-}
-
-func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
-	}
-	return append(s, v)
 }
 
 func orDash(s string) string { return orText(s, "-") }

@@ -191,7 +191,7 @@ func TestActionEndToEndPullRequestMode(t *testing.T) {
 	}
 	out := r.outputs()
 	want := map[string]string{
-		"conformity":       NotConformant,
+		"conformity":       FailingFindings,
 		"sbom-cyclonedx":   ".cemark/sbom.cdx.json",
 		"sbom-spdx":        ".cemark/sbom.spdx.json",
 		"report":           ".cemark/report.json",
@@ -223,7 +223,7 @@ func TestActionEndToEndPullRequestMode(t *testing.T) {
 		t.Errorf("no error annotation on the Dockerfile:\n%s", stdout)
 	}
 	sum := r.summary()
-	for _, s := range []string{"## cemark: Widget 2.0.0", "`not-conformant`", "### Annex I", "Annex I Part I (2)(a)",
+	for _, s := range []string{"## cemark: Widget 2.0.0", "`failing-findings`", "### Annex I", "Annex I Part I (2)(a)",
 		"### Findings", "### Network interfaces", "| 23 | tcp", "### SBOM", "Attestations signed by key"} {
 		if !strings.Contains(sum, s) {
 			t.Errorf("summary lacks %q:\n%s", s, sum)
@@ -294,7 +294,7 @@ func TestActionEvents(t *testing.T) {
 		{
 			name: "fork pull request skips the docs update", event: "pull_request_fork",
 			inputs:      map[string]string{"docs": "pr", "github-token": "ghs_faketoken123"},
-			wantOutputs: map[string]string{"conformity": NotConformant, "docs-changed": "false", "pull-request-url": ""},
+			wantOutputs: map[string]string{"conformity": FailingFindings, "docs-changed": "false", "pull-request-url": ""},
 			wantStdout:  "::notice::this pull request comes from a fork",
 			wantCalls: func(t *testing.T, calls []string, _ *fakeGitHub) {
 				if len(calls) != 0 {

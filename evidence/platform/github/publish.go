@@ -17,21 +17,21 @@ import (
 // what matters. One more notice counts the rest.
 const MaxAnnotations = 50
 
-// Conformity output values (action.yml). "conformant" means no failing
-// finding in the evidence — never a legal declaration.
+// Conformity output values (action.yml), the pipeline's status words
+// (conformity predicate v2): "evidence-complete" means no failing finding
+// and every Annex I point evidenced, stated by the manufacturer or
+// justified not applicable — never a legal declaration.
 const (
-	Conformant    = "conformant"
-	NotConformant = "not-conformant"
-	Incomplete    = "incomplete"
+	EvidenceComplete = "evidence-complete"
+	FailingFindings  = "failing-findings"
+	Incomplete       = "incomplete"
 )
 
 // ConformityOutput maps the pipeline's status word onto the output value.
 func ConformityOutput(status string) string {
 	switch status {
-	case "no-failing-finding":
-		return Conformant
-	case "failing-findings":
-		return NotConformant
+	case EvidenceComplete, FailingFindings:
+		return status
 	}
 	return Incomplete
 }
@@ -150,9 +150,9 @@ func cell(s string) string {
 }
 
 var statusWords = map[string]string{
-	Conformant:    "no failing finding in the evidence",
-	NotConformant: "failing findings",
-	Incomplete:    "incomplete: points not assessed, manufacturer input missing, or checks that could not run",
+	EvidenceComplete: "no failing finding, and every Annex I point evidenced, stated by the manufacturer or justified not applicable",
+	FailingFindings:  "failing findings",
+	Incomplete:       "incomplete: points not assessed, warnings, manufacturer input missing, or checks that could not run",
 }
 
 // RenderSummary renders the job summary as Markdown.
@@ -268,12 +268,14 @@ func RenderSummary(in SummaryInput) string {
 
 func statusIcon(s conformity.Status) string {
 	switch s {
-	case conformity.Met:
-		return "✅ no failing finding"
-	case conformity.NotMet:
-		return "❌ not met"
+	case conformity.EvidenceComplete:
+		return "✅ evidence complete"
+	case conformity.StatedNotVerified:
+		return "📝 stated, not verified"
+	case conformity.FailingFinding:
+		return "❌ failing finding"
 	case conformity.NotApplicable:
 		return "➖ not applicable"
 	}
-	return "❔ " + string(s)
+	return "❔ " + s.Words()
 }

@@ -14,7 +14,7 @@ import (
 
 func TestConformityOutput(t *testing.T) {
 	for in, want := range map[string]string{
-		"no-failing-finding": Conformant, "failing-findings": NotConformant, "incomplete": Incomplete, "": Incomplete,
+		"evidence-complete": EvidenceComplete, "failing-findings": FailingFindings, "no-failing-finding": Incomplete, "incomplete": Incomplete, "": Incomplete,
 	} {
 		if got := ConformityOutput(in); got != want {
 			t.Errorf("ConformityOutput(%q) = %q, want %q", in, got, want)

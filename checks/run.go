@@ -32,6 +32,9 @@ type RunOptions struct {
 	// not in it is reported by CEM-WVR-001: it is most likely a typo, and it
 	// waives nothing.
 	Catalogue []string
+	// Baseline, when set, marks the findings it holds as existing
+	// (Finding.Baseline) after waivers are applied.
+	Baseline *Baseline
 }
 
 // Run runs every check of reg against t: Collect, then Evaluate. A check
@@ -132,6 +135,7 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].ID < rep.Results[j].ID })
 	rep.FileErrors = t.Files.Errors()
 	rep.Summary = Summarise(rep)
+	opts.Baseline.Apply(rep)
 	return rep, nil
 }
 
@@ -309,6 +313,9 @@ func Summarise(r *Report) Summary {
 		}
 		s.CheckOutcomes[res.Outcome]++
 		for _, f := range res.Findings {
+			if f.Baseline {
+				s.Baseline++
+			}
 			switch f.Outcome {
 			case Pass:
 				s.Pass++
@@ -344,16 +351,16 @@ func ParseSeverity(s string) (Severity, error) {
 	return v, nil
 }
 
-// FailsAt returns the failing findings (Outcome Fail; waived ones do not
-// count) whose severity is min or higher, for --fail-on. An empty min
-// ("none") returns nothing.
+// FailsAt returns the failing findings (Outcome Fail; waived ones and
+// those the baseline holds do not count) whose severity is min or higher,
+// for --fail-on. An empty min ("none") returns nothing.
 func FailsAt(r *Report, min Severity) []Finding {
 	if r == nil || min == "" || min.Rank() < 0 {
 		return nil
 	}
 	var out []Finding
 	for _, f := range r.Findings() {
-		if f.Failing() && f.Severity.Rank() >= min.Rank() {
+		if f.FailsGate() && f.Severity.Rank() >= min.Rank() {
 			out = append(out, f)
 		}
 	}

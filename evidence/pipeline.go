@@ -119,6 +119,10 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, stage.fail(err)
 	}
 	ev.Config, ev.ConfigPath = cfg, cfgPath
+	baseline, err := loadBaseline(absRoot, cfg, opts.Baseline, rec)
+	if err != nil {
+		return nil, stage.fail(err)
+	}
 	ev.Missing = config.Missing(cfg)
 	if ev.Time, err = referenceTime(ctx, absRoot, ev.Commit, getenv); err != nil {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
@@ -204,6 +208,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		ToolVersion: ev.Tool.Cemark,
 		Product:     checks.Product{Name: cfg.Product.Name, Version: cfg.Product.Version},
 		ConfigFile:  relIfInside(absRoot, cfgPath),
+		Baseline:    baseline,
 	})
 	if err != nil {
 		return nil, stage.fail(err)

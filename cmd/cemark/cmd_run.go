@@ -13,6 +13,7 @@ import (
 // runOptions are the flags of `cemark run`.
 type runOptions struct {
 	config, productVersion, out, key, failOn, release string
+	baseline                                          string
 	docsDir, lang, templates                          string
 	sources, checks, artifacts, updateKeys, subjects  []string
 	noDocs, asJSON, acceptChanges                     bool
@@ -30,6 +31,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringArrayVar(&o.subjects, "subject", nil, "glob of build artefacts to attest (repeatable)")
 	f.StringVar(&o.key, "key", "", "signing key for the attestations (PKCS#8 PEM or cosign key; default $CEMARK_SIGNING_KEY)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when a failing finding is at or above this severity (info|low|medium|high|critical)")
+	f.StringVar(&o.baseline, "baseline", "", "a previous report.json: the findings it holds are existing and do not count for --fail-on (default checks.baseline)")
 	f.BoolVar(&o.noDocs, "no-docs", false, "do not update the technical file")
 	f.BoolVar(&o.acceptChanges, "accept-changes", false, "record the current evidence as the baseline of the substantial-modification watch")
 	f.StringVar(&o.docsDir, "docs-dir", "", "technical file folder (default docs/cra)")
@@ -45,6 +47,7 @@ func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
 		Sources: o.sources, Checks: o.checks, Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
 		Subjects: o.subjects, SigningKey: o.key, NoDocs: o.noDocs, DocsDir: o.docsDir,
 		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release, AcceptChanges: o.acceptChanges,
+		Baseline: o.baseline,
 		WriteEvidence: true, Getenv: e.getenv,
 		Progress: newStageUI(e.stderr, e.getenv),
 	}

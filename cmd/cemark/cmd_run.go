@@ -47,7 +47,7 @@ func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
 		Sources: o.sources, Checks: o.checks, Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
 		Subjects: o.subjects, SigningKey: o.key, NoDocs: o.noDocs, DocsDir: o.docsDir,
 		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release, AcceptChanges: o.acceptChanges,
-		Baseline: o.baseline,
+		Baseline:      o.baseline,
 		WriteEvidence: true, Getenv: e.getenv,
 		Progress: newStageUI(e.stderr, e.getenv),
 	}

@@ -33,7 +33,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	f.Dockerfiles = dfs
 	for _, df := range dfs {
 		// Files named in checks.dockerfiles ship, whatever their name.
-		if !configured && parse.DevVariant(df.Path) {
+		if !configured && checks.DevVariant(df.Path) {
 			f.DevFiles[df.Path] = true
 		}
 		f.Settings = append(f.Settings, dockerfileSettings(df, !f.DevFiles[df.Path])...)

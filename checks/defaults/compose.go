@@ -16,12 +16,10 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 	}
 	var ws []Workload
 	var ss []Setting
-	configured := t.Config != nil && len(t.Config.Checks.ComposeFiles) > 0
+	// Development and test compose files (compose.dev.yaml,
+	// docker-compose.test.yml) are judged too: the runner reports their
+	// findings as info, since they do not ship (checks.product_compose).
 	for _, p := range projects {
-		if !configured && p.DevVariant() {
-			// compose.dev.yaml, docker-compose.test.yml: not what ships.
-			continue
-		}
 		for _, s := range p.Services {
 			w := Workload{Source: "compose", Path: s.Path, Line: s.Line, Column: s.Column, Name: "service " + s.Name, Key: "service:" + s.Name}
 			if s.User.Value != "" {

@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/parse"
 )
 
@@ -32,7 +33,7 @@ func configFormat(rel string) string {
 		}
 	}
 	switch {
-	case base == ".env" || base == ".env.production" || base == ".env.prod" || strings.HasSuffix(base, ".env") && !parse.DevVariant(base):
+	case base == ".env" || base == ".env.production" || base == ".env.prod" || strings.HasSuffix(base, ".env") && !checks.DevVariant(base):
 		// .env.development, .env.local, .env.test and dev.env are developer files.
 		return formatEnv
 	case strings.HasPrefix(base, ".env."):

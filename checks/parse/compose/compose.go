@@ -133,26 +133,10 @@ type Var struct {
 	Loc
 }
 
-var (
-	primaryNames  = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
-	overrideNames = []string{"compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"}
-	variantRe     = regexp.MustCompile(`^(docker-)?compose\.[^/]+\.ya?ml$`)
-)
-
-// IsComposeFile reports whether a path is named like a Compose file.
-func IsComposeFile(rel string) bool {
-	base := strings.ToLower(path.Base(rel))
-	return contains(primaryNames, base) || contains(overrideNames, base) || variantRe.MatchString(base)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+// IsComposeFile reports whether a path is named like a Compose file
+// (checks.IsComposeFile: compose.yaml, docker-compose.yml,
+// podman-compose.yml, their overrides and variants).
+func IsComposeFile(rel string) bool { return checks.IsComposeFile(rel) }
 
 // Discover groups the target's Compose files into projects: the
 // configured list as one project when checks.compose_files is set;
@@ -188,7 +172,7 @@ func Discover(t *checks.Target) [][]string {
 		var override []string
 		var rest []string
 		for _, f := range files {
-			if contains(overrideNames, strings.ToLower(path.Base(f))) {
+			if checks.IsComposeOverride(f) {
 				override = append(override, f)
 			} else {
 				rest = append(rest, f)
@@ -196,7 +180,7 @@ func Discover(t *checks.Target) [][]string {
 		}
 		primaryUsed := false
 		for _, f := range rest {
-			if contains(primaryNames, strings.ToLower(path.Base(f))) && !primaryUsed {
+			if checks.IsComposePrimary(f) && !primaryUsed {
 				primaryUsed = true
 				out = append(out, append([]string{f}, override...))
 				continue

@@ -46,6 +46,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	kw, ks := kubeWorkloads(mf)
 	f.Workloads = append(f.Workloads, kw...)
 	f.Settings = append(f.Settings, ks...)
+	f.Sites = append(f.Sites, kubeVerifySites(mf)...)
 
 	cw, cs, err := composeWorkloads(ctx, t)
 	if err != nil {
@@ -64,7 +65,8 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 		isConfig := configFormat(e.Path) != ""
 		lang := sourceLang(e.Path)
-		if !isConfig && lang == "" {
+		verifyConfig := isVerifyConfigFile(e.Path)
+		if !isConfig && lang == "" && !verifyConfig {
 			continue
 		}
 		data, err := t.Files.Read(e.Path)
@@ -81,6 +83,9 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 		if lang != "" {
 			f.Sites = append(f.Sites, scanSource(e.Path, data)...)
+		}
+		if verifyConfig {
+			f.Sites = append(f.Sites, scanVerifyConfig(e.Path, data)...)
 		}
 	}
 	return f, nil
@@ -248,6 +253,33 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 		}
 	}
 	return ws, ss
+}
+
+// kubeVerifySites are the places manifests switch verification off: a
+// container command (curl -k, sh -c "… --insecure …"), a kubeconfig
+// cluster with insecure-skip-tls-verify, an APIService with
+// insecureSkipTLSVerify.
+func kubeVerifySites(m *kube.Manifests) []Site {
+	var out []Site
+	for _, w := range m.Workloads {
+		for _, c := range w.Pod.Containers {
+			argv := append(append([]string(nil), c.Command...), c.Args...)
+			for _, h := range verifyOffInArgv(argv) {
+				out = append(out, Site{Kind: SiteTLSVerifyOff, Path: w.Path, Line: c.Line, Key: w.Kind + "/" + w.Name + ":container:" + c.Name + ":" + h.key,
+					Message: fmt.Sprintf("the command of %s %s, container %s: %s", w.Kind, w.Name, c.Name, h.msg), Snippet: maskLine(strings.Join(argv, " ")), Shipped: true})
+			}
+		}
+	}
+	for _, s := range m.TLSSkips {
+		what := "the API server's certificate is not checked"
+		subject := fmt.Sprintf("kubeconfig cluster %q", s.Where)
+		if s.Kind == "APIService" {
+			subject, what = "APIService "+s.Name, "the API server does not check the extension server's certificate"
+		}
+		out = append(out, Site{Kind: SiteTLSVerifyOff, Path: s.Path, Line: s.Line, Column: s.Column, Key: s.Kind + "/" + s.Name + ":" + s.Where + ":" + s.Field,
+			Message: fmt.Sprintf("%s sets %s: true: %s", subject, s.Field, what), Snippet: s.Field + ": true", Shipped: true})
+	}
+	return out
 }
 
 // isDockerSocket reports whether a host path is the Docker daemon's socket

@@ -114,8 +114,8 @@ func TestShellDetectors(t *testing.T) {
 		"apk add curl; curl -k a && wget --no-check-certificate b": 2,
 		"echo curl -k":                                             0,
 	} {
-		if got := len(insecureDownloads(cmd)); got != want {
-			t.Errorf("insecureDownloads(%q) found %d, want %d", cmd, got, want)
+		if got := len(verifyOffInShell(cmd)); got != want {
+			t.Errorf("verifyOffInShell(%q) found %d, want %d", cmd, got, want)
 		}
 	}
 }

@@ -376,15 +376,6 @@ func settingSnippet(s Setting) string {
 
 // ---- CEM-DEF-009 TLS verification off ----
 
-// tlsOffEnv are environment variables that turn verification off, with
-// the values that do so.
-var tlsOffEnv = map[string][]string{
-	"NODE_TLS_REJECT_UNAUTHORIZED": {"0"},
-	"PYTHONHTTPSVERIFY":            {"0"},
-	"GIT_SSL_NO_VERIFY":            {"1", "true", "yes"},
-	"CURL_INSECURE":                {"1", "true"},
-}
-
 func evalTLSVerifyOff(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	for _, s := range f.Sites {
@@ -401,7 +392,7 @@ func evalTLSVerifyOff(f *Facts) []checks.Finding {
 		for i := range df.Stages {
 			st := &df.Stages[i]
 			for _, r := range st.Run {
-				for _, h := range insecureDownloads(r.Command) {
+				for _, h := range verifyOffInShell(r.Command) {
 					out = append(out, fail(df.Path, r.Line, 0, "stage:"+stageLabel(st)+":RUN:"+h.key,
 						h.msg+" (RUN in the "+stageScopeWord("stage:"+stageLabel(st))+")", runSnippet(r.Command)))
 				}
@@ -411,9 +402,9 @@ func evalTLSVerifyOff(f *Facts) []checks.Finding {
 	for _, s := range f.Settings {
 		key := strings.ToUpper(s.Key)
 		val := strings.ToLower(strings.TrimSpace(unquote(s.Value)))
-		if vals, ok := tlsOffEnv[key]; ok && contains(vals, val) {
+		if h, ok := verifyOffEnvValue(s.Key, s.Value); ok && s.Origin != OriginConfigFile || ok && strings.HasSuffix(s.Path, ".env") {
 			out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s),
-				fmt.Sprintf("%s=%s turns TLS certificate verification off (%s)", s.Key, val, settingSubject(s)), maskedSnippetValue(s)))
+				fmt.Sprintf("%s=%s %s (%s)", s.Key, maskLine(strings.TrimSpace(unquote(s.Value))), h.msg, settingSubject(s)), maskedSnippetValue(s)))
 			continue
 		}
 		if (strings.HasSuffix(key, "SSLMODE") && val == "disable") || reSSLModeDisable.MatchString(s.Value) {

@@ -32,8 +32,22 @@ type Manifests struct {
 	Ingresses []Ingress  `json:"ingresses,omitempty"`
 	// Data is the key/value data of Secrets and ConfigMaps, read so that
 	// credentials committed in them are found like those in env entries.
-	Data   []ConfigData  `json:"data,omitempty"`
-	Issues []parse.Issue `json:"issues,omitempty"`
+	Data []ConfigData `json:"data,omitempty"`
+	// TLSSkips are kubeconfig clusters and APIService objects that skip
+	// the server's certificate check.
+	TLSSkips []TLSSkip    `json:"tls_skips,omitempty"`
+	Issues   []parse.Issue `json:"issues,omitempty"`
+}
+
+// TLSSkip is a place that turns the API server's certificate check off:
+// insecure-skip-tls-verify: true in a kubeconfig cluster, or
+// insecureSkipTLSVerify: true in an APIService.
+type TLSSkip struct {
+	Object
+	Field  string `json:"field"`
+	Where  string `json:"where,omitempty"` // the kubeconfig cluster's name
+	Line   int    `json:"line"`
+	Column int    `json:"column,omitempty"`
 }
 
 // Object identifies a manifest object.
@@ -53,7 +67,10 @@ type Workload struct {
 	Pod PodSpec `json:"pod"`
 }
 
-// WorkloadKinds are the kinds whose pod spec is read.
+// WorkloadKinds are the core kinds whose pod spec is read. Any other kind
+// — OpenShift DeploymentConfig, Knative Service and Configuration, Argo
+// Rollout, an unknown custom resource — is a workload too when it carries
+// a pod spec where these do (see podSpecOf).
 var WorkloadKinds = []string{"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate"}
 
 // Bool is a boolean field with where it was set; Set is false when absent.
@@ -226,13 +243,15 @@ type IngressTLS struct {
 }
 
 // Candidate reports whether a path may hold manifests (YAML, or JSON as
-// kubectl accepts, by extension); the content decides.
+// kubectl accepts, by extension) or a kubeconfig (kubeconfig, *.kubeconfig,
+// .kube/config); the content decides.
 func Candidate(rel string) bool {
 	switch strings.ToLower(path.Ext(rel)) {
-	case ".yaml", ".yml", ".json":
+	case ".yaml", ".yml", ".json", ".kubeconfig":
 		return true
 	}
-	return false
+	base := strings.ToLower(path.Base(rel))
+	return base == "kubeconfig" || base == "config" && strings.HasSuffix(path.Dir(rel), ".kube")
 }
 
 // Load returns the target's manifests, parsed once per run.
@@ -327,7 +346,17 @@ func (m *Manifests) addObject(p string, doc int, n *yaml.Node) bool {
 	obj := Object{Path: p, Doc: doc, APIVersion: api, Kind: kind, Line: kindKey.Line,
 		Name: parse.Scalar(first(parse.MapGet(meta, "name"))), Namespace: parse.Scalar(first(parse.MapGet(meta, "namespace")))}
 	spec, _ := parse.MapGet(n, "spec")
-	switch kind {
+	core := kind
+	if kind == "Service" && api != "v1" || kind == "Config" && api != "v1" {
+		core = "" // Knative's serving.knative.dev Service is a workload, not a v1 Service
+	}
+	switch core {
+	case "Config":
+		m.TLSSkips = append(m.TLSSkips, kubeconfigSkips(obj, n)...)
+	case "APIService":
+		if b := boolAt(spec, "insecureSkipTLSVerify"); b.True() {
+			m.TLSSkips = append(m.TLSSkips, TLSSkip{Object: obj, Field: "insecureSkipTLSVerify", Line: b.Line, Column: b.Column})
+		}
 	case "Pod":
 		m.Workloads = append(m.Workloads, Workload{Object: obj, Pod: podSpec(spec)})
 	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job":
@@ -349,8 +378,51 @@ func (m *Manifests) addObject(p string, doc int, n *yaml.Node) bool {
 		if cd := configData(obj, n); len(cd.Entries) > 0 {
 			m.Data = append(m.Data, cd)
 		}
+	default:
+		if ps := podSpecOf(n); ps != nil {
+			m.Workloads = append(m.Workloads, Workload{Object: obj, Pod: podSpec(ps)})
+		}
 	}
 	return true
+}
+
+// podSpecPaths are where objects of other kinds keep a pod spec: a pod
+// template (DeploymentConfig, Knative Service/Configuration, Argo Rollout,
+// most operators' custom resources), a job template (CronJob-like), a pod
+// spec itself, or a PodTemplate-like template.
+var podSpecPaths = [][]string{
+	{"spec", "template", "spec"},
+	{"spec", "jobTemplate", "spec", "template", "spec"},
+	{"spec"},
+	{"template", "spec"},
+}
+
+// podSpecOf finds the pod spec of an object of another kind: the first
+// of podSpecPaths that holds a list of containers.
+func podSpecOf(n *yaml.Node) *yaml.Node {
+	for _, p := range podSpecPaths {
+		cur := n
+		for _, k := range p {
+			cur, _ = parse.MapGet(cur, k)
+		}
+		if cs, _ := parse.MapGet(cur, "containers"); cs != nil && cs.Kind == yaml.SequenceNode && len(cs.Content) > 0 && parse.Resolve(cs.Content[0]).Kind == yaml.MappingNode {
+			return cur
+		}
+	}
+	return nil
+}
+
+// kubeconfigSkips reads a kubeconfig's clusters[].cluster.insecure-skip-tls-verify.
+func kubeconfigSkips(obj Object, n *yaml.Node) []TLSSkip {
+	var out []TLSSkip
+	clusters, _ := parse.MapGet(n, "clusters")
+	for _, c := range seq(clusters) {
+		cl, _ := parse.MapGet(c, "cluster")
+		if b := boolAt(cl, "insecure-skip-tls-verify"); b.True() {
+			out = append(out, TLSSkip{Object: obj, Field: "insecure-skip-tls-verify", Where: parse.Scalar(first(parse.MapGet(c, "name"))), Line: b.Line, Column: b.Column})
+		}
+	}
+	return out
 }
 
 // configData reads a Secret's data (base64) and stringData, or a

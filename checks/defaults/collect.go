@@ -43,17 +43,19 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read Kubernetes manifests: %w", err)
 	}
-	kw, ks := kubeWorkloads(mf)
+	kw, ks, ki := kubeWorkloads(mf)
 	f.Workloads = append(f.Workloads, kw...)
 	f.Settings = append(f.Settings, ks...)
+	f.Deployed = append(f.Deployed, ki...)
 	f.Sites = append(f.Sites, kubeVerifySites(mf)...)
 
-	cw, cs, err := composeWorkloads(ctx, t)
+	cw, cs, ci, err := composeWorkloads(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("read compose files: %w", err)
 	}
 	f.Workloads = append(f.Workloads, cw...)
 	f.Settings = append(f.Settings, cs...)
+	f.Deployed = append(f.Deployed, ci...)
 
 	for _, img := range t.Images {
 		f.Settings = append(f.Settings, imageSettings(img)...)
@@ -150,9 +152,10 @@ func dockerfileSettings(df *dockerfile.File, ships bool) []Setting {
 	return out
 }
 
-func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
+func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting, []DeployedImage) {
 	var ws []Workload
 	var ss []Setting
+	var imgs []DeployedImage
 	for _, w := range m.Workloads {
 		objKey := w.Kind + "/" + w.Name
 		pod := Workload{Source: "kubernetes", Pod: true, Path: w.Path, Line: w.Line, Name: w.Kind + " " + w.Name, Key: objKey}
@@ -234,6 +237,9 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 				}
 			}
 			ws = append(ws, cw)
+			if c.Image.Value != "" {
+				imgs = append(imgs, DeployedImage{Path: w.Path, Line: c.Image.Line, Column: c.Image.Column, Ref: c.Image.Value, Where: cw.Name, Key: cw.Key + ":image"})
+			}
 			for _, e := range c.Env {
 				if e.ValueFrom || !e.HasValue {
 					continue
@@ -252,7 +258,7 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 				Scope: scope, Where: d.Kind + " " + d.Name, Runtime: true, Shipped: true})
 		}
 	}
-	return ws, ss
+	return ws, ss, imgs
 }
 
 // kubeVerifySites are the places manifests switch verification off: a

@@ -9,13 +9,14 @@ import (
 
 // composeWorkloads reads the compose services through checks/parse/compose
 // (active profiles only, interpolated with an empty environment).
-func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Setting, error) {
+func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Setting, []DeployedImage, error) {
 	projects, err := compose.Projects(ctx, t)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var ws []Workload
 	var ss []Setting
+	var imgs []DeployedImage
 	// Development and test compose files (compose.dev.yaml,
 	// docker-compose.test.yml) are judged too: the runner reports their
 	// findings as info, since they do not ship (checks.product_compose).
@@ -45,6 +46,12 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 				}
 			}
 			ws = append(ws, w)
+			if s.Build == nil && s.Image.Value != "" {
+				// A service that is built runs what the Dockerfile makes
+				// (judged at its FROM); the others pull this image.
+				imgs = append(imgs, DeployedImage{Path: s.Image.Path, Line: s.Image.Line, Column: s.Image.Column, Ref: s.Image.Value,
+					Where: w.Name, Key: w.Key + ":image"})
+			}
 			for _, e := range s.Environment {
 				if !e.HasValue {
 					continue
@@ -58,7 +65,7 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 			}
 		}
 	}
-	return ws, ss, nil
+	return ws, ss, imgs, nil
 }
 
 // at converts a located compose value. Compose files of one project may

@@ -67,6 +67,7 @@ const (
 	IDDebugMode           = "CEM-DEF-010"
 	IDRemoteCode          = "CEM-DEF-011"
 	IDUnpinnedBase        = "CEM-DEF-012"
+	IDUnpinnedImage       = "CEM-DEF-013"
 )
 
 // evaluators maps each check to its pure evaluation. Order is the
@@ -84,6 +85,7 @@ var evaluators = []checks.Evaluator[*Facts]{
 	{ID: IDDebugMode, Eval: evalDebugMode},
 	{ID: IDRemoteCode, Eval: evalRemoteCode},
 	{ID: IDUnpinnedBase, Eval: evalUnpinnedBase},
+	{ID: IDUnpinnedImage, Eval: evalUnpinnedImage},
 }
 
 // Checks returns the family's checks in ID order.

@@ -529,3 +529,32 @@ func evalUnpinnedBase(f *Facts) []checks.Finding {
 	}
 	return out
 }
+
+// ---- CEM-DEF-013 deployed image not pinned ----
+
+func evalUnpinnedImage(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, d := range f.Deployed {
+		ref := strings.TrimSpace(d.Ref)
+		if ref == "" || strings.ContainsAny(ref, "${}") || strings.HasSuffix(ref, ":") || strings.HasSuffix(ref, "@") {
+			// Set at deploy time (image: app:${VERSION}): the operator pins it.
+			continue
+		}
+		image, tag, digest := dockerfile.SplitImage(ref)
+		snip := "image: " + ref
+		switch {
+		case digest != "":
+		case tag == "" || tag == "latest":
+			what := "no tag (latest)"
+			if tag == "latest" {
+				what = "the tag latest"
+			}
+			out = append(out, fail(d.Path, d.Line, d.Column, d.Key,
+				fmt.Sprintf("%s runs the image %s with %s: each pull can run different code; pin a version and a digest", d.Where, image, what), snip))
+		default:
+			out = append(out, checks.Finding{Outcome: checks.Info, Severity: checks.SeverityInfo, Path: d.Path, Line: d.Line, Column: d.Column, Key: d.Key, Snippet: snip,
+				Message: fmt.Sprintf("%s runs %s:%s, pinned by tag, not by digest; a tag can be moved, pinning by digest is best", d.Where, image, tag)})
+		}
+	}
+	return out
+}

@@ -20,6 +20,9 @@ type Facts struct {
 	Workloads []Workload
 	// Images are the configurations of images given as SBOM sources.
 	Images []checks.ImageConfig
+	// Deployed are the images compose services and Kubernetes containers
+	// run (not those compose builds).
+	Deployed []DeployedImage
 	// Settings are key/value pairs from every place that configures the
 	// product: Dockerfile ENV/ARG, compose and Kubernetes env, image env,
 	// configuration files. Values may be secrets: never print them.
@@ -81,6 +84,17 @@ func (w Workload) pathOf(a *At) string {
 		return a.Path
 	}
 	return w.Path
+}
+
+// DeployedImage is an image reference a compose service or a Kubernetes
+// container runs.
+type DeployedImage struct {
+	Path   string
+	Line   int
+	Column int
+	Ref    string // as the product sees it (compose-interpolated)
+	Where  string // "service web", "Deployment api, container app"
+	Key    string // "service:web:image", "Deployment/api:container:app:image"
 }
 
 // Setting origins.

@@ -42,8 +42,12 @@ type Project struct {
 	Services []Service `json:"services,omitempty"`
 	// Interpolated is false when interpolation failed (a required
 	// variable) and the files were loaded without it.
-	Interpolated bool          `json:"interpolated"`
-	Issues       []parse.Issue `json:"issues,omitempty"`
+	Interpolated bool `json:"interpolated"`
+	// Lenient is true when compose-go refused the project (one bad
+	// service, a duplicate key, a wrong type) and the services were read
+	// from the YAML tree instead: every service is still judged.
+	Lenient bool          `json:"lenient,omitempty"`
+	Issues  []parse.Issue `json:"issues,omitempty"`
 }
 
 // Loc is where an element was written: the last file of the project that
@@ -304,15 +308,13 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 	if err != nil {
 		var missing *template.MissingRequiredError
 		if !errors.As(err, &missing) && !strings.Contains(err.Error(), "required variable") {
-			p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "Compose project not loaded: " + relErr(err, root)})
-			return p
+			return lenient(p, treeFiles, trees, profiles, relErr(err, root))
 		}
 		// A required variable (${X:?}) has no value in the closed
 		// environment: load the files as written.
 		proj, err = safeLoad(ctx, details, opts(false))
 		if err != nil {
-			p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "Compose project not loaded: " + relErr(err, root)})
-			return p
+			return lenient(p, treeFiles, trees, profiles, relErr(err, root))
 		}
 	}
 	names := make([]string, 0, len(proj.Services))

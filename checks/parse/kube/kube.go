@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"path"
 	"strconv"
@@ -291,7 +292,24 @@ func (m *Manifests) Add(p string, data []byte) {
 		return
 	}
 	docs, err := parse.YAMLDocuments(data)
-	if err != nil {
+	if err != nil && !errors.Is(err, parse.ErrYAMLLimit) {
+		// One broken document must not lose the others: read each
+		// document on its own and say which one was left out.
+		var bad []parse.DocumentError
+		docs, bad = parse.YAMLDocumentsLenient(data)
+		for _, b := range bad {
+			line := yamlErrLine(b.Err)
+			if line == 0 {
+				line = b.Line
+			}
+			is := parse.Issue{Path: p, Line: line, Message: "Kubernetes manifest not parsed: " + b.Err.Error()}
+			if len(docs) > 0 {
+				is.Lenient = true
+				is.Message = fmt.Sprintf("Kubernetes manifest read leniently: the document at line %d did not parse (%v) and was left out; the other documents were judged", b.Line, b.Err)
+			}
+			m.Issues = append(m.Issues, is)
+		}
+	} else if err != nil {
 		m.Issues = append(m.Issues, parse.Issue{Path: p, Line: yamlErrLine(err), Message: "Kubernetes manifest not parsed: " + err.Error()})
 	}
 	found := false

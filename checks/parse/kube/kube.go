@@ -36,7 +36,7 @@ type Manifests struct {
 	Data []ConfigData `json:"data,omitempty"`
 	// TLSSkips are kubeconfig clusters and APIService objects that skip
 	// the server's certificate check.
-	TLSSkips []TLSSkip    `json:"tls_skips,omitempty"`
+	TLSSkips []TLSSkip     `json:"tls_skips,omitempty"`
 	Issues   []parse.Issue `json:"issues,omitempty"`
 }
 

@@ -3,6 +3,7 @@ package defaults
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -60,6 +61,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	for _, img := range t.Images {
 		f.Settings = append(f.Settings, imageSettings(img)...)
 	}
+	markKnownSecrets(f.Settings)
 
 	for _, e := range t.Files.List() {
 		if err := ctx.Err(); err != nil {
@@ -251,11 +253,21 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting, []DeployedImage) {
 	}
 	// Secrets and ConfigMaps committed with their values: a credential in
 	// them ships with the manifests like one in an env entry.
+	// A Secret's entries are credentials by declaration (base64 data
+	// decoded); an entry that holds a whole configuration file
+	// (application.properties: |) is read as that file.
 	for _, d := range m.Data {
 		for _, e := range d.Entries {
 			scope := d.Kind + "/" + d.Name + ":" + e.Field
-			ss = append(ss, Setting{Origin: OriginKubeData, Path: d.Path, Line: e.Line, Column: e.Column, Key: e.Key, Value: e.Value, Raw: e.Value,
-				Scope: scope, Where: d.Kind + " " + d.Name, Runtime: true, Shipped: true})
+			s := Setting{Origin: OriginKubeData, Path: d.Path, Line: e.Line, Column: e.Column, Key: e.Key, Value: e.Value, Raw: e.Value,
+				Scope: scope, Where: d.Kind + " " + d.Name, Runtime: true, Shipped: true}
+			embedded := embeddedSettings(s)
+			if len(embedded) > 0 {
+				ss = append(ss, embedded...)
+				continue
+			}
+			s.InSecret = d.Kind == "Secret"
+			ss = append(ss, s)
 		}
 	}
 	return ws, ss, imgs
@@ -320,4 +332,53 @@ func imageRef(img checks.ImageConfig) string {
 		return img.Name
 	}
 	return img.Source
+}
+
+// markKnownSecrets sets Rule on the settings whose literal value matches a
+// known credential format of gitleaks' rules (placeholders, references and
+// paths are never given to the rules).
+func markKnownSecrets(ss []Setting) {
+	for i := range ss {
+		if classifyValue(ss[i].Raw, ss[i].Value) == notCredential {
+			continue
+		}
+		ss[i].Rule = knownSecretRule(ss[i].Key, strings.TrimSpace(unquote(ss[i].Value)))
+	}
+}
+
+// embeddedFormats map the extension of a ConfigMap or Secret key to the
+// format of the file it holds.
+var embeddedFormats = map[string]string{
+	".yaml": formatYAML, ".yml": formatYAML, ".json": formatYAML,
+	".properties": formatKV, ".conf": formatKV, ".ini": formatKV, ".cfg": formatKV, ".toml": formatKV, ".cnf": formatKV,
+	".env": formatEnv,
+}
+
+// embeddedSettings reads a ConfigMap or Secret entry that holds a whole
+// configuration file (a key with a file extension and a multi-line value)
+// as that file: each of its keys is judged, at its own line of the
+// manifest. It returns nil for a plain value.
+func embeddedSettings(s Setting) []Setting {
+	format := embeddedFormats[strings.ToLower(path.Ext(s.Key))]
+	if format == "" || !strings.Contains(strings.TrimSpace(s.Value), "\n") {
+		return nil
+	}
+	var inner []Setting
+	var err error
+	if format == formatYAML {
+		inner, err = scanYAMLConfig(s.Key, []byte(s.Value))
+	} else {
+		inner, err = scanConfigFormat(s.Key, []byte(s.Value), format)
+	}
+	if err != nil {
+		return nil
+	}
+	for i := range inner {
+		in := &inner[i]
+		// A block scalar starts on the line after its key.
+		in.Line += s.Line
+		in.Origin, in.Path, in.Scope, in.Where = OriginKubeData, s.Path, s.Scope+":"+s.Key, s.Where+", file "+s.Key
+		in.Runtime, in.Shipped = true, true
+	}
+	return inner
 }

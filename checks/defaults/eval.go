@@ -254,7 +254,10 @@ func evalPrivilegeEscalation(f *Facts) []checks.Finding {
 // credential judges a setting: its kind and whether the credential sits in
 // a URL's user info rather than in a credential-named key.
 func credential(s Setting) (credentialKind, bool) {
-	if isCredentialKey(s.Key) {
+	if s.Rule != "" {
+		return literalCredential, false
+	}
+	if isCredentialKey(s.Key) || s.InSecret && !publicSecretKey(s.Key) {
 		if k := classifyValue(s.Raw, s.Value); k != notCredential {
 			return k, false
 		}
@@ -294,8 +297,14 @@ func evalCredentials(f *Facts, want credentialKind) []checks.Finding {
 		if inURL {
 			what += " in a URL"
 		}
+		if s.Rule != "" {
+			what += " in a known format (gitleaks rule " + s.Rule + ")"
+		}
 		msg := fmt.Sprintf("%s holds %s (value not shown)", settingSubject(s), what)
 		fd := checks.Finding{Outcome: checks.Fail, Path: s.Path, Line: s.Line, Column: s.Column, Key: settingKey(s), Message: msg, Snippet: settingSnippet(s)}
+		if s.Rule != "" {
+			fd.Values = map[string]string{"rule": s.Rule}
+		}
 		if !s.Shipped {
 			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
 			fd.Message += "; it does not ship in the image, but the value is in the repository and the build cache"

@@ -131,6 +131,13 @@ type Setting struct {
 	// Shipped is false for settings that do not reach what ships: ENV/ARG
 	// of build stages that are not product stages, ARGs before FROM.
 	Shipped bool
+	// InSecret is true for an entry of a committed Kubernetes Secret: its
+	// value is a credential by the object's own declaration, whatever the
+	// key is called.
+	InSecret bool
+	// Rule is the gitleaks rule a literal value matches, a known
+	// credential format ("github-pat", "aws-access-token"); "" for none.
+	Rule string
 }
 
 // Site kinds.

@@ -70,6 +70,11 @@ func scanConfig(rel string, data []byte) ([]Setting, error) {
 	if format == formatYAML {
 		return scanYAMLConfig(rel, data)
 	}
+	return scanConfigFormat(rel, data, format)
+}
+
+// scanConfigFormat reads a line-based configuration file of a known format.
+func scanConfigFormat(rel string, data []byte, format string) ([]Setting, error) {
 	var out []Setting
 	section := "" // INI/TOML section, so that [db] and [smtp] passwords keep apart
 	for i, line := range strings.Split(string(data), "\n") {

@@ -38,6 +38,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 			f.DevFiles[df.Path] = true
 		}
 		f.Settings = append(f.Settings, dockerfileSettings(df, !f.DevFiles[df.Path])...)
+		f.BuildSecrets = append(f.BuildSecrets, dockerfileBuildSecrets(df, !f.DevFiles[df.Path])...)
 	}
 
 	mf, err := kube.Load(ctx, t)
@@ -50,13 +51,14 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	f.Deployed = append(f.Deployed, ki...)
 	f.Sites = append(f.Sites, kubeVerifySites(mf)...)
 
-	cw, cs, ci, err := composeWorkloads(ctx, t)
+	cw, cs, ci, cb, err := composeWorkloads(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("read compose files: %w", err)
 	}
 	f.Workloads = append(f.Workloads, cw...)
 	f.Settings = append(f.Settings, cs...)
 	f.Deployed = append(f.Deployed, ci...)
+	f.BuildSecrets = append(f.BuildSecrets, cb...)
 
 	for _, img := range t.Images {
 		f.Settings = append(f.Settings, imageSettings(img)...)
@@ -381,4 +383,41 @@ func embeddedSettings(s Setting) []Setting {
 		in.Runtime, in.Shipped = true, true
 	}
 	return inner
+}
+
+// dockerfileBuildSecrets lists the credential-named ARGs of a Dockerfile
+// and the ENVs that copy one into the image (BuildKit's
+// SecretsUsedInArgOrEnv names the same problem): a value passed with
+// --build-arg is kept in the image history and the build provenance.
+func dockerfileBuildSecrets(df *dockerfile.File, ships bool) []BuildSecret {
+	var out []BuildSecret
+	for _, a := range df.MetaArgs {
+		if isCredentialKey(a.Name) {
+			out = append(out, BuildSecret{Kind: BuildArgDockerfile, Path: df.Path, Line: a.Line, Name: a.Name, Where: "the global scope (before the first FROM)", Key: "global:ARG:" + a.Name})
+		}
+	}
+	inImage := shippedStages(df)
+	for i := range df.Stages {
+		s := &df.Stages[i]
+		label := stageLabel(s)
+		shipped := ships && inImage[s.Index]
+		args := map[string]bool{}
+		for _, a := range s.Args {
+			args[a.Name] = true
+			if isCredentialKey(a.Name) {
+				out = append(out, BuildSecret{Kind: BuildArgDockerfile, Path: df.Path, Line: a.Line, Name: a.Name, Where: stageScopeWord("stage:" + label),
+					Key: "stage:" + label + ":ARG:" + a.Name, Shipped: shipped})
+			}
+		}
+		for _, e := range s.Env {
+			for name := range args {
+				if isCredentialKey(name) && (strings.Contains(e.Raw, "$"+name) || strings.Contains(e.Raw, "${"+name)) {
+					out = append(out, BuildSecret{Kind: BuildArgToEnv, Path: df.Path, Line: e.Line, Name: e.Name, Where: stageScopeWord("stage:" + label),
+						Key: "stage:" + label + ":ENV:" + e.Name, Shipped: shipped})
+					break
+				}
+			}
+		}
+	}
+	return out
 }

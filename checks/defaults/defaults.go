@@ -68,6 +68,7 @@ const (
 	IDRemoteCode          = "CEM-DEF-011"
 	IDUnpinnedBase        = "CEM-DEF-012"
 	IDUnpinnedImage       = "CEM-DEF-013"
+	IDBuildSecret         = "CEM-DEF-014"
 )
 
 // evaluators maps each check to its pure evaluation. Order is the
@@ -86,6 +87,7 @@ var evaluators = []checks.Evaluator[*Facts]{
 	{ID: IDRemoteCode, Eval: evalRemoteCode},
 	{ID: IDUnpinnedBase, Eval: evalUnpinnedBase},
 	{ID: IDUnpinnedImage, Eval: evalUnpinnedImage},
+	{ID: IDBuildSecret, Eval: evalBuildSecret},
 }
 
 // Checks returns the family's checks in ID order.

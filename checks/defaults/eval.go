@@ -329,6 +329,8 @@ func settingSubject(s Setting) string {
 		return "the ARG " + s.Key + " of the " + stageScopeWord(s.Scope)
 	case OriginComposeEnv:
 		return "the environment variable " + s.Key + " of compose " + s.Where
+	case OriginComposeArg:
+		return "the build argument " + s.Key + " of compose " + s.Where
 	case OriginKubeEnv:
 		return "the env variable " + s.Key + " of " + s.Where
 	case OriginKubeData:
@@ -356,6 +358,8 @@ func settingKey(s Setting) string {
 		return s.Scope + ":ARG:" + s.Key
 	case OriginComposeEnv, OriginKubeEnv:
 		return s.Scope + ":env:" + s.Key
+	case OriginComposeArg:
+		return s.Scope + ":build-arg:" + s.Key
 	case OriginKubeData:
 		return s.Scope + ":" + s.Key
 	case OriginImageEnv:
@@ -371,7 +375,7 @@ func settingSnippet(s Setting) string {
 		return maskedSnippet("ENV ", s.Key, "=")
 	case OriginDockerfileArg:
 		return maskedSnippet("ARG ", s.Key, "=")
-	case OriginComposeEnv:
+	case OriginComposeEnv, OriginComposeArg:
 		return maskedSnippet("", s.Key, ": ")
 	case OriginKubeEnv:
 		return "- name: " + s.Key + "  value: " + mask
@@ -564,6 +568,38 @@ func evalUnpinnedImage(f *Facts) []checks.Finding {
 			out = append(out, checks.Finding{Outcome: checks.Info, Severity: checks.SeverityInfo, Path: d.Path, Line: d.Line, Column: d.Column, Key: d.Key, Snippet: snip,
 				Message: fmt.Sprintf("%s runs %s:%s, pinned by tag, not by digest; a tag can be moved, pinning by digest is best", d.Where, image, tag)})
 		}
+	}
+	return out
+}
+
+// ---- CEM-DEF-014 secret passed as a build argument ----
+
+func evalBuildSecret(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, b := range f.BuildSecrets {
+		var msg, snip string
+		switch b.Kind {
+		case BuildArgToEnv:
+			msg = fmt.Sprintf("the ENV %s of the %s copies a credential-named build argument into the image's environment: every container and every copy of the image carries it", b.Name, b.Where)
+			snip = "ENV " + b.Name + "=$…"
+		case BuildArgCompose:
+			msg = fmt.Sprintf("the build argument %s of %s passes a credential to the build: its value is kept in the image history and the build provenance", b.Name, b.Where)
+			snip = "args: " + b.Name
+		default:
+			msg = fmt.Sprintf("the ARG %s of %s takes a credential as a build argument: a value given with --build-arg is kept in the image history and the build provenance", b.Name, b.Where)
+			snip = "ARG " + b.Name
+		}
+		fd := fail(b.Path, b.Line, b.Column, b.Key, msg, snip)
+		switch {
+		case b.Shipped:
+		case strings.HasPrefix(b.Key, "global:"):
+			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
+			fd.Message += "; before the first FROM it reaches only FROM lines, but the value stays in the build provenance"
+		default:
+			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
+			fd.Message += "; the stage does not ship, but the value stays in the build cache and provenance"
+		}
+		out = append(out, fd)
 	}
 	return out
 }

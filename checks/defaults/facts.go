@@ -23,6 +23,9 @@ type Facts struct {
 	// Deployed are the images compose services and Kubernetes containers
 	// run (not those compose builds).
 	Deployed []DeployedImage
+	// BuildSecrets are credential-named build arguments: Dockerfile ARGs,
+	// ENVs that copy one into the image, compose build.args.
+	BuildSecrets []BuildSecret
 	// Settings are key/value pairs from every place that configures the
 	// product: Dockerfile ENV/ARG, compose and Kubernetes env, image env,
 	// configuration files. Values may be secrets: never print them.
@@ -97,11 +100,33 @@ type DeployedImage struct {
 	Key    string // "service:web:image", "Deployment/api:container:app:image"
 }
 
+// Build secret kinds.
+const (
+	BuildArgDockerfile = "dockerfile-arg"      // ARG GITHUB_TOKEN
+	BuildArgToEnv      = "dockerfile-env-copy" // ENV GITHUB_TOKEN=$GITHUB_TOKEN
+	BuildArgCompose    = "compose-build-arg"   // build: args: NPM_TOKEN: ${NPM_TOKEN}
+)
+
+// BuildSecret is a credential passed to a build as a build argument.
+type BuildSecret struct {
+	Kind   string
+	Path   string
+	Line   int
+	Column int
+	Name   string
+	Where  string // "final stage", `stage "builder"`, "compose service app"
+	Key    string
+	// Shipped is true when the argument reaches a stage that ships (its
+	// value is then in the shipped image's history).
+	Shipped bool
+}
+
 // Setting origins.
 const (
 	OriginDockerfileEnv = "dockerfile-env"
 	OriginDockerfileArg = "dockerfile-arg"
 	OriginComposeEnv    = "compose-env"
+	OriginComposeArg    = "compose-build-arg"
 	OriginKubeEnv       = "k8s-env"
 	OriginKubeData      = "k8s-data" // Secret data/stringData, ConfigMap data
 	OriginImageEnv      = "image-env"

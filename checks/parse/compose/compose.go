@@ -93,6 +93,9 @@ type Build struct {
 	// Inline is true for dockerfile_inline: there is no Dockerfile to read.
 	Inline bool   `json:"inline,omitempty"`
 	Target string `json:"target,omitempty"`
+	// Args are the build arguments (build.args); values may be secrets:
+	// never print them.
+	Args []Var `json:"args,omitempty"`
 	// Loc is where build.target is written, else the build key.
 	Loc
 }
@@ -546,6 +549,9 @@ func (l locator) service(name string, sc types.ServiceConfig) Service {
 			loc.Line, loc.Column = k.Line, k.Column
 		}
 		s.Build.Loc = loc
+		if b != nil && b.Kind == yaml.MappingNode {
+			s.Build.Args = readVars(loc.Path, b, "args")
+		}
 	}
 	return s
 }

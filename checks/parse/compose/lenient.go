@@ -136,7 +136,7 @@ func readService(s *Service, file string, m *yaml.Node) {
 			s.Volumes = append(s.Volumes, vol)
 		}
 	}
-	s.Environment = mergeEnv(s.Environment, readEnv(file, m))
+	s.Environment = mergeEnv(s.Environment, readVars(file, m, "environment"))
 	if b, k := parse.MapGet(m, "build"); k != nil {
 		bd := &Build{Context: ".", Loc: Loc{Path: file, Line: k.Line, Column: k.Column}}
 		switch {
@@ -151,6 +151,7 @@ func readService(s *Service, file string, m *yaml.Node) {
 			if tv, tk := parse.MapGet(b, "target"); tk != nil {
 				bd.Target, bd.Line, bd.Column = interp(parse.Scalar(tv)), tk.Line, tk.Column
 			}
+			bd.Args = readVars(file, b, "args")
 		}
 		s.Build = bd
 	}
@@ -254,9 +255,10 @@ func readVolume(n *yaml.Node) (Volume, bool) {
 	return Volume{}, false
 }
 
-// readEnv reads environment as a mapping or a list of KEY=VALUE.
-func readEnv(file string, m *yaml.Node) []Var {
-	env, _ := parse.MapGet(m, "environment")
+// readVars reads environment (or build args) as a mapping or a list of
+// KEY=VALUE.
+func readVars(file string, m *yaml.Node, key string) []Var {
+	env, _ := parse.MapGet(m, key)
 	var out []Var
 	switch {
 	case env == nil:
@@ -270,7 +272,7 @@ func readEnv(file string, m *yaml.Node) []Var {
 			out = append(out, ev)
 		}
 	case env.Kind == yaml.SequenceNode:
-		for _, n := range items(m, "environment") {
+		for _, n := range items(m, key) {
 			if n.Kind != yaml.ScalarNode {
 				continue
 			}

@@ -50,6 +50,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	f.Settings = append(f.Settings, ks...)
 	f.Deployed = append(f.Deployed, ki...)
 	f.Sites = append(f.Sites, kubeVerifySites(mf)...)
+	f.ControlPlanes = controlPlanes(mf)
 
 	cw, cs, ci, cb, err := composeWorkloads(ctx, t)
 	if err != nil {

@@ -69,6 +69,7 @@ const (
 	IDUnpinnedBase        = "CEM-DEF-012"
 	IDUnpinnedImage       = "CEM-DEF-013"
 	IDBuildSecret         = "CEM-DEF-014"
+	IDControlPlane        = "CEM-DEF-015"
 )
 
 // evaluators maps each check to its pure evaluation. Order is the
@@ -88,6 +89,7 @@ var evaluators = []checks.Evaluator[*Facts]{
 	{ID: IDUnpinnedBase, Eval: evalUnpinnedBase},
 	{ID: IDUnpinnedImage, Eval: evalUnpinnedImage},
 	{ID: IDBuildSecret, Eval: evalBuildSecret},
+	{ID: IDControlPlane, Eval: evalControlPlane},
 }
 
 // Checks returns the family's checks in ID order.

@@ -26,6 +26,9 @@ type Facts struct {
 	// BuildSecrets are credential-named build arguments: Dockerfile ARGs,
 	// ENVs that copy one into the image, compose build.args.
 	BuildSecrets []BuildSecret
+	// ControlPlanes are Kubernetes control-plane components the tree
+	// ships (static pods, KubeletConfiguration).
+	ControlPlanes []ControlPlane
 	// Settings are key/value pairs from every place that configures the
 	// product: Dockerfile ENV/ARG, compose and Kubernetes env, image env,
 	// configuration files. Values may be secrets: never print them.

@@ -36,8 +36,20 @@ type Manifests struct {
 	Data []ConfigData `json:"data,omitempty"`
 	// TLSSkips are kubeconfig clusters and APIService objects that skip
 	// the server's certificate check.
-	TLSSkips []TLSSkip     `json:"tls_skips,omitempty"`
-	Issues   []parse.Issue `json:"issues,omitempty"`
+	TLSSkips []TLSSkip `json:"tls_skips,omitempty"`
+	// KubeletConfigs are kubelet configuration files
+	// (kubelet.config.k8s.io KubeletConfiguration), as flat settings.
+	KubeletConfigs []KubeletConfig `json:"kubelet_configs,omitempty"`
+	Issues         []parse.Issue   `json:"issues,omitempty"`
+}
+
+// KubeletConfig is a KubeletConfiguration: the settings the control-plane
+// check judges, each with where it is written (unset when absent).
+type KubeletConfig struct {
+	Object
+	AnonymousAuth     Bool   `json:"anonymousAuth"`
+	AuthorizationMode String `json:"authorizationMode"`
+	ReadOnlyPort      Int    `json:"readOnlyPort"`
 }
 
 // TLSSkip is a place that turns the API server's certificate check off:
@@ -371,6 +383,12 @@ func (m *Manifests) addObject(p string, doc int, n *yaml.Node) bool {
 	switch core {
 	case "Config":
 		m.TLSSkips = append(m.TLSSkips, kubeconfigSkips(obj, n)...)
+	case "KubeletConfiguration":
+		authn, _ := parse.MapGet(n, "authentication")
+		anon, _ := parse.MapGet(authn, "anonymous")
+		authz, _ := parse.MapGet(n, "authorization")
+		m.KubeletConfigs = append(m.KubeletConfigs, KubeletConfig{Object: obj, AnonymousAuth: boolAt(anon, "enabled"),
+			AuthorizationMode: strAt(authz, "mode"), ReadOnlyPort: intAt(n, "readOnlyPort")})
 	case "APIService":
 		if b := boolAt(spec, "insecureSkipTLSVerify"); b.True() {
 			m.TLSSkips = append(m.TLSSkips, TLSSkip{Object: obj, Field: "insecureSkipTLSVerify", Line: b.Line, Column: b.Column})

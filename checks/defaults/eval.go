@@ -415,7 +415,10 @@ func evalTLSVerifyOff(f *Facts) []checks.Finding {
 	for _, s := range f.Settings {
 		key := strings.ToUpper(s.Key)
 		val := strings.ToLower(strings.TrimSpace(unquote(s.Value)))
-		if h, ok := verifyOffEnvValue(s.Key, s.Value); ok && s.Origin != OriginConfigFile || ok && strings.HasSuffix(s.Path, ".env") {
+		// Environment settings, and .env files, which hold the same; keys
+		// of other configuration files are not environment variables.
+		envLike := s.Origin != OriginConfigFile || configFormat(s.Path) == formatEnv
+		if h, ok := verifyOffEnvValue(s.Key, s.Value); ok && envLike {
 			out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s),
 				fmt.Sprintf("%s=%s %s (%s)", s.Key, maskLine(strings.TrimSpace(unquote(s.Value))), h.msg, settingSubject(s)), maskedSnippetValue(s)))
 			continue
@@ -436,15 +439,6 @@ func maskedSnippetValue(s Setting) string {
 func runSnippet(cmd string) string {
 	first, _, _ := strings.Cut(cmd, "\n")
 	return "RUN " + maskLine(strings.TrimSpace(first))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ---- CEM-DEF-010 debug mode ----

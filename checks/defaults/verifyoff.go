@@ -267,10 +267,10 @@ func verifyOffInCall(args []string) []verifyHit {
 			add("composer:"+k, "composer config sets "+k+": packages are fetched without TLS")
 		}
 	}
-	for _, w := range lower {
+	for i, w := range lower {
 		for _, p := range jvmInsecure {
 			if w == p {
-				add("maven:ssl-insecure", "Maven runs with "+rest[indexOf(lower, w)]+": any certificate is accepted")
+				add("maven:ssl-insecure", "Maven runs with "+rest[i]+": any certificate is accepted")
 			}
 		}
 	}
@@ -283,15 +283,6 @@ func verifyOffInCall(args []string) []verifyHit {
 		}
 	}
 	return out
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return 0
 }
 
 // shortFlag reports whether w is a cluster of short options holding c

@@ -4,7 +4,8 @@
 // process's), nothing is fetched, include/extends/env_file are not
 // followed, and files come from the Target's index. compose-go drops
 // line numbers, so each element is mapped back to its line with a yaml.v3
-// walk of the files.
+// walk of the files. A project compose-go refuses is read leniently from
+// those trees (lenient.go) rather than lost.
 package compose
 
 import (

@@ -30,3 +30,26 @@ func TestDevVariant(t *testing.T) {
 		}
 	}
 }
+
+func TestIsComposeFile(t *testing.T) {
+	for rel, want := range map[string][3]bool{ // compose, primary, override
+		"compose.yaml":                    {true, true, false},
+		"docker-compose.yml":              {true, true, false},
+		"podman/podman-compose.yml":       {true, true, false},
+		"podman-compose.override.yaml":    {true, false, true},
+		"compose.override.yml":            {true, false, true},
+		"deploy/compose.prod.yaml":        {true, false, false},
+		"docker-compose-dev.yml":          {true, false, false},
+		"stack/prod.compose.yml":          {true, false, false},
+		"compose.yaml.dist":               {false, false, false},
+		"docker-compose.override.yaml.j2": {false, false, false},
+		"kustomization.yaml":              {false, false, false},
+		"composer.json":                   {false, false, false},
+		"composition.yml":                 {false, false, false},
+	} {
+		got := [3]bool{IsComposeFile(rel), IsComposePrimary(rel), IsComposeOverride(rel)}
+		if got != want {
+			t.Errorf("%s: compose/primary/override = %v, want %v", rel, got, want)
+		}
+	}
+}

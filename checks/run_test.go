@@ -293,6 +293,7 @@ func TestRunNotShippedIsInfo(t *testing.T) {
 		"cypress/docker-compose.yml":  "services: {}\n",
 		"server/handler_test.go":      "package server\n",
 		"latest/Dockerfile":           "FROM x\n",
+		"evidence/attest/sign.go":     "package attest\n",
 		"src/fixtures/key.pem":        "x\n",
 	}
 	var fs []Finding
@@ -328,6 +329,7 @@ func TestRunNotShippedIsInfo(t *testing.T) {
 		"cypress/docker-compose.yml":  "info test code",
 		"server/handler_test.go":      "info test code",
 		"latest/Dockerfile":           "fail ",
+		"evidence/attest/sign.go":     "fail ",
 		"src/fixtures/key.pem":        "info test code",
 	}
 	if diff := cmp.Diff(want, check(nil)); diff != "" {

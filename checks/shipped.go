@@ -17,8 +17,15 @@ const (
 )
 
 // testDirSuffix marks Go test-helper packages and test folders by name:
-// caddytest/, storagetest/, conformancetests/ ("latest" is not one).
+// caddytest/, storagetest/, conformancetests/. Words that merely end in
+// "test" (notTestDirs) are not.
 var testDirSuffix = regexp.MustCompile(`^[a-z0-9]+tests?$`)
+
+// notTestDirs are English words ending in "test": an attest/ package of a
+// supply-chain tool, latest/ docs, superlatives.
+var notTestDirs = map[string]bool{"latest": true, "attest": true, "attests": true, "contest": true, "contests": true, "protest": true,
+	"detest": true, "greatest": true, "fastest": true, "smartest": true, "shortest": true, "softest": true, "hottest": true,
+	"strictest": true, "lightest": true, "tightest": true, "slightest": true, "brightest": true}
 
 // testFile marks test files by each language's convention: x_test.go,
 // test_x.py, x_test.py, conftest.py, x.test.ts, x.spec.js, XTest.java.
@@ -31,7 +38,7 @@ var testFile = regexp.MustCompile(`(?:_test\.[a-z0-9]+|\.(?:test|spec)\.[a-z0-9]
 func IsTestPath(rel string) bool {
 	segs := strings.Split(rel, "/")
 	for _, s := range segs[:len(segs)-1] {
-		if s != "latest" && testDirSuffix.MatchString(strings.ToLower(s)) {
+		if l := strings.ToLower(s); !notTestDirs[l] && testDirSuffix.MatchString(l) {
 			return true
 		}
 	}

@@ -25,8 +25,9 @@ type ControlPlane struct {
 	Where     string // "Pod kube-apiserver, container kube-apiserver", "KubeletConfiguration"
 	Key       string
 	// Flags are the command-line flags, by name without dashes; a bare flag
-	// is "true".
-	Flags map[string]string
+	// is "true". FlagLines are their lines.
+	Flags     map[string]string
+	FlagLines map[string]int
 	// Config is a KubeletConfiguration, when the component is configured
 	// by file.
 	Config *kube.KubeletConfig
@@ -50,8 +51,9 @@ func controlPlanes(m *kube.Manifests) []ControlPlane {
 			if comp == "" {
 				continue
 			}
+			flags, lines := parseFlags(argv, c.ArgvLines)
 			out = append(out, ControlPlane{Component: comp, Path: w.Path, Line: c.Line, Where: fmt.Sprintf("%s %s, container %s", w.Kind, w.Name, c.Name),
-				Key: w.Kind + "/" + w.Name + ":container:" + c.Name, Flags: parseFlags(argv)})
+				Key: w.Kind + "/" + w.Name + ":container:" + c.Name, Flags: flags, FlagLines: lines})
 		}
 	}
 	for i := range m.KubeletConfigs {
@@ -61,10 +63,11 @@ func controlPlanes(m *kube.Manifests) []ControlPlane {
 	return out
 }
 
-// parseFlags reads --name=value and bare --name (true) flags.
-func parseFlags(argv []string) map[string]string {
-	out := map[string]string{}
-	for _, a := range argv {
+// parseFlags reads --name=value and bare --name (true) flags, with the
+// line of each (lines parallel to argv; missing lines are 0).
+func parseFlags(argv []string, lines []int) (map[string]string, map[string]int) {
+	out, at := map[string]string{}, map[string]int{}
+	for i, a := range argv {
 		if !strings.HasPrefix(a, "-") {
 			continue
 		}
@@ -73,8 +76,11 @@ func parseFlags(argv []string) map[string]string {
 			val = "true"
 		}
 		out[name] = val
+		if i < len(lines) {
+			at[name] = lines[i]
+		}
 	}
-	return out
+	return out, at
 }
 
 // cpRule is one flag rule: bad says whether the value (set: the flag is
@@ -150,6 +156,9 @@ func evalControlPlane(f *Facts) []checks.Finding {
 				Message: fmt.Sprintf("%s (%s) %s", cp.Component, cp.Where, why)}
 			if set {
 				fd.Snippet = "--" + r.flag + "=" + v
+				if l := cp.FlagLines[r.flag]; l > 0 {
+					fd.Line = l
+				}
 			} else {
 				fd.Severity = checks.SeverityMedium
 			}

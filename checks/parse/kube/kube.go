@@ -147,6 +147,8 @@ type Container struct {
 	VolumeMounts    []VolumeMount    `json:"volumeMounts,omitempty"`
 	Command         []string         `json:"command,omitempty"`
 	Args            []string         `json:"args,omitempty"`
+	// ArgvLines are the lines of Command's then Args' elements, in order.
+	ArgvLines []int `json:"argv_lines,omitempty"`
 }
 
 // ContainerPort is one entry of a container's ports.
@@ -636,6 +638,13 @@ func container(c *yaml.Node, init bool) Container {
 	out := Container{Name: parse.Scalar(first(parse.MapGet(c, "name"))), Image: strAt(c, "image"), Init: init, Line: c.Line,
 		SecurityContext: securityContext(c),
 		Command:         scalars(first(parse.MapGet(c, "command"))), Args: scalars(first(parse.MapGet(c, "args")))}
+	for _, key := range []string{"command", "args"} {
+		for _, n := range seq(first(parse.MapGet(c, key))) {
+			if n != nil && n.Kind == yaml.ScalarNode {
+				out.ArgvLines = append(out.ArgvLines, n.Line)
+			}
+		}
+	}
 	ports, _ := parse.MapGet(c, "ports")
 	for _, p := range seq(ports) {
 		if p == nil || p.Kind != yaml.MappingNode {

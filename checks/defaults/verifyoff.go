@@ -415,7 +415,7 @@ var verifyOffConfig = []configRule{
 	{baseIn(".yarnrc.yml", ".yarnrc.yaml"), regexp.MustCompile(`^enableStrictSsl\s*:\s*(?:false|0)\b`), "yarnrc:enableStrictSsl", "yarn configuration sets enableStrictSsl: false: " + certNotChecked},
 	{baseIn("pip.conf", "pip.ini"), regexp.MustCompile(`^trusted-host\s*[=:]\s*\S`), "pip.conf:trusted-host", "pip configuration trusts hosts without a valid certificate (trusted-host)"},
 	{baseIn(".curlrc", "curlrc", "_curlrc"), regexp.MustCompile(`^(?:-k|--insecure|insecure)\s*$`), "curlrc:insecure", "curl configuration sets insecure: " + certNotChecked},
-	{baseIn(".wgetrc", "wgetrc"), regexp.MustCompile(`(?i)^check_certificate\s*=\s*(?:off|no|0|false)\b`), "wgetrc:check_certificate", "wget configuration sets check_certificate = off: " + certNotChecked},
+	{baseIn(".wgetrc", "wgetrc"), regexp.MustCompile(`(?i)^check[-_]?certificate\s*=\s*(?:off|no|0|false)\b`), "wgetrc:check_certificate", "wget configuration sets check_certificate = off: " + certNotChecked},
 	{yumConfig, regexp.MustCompile(`(?i)^sslverify\s*=\s*(?:0|false|no|off)\b`), "yum:sslverify", "package manager configuration sets sslverify=0: " + certNotChecked},
 	{yumConfig, regexp.MustCompile(`(?i)^gpgcheck\s*=\s*(?:0|false|no|off)\b`), "yum:gpgcheck", "package manager configuration sets gpgcheck=0: " + sigNotChecked},
 	{baseIn(".gitconfig", "gitconfig"), regexp.MustCompile(`(?i)^sslverify\s*=\s*(?:false|0|no|off)\b`), "gitconfig:sslVerify", "git configuration sets sslVerify = false: " + certNotChecked},

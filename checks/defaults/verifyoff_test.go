@@ -85,6 +85,7 @@ func TestVerifyOffConfigFiles(t *testing.T) {
 		{"etc/pip.conf", "[global]\ntrusted-host = pypi.org\n", "pip.conf:trusted-host"},
 		{".curlrc", "insecure\n", "curlrc:insecure"},
 		{".wgetrc", "check_certificate = off\n", "wgetrc:check_certificate"},
+		{"etc/wgetrc", "check-certificate = off\n", "wgetrc:check_certificate"}, // wgetrc ignores case, - and _
 		{"etc/yum.repos.d/x.repo", "[x]\nbaseurl=https://h\nsslverify=0\ngpgcheck=0\n", "yum:gpgcheck yum:sslverify"},
 		{"etc/yum.repos.d/x.repo", "[x]\ngpgcheck=1\nsslverify=1\n", ""},
 		{".gitconfig", "[http]\n\tsslVerify = false\n", "gitconfig:sslVerify"},

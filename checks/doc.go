@@ -53,17 +53,21 @@ package checks
 //   - sets Check, CRA and Standards from the metadata, Severity when empty;
 //   - masks secrets in Snippet, Message and Values (MaskSecrets) — still, never
 //     put a secret value in a message: say "DB_PASSWORD is hard-coded";
-//   - lowers the severity of failing and warning findings under test and example
-//     paths (checks.test_paths, default DefaultTestPaths) to checks.test_severity
-//     (default info) and turns a failure there into a warning: the finding stays
-//     in the report, but a fixture or an example is not what ships;
-//     Values["severity_lowered_from"] and ["outcome_lowered_from"] keep the original;
+//   - reports failing and warning findings in what does not ship as info, with
+//     the severity lowered to checks.test_severity (default info): test code
+//     (checks.test_paths, else DefaultTestPaths and IsTestPath's conventions)
+//     and development compose files (named or marked so, unless
+//     checks.product_compose names them). The finding stays in the report;
+//     Values["not_shipped"] says why, ["severity_lowered_from"] and
+//     ["outcome_lowered_from"] keep the original;
 //   - applies waivers: a current cemark.yaml waiver (check ID + path glob) or an
 //     inline "# cemark:ignore CEM-XXX-000 <reason>" (also "//", on the finding's
 //     line or the line above) turns a Fail or Warn into Waived with a WaiverRef;
 //   - turns an error or a panic in Collect or Evaluate into one Error finding;
 //     the other checks still run;
-//   - sorts findings by path, line, column, key, message and results by ID.
+//   - sorts findings by path, line, column, key, message and results by ID;
+//   - marks the findings a baseline holds (RunOptions.Baseline) as existing:
+//     Finding.Baseline, outcome kept, left out of FailsAt (see baseline.go).
 //
 // Waivers are judged by the framework's own checks, registered like any other
 // (FrameworkChecks) and kept by Registry.Select whatever --checks says:

@@ -21,6 +21,10 @@ type Finding struct {
 	Waiver *WaiverRef `json:"waiver,omitempty"`
 	// Values carries structured facts about the finding (never secrets).
 	Values map[string]string `json:"values,omitempty"`
+	// Baseline is true for a finding the baseline already held (an
+	// existing finding): its outcome is kept and it is shown everywhere,
+	// but it does not count for --fail-on (see Baseline).
+	Baseline bool `json:"baseline,omitempty"`
 }
 
 // WaiverRef says which waiver accepted a finding.
@@ -35,3 +39,7 @@ type WaiverRef struct {
 
 // Failing reports whether the finding counts against the product.
 func (f Finding) Failing() bool { return f.Outcome == Fail }
+
+// FailsGate reports whether the finding fails a CI gate (--fail-on): a
+// failing finding the baseline does not hold.
+func (f Finding) FailsGate() bool { return f.Failing() && !f.Baseline }

@@ -2,7 +2,7 @@ package checks
 
 // ReportSchemaVersion is the version of report.json's schema
 // (checks/schema/report.schema.json). Bump it on any change of shape.
-const ReportSchemaVersion = "1.1.0"
+const ReportSchemaVersion = "1.2.0"
 
 // Report is the result of a check run: one Result per check that ran, the
 // facts the families gathered, and files that could not be read.
@@ -54,6 +54,8 @@ type Summary struct {
 	// CheckOutcomes counts the checks by their result's outcome (a check
 	// with no finding is "pass"), where the counts above are of findings.
 	CheckOutcomes map[Outcome]int `json:"check_outcomes,omitempty"`
+	// Baseline counts the findings the baseline held (Finding.Baseline).
+	Baseline int `json:"baseline,omitempty"`
 }
 
 // Findings returns every finding of every result, in report order.

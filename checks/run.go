@@ -10,14 +10,18 @@ import (
 	"github.com/cemark/cemark/evidence/config"
 )
 
-// DefaultTestPaths are the test and example folders scanned with lower
-// severity when cemark.yaml names none (checks.test_paths).
-var DefaultTestPaths = []string{"**/test/**", "**/tests/**", "**/testdata/**", "**/example/**", "**/examples/**", "**/__tests__/**", "**/spec/**"}
+// DefaultTestPaths are the test, fixture and example folders whose
+// findings are info when cemark.yaml names none (checks.test_paths). The
+// conventions of IsTestPath (caddytest/, *_test.go …) apply with them.
+var DefaultTestPaths = []string{"**/test/**", "**/tests/**", "**/testdata/**", "**/example/**", "**/examples/**", "**/__tests__/**", "**/spec/**",
+	"**/integration/**", "**/integration-tests/**", "**/integration_tests/**", "**/e2e/**", "**/cypress/**",
+	"**/fixtures/**", "**/fixture/**", "**/__fixtures__/**", "**/__mocks__/**"}
 
-// DefaultTestSeverity is what a failing finding under a test or example
-// path is lowered to when cemark.yaml does not say (checks.test_severity).
-// The finding stays in the report as a warning: a test fixture or an
-// example is not what ships, so it never counts as a failure of the product.
+// DefaultTestSeverity is what the severity of a failing or warning finding
+// in test code is lowered to when cemark.yaml does not say
+// (checks.test_severity). The finding stays in the report as info: a test
+// fixture or an example is not what ships, so it never counts as a
+// failure of the product.
 const DefaultTestSeverity = SeverityInfo
 
 // RunOptions describe the run for the report.
@@ -32,6 +36,9 @@ type RunOptions struct {
 	// not in it is reported by CEM-WVR-001: it is most likely a typo, and it
 	// waives nothing.
 	Catalogue []string
+	// Baseline, when set, marks the findings it holds as existing
+	// (Finding.Baseline) after waivers are applied.
+	Baseline *Baseline
 }
 
 // Run runs every check of reg against t: Collect, then Evaluate. A check
@@ -58,9 +65,10 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
-	testGlobs := cfg.Checks.TestPaths
-	if len(testGlobs) == 0 {
-		testGlobs = DefaultTestPaths
+	ship := &shipping{testGlobs: cfg.Checks.TestPaths, productCompose: cfg.Checks.ProductCompose,
+		read: t.Files.Read, devComposeCache: map[string]bool{}}
+	if len(ship.testGlobs) == 0 {
+		ship.testGlobs, ship.builtinTests = DefaultTestPaths, true
 	}
 	testSev := DefaultTestSeverity
 	if cfg.Checks.TestSeverity != "" {
@@ -91,7 +99,7 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 			res.Findings, res.Error = runOne(ctx, c, t)
 			for i := range res.Findings {
 				normalise(&res.Findings[i], m)
-				lowerInTestPath(&res.Findings[i], testGlobs, testSev)
+				lowerNotShipped(&res.Findings[i], ship, testSev)
 			}
 		}
 		rep.Results = append(rep.Results, res)
@@ -132,6 +140,7 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].ID < rep.Results[j].ID })
 	rep.FileErrors = t.Files.Errors()
 	rep.Summary = Summarise(rep)
+	opts.Baseline.Apply(rep)
 	return rep, nil
 }
 
@@ -214,25 +223,27 @@ func normalise(f *Finding, m Meta) {
 	}
 }
 
-// lowerInTestPath handles findings in test and example folders: they are
-// still reported, with lower severity, but a test fixture or an example is
-// not what ships, so a failure there becomes a warning and never counts
-// against the product. Values records what it was.
-func lowerInTestPath(f *Finding, globs []string, to Severity) {
-	if f.Path == "" || (f.Outcome != Fail && f.Outcome != Warn) {
+// lowerNotShipped handles findings in test code and development compose
+// files: they are still reported, as info with lower severity, since a
+// test fixture or a developer's compose file is not what ships; a failure
+// there never counts against the product. Values records what it was.
+func lowerNotShipped(f *Finding, ship *shipping, to Severity) {
+	if f.Outcome != Fail && f.Outcome != Warn {
 		return
 	}
-	if !Excluded(f.Path, globs) {
+	why := ship.notShipped(f.Path)
+	if why == "" {
 		return
 	}
 	if f.Values == nil {
 		f.Values = map[string]string{}
 	}
-	f.Values["test_path"] = "true"
-	if f.Outcome == Fail {
-		f.Values["outcome_lowered_from"] = string(Fail)
-		f.Outcome = Warn
+	f.Values["not_shipped"] = why
+	if why == NotShippedTest {
+		f.Values["test_path"] = "true"
 	}
+	f.Values["outcome_lowered_from"] = string(f.Outcome)
+	f.Outcome = Info
 	if f.Severity.Rank() > to.Rank() {
 		f.Values["severity_lowered_from"] = string(f.Severity)
 		f.Severity = to
@@ -309,6 +320,9 @@ func Summarise(r *Report) Summary {
 		}
 		s.CheckOutcomes[res.Outcome]++
 		for _, f := range res.Findings {
+			if f.Baseline {
+				s.Baseline++
+			}
 			switch f.Outcome {
 			case Pass:
 				s.Pass++
@@ -344,16 +358,16 @@ func ParseSeverity(s string) (Severity, error) {
 	return v, nil
 }
 
-// FailsAt returns the failing findings (Outcome Fail; waived ones do not
-// count) whose severity is min or higher, for --fail-on. An empty min
-// ("none") returns nothing.
+// FailsAt returns the failing findings (Outcome Fail; waived ones and
+// those the baseline holds do not count) whose severity is min or higher,
+// for --fail-on. An empty min ("none") returns nothing.
 func FailsAt(r *Report, min Severity) []Finding {
 	if r == nil || min == "" || min.Rank() < 0 {
 		return nil
 	}
 	var out []Finding
 	for _, f := range r.Findings() {
-		if f.Failing() && f.Severity.Rank() >= min.Rank() {
+		if f.FailsGate() && f.Severity.Rank() >= min.Rank() {
 			out = append(out, f)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -253,7 +254,7 @@ func TestRunTestPathsLowered(t *testing.T) {
 	for _, f := range result(t, rep, "CEM-TST-001").Findings {
 		got = append(got, f.Path+" "+string(f.Outcome)+" "+string(f.Severity)+" "+f.Values["severity_lowered_from"])
 	}
-	want := []string{"examples/demo/Dockerfile warn info high", "pkg/testdata/x.yaml warn info high", "src/Dockerfile fail high ", "test/Dockerfile warn info ", "test/ok pass high "}
+	want := []string{"examples/demo/Dockerfile info info high", "pkg/testdata/x.yaml info info high", "src/Dockerfile fail high ", "test/Dockerfile info info ", "test/ok pass high "}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
@@ -271,6 +272,73 @@ func TestRunTestPathsLowered(t *testing.T) {
 	want = []string{"examples/demo/Dockerfile high", "pkg/testdata/x.yaml high", "src/Dockerfile high", "test/Dockerfile info", "test/ok high"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("configured test paths mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunNotShippedIsInfo(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"docker-compose.yml":          "services: {}\n",
+		"docker-compose.dev.yml":      "services: {}\n",
+		"compose.override.yaml":       "services: {}\n",
+		"deploy/compose.test.yaml":    "services: {}\n",
+		"db/docker-compose.yaml":      "# This file provides quick setups for testing storage backends.\nservices: {}\n",
+		"prod/docker-compose.yaml":    "# Production setup.\n# Run it with docker compose up.\nservices: {}\n",
+		"podman/podman-compose.yml":   "services: {}\n",
+		"release/prod.compose.yml":    "services: {}\n",
+		"caddytest/caddytest.go":      "package caddytest\n",
+		"internal/storagetest/s.go":   "package storagetest\n",
+		"integration/ldap/config.yml": "a: b\n",
+		"e2e/app.spec.ts":             "x\n",
+		"cypress/docker-compose.yml":  "services: {}\n",
+		"server/handler_test.go":      "package server\n",
+		"latest/Dockerfile":           "FROM x\n",
+		"evidence/attest/sign.go":     "package attest\n",
+		"src/fixtures/key.pem":        "x\n",
+	}
+	var fs []Finding
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		fs = append(fs, Finding{Outcome: Fail, Severity: SeverityHigh, Path: p, Message: "x"})
+	}
+	check := func(cfg *config.Config) map[string]string {
+		rep := mustRun(t, newTestTarget(t, files, cfg), findingsCheck("CEM-TST-001", fs...))
+		got := map[string]string{}
+		for _, f := range result(t, rep, "CEM-TST-001").Findings {
+			got[f.Path] = string(f.Outcome) + " " + f.Values["not_shipped"]
+		}
+		return got
+	}
+	want := map[string]string{
+		"docker-compose.yml":          "fail ",
+		"docker-compose.dev.yml":      "info development compose file",
+		"compose.override.yaml":       "info development compose file",
+		"deploy/compose.test.yaml":    "info development compose file",
+		"db/docker-compose.yaml":      "info development compose file",
+		"prod/docker-compose.yaml":    "fail ",
+		"podman/podman-compose.yml":   "fail ",
+		"release/prod.compose.yml":    "fail ",
+		"caddytest/caddytest.go":      "info test code",
+		"internal/storagetest/s.go":   "info test code",
+		"integration/ldap/config.yml": "info test code",
+		"e2e/app.spec.ts":             "info test code",
+		"cypress/docker-compose.yml":  "info test code",
+		"server/handler_test.go":      "info test code",
+		"latest/Dockerfile":           "fail ",
+		"evidence/attest/sign.go":     "fail ",
+		"src/fixtures/key.pem":        "info test code",
+	}
+	if diff := cmp.Diff(want, check(nil)); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+	// checks.product_compose names development compose files that do ship.
+	got := check(&config.Config{Checks: config.Checks{ProductCompose: []string{"docker-compose.dev.yml", "db/*"}}})
+	if got["docker-compose.dev.yml"] != "fail " || got["db/docker-compose.yaml"] != "fail " || got["compose.override.yaml"] == "fail " {
+		t.Errorf("product_compose not honoured: %v", got)
 	}
 }
 

@@ -90,11 +90,16 @@ func NewTarget(ctx context.Context, root string, cfg *config.Config, extraExclud
 }
 
 // DefaultExclusions are left out of every scan: version control, the
-// evidence directory and the technical-file bundle (cemark's own output).
+// evidence directory, the technical-file bundle and the baseline report
+// (cemark's own output).
 func DefaultExclusions(cfg *config.Config) []string {
 	out := ".cemark"
 	docs := "docs/cra"
+	baseline := DefaultBaselineFile
 	if cfg != nil {
+		if cfg.Checks.Baseline != "" {
+			baseline = strings.TrimPrefix(filepath.ToSlash(cfg.Checks.Baseline), "./")
+		}
 		if cfg.Outputs.Dir != "" {
 			out = strings.TrimSuffix(filepath.ToSlash(cfg.Outputs.Dir), "/")
 		}
@@ -102,7 +107,7 @@ func DefaultExclusions(cfg *config.Config) []string {
 			docs = strings.TrimSuffix(filepath.ToSlash(cfg.Docs.Dir), "/")
 		}
 	}
-	return []string{".git", out, docs, "node_modules/.cache"}
+	return []string{".git", out, docs, "node_modules/.cache", baseline}
 }
 
 // FileEntry is one regular file of the product tree.

@@ -56,6 +56,9 @@ type Options struct {
 	// FailOn makes Run return a not-conformant error (exit 3) when a failing
 	// finding is at or above this severity; empty never fails.
 	FailOn checks.Severity
+	// Baseline is a previous report.json (--baseline; "" takes
+	// checks.baseline): the findings it holds do not count for FailOn.
+	Baseline string
 	// Release, when set ("v1.2.0"), ends the run with a readiness checklist.
 	Release string
 	// SkipSBOM and SkipAttest leave out those stages (cemark check).

@@ -124,6 +124,10 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	if err := checkConformityStatements(cfg, cfgPath); err != nil {
 		return nil, stage.fail(err)
 	}
+	baseline, err := loadBaseline(absRoot, cfg, opts.Baseline, rec)
+	if err != nil {
+		return nil, stage.fail(err)
+	}
 	ev.Missing = config.Missing(cfg)
 	if ev.Time, err = referenceTime(ctx, absRoot, ev.Commit, getenv); err != nil {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
@@ -205,6 +209,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		ToolVersion: ev.Tool.Cemark,
 		Product:     checks.Product{Name: cfg.Product.Name, Version: cfg.Product.Version},
 		ConfigFile:  relIfInside(absRoot, cfgPath),
+		Baseline:    baseline,
 	})
 	if err != nil {
 		return nil, stage.fail(err)

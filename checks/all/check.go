@@ -42,6 +42,9 @@ type Options struct {
 	ToolVersion string
 	// Now is the reference day for waiver expiry; zero means the clock.
 	Now time.Time
+	// Baseline is a previous report.json whose findings are existing
+	// (relative to the working directory); "" takes checks.baseline.
+	Baseline string
 }
 
 // Check loads the configuration, walks the product once, runs the selected
@@ -55,13 +58,12 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
 		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", opts.Root))
 	}
-	var cfg *config.Config
-	cfgPath := opts.ConfigPath
-	if cfgPath != "" {
-		if cfg, err = config.Load(cfgPath); err != nil {
-			return nil, err
-		}
-	} else if cfg, cfgPath, err = config.LoadRoot(root); err != nil {
+	cfg, cfgPath, err := loadConfigPath(root, opts.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	baseline, err := LoadBaseline(root, cfg, opts.Baseline)
+	if err != nil {
 		return nil, err
 	}
 	t, err := checks.NewTarget(ctx, root, cfg)
@@ -106,6 +108,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 		ToolVersion: opts.ToolVersion,
 		Product:     checks.Product{Name: productName(cfg, root), Version: cfg.Product.Version},
 		ConfigFile:  rel,
+		Baseline:    baseline,
 	})
 	if err != nil {
 		return nil, err
@@ -147,6 +150,22 @@ func RunSelected(ctx context.Context, t *checks.Target, sel []string, opts check
 		return nil, nil, err
 	}
 	return report, reg, nil
+}
+
+// loadConfigPath reads the configuration file path (relative to the
+// working directory), else root/cemark.yaml when it exists, and returns it
+// with the file read ("" when there was none).
+func loadConfigPath(root, path string) (*config.Config, string, error) {
+	if path != "" {
+		cfg, err := config.Load(path)
+		return cfg, path, err
+	}
+	return config.LoadRoot(root)
+}
+
+func loadConfig(root, path string) (*config.Config, error) {
+	cfg, _, err := loadConfigPath(root, path)
+	return cfg, err
 }
 
 func productName(cfg *config.Config, root string) string {

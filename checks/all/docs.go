@@ -2,11 +2,19 @@ package all
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
 	"strings"
 
 	"github.com/cemark/cemark/checks"
 )
+
+// guide is the hand-written part of docs/checks.md on what does not
+// count against the product: test code, development compose files and the
+// baseline, with the fingerprints findings are matched by.
+//
+//go:embed guide.md
+var guide []byte
 
 // CatalogueMarkdown renders docs/checks.md from the registered checks'
 // metadata: the catalogue is generated, never written by hand.
@@ -53,9 +61,7 @@ the risk assessment), ` + "`waived`" + `, ` + "`not-applicable`" + ` or ` + "`er
 assessed — the other checks still run). A check's outcome is the worst of its findings'. Snippets and
 messages are masked: secret values never reach a report.
 
-Findings in test and example folders (` + "`checks.test_paths`" + `, default ` + "`**/test/**`" + `, ` + "`**/tests/**`" + `,
-` + "`**/testdata/**`" + `, ` + "`**/example/**`" + `, ` + "`**/examples/**`" + `, ` + "`**/__tests__/**`" + `, ` + "`**/spec/**`" + `) are
-lowered to ` + "`checks.test_severity`" + ` (default ` + "`info`" + `) and still reported.
+Findings in test code and in development compose files are info, never failing (see below).
 
 ## Waivers
 
@@ -68,12 +74,8 @@ lowered to ` + "`checks.test_severity`" + ` (default ` + "`info`" + `) and still
   finding it no longer waives fails again and shows the expired waiver. A waiver that matches
   nothing, or names no known check, is a warning of CEM-WVR-001.
 
-## Fingerprints
-
-SARIF ` + "`partialFingerprints`" + ` and GitLab Code Quality fingerprints hash the check ID, the path and the
-finding's stable key — never a line number — so alerts and issues keep their identity across commits.
-
 `)
+	b.Write(guide)
 	b.WriteString("## report.json\n\nreport.json follows the JSON Schema committed at `checks/schema/report.schema.json`, version " +
 		checks.ReportSchemaVersion + " (changes in `checks/schema/CHANGELOG.md`). Each finding has at least `check`, `outcome`, `severity`, `message`, `cra`, and `path` and `line` when known.\n\n")
 	b.WriteString("## Catalogue\n\n")

@@ -3,6 +3,7 @@ package defaults
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,30 +34,37 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	f.Dockerfiles = dfs
 	for _, df := range dfs {
 		// Files named in checks.dockerfiles ship, whatever their name.
-		if !configured && parse.DevVariant(df.Path) {
+		if !configured && checks.DevVariant(df.Path) {
 			f.DevFiles[df.Path] = true
 		}
 		f.Settings = append(f.Settings, dockerfileSettings(df, !f.DevFiles[df.Path])...)
+		f.BuildSecrets = append(f.BuildSecrets, dockerfileBuildSecrets(df, !f.DevFiles[df.Path])...)
 	}
 
 	mf, err := kube.Load(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("read Kubernetes manifests: %w", err)
 	}
-	kw, ks := kubeWorkloads(mf)
+	kw, ks, ki := kubeWorkloads(mf)
 	f.Workloads = append(f.Workloads, kw...)
 	f.Settings = append(f.Settings, ks...)
+	f.Deployed = append(f.Deployed, ki...)
+	f.Sites = append(f.Sites, kubeVerifySites(mf)...)
+	f.ControlPlanes = controlPlanes(mf)
 
-	cw, cs, err := composeWorkloads(ctx, t)
+	cw, cs, ci, cb, err := composeWorkloads(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("read compose files: %w", err)
 	}
 	f.Workloads = append(f.Workloads, cw...)
 	f.Settings = append(f.Settings, cs...)
+	f.Deployed = append(f.Deployed, ci...)
+	f.BuildSecrets = append(f.BuildSecrets, cb...)
 
 	for _, img := range t.Images {
 		f.Settings = append(f.Settings, imageSettings(img)...)
 	}
+	markKnownSecrets(f.Settings)
 
 	for _, e := range t.Files.List() {
 		if err := ctx.Err(); err != nil {
@@ -64,7 +72,8 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 		isConfig := configFormat(e.Path) != ""
 		lang := sourceLang(e.Path)
-		if !isConfig && lang == "" {
+		verifyConfig := isVerifyConfigFile(e.Path)
+		if !isConfig && lang == "" && !verifyConfig {
 			continue
 		}
 		data, err := t.Files.Read(e.Path)
@@ -81,6 +90,9 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 		if lang != "" {
 			f.Sites = append(f.Sites, scanSource(e.Path, data)...)
+		}
+		if verifyConfig {
+			f.Sites = append(f.Sites, scanVerifyConfig(e.Path, data)...)
 		}
 	}
 	return f, nil
@@ -145,9 +157,10 @@ func dockerfileSettings(df *dockerfile.File, ships bool) []Setting {
 	return out
 }
 
-func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
+func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting, []DeployedImage) {
 	var ws []Workload
 	var ss []Setting
+	var imgs []DeployedImage
 	for _, w := range m.Workloads {
 		objKey := w.Kind + "/" + w.Name
 		pod := Workload{Source: "kubernetes", Pod: true, Path: w.Path, Line: w.Line, Name: w.Kind + " " + w.Name, Key: objKey}
@@ -229,6 +242,9 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 				}
 			}
 			ws = append(ws, cw)
+			if c.Image.Value != "" {
+				imgs = append(imgs, DeployedImage{Path: w.Path, Line: c.Image.Line, Column: c.Image.Column, Ref: c.Image.Value, Where: cw.Name, Key: cw.Key + ":image"})
+			}
 			for _, e := range c.Env {
 				if e.ValueFrom || !e.HasValue {
 					continue
@@ -240,14 +256,51 @@ func kubeWorkloads(m *kube.Manifests) ([]Workload, []Setting) {
 	}
 	// Secrets and ConfigMaps committed with their values: a credential in
 	// them ships with the manifests like one in an env entry.
+	// A Secret's entries are credentials by declaration (base64 data
+	// decoded); an entry that holds a whole configuration file
+	// (application.properties: |) is read as that file.
 	for _, d := range m.Data {
 		for _, e := range d.Entries {
 			scope := d.Kind + "/" + d.Name + ":" + e.Field
-			ss = append(ss, Setting{Origin: OriginKubeData, Path: d.Path, Line: e.Line, Column: e.Column, Key: e.Key, Value: e.Value, Raw: e.Value,
-				Scope: scope, Where: d.Kind + " " + d.Name, Runtime: true, Shipped: true})
+			s := Setting{Origin: OriginKubeData, Path: d.Path, Line: e.Line, Column: e.Column, Key: e.Key, Value: e.Value, Raw: e.Value,
+				Scope: scope, Where: d.Kind + " " + d.Name, Runtime: true, Shipped: true}
+			embedded := embeddedSettings(s)
+			if len(embedded) > 0 {
+				ss = append(ss, embedded...)
+				continue
+			}
+			s.InSecret = d.Kind == "Secret"
+			ss = append(ss, s)
 		}
 	}
-	return ws, ss
+	return ws, ss, imgs
+}
+
+// kubeVerifySites are the places manifests switch verification off: a
+// container command (curl -k, sh -c "… --insecure …"), a kubeconfig
+// cluster with insecure-skip-tls-verify, an APIService with
+// insecureSkipTLSVerify.
+func kubeVerifySites(m *kube.Manifests) []Site {
+	var out []Site
+	for _, w := range m.Workloads {
+		for _, c := range w.Pod.Containers {
+			argv := append(append([]string(nil), c.Command...), c.Args...)
+			for _, h := range verifyOffInArgv(argv) {
+				out = append(out, Site{Kind: SiteTLSVerifyOff, Path: w.Path, Line: c.Line, Key: w.Kind + "/" + w.Name + ":container:" + c.Name + ":" + h.key,
+					Message: fmt.Sprintf("the command of %s %s, container %s: %s", w.Kind, w.Name, c.Name, h.msg), Snippet: maskLine(strings.Join(argv, " ")), Shipped: true})
+			}
+		}
+	}
+	for _, s := range m.TLSSkips {
+		what := "the API server's certificate is not checked"
+		subject := fmt.Sprintf("kubeconfig cluster %q", s.Where)
+		if s.Kind == "APIService" {
+			subject, what = "APIService "+s.Name, "the API server does not check the extension server's certificate"
+		}
+		out = append(out, Site{Kind: SiteTLSVerifyOff, Path: s.Path, Line: s.Line, Column: s.Column, Key: s.Kind + "/" + s.Name + ":" + s.Where + ":" + s.Field,
+			Message: fmt.Sprintf("%s sets %s: true: %s", subject, s.Field, what), Snippet: s.Field + ": true", Shipped: true})
+	}
+	return out
 }
 
 // isDockerSocket reports whether a host path is the Docker daemon's socket
@@ -282,4 +335,90 @@ func imageRef(img checks.ImageConfig) string {
 		return img.Name
 	}
 	return img.Source
+}
+
+// markKnownSecrets sets Rule on the settings whose literal value matches a
+// known credential format of gitleaks' rules (placeholders, references and
+// paths are never given to the rules).
+func markKnownSecrets(ss []Setting) {
+	for i := range ss {
+		if classifyValue(ss[i].Raw, ss[i].Value) == notCredential {
+			continue
+		}
+		ss[i].Rule = knownSecretRule(ss[i].Key, strings.TrimSpace(unquote(ss[i].Value)))
+	}
+}
+
+// embeddedFormats map the extension of a ConfigMap or Secret key to the
+// format of the file it holds.
+var embeddedFormats = map[string]string{
+	".yaml": formatYAML, ".yml": formatYAML, ".json": formatYAML,
+	".properties": formatKV, ".conf": formatKV, ".ini": formatKV, ".cfg": formatKV, ".toml": formatKV, ".cnf": formatKV,
+	".env": formatEnv,
+}
+
+// embeddedSettings reads a ConfigMap or Secret entry that holds a whole
+// configuration file (a key with a file extension and a multi-line value)
+// as that file: each of its keys is judged, at its own line of the
+// manifest. It returns nil for a plain value.
+func embeddedSettings(s Setting) []Setting {
+	format := embeddedFormats[strings.ToLower(path.Ext(s.Key))]
+	if format == "" || !strings.Contains(strings.TrimSpace(s.Value), "\n") {
+		return nil
+	}
+	var inner []Setting
+	var err error
+	if format == formatYAML {
+		inner, err = scanYAMLConfig(s.Key, []byte(s.Value))
+	} else {
+		inner, err = scanConfigFormat(s.Key, []byte(s.Value), format)
+	}
+	if err != nil {
+		return nil
+	}
+	for i := range inner {
+		in := &inner[i]
+		// A block scalar starts on the line after its key.
+		in.Line += s.Line
+		in.Origin, in.Path, in.Scope, in.Where = OriginKubeData, s.Path, s.Scope+":"+s.Key, s.Where+", file "+s.Key
+		in.Runtime, in.Shipped = true, true
+	}
+	return inner
+}
+
+// dockerfileBuildSecrets lists the credential-named ARGs of a Dockerfile
+// and the ENVs that copy one into the image (BuildKit's
+// SecretsUsedInArgOrEnv names the same problem): a value passed with
+// --build-arg is kept in the image history and the build provenance.
+func dockerfileBuildSecrets(df *dockerfile.File, ships bool) []BuildSecret {
+	var out []BuildSecret
+	for _, a := range df.MetaArgs {
+		if isCredentialKey(a.Name) {
+			out = append(out, BuildSecret{Kind: BuildArgDockerfile, Path: df.Path, Line: a.Line, Name: a.Name, Where: "the global scope (before the first FROM)", Key: "global:ARG:" + a.Name})
+		}
+	}
+	inImage := shippedStages(df)
+	for i := range df.Stages {
+		s := &df.Stages[i]
+		label := stageLabel(s)
+		shipped := ships && inImage[s.Index]
+		args := map[string]bool{}
+		for _, a := range s.Args {
+			args[a.Name] = true
+			if isCredentialKey(a.Name) {
+				out = append(out, BuildSecret{Kind: BuildArgDockerfile, Path: df.Path, Line: a.Line, Name: a.Name, Where: stageScopeWord("stage:" + label),
+					Key: "stage:" + label + ":ARG:" + a.Name, Shipped: shipped})
+			}
+		}
+		for _, e := range s.Env {
+			for name := range args {
+				if isCredentialKey(name) && (strings.Contains(e.Raw, "$"+name) || strings.Contains(e.Raw, "${"+name)) {
+					out = append(out, BuildSecret{Kind: BuildArgToEnv, Path: df.Path, Line: e.Line, Name: e.Name, Where: stageScopeWord("stage:" + label),
+						Key: "stage:" + label + ":ENV:" + e.Name, Shipped: shipped})
+					break
+				}
+			}
+		}
+	}
+	return out
 }

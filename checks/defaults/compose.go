@@ -9,19 +9,19 @@ import (
 
 // composeWorkloads reads the compose services through checks/parse/compose
 // (active profiles only, interpolated with an empty environment).
-func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Setting, error) {
+func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Setting, []DeployedImage, []BuildSecret, error) {
 	projects, err := compose.Projects(ctx, t)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	var ws []Workload
 	var ss []Setting
-	configured := t.Config != nil && len(t.Config.Checks.ComposeFiles) > 0
+	var imgs []DeployedImage
+	var secrets []BuildSecret
+	// Development and test compose files (compose.dev.yaml,
+	// docker-compose.test.yml) are judged too: the runner reports their
+	// findings as info, since they do not ship (checks.product_compose).
 	for _, p := range projects {
-		if !configured && p.DevVariant() {
-			// compose.dev.yaml, docker-compose.test.yml: not what ships.
-			continue
-		}
 		for _, s := range p.Services {
 			w := Workload{Source: "compose", Path: s.Path, Line: s.Line, Column: s.Column, Name: "service " + s.Name, Key: "service:" + s.Name}
 			if s.User.Value != "" {
@@ -47,6 +47,24 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 				}
 			}
 			ws = append(ws, w)
+			if s.Build != nil {
+				for _, a := range s.Build.Args {
+					if isCredentialKey(a.Name) {
+						secrets = append(secrets, BuildSecret{Kind: BuildArgCompose, Path: a.Path, Line: a.Line, Column: a.Column, Name: a.Name,
+							Where: "compose " + w.Name, Key: w.Key + ":build-arg:" + a.Name, Shipped: true})
+					}
+					if a.HasValue {
+						ss = append(ss, Setting{Origin: OriginComposeArg, Path: a.Path, Line: a.Line, Column: a.Column, Key: a.Name, Value: a.Value, Raw: a.Raw,
+							Scope: w.Key, Where: w.Name, Shipped: true})
+					}
+				}
+			}
+			if s.Build == nil && s.Image.Value != "" {
+				// A service that is built runs what the Dockerfile makes
+				// (judged at its FROM); the others pull this image.
+				imgs = append(imgs, DeployedImage{Path: s.Image.Path, Line: s.Image.Line, Column: s.Image.Column, Ref: s.Image.Value,
+					Where: w.Name, Key: w.Key + ":image"})
+			}
 			for _, e := range s.Environment {
 				if !e.HasValue {
 					continue
@@ -60,7 +78,7 @@ func composeWorkloads(ctx context.Context, t *checks.Target) ([]Workload, []Sett
 			}
 		}
 	}
-	return ws, ss, nil
+	return ws, ss, imgs, secrets, nil
 }
 
 // at converts a located compose value. Compose files of one project may

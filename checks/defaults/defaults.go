@@ -4,6 +4,12 @@
 // default credentials, TLS verification turned off, debug modes, remote
 // code fetched at build without integrity, and unpinned base images.
 //
+// TLS and signature verification switched off (CEM-DEF-009) is one family
+// of rules (verifyoff.go), read wherever it is written: environment
+// settings, shell commands parsed with mvdan.cc/sh (RUN, scripts, container
+// commands) and the tools' own configuration files. Known credential
+// formats come from gitleaks' maintained rules (secretrules.go).
+//
 // Every check shares one collect step (facts.go, collect.go), run once per
 // Target through Target.Memo on top of the shared parsers in checks/parse,
 // and has its own pure evaluation over those facts (eval.go). Metadata
@@ -18,9 +24,10 @@
 //     the stages those are built FROM. Build-time problems (curl | sh, ADD without
 //     --checksum, unpinned FROM, curl -k, GIT_SSL_NO_VERIFY) count in every
 //     stage and name it.
-//   - Dockerfiles and compose files named as development or test variants
-//     (Dockerfile.dev, compose.test.yaml, .devcontainer/) do not ship,
-//     unless checks.dockerfiles or checks.compose_files name them.
+//   - Dockerfiles named as development or test variants (Dockerfile.dev,
+//     .devcontainer/) do not ship, unless checks.dockerfiles names them.
+//     Development compose files are judged, and the runner reports their
+//     findings as info (checks.product_compose names those that ship).
 //   - USER is expanded from ARG/ENV defaults; a USER no default resolves is
 //     a warning. Base images tagged "nonroot" run as non-root. In
 //     Kubernetes a non-zero runAsUser or runAsNonRoot: true, on the pod or
@@ -37,8 +44,11 @@
 //     .env.test) are not read.
 //   - CEM-DEF-011 judges Dockerfile RUN and ADD only: an install.sh that
 //     users run is distribution, not the product's build.
-//   - Test and example folders are not special here: the runner lowers the
-//     severity of their findings (checks.test_paths).
+//   - Test and example folders are not special here: the runner reports
+//     their findings as info (checks.test_paths).
+//   - Values that are paths or file names, and prose naming a credential,
+//     are never credentials; a committed Kubernetes Secret's entries are,
+//     by declaration.
 package defaults
 
 import (
@@ -67,6 +77,9 @@ const (
 	IDDebugMode           = "CEM-DEF-010"
 	IDRemoteCode          = "CEM-DEF-011"
 	IDUnpinnedBase        = "CEM-DEF-012"
+	IDUnpinnedImage       = "CEM-DEF-013"
+	IDBuildSecret         = "CEM-DEF-014"
+	IDControlPlane        = "CEM-DEF-015"
 )
 
 // evaluators maps each check to its pure evaluation. Order is the
@@ -84,6 +97,9 @@ var evaluators = []checks.Evaluator[*Facts]{
 	{ID: IDDebugMode, Eval: evalDebugMode},
 	{ID: IDRemoteCode, Eval: evalRemoteCode},
 	{ID: IDUnpinnedBase, Eval: evalUnpinnedBase},
+	{ID: IDUnpinnedImage, Eval: evalUnpinnedImage},
+	{ID: IDBuildSecret, Eval: evalBuildSecret},
+	{ID: IDControlPlane, Eval: evalControlPlane},
 }
 
 // Checks returns the family's checks in ID order.

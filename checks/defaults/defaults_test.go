@@ -114,8 +114,8 @@ func TestShellDetectors(t *testing.T) {
 		"apk add curl; curl -k a && wget --no-check-certificate b": 2,
 		"echo curl -k":                                             0,
 	} {
-		if got := len(insecureDownloads(cmd)); got != want {
-			t.Errorf("insecureDownloads(%q) found %d, want %d", cmd, got, want)
+		if got := len(verifyOffInShell(cmd)); got != want {
+			t.Errorf("verifyOffInShell(%q) found %d, want %d", cmd, got, want)
 		}
 	}
 }
@@ -248,8 +248,16 @@ func TestNoSecretInReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Findings only: metadata legitimately names default passwords.
-		out, _ := json.Marshal(rep.Findings())
+		// Findings only: metadata legitimately names default passwords. An
+		// image reference is public and may equal a default password
+		// (image postgres, POSTGRES_PASSWORD=postgres): CEM-DEF-013 names it.
+		var fs []checks.Finding
+		for _, f := range rep.Findings() {
+			if f.Check != IDUnpinnedImage {
+				fs = append(fs, f)
+			}
+		}
+		out, _ := json.Marshal(fs)
 		for _, s := range secrets {
 			if strings.Contains(string(out), s) {
 				t.Errorf("%s: the report contains a credential value (%d chars)", dir, len(s))

@@ -254,7 +254,10 @@ func evalPrivilegeEscalation(f *Facts) []checks.Finding {
 // credential judges a setting: its kind and whether the credential sits in
 // a URL's user info rather than in a credential-named key.
 func credential(s Setting) (credentialKind, bool) {
-	if isCredentialKey(s.Key) {
+	if s.Rule != "" {
+		return literalCredential, false
+	}
+	if isCredentialKey(s.Key) || s.InSecret && !publicSecretKey(s.Key) {
 		if k := classifyValue(s.Raw, s.Value); k != notCredential {
 			return k, false
 		}
@@ -294,8 +297,14 @@ func evalCredentials(f *Facts, want credentialKind) []checks.Finding {
 		if inURL {
 			what += " in a URL"
 		}
+		if s.Rule != "" {
+			what += " in a known format (gitleaks rule " + s.Rule + ")"
+		}
 		msg := fmt.Sprintf("%s holds %s (value not shown)", settingSubject(s), what)
 		fd := checks.Finding{Outcome: checks.Fail, Path: s.Path, Line: s.Line, Column: s.Column, Key: settingKey(s), Message: msg, Snippet: settingSnippet(s)}
+		if s.Rule != "" {
+			fd.Values = map[string]string{"rule": s.Rule}
+		}
 		if !s.Shipped {
 			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
 			fd.Message += "; it does not ship in the image, but the value is in the repository and the build cache"
@@ -320,6 +329,8 @@ func settingSubject(s Setting) string {
 		return "the ARG " + s.Key + " of the " + stageScopeWord(s.Scope)
 	case OriginComposeEnv:
 		return "the environment variable " + s.Key + " of compose " + s.Where
+	case OriginComposeArg:
+		return "the build argument " + s.Key + " of compose " + s.Where
 	case OriginKubeEnv:
 		return "the env variable " + s.Key + " of " + s.Where
 	case OriginKubeData:
@@ -347,6 +358,8 @@ func settingKey(s Setting) string {
 		return s.Scope + ":ARG:" + s.Key
 	case OriginComposeEnv, OriginKubeEnv:
 		return s.Scope + ":env:" + s.Key
+	case OriginComposeArg:
+		return s.Scope + ":build-arg:" + s.Key
 	case OriginKubeData:
 		return s.Scope + ":" + s.Key
 	case OriginImageEnv:
@@ -362,7 +375,7 @@ func settingSnippet(s Setting) string {
 		return maskedSnippet("ENV ", s.Key, "=")
 	case OriginDockerfileArg:
 		return maskedSnippet("ARG ", s.Key, "=")
-	case OriginComposeEnv:
+	case OriginComposeEnv, OriginComposeArg:
 		return maskedSnippet("", s.Key, ": ")
 	case OriginKubeEnv:
 		return "- name: " + s.Key + "  value: " + mask
@@ -375,15 +388,6 @@ func settingSnippet(s Setting) string {
 }
 
 // ---- CEM-DEF-009 TLS verification off ----
-
-// tlsOffEnv are environment variables that turn verification off, with
-// the values that do so.
-var tlsOffEnv = map[string][]string{
-	"NODE_TLS_REJECT_UNAUTHORIZED": {"0"},
-	"PYTHONHTTPSVERIFY":            {"0"},
-	"GIT_SSL_NO_VERIFY":            {"1", "true", "yes"},
-	"CURL_INSECURE":                {"1", "true"},
-}
 
 func evalTLSVerifyOff(f *Facts) []checks.Finding {
 	var out []checks.Finding
@@ -401,7 +405,7 @@ func evalTLSVerifyOff(f *Facts) []checks.Finding {
 		for i := range df.Stages {
 			st := &df.Stages[i]
 			for _, r := range st.Run {
-				for _, h := range insecureDownloads(r.Command) {
+				for _, h := range verifyOffInShell(r.Command) {
 					out = append(out, fail(df.Path, r.Line, 0, "stage:"+stageLabel(st)+":RUN:"+h.key,
 						h.msg+" (RUN in the "+stageScopeWord("stage:"+stageLabel(st))+")", runSnippet(r.Command)))
 				}
@@ -411,9 +415,12 @@ func evalTLSVerifyOff(f *Facts) []checks.Finding {
 	for _, s := range f.Settings {
 		key := strings.ToUpper(s.Key)
 		val := strings.ToLower(strings.TrimSpace(unquote(s.Value)))
-		if vals, ok := tlsOffEnv[key]; ok && contains(vals, val) {
+		// Environment settings, and .env files, which hold the same; keys
+		// of other configuration files are not environment variables.
+		envLike := s.Origin != OriginConfigFile || configFormat(s.Path) == formatEnv
+		if h, ok := verifyOffEnvValue(s.Key, s.Value); ok && envLike {
 			out = append(out, fail(s.Path, s.Line, s.Column, settingKey(s),
-				fmt.Sprintf("%s=%s turns TLS certificate verification off (%s)", s.Key, val, settingSubject(s)), maskedSnippetValue(s)))
+				fmt.Sprintf("%s=%s %s (%s)", s.Key, maskLine(strings.TrimSpace(unquote(s.Value))), h.msg, settingSubject(s)), maskedSnippetValue(s)))
 			continue
 		}
 		if (strings.HasSuffix(key, "SSLMODE") && val == "disable") || reSSLModeDisable.MatchString(s.Value) {
@@ -432,15 +439,6 @@ func maskedSnippetValue(s Setting) string {
 func runSnippet(cmd string) string {
 	first, _, _ := strings.Cut(cmd, "\n")
 	return "RUN " + maskLine(strings.TrimSpace(first))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ---- CEM-DEF-010 debug mode ----
@@ -535,6 +533,67 @@ func evalUnpinnedBase(f *Facts) []checks.Finding {
 					Message: fmt.Sprintf("the base image %s:%s of the %s is pinned by tag, not by digest; a tag can be moved, pinning by digest is best", fr.Image, fr.Tag, where)})
 			}
 		}
+	}
+	return out
+}
+
+// ---- CEM-DEF-013 deployed image not pinned ----
+
+func evalUnpinnedImage(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, d := range f.Deployed {
+		ref := strings.TrimSpace(d.Ref)
+		if ref == "" || strings.ContainsAny(ref, "${}") || strings.HasSuffix(ref, ":") || strings.HasSuffix(ref, "@") {
+			// Set at deploy time (image: app:${VERSION}): the operator pins it.
+			continue
+		}
+		image, tag, digest := dockerfile.SplitImage(ref)
+		snip := "image: " + ref
+		switch {
+		case digest != "":
+		case tag == "" || tag == "latest":
+			what := "no tag (latest)"
+			if tag == "latest" {
+				what = "the tag latest"
+			}
+			out = append(out, fail(d.Path, d.Line, d.Column, d.Key,
+				fmt.Sprintf("%s runs the image %s with %s: each pull can run different code; pin a version and a digest", d.Where, image, what), snip))
+		default:
+			out = append(out, checks.Finding{Outcome: checks.Info, Severity: checks.SeverityInfo, Path: d.Path, Line: d.Line, Column: d.Column, Key: d.Key, Snippet: snip,
+				Message: fmt.Sprintf("%s runs %s:%s, pinned by tag, not by digest; a tag can be moved, pinning by digest is best", d.Where, image, tag)})
+		}
+	}
+	return out
+}
+
+// ---- CEM-DEF-014 secret passed as a build argument ----
+
+func evalBuildSecret(f *Facts) []checks.Finding {
+	var out []checks.Finding
+	for _, b := range f.BuildSecrets {
+		var msg, snip string
+		switch b.Kind {
+		case BuildArgToEnv:
+			msg = fmt.Sprintf("the ENV %s of the %s copies a credential-named build argument into the image's environment: every container and every copy of the image carries it", b.Name, b.Where)
+			snip = "ENV " + b.Name + "=$…"
+		case BuildArgCompose:
+			msg = fmt.Sprintf("the build argument %s of %s passes a credential to the build: its value is kept in the image history and the build provenance", b.Name, b.Where)
+			snip = "args: " + b.Name
+		default:
+			msg = fmt.Sprintf("the ARG %s of %s takes a credential as a build argument: a value given with --build-arg is kept in the image history and the build provenance", b.Name, b.Where)
+			snip = "ARG " + b.Name
+		}
+		fd := fail(b.Path, b.Line, b.Column, b.Key, msg, snip)
+		switch {
+		case b.Shipped:
+		case strings.HasPrefix(b.Key, "global:"):
+			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
+			fd.Message += "; before the first FROM it reaches only FROM lines, but the value stays in the build provenance"
+		default:
+			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
+			fd.Message += "; the stage does not ship, but the value stays in the build cache and provenance"
+		}
+		out = append(out, fd)
 	}
 	return out
 }

@@ -20,6 +20,15 @@ type Facts struct {
 	Workloads []Workload
 	// Images are the configurations of images given as SBOM sources.
 	Images []checks.ImageConfig
+	// Deployed are the images compose services and Kubernetes containers
+	// run (not those compose builds).
+	Deployed []DeployedImage
+	// BuildSecrets are credential-named build arguments: Dockerfile ARGs,
+	// ENVs that copy one into the image, compose build.args.
+	BuildSecrets []BuildSecret
+	// ControlPlanes are Kubernetes control-plane components the tree
+	// ships (static pods, KubeletConfiguration).
+	ControlPlanes []ControlPlane
 	// Settings are key/value pairs from every place that configures the
 	// product: Dockerfile ENV/ARG, compose and Kubernetes env, image env,
 	// configuration files. Values may be secrets: never print them.
@@ -83,11 +92,44 @@ func (w Workload) pathOf(a *At) string {
 	return w.Path
 }
 
+// DeployedImage is an image reference a compose service or a Kubernetes
+// container runs.
+type DeployedImage struct {
+	Path   string
+	Line   int
+	Column int
+	Ref    string // as the product sees it (compose-interpolated)
+	Where  string // "service web", "Deployment api, container app"
+	Key    string // "service:web:image", "Deployment/api:container:app:image"
+}
+
+// Build secret kinds.
+const (
+	BuildArgDockerfile = "dockerfile-arg"      // ARG GITHUB_TOKEN
+	BuildArgToEnv      = "dockerfile-env-copy" // ENV GITHUB_TOKEN=$GITHUB_TOKEN
+	BuildArgCompose    = "compose-build-arg"   // build: args: NPM_TOKEN: ${NPM_TOKEN}
+)
+
+// BuildSecret is a credential passed to a build as a build argument.
+type BuildSecret struct {
+	Kind   string
+	Path   string
+	Line   int
+	Column int
+	Name   string
+	Where  string // "final stage", `stage "builder"`, "compose service app"
+	Key    string
+	// Shipped is true when the argument reaches a stage that ships (its
+	// value is then in the shipped image's history).
+	Shipped bool
+}
+
 // Setting origins.
 const (
 	OriginDockerfileEnv = "dockerfile-env"
 	OriginDockerfileArg = "dockerfile-arg"
 	OriginComposeEnv    = "compose-env"
+	OriginComposeArg    = "compose-build-arg"
 	OriginKubeEnv       = "k8s-env"
 	OriginKubeData      = "k8s-data" // Secret data/stringData, ConfigMap data
 	OriginImageEnv      = "image-env"
@@ -117,6 +159,13 @@ type Setting struct {
 	// Shipped is false for settings that do not reach what ships: ENV/ARG
 	// of build stages that are not product stages, ARGs before FROM.
 	Shipped bool
+	// InSecret is true for an entry of a committed Kubernetes Secret: its
+	// value is a credential by the object's own declaration, whatever the
+	// key is called.
+	InSecret bool
+	// Rule is the gitleaks rule a literal value matches, a known
+	// credential format ("github-pat", "aws-access-token"); "" for none.
+	Rule string
 }
 
 // Site kinds.

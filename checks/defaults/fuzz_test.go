@@ -59,7 +59,7 @@ func FuzzShell(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, cmd string) {
 		pipesToShell(cmd)
-		insecureDownloads(cmd)
+		verifyOffInShell(cmd)
 		classifyValue(cmd, cmd)
 		isCredentialKey(cmd)
 	})

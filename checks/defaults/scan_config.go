@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/parse"
 )
 
@@ -32,7 +33,7 @@ func configFormat(rel string) string {
 		}
 	}
 	switch {
-	case base == ".env" || base == ".env.production" || base == ".env.prod" || strings.HasSuffix(base, ".env") && !parse.DevVariant(base):
+	case base == ".env" || base == ".env.production" || base == ".env.prod" || strings.HasSuffix(base, ".env") && !checks.DevVariant(base):
 		// .env.development, .env.local, .env.test and dev.env are developer files.
 		return formatEnv
 	case strings.HasPrefix(base, ".env."):
@@ -69,6 +70,11 @@ func scanConfig(rel string, data []byte) ([]Setting, error) {
 	if format == formatYAML {
 		return scanYAMLConfig(rel, data)
 	}
+	return scanConfigFormat(rel, data, format)
+}
+
+// scanConfigFormat reads a line-based configuration file of a known format.
+func scanConfigFormat(rel string, data []byte, format string) ([]Setting, error) {
 	var out []Setting
 	section := "" // INI/TOML section, so that [db] and [smtp] passwords keep apart
 	for i, line := range strings.Split(string(data), "\n") {

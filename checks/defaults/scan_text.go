@@ -78,7 +78,16 @@ func scanSource(rel string, data []byte) []Site {
 	case "node":
 		interesting = interesting || bytes.Contains(data, []byte("rejectUnauthorized"))
 	case "shell":
-		interesting = interesting || bytes.Contains(data, []byte("curl")) || bytes.Contains(data, []byte("wget"))
+		// The whole script is parsed: variables exported for later commands
+		// and options of every package manager count.
+		lines := strings.Split(string(data), "\n")
+		for _, h := range verifyOffInShell(string(data)) {
+			snip := ""
+			if h.line-1 < len(lines) {
+				snip = maskLine(strings.TrimSpace(lines[h.line-1]))
+			}
+			sites = append(sites, Site{Kind: SiteTLSVerifyOff, Path: rel, Line: h.line, Key: h.key, Message: h.msg, Snippet: snip, Shipped: true})
+		}
 	}
 	if !interesting {
 		return sites
@@ -105,7 +114,7 @@ func scanSource(rel string, data []byte) []Site {
 		if lang == "go" && reSSLModeDisable.MatchString(line) && strings.Contains(line, `"`) || lang == "go" && reSSLModeDisable.MatchString(line) && strings.Contains(line, "`") {
 			add(SiteTLSVerifyOff, "sslmode=disable", "a database connection string turns TLS off (sslmode=disable)", col(reSSLModeDisable))
 		}
-		if (lang == "node" || lang == "shell" || lang == "package-json") && reNodeTLSEnv.MatchString(line) {
+		if (lang == "node" || lang == "package-json") && reNodeTLSEnv.MatchString(line) {
 			add(SiteTLSVerifyOff, "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_TLS_REJECT_UNAUTHORIZED=0 turns certificate verification off for the whole Node process", col(reNodeTLSEnv))
 		}
 		switch lang {
@@ -125,10 +134,6 @@ func scanSource(rel string, data []byte) []Site {
 		case "node":
 			if reJSReject.MatchString(line) {
 				add(SiteTLSVerifyOff, "node:rejectUnauthorized", "a TLS connection is made with rejectUnauthorized: false: the server's certificate is not checked", col(reJSReject))
-			}
-		case "shell":
-			for _, k := range insecureDownloads(line) {
-				add(SiteTLSVerifyOff, k.key, k.msg, 0)
 			}
 		}
 	}
@@ -215,75 +220,6 @@ func scanGoTLS(rel string, data []byte) []Site {
 }
 
 func isIf(n ast.Node) bool { _, ok := n.(*ast.IfStmt); return ok }
-
-type siteHit struct{ key, msg string }
-
-// insecureDownloads finds curl -k/--insecure and wget
-// --no-check-certificate in a shell command line.
-func insecureDownloads(cmd string) []siteHit {
-	var out []siteHit
-	for _, words := range shellCommands(cmd) {
-		if len(words) == 0 {
-			continue
-		}
-		switch path.Base(words[0]) {
-		case "curl":
-			for _, w := range words[1:] {
-				if w == "--insecure" || strings.HasPrefix(w, "-") && !strings.HasPrefix(w, "--") && strings.Contains(w, "k") && isFlagCluster(w) {
-					out = append(out, siteHit{"curl:insecure", "curl downloads with -k/--insecure: the server's certificate is not checked"})
-					break
-				}
-			}
-		case "wget":
-			for _, w := range words[1:] {
-				if w == "--no-check-certificate" {
-					out = append(out, siteHit{"wget:no-check-certificate", "wget downloads with --no-check-certificate: the server's certificate is not checked"})
-					break
-				}
-			}
-		}
-	}
-	return out
-}
-
-func isFlagCluster(w string) bool {
-	for _, r := range w[1:] {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return len(w) > 1
-}
-
-// shellCommands splits a shell command line into simple commands (at ; &
-// | newlines, parentheses and backquotes) and each into words, leaving
-// out leading VAR=value assignments and sudo/exec/env wrappers. It is a
-// scanner for finding commands, not a shell parser.
-func shellCommands(s string) [][]string {
-	var out [][]string
-	seg := strings.FieldsFunc(s, func(r rune) bool {
-		return r == ';' || r == '&' || r == '|' || r == '\n' || r == '(' || r == ')' || r == '`'
-	})
-	for _, sg := range seg {
-		words := strings.Fields(sg)
-		for len(words) > 0 {
-			w := words[0]
-			if w == "sudo" || w == "exec" || w == "env" || w == "command" || w == "time" || w == "nohup" || w == "$" || w == "then" || w == "do" || w == "else" ||
-				strings.Contains(w, "=") && !strings.HasPrefix(w, "-") && !strings.HasPrefix(w, "\"") {
-				words = words[1:]
-				continue
-			}
-			break
-		}
-		if len(words) > 0 {
-			for i := range words {
-				words[i] = strings.Trim(words[i], `"'`)
-			}
-			out = append(out, words)
-		}
-	}
-	return out
-}
 
 var (
 	rePipeToShell = regexp.MustCompile(`(?:^|[;&|(\n]|\bsudo|\bthen|\bdo|\belse)\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:/usr/bin/|/bin/)?(curl|wget)\s+[^|;&\n]+\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:/usr)?(?:/local)?(?:/bin/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)\b`)

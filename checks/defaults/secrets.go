@@ -166,6 +166,9 @@ func classifyLiteral(v string) credentialKind {
 	if v == "" || reDollarVar.MatchString(v) || reDollarParen.MatchString(v) || reTemplate.MatchString(v) || reMaskOnly.MatchString(v) {
 		return notCredential
 	}
+	if isPathValue(v) || isProse(v) {
+		return notCredential
+	}
 	if len(v) <= 2 && strings.Trim(v, "0123456789") == "" {
 		// A flag or a count (SKIP_TOKEN_CHECK=1), not a credential.
 		return notCredential
@@ -231,4 +234,52 @@ func maskLine(s string) string {
 		s = string(r[:max]) + "…"
 	}
 	return s
+}
+
+// rePathValue is a value that names a file: a path (/etc/x, ./x, ~/x,
+// C:\x, file:…), or a file name with an extension that key and certificate
+// files, keystores and configuration use (test-signing-ca.key, tls.pem).
+var (
+	rePathValue = regexp.MustCompile(`^(?:/|\./|\.\./|~/|[A-Za-z]:\\|file:)[^\s]*$`)
+	reFileName  = regexp.MustCompile(`(?i)^[\w.\-/\\~]+\.(?:pem|key|crt|cer|der|p12|pfx|p8|jks|keystore|truststore|pub|asc|gpg|csr|srl|json|ya?ml|txt|conf|cfg|ini|env|properties|xml|toml|secret|token|kdbx)$`)
+)
+
+// isPathValue reports a value that is a path or a file name: a key file
+// named in a configuration (private_key = test-signing-ca.key) is where the
+// credential is kept, not the credential.
+func isPathValue(v string) bool {
+	return !strings.ContainsAny(v, " \t") && (rePathValue.MatchString(v) || reFileName.MatchString(v))
+}
+
+// isProse reports a value of several words that names a credential rather
+// than holding one: the prompt of openssl.cnf's challengePassword ("A
+// challenge password"), "your secret here", "Enter the API token".
+func isProse(v string) bool {
+	words := strings.Fields(v)
+	if len(words) < 2 {
+		return false
+	}
+	for _, w := range words {
+		lw := strings.ToLower(strings.Trim(w, ".,:;!?()'\""))
+		for _, c := range []string{"password", "passwd", "passphrase", "secret", "token", "key", "credential", "credentials"} {
+			if lw == c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// publicSecretKey reports an entry of a Kubernetes Secret that holds no
+// secret by its name: a certificate (tls.crt, ca.crt), a public key, a
+// user name, a host or port.
+func publicSecretKey(key string) bool {
+	k := strings.ToLower(key)
+	for _, suf := range []string{".crt", ".cer", ".pub", "-cert", "_cert", "certificate", "ca.pem", "cert.pem"} {
+		if strings.HasSuffix(k, suf) {
+			return true
+		}
+	}
+	w := keyWords(key)
+	return len(w) > 0 && notValueWords[w[len(w)-1]]
 }

@@ -28,6 +28,10 @@ type Issue struct {
 	// Skipped marks a file recognised but deliberately not parsed (a Helm
 	// template with {{ }}): "not assessed", not an error.
 	Skipped bool `json:"skipped,omitempty"`
+	// Lenient marks a file the strict reader refused and that was read
+	// leniently from its YAML tree instead: assessed, with what could not
+	// be read left out. The message says why.
+	Lenient bool `json:"lenient,omitempty"`
 }
 
 func (i Issue) Error() string {
@@ -88,6 +92,52 @@ func YAMLDocuments(data []byte) (docs []*yaml.Node, err error) {
 		}
 		docs = append(docs, &n)
 	}
+}
+
+// DocumentError is one document of a multi-document file that did not
+// parse; Line is where the document starts.
+type DocumentError struct {
+	Line int
+	Err  error
+}
+
+// YAMLDocumentsLenient is YAMLDocuments for a file where one document may
+// be broken: the file is cut at its "---" separators and each document is
+// decoded on its own (lines kept as in the file), so one bad document does
+// not lose the others. It returns the documents that parsed and the errors
+// of those that did not. The limits hold for the file as a whole.
+func YAMLDocumentsLenient(data []byte) ([]*yaml.Node, []DocumentError) {
+	var docs []*yaml.Node
+	var errs []DocumentError
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	start := 0
+	flush := func(end int) {
+		if end <= start {
+			return
+		}
+		chunk := bytes.Join(lines[start:end], nil)
+		if len(bytes.TrimSpace(chunk)) == 0 {
+			return
+		}
+		// Blank lines in front keep the decoder's line numbers the file's.
+		padded := append(bytes.Repeat([]byte("\n"), start), chunk...)
+		d, err := YAMLDocuments(padded)
+		docs = append(docs, d...)
+		if err != nil {
+			errs = append(errs, DocumentError{Line: start + 1, Err: err})
+		}
+	}
+	for i, l := range lines {
+		if t := bytes.TrimRight(l, " \t\r\n"); bytes.Equal(t, []byte("---")) || bytes.HasPrefix(l, []byte("--- ")) {
+			flush(i)
+			start = i + 1
+		}
+		if len(docs) > MaxYAMLDocuments {
+			break
+		}
+	}
+	flush(len(lines))
+	return docs, errs
 }
 
 // CheckYAML walks n, expanding aliases, and fails once the walk exceeds

@@ -250,11 +250,15 @@ func evalNotAssessed(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	for _, is := range f.Issues {
 		o := checks.Error
-		if is.Skipped {
+		msg := is.Message + ": the product's network interfaces declared in this file were not assessed"
+		key := "not-assessed"
+		switch {
+		case is.Lenient:
+			o, msg, key = checks.Info, is.Message, "read-leniently"
+		case is.Skipped:
 			o = checks.Info
 		}
-		out = append(out, checks.Finding{Outcome: o, Severity: severityFor(o), Message: is.Message + ": the product's network interfaces declared in this file were not assessed",
-			Path: is.Path, Line: is.Line, Key: "not-assessed"})
+		out = append(out, checks.Finding{Outcome: o, Severity: severityFor(o), Message: msg, Path: is.Path, Line: is.Line, Key: key})
 	}
 	return out
 }

@@ -183,6 +183,13 @@ func evalSBOM(f *Collected) []checks.Finding {
 		// dependencies it did not find, so a person must look.
 		return []checks.Finding{{Outcome: checks.Warn, Path: path, Key: "sbom", Values: values,
 			Message: "the SBOM lists no component and no manifest cemark reads declares a dependency: if the product has dependencies (vendored C libraries, a base image), add the sources that contain them"}}
+	case s.DeclaredDirect > 0 && len(s.TopLevel) == 0:
+		// Nothing links a component to the product: the catalogue has the
+		// packages but syft recorded no dependency graph for these
+		// ecosystems (a lock file without one, vendored code). The SBOM is
+		// not short; what is missing is the graph.
+		return []checks.Finding{{Outcome: checks.Warn, Path: path, Key: "dependency-graph", Values: values,
+			Message: fmt.Sprintf("the SBOM lists %d components but records no dependency graph: none is linked to the product as a direct dependency, so the %d direct dependencies the manifests declare cannot be told apart from transitive ones", s.Components, s.DeclaredDirect)}}
 	case s.DeclaredDirect > len(s.TopLevel):
 		return []checks.Finding{{Outcome: checks.Warn, Path: path, Key: "top-level", Values: values,
 			Message: fmt.Sprintf("the manifests declare %d direct dependencies but the SBOM has %d top-level components: some top-level dependencies may be missing", s.DeclaredDirect, len(s.TopLevel))}}

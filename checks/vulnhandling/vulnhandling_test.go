@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -311,12 +312,17 @@ func TestSBOM(t *testing.T) {
 		{"empty, dependencies declared", &checks.SBOMInfo{CycloneDXPath: "sbom.cdx.json", DeclaredDirect: 2}, checks.Fail},
 		{"top level missing", &checks.SBOMInfo{Components: 40, TopLevel: []string{"a@1"}, DeclaredDirect: 3}, checks.Warn},
 		{"covers", &checks.SBOMInfo{Components: 40, TopLevel: []string{"a@1", "b@2", "c@3"}, DeclaredDirect: 3}, checks.Pass},
+		// syft recorded no dependency graph: the finding names the graph, not a short SBOM.
+		{"no dependency graph", &checks.SBOMInfo{Components: 2017, DeclaredDirect: 57}, checks.Warn},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := evalSBOM(&Collected{SBOM: tc.sbom})
 			if len(got) != 1 || got[0].Outcome != tc.want {
 				t.Errorf("got %+v, want one %s finding", got, tc.want)
+			}
+			if tc.name == "no dependency graph" && (!strings.Contains(got[0].Message, "records no dependency graph") || strings.Contains(got[0].Message, "may be missing") || got[0].Key != "dependency-graph") {
+				t.Errorf("message %q (key %s): want it to name the missing dependency graph", got[0].Message, got[0].Key)
 			}
 		})
 	}

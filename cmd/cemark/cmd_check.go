@@ -21,7 +21,7 @@ import (
 
 // checkOptions are the flags of `cemark check`.
 type checkOptions struct {
-	format, out, failOn, config            string
+	format, out, failOn, config, baseline  string
 	pathPrefix                             string
 	checks, artifacts, updateKeys, sources []string
 }
@@ -36,6 +36,7 @@ func (o *checkOptions) addFlags(cmd *cobra.Command) {
 	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key file that signs the shipped artefacts (repeatable)")
 	f.StringArrayVar(&o.sources, "source", nil, "source as in cemark run; images (docker-archive:FILE, oci-archive:FILE, oci-dir:DIR, relative to PATH) give their configuration to the checks (repeatable; default cemark.yaml's sources)")
 	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
+	f.StringVar(&o.baseline, "baseline", "", "a previous report.json (e.g. from `cemark baseline write`): the findings it holds are existing and do not count for --fail-on (default checks.baseline)")
 	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files")
 }
 
@@ -63,7 +64,11 @@ Waivers in cemark.yaml and "# cemark:ignore CEM-XXX-000 <reason>" comments
 waive findings; waived findings stay in the report with their reason.
 
 --fail-on defaults to none: check reports and exits 0. In CI, pass a level,
-e.g. --fail-on high, to exit 3 when a failing finding is at or above it.`,
+e.g. --fail-on high, to exit 3 when a failing finding is at or above it.
+
+--baseline FILE (or checks.baseline in cemark.yaml) takes a previous
+report.json: findings it already held are reported as existing
+("baseline": true, outcome kept) and only new ones count for --fail-on.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			root := "."
@@ -82,7 +87,7 @@ e.g. --fail-on high, to exit 3 when a failing finding is at or above it.`,
 				Root: root, ConfigPath: o.config, Checks: o.checks,
 				Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
 				Sources: o.sources, ReadImages: evidence.ImageConfigs,
-				ToolVersion: version.Get().Cemark,
+				ToolVersion: version.Get().Cemark, Baseline: o.baseline,
 			})
 			if err != nil {
 				return err
@@ -104,8 +109,8 @@ e.g. --fail-on high, to exit 3 when a failing finding is at or above it.`,
 					return fmt.Errorf("write %s: %w", filepath.Clean(o.out), err)
 				}
 				s := rep.Summary
-				fmt.Fprintf(e.stderr, "cemark: %d checks, %d fail, %d warn, %d waived, %d error; %s report written to %s\n",
-					s.Checks, s.Fail, s.Warn, s.Waived, s.Error, fm.ID, o.out)
+				fmt.Fprintf(e.stderr, "cemark: %d checks, %d fail, %d warn, %d waived, %d error%s; %s report written to %s\n",
+					s.Checks, s.Fail, s.Warn, s.Waived, s.Error, baselineNote(s), fm.ID, o.out)
 			}
 			if failing := checks.FailsAt(rep, failOn); len(failing) > 0 {
 				return exitcode.Wrap(exitcode.NotConformant,
@@ -116,4 +121,12 @@ e.g. --fail-on high, to exit 3 when a failing finding is at or above it.`,
 	}
 	o.addFlags(cmd)
 	return cmd
+}
+
+// baselineNote says how many findings the baseline held, when one was used.
+func baselineNote(s checks.Summary) string {
+	if s.Baseline == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d existing, in the baseline)", s.Baseline)
 }

@@ -14,6 +14,7 @@ import (
 type runOptions struct {
 	config, productVersion, out, key, failOn, release string
 	sign, fulcioURL, rekorURL, trustedRoot            string
+	baseline                                          string
 	docsDir, lang, templates                          string
 	sources, checks, artifacts, updateKeys, subjects  []string
 	noDocs, asJSON, acceptChanges                     bool
@@ -35,6 +36,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.rekorURL, "rekor-url", "", "Rekor of a private Sigstore instance, for --sign keyless (default https://rekor.sigstore.dev)")
 	f.StringVar(&o.trustedRoot, "trusted-root", "", "trusted_root.json of the Sigstore instance, for --sign keyless (default: public-good Sigstore's, through TUF)")
 	f.StringVar(&o.failOn, "fail-on", "", "exit 3 when a failing finding is at or above this severity (info|low|medium|high|critical)")
+	f.StringVar(&o.baseline, "baseline", "", "a previous report.json: the findings it holds are existing and do not count for --fail-on (default checks.baseline)")
 	f.BoolVar(&o.noDocs, "no-docs", false, "do not update the technical file")
 	f.BoolVar(&o.acceptChanges, "accept-changes", false, "record the current evidence as the baseline of the substantial-modification watch")
 	f.StringVar(&o.docsDir, "docs-dir", "", "technical file folder (default docs/cra)")
@@ -51,6 +53,7 @@ func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
 		Subjects: o.subjects, SigningKey: o.key, Sign: o.sign, FulcioURL: o.fulcioURL, RekorURL: o.rekorURL,
 		TrustedRoot: o.trustedRoot, NoDocs: o.noDocs, DocsDir: o.docsDir,
 		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release, AcceptChanges: o.acceptChanges,
+		Baseline:      o.baseline,
 		WriteEvidence: true, Getenv: e.getenv,
 		Progress: newStageUI(e.stderr, e.getenv),
 	}

@@ -187,6 +187,15 @@ type Checks struct {
 	ComposeFiles []string `yaml:"compose_files,omitempty" json:"compose_files,omitempty"`
 	// ComposeProfiles to activate.
 	ComposeProfiles []string `yaml:"compose_profiles,omitempty" json:"compose_profiles,omitempty"`
+	// ProductCompose names compose files (globs, relative to the root)
+	// that ship with the product although they are named or marked as
+	// development or test files (docker-compose.dev.yml, *.test.yaml,
+	// compose.override.yml): their findings then count in full.
+	ProductCompose []string `yaml:"product_compose,omitempty" json:"product_compose,omitempty"`
+	// Baseline is a previous report.json (relative to the root): findings
+	// it holds are existing and do not count for --fail-on. The CLI's
+	// --baseline wins.
+	Baseline string `yaml:"baseline,omitempty" json:"baseline,omitempty"`
 }
 
 // Updates states how security updates reach users (Annex I Part I (2)(c),

@@ -4,7 +4,8 @@
 // process's), nothing is fetched, include/extends/env_file are not
 // followed, and files come from the Target's index. compose-go drops
 // line numbers, so each element is mapped back to its line with a yaml.v3
-// walk of the files.
+// walk of the files. A project compose-go refuses is read leniently from
+// those trees (lenient.go) rather than lost.
 package compose
 
 import (
@@ -42,8 +43,12 @@ type Project struct {
 	Services []Service `json:"services,omitempty"`
 	// Interpolated is false when interpolation failed (a required
 	// variable) and the files were loaded without it.
-	Interpolated bool          `json:"interpolated"`
-	Issues       []parse.Issue `json:"issues,omitempty"`
+	Interpolated bool `json:"interpolated"`
+	// Lenient is true when compose-go refused the project (one bad
+	// service, a duplicate key, a wrong type) and the services were read
+	// from the YAML tree instead: every service is still judged.
+	Lenient bool          `json:"lenient,omitempty"`
+	Issues  []parse.Issue `json:"issues,omitempty"`
 }
 
 // Loc is where an element was written: the last file of the project that
@@ -89,6 +94,9 @@ type Build struct {
 	// Inline is true for dockerfile_inline: there is no Dockerfile to read.
 	Inline bool   `json:"inline,omitempty"`
 	Target string `json:"target,omitempty"`
+	// Args are the build arguments (build.args); values may be secrets:
+	// never print them.
+	Args []Var `json:"args,omitempty"`
 	// Loc is where build.target is written, else the build key.
 	Loc
 }
@@ -133,26 +141,10 @@ type Var struct {
 	Loc
 }
 
-var (
-	primaryNames  = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
-	overrideNames = []string{"compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"}
-	variantRe     = regexp.MustCompile(`^(docker-)?compose\.[^/]+\.ya?ml$`)
-)
-
-// IsComposeFile reports whether a path is named like a Compose file.
-func IsComposeFile(rel string) bool {
-	base := strings.ToLower(path.Base(rel))
-	return contains(primaryNames, base) || contains(overrideNames, base) || variantRe.MatchString(base)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+// IsComposeFile reports whether a path is named like a Compose file
+// (checks.IsComposeFile: compose.yaml, docker-compose.yml,
+// podman-compose.yml, their overrides and variants).
+func IsComposeFile(rel string) bool { return checks.IsComposeFile(rel) }
 
 // Discover groups the target's Compose files into projects: the
 // configured list as one project when checks.compose_files is set;
@@ -188,7 +180,7 @@ func Discover(t *checks.Target) [][]string {
 		var override []string
 		var rest []string
 		for _, f := range files {
-			if contains(overrideNames, strings.ToLower(path.Base(f))) {
+			if checks.IsComposeOverride(f) {
 				override = append(override, f)
 			} else {
 				rest = append(rest, f)
@@ -196,7 +188,7 @@ func Discover(t *checks.Target) [][]string {
 		}
 		primaryUsed := false
 		for _, f := range rest {
-			if contains(primaryNames, strings.ToLower(path.Base(f))) && !primaryUsed {
+			if checks.IsComposePrimary(f) && !primaryUsed {
 				primaryUsed = true
 				out = append(out, append([]string{f}, override...))
 				continue
@@ -320,15 +312,13 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 	if err != nil {
 		var missing *template.MissingRequiredError
 		if !errors.As(err, &missing) && !strings.Contains(err.Error(), "required variable") {
-			p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "Compose project not loaded: " + relErr(err, root)})
-			return p
+			return lenient(p, treeFiles, trees, profiles, relErr(err, root))
 		}
 		// A required variable (${X:?}) has no value in the closed
 		// environment: load the files as written.
 		proj, err = safeLoad(ctx, details, opts(false))
 		if err != nil {
-			p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "Compose project not loaded: " + relErr(err, root)})
-			return p
+			return lenient(p, treeFiles, trees, profiles, relErr(err, root))
 		}
 	}
 	names := make([]string, 0, len(proj.Services))
@@ -560,6 +550,9 @@ func (l locator) service(name string, sc types.ServiceConfig) Service {
 			loc.Line, loc.Column = k.Line, k.Column
 		}
 		s.Build.Loc = loc
+		if b != nil && b.Kind == yaml.MappingNode {
+			s.Build.Args = readVars(loc.Path, b, "args")
+		}
 	}
 	return s
 }

@@ -82,7 +82,7 @@ func TestLoadBadInput(t *testing.T) {
 	for name, tc := range map[string]struct{ src, want string }{
 		"syntax":         {"services:\n  a: [\n", "not parsed"},
 		"not a mapping":  {"- a\n- b\n", "not loaded"},
-		"bad port":       {"services:\n  a:\n    image: x\n    ports: [\"abc:def:ghi:jkl\"]\n", "not loaded"},
+		"bad port":       {"services:\n  a:\n    image: x\n    ports: [\"abc:def:ghi:jkl\"]\n", "read leniently"},
 		"empty":          {"", "empty"},
 		"required var":   {"services:\n  a:\n    image: x:${TAG:?tag required}\n    ports: [\"80:80\"]\n", ""},
 		"remote include": {"include:\n  - oci://example.com/x\nservices:\n  a:\n    image: x\n", ""},
@@ -99,6 +99,33 @@ func TestLoadBadInput(t *testing.T) {
 				t.Fatalf("want an issue with %q, got %+v", tc.want, p.Issues)
 			}
 		})
+	}
+}
+
+func TestLoadLenientKeepsEveryService(t *testing.T) {
+	// One bad service (a port compose-go refuses) and a duplicate key:
+	// compose-go refuses the whole project; the lenient reading judges
+	// every service and says so.
+	src := "services:\n" +
+		"  web:\n    image: nginx:latest\n    privileged: true\n    ports:\n      - \"127.0.0.1:8080:80\"\n      - target: 443\n        published: \"8443\"\n    environment:\n      - DB_PASSWORD=${DB_PASSWORD:-hunter2}\n" +
+		"  broken:\n    image: x\n    ports: [\"abc:def:ghi:jkl\"]\n    user: root\n    user: root\n    volumes:\n      - /var/run/docker.sock:/var/run/docker.sock\n"
+	p := Load(context.Background(), t.TempDir(), []File{{Path: "compose.yaml", Data: []byte(src)}}, nil)
+	if !p.Lenient || len(p.Issues) != 1 || !p.Issues[0].Lenient || !strings.Contains(p.Issues[0].Message, "read leniently") {
+		t.Fatalf("want one lenient issue, got %+v", p.Issues)
+	}
+	if len(p.Services) != 2 {
+		t.Fatalf("services: %+v", p.Services)
+	}
+	b, w := p.Services[0], p.Services[1]
+	if b.User.Value != "root" || len(b.Volumes) != 1 || b.Volumes[0].Source != "/var/run/docker.sock" || b.Volumes[0].Type != "bind" || b.Volumes[0].Line != 17 {
+		t.Errorf("broken service: %+v", b)
+	}
+	if !w.Privileged || w.PrivLoc.Line != 4 || w.Image.Value != "nginx:latest" || len(w.Ports) != 2 ||
+		w.Ports[0].HostIP != "127.0.0.1" || w.Ports[0].Published != "8080" || w.Ports[0].Target != 80 || w.Ports[1].Target != 443 {
+		t.Errorf("web service: %+v", w)
+	}
+	if len(w.Environment) != 1 || w.Environment[0].Value != "hunter2" || w.Environment[0].Raw != "${DB_PASSWORD:-hunter2}" {
+		t.Errorf("web environment: %+v", w.Environment)
 	}
 }
 

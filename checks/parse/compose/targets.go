@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/checks/parse"
 )
 
 // BuildTarget is a Dockerfile stage that a compose service builds with
@@ -46,7 +45,7 @@ func ProductTargets(ctx context.Context, t *checks.Target) ([]BuildTarget, error
 		}
 		for _, s := range p.Services {
 			b := s.Build
-			if b == nil || b.Target == "" || b.Inline || strings.Contains(b.Target, "$") || parse.DevName(b.Target) {
+			if b == nil || b.Target == "" || b.Inline || strings.Contains(b.Target, "$") || checks.DevName(b.Target) {
 				continue
 			}
 			df, ok := dockerfilePath(p.Dir, b.Context, b.Dockerfile)
@@ -104,7 +103,7 @@ func dockerfilePath(dir, context, dockerfile string) (string, bool) {
 // such a project is not what ships.
 func (p *Project) DevVariant() bool {
 	for _, f := range p.Files {
-		if !parse.DevVariant(f) {
+		if !checks.DevVariant(f) {
 			return false
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"path"
 	"strconv"
@@ -32,8 +33,34 @@ type Manifests struct {
 	Ingresses []Ingress  `json:"ingresses,omitempty"`
 	// Data is the key/value data of Secrets and ConfigMaps, read so that
 	// credentials committed in them are found like those in env entries.
-	Data   []ConfigData  `json:"data,omitempty"`
-	Issues []parse.Issue `json:"issues,omitempty"`
+	Data []ConfigData `json:"data,omitempty"`
+	// TLSSkips are kubeconfig clusters and APIService objects that skip
+	// the server's certificate check.
+	TLSSkips []TLSSkip `json:"tls_skips,omitempty"`
+	// KubeletConfigs are kubelet configuration files
+	// (kubelet.config.k8s.io KubeletConfiguration), as flat settings.
+	KubeletConfigs []KubeletConfig `json:"kubelet_configs,omitempty"`
+	Issues         []parse.Issue   `json:"issues,omitempty"`
+}
+
+// KubeletConfig is a KubeletConfiguration: the settings the control-plane
+// check judges, each with where it is written (unset when absent).
+type KubeletConfig struct {
+	Object
+	AnonymousAuth     Bool   `json:"anonymousAuth"`
+	AuthorizationMode String `json:"authorizationMode"`
+	ReadOnlyPort      Int    `json:"readOnlyPort"`
+}
+
+// TLSSkip is a place that turns the API server's certificate check off:
+// insecure-skip-tls-verify: true in a kubeconfig cluster, or
+// insecureSkipTLSVerify: true in an APIService.
+type TLSSkip struct {
+	Object
+	Field  string `json:"field"`
+	Where  string `json:"where,omitempty"` // the kubeconfig cluster's name
+	Line   int    `json:"line"`
+	Column int    `json:"column,omitempty"`
 }
 
 // Object identifies a manifest object.
@@ -53,7 +80,10 @@ type Workload struct {
 	Pod PodSpec `json:"pod"`
 }
 
-// WorkloadKinds are the kinds whose pod spec is read.
+// WorkloadKinds are the core kinds whose pod spec is read. Any other kind
+// — OpenShift DeploymentConfig, Knative Service and Configuration, Argo
+// Rollout, an unknown custom resource — is a workload too when it carries
+// a pod spec where these do (see podSpecOf).
 var WorkloadKinds = []string{"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate"}
 
 // Bool is a boolean field with where it was set; Set is false when absent.
@@ -117,6 +147,8 @@ type Container struct {
 	VolumeMounts    []VolumeMount    `json:"volumeMounts,omitempty"`
 	Command         []string         `json:"command,omitempty"`
 	Args            []string         `json:"args,omitempty"`
+	// ArgvLines are the lines of Command's then Args' elements, in order.
+	ArgvLines []int `json:"argv_lines,omitempty"`
 }
 
 // ContainerPort is one entry of a container's ports.
@@ -226,13 +258,15 @@ type IngressTLS struct {
 }
 
 // Candidate reports whether a path may hold manifests (YAML, or JSON as
-// kubectl accepts, by extension); the content decides.
+// kubectl accepts, by extension) or a kubeconfig (kubeconfig, *.kubeconfig,
+// .kube/config); the content decides.
 func Candidate(rel string) bool {
 	switch strings.ToLower(path.Ext(rel)) {
-	case ".yaml", ".yml", ".json":
+	case ".yaml", ".yml", ".json", ".kubeconfig":
 		return true
 	}
-	return false
+	base := strings.ToLower(path.Base(rel))
+	return base == "kubeconfig" || base == "config" && strings.HasSuffix(path.Dir(rel), ".kube")
 }
 
 // Load returns the target's manifests, parsed once per run.
@@ -272,7 +306,24 @@ func (m *Manifests) Add(p string, data []byte) {
 		return
 	}
 	docs, err := parse.YAMLDocuments(data)
-	if err != nil {
+	if err != nil && !errors.Is(err, parse.ErrYAMLLimit) {
+		// One broken document must not lose the others: read each
+		// document on its own and say which one was left out.
+		var bad []parse.DocumentError
+		docs, bad = parse.YAMLDocumentsLenient(data)
+		for _, b := range bad {
+			line := yamlErrLine(b.Err)
+			if line == 0 {
+				line = b.Line
+			}
+			is := parse.Issue{Path: p, Line: line, Message: "Kubernetes manifest not parsed: " + b.Err.Error()}
+			if len(docs) > 0 {
+				is.Lenient = true
+				is.Message = fmt.Sprintf("Kubernetes manifest read leniently: the document at line %d did not parse (%v) and was left out; the other documents were judged", b.Line, b.Err)
+			}
+			m.Issues = append(m.Issues, is)
+		}
+	} else if err != nil {
 		m.Issues = append(m.Issues, parse.Issue{Path: p, Line: yamlErrLine(err), Message: "Kubernetes manifest not parsed: " + err.Error()})
 	}
 	found := false
@@ -327,7 +378,23 @@ func (m *Manifests) addObject(p string, doc int, n *yaml.Node) bool {
 	obj := Object{Path: p, Doc: doc, APIVersion: api, Kind: kind, Line: kindKey.Line,
 		Name: parse.Scalar(first(parse.MapGet(meta, "name"))), Namespace: parse.Scalar(first(parse.MapGet(meta, "namespace")))}
 	spec, _ := parse.MapGet(n, "spec")
-	switch kind {
+	core := kind
+	if kind == "Service" && api != "v1" || kind == "Config" && api != "v1" {
+		core = "" // Knative's serving.knative.dev Service is a workload, not a v1 Service
+	}
+	switch core {
+	case "Config":
+		m.TLSSkips = append(m.TLSSkips, kubeconfigSkips(obj, n)...)
+	case "KubeletConfiguration":
+		authn, _ := parse.MapGet(n, "authentication")
+		anon, _ := parse.MapGet(authn, "anonymous")
+		authz, _ := parse.MapGet(n, "authorization")
+		m.KubeletConfigs = append(m.KubeletConfigs, KubeletConfig{Object: obj, AnonymousAuth: boolAt(anon, "enabled"),
+			AuthorizationMode: strAt(authz, "mode"), ReadOnlyPort: intAt(n, "readOnlyPort")})
+	case "APIService":
+		if b := boolAt(spec, "insecureSkipTLSVerify"); b.True() {
+			m.TLSSkips = append(m.TLSSkips, TLSSkip{Object: obj, Field: "insecureSkipTLSVerify", Line: b.Line, Column: b.Column})
+		}
 	case "Pod":
 		m.Workloads = append(m.Workloads, Workload{Object: obj, Pod: podSpec(spec)})
 	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job":
@@ -349,8 +416,51 @@ func (m *Manifests) addObject(p string, doc int, n *yaml.Node) bool {
 		if cd := configData(obj, n); len(cd.Entries) > 0 {
 			m.Data = append(m.Data, cd)
 		}
+	default:
+		if ps := podSpecOf(n); ps != nil {
+			m.Workloads = append(m.Workloads, Workload{Object: obj, Pod: podSpec(ps)})
+		}
 	}
 	return true
+}
+
+// podSpecPaths are where objects of other kinds keep a pod spec: a pod
+// template (DeploymentConfig, Knative Service/Configuration, Argo Rollout,
+// most operators' custom resources), a job template (CronJob-like), a pod
+// spec itself, or a PodTemplate-like template.
+var podSpecPaths = [][]string{
+	{"spec", "template", "spec"},
+	{"spec", "jobTemplate", "spec", "template", "spec"},
+	{"spec"},
+	{"template", "spec"},
+}
+
+// podSpecOf finds the pod spec of an object of another kind: the first
+// of podSpecPaths that holds a list of containers.
+func podSpecOf(n *yaml.Node) *yaml.Node {
+	for _, p := range podSpecPaths {
+		cur := n
+		for _, k := range p {
+			cur, _ = parse.MapGet(cur, k)
+		}
+		if cs, _ := parse.MapGet(cur, "containers"); cs != nil && cs.Kind == yaml.SequenceNode && len(cs.Content) > 0 && parse.Resolve(cs.Content[0]).Kind == yaml.MappingNode {
+			return cur
+		}
+	}
+	return nil
+}
+
+// kubeconfigSkips reads a kubeconfig's clusters[].cluster.insecure-skip-tls-verify.
+func kubeconfigSkips(obj Object, n *yaml.Node) []TLSSkip {
+	var out []TLSSkip
+	clusters, _ := parse.MapGet(n, "clusters")
+	for _, c := range seq(clusters) {
+		cl, _ := parse.MapGet(c, "cluster")
+		if b := boolAt(cl, "insecure-skip-tls-verify"); b.True() {
+			out = append(out, TLSSkip{Object: obj, Field: "insecure-skip-tls-verify", Where: parse.Scalar(first(parse.MapGet(c, "name"))), Line: b.Line, Column: b.Column})
+		}
+	}
+	return out
 }
 
 // configData reads a Secret's data (base64) and stringData, or a
@@ -528,6 +638,13 @@ func container(c *yaml.Node, init bool) Container {
 	out := Container{Name: parse.Scalar(first(parse.MapGet(c, "name"))), Image: strAt(c, "image"), Init: init, Line: c.Line,
 		SecurityContext: securityContext(c),
 		Command:         scalars(first(parse.MapGet(c, "command"))), Args: scalars(first(parse.MapGet(c, "args")))}
+	for _, key := range []string{"command", "args"} {
+		for _, n := range seq(first(parse.MapGet(c, key))) {
+			if n != nil && n.Kind == yaml.ScalarNode {
+				out.ArgvLines = append(out.ArgvLines, n.Line)
+			}
+		}
+	}
 	ports, _ := parse.MapGet(c, "ports")
 	for _, p := range seq(ports) {
 		if p == nil || p.Kind != yaml.MappingNode {

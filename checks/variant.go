@@ -1,7 +1,8 @@
-package parse
+package checks
 
 import (
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -35,4 +36,32 @@ func DevName(name string) bool {
 		}
 	}
 	return false
+}
+
+// Compose file names. Docker, Podman and other tools read compose.yaml,
+// docker-compose.yml and podman-compose.yml, merge *.override.* into them,
+// and take variants such as compose.prod.yaml, docker-compose-dev.yml or
+// prod.compose.yml with -f.
+var (
+	composePrimary  = regexp.MustCompile(`^(?:docker-|podman-)?compose\.ya?ml$`)
+	composeOverride = regexp.MustCompile(`^(?:docker-|podman-)?compose\.override\.ya?ml$`)
+	composeVariant  = regexp.MustCompile(`^(?:(?:docker-|podman-)?compose[.-][^/]+|[^/]+\.compose|(?:docker|podman)-compose[.-][^/]+)\.ya?ml$`)
+)
+
+// IsComposeFile reports whether a path is named like a Compose file.
+func IsComposeFile(rel string) bool {
+	base := strings.ToLower(path.Base(rel))
+	return composePrimary.MatchString(base) || composeOverride.MatchString(base) || composeVariant.MatchString(base)
+}
+
+// IsComposePrimary reports whether a path is a main Compose file, the one
+// `docker compose` or `podman compose` reads without -f.
+func IsComposePrimary(rel string) bool {
+	return composePrimary.MatchString(strings.ToLower(path.Base(rel)))
+}
+
+// IsComposeOverride reports whether a path is a Compose override file,
+// merged into the main file of its folder.
+func IsComposeOverride(rel string) bool {
+	return composeOverride.MatchString(strings.ToLower(path.Base(rel)))
 }

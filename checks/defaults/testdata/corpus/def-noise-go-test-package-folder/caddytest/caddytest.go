@@ -1,0 +1,5 @@
+package caddytest
+
+import "crypto/tls"
+
+var clientTLS = &tls.Config{InsecureSkipVerify: true}

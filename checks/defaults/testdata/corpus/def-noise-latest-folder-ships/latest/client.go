@@ -1,0 +1,5 @@
+package latest
+
+import "crypto/tls"
+
+var clientTLS = &tls.Config{InsecureSkipVerify: true}

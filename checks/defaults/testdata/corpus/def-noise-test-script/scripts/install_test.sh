@@ -1,0 +1,2 @@
+#!/bin/sh
+curl -k https://localhost:8443/health

@@ -1,0 +1,3 @@
+#!/bin/bash
+export NODE_TLS_REJECT_UNAUTHORIZED=1
+PYTHONHTTPSVERIFY=1 python3 app.py

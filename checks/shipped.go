@@ -1,0 +1,114 @@
+package checks
+
+import (
+	"bytes"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Where a finding does not count against the product. Test code and
+// fixtures, and compose files for development, are in the repository but
+// not in what ships: their findings stay in the report as info (never
+// failing), with Values["not_shipped"] saying why.
+const (
+	NotShippedTest       = "test code"
+	NotShippedDevCompose = "development compose file"
+)
+
+// testDirSuffix marks Go test-helper packages and test folders by name:
+// caddytest/, storagetest/, conformancetests/. Words that merely end in
+// "test" (notTestDirs) are not.
+var testDirSuffix = regexp.MustCompile(`^[a-z0-9]+tests?$`)
+
+// notTestDirs are English words ending in "test": an attest/ package of a
+// supply-chain tool, latest/ docs, superlatives.
+var notTestDirs = map[string]bool{"latest": true, "attest": true, "attests": true, "contest": true, "contests": true, "protest": true,
+	"detest": true, "greatest": true, "fastest": true, "smartest": true, "shortest": true, "softest": true, "hottest": true,
+	"strictest": true, "lightest": true, "tightest": true, "slightest": true, "brightest": true}
+
+// testFile marks test files by each language's convention: x_test.go,
+// test_x.py, x_test.py, conftest.py, x.test.ts, x.spec.js, XTest.java.
+var testFile = regexp.MustCompile(`(?:_test\.[a-z0-9]+|\.(?:test|spec)\.[a-z0-9]+|^test_[^/]+\.py|^conftest\.py|[a-z0-9]Tests?\.(?:java|kt|cs))$`)
+
+// IsTestPath reports whether rel is test code by the built-in conventions
+// (used when checks.test_paths is not set, on top of DefaultTestPaths):
+// folders named like Go test packages (caddytest/, *test) and test files
+// (*_test.*, *.test.*, *.spec.*, test_*.py, conftest.py).
+func IsTestPath(rel string) bool {
+	segs := strings.Split(rel, "/")
+	for _, s := range segs[:len(segs)-1] {
+		if l := strings.ToLower(s); !notTestDirs[l] && testDirSuffix.MatchString(l) {
+			return true
+		}
+	}
+	return testFile.MatchString(path.Base(rel))
+}
+
+// devComposeHeader is the leading comment of a compose file written for
+// development or tests: "# quick setups for testing", "# local
+// development only", "# not for production".
+var devComposeHeader = regexp.MustCompile(`(?i)\b(?:for (?:local )?(?:testing|tests|development|dev)\b|development only|testing only|local development|not (?:meant )?for production|do not use (?:it )?in production)`)
+
+// shipping classifies the paths of one run's findings.
+type shipping struct {
+	testGlobs       []string
+	builtinTests    bool // checks.test_paths not set: the conventions of IsTestPath apply too
+	productCompose  []string
+	read            func(string) ([]byte, error)
+	devComposeCache map[string]bool
+}
+
+// notShipped says why findings at rel do not count ("" when they do).
+func (s *shipping) notShipped(rel string) string {
+	if rel == "" {
+		return ""
+	}
+	compose := IsComposeFile(rel)
+	if compose && Excluded(rel, s.productCompose) {
+		return "" // checks.product_compose: it ships, whatever its name or folder
+	}
+	if compose && s.devCompose(rel) {
+		return NotShippedDevCompose
+	}
+	if Excluded(rel, s.testGlobs) || s.builtinTests && IsTestPath(rel) {
+		return NotShippedTest
+	}
+	return ""
+}
+
+// devCompose reports whether a compose file is for development or tests:
+// named so (docker-compose.dev.yml, compose.test.yaml), an override file
+// (compose.override.yml is merged on developers' machines by default), or
+// saying so in its leading comment.
+func (s *shipping) devCompose(rel string) bool {
+	if v, ok := s.devComposeCache[rel]; ok {
+		return v
+	}
+	dev := DevVariant(rel) || IsComposeOverride(rel)
+	if !dev && s.read != nil {
+		if data, err := s.read(rel); err == nil {
+			dev = devComposeHeader.Match(leadingComment(data))
+		}
+	}
+	s.devComposeCache[rel] = dev
+	return dev
+}
+
+// leadingComment returns the comment lines at the top of a YAML file.
+func leadingComment(data []byte) []byte {
+	var out []byte
+lines:
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		t := bytes.TrimSpace(line)
+		switch {
+		case len(t) == 0 || bytes.Equal(t, []byte("---")):
+			continue
+		case t[0] == '#':
+			out = append(append(out, t[1:]...), '\n')
+			continue
+		}
+		break lines
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package evidence
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -193,4 +194,26 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// TechFileNotice is the first run's word on a technical file that is not
+// in the repository yet: the technical file was checked (docs --check,
+// `docs: check`) and none of its files exists under the product root. A
+// check then passes with this notice, so the first pipeline does not fail
+// before anyone could commit the file; once committed, a stale file fails.
+// Empty otherwise.
+func (ev *Evidence) TechFileNotice() string {
+	tf := ev.TechFile
+	if tf == nil || len(tf.Files) == 0 {
+		return ""
+	}
+	for _, f := range tf.Files {
+		if f.Status != techfile.StatusStale {
+			return "" // rendered or unchanged: not a check, or some file exists
+		}
+		if _, err := os.Lstat(filepath.Join(ev.Root, filepath.FromSlash(f.Path))); err == nil {
+			return ""
+		}
+	}
+	return fmt.Sprintf("technical file not in the repository yet: run `cemark docs` and commit %s", tf.Dir)
 }

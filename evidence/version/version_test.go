@@ -48,7 +48,7 @@ func TestFromBuildInfo(t *testing.T) {
 		{name: "go install @v1.2.3 records the module version",
 			bi: &debug.BuildInfo{Main: debug.Module{Path: "github.com/cemark/cemark", Version: "v1.2.3"}, Deps: deps}, want: "v1.2.3"},
 		{name: "go install @<commit> records a pseudo-version, not devel",
-			bi: &debug.BuildInfo{Main: debug.Module{Path: "github.com/cemark/cemark", Version: "v0.0.0-20260601120000-0123456789ab"}, Deps: deps},
+			bi:   &debug.BuildInfo{Main: debug.Module{Path: "github.com/cemark/cemark", Version: "v0.0.0-20260601120000-0123456789ab"}, Deps: deps},
 			want: "v0.0.0-20260601120000-0123456789ab"},
 		{name: "a build in a checkout says devel and the revision",
 			bi: &debug.BuildInfo{Main: debug.Module{Path: "github.com/cemark/cemark", Version: "(devel)"}, Deps: deps,

@@ -77,7 +77,7 @@ func (r runnerActions) GetInput(name string) string {
 	}
 	return r.a.GetInput(strings.ReplaceAll(name, "-", "_"))
 }
-func (r runnerActions) Getenv(key string) string    { return r.getenv(key) }
+func (r runnerActions) Getenv(key string) string { return r.getenv(key) }
 
 func (r runnerActions) AddMask(secret string) error {
 	return guard("mask a secret", func() { r.a.AddMask(secret) })

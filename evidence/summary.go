@@ -6,7 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/format"
 
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/techfile"
@@ -109,7 +114,7 @@ func (ev *Evidence) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  SBOM        %d components, TR-03183-2 fields %s\n", s.SBOM.Components, s.SBOM.Quality)
 		for _, line := range strings.Split(ev.SBOM.Quality.Summary(), "\n") {
 			if strings.HasPrefix(line, "Missing: ") {
-				fmt.Fprintf(w, "              %s\n", truncateRunes(line, 300))
+				writeWrapped(w, "              ", "              ", line)
 			}
 		}
 	}
@@ -117,6 +122,7 @@ func (ev *Evidence) WriteText(w io.Writer) {
 		r := ev.Report.Summary
 		fmt.Fprintf(w, "  Checks      %d ran; findings: %d failing, %s, %d waived, %s\n", r.Checks, r.Fail,
 			plural(r.Warn, "warning", "warnings"), r.Waived, plural(r.Error, "check could not run", "checks could not run"))
+		ev.writeFailing(w)
 	}
 	c := ev.Assessment.Counts()
 	fmt.Fprintf(w, "  Annex I     %d points with evidence and no failing finding, %d not met, %d not applicable, %d not assessed\n",
@@ -181,14 +187,6 @@ func DescribeChange(c techfile.Change) string {
 	return fmt.Sprintf("%s changed from %s to %s", c.Aspect, c.Before, c.After)
 }
 
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -216,4 +214,86 @@ func (ev *Evidence) TechFileNotice() string {
 		}
 	}
 	return fmt.Sprintf("technical file not in the repository yet: run `cemark docs` and commit %s", tf.Dir)
+}
+
+// MaxFailingShown is how many failing findings a run prints.
+const MaxFailingShown = 10
+
+// writeFailing prints the failing findings, worst first, at most
+// MaxFailingShown, one each: file:line, check ID, severity, message
+// (wrapped, never cut), then the command that lists them all.
+func (ev *Evidence) writeFailing(w io.Writer) {
+	var failing []checks.Finding
+	for _, f := range format.Worst(format.Locate(ev.Report, format.Location{Fallback: ev.FallbackFile(), Exists: ev.Location().Exists})) {
+		if f.Outcome == checks.Fail {
+			failing = append(failing, f)
+		}
+	}
+	if len(failing) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  Failing     (worst first)\n")
+	for i, f := range failing {
+		if i == MaxFailingShown {
+			break
+		}
+		where := ev.displayPath(f.Path)
+		if where != "" && f.Line > 0 {
+			where += ":" + strconv.Itoa(f.Line)
+		}
+		head := fmt.Sprintf("    %s  %s %s  ", where, f.Check, f.Severity)
+		writeWrapped(w, head, "        ", f.Message)
+	}
+	all := fmt.Sprintf("`cemark check %s` lists every finding", ev.displayPath("."))
+	if n := len(failing) - MaxFailingShown; n > 0 {
+		all = plural(n, "more failing finding", "more failing findings") + ": " + all
+	}
+	if _, ok := ev.Files["report.md"]; ok {
+		all += ", as does " + ev.displayPath(filepath.Join(relOrAbs(ev.Root, ev.OutDir), "report.md"))
+	}
+	writeWrapped(w, "    ", "      ", all)
+}
+
+// displayPath shows a path of the product (relative to its root) from the
+// current folder, so that a terminal can open it.
+func (ev *Evidence) displayPath(rel string) string {
+	if rel == "" {
+		return ""
+	}
+	abs := rel
+	if !filepath.IsAbs(rel) {
+		abs = filepath.Join(ev.Root, filepath.FromSlash(rel))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if r, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(r, "..") {
+			return filepath.ToSlash(r)
+		}
+	}
+	return filepath.ToSlash(abs)
+}
+
+// wrapWidth is where writeWrapped breaks lines: CI logs do not cut long
+// lines, but a person reads a column.
+const wrapWidth = 100
+
+// writeWrapped writes first+text, broken at spaces before wrapWidth, with
+// rest before every continuation line. Nothing is cut: a word longer than
+// the line stays whole, on a line of its own.
+func writeWrapped(w io.Writer, first, rest, text string) {
+	line := first
+	width := utf8.RuneCountInString(first)
+	for _, word := range strings.Fields(text) {
+		n := utf8.RuneCountInString(word)
+		sep := " "
+		if line == "" || strings.HasSuffix(line, " ") {
+			sep = ""
+		}
+		if strings.TrimSpace(line) != "" && width+len(sep)+n > wrapWidth {
+			fmt.Fprintln(w, strings.TrimRight(line, " "))
+			line, width, sep = rest, utf8.RuneCountInString(rest), ""
+		}
+		line += sep + word
+		width += len(sep) + n
+	}
+	fmt.Fprintln(w, strings.TrimRight(line, " "))
 }

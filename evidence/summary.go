@@ -147,7 +147,10 @@ func (ev *Evidence) WriteText(w io.Writer) {
 	}
 	if ev.TechFile != nil {
 		state := "unchanged"
-		if ev.TechFile.Changed {
+		switch {
+		case ev.TechFileNotice() != "":
+			state = "not in the repository yet: run `cemark docs` and commit it"
+		case ev.TechFile.Changed:
 			state = "updated"
 		}
 		fmt.Fprintf(w, "  Tech. file  %s (%s)\n", s.DocsDir, state)

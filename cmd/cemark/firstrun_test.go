@@ -113,3 +113,68 @@ func TestDocsCheckBeforeTheFirstTechnicalFile(t *testing.T) {
 		t.Fatalf("stale technical file: exit %d, want 3\n%s", code, stderr)
 	}
 }
+
+// TestInitDraftsWhatTheProductStates: `cemark init` takes the
+// vulnerability contact from security.txt and the policy from SECURITY.md
+// (as CEM-VH-001 to 003 read them), drafts only the interfaces of what
+// ships (not of a development compose file or an example), and keeps the
+// evidence directory out of git: a new .gitignore, or the lines to add to
+// an existing one, which it leaves as it is.
+func TestInitDraftsWhatTheProductStates(t *testing.T) {
+	dir := product(t)
+	if err := os.Remove(filepath.Join(dir, "cemark.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		".well-known/security.txt": "Contact: mailto:psirt@example.com\nExpires: 2030-01-01T00:00:00Z\n",
+		"docker-compose.dev.yml":   "services:\n  db:\n    image: postgres:16\n    ports: [\"5432:5432\"]\n",
+		"examples/demo/Dockerfile": "FROM scratch\nEXPOSE 9999\n",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, stderr := cli(t, nil, "init", dir)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	cfg := string(mustRead(t, filepath.Join(dir, "cemark.yaml")))
+	for _, want := range []string{`contact: "psirt@example.com"`, `cvd_policy: "SECURITY.md"`, "port: 8443", "Detected from\n# .well-known/security.txt and SECURITY.md"} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("cemark.yaml lacks %q:\n%s", want, cfg)
+		}
+	}
+	for _, unwanted := range []string{"port: 5432", "port: 9999"} {
+		if strings.Contains(cfg, unwanted) {
+			t.Errorf("cemark.yaml drafts %q from a development or example file", unwanted)
+		}
+	}
+	if got := string(mustRead(t, filepath.Join(dir, ".gitignore"))); !strings.Contains(got, "\n.cemark/\n") {
+		t.Errorf(".gitignore = %q", got)
+	}
+	if !strings.Contains(out, ".gitignore (ignores .cemark/") {
+		t.Errorf("init does not say it wrote .gitignore:\n%s", out)
+	}
+
+	// An existing .gitignore that does not ignore .cemark/: lines proposed, file kept.
+	dir2 := product(t)
+	_ = os.Remove(filepath.Join(dir2, "cemark.yaml"))
+	if err := os.WriteFile(filepath.Join(dir2, ".gitignore"), []byte("/bin/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = cli(t, nil, "init", dir2)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	if got := string(mustRead(t, filepath.Join(dir2, ".gitignore"))); got != "/bin/\n" {
+		t.Errorf("init changed an existing .gitignore: %q", got)
+	}
+	if !strings.Contains(out, "add to "+filepath.Join(dir2, ".gitignore")) || !strings.Contains(out, "  .cemark/\n") {
+		t.Errorf("no lines proposed for .gitignore:\n%s", out)
+	}
+}

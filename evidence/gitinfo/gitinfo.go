@@ -202,3 +202,19 @@ func RepoPrefix(ctx context.Context, root string) (prefix string, inRepo bool) {
 	}
 	return strings.TrimSuffix(strings.TrimSpace(p), "/"), true
 }
+
+// Ignored asks git whether rel (slash path under root; it need not exist)
+// is ignored by the repository's .gitignore files, info/exclude or the
+// user's excludes file. known is false when git cannot tell (root is not
+// in a work tree, or git is missing).
+func Ignored(ctx context.Context, root, rel string) (ignored, known bool) {
+	_, err := git(ctx, root, "check-ignore", "-q", "--", rel)
+	if err == nil {
+		return true, true
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 1 {
+		return false, true
+	}
+	return false, false
+}

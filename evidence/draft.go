@@ -104,7 +104,9 @@ func DraftSecurity(t *checks.Target) (sec config.Security, from string) {
 	found := t.Files.Match(func(p string) bool {
 		return p == "security.txt" || (path.Base(p) == "security.txt" && path.Base(path.Dir(p)) == ".well-known")
 	})
-	sort.SliceStable(found, func(i, j int) bool { return strings.HasPrefix(found[i].Path, ".well-known/") && !strings.HasPrefix(found[j].Path, ".well-known/") })
+	sort.SliceStable(found, func(i, j int) bool {
+		return strings.HasPrefix(found[i].Path, ".well-known/") && !strings.HasPrefix(found[j].Path, ".well-known/")
+	})
 	for _, e := range found {
 		data, err := t.Files.Read(e.Path)
 		if err != nil {

@@ -1,7 +1,10 @@
-# cemark's container image. One image serves two hosts:
-#   - the GitHub Action (action.yml runs `cemark action` in it), where the
-#     workspace belongs to the runner's user, uid 1001 on GitHub-hosted
-#     runners: the image runs as uid 1001 so it can write there;
+# cemark's container image. One image serves two hosts (the GitHub Action
+# itself runs the release binary on the runner, not this image):
+#   - GitHub `container:` jobs, whose workspace belongs to the runner's
+#     user, uid 1001 on GitHub-hosted runners: the image runs as uid 1001
+#     so it can write there (on a self-hosted runner: options: --user UID);
+#     the runner keeps the container alive with `tail` and runs steps with
+#     a shell, both in the image;
 #   - GitLab CI jobs (templates/cemark.yml), which run their script in it
 #     with the entrypoint overridden: it has a shell, git and CA
 #     certificates, a writable HOME, and git trusts any checkout directory

@@ -63,9 +63,10 @@ func isFile(p string, exists func(string) bool) bool {
 
 // Worst returns the findings that need a person's attention — failing,
 // checks that could not run, warnings and information — worst first: by
-// outcome, then severity, then file, line and check ID. A check that
+// outcome, then severity. A check that
 // could not run and recorded no finding is listed as one. Check IDs are
-// filled in. Every place that shows "the top N" uses this order.
+// filled in. Every place that shows "the top N" uses this order; equally
+// bad findings are in checks.SortFindings' order (file, line, …).
 func Worst(r *checks.Report) []checks.Finding {
 	if r == nil {
 		return nil
@@ -84,24 +85,15 @@ func Worst(r *checks.Report) []checks.Finding {
 			out = append(out, checks.Finding{Check: res.ID, Outcome: checks.Error, Severity: res.Severity, Message: "the check could not run: " + res.Error})
 		}
 	}
+	// Place order first (checks.SortFindings), so that equally bad
+	// findings keep a stable order; then worst first.
+	checks.SortFindings(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if ra, rb := attentionRank(a.Outcome), attentionRank(b.Outcome); ra != rb {
 			return ra < rb
 		}
-		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
-			return ra > rb
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Check != b.Check {
-			return a.Check < b.Check
-		}
-		return a.Message < b.Message
+		return a.Severity.Rank() > b.Severity.Rank()
 	})
 	return out
 }

@@ -1,7 +1,10 @@
-# cemark's container image. One image serves two hosts:
-#   - the GitHub Action (action.yml runs `cemark action` in it), where the
-#     workspace belongs to the runner's user, uid 1001 on GitHub-hosted
-#     runners: the image runs as uid 1001 so it can write there;
+# cemark's container image. One image serves two hosts (the GitHub Action
+# itself runs the release binary on the runner, not this image):
+#   - GitHub `container:` jobs, whose workspace belongs to the runner's
+#     user, uid 1001 on GitHub-hosted runners: the image runs as uid 1001
+#     so it can write there (on a self-hosted runner: options: --user UID);
+#     the runner keeps the container alive with `tail` and runs steps with
+#     a shell, both in the image;
 #   - GitLab CI jobs (templates/cemark.yml), which run their script in it
 #     with the entrypoint overridden: it has a shell, git and CA
 #     certificates, a writable HOME, and git trusts any checkout directory
@@ -16,11 +19,20 @@
 # No `# syntax=` line: BuildKit's built-in frontend suffices, so a build
 # needs no frontend image from a registry.
 
-# The build stage runs on the builder's own platform and cross-compiles for
+# Where the binary comes from (build argument BINARY):
+#   source    (default) compiled from this checkout in the `source` stage;
+#   prebuilt  the release's binary, $TARGETPLATFORM/cemark in the build
+#             context: goreleaser (.goreleaser.yaml, dockers_v2) lays the
+#             binaries it built and signed out that way, so the image ships
+#             the very bytes of the release. BuildKit builds only the stage
+#             the final image needs.
+ARG BINARY=source
+
+# The source stage runs on the builder's own platform and cross-compiles for
 # the image's: a static Go binary needs no emulation, so the arm64 image
 # builds as fast as the amd64 one. Needs BuildKit (Docker 23 and later, or
 # docker buildx), which sets BUILDPLATFORM, TARGETOS and TARGETARCH.
-FROM --platform=$BUILDPLATFORM golang:1.26.8-trixie AS build
+FROM --platform=$BUILDPLATFORM golang:1.26.8-trixie AS source
 # A module proxy or mirror for builds behind a company proxy or offline.
 ARG GOPROXY=https://proxy.golang.org,direct
 WORKDIR /src
@@ -38,6 +50,12 @@ RUN --mount=type=cache,target=/go/pkg/mod \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -trimpath \
       -ldflags "-s -w -buildid= -X github.com/cemark/cemark/evidence/version.Release=${VERSION}" \
       -o /out/cemark ./cmd/cemark
+
+FROM scratch AS prebuilt
+ARG TARGETPLATFORM
+COPY $TARGETPLATFORM/cemark /out/cemark
+
+FROM ${BINARY} AS binary
 
 FROM debian:trixie-slim
 ARG VERSION=dev
@@ -60,7 +78,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && groupadd --gid 1001 cemark \
  && useradd --uid 1001 --gid 1001 --home-dir /home/cemark --create-home --shell /bin/sh cemark \
  && git config --system --add safe.directory '*'
-COPY --from=build /out/cemark /usr/local/bin/cemark
+COPY --from=binary /out/cemark /usr/local/bin/cemark
 # Apache-2.0 asks that a copy of the licence go with every copy.
 COPY LICENSE /usr/share/doc/cemark/LICENSE
 ENV HOME=/home/cemark

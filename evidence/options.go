@@ -69,6 +69,10 @@ type Options struct {
 	// WriteEvidence writes the evidence directory (cemark run); false keeps
 	// everything in memory (cemark docs, check).
 	WriteEvidence bool
+	// RepoRoot is the repository's root when git cannot say (a CI workspace
+	// that is not a git checkout); CI outputs name files relative to it.
+	// In a git work tree git's own answer is used.
+	RepoRoot string
 	// Getenv reads the environment (CI facts, SOURCE_DATE_EPOCH, keys).
 	Getenv func(string) string
 	// Now is the wall clock for expiry checks (waivers, support period,

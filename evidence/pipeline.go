@@ -65,6 +65,10 @@ type Evidence struct {
 	// SBOMByDigest is true when an SBOM was too large to attest inline.
 	SBOMByDigest bool
 
+	// RepoPrefix is the product root's folder relative to the repository
+	// root ("" at the root): CI outputs name files from the repository.
+	RepoPrefix string
+
 	TechFile *techfile.Result
 	// Files maps each evidence file name to its sha256.
 	Files  map[string]string
@@ -110,7 +114,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	// changed something other than the technical file and the evidence
 	// directory, so committing the regenerated file does not make it stale.
 	ev.OutDir = resolveOutDir(absRoot, opts.OutDir, cfg)
-	if gitinfo.IsRepo(ctx, absRoot) {
+	gitPrefix, inRepo := gitinfo.RepoPrefix(ctx, absRoot)
+	ev.RepoPrefix = repoPrefix(absRoot, gitPrefix, inRepo, opts)
+	if inRepo {
 		ev.Commit, _ = gitinfo.ProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), docsDirOf(opts, cfg)})
 	}
 	productVersion := opts.ProductVersion

@@ -32,12 +32,8 @@ func encodeReports(ev *Evidence, files map[string][]byte) error {
 		files["sbom-quality.txt"] = []byte(ev.SBOM.Quality.Summary())
 	}
 	if ev.Report != nil {
-		for name, enc := range reportEncoders() {
-			b, err := enc(ev.Report)
-			if err != nil {
-				return fmt.Errorf("encode %s: %w", name, err)
-			}
-			files[name] = b
+		if err := reportFiles(ev, files); err != nil {
+			return err
 		}
 		inv := ev.Report.Facts.Inventory
 		if inv != nil {

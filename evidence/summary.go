@@ -3,9 +3,15 @@ package evidence
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/format"
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
@@ -120,7 +126,7 @@ func (ev *Evidence) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "  SBOM        %d components, TR-03183-2 fields %s\n", s.SBOM.Components, s.SBOM.Quality)
 		for _, line := range strings.Split(ev.SBOM.Quality.Summary(), "\n") {
 			if strings.HasPrefix(line, "Missing: ") {
-				fmt.Fprintf(w, "              %s\n", truncateRunes(line, 300))
+				writeWrapped(w, "              ", "              ", line)
 			}
 		}
 	}
@@ -128,6 +134,7 @@ func (ev *Evidence) WriteText(w io.Writer) {
 		r := ev.Report.Summary
 		fmt.Fprintf(w, "  Checks      %d ran; findings: %d failing, %s, %d waived, %s\n", r.Checks, r.Fail,
 			plural(r.Warn, "warning", "warnings"), r.Waived, plural(r.Error, "check could not run", "checks could not run"))
+		ev.writeFailing(w)
 	}
 	c := ev.Assessment.Counts()
 	fmt.Fprintf(w, "  Annex I     %d evidence complete, %d stated not verified, %d with a failing finding, %d not applicable, %d not assessed\n",
@@ -155,7 +162,10 @@ func (ev *Evidence) WriteText(w io.Writer) {
 	}
 	if ev.TechFile != nil {
 		state := "unchanged"
-		if ev.TechFile.Changed {
+		switch {
+		case ev.TechFileNotice() != "":
+			state = "not in the repository yet: run `cemark docs` and commit it"
+		case ev.TechFile.Changed:
 			state = "updated"
 		}
 		fmt.Fprintf(w, "  Tech. file  %s (%s)\n", s.DocsDir, state)
@@ -198,17 +208,113 @@ func DescribeChange(c techfile.Change) string {
 	return fmt.Sprintf("%s changed from %s to %s", c.Aspect, c.Before, c.After)
 }
 
-func truncateRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// TechFileNotice is the first run's word on a technical file that is not
+// in the repository yet: the technical file was checked (docs --check,
+// `docs: check`) and none of its files exists under the product root. A
+// check then passes with this notice, so the first pipeline does not fail
+// before anyone could commit the file; once committed, a stale file fails.
+// Empty otherwise.
+func (ev *Evidence) TechFileNotice() string {
+	tf := ev.TechFile
+	if tf == nil || len(tf.Files) == 0 {
+		return ""
+	}
+	for _, f := range tf.Files {
+		if f.Status != techfile.StatusStale {
+			return "" // rendered or unchanged: not a check, or some file exists
+		}
+		if _, err := os.Lstat(filepath.Join(ev.Root, filepath.FromSlash(f.Path))); err == nil {
+			return ""
+		}
+	}
+	return fmt.Sprintf("technical file not in the repository yet: run `cemark docs` and commit %s", tf.Dir)
+}
+
+// MaxFailingShown is how many failing findings a run prints.
+const MaxFailingShown = 10
+
+// writeFailing prints the failing findings, worst first, at most
+// MaxFailingShown, one each: file:line, check ID, severity, message
+// (wrapped, never cut), then the command that lists them all.
+func (ev *Evidence) writeFailing(w io.Writer) {
+	var failing []checks.Finding
+	for _, f := range format.Worst(format.Locate(ev.Report, format.Location{Fallback: ev.FallbackFile(), Exists: ev.Location().Exists})) {
+		if f.Outcome == checks.Fail {
+			failing = append(failing, f)
+		}
+	}
+	if len(failing) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  Failing     (worst first)\n")
+	for i, f := range failing {
+		if i == MaxFailingShown {
+			break
+		}
+		where := ev.displayPath(f.Path)
+		if where != "" && f.Line > 0 {
+			where += ":" + strconv.Itoa(f.Line)
+		}
+		head := fmt.Sprintf("    %s  %s %s  ", where, f.Check, f.Severity)
+		writeWrapped(w, head, "        ", f.Message)
+	}
+	all := fmt.Sprintf("`cemark check %s` lists every finding", ev.displayPath("."))
+	if n := len(failing) - MaxFailingShown; n > 0 {
+		all = plural(n, "more failing finding", "more failing findings") + ": " + all
+	}
+	if _, ok := ev.Files["report.md"]; ok {
+		all += ", as does " + ev.displayPath(filepath.Join(relOrAbs(ev.Root, ev.OutDir), "report.md"))
+	}
+	writeWrapped(w, "    ", "      ", all)
+}
+
+// displayPath shows a path of the product (relative to its root) from the
+// current folder, so that a terminal can open it.
+func (ev *Evidence) displayPath(rel string) string {
+	if rel == "" {
+		return ""
+	}
+	abs := rel
+	if !filepath.IsAbs(rel) {
+		abs = filepath.Join(ev.Root, filepath.FromSlash(rel))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		if r, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(r, "..") {
+			return filepath.ToSlash(r)
+		}
+	}
+	return filepath.ToSlash(abs)
+}
+
+// wrapWidth is where writeWrapped breaks lines: CI logs do not cut long
+// lines, but a person reads a column.
+const wrapWidth = 100
+
+// writeWrapped writes first+text, broken at spaces before wrapWidth, with
+// rest before every continuation line. Nothing is cut: a word longer than
+// the line stays whole, on a line of its own.
+func writeWrapped(w io.Writer, first, rest, text string) {
+	line := first
+	width := utf8.RuneCountInString(first)
+	for _, word := range strings.Fields(text) {
+		n := utf8.RuneCountInString(word)
+		sep := " "
+		if line == "" || strings.HasSuffix(line, " ") {
+			sep = ""
+		}
+		if strings.TrimSpace(line) != "" && width+len(sep)+n > wrapWidth {
+			fmt.Fprintln(w, strings.TrimRight(line, " "))
+			line, width, sep = rest, utf8.RuneCountInString(rest), ""
+		}
+		line += sep + word
+		width += len(sep) + n
+	}
+	fmt.Fprintln(w, strings.TrimRight(line, " "))
 }

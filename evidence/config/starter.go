@@ -20,6 +20,11 @@ type StarterOptions struct {
 	// Interfaces, when given, are the detected attack-surface inventory,
 	// offered as the draft `interfaces:` declaration for review.
 	Interfaces []Interface
+	// Security is the vulnerability contact and policy the product's
+	// SECURITY.md or security.txt already state (what CEM-VH-001 to 003
+	// read), filled in for review; SecurityFrom names those files.
+	Security     Security
+	SecurityFrom string
 }
 
 // Starter renders a commented cemark.yaml for the product at root: every
@@ -114,13 +119,32 @@ func Starter(ctx context.Context, root string, opts StarterOptions) ([]byte, err
 		"  # Website, if there is one.",
 		"  website:",
 		"",
-		"# Vulnerability reporting (Annex I Part II (5), (6); Annex II 2): "+needs+".",
-		"security:",
-		"  # Single point of contact for vulnerability reports (Art. 13(17)).",
-		"  contact:",
-		"  # URL of the coordinated vulnerability disclosure policy.",
-		"  cvd_policy:",
-		"",
+	)
+	if sec := opts.Security; sec.Contact != "" || sec.CVDPolicy != "" {
+		w("# Vulnerability reporting (Annex I Part II (5), (6); Annex II 2). Detected from",
+			"# "+oneLine(opts.SecurityFrom)+": review it; cemark checks that every place names the same contact.",
+			"security:",
+			"  # Single point of contact for vulnerability reports (Art. 13(17)).")
+		if sec.Contact != "" {
+			w("  contact: " + quote(sec.Contact))
+		} else {
+			w("  contact:")
+		}
+		w("  # The coordinated vulnerability disclosure policy: a file of the product or a URL.")
+		if sec.CVDPolicy != "" {
+			w("  cvd_policy: " + quote(sec.CVDPolicy))
+		} else {
+			w("  cvd_policy:")
+		}
+	} else {
+		w("# Vulnerability reporting (Annex I Part II (5), (6); Annex II 2): "+needs+".",
+			"security:",
+			"  # Single point of contact for vulnerability reports (Art. 13(17)).",
+			"  contact:",
+			"  # URL of the coordinated vulnerability disclosure policy.",
+			"  cvd_policy:")
+	}
+	w("",
 		"# What the SBOM covers (Annex I Part II (1), Annex VII 2(b)); default: the",
 		"# product root. Also file:PATH, docker-archive:FILE, oci-archive:FILE, oci-dir:DIR.",
 		"# sources: [\"dir:.\"]",
@@ -266,9 +290,7 @@ func quote(s string) string { return strconv.Quote(oneLine(s)) }
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // WriteStarter writes data as root/cemark.yaml, atomically and never over
-// an existing file: the data goes to a temporary file that is then linked
-// into place, which fails if cemark.yaml appeared meanwhile. An existing
-// file is an error with exit code 2.
+// an existing file (writeNew). An existing file is an error with exit code 2.
 func WriteStarter(ctx context.Context, root string, data []byte) (path string, err error) {
 	path = filepath.Join(root, FileName)
 	if err := ctx.Err(); err != nil {
@@ -281,38 +303,46 @@ func WriteStarter(ctx context.Context, root string, data []byte) (path string, e
 	if !info.IsDir() {
 		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", root))
 	}
-	exists := func() error { return alreadyExists(path) }
-	if _, err := os.Lstat(path); err == nil {
-		return "", exists()
-	}
-	tmp, err := os.CreateTemp(root, "."+FileName+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // after the link, this removes only the temporary name
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Link(tmpName, path); err != nil {
+	if err := writeNew(ctx, root, FileName, data); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return "", exists()
+			return "", alreadyExists(path)
 		}
 		return "", fmt.Errorf("write %s: %w", path, err)
 	}
 	return path, nil
+}
+
+// writeNew writes root/name atomically and never over an existing file:
+// the data goes to a temporary file that is then linked into place, which
+// fails (fs.ErrExist) if the name appeared meanwhile.
+func writeNew(ctx context.Context, root, name string, data []byte) error {
+	path := filepath.Join(root, name)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
+	}
+	tmp, err := os.CreateTemp(root, "."+name+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmpName := tmp.Name()
+	defer os.Remove(tmpName) // after the link, this removes only the temporary name
+	for _, step := range []func() error{
+		func() error { _, err := tmp.Write(data); return err },
+		func() error { return tmp.Chmod(0o644) },
+		tmp.Sync,
+	} {
+		if err := step(); err != nil {
+			tmp.Close()
+			return err
+		}
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmpName, path)
 }
 
 // Init is `cemark init`: it refuses an existing cemark.yaml before doing

@@ -25,7 +25,11 @@ type Format struct {
 	// FileName is the file the evidence directory keeps it in ("" for
 	// terminal-only formats).
 	FileName string
-	Encode   func(w io.Writer, r *checks.Report) error
+	// RepoRooted formats are read from the repository (GitHub code
+	// scanning, GitLab merge requests): they are encoded from a Located
+	// report, paths from the repository root.
+	RepoRooted bool
+	Encode     func(w io.Writer, r *checks.Report) error
 }
 
 // All returns the formats in a fixed order.
@@ -33,8 +37,8 @@ func All() []Format {
 	return []Format{
 		{ID: table.ID, Encode: table.Encode},
 		{ID: json.ID, FileName: "report.json", Encode: json.Encode},
-		{ID: sarif.ID, FileName: "report.sarif", Encode: sarif.Encode},
-		{ID: codequality.ID, FileName: "codequality.json", Encode: codequality.Encode},
+		{ID: sarif.ID, FileName: "report.sarif", RepoRooted: true, Encode: sarif.Encode},
+		{ID: codequality.ID, FileName: "codequality.json", RepoRooted: true, Encode: codequality.Encode},
 		{ID: markdown.ID, FileName: "report.md", Encode: markdown.Encode},
 	}
 }

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cemark/cemark/checks"
@@ -46,5 +47,54 @@ func TestWithPathPrefix(t *testing.T) {
 	if WithPathPrefix(r, ".") != r || WithPathPrefix(r, "") != r {
 		t.Error("an empty prefix should return the report itself")
 	}
-	_ = checks.Fail
+}
+
+// TestLocate: every finding of a located report names a file that exists,
+// from the repository root; the original report is untouched.
+func TestLocate(t *testing.T) {
+	r := fixture.Report()
+	r.Results[0].Findings = append(r.Results[0].Findings,
+		checks.Finding{Check: "CEM-PORT-001", Outcome: checks.Fail, Severity: checks.SeverityHigh, Path: "docker-archive:dist/image.tar", Message: "image exposes tcp/23"},
+		checks.Finding{Check: "CEM-PORT-001", Outcome: checks.Fail, Severity: checks.SeverityHigh, Path: "cemark.yaml", Line: 3, Message: "no contact"})
+	exists := func(p string) bool { return p != "cemark.yaml" } // no cemark.yaml in this product
+	loc := Location{Prefix: "services/api", Fallback: "README.md", Exists: exists}
+	got := Locate(r, loc)
+	for _, f := range got.Findings() {
+		if !strings.HasPrefix(f.Path, "services/api/") {
+			t.Errorf("%s %q: not from the repository root", f.Check, f.Path)
+		}
+		rel := strings.TrimPrefix(f.Path, "services/api/")
+		if strings.Contains(rel, ":") || !exists(rel) {
+			t.Errorf("%s %q: not a file that exists", f.Check, f.Path)
+		}
+		if rel == "README.md" && (f.Line != 0 || f.Snippet != "") {
+			t.Errorf("a fallback location kept line %d / snippet %q of another file", f.Line, f.Snippet)
+		}
+	}
+	if got.ConfigFile != "services/api/README.md" {
+		t.Errorf("config file %q: it does not exist, so the fallback", got.ConfigFile)
+	}
+	for _, f := range r.Findings() {
+		if strings.HasPrefix(f.Path, "services/") {
+			t.Fatal("Locate changed the original report")
+		}
+	}
+}
+
+// TestWorst: failing first, then by severity; checks that broke count.
+func TestWorst(t *testing.T) {
+	fs := Worst(fixture.Report())
+	if len(fs) == 0 || fs[0].Outcome != checks.Fail {
+		t.Fatalf("first = %+v", fs)
+	}
+	for i := 1; i < len(fs); i++ {
+		a, b := fs[i-1], fs[i]
+		if attentionRank(a.Outcome) > attentionRank(b.Outcome) ||
+			(a.Outcome == b.Outcome && a.Severity.Rank() < b.Severity.Rank()) {
+			t.Errorf("%d: %s %s before %s %s", i, a.Outcome, a.Severity, b.Outcome, b.Severity)
+		}
+		if b.Check == "" {
+			t.Errorf("%d: no check ID", i)
+		}
+	}
 }

@@ -186,3 +186,35 @@ func ReferenceTime(ctx context.Context, root string, getenv func(string) string)
 	}
 	return time.Unix(FallbackUnix, 0).UTC(), nil
 }
+
+// RepoPrefix reports whether root is inside a git work tree and, when it
+// is, root's folder relative to the repository's top level ("" at the top,
+// "services/api" in a monorepo), slash-separated. One git process, the
+// one IsRepo would run: callers that need both ask this.
+func RepoPrefix(ctx context.Context, root string) (prefix string, inRepo bool) {
+	out, err := git(ctx, root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
+	if err != nil {
+		return "", false
+	}
+	inside, p, _ := strings.Cut(out, "\n")
+	if strings.TrimSpace(inside) != "true" {
+		return "", false
+	}
+	return strings.TrimSuffix(strings.TrimSpace(p), "/"), true
+}
+
+// Ignored asks git whether rel (slash path under root; it need not exist)
+// is ignored by the repository's .gitignore files, info/exclude or the
+// user's excludes file. known is false when git cannot tell (root is not
+// in a work tree, or git is missing).
+func Ignored(ctx context.Context, root, rel string) (ignored, known bool) {
+	_, err := git(ctx, root, "check-ignore", "-q", "--", rel)
+	if err == nil {
+		return true, true
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == 1 {
+		return false, true
+	}
+	return false, false
+}

@@ -1,6 +1,12 @@
 // Package version reports cemark's own version and the versions of the
 // libraries whose output it records (syft makes the SBOM, so its version
 // belongs in every SBOM and run record).
+//
+// cemark's version comes from, in order: Release, stamped by the release
+// build (.goreleaser.yaml's ldflags); the main module's version in the
+// build information, which `go install github.com/cemark/cemark/cmd/cemark@v1.2.3`
+// (or @<commit>, a pseudo-version) records; and "devel", with the VCS
+// revision when the binary was built in a checkout.
 package version
 
 import (
@@ -25,9 +31,18 @@ var Release = ""
 
 // Get reads the build information compiled into the binary.
 func Get() Info {
-	info := Info{Cemark: "devel", Syft: "unknown", InToto: "unknown", GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	bi, ok := debug.ReadBuildInfo()
-	if ok {
+	if !ok {
+		bi = nil
+	}
+	return fromBuildInfo(bi, Release)
+}
+
+// fromBuildInfo is Get over given build information (nil when the binary
+// carries none) and release stamp.
+func fromBuildInfo(bi *debug.BuildInfo, release string) Info {
+	info := Info{Cemark: "devel", Syft: "unknown", InToto: "unknown", GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	if bi != nil {
 		if v := bi.Main.Version; v != "" && v != "(devel)" {
 			info.Cemark = v
 		}
@@ -51,8 +66,8 @@ func Get() Info {
 			}
 		}
 	}
-	if Release != "" {
-		info.Cemark = Release
+	if release != "" {
+		info.Cemark = release
 	}
 	// Tests link without the syft dependency recorded; fall back to the
 	// version pinned in go.mod so records never say "unknown" for it.

@@ -9,7 +9,11 @@
 //     cemark:ignore comments) with the justification, so they are visible but
 //     closed;
 //   - every result has a location: a finding without a file points at the
-//     configuration file, line 1;
+//     configuration file, line 1 (the pipeline's report.sarif is encoded
+//     from a format.Locate'd report: a file that exists, from the
+//     repository root);
+//   - a result whose severity differs from its rule's (lowered in a test
+//     path) carries its own security-severity;
 //   - partialFingerprints hash check, path and the finding's stable key, never
 //     a line number, so alerts survive edits above them.
 //
@@ -133,10 +137,14 @@ type result struct {
 }
 
 type resultProps struct {
-	Outcome  string   `json:"outcome"`
-	Severity string   `json:"severity"`
-	CRA      []string `json:"cra"`
-	Key      string   `json:"key,omitempty"`
+	Outcome  string `json:"outcome"`
+	Severity string `json:"severity"`
+	// SecuritySeverity is set when the finding's severity is not its
+	// rule's: cemark lowered it (a test or example path) or the check
+	// judged this finding otherwise. GitHub otherwise shows the rule's.
+	SecuritySeverity string   `json:"security-severity,omitempty"`
+	CRA              []string `json:"cra"`
+	Key              string   `json:"key,omitempty"`
 }
 
 type suppression struct {
@@ -192,7 +200,7 @@ func Encode(w io.Writer, r *checks.Report) error {
 		for _, f := range res.Findings {
 			switch f.Outcome {
 			case checks.Fail, checks.Warn, checks.Waived:
-				rn.Results = append(rn.Results, resultFor(i, f, fallback))
+				rn.Results = append(rn.Results, resultFor(i, res.Meta.Severity, f, fallback))
 			case checks.Error:
 				rn.Invocations[0].ToolExecutionNotifications = append(rn.Invocations[0].ToolExecutionNotifications, notification{
 					Level: "error", Message: text{Text: res.ID + ": " + f.Message},
@@ -241,7 +249,7 @@ func ruleFor(m checks.Meta) rule {
 	}
 }
 
-func resultFor(ruleIndex int, f checks.Finding, fallback string) result {
+func resultFor(ruleIndex int, ruleSeverity checks.Severity, f checks.Finding, fallback string) result {
 	lvl := level(f.Severity)
 	if f.Outcome == checks.Warn && lvl == "error" {
 		lvl = "warning"
@@ -272,6 +280,9 @@ func resultFor(ruleIndex int, f checks.Finding, fallback string) result {
 		Locations:           []location{loc},
 		PartialFingerprints: map[string]string{FingerprintKey: Fingerprint(f)},
 		Properties:          resultProps{Outcome: string(f.Outcome), Severity: string(f.Severity), CRA: append([]string{}, f.CRA...), Key: f.Key},
+	}
+	if f.Severity != ruleSeverity {
+		res.Properties.SecuritySeverity = securitySeverity(f.Severity)
 	}
 	if f.Outcome == checks.Waived && f.Waiver != nil {
 		kind := "external"

@@ -176,3 +176,46 @@ func TestEncodeContract(t *testing.T) {
 		t.Error("fingerprint ignores the path")
 	}
 }
+
+// TestSecuritySeverityWhenLowered: GitHub ranks an alert by its rule's
+// security-severity unless the result says otherwise, so a finding cemark
+// lowered (a test or example path) carries its own; the others do not.
+func TestSecuritySeverityWhenLowered(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Encode(&buf, fixture.Report()); err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Runs []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					Physical struct {
+						Artifact struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+				Properties map[string]any `json:"properties"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &d); err != nil {
+		t.Fatal(err)
+	}
+	seen := false
+	for _, res := range d.Runs[0].Results {
+		got, has := res.Properties["security-severity"]
+		if res.Locations[0].Physical.Artifact.URI == "examples/demo/compose.yaml" {
+			seen = true
+			if got != "0.5" {
+				t.Errorf("lowered finding: security-severity = %v, want 0.5 (info)", got)
+			}
+		} else if has && res.Properties["severity"] == "high" && res.RuleID == "CEM-PORT-001" {
+			t.Errorf("%s at %s: security-severity %v on a finding at its rule's severity", res.RuleID, res.Locations[0].Physical.Artifact.URI, got)
+		}
+	}
+	if !seen {
+		t.Fatal("the fixture's lowered finding is not in the SARIF")
+	}
+}

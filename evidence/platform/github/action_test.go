@@ -290,6 +290,8 @@ func TestActionEvents(t *testing.T) {
 		wantOutputs map[string]string
 		wantStdout  string
 		wantCalls   func(t *testing.T, calls []string, f *fakeGitHub)
+		// setup changes the checked-out repository before the step runs.
+		setup func(t *testing.T, ws string)
 	}{
 		{
 			name: "fork pull request skips the docs update", event: "pull_request_fork",
@@ -318,6 +320,23 @@ func TestActionEvents(t *testing.T) {
 			wantCode:    exitcode.NotConformant,
 			wantOutputs: map[string]string{"docs-changed": "true"},
 			wantStdout:  "::error::cemark: the technical file in docs/cra is stale",
+			setup: func(t *testing.T, ws string) {
+				// A technical file was committed once; the product moved on.
+				if err := os.MkdirAll(filepath.Join(ws, "docs", "cra"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(ws, "docs", "cra", "README.md"), []byte("# Technical file of an older release\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				git(t, ws, "add", ".")
+				git(t, ws, "commit", "-q", "-m", "technical file")
+			},
+		},
+		{
+			name: "the first run with the check gate passes with a notice (no technical file yet)", event: "push",
+			inputs:      map[string]string{"fail-on": "none"}, // docs: check is the default
+			wantOutputs: map[string]string{"docs-changed": "false"},
+			wantStdout:  "::notice::technical file not in the repository yet: run `cemark docs` and commit docs/cra",
 		},
 		{
 			name: "commit mode on a pull request only leaves a notice", event: "pull_request",
@@ -354,6 +373,9 @@ func TestActionEvents(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ws := fixtureRepo(t)
 			f, srv := newFakeGitHub(t)
+			if tt.setup != nil {
+				tt.setup(t, ws)
+			}
 			if strings.Contains(tt.name, "without permissions") {
 				f.failNext("POST /repos/acme/widget/git/blobs", 403, "Resource not accessible by integration", 1, nil)
 			}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/sethvargo/go-githubactions"
 )
@@ -66,8 +67,17 @@ func guard(what string, f func()) (err error) {
 	return nil
 }
 
-func (r runnerActions) GetInput(name string) string { return r.a.GetInput(name) }
-func (r runnerActions) Getenv(key string) string    { return r.getenv(key) }
+// GetInput reads INPUT_<NAME>, as the runner sets it for JavaScript and
+// Docker actions (hyphens kept), else INPUT_<NAME> with hyphens as
+// underscores, as action.yml's composite step passes it: a name with a
+// hyphen is no shell variable, and not every shell hands one on.
+func (r runnerActions) GetInput(name string) string {
+	if v := r.a.GetInput(name); v != "" {
+		return v
+	}
+	return r.a.GetInput(strings.ReplaceAll(name, "-", "_"))
+}
+func (r runnerActions) Getenv(key string) string { return r.getenv(key) }
 
 func (r runnerActions) AddMask(secret string) error {
 	return guard("mask a secret", func() { r.a.AddMask(secret) })

@@ -2,20 +2,19 @@ package github
 
 import (
 	"fmt"
-	"path"
-	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/format"
 	"github.com/cemark/cemark/evidence/sbom"
 )
 
-// MaxAnnotations caps the annotations of one run: GitHub shows at most 10
-// per level and step in the diff and 50 in the run, and a flood hides
-// what matters. One more notice counts the rest.
-const MaxAnnotations = 50
+// MaxAnnotationsPerLevel caps the error and the warning annotations of
+// one step: GitHub shows at most 10 of each per step, so more would only
+// hide the worst. One notice then counts what was left out.
+const MaxAnnotationsPerLevel = 10
 
 // Conformity output values (action.yml), the pipeline's status words
 // (conformity predicate v2): "evidence-complete" means no failing finding
@@ -36,92 +35,49 @@ func ConformityOutput(status string) string {
 	return Incomplete
 }
 
-func outcomeRank(o checks.Outcome) int {
-	switch o {
-	case checks.Fail:
-		return 0
-	case checks.Error:
-		return 1
-	case checks.Warn:
-		return 2
-	case checks.Info:
-		return 3
-	}
-	return -1
-}
-
-// shown returns the findings worth a person's attention, worst first, in a
-// stable order.
-func shown(r *checks.Report) []checks.Finding {
-	if r == nil {
-		return nil
-	}
-	var out []checks.Finding
-	for _, res := range r.Results {
-		for _, f := range res.Findings {
-			if outcomeRank(f.Outcome) >= 0 {
-				if f.Check == "" {
-					f.Check = res.ID
-				}
-				out = append(out, f)
-			}
-		}
-		if res.Outcome == checks.Error && len(res.Findings) == 0 {
-			out = append(out, checks.Finding{Check: res.ID, Outcome: checks.Error, Severity: res.Severity, Message: "the check could not run: " + res.Error})
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if ra, rb := outcomeRank(a.Outcome), outcomeRank(b.Outcome); ra != rb {
-			return ra < rb
-		}
-		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
-			return ra > rb
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Check != b.Check {
-			return a.Check < b.Check
-		}
-		return a.Message < b.Message
-	})
-	return out
-}
-
-// Annotations turns findings into annotations: fail → error, warn and
-// error (a check that broke) → warning, info → notice. rootPrefix is the
-// product root relative to the repository ("" or "sub/dir"). At most limit
-// are returned, plus one notice counting the rest.
-func Annotations(r *checks.Report, rootPrefix string, limit int) []Annotation {
-	fs := shown(r)
+// Annotations turns findings into annotations, worst first (format.Worst):
+// fail → error, warn and error (a check that broke) → warning, at most
+// limit of each; information is not annotated. When anything is left out,
+// one notice counts it and says where the full report is (fullReport, a
+// path relative to the workspace). r is the located report
+// (Evidence.CIReport): its paths are relative to the repository root.
+func Annotations(r *checks.Report, limit int, fullReport string) []Annotation {
 	var out []Annotation
-	for i, f := range fs {
-		if i == limit {
-			out = append(out, Annotation{Level: LevelNotice, Title: "cemark",
-				Message: fmt.Sprintf("%d more finding(s) not annotated; see the job summary and report.sarif", len(fs)-limit)})
-			break
-		}
-		a := Annotation{Title: fmt.Sprintf("%s (%s)", f.Check, f.Severity), Message: f.Message}
+	errs, warns, left := 0, 0, 0
+	for _, f := range format.Worst(r) {
+		a := Annotation{Title: fmt.Sprintf("%s (%s)", f.Check, f.Severity), Message: f.Message, File: f.Path, Line: f.Line}
 		switch f.Outcome {
 		case checks.Fail:
+			if errs++; errs > limit {
+				left++
+				continue
+			}
 			a.Level = LevelError
 		case checks.Warn, checks.Error:
+			if warns++; warns > limit {
+				left++
+				continue
+			}
 			a.Level = LevelWarning
 		default:
-			a.Level = LevelNotice
+			left++
+			continue
 		}
 		if len(f.CRA) > 0 {
 			a.Message += " [" + strings.Join(f.CRA, "; ") + "]"
 		}
-		if f.Path != "" && !strings.Contains(f.Path, ":") { // image references are not files
-			a.File = path.Join(rootPrefix, f.Path)
-			a.Line = f.Line
+		if strings.Contains(a.File, ":") { // an image reference is not a file
+			a.File, a.Line = "", 0
 		}
 		out = append(out, a)
+	}
+	if left > 0 {
+		where := "the job summary"
+		if fullReport != "" {
+			where += " and " + fullReport
+		}
+		out = append(out, Annotation{Level: LevelNotice, Title: "cemark",
+			Message: fmt.Sprintf("%d more finding(s) not annotated (at most %d errors and %d warnings per step, worst first): all of them are in %s", left, limit, limit, where)})
 	}
 	return out
 }
@@ -137,7 +93,6 @@ type SummaryInput struct {
 	Signed           bool
 	KeyID            string
 	Docs             string // one line about the technical file
-	RootPrefix       string
 	// MaxFindings caps the findings table (0: 100).
 	MaxFindings int
 }
@@ -175,7 +130,7 @@ func RenderSummary(in SummaryInput) string {
 	}
 	b.WriteString("\n")
 
-	fs := shown(in.Report)
+	fs := format.Worst(in.Report)
 	if in.Report != nil {
 		s := in.Report.Summary
 		fmt.Fprintf(&b, "### Findings\n\n%d checks: %d failing, %d warnings, %d info, %d waived, %d could not run.\n\n", s.Checks, s.Fail, s.Warn, s.Info, s.Waived, s.Error)
@@ -191,13 +146,9 @@ func RenderSummary(in SummaryInput) string {
 				fmt.Fprintf(&b, "\n%d more in `report.md` / `report.sarif`.\n", len(fs)-limit)
 				break
 			}
-			where := ""
-			if f.Path != "" {
-				where = "`" + path.Join(in.RootPrefix, f.Path)
-				if f.Line > 0 {
-					where += ":" + strconv.Itoa(f.Line)
-				}
-				where += "`"
+			where := format.Where(f)
+			if where != "" {
+				where = "`" + where + "`"
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", f.Outcome, f.Severity, f.Check, cell(where), cell(f.Message))
 		}

@@ -40,24 +40,55 @@ func reportWith(n int) *checks.Report {
 }
 
 func TestAnnotations(t *testing.T) {
-	got := Annotations(reportWith(2), "sub/product", 50)
+	got := Annotations(reportWith(2), MaxAnnotationsPerLevel, ".cemark/report.md")
 	want := []Annotation{
-		{Level: LevelError, File: "sub/product/Dockerfile", Line: 1, Title: "CEM-DEF-001 (high)", Message: "finding 00 [Annex I Part I (2)(b)]"},
-		{Level: LevelError, File: "sub/product/Dockerfile", Line: 2, Title: "CEM-DEF-001 (high)", Message: "finding 01 [Annex I Part I (2)(b)]"},
+		{Level: LevelError, File: "Dockerfile", Line: 1, Title: "CEM-DEF-001 (high)", Message: "finding 00 [Annex I Part I (2)(b)]"},
+		{Level: LevelError, File: "Dockerfile", Line: 2, Title: "CEM-DEF-001 (high)", Message: "finding 01 [Annex I Part I (2)(b)]"},
 		{Level: LevelWarning, Title: "CEM-VH-001 (high)", Message: "the check could not run: policy unreadable"},
-		{Level: LevelWarning, File: "sub/product/compose.yaml", Line: 4, Title: "CEM-PORT-001 (medium)", Message: "port | 23"},
-		{Level: LevelNotice, Title: "CEM-PORT-002 (info)", Message: "image port"},
+		{Level: LevelWarning, File: "compose.yaml", Line: 4, Title: "CEM-PORT-001 (medium)", Message: "port | 23"},
+		{Level: LevelNotice, Title: "cemark", Message: "1 more finding(s) not annotated (at most 10 errors and 10 warnings per step, worst first): all of them are in the job summary and .cemark/report.md"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("annotations (-want +got):\n%s", diff)
 	}
+}
 
-	capped := Annotations(reportWith(60), "", MaxAnnotations)
-	if len(capped) != MaxAnnotations+1 {
-		t.Fatalf("%d annotations, want %d plus the count", len(capped), MaxAnnotations)
+// TestAnnotationCap: GitHub shows at most 10 errors and 10 warnings per
+// step, so cemark sends the 10 worst of each, then one notice that counts
+// the rest and says where they are.
+func TestAnnotationCap(t *testing.T) {
+	r := reportWith(25)
+	res := &r.Results[0]
+	for i := 0; i < 15; i++ {
+		sev := checks.SeverityLow
+		if i == 14 {
+			sev = checks.SeverityHigh // listed last, annotated first
+		}
+		res.Findings = append(res.Findings, checks.Finding{Check: "CEM-DEF-004", Outcome: checks.Warn, Severity: sev,
+			Message: fmt.Sprintf("warning %02d", i), Path: "compose.yaml", Line: 100 + i})
 	}
-	last := capped[len(capped)-1]
-	if last.Level != LevelNotice || !strings.HasPrefix(last.Message, "13 more finding(s) not annotated") {
+	// One failing finding of critical severity, listed last.
+	res.Findings = append(res.Findings, checks.Finding{Check: "CEM-DEF-005", Outcome: checks.Fail, Severity: checks.SeverityCritical,
+		Message: "hard-coded password", Path: "config/app.env", Line: 3})
+	got := Annotations(r, MaxAnnotationsPerLevel, ".cemark/report.md")
+	count := map[Level]int{}
+	for _, a := range got {
+		count[a.Level]++
+	}
+	if count[LevelError] != 10 || count[LevelWarning] != 10 || count[LevelNotice] != 1 {
+		t.Fatalf("levels = %v, want 10 errors, 10 warnings, 1 notice", count)
+	}
+	if got[0].Title != "CEM-DEF-005 (critical)" {
+		t.Errorf("first annotation %+v: the most severe comes first", got[0])
+	}
+	firstWarn := got[10]
+	if firstWarn.Level != LevelWarning || firstWarn.Title != "CEM-VH-001 (high)" && firstWarn.Message != "warning 14" {
+		t.Errorf("first warning %+v: the most severe warnings come first", firstWarn)
+	}
+	// 26 failing, 17 warnings (15 + the port + the broken check), 1 info:
+	// 16 + 7 + 1 left out.
+	last := got[len(got)-1]
+	if last.Level != LevelNotice || !strings.HasPrefix(last.Message, "24 more finding(s) not annotated") || !strings.Contains(last.Message, ".cemark/report.md") {
 		t.Errorf("last annotation = %+v", last)
 	}
 }
@@ -147,13 +178,17 @@ func TestActionsDoNotPanic(t *testing.T) {
 }
 
 func TestReadInputs(t *testing.T) {
-	env := map[string]string{"INPUT_CHECKS": "CEM-DEF-001, CEM-PORT-001\nCEM-VH-001", "INPUT_FAIL-ON": "Medium", "INPUT_SUBJECTS": "dist/*.tar.gz\n\n"}
+	// INPUT_FAIL-ON as a Docker or JavaScript action gets it; INPUT_SOURCE
+	// as the composite step passes hyphenated names (with underscores).
+	env := map[string]string{"INPUT_CHECKS": "CEM-DEF-001, CEM-PORT-001\nCEM-VH-001", "INPUT_FAIL-ON": "Medium", "INPUT_SUBJECTS": "dist/*.tar.gz\n\n",
+		"INPUT_SOURCE": "dir:.\ndocker-archive:dist/image.tar", "INPUT_OUTPUT_DIR": "out"}
 	in, err := ReadInputs(NewActions(&strings.Builder{}, func(k string) string { return env[k] }))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Inputs{Path: ".", Docs: DocsOff, FailOn: checks.SeverityMedium,
-		Checks: []string{"CEM-DEF-001", "CEM-PORT-001", "CEM-VH-001"}, Subjects: []string{"dist/*.tar.gz"}}
+	want := Inputs{Path: ".", Docs: DocsCheck, FailOn: checks.SeverityMedium,
+		Checks: []string{"CEM-DEF-001", "CEM-PORT-001", "CEM-VH-001"}, Subjects: []string{"dist/*.tar.gz"},
+		Sources: []string{"dir:.", "docker-archive:dist/image.tar"}, OutputDir: "out"}
 	if diff := cmp.Diff(want, in); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}

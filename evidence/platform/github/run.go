@@ -28,6 +28,7 @@ const (
 type Inputs struct {
 	Path, Config, OutputDir string
 	Subjects, Checks        []string
+	Sources                 []string // SBOM sources (the `source` input)
 	SigningKey              string
 	FailOn                  checks.Severity
 	Docs                    string
@@ -39,14 +40,14 @@ type Inputs struct {
 func ReadInputs(a Actions) (Inputs, error) {
 	in := Inputs{
 		Path: a.GetInput("path"), Config: a.GetInput("config"), OutputDir: a.GetInput("output-dir"),
-		Subjects: list(a.GetInput("subjects")), Checks: list(a.GetInput("checks")),
+		Subjects: list(a.GetInput("subjects")), Checks: list(a.GetInput("checks")), Sources: list(a.GetInput("source")),
 		SigningKey: a.GetInput("signing-key"), Docs: strings.ToLower(a.GetInput("docs")), Token: a.GetInput("github-token"),
 	}
 	if in.Path == "" {
 		in.Path = "."
 	}
 	if in.Docs == "" {
-		in.Docs = DocsOff
+		in.Docs = DocsCheck // action.yml's default, and the GitLab component's
 	}
 	switch in.Docs {
 	case DocsPR, DocsCommit, DocsCheck, DocsOff:
@@ -112,14 +113,14 @@ func Run(ctx context.Context, d Deps) error {
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, err)
 	}
-	root, prefix, err := insideWorkspace(gctx.Workspace, in.Path)
+	root, _, err := insideWorkspace(gctx.Workspace, in.Path)
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("input path: %w", err))
 	}
 	opts := evidence.Options{
-		Root: root, Checks: in.Checks, Subjects: in.Subjects, FailOn: in.FailOn,
+		Root: root, Checks: in.Checks, Subjects: in.Subjects, Sources: in.Sources, FailOn: in.FailOn,
 		NoDocs: in.Docs == DocsOff, DocsCheck: in.Docs == DocsCheck,
-		WriteEvidence: true, Progress: d.Progress,
+		WriteEvidence: true, Progress: d.Progress, RepoRoot: gctx.Workspace,
 		// The key reaches the signer through the environment lookup, so
 		// it is never written to a file.
 		Getenv: func(k string) string {
@@ -173,13 +174,20 @@ func Run(ctx context.Context, d Deps) error {
 		}
 	}
 
-	for _, an := range Annotations(ev.Report, prefix, MaxAnnotations) {
+	// One located report for annotations and summary: paths from the
+	// repository root, every finding on a file that exists.
+	ci := ev.CIReport()
+	fullReport := ""
+	if _, ok := ev.Files["report.md"]; ok {
+		fullReport = relSlash(gctx.Workspace, filepath.Join(ev.OutDir, "report.md"))
+	}
+	for _, an := range Annotations(ci, MaxAnnotationsPerLevel, fullReport) {
 		if err := a.Annotate(an); err != nil {
 			return err
 		}
 	}
-	sum := SummaryInput{Status: status, Assessment: ev.Assessment, Report: ev.Report, SBOM: ev.SBOM,
-		Signed: ev.Signed, KeyID: ev.KeyID, Docs: docs.line, RootPrefix: prefix}
+	sum := SummaryInput{Status: status, Assessment: ev.Assessment, Report: ci, SBOM: ev.SBOM,
+		Signed: ev.Signed, KeyID: ev.KeyID, Docs: docs.line}
 	if ev.Config != nil {
 		sum.Product, sum.Version = ev.Config.Product.Name, ev.Config.Product.Version
 	}
@@ -259,6 +267,11 @@ func keepDocs(ctx context.Context, d Deps, g Context, in Inputs, ev *evidence.Ev
 	case DocsCheck:
 		if tf == nil {
 			return out, errors.New("the technical file was not rendered")
+		}
+		if notice := ev.TechFileNotice(); notice != "" {
+			_ = a.Log(LevelNotice, notice)
+			out.line = "Technical file: " + notice + "."
+			return out, nil
 		}
 		if tf.Stale() {
 			out.changed = true

@@ -2,6 +2,7 @@ package gitlab
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"sort"
@@ -27,6 +28,7 @@ func TestComponent(t *testing.T) {
 			Inputs map[string]struct {
 				Default any      `yaml:"default"`
 				Options []string `yaml:"options"`
+				Type    string   `yaml:"type"`
 			} `yaml:"inputs"`
 		} `yaml:"spec"`
 	}
@@ -38,12 +40,17 @@ func TestComponent(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	want := []string{"checks", "docs", "fail-on", "image-tag", "job-prefix", "output-dir", "path", "stage", "subjects"}
+	want := []string{"checks", "docs", "fail-on", "image-tag", "job-prefix", "output-dir", "path", "source", "stage", "subjects"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{DocsCheck, DocsMR, DocsOff}, spec.Spec.Inputs["docs"].Options); diff != "" {
 		t.Errorf("docs options (-want +got):\n%s", diff)
+	}
+	for _, in := range []string{"checks", "subjects", "source"} {
+		if spec.Spec.Inputs[in].Type != "array" {
+			t.Errorf("input %s: type %q, want array", in, spec.Spec.Inputs[in].Type)
+		}
 	}
 
 	var jobs map[string]struct {
@@ -77,7 +84,7 @@ func TestComponent(t *testing.T) {
 	}
 	a := job.Artifacts
 	if a.When != "always" || a.Reports.CodeQuality != "$[[ inputs.output-dir ]]/codequality.json" ||
-		len(a.Reports.CycloneDX) != 1 || a.Reports.CycloneDX[0] != "$[[ inputs.output-dir ]]/sbom.cdx.json" ||
+		len(a.Reports.CycloneDX) != 1 || a.Reports.CycloneDX[0] != "$[[ inputs.output-dir ]]/gl-sbom-*.cdx.json" ||
 		len(a.Paths) != 1 || a.Paths[0] != "$[[ inputs.output-dir ]]/" {
 		t.Errorf("artifacts = %+v", a)
 	}
@@ -92,21 +99,35 @@ func TestComponent(t *testing.T) {
 	// Every setting Run reads comes from an input.
 	wantVars := map[string]string{
 		"CEMARK_PATH": "path", "CEMARK_OUTPUT_DIR": "output-dir", "CEMARK_FAIL_ON": "fail-on",
-		"CEMARK_DOCS": "docs", "CEMARK_CHECKS": "checks", "CEMARK_SUBJECTS": "subjects",
+		"CEMARK_DOCS": "docs", "CEMARK_CHECKS": "checks", "CEMARK_SUBJECTS": "subjects", "CEMARK_SOURCE": "source",
 	}
 	for v, in := range wantVars {
 		if got := job.Variables[v]; got != "$[[ inputs."+in+" ]]" {
 			t.Errorf("variable %s = %q, want input %s", v, got, in)
 		}
 	}
-	// The defaults are settings Run accepts.
+	// The defaults are settings Run accepts; arrays arrive as GitLab
+	// stringifies them.
 	env := map[string]string{}
 	for v, in := range wantVars {
-		if d, ok := spec.Spec.Inputs[in].Default.(string); ok {
+		switch d := spec.Spec.Inputs[in].Default.(type) {
+		case string:
 			env[v] = d
+		case []any:
+			b, _ := json.Marshal(d)
+			env[v] = string(b)
 		}
 	}
-	if _, err := ReadSettings(func(k string) string { return env[k] }); err != nil {
+	got, err := ReadSettings(func(k string) string { return env[k] })
+	if err != nil {
 		t.Errorf("component defaults: %v", err)
+	}
+	if got.Docs != DocsCheck || len(got.Checks)+len(got.Subjects)+len(got.Sources) != 0 {
+		t.Errorf("component defaults read as %+v", got)
+	}
+	env["CEMARK_CHECKS"] = `["CEM-DEF-001", "CEM-PORT-001"]`
+	env["CEMARK_SOURCE"] = `["dir:.", "docker-archive:dist/image.tar"]`
+	if got, _ := ReadSettings(func(k string) string { return env[k] }); strings.Join(got.Checks, " ") != "CEM-DEF-001 CEM-PORT-001" || len(got.Sources) != 2 {
+		t.Errorf("array inputs read as checks %q, sources %q", got.Checks, got.Sources)
 	}
 }

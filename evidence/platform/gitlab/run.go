@@ -2,6 +2,7 @@ package gitlab
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/format/gitlabsbom"
 )
 
 // Docs modes (the component's `docs` input).
@@ -29,18 +32,19 @@ type Settings struct {
 	Docs      string   // CEMARK_DOCS: mr | check | off
 	Checks    []string // CEMARK_CHECKS
 	Subjects  []string // CEMARK_SUBJECTS
+	Sources   []string // CEMARK_SOURCE: SBOM sources, relative to Path
 }
 
 // ReadSettings reads and checks the CEMARK_* variables.
 func ReadSettings(getenv func(string) string) (Settings, error) {
 	s := Settings{Path: getenv("CEMARK_PATH"), OutputDir: getenv("CEMARK_OUTPUT_DIR"),
 		Docs:   strings.ToLower(strings.TrimSpace(getenv("CEMARK_DOCS"))),
-		Checks: list(getenv("CEMARK_CHECKS")), Subjects: list(getenv("CEMARK_SUBJECTS"))}
+		Checks: list(getenv("CEMARK_CHECKS")), Subjects: list(getenv("CEMARK_SUBJECTS")), Sources: list(getenv("CEMARK_SOURCE"))}
 	if s.Path == "" {
 		s.Path = "."
 	}
 	if s.Docs == "" {
-		s.Docs = DocsOff
+		s.Docs = DocsCheck // the component's default, and the GitHub Action's
 	}
 	switch s.Docs {
 	case DocsMR, DocsCheck, DocsOff:
@@ -55,7 +59,22 @@ func ReadSettings(getenv func(string) string) (Settings, error) {
 	return s, nil
 }
 
+// list reads a list setting: a JSON array, as GitLab interpolates a
+// `type: array` input into a string (["CEM-DEF-001", "CEM-PORT-001"]),
+// or items separated by newlines, commas or spaces.
 func list(s string) []string {
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "[") {
+		var items []string
+		if json.Unmarshal([]byte(t), &items) == nil {
+			var out []string
+			for _, it := range items {
+				if it = strings.TrimSpace(it); it != "" {
+					out = append(out, it)
+				}
+			}
+			return out
+		}
+	}
 	var out []string
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' }) {
 		if f = strings.TrimSpace(f); f != "" {
@@ -93,9 +112,9 @@ func Run(ctx context.Context, d Deps) error {
 	if err != nil {
 		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("CEMARK_PATH: %w", err))
 	}
-	opts := evidence.Options{Root: root, Checks: s.Checks, Subjects: s.Subjects, FailOn: s.FailOn,
+	opts := evidence.Options{Root: root, Checks: s.Checks, Subjects: s.Subjects, Sources: s.Sources, FailOn: s.FailOn,
 		NoDocs: s.Docs == DocsOff, DocsCheck: s.Docs == DocsCheck, WriteEvidence: true,
-		Getenv: getenv, Progress: d.Progress}
+		Getenv: getenv, Progress: d.Progress, RepoRoot: gc.ProjectDir}
 	if s.OutputDir != "" {
 		if opts.OutDir, err = inside(gc.ProjectDir, s.OutputDir); err != nil {
 			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("CEMARK_OUTPUT_DIR: %w", err))
@@ -110,9 +129,16 @@ func Run(ctx context.Context, d Deps) error {
 		return runErr
 	}
 	ev.WriteText(d.Log)
+	if err := writeDependencyReports(ev, d.Log); err != nil {
+		return err
+	}
 	tf := ev.TechFile
 	switch s.Docs {
 	case DocsCheck:
+		if notice := ev.TechFileNotice(); notice != "" {
+			fmt.Fprintf(d.Log, "cemark: %s\n", notice)
+			break
+		}
 		if tf.Stale() {
 			fmt.Fprintf(d.Log, "\n%s", tf.Diff)
 			return exitcode.Wrap(exitcode.NotConformant, fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir))
@@ -181,4 +207,25 @@ func inside(base, p string) (string, error) {
 		return "", fmt.Errorf("%s is outside the project directory %s", p, base)
 	}
 	return abs, nil
+}
+
+// writeDependencyReports writes the GitLab dependency reports
+// (gl-sbom-*.cdx.json, see evidence/format/gitlabsbom) beside the SBOM in
+// the evidence directory, where the component's artifacts:reports:cyclonedx
+// picks them up. Their file paths start from the repository root.
+func writeDependencyReports(ev *evidence.Evidence, log io.Writer) error {
+	if ev.SBOM == nil || len(ev.Files) == 0 {
+		return nil
+	}
+	reps, err := gitlabsbom.Reports(ev.SBOM.CycloneDX, ev.RepoPrefix)
+	if err != nil {
+		return err
+	}
+	for _, r := range reps {
+		if err := evidencedir.WriteFileAtomic(filepath.Join(ev.OutDir, r.Name), r.Data, 0o644); err != nil {
+			return fmt.Errorf("write the dependency report %s: %w", r.Name, err)
+		}
+		fmt.Fprintf(log, "cemark: dependency report %s: %d components of %s (%s)\n", r.Name, r.Components, r.InputFile, r.PackageManager)
+	}
+	return nil
 }

@@ -43,6 +43,8 @@ func TestRunInGitLabJob(t *testing.T) {
 		wantCode   int
 		wantPushed bool
 		wantLog    string
+		// staleDocs commits a technical file the product has moved past.
+		staleDocs bool
 	}{
 		{name: "mr on the default branch pushes the docs branch",
 			env: map[string]string{"CEMARK_DOCS": "mr", "CEMARK_GITLAB_TOKEN": "glpat-secret"}, wantPushed: true,
@@ -54,8 +56,11 @@ func TestRunInGitLabJob(t *testing.T) {
 			env: map[string]string{"CEMARK_DOCS": "mr", "CI_PIPELINE_SOURCE": "merge_request_event",
 				"CI_MERGE_REQUEST_SOURCE_PROJECT_PATH": "mallory/widget"},
 			wantLog: "from a fork cannot push"},
-		{name: "check gate fails on a stale technical file",
-			env: map[string]string{"CEMARK_DOCS": "check"}, wantCode: exitcode.NotConformant, wantLog: "+++ b/docs/cra/README.md"},
+		{name: "check gate fails on a stale technical file", staleDocs: true,
+			env: map[string]string{"CEMARK_DOCS": "check"}, wantCode: exitcode.NotConformant, wantLog: "+++ b/docs/cra/01-general-description.md"},
+		{name: "check gate before the first technical file passes with a notice",
+			env:     map[string]string{"CEMARK_DOCS": "check"},
+			wantLog: "cemark: technical file not in the repository yet: run `cemark docs` and commit docs/cra"},
 		{name: "fail-on high fails on the Dockerfile's findings",
 			env: map[string]string{"CEMARK_DOCS": "off", "CEMARK_FAIL_ON": "high"}, wantCode: exitcode.NotConformant},
 		{name: "bad docs mode", env: map[string]string{"CEMARK_DOCS": "pr"}, wantCode: exitcode.Usage},
@@ -64,6 +69,16 @@ func TestRunInGitLabJob(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			bare := bareRemote(t)
 			dir := checkout(t, bare)
+			if tt.staleDocs {
+				if err := os.MkdirAll(filepath.Join(dir, "docs", "cra"), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, "docs", "cra", "README.md"), []byte("# An older technical file\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				git(t, dir, "add", ".")
+				git(t, dir, "commit", "-q", "-m", "technical file")
+			}
 			var log bytes.Buffer
 			err := Run(context.Background(), Deps{Getenv: ciEnv(dir, tt.env), Log: &log, Remote: bare})
 			if code := exitcode.Of(err); code != tt.wantCode {

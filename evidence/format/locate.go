@@ -1,0 +1,126 @@
+package format
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cemark/cemark/checks"
+)
+
+// Location says where a report's files are for consumers that open them
+// from the repository: GitHub code scanning and annotations, GitLab Code
+// Quality and the dependency list.
+type Location struct {
+	// Prefix is the product root's folder relative to the repository root,
+	// slash-separated ("" when the product is the repository). Computed
+	// once per run (evidence.Evidence.RepoPrefix) and used by every output.
+	Prefix string
+	// Fallback is the file, relative to the product root, that a finding
+	// without a file (or naming one that does not exist, such as a
+	// cemark.yaml nobody wrote) points at: see evidence.Evidence.FallbackFile.
+	// Empty leaves such findings as they are.
+	Fallback string
+	// Exists reports whether a slash path relative to the product root is
+	// a file; nil trusts every path.
+	Exists func(rel string) bool
+}
+
+// Locate returns a copy of r whose findings all name a file the consumer
+// can open, relative to the repository root: findings without a file,
+// naming an image (docker-archive:…) or a missing file point at
+// loc.Fallback; every path gets loc.Prefix. r is not changed.
+func Locate(r *checks.Report, loc Location) *checks.Report {
+	if r == nil {
+		return nil
+	}
+	c := *r
+	c.Results = make([]checks.Result, len(r.Results))
+	for i, res := range r.Results {
+		res.Findings = append([]checks.Finding(nil), res.Findings...)
+		for j := range res.Findings {
+			f := &res.Findings[j]
+			if loc.Fallback != "" && !isFile(f.Path, loc.Exists) {
+				f.Path, f.Line, f.Column, f.EndLine, f.Snippet = loc.Fallback, 0, 0, 0, ""
+			}
+		}
+		c.Results[i] = res
+	}
+	if loc.Fallback != "" && !isFile(c.ConfigFile, loc.Exists) {
+		c.ConfigFile = loc.Fallback
+	}
+	return WithPathPrefix(&c, loc.Prefix)
+}
+
+// isFile reports whether p names a file of the product: not empty, not an
+// image reference, and present when exists can tell.
+func isFile(p string, exists func(string) bool) bool {
+	if p == "" || strings.Contains(p, ":") {
+		return false
+	}
+	return exists == nil || exists(p)
+}
+
+// Worst returns the findings that need a person's attention — failing,
+// checks that could not run, warnings and information — worst first: by
+// outcome, then severity. A check that
+// could not run and recorded no finding is listed as one. Check IDs are
+// filled in. Every place that shows "the top N" uses this order; equally
+// bad findings are in checks.SortFindings' order (file, line, …).
+func Worst(r *checks.Report) []checks.Finding {
+	if r == nil {
+		return nil
+	}
+	var out []checks.Finding
+	for _, res := range r.Results {
+		for _, f := range res.Findings {
+			if attentionRank(f.Outcome) >= 0 {
+				if f.Check == "" {
+					f.Check = res.ID
+				}
+				out = append(out, f)
+			}
+		}
+		if res.Outcome == checks.Error && len(res.Findings) == 0 {
+			out = append(out, checks.Finding{Check: res.ID, Outcome: checks.Error, Severity: res.Severity, Message: "the check could not run: " + res.Error})
+		}
+	}
+	// Place order first (checks.SortFindings), so that equally bad
+	// findings keep a stable order; then worst first.
+	checks.SortFindings(out)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if ra, rb := attentionRank(a.Outcome), attentionRank(b.Outcome); ra != rb {
+			return ra < rb
+		}
+		return a.Severity.Rank() > b.Severity.Rank()
+	})
+	return out
+}
+
+// attentionRank orders the outcomes Worst lists; -1 for the others.
+func attentionRank(o checks.Outcome) int {
+	switch o {
+	case checks.Fail:
+		return 0
+	case checks.Error:
+		return 1
+	case checks.Warn:
+		return 2
+	case checks.Info:
+		return 3
+	}
+	return -1
+}
+
+// Where is a finding's "file:line" (just the file when it has no line;
+// "" when it has no file).
+func Where(f checks.Finding) string {
+	if f.Path == "" {
+		return ""
+	}
+	if f.Line > 0 {
+		return f.Path + ":" + strconv.Itoa(f.Line)
+	}
+	return f.Path
+}

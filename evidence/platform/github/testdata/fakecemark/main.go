@@ -1,0 +1,45 @@
+// Command fakecemark stands in for a released cemark binary in the
+// composite action's test: it records its arguments, working folder and
+// INPUT_* environment as JSON in $FAKE_CEMARK_LOG and sets the step
+// outputs the real `cemark action` sets.
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+func main() {
+	wd, _ := os.Getwd()
+	rec := map[string]any{"args": os.Args[1:], "wd": wd}
+	inputs := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, "INPUT_") {
+			inputs[k] = v
+		}
+	}
+	rec["inputs"] = inputs
+	b, _ := json.Marshal(rec)
+	if err := os.WriteFile(os.Getenv("FAKE_CEMARK_LOG"), b, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	out, err := os.OpenFile(os.Getenv("GITHUB_OUTPUT"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer out.Close()
+	outputs := map[string]string{"conformity": "incomplete", "sarif": ".cemark/report.sarif", "docs-changed": "false"}
+	keys := make([]string, 0, len(outputs))
+	for k := range outputs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(out, "%s=%s\n", k, outputs[k])
+	}
+}

@@ -1,0 +1,97 @@
+package evidence
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/format"
+)
+
+// This file is where CI outputs point: the product root's folder in the
+// repository, computed once per run, and the file a finding without one
+// points at. SARIF, Code Quality, GitHub annotations and the job summary,
+// and GitLab's dependency report all take their paths from here.
+
+// repoPrefix is the product root's folder relative to the repository
+// root: git's answer when the root is in a work tree (so a checkout into a
+// sub-folder of the CI workspace is right too), else the root relative to
+// opts.RepoRoot (a CI workspace that is not a git checkout), else "".
+func repoPrefix(absRoot, gitPrefix string, inRepo bool, opts Options) string {
+	if inRepo {
+		return gitPrefix
+	}
+	if opts.RepoRoot == "" {
+		return ""
+	}
+	repo, err := filepath.Abs(opts.RepoRoot)
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(repo, absRoot)
+	if err != nil || !filepath.IsLocal(rel) {
+		return ""
+	}
+	if rel = filepath.ToSlash(rel); rel == "." {
+		return ""
+	}
+	return rel
+}
+
+// readmeNames are the product folder's README, in the order looked for.
+var readmeNames = []string{"README.md", "README", "README.rst", "README.txt", "README.adoc", "readme.md"}
+
+// FallbackFile is the file, relative to the product root, that findings
+// without a file point at in CI outputs: the configuration file when it
+// exists, else the product folder's README, else the evidence file that
+// the finding's facts are in (the SBOM, else report.json) by its real path.
+func (ev *Evidence) FallbackFile() string {
+	if ev.ConfigPath != "" {
+		if rel := relIfInside(ev.Root, ev.ConfigPath); rel != "" && ev.fileExists(rel) {
+			return rel
+		}
+	}
+	for _, n := range readmeNames {
+		if ev.fileExists(n) {
+			return n
+		}
+	}
+	out := relIfInside(ev.Root, ev.OutDir)
+	if out == "" {
+		return ""
+	}
+	if ev.SBOM != nil {
+		return path.Join(out, "sbom.cdx.json")
+	}
+	return path.Join(out, "report.json")
+}
+
+func (ev *Evidence) fileExists(rel string) bool {
+	fi, err := os.Stat(filepath.Join(ev.Root, filepath.FromSlash(rel)))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// CIReport is the check report as repository-rooted consumers need it
+// (format.Locate): every finding names a file that exists, relative to the
+// repository root. report.json keeps the product-relative paths.
+func (ev *Evidence) CIReport() *checks.Report {
+	return format.Locate(ev.Report, ev.Location())
+}
+
+// Location is this run's format.Location.
+func (ev *Evidence) Location() format.Location {
+	out := relIfInside(ev.Root, ev.OutDir)
+	return format.Location{
+		Prefix:   ev.RepoPrefix,
+		Fallback: ev.FallbackFile(),
+		Exists: func(rel string) bool {
+			// Evidence files are written after the reports are encoded.
+			if out != "" && strings.HasPrefix(rel, out+"/") {
+				return true
+			}
+			return ev.fileExists(rel)
+		},
+	}
+}

@@ -17,6 +17,9 @@ type RunRecord struct {
 	Inputs  []Input      `json:"inputs"`
 	Stages  []StageTime  `json:"stages"`
 	Outputs []Output     `json:"outputs"`
+	// ReadOutside lists paths outside the product root that the command
+	// line named and the run read: a conscious act, recorded.
+	ReadOutside []string `json:"read_outside_root,omitempty"`
 }
 
 // Input is one input of the run with its digest.

@@ -150,7 +150,7 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 	}
 	// Links from the technical file to the evidence files, relative to
 	// the repository root (the technical file resolves them).
-	docsDir := docsDirOf(opts, ev.Config)
+	docsDir := ev.plan.docsDir
 	if rel := relIfInside(ev.Root, ev.OutDir); rel != "" {
 		for k, v := range in.EvidenceFiles {
 			in.EvidenceFiles[k] = rel + "/" + v
@@ -197,6 +197,8 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 	return techfile.Render(ctx, in, techfile.Options{
 		Root: ev.Root, Dir: docsDir, Lang: lang, TemplatesDir: tmpl, Check: check || opts.DocsCheck,
 		AcceptChanges: opts.AcceptChanges,
+		// The documents are committed with the evidence (stage_write.go).
+		Stage: true,
 	})
 }
 

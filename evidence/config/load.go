@@ -15,6 +15,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	goyaml "github.com/goccy/go-yaml"
+	goyamlparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
 
 	"github.com/cemark/cemark/evidence/exitcode"
@@ -87,7 +89,9 @@ func readLimited(path string) ([]byte, error) {
 func Parse(file string, data []byte) (*Config, error) {
 	cfg := &Config{}
 	if !utf8.Valid(data) {
-		return nil, exitcode.Wrap(exitcode.Usage, Errors{{File: file, Msg: "is not UTF-8 text; expected a YAML file"}})
+		e := &Error{File: file, Msg: "is not UTF-8 text; expected a YAML file"}
+		e.Line, e.Column = invalidUTF8At(data)
+		return nil, exitcode.Wrap(exitcode.Usage, Errors{e})
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -95,18 +99,18 @@ func Parse(file string, data []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return cfg, nil
 		}
-		return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
+		return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, data, err)})
 	}
 	var second yaml.Node
 	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
+			return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, data, err)})
 		}
 		return nil, exitcode.Wrap(exitcode.Usage, Errors{{File: file, Line: second.Line, Column: second.Column,
 			Msg: "a second YAML document starts here; expected a single document"}})
 	}
 
-	d := &decoder{file: file, lines: strings.Split(string(data), "\n")}
+	d := &decoder{file: file, lines: strings.Split(string(data), "\n"), pos: Positions{}}
 	if len(doc.Content) == 1 {
 		root := resolve(doc.Content[0])
 		if !isNull(root) {
@@ -116,13 +120,19 @@ func Parse(file string, data []byte) (*Config, error) {
 	if len(d.errs) > 0 {
 		return nil, exitcode.Wrap(exitcode.Usage, d.errs)
 	}
+	cfg.File, cfg.Positions = file, d.pos
 	return cfg, nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns a YAML parser error into an *Error with its line.
-func syntaxError(file string, err error) *Error {
+// syntaxError turns a YAML parser error into an *Error with its line and
+// column. yaml.v3 reports at most a line — often the line where the
+// construct began rather than where it broke — so the position comes from
+// a second parser (goccy/go-yaml) when that one fails on the file too and
+// agrees or points later; else it is yaml.v3's line at its first non-blank
+// column, or for an unknown anchor the place of the alias.
+func syntaxError(file string, data []byte, err error) *Error {
 	msg := err.Error()
 	e := &Error{File: file}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
@@ -132,7 +142,83 @@ func syntaxError(file string, err error) *Error {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	e.Msg = msg + "; expected valid YAML"
+	// Of two lines, the later is where the text broke; except at the end
+	// of the stream, where the second parser names the opening quote or
+	// bracket that was never closed.
+	switch line, col := secondOpinion(data); {
+	case line > 0 && (e.Line == 0 || line >= e.Line || strings.Contains(msg, "end of stream")):
+		e.Line, e.Column = line, col
+	case e.Line > 0:
+		e.Column = firstColumn(data, e.Line)
+	default:
+		if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+			e.Line, e.Column = find(data, "*"+m[1])
+		}
+	}
 	return e
+}
+
+var unknownAnchor = regexp.MustCompile(`^unknown anchor '([^']*)' referenced`)
+
+// secondOpinion is where goccy/go-yaml's parser stops on data, 0 when it
+// accepts it (or fails without a position).
+func secondOpinion(data []byte) (line, col int) {
+	defer func() {
+		if recover() != nil {
+			line, col = 0, 0
+		}
+	}()
+	_, err := goyamlparser.ParseBytes(data, 0)
+	var ye goyaml.Error
+	if err == nil || !errors.As(err, &ye) || ye.GetToken() == nil {
+		return 0, 0
+	}
+	p := ye.GetToken().Position
+	if p == nil || p.Line < 1 || p.Column < 1 {
+		return 0, 0
+	}
+	return p.Line, p.Column
+}
+
+// firstColumn is the column of the first non-blank character of line (1-based).
+func firstColumn(data []byte, line int) int {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	text := lines[line-1]
+	trimmed := strings.TrimLeft(text, " \t")
+	return utf8.RuneCountInString(text[:len(text)-len(trimmed)]) + 1
+}
+
+// invalidUTF8At is the line and column of the first byte that is not UTF-8.
+func invalidUTF8At(data []byte) (line, col int) {
+	line, col = 1, 1
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			return line, col
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		data = data[size:]
+	}
+	return line, col
+}
+
+// find is the line and column of the first occurrence of s in data.
+func find(data []byte, s string) (line, col int) {
+	i := bytes.Index(data, []byte(s))
+	if i < 0 {
+		return 0, 0
+	}
+	before := data[:i]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	return line, col
 }
 
 // decoder walks the YAML node tree and the Config type together, filling
@@ -141,6 +227,7 @@ type decoder struct {
 	file  string
 	lines []string // the file's lines, to tell `{a: b, c}` from `{a: b, c: }`
 	errs  Errors
+	pos   Positions
 }
 
 func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
@@ -172,6 +259,9 @@ var dateType = reflect.TypeOf(Date{})
 // rpath for ruleFor ("interfaces[].port").
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path, rpath string) {
 	n = resolve(n)
+	if _, seen := d.pos[path]; !seen && path != "" {
+		d.pos[path] = Position{Line: n.Line, Column: n.Column}
+	}
 	if v.Type() == dateType {
 		d.date(n, v, path)
 		return

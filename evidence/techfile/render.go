@@ -15,6 +15,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/templates"
 )
 
@@ -82,7 +83,7 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: dateText(in), AcceptedCommit: in.Commit}
 	if hadState && !opts.AcceptChanges {
 		if st, err = parseState(stBytes); err != nil {
-			return nil, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", filepath.Join(relDir, StateFile), err)
+			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", filepath.Join(relDir, StateFile), err))
 		}
 	}
 	res.Substantial = compare(st.Accepted, current)
@@ -174,7 +175,9 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 			}
 			diffs.WriteString(unifiedDiff(from, "b/"+rel, string(old), string(out[name])))
 		} else {
-			if err := writeAtomic(p, out[name]); err != nil {
+			if opts.Stage {
+				res.Writes = append(res.Writes, Write{Path: p, Data: out[name]})
+			} else if err := writeAtomic(p, out[name]); err != nil {
 				return res, err
 			}
 			fr.Status = StatusUpdated
@@ -183,6 +186,16 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 			}
 		}
 		res.Files = append(res.Files, fr)
+	}
+	if opts.Check {
+		stray, err := strayFiles(absDir, relDir)
+		if err != nil {
+			return nil, err
+		}
+		res.Stray = stray
+		for _, s := range stray {
+			diffs.WriteString(fmt.Sprintf("stray temporary file %s, left by an interrupted write: run `cemark docs` (it removes it) or delete it\n", s))
+		}
 	}
 	res.Diff = diffs.String()
 	return res, nil

@@ -148,6 +148,10 @@ type Options struct {
 	TemplatesDir string
 	// Check computes and compares, writes nothing, and reports drift.
 	Check bool
+	// Stage computes what would be written and returns it in Result.Writes
+	// instead of writing: the caller commits the documents together with the
+	// evidence (evidencedir.Txn). Statuses are those the writes will give.
+	Stage bool
 	// AcceptChanges records the current evidence summary as the accepted
 	// one, closing the "possible substantial modification" section.
 	AcceptChanges bool
@@ -170,6 +174,17 @@ type Result struct {
 	Substantial []Change
 	// Index is the README's Annex VII status table.
 	Index []IndexRow
+	// Writes are the files to write, in Stage mode.
+	Writes []Write
+	// Stray lists temporary files found in the folder, slash paths relative
+	// to Root: left by an interrupted write, they make the file stale.
+	Stray []string
+}
+
+// Write is one file a staged render would write.
+type Write struct {
+	Path string // absolute
+	Data []byte
 }
 
 // FileResult is one written (or checked) file.
@@ -212,7 +227,7 @@ func (r *Result) Stale() bool {
 	if r == nil {
 		return false
 	}
-	if len(r.ManualEdits) > 0 {
+	if len(r.ManualEdits) > 0 || len(r.Stray) > 0 {
 		return true
 	}
 	for _, f := range r.Files {

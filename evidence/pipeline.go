@@ -175,6 +175,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 			Sources:       sources,
 			Exclude:       append(cfg.Exclude, relIfInside(absRoot, ev.OutDir)),
 			RemoteLookups: cfg.SBOM.RemoteLookups,
+			MaxFileSize:   maxFileSize(cfg),
 			Product: sbom.Product{
 				Name: cfg.Product.Name, Version: cfg.Product.Version, Description: cfg.Product.Description,
 				Licence: cfg.Product.Licence, Supplier: cfg.Manufacturer.Name,
@@ -385,4 +386,13 @@ func short(s string) string {
 		return s[:16]
 	}
 	return s
+}
+
+// maxFileSize is the bound on every file the run reads from the product
+// (cemark.yaml limits.max_file_size, else contain.DefaultMaxFileSize).
+func maxFileSize(cfg *config.Config) int64 {
+	if cfg.Limits.MaxFileSize > 0 {
+		return cfg.Limits.MaxFileSize
+	}
+	return contain.DefaultMaxFileSize
 }

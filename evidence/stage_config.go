@@ -84,6 +84,9 @@ func planRun(root string, opts Options, cfg *config.Config) (*runPlan, error) {
 		}
 		rel, _ := filepath.Rel(b.Product, p.docsAbs)
 		p.docsDir = filepath.ToSlash(rel)
+		if err := techfile.Precheck(p.docsAbs, p.docsDir, opts.AcceptChanges); err != nil {
+			return nil, err
+		}
 		if p.writesEvidence && (within(p.outDir, p.docsAbs) || within(p.docsAbs, p.outDir)) {
 			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s %q and %s %q overlap: cemark replaces the evidence directory whole, so the technical file must live elsewhere",
 				outFrom, outPath, docsFrom, docsPath))

@@ -91,7 +91,10 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 		p.Notice("no --subject and no git commit: the statements name the CycloneDX SBOM as their subject")
 	} else {
 		var err error
-		if subjects, err = attest.Subjects(ctx, ev.Root, globs, images, ev.Commit, remote, ev.Config.Product.Name); err != nil {
+		lim := attest.ReadLimits{MaxFileSize: maxFileSize(ev.Config), Skipped: func(path, reason string) {
+			p.Notice(fmt.Sprintf("subject %s skipped: %s", path, reason))
+		}}
+		if subjects, err = attest.SubjectsWithin(ctx, ev.Root, globs, images, ev.Commit, remote, ev.Config.Product.Name, lim); err != nil {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
 	}

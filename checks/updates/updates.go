@@ -192,9 +192,11 @@ func declaredMatches(k VerificationKey) bool {
 // free of duplicates; globs that match nothing are returned too.
 func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 	set := map[string]bool{}
+	realRoot, _ := filepath.EvalSymlinks(root)
 	add := func(p string) {
+		// Regular files only: a FIFO or a device would block or never end.
 		info, err := os.Stat(p)
-		if err != nil || info.IsDir() || IsSignatureOrChecksumFile(filepath.Base(p)) {
+		if err != nil || !info.Mode().IsRegular() || IsSignatureOrChecksumFile(filepath.Base(p)) {
 			return
 		}
 		set[filepath.Clean(p)] = true
@@ -224,6 +226,10 @@ func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 			continue
 		}
 		for _, m := range matches {
+			// cemark.yaml's globs read inside the root only, also past symlinks.
+			if real, err := filepath.EvalSymlinks(m); !filepath.IsAbs(g) && (err != nil || !isWithin(realRoot, real)) {
+				continue
+			}
 			add(m)
 		}
 	}
@@ -233,4 +239,9 @@ func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 	}
 	sort.Strings(out)
 	return out, unmatched
+}
+
+func isWithin(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,7 +16,7 @@ import (
 
 func newVerifyCmd(e *env) *cobra.Command {
 	var opts attest.VerifyOptions
-	var at string
+	var at, maxSize string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "verify --key PUB [--key PUB2] [--subject FILE]… [--require TYPE]… [--policy FILE] [--json] ATTESTATIONS…",
@@ -36,6 +39,9 @@ Policy file (YAML, unknown keys are errors):
     support_period_not_ended: true       # from the conformity statement, at --at (default: now)
     no_not_met: true                     # no Annex I point "not met"
 
+Each attestation file is bounded by --max-size (default 64 MiB): a larger
+one fails verification before a byte of it is decoded.
+
 Exit codes: 0 verified, 4 verification failed, 1 tool error (unreadable
 attestation or key file), 2 usage or a bad or missing policy file.`,
 		Example: `  cemark verify --key cemark.pub --subject dist/app.tar.gz .cemark/attestations.intoto.jsonl
@@ -48,6 +54,13 @@ attestation or key file), 2 usage or a bad or missing policy file.`,
 				return usageError{errors.New("name the attestation files to verify")}
 			}
 			opts.Attestations = args
+			if maxSize != "" {
+				n, err := parseSize(maxSize)
+				if err != nil {
+					return usageError{fmt.Errorf("--max-size: %w", err)}
+				}
+				opts.MaxSize = n
+			}
 			if at != "" {
 				t, err := parseAt(at)
 				if err != nil {
@@ -83,6 +96,7 @@ attestation or key file), 2 usage or a bad or missing policy file.`,
 	f.StringVar(&opts.PolicyFile, "policy", "", "policy file (YAML)")
 	f.StringVar(&at, "at", "", "time for the support-period rule: YYYY-MM-DD or RFC 3339 (default: now)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	f.StringVar(&maxSize, "max-size", "64MiB", "largest attestation file (envelope or bundle) read; a larger one fails verification unread (bytes, or with KiB, MiB, GiB)")
 	return cmd
 }
 
@@ -95,4 +109,24 @@ func parseAt(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--at %q: want YYYY-MM-DD or RFC 3339", s)
 	}
 	return t, nil
+}
+
+// parseSize reads a byte count: "1048576", "512KiB", "64MiB", "1GiB".
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	num, mult := strings.TrimSpace(s), int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q: want a positive number of bytes, e.g. 64MiB", s)
+	}
+	return n * mult, nil
 }

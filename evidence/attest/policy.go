@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // Rule verdicts.
@@ -57,7 +57,7 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 
 // LoadPolicy reads and checks a policy file. Its errors are *PolicyError.
 func LoadPolicy(path string) (*Policy, error) {
-	b, err := os.ReadFile(path)
+	b, err := contain.ReadRegular(path, maxKeySize)
 	if err != nil {
 		return nil, &PolicyError{Path: path, Err: err}
 	}

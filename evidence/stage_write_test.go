@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/internal/pairtest"
+	"github.com/cemark/cemark/evidence/evidencedir/evidencetest"
 )
 
 // smallProduct is a git repository with a tiny Go program and a
@@ -96,7 +96,7 @@ func TestCrashConsistency(t *testing.T) {
 			if _, err := Run(ctx, fastOpts(dir)); err != nil {
 				t.Fatal(err)
 			}
-			old, err := pairtest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra")
+			old, err := evidencetest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +117,7 @@ func TestCrashConsistency(t *testing.T) {
 			if _, err := evidencedir.Recover(dir, filepath.Join(dir, ".git"), filepath.Join(dir, ".cemark")); err != nil {
 				t.Fatal(err)
 			}
-			got, err := pairtest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra")
+			got, err := evidencetest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra")
 			if err != nil {
 				t.Fatalf("after a crash at %s: %v", steps[i], err)
 			}
@@ -129,7 +129,7 @@ func TestCrashConsistency(t *testing.T) {
 				if _, err := Run(ctx, fastOpts(dir)); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := pairtest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra"); err != nil {
+				if _, err := evidencetest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra"); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -147,7 +147,7 @@ func TestConformityPinsCommittedDocs(t *testing.T) {
 		if _, err := Run(ctx, fastOpts(dir)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := pairtest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra"); err != nil {
+		if _, err := evidencetest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra"); err != nil {
 			t.Fatalf("version %s: %v", v, err)
 		}
 	}

@@ -1,8 +1,8 @@
-// Package pairtest checks, for tests, that an evidence directory and a
+// Package evidencetest checks, for tests, that an evidence directory and a
 // technical file belong to one run: run.json lists exactly the files
 // present with their digests, the conformity statement pins the technical
 // file on disk, and no staged or temporary file is left anywhere.
-package pairtest
+package evidencetest
 
 import (
 	"crypto/sha256"

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
@@ -45,6 +46,13 @@ func parseSBOMOutputs(specs []string) ([]sbomOutput, error) {
 		}
 		if file == "" {
 			stdout++
+		} else {
+			// Checked before the SBOM is made; written after.
+			path, err := contain.OutputFile(file, contain.Flag("-o "+format))
+			if err != nil {
+				return nil, err
+			}
+			file = path
 		}
 		outs = append(outs, sbomOutput{Format: format, File: file})
 	}
@@ -151,7 +159,7 @@ same inputs give the same bytes.`,
 				}
 				// A relative FILE is relative to the working directory, as a
 				// user expects of an output path; temp file + rename.
-				if err := evidencedir.WriteFileAtomic(filepath.Clean(o.File), data, 0o644); err != nil {
+				if err := evidencedir.WriteFileAtomic(o.File, data, 0o644); err != nil {
 					return fmt.Errorf("write %s: %w", o.File, err)
 				}
 			}

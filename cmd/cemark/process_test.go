@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/evidencedir/evidencetest"
+	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // TestMain lets the test binary be cemark itself: with CEMARK_TEST_MAIN=1

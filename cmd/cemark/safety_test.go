@@ -304,3 +304,30 @@ func TestCommandLineOutsideIsRecorded(t *testing.T) {
 		t.Fatalf("read_outside_root = %v", rec.ReadOutside)
 	}
 }
+
+// TestOutputFilesNeverReplaceSpecialFiles: a single output file named on
+// the command line is refused, before any work, when it is in .git or is
+// not a regular file (a rename over /dev/null would replace the device).
+func TestOutputFilesNeverReplaceSpecialFiles(t *testing.T) {
+	w := newWorld(t)
+	for _, args := range [][]string{
+		{"sbom", w.product, "-o", "cyclonedx-json=/dev/null"},
+		{"sbom", w.product, "-o", "spdx-json=" + filepath.Join(w.product, ".git", "sbom.json")},
+		{"check", w.product, "--out", filepath.Join(w.product, "src")},
+	} {
+		before := hashTree(t, w.top)
+		code, _, stderr := cli(t, nil, args...)
+		if code != exitcode.Usage {
+			t.Errorf("%v: exit %d, want 2\n%s", args, code, stderr)
+		}
+		if strings.Contains(stderr, "components") {
+			t.Errorf("%v: the SBOM was made before the refusal", args)
+		}
+		if diff := diffTrees(before, hashTree(t, w.top)); len(diff) > 0 {
+			t.Errorf("%v: the tree changed: %v", args, diff)
+		}
+	}
+	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&os.ModeDevice == 0 {
+		t.Fatalf("/dev/null is no longer a device: %v", err)
+	}
+}

@@ -366,3 +366,32 @@ func inGit(root, p string) bool {
 	}
 	return false
 }
+
+// OutputFile resolves a single file named on the command line for cemark
+// to write (`sbom -o FORMAT=FILE`, `check --out`, `attest -o`): the user
+// chose it, so it may lie anywhere — like keygen's output — but never in a
+// .git folder, and never over anything but a regular file (a folder, a
+// device such as /dev/null, a FIFO), which a rename would replace. It
+// returns the absolute path with symlinks resolved.
+func OutputFile(p string, o Origin) (string, error) {
+	if strings.TrimSpace(p) == "" {
+		return "", refuse(p, o, "is empty; expected a file name")
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", refuse(p, o, "cannot be resolved: %v", err)
+	}
+	real, err := ResolveExisting(abs)
+	if err != nil {
+		return "", refuse(p, o, "cannot be resolved: %v", err)
+	}
+	for _, seg := range strings.Split(filepath.ToSlash(real), "/") {
+		if strings.EqualFold(seg, ".git") {
+			return "", refuse(p, o, "is inside .git; cemark never writes into a repository's metadata")
+		}
+	}
+	if fi, err := os.Stat(real); err == nil && !fi.Mode().IsRegular() {
+		return "", refuse(p, o, "is %s; cemark writes a file only where none is, or over a regular file", Kind(fi.Mode()))
+	}
+	return real, nil
+}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // resolveOutDir returns the absolute output folder and its path relative to
@@ -86,7 +88,7 @@ func readExisting(path string) (data []byte, exists bool, err error) {
 	if !fi.Mode().IsRegular() {
 		return nil, false, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s is not a regular file (symlink or folder): refusing to replace it; make it a plain file or remove it", path))
 	}
-	data, err = os.ReadFile(path)
+	data, err = contain.ReadRegular(path, 0)
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/templates"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // orphanHeading heads the section that keeps manual text a newer template
@@ -210,6 +212,9 @@ func firstOf(vals ...string) string {
 	return ""
 }
 
+// maxTemplateSize bounds an override template: a few KiB in practice.
+const maxTemplateSize = 1 << 20
+
 // templateLoader finds a document's template: for Danish, the da/ version
 // first; within a language, the override folder before the embedded tree.
 type templateLoader struct {
@@ -232,7 +237,7 @@ func (l templateLoader) load(doc string) (text, source string, err error) {
 	for _, c := range l.candidates(doc) {
 		if l.override != "" {
 			p := filepath.Join(l.override, filepath.FromSlash(c))
-			b, err := os.ReadFile(p)
+			b, err := contain.ReadRegular(p, maxTemplateSize)
 			if err == nil {
 				return string(b), p, nil
 			}

@@ -87,7 +87,7 @@ func planRun(root string, opts Options, cfg *config.Config) (*runPlan, error) {
 		if err := techfile.Precheck(p.docsAbs, p.docsDir, opts.AcceptChanges); err != nil {
 			return nil, err
 		}
-		if p.writesEvidence && (within(p.outDir, p.docsAbs) || within(p.docsAbs, p.outDir)) {
+		if p.writesEvidence && (contain.Within(p.outDir, p.docsAbs) || contain.Within(p.docsAbs, p.outDir)) {
 			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s %q and %s %q overlap: cemark replaces the evidence directory whole, so the technical file must live elsewhere",
 				outFrom, outPath, docsFrom, docsPath))
 		}
@@ -256,7 +256,7 @@ func (p *runPlan) noteOutside(path string) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(p.bounds.Product, path)
 	}
-	if !within(p.bounds.Product, filepath.Clean(path)) {
+	if !contain.Within(p.bounds.Product, filepath.Clean(path)) {
 		p.outside = append(p.outside, filepath.Clean(path))
 	}
 }
@@ -298,12 +298,6 @@ func joinUsage(errs []error) error {
 		return errs[0]
 	}
 	return exitcode.Wrap(exitcode.Usage, errors.Join(errs...))
-}
-
-// within reports whether p is root or lies below it (both absolute, clean).
-func within(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func orDefault(s, def string) string {

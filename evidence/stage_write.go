@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cemark/cemark/evidence/evidencedir"
@@ -69,6 +70,12 @@ func writeStage(ctx context.Context, ev *Evidence, plan *runPlan, files map[stri
 	rec := &ev.Record
 	stage := startStage(p, rec, "write")
 	var evidence map[string][]byte
+	var docs *techfile.Result
+	var summary, where string
+	if plan.writesDocs {
+		docs = ev.TechFile
+		summary, where = fmt.Sprintf("%d documents in %s", len(docs.Writes), plan.docsDir), plan.docsDir
+	}
 	if plan.writesEvidence {
 		names := make([]string, 0, len(files))
 		for n := range files {
@@ -79,13 +86,15 @@ func writeStage(ctx context.Context, ev *Evidence, plan *runPlan, files map[stri
 			ev.Files[n] = sha256Hex(files[n])
 			rec.Outputs = append(rec.Outputs, Output{Name: n, SHA256: ev.Files[n]})
 		}
-		// run.json records the write stage as done: it is written with the
-		// files it describes, and the commit either lands whole or not at all.
-		took := time.Since(stage.start)
-		summary := fmt.Sprintf("%d files in %s", len(names)+1, relOrAbs(ev.Root, ev.OutDir))
-		rec.Stages = append(rec.Stages, StageTime{Name: "write", DurationMS: took.Milliseconds(), Status: "ok", Summary: summary})
-		recBytes, err := json.MarshalIndent(rec, "", "  ")
-		rec.Stages = rec.Stages[:len(rec.Stages)-1]
+		out := relOrAbs(ev.Root, ev.OutDir)
+		summary = fmt.Sprintf("%d files in %s", len(names)+1, out)
+		where = strings.TrimSuffix(out+" and "+where, " and ")
+		// run.json is part of the commit it records, this stage included:
+		// the commit lands whole or not at all.
+		withWrite := *rec
+		withWrite.Stages = append(append([]StageTime(nil), rec.Stages...),
+			StageTime{Name: "write", DurationMS: time.Since(stage.start).Milliseconds(), Status: "ok", Summary: summary})
+		recBytes, err := json.MarshalIndent(withWrite, "", "  ")
 		if err != nil {
 			return stage.fail(err)
 		}
@@ -95,24 +104,9 @@ func writeStage(ctx context.Context, ev *Evidence, plan *runPlan, files map[stri
 		}
 		evidence["run.json"] = append(recBytes, '\n')
 	}
-	var docs *techfile.Result
-	if plan.writesDocs {
-		docs = ev.TechFile
-	}
 	if err := commitRun(ctx, plan, evidence, docs, hook); err != nil {
-		where := plan.docsDir
-		if plan.writesEvidence {
-			where = relOrAbs(ev.Root, ev.OutDir)
-			if plan.writesDocs {
-				where += " and " + plan.docsDir
-			}
-		}
 		return stage.fail(fmt.Errorf("write %s: %w", where, err))
 	}
-	if plan.writesEvidence {
-		stage.done(fmt.Sprintf("%d files in %s", len(files)+1, relOrAbs(ev.Root, ev.OutDir)))
-	} else {
-		stage.done(fmt.Sprintf("%d documents in %s", len(docs.Writes), plan.docsDir))
-	}
+	stage.done(summary)
 	return nil
 }

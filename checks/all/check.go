@@ -200,7 +200,7 @@ func ExpandArtifacts(root string, globs []string) (files, skipped []string, err 
 			}
 			if relative {
 				real, err := filepath.EvalSymlinks(m)
-				if err != nil || !within(realRoot, real) {
+				if err != nil || !contain.Within(realRoot, real) {
 					skipped = append(skipped, fmt.Sprintf("artefact %s skipped: a symbolic link takes it outside the product root", m))
 					continue
 				}
@@ -217,9 +217,4 @@ func ExpandArtifacts(root string, globs []string) (files, skipped []string, err 
 	}
 	sort.Strings(files)
 	return files, skipped, nil
-}
-
-func within(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

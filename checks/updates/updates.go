@@ -20,6 +20,8 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 //go:embed meta/*.yml
@@ -227,7 +229,7 @@ func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 		}
 		for _, m := range matches {
 			// cemark.yaml's globs read inside the root only, also past symlinks.
-			if real, err := filepath.EvalSymlinks(m); !filepath.IsAbs(g) && (err != nil || !isWithin(realRoot, real)) {
+			if real, err := filepath.EvalSymlinks(m); !filepath.IsAbs(g) && (err != nil || !contain.Within(realRoot, real)) {
 				continue
 			}
 			add(m)
@@ -239,9 +241,4 @@ func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 	}
 	sort.Strings(out)
 	return out, unmatched
-}
-
-func isWithin(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

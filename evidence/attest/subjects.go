@@ -99,7 +99,7 @@ func SubjectsWithin(ctx context.Context, root string, globs []string, images []I
 				continue
 			}
 			p := filepath.Join(root, filepath.FromSlash(m))
-			if real, err := filepath.EvalSymlinks(p); err != nil || !inside(realRoot, real) {
+			if real, err := filepath.EvalSymlinks(p); err != nil || !contain.Within(realRoot, real) {
 				skip(m, "a symbolic link that leads outside the product root")
 				continue
 			}
@@ -200,11 +200,6 @@ func fileDigests(path string, limit int64) (map[string]string, error) {
 	}
 	defer f.Close()
 	return digestReader(contain.LimitedReader(f, path, limit), path)
-}
-
-func inside(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func digestReader(r io.Reader, what string) (map[string]string, error) {

@@ -347,6 +347,10 @@ func ResolveExisting(p string) (string, error) {
 	}
 }
 
+// Within reports whether p is root or lies below it (both clean and
+// absolute; resolve symlinks first where they matter).
+func Within(root, p string) bool { return within(root, p) }
+
 // within reports whether p is root or lies below it (both clean, absolute).
 func within(root, p string) bool {
 	rel, err := filepath.Rel(root, p)

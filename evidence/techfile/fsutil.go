@@ -38,7 +38,7 @@ func resolveOutDir(root, dir string) (absDir, relDir string, err error) {
 		cand = filepath.Join(absRoot, cand)
 	}
 	cand = filepath.Clean(cand)
-	real, err := evalExisting(cand)
+	real, err := contain.ResolveExisting(cand)
 	if err != nil {
 		return "", "", fmt.Errorf("resolve output folder %s: %w", dir, err)
 	}
@@ -50,29 +50,6 @@ func resolveOutDir(root, dir string) (absDir, relDir string, err error) {
 		return "", "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("output folder %s is the repository root: choose a folder such as %s", dir, DefaultDir))
 	}
 	return filepath.Join(realRoot, rel), filepath.ToSlash(rel), nil
-}
-
-// evalExisting resolves symlinks in the longest existing prefix of p and
-// appends the rest, so a folder that does not exist yet is judged by where
-// it would be created.
-func evalExisting(p string) (string, error) {
-	rest := ""
-	cur := p
-	for {
-		real, err := filepath.EvalSymlinks(cur)
-		if err == nil {
-			return filepath.Join(real, rest), nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return p, nil
-		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-		cur = parent
-	}
 }
 
 // readExisting reads a document that may not exist yet. A symlink is

@@ -48,11 +48,9 @@ func parseSBOMOutputs(specs []string) ([]sbomOutput, error) {
 			stdout++
 		} else {
 			// Checked before the SBOM is made; written after.
-			path, err := contain.OutputFile(file, contain.Flag("-o "+format))
-			if err != nil {
+			if _, err := contain.OutputFile(file, contain.Flag("-o "+format)); err != nil {
 				return nil, err
 			}
-			file = path
 		}
 		outs = append(outs, sbomOutput{Format: format, File: file})
 	}
@@ -159,7 +157,7 @@ same inputs give the same bytes.`,
 				}
 				// A relative FILE is relative to the working directory, as a
 				// user expects of an output path; temp file + rename.
-				if err := evidencedir.WriteFileAtomic(o.File, data, 0o644); err != nil {
+				if err := evidencedir.WriteFileAtomic(filepath.Clean(o.File), data, 0o644); err != nil {
 					return fmt.Errorf("write %s: %w", o.File, err)
 				}
 			}

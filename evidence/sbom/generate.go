@@ -237,7 +237,7 @@ func parseSource(root, input string, maxSize int64) (sourceSpec, error) {
 		if wantDir {
 			want = "a directory"
 		}
-		return sourceSpec{}, fmt.Errorf("sbom: source %q: %s is %s, not %s", input, path, contain.Kind(st.Mode()), want)
+		return sourceSpec{}, fmt.Errorf("sbom: source %q: %s is not %s (it is %s)", input, path, want, contain.Kind(st.Mode()))
 	}
 	if !wantDir && maxSize > 0 && st.Size() > maxSize {
 		return sourceSpec{}, fmt.Errorf("sbom: source %q: %w", input, &contain.TooLargeError{Path: path, Size: st.Size(), Limit: maxSize})

@@ -12,9 +12,10 @@
 //     guidance text and carried over verbatim on every later render; one
 //     that a newer template no longer has is kept under "Orphaned manual
 //     text" at the end of its document.
-//   - rendering is deterministic (time comes from Input.Date) and writes are
-//     atomic, one file at a time; Options.Check computes and diffs without
-//     writing.
+//   - rendering is deterministic (time comes from Input.Date); Options.Stage
+//     returns the writes so the pipeline commits them with the evidence
+//     (evidencedir), otherwise each file is replaced atomically;
+//     Options.Check computes and diffs without writing.
 //   - .cemark-state.json stores the summary of the evidence the file was
 //     accepted for; differences are listed as a possible substantial
 //     modification until Options.AcceptChanges records the new summary.

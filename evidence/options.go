@@ -20,8 +20,21 @@ type Options struct {
 	ConfigPath string
 	// ProductVersion overrides the version (else git describe, else the commit).
 	ProductVersion string
-	// OutDir is the evidence directory (default ROOT/.cemark).
+	// OutDir is the evidence directory (default ROOT/.cemark). Whatever
+	// names it — this field, cemark.yaml outputs.dir — it passes through
+	// contain.Bounds.EvidenceDir: inside the boundary, never the root, a
+	// parent or .git, and never a folder cemark did not make.
 	OutDir string
+	// OutDirFrom and DocsDirFrom name where OutDir and DocsDir came from,
+	// for messages: "--out" (default), "input output-dir", "CEMARK_OUTPUT_DIR".
+	OutDirFrom  string
+	DocsDirFrom string
+	// Workspace bounds every write in CI: the workspace that holds Root.
+	// Empty bounds writes by Root itself.
+	Workspace string
+	// LockTimeout is how long the run waits for another run on the same
+	// product to release the run lock; 0 fails at once (exit 1).
+	LockTimeout time.Duration
 	// Sources override the configured SBOM sources.
 	Sources []string
 	// Checks selects check IDs (empty: all).
@@ -80,6 +93,10 @@ type Options struct {
 	Now func() time.Time
 	// Progress receives stage events; nil is silent.
 	Progress Progress
+
+	// commitHook is called after each write step of the commit; an error
+	// stops the commit as a crash would (crash-consistency tests).
+	commitHook func(step string) error
 }
 
 // Progress is told what the pipeline is doing, for a terminal or a log.

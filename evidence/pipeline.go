@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,7 +22,7 @@ import (
 	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
-	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/sbom"
@@ -73,6 +72,9 @@ type Evidence struct {
 	// Files maps each evidence file name to its sha256.
 	Files  map[string]string
 	Record RunRecord
+
+	// plan is where the run reads and writes (the config stage decides it).
+	plan *runPlan
 }
 
 // Run executes the pipeline.
@@ -110,14 +112,22 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	if err != nil {
 		return nil, stage.fail(err)
 	}
+	// Every path the run writes and reads is decided here, before any
+	// work: a bad one is exit 2 with its origin.
+	plan, err := planRun(absRoot, opts, cfg)
+	if err != nil {
+		return nil, stage.fail(err)
+	}
+	ev.plan = plan
+	ev.OutDir = plan.outDir
+	rec.ReadOutside = plan.outside
 	// Evidence is made from the product revision: the newest commit that
 	// changed something other than the technical file and the evidence
 	// directory, so committing the regenerated file does not make it stale.
-	ev.OutDir = resolveOutDir(absRoot, opts.OutDir, cfg)
 	gitPrefix, inRepo := gitinfo.RepoPrefix(ctx, absRoot)
 	ev.RepoPrefix = repoPrefix(absRoot, gitPrefix, inRepo, opts)
 	if inRepo {
-		ev.Commit, _ = gitinfo.ProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), docsDirOf(opts, cfg)})
+		ev.Commit, _ = gitinfo.ProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), plan.docsDir})
 	}
 	productVersion := opts.ProductVersion
 	if productVersion == "" && cfg.Product.Version == "" && ev.Commit != "" {
@@ -148,10 +158,19 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		}
 	}
 	if cfgPath != "" {
-		if ev.configFile, err = os.ReadFile(cfgPath); err != nil {
+		if ev.configFile, err = contain.ReadRegular(cfgPath, config.MaxFileSize); err != nil {
 			return nil, stage.fail(fmt.Errorf("read %s: %w", cfgPath, err))
 		}
 		rec.addInput("config", absRoot, cfgPath, ev.configFile)
+	}
+	// One run at a time per product: the lock is held from here to the
+	// end, and an interrupted earlier run is completed or rolled back first.
+	if plan.writes() {
+		lock, err := lockRun(ctx, plan, opts.LockTimeout, p)
+		if err != nil {
+			return nil, stage.fail(err)
+		}
+		defer lock.Release()
 	}
 	stage.done(fmt.Sprintf("%s %s", cfg.Product.Name, cfg.Product.Version))
 
@@ -167,6 +186,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 			Sources:       sources,
 			Exclude:       append(cfg.Exclude, relIfInside(absRoot, ev.OutDir)),
 			RemoteLookups: cfg.SBOM.RemoteLookups,
+			MaxFileSize:   maxFileSize(cfg),
 			Product: sbom.Product{
 				Name: cfg.Product.Name, Version: cfg.Product.Version, Description: cfg.Product.Description,
 				Licence: cfg.Product.Licence, Supplier: cfg.Manufacturer.Name,
@@ -196,8 +216,12 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, stage.fail(err)
 	}
 	target.Now = ev.Now
-	if target.Artifacts, err = all.ExpandArtifacts(absRoot, append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)); err != nil {
+	var skipped []string
+	if target.Artifacts, skipped, err = all.ExpandArtifacts(absRoot, append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)); err != nil {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
+	}
+	for _, s := range skipped {
+		p.Notice(s)
 	}
 	for _, k := range opts.UpdateKeys {
 		target.UpdateKeys = append(target.UpdateKeys, absPath(absRoot, k))
@@ -257,7 +281,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		}
 	}
 
-	// Technical file.
+	// Technical file: rendered now, written with the evidence.
 	if !opts.NoDocs {
 		stage = startStage(p, rec, "docs")
 		tf, err := renderDocs(ctx, ev, opts, false)
@@ -282,31 +306,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		stage.done(signSummary(ev))
 	}
 
-	if opts.WriteEvidence {
-		stage = startStage(p, rec, "write")
-		w := evidencedir.New(ev.OutDir)
-		names := make([]string, 0, len(files))
-		for n := range files {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			if err := w.Add(n, files[n]); err != nil {
-				return nil, stage.fail(err)
-			}
-			ev.Files[n] = sha256Hex(files[n])
-			rec.Outputs = append(rec.Outputs, Output{Name: n, SHA256: ev.Files[n]})
-		}
-		stage.done(fmt.Sprintf("%d files in %s", len(names)+1, relOrAbs(absRoot, ev.OutDir)))
-		recBytes, err := json.MarshalIndent(rec, "", "  ")
-		if err != nil {
+	if plan.writes() {
+		if err := writeStage(ctx, ev, plan, files, opts.commitHook, p); err != nil {
 			return nil, err
-		}
-		if err := w.Add("run.json", append(recBytes, '\n')); err != nil {
-			return nil, err
-		}
-		if err := w.Commit(ctx); err != nil {
-			return nil, fmt.Errorf("write evidence to %s: %w", ev.OutDir, err)
 		}
 	}
 
@@ -346,27 +348,6 @@ func referenceTime(ctx context.Context, root, rev string, getenv func(string) st
 		}
 	}
 	return gitinfo.ReferenceTime(ctx, root, getenv)
-}
-
-// docsDirOf is the technical file's folder relative to the root.
-func docsDirOf(opts Options, cfg *config.Config) string {
-	switch {
-	case opts.DocsDir != "":
-		return filepath.ToSlash(filepath.Clean(opts.DocsDir))
-	case cfg.Docs.Dir != "":
-		return filepath.ToSlash(filepath.Clean(cfg.Docs.Dir))
-	}
-	return techfile.DefaultDir
-}
-
-func resolveOutDir(root, flag string, cfg *config.Config) string {
-	switch {
-	case flag != "":
-		return absPath(root, flag)
-	case cfg.Outputs.Dir != "":
-		return absPath(root, cfg.Outputs.Dir)
-	}
-	return filepath.Join(root, ".cemark")
 }
 
 func absPath(root, p string) string {
@@ -412,4 +393,13 @@ func short(s string) string {
 		return s[:16]
 	}
 	return s
+}
+
+// maxFileSize is the bound on every file the run reads from the product
+// (cemark.yaml limits.max_file_size, else contain.DefaultMaxFileSize).
+func maxFileSize(cfg *config.Config) int64 {
+	if cfg.Limits.MaxFileSize > 0 {
+		return cfg.Limits.MaxFileSize
+	}
+	return contain.DefaultMaxFileSize
 }

@@ -21,6 +21,9 @@ type RunRecord struct {
 	// Signing says how the statements were signed: key ID, or keyless
 	// identity, issuer and Rekor log indexes (which change every run).
 	Signing *attest.Signing `json:"signing,omitempty"`
+	// ReadOutside lists paths outside the product root that the command
+	// line named and the run read: a conscious act, recorded.
+	ReadOutside []string `json:"read_outside_root,omitempty"`
 }
 
 // Input is one input of the run with its digest.

@@ -87,7 +87,10 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 		p.Notice("no --subject and no git commit: the statements name the CycloneDX SBOM as their subject")
 	} else {
 		var err error
-		if subjects, err = attest.Subjects(ctx, ev.Root, globs, images, ev.Commit, remote, ev.Config.Product.Name); err != nil {
+		lim := attest.ReadLimits{MaxFileSize: maxFileSize(ev.Config), Skipped: func(path, reason string) {
+			p.Notice(fmt.Sprintf("subject %s skipped: %s", path, reason))
+		}}
+		if subjects, err = attest.SubjectsWithin(ctx, ev.Root, globs, images, ev.Commit, remote, ev.Config.Product.Name, lim); err != nil {
 			return exitcode.Wrap(exitcode.Usage, err)
 		}
 	}
@@ -146,7 +149,7 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 	}
 	// Links from the technical file to the evidence files, relative to
 	// the repository root (the technical file resolves them).
-	docsDir := docsDirOf(opts, ev.Config)
+	docsDir := ev.plan.docsDir
 	if rel := relIfInside(ev.Root, ev.OutDir); rel != "" {
 		for k, v := range in.EvidenceFiles {
 			in.EvidenceFiles[k] = rel + "/" + v
@@ -193,6 +196,8 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 	return techfile.Render(ctx, in, techfile.Options{
 		Root: ev.Root, Dir: docsDir, Lang: lang, TemplatesDir: tmpl, Check: check || opts.DocsCheck,
 		AcceptChanges: opts.AcceptChanges,
+		// The documents are committed with the evidence (stage_write.go).
+		Stage: true,
 	})
 }
 

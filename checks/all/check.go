@@ -14,6 +14,7 @@ import (
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/exitcode"
 )
 
@@ -77,7 +78,13 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 		return nil, err
 	}
 	globs := append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)
-	if t.Artifacts, err = ExpandArtifacts(root, globs); err != nil {
+	// cemark.yaml's globs stay inside the root; the command line's may not.
+	for i, g := range cfg.Updates.Artifacts {
+		if err := contain.CheckGlob(g, contain.Origin{Key: fmt.Sprintf("updates.artifacts[%d]", i), Where: cfg.Where(fmt.Sprintf("updates.artifacts[%d]", i))}, false); err != nil {
+			return nil, err
+		}
+	}
+	if t.Artifacts, _, err = ExpandArtifacts(root, globs); err != nil {
 		return nil, exitcode.Wrap(exitcode.Usage, err)
 	}
 	for _, k := range opts.UpdateKeys {
@@ -175,35 +182,58 @@ func productName(cfg *config.Config, root string) string {
 	return filepath.Base(root)
 }
 
-// ExpandArtifacts resolves artefact globs (relative to root or absolute)
-// to regular files, sorted; a glob that matches nothing is an error, since
-// a missing artefact is never fine.
-func ExpandArtifacts(root string, globs []string) ([]string, error) {
+// ExpandArtifacts resolves artefact globs (relative to root, or absolute
+// when the command line gave them) to regular files, sorted. Only regular
+// files are read: a FIFO, a device or a socket that matches is skipped, and
+// so is a match that a symbolic link takes outside the root when its glob
+// is relative; each skip is one line in skipped, for a notice. A glob that
+// matches no file it may read is an error, since a missing artefact is
+// never fine.
+func ExpandArtifacts(root string, globs []string) (files, skipped []string, err error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("resolve product root %s: %w", root, err)
+	}
 	seen := map[string]bool{}
-	var out []string
 	for _, g := range globs {
-		p := g
-		if !filepath.IsAbs(p) {
+		p, relative := g, !filepath.IsAbs(g)
+		if relative {
 			p = filepath.Join(root, p)
 		}
 		matches, err := filepath.Glob(p)
 		if err != nil {
-			return nil, fmt.Errorf("artefact glob %q: %w", g, err)
+			return nil, nil, fmt.Errorf("artefact glob %q: %w", g, err)
 		}
 		n := 0
 		for _, m := range matches {
-			if fi, err := os.Stat(m); err == nil && fi.Mode().IsRegular() {
-				n++
-				if !seen[m] {
-					seen[m] = true
-					out = append(out, m)
+			fi, err := os.Stat(m)
+			if err != nil {
+				skipped = append(skipped, fmt.Sprintf("artefact %s skipped: %v", m, err))
+				continue
+			}
+			if !fi.Mode().IsRegular() {
+				if !fi.IsDir() {
+					skipped = append(skipped, fmt.Sprintf("artefact %s skipped: it is %s, not a regular file", m, contain.Kind(fi.Mode())))
 				}
+				continue
+			}
+			if relative {
+				real, err := filepath.EvalSymlinks(m)
+				if err != nil || !contain.Within(realRoot, real) {
+					skipped = append(skipped, fmt.Sprintf("artefact %s skipped: a symbolic link takes it outside the product root", m))
+					continue
+				}
+			}
+			n++
+			if !seen[m] {
+				seen[m] = true
+				files = append(files, m)
 			}
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("artefact glob %q matches no file", g)
+			return nil, skipped, fmt.Errorf("artefact glob %q matches no regular file inside the product root", g)
 		}
 	}
-	sort.Strings(out)
-	return out, nil
+	sort.Strings(files)
+	return files, skipped, nil
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // Key kinds, as written in cemark.yaml updates.keys[].type.
@@ -242,7 +244,7 @@ func loadKeyFile(p, kind string) (VerificationKey, error) {
 	if info.Size() > maxKeySize {
 		return VerificationKey{}, fmt.Errorf("%s is %d bytes, too large for a public key", p, info.Size())
 	}
-	data, err := os.ReadFile(p)
+	data, err := contain.ReadRegular(p, maxKeySize)
 	if err != nil {
 		return VerificationKey{}, err
 	}

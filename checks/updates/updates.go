@@ -20,6 +20,8 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 //go:embed meta/*.yml
@@ -192,9 +194,11 @@ func declaredMatches(k VerificationKey) bool {
 // free of duplicates; globs that match nothing are returned too.
 func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 	set := map[string]bool{}
+	realRoot, _ := filepath.EvalSymlinks(root)
 	add := func(p string) {
+		// Regular files only: a FIFO or a device would block or never end.
 		info, err := os.Stat(p)
-		if err != nil || info.IsDir() || IsSignatureOrChecksumFile(filepath.Base(p)) {
+		if err != nil || !info.Mode().IsRegular() || IsSignatureOrChecksumFile(filepath.Base(p)) {
 			return
 		}
 		set[filepath.Clean(p)] = true
@@ -224,6 +228,10 @@ func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 			continue
 		}
 		for _, m := range matches {
+			// cemark.yaml's globs read inside the root only, also past symlinks.
+			if real, err := filepath.EvalSymlinks(m); !filepath.IsAbs(g) && (err != nil || !contain.Within(realRoot, real)) {
+				continue
+			}
 			add(m)
 		}
 	}

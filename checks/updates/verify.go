@@ -34,6 +34,8 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // Verdicts of an artefact, worst last in the order of precedence used to
@@ -299,7 +301,7 @@ func isFile(p string) bool {
 }
 
 func digests(p string) (string, string, error) {
-	f, err := os.Open(p)
+	f, _, err := contain.OpenRegular(p, 0)
 	if err != nil {
 		return "", "", err
 	}
@@ -315,7 +317,7 @@ func digests(p string) (string, string, error) {
 const maxSignatureSize = 1 << 20
 
 func readSmall(p string) ([]byte, error) {
-	f, err := os.Open(p)
+	f, _, err := contain.OpenRegular(p, maxSignatureSize)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -26,6 +25,8 @@ import (
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/gitinfo"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 //go:embed meta/*.yml
@@ -249,7 +250,7 @@ func (f *Collected) supportStart() (config.Date, string, bool) {
 // checkCSAF reads a local CSAF provider-metadata.json and lists what the
 // CSAF 2.0 provider metadata requires and it lacks.
 func checkCSAF(p string) []string {
-	data, err := os.ReadFile(p)
+	data, err := contain.ReadRegular(p, checks.MaxFileSize)
 	if err != nil {
 		return []string{"cannot read " + filepath.Base(p) + ": " + err.Error()}
 	}

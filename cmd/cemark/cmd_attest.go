@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 func newAttestCmd(e *env) *cobra.Command {
@@ -51,7 +52,11 @@ check it with cemark verify or cosign verify-blob-attestation.`,
 				_, err := e.stdout.Write(out)
 				return err
 			}
-			if err := attest.WriteFileAtomic(output, out, 0o644); err != nil {
+			path, err := contain.OutputFile(output, contain.Flag("--output"))
+			if err != nil {
+				return err
+			}
+			if err := attest.WriteFileAtomic(path, out, 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stderr, "Signed %s by key %s: %s\n", opts.PredicateType, signer.KeyID(), output)

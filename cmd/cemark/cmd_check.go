@@ -11,6 +11,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
 	"github.com/cemark/cemark/evidence"
+	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/format"
@@ -83,6 +84,12 @@ report.json: findings it already held are reported as existing
 			if err != nil {
 				return usageError{fmt.Errorf("--fail-on: %w", err)}
 			}
+			outPath := ""
+			if o.out != "" {
+				if outPath, err = contain.OutputFile(o.out, contain.Flag("--out")); err != nil {
+					return err
+				}
+			}
 			rep, err := all.Check(cmd.Context(), all.Options{
 				Root: root, ConfigPath: o.config, Checks: o.checks,
 				Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
@@ -105,7 +112,7 @@ report.json: findings it already held are reported as existing
 					return err
 				}
 			} else {
-				if err := evidencedir.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
+				if err := evidencedir.WriteFileAtomic(outPath, buf.Bytes(), 0o644); err != nil {
 					return fmt.Errorf("write %s: %w", filepath.Clean(o.out), err)
 				}
 				s := rep.Summary

@@ -33,6 +33,7 @@ and exits 3 when the committed file is stale — a CI gate.`,
 			}
 			opts.WriteEvidence = false
 			opts.DocsCheck = check
+			opts.DocsDirFrom = "--dir"
 			ev, err := evidence.Run(cmd.Context(), opts)
 			if err != nil {
 				return err
@@ -67,5 +68,6 @@ and exits 3 when the committed file is stale — a CI gate.`,
 	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key that signs the shipped artefacts (repeatable)")
 	f.BoolVar(&o.acceptChanges, "accept-changes", false, "record the current evidence as the baseline of the substantial-modification watch")
 	f.BoolVar(&check, "check", false, "write nothing; print a diff and exit 3 when the committed file is stale")
+	addLockTimeout(f, &o.lockTimeout)
 	return cmd
 }

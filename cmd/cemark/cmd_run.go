@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
@@ -18,6 +20,7 @@ type runOptions struct {
 	docsDir, lang, templates                          string
 	sources, checks, artifacts, updateKeys, subjects  []string
 	noDocs, asJSON, acceptChanges                     bool
+	lockTimeout                                       time.Duration
 }
 
 func (o *runOptions) addFlags(cmd *cobra.Command) {
@@ -44,6 +47,13 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.templates, "templates", "", "folder of templates overriding the embedded ones, file by file")
 	f.StringVar(&o.release, "release", "", "end with a readiness checklist for this release (e.g. v1.4.0); exit 3 when not ready")
 	f.BoolVar(&o.asJSON, "json", false, "print a machine summary on stdout")
+	addLockTimeout(f, &o.lockTimeout)
+}
+
+// addLockTimeout adds --lock-timeout: how long a run waits for another
+// run on the same product (the run lock in .git or beside the evidence).
+func addLockTimeout(f *pflag.FlagSet, d *time.Duration) {
+	f.DurationVar(d, "lock-timeout", 0, "wait this long (e.g. 2m) for another cemark run on the same product to finish; 0 fails at once")
 }
 
 func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
@@ -54,7 +64,8 @@ func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
 		TrustedRoot: o.trustedRoot, NoDocs: o.noDocs, DocsDir: o.docsDir,
 		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release, AcceptChanges: o.acceptChanges,
 		Baseline:      o.baseline,
-		WriteEvidence: true, Getenv: e.getenv,
+		WriteEvidence: true, Getenv: e.getenv, LockTimeout: o.lockTimeout,
+		OutDirFrom: "--out", DocsDirFrom: "--docs-dir",
 		Progress: newStageUI(e.stderr, e.getenv),
 	}
 	if o.failOn != "" {

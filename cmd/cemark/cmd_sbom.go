@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
@@ -45,6 +46,11 @@ func parseSBOMOutputs(specs []string) ([]sbomOutput, error) {
 		}
 		if file == "" {
 			stdout++
+		} else {
+			// Checked before the SBOM is made; written after.
+			if _, err := contain.OutputFile(file, contain.Flag("-o "+format)); err != nil {
+				return nil, err
+			}
 		}
 		outs = append(outs, sbomOutput{Format: format, File: file})
 	}

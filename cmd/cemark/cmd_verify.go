@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,7 +17,7 @@ import (
 
 func newVerifyCmd(e *env) *cobra.Command {
 	var opts attest.VerifyOptions
-	var at, identity, identityRegexp, issuer string
+	var at, maxSize, identity, identityRegexp, issuer string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "verify (--key PUB… | --certificate-identity[-regexp] ID --certificate-oidc-issuer URL) [--subject FILE]… [--require TYPE]… [--policy FILE] [--json] ATTESTATIONS…",
@@ -52,6 +55,9 @@ Policy file (YAML, unknown keys are errors):
     - issuer: https://token.actions.githubusercontent.com
       identity_regexp: 'https://github\.com/ORG/REPO/\.github/workflows/.+@refs/heads/main'
 
+Each attestation file is bounded by --max-size (default 64 MiB): a larger
+one fails verification before a byte of it is decoded.
+
 Exit codes: 0 verified, 4 verification failed, 1 tool error (unreadable
 attestation or key file, no trusted root reachable), 2 usage: nothing
 trusted, an identity without its issuer, a bad or missing policy or
@@ -79,6 +85,13 @@ trusted, an identity without its issuer, a bad or missing policy or
 				return usageError{errors.New("name the attestation files to verify")}
 			}
 			opts.Attestations = args
+			if maxSize != "" {
+				n, err := parseSize(maxSize)
+				if err != nil {
+					return usageError{fmt.Errorf("--max-size: %w", err)}
+				}
+				opts.MaxSize = n
+			}
 			if at != "" {
 				t, err := parseAt(at)
 				if err != nil {
@@ -119,6 +132,7 @@ trusted, an identity without its issuer, a bad or missing policy or
 	f.StringVar(&opts.PolicyFile, "policy", "", "policy file (YAML)")
 	f.StringVar(&at, "at", "", "time for the support-period rule: YYYY-MM-DD or RFC 3339 (default: now)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	f.StringVar(&maxSize, "max-size", "64MiB", "largest attestation file (envelope or bundle) read; a larger one fails verification unread (bytes, or with KiB, MiB, GiB)")
 	return cmd
 }
 
@@ -131,4 +145,24 @@ func parseAt(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("--at %q: want YYYY-MM-DD or RFC 3339", s)
 	}
 	return t, nil
+}
+
+// parseSize reads a byte count: "1048576", "512KiB", "64MiB", "1GiB".
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}}
+	num, mult := strings.TrimSpace(s), int64(1)
+	for _, u := range units {
+		if n, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q: want a positive number of bytes, e.g. 64MiB", s)
+	}
+	return n * mult, nil
 }

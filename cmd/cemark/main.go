@@ -10,16 +10,53 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	interrupted := stopOnSignal(cancel, os.Stderr)
 	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
-	stop()
+	if sig := interrupted(); sig != 0 && code != exitcode.OK {
+		code = sig
+	}
 	os.Exit(code)
+}
+
+// stopGrace is how long a run may take to stop after SIGINT or SIGTERM
+// before the process ends anyway. Ending it then is safe: a commit is
+// journaled, and the next run completes or rolls it back.
+const stopGrace = 5 * time.Second
+
+// stopOnSignal cancels the run on SIGINT or SIGTERM, so every stage stops
+// at its next check of the context; a second signal, or the grace period
+// running out, ends the process at once. It returns a function giving the
+// exit code of the signal that came (exitcode.Interrupted or
+// exitcode.Terminated), 0 when none did.
+func stopOnSignal(cancel context.CancelFunc, stderr io.Writer) func() int {
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Int32
+	go func() {
+		sig := <-sigs
+		code := exitcode.Interrupted
+		if sig == syscall.SIGTERM {
+			code = exitcode.Terminated
+		}
+		got.Store(int32(code))
+		fmt.Fprintf(stderr, "cemark: %v: stopping; nothing more is written, and the previous evidence and technical file stay whole\n", sig)
+		cancel()
+		select {
+		case <-sigs:
+		case <-time.After(stopGrace):
+		}
+		os.Exit(code)
+	}()
+	return func() int { return int(got.Load()) }
 }
 
 // env is the process's outside world, passed explicitly so that tests can

@@ -18,9 +18,10 @@ attestations and the Module A technical file.
 cemark shows evidence and gaps; it never declares a product compliant. The
 manufacturer does that, under its sole responsibility.
 
-Exit codes: 0 done, 1 the tool broke, 2 usage or configuration error,
-3 not conformant (a failing finding at or above --fail-on, a stale technical
-file, a release not ready), 4 verification failed.`,
+Exit codes: 0 done, 1 the tool broke (or another run holds the run lock),
+2 usage or configuration error, 3 not conformant (a failing finding at or
+above --fail-on, a stale technical file, a release not ready), 4 verification
+failed, 130/143 interrupted by SIGINT/SIGTERM (nothing more was written).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // Rule verdicts.
@@ -65,7 +65,7 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 
 // LoadPolicy reads and checks a policy file. Its errors are *PolicyError.
 func LoadPolicy(path string) (*Policy, error) {
-	b, err := os.ReadFile(path)
+	b, err := contain.ReadRegular(path, maxKeySize)
 	if err != nil {
 		return nil, &PolicyError{Path: path, Err: err}
 	}

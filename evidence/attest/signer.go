@@ -14,9 +14,10 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // Signer signs DSSE pre-authentication encodings with a local key.
@@ -136,7 +137,7 @@ func LoadSigner(ctx context.Context, keyPath string, getenv func(string) string)
 	var data []byte
 	source := keyPath
 	if keyPath != "" {
-		b, err := os.ReadFile(keyPath)
+		b, err := contain.ReadRegular(keyPath, maxKeySize)
 		if err != nil {
 			return nil, fmt.Errorf("read signing key: %w", err)
 		}

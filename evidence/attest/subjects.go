@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 	intotov1 "github.com/in-toto/attestation/go/v1"
 
+	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
@@ -46,8 +48,34 @@ var (
 //
 // A glob matching no file is an error naming the glob.
 func Subjects(ctx context.Context, root string, globs []string, images []Image, commit, remote, product string) ([]*intotov1.ResourceDescriptor, error) {
+	return SubjectsWithin(ctx, root, globs, images, commit, remote, product, ReadLimits{})
+}
+
+// ReadLimits bound what SubjectsWithin reads.
+type ReadLimits struct {
+	// MaxFileSize refuses a subject file above it (0: no bound).
+	MaxFileSize int64
+	// Skipped, when set, is told of each match that is not read: not a
+	// regular file (a FIFO, a device, a socket), or a symbolic link that
+	// leads outside root.
+	Skipped func(path, reason string)
+}
+
+// SubjectsWithin is Subjects with bounds on the files it reads. Only
+// regular files inside root are read, each opened without blocking
+// (contain.OpenRegular); any other match is skipped and reported.
+func SubjectsWithin(ctx context.Context, root string, globs []string, images []Image, commit, remote, product string, lim ReadLimits) ([]*intotov1.ResourceDescriptor, error) {
 	byName := map[string]*intotov1.ResourceDescriptor{}
 	fsys := os.DirFS(root)
+	skip := func(path, reason string) {
+		if lim.Skipped != nil {
+			lim.Skipped(path, reason)
+		}
+	}
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", root, err)
+	}
 	for _, g := range globs {
 		pattern := filepath.ToSlash(strings.TrimPrefix(g, "./"))
 		if !doublestar.ValidatePattern(pattern) {
@@ -61,18 +89,33 @@ func Subjects(ctx context.Context, root string, globs []string, images []Image, 
 		if len(matches) == 0 {
 			return nil, fmt.Errorf("subject glob %q matches no file under %s", g, root)
 		}
+		read := 0
 		for _, m := range matches {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 			if _, ok := byName[m]; ok {
+				read++
 				continue
 			}
-			rd, err := FileSubject(filepath.Join(root, filepath.FromSlash(m)), m)
+			p := filepath.Join(root, filepath.FromSlash(m))
+			if real, err := filepath.EvalSymlinks(p); err != nil || !contain.Within(realRoot, real) {
+				skip(m, "a symbolic link that leads outside the product root")
+				continue
+			}
+			d, err := fileDigests(p, lim.MaxFileSize)
+			if errors.Is(err, contain.ErrNotRegular) {
+				skip(m, "not a regular file")
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
-			byName[m] = rd
+			byName[m] = &intotov1.ResourceDescriptor{Name: m, Digest: d}
+			read++
+		}
+		if read == 0 {
+			return nil, fmt.Errorf("subject glob %q matches no regular file under %s", g, root)
 		}
 	}
 	for _, img := range images {
@@ -141,27 +184,22 @@ func CommitSubject(name, commit string) (*intotov1.ResourceDescriptor, error) {
 
 // FileSubject reads one file and describes it with sha256 and sha512.
 func FileSubject(path, name string) (*intotov1.ResourceDescriptor, error) {
-	d, err := fileDigests(path)
+	d, err := fileDigests(path, 0)
 	if err != nil {
 		return nil, err
 	}
 	return &intotov1.ResourceDescriptor{Name: name, Digest: d}, nil
 }
 
-func fileDigests(path string) (map[string]string, error) {
-	f, err := os.Open(path)
+// fileDigests hashes a regular file of at most limit bytes (0: no bound);
+// it never blocks on a FIFO (contain.OpenRegular).
+func fileDigests(path string, limit int64) (map[string]string, error) {
+	f, _, err := contain.OpenRegular(path, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read subject: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read subject: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("subject %s is not a regular file", path)
-	}
-	return digestReader(f, path)
+	return digestReader(contain.LimitedReader(f, path, limit), path)
 }
 
 func digestReader(r io.Reader, what string) (map[string]string, error) {

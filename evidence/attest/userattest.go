@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // CheckPredicateType reports whether s can be an in-toto predicate type: the
@@ -57,7 +58,7 @@ func Attest(ctx context.Context, s Signer, opts AttestOptions) (*Envelope, State
 	if err != nil {
 		return nil, Statement{}, err
 	}
-	pred, err := os.ReadFile(opts.PredicateFile)
+	pred, err := contain.ReadRegular(opts.PredicateFile, DefaultMaxAttestationSize)
 	if err != nil {
 		return nil, Statement{}, fmt.Errorf("read predicate: %w", err)
 	}

@@ -6,9 +6,9 @@ import (
 	"crypto"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -17,6 +17,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/tuf"
 
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // VerifyOptions says what to verify and against what.
@@ -48,7 +49,19 @@ type VerifyOptions struct {
 	PolicyFile string
 	// At is the time the support-period rule compares against; zero: now.
 	At time.Time
+	// MaxSize bounds each attestation file (an envelope or a bundle) in
+	// bytes; a larger one is rejected before it is read. Zero means
+	// DefaultMaxAttestationSize.
+	MaxSize int64
 }
+
+// DefaultMaxAttestationSize is the default bound on one attestation file:
+// far above any real envelope or bundle, far below what would exhaust
+// memory.
+const DefaultMaxAttestationSize int64 = 64 << 20
+
+// maxKeySize bounds a public key or policy file: a few KiB in practice.
+const maxKeySize = 1 << 20
 
 // VerifyReport is the result. Verified is false when any step failed;
 // Failures says why, one line each, in the order checked.
@@ -162,7 +175,7 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 	}
 	var keys []trustedKey
 	for _, kf := range opts.KeyFiles {
-		b, err := os.ReadFile(kf)
+		b, err := contain.ReadRegular(kf, maxKeySize)
 		if err != nil {
 			return nil, fmt.Errorf("read key: %w", err)
 		}
@@ -180,7 +193,7 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 	}
 	artefacts := make([]ArtefactResult, 0, len(opts.Subjects))
 	for _, sf := range opts.Subjects {
-		d, err := fileDigests(sf)
+		d, err := fileDigests(sf, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -188,11 +201,24 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 	}
 
 	fail := func(msg string) { rep.Failures = append(rep.Failures, msg) }
+	maxSize := opts.MaxSize
+	if maxSize <= 0 {
+		maxSize = DefaultMaxAttestationSize
+	}
 	for _, af := range opts.Attestations {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		data, err := os.ReadFile(af)
+		// Bounded before anything is decoded: a huge file is rejected by
+		// its size, not read into memory.
+		data, err := contain.ReadRegular(af, maxSize)
+		var tooLarge *contain.TooLargeError
+		if errors.As(err, &tooLarge) {
+			msg := fmt.Sprintf("%d bytes, over the bound of %d bytes for one envelope or bundle (--max-size); not read", tooLarge.Size, maxSize)
+			rep.Attestations = append(rep.Attestations, AttestationResult{Source: af, Error: msg})
+			fail(af + ": " + msg)
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read attestations: %w", err)
 		}

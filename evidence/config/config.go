@@ -61,6 +61,24 @@ type Config struct {
 	// Reporting is how the manufacturer meets Art. 14: where it reports
 	// actively exploited vulnerabilities and severe incidents.
 	Reporting Reporting `yaml:"reporting,omitempty" json:"reporting,omitempty"`
+
+	// Limits bounds what cemark reads from the product.
+	Limits Limits `yaml:"limits,omitempty" json:"limits,omitempty"`
+
+	// File is the configuration file's name as messages give it ("" when
+	// the configuration was not read from a file); Positions say where in
+	// it each setting stands. Neither is a key of the file.
+	File      string    `yaml:"-" json:"-"`
+	Positions Positions `yaml:"-" json:"-"`
+}
+
+// Limits bound cemark's reads, so that a hostile or mistaken input (a huge
+// file, a device) cannot exhaust memory or time.
+type Limits struct {
+	// MaxFileSize is the largest file, in bytes, cemark reads or hashes from
+	// the product: shipped artefacts, attestation subjects, file and archive
+	// sources of the SBOM, keys. Default 8 GiB (8589934592).
+	MaxFileSize int64 `yaml:"max_file_size,omitempty" json:"max_file_size,omitempty"`
 }
 
 // Product identifies the product with digital elements.

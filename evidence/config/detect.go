@@ -3,7 +3,6 @@ package config
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,8 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/cemark/cemark/evidence/gitinfo"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // Detected is what the product's own files say about it, used when
@@ -126,11 +127,7 @@ func Detect(ctx context.Context, root string) (Detected, error) {
 
 // readSmall reads a regular file of at most maxManifestSize bytes.
 func readSmall(p string) ([]byte, bool) {
-	info, err := os.Stat(p)
-	if err != nil || !info.Mode().IsRegular() || info.Size() > maxManifestSize {
-		return nil, false
-	}
-	data, err := os.ReadFile(p)
+	data, err := contain.ReadRegular(p, maxManifestSize)
 	return data, err == nil
 }
 

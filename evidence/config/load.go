@@ -16,6 +16,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	goyaml "github.com/goccy/go-yaml"
+	goyamlparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
 
 	"github.com/cemark/cemark/evidence/exitcode"
@@ -87,36 +89,41 @@ func readLimited(path string) ([]byte, error) {
 // configuration. Errors as for Load.
 func Parse(file string, data []byte) (*Config, error) {
 	cfg := &Config{}
-	if err := decodeStrict(file, data, reflect.ValueOf(cfg).Elem(), ruleFor); err != nil {
+	pos, err := decodeStrict(file, data, reflect.ValueOf(cfg).Elem(), ruleFor)
+	if err != nil {
 		return nil, err
 	}
+	cfg.File, cfg.Positions = file, pos
 	return cfg, nil
 }
 
 // decodeStrict fills v from data, the content of file, with the rules
-// rules gives for each rule path. Errors as for Load.
-func decodeStrict(file string, data []byte, v reflect.Value, rules func(string) rule) error {
+// rules gives for each rule path, and returns where each value stands.
+// Errors as for Load.
+func decodeStrict(file string, data []byte, v reflect.Value, rules func(string) rule) (Positions, error) {
 	if !utf8.Valid(data) {
-		return exitcode.Wrap(exitcode.Usage, Errors{{File: file, Msg: "is not UTF-8 text; expected a YAML file"}})
+		e := &Error{File: file, Msg: "is not UTF-8 text; expected a YAML file"}
+		e.Line, e.Column = invalidUTF8At(data)
+		return nil, exitcode.Wrap(exitcode.Usage, Errors{e})
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil
+			return Positions{}, nil
 		}
-		return exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
+		return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, data, err)})
 	}
 	var second yaml.Node
 	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, err)})
+			return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, data, err)})
 		}
-		return exitcode.Wrap(exitcode.Usage, Errors{{File: file, Line: second.Line, Column: second.Column,
+		return nil, exitcode.Wrap(exitcode.Usage, Errors{{File: file, Line: second.Line, Column: second.Column,
 			Msg: "a second YAML document starts here; expected a single document"}})
 	}
 
-	d := &decoder{file: file, lines: strings.Split(string(data), "\n"), rules: rules}
+	d := &decoder{file: file, lines: strings.Split(string(data), "\n"), rules: rules, pos: Positions{}}
 	if len(doc.Content) == 1 {
 		root := resolve(doc.Content[0])
 		if !isNull(root) {
@@ -124,15 +131,20 @@ func decodeStrict(file string, data []byte, v reflect.Value, rules func(string) 
 		}
 	}
 	if len(d.errs) > 0 {
-		return exitcode.Wrap(exitcode.Usage, d.errs)
+		return nil, exitcode.Wrap(exitcode.Usage, d.errs)
 	}
-	return nil
+	return d.pos, nil
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns a YAML parser error into an *Error with its line.
-func syntaxError(file string, err error) *Error {
+// syntaxError turns a YAML parser error into an *Error with its line and
+// column. yaml.v3 reports at most a line — often the line where the
+// construct began rather than where it broke — so the position comes from
+// a second parser (goccy/go-yaml) when that one fails on the file too and
+// agrees or points later; else it is yaml.v3's line at its first non-blank
+// column, or for an unknown anchor the place of the alias.
+func syntaxError(file string, data []byte, err error) *Error {
 	msg := err.Error()
 	e := &Error{File: file}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
@@ -142,7 +154,83 @@ func syntaxError(file string, err error) *Error {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	e.Msg = msg + "; expected valid YAML"
+	// Of two lines, the later is where the text broke; except at the end
+	// of the stream, where the second parser names the opening quote or
+	// bracket that was never closed.
+	switch line, col := secondOpinion(data); {
+	case line > 0 && (e.Line == 0 || line >= e.Line || strings.Contains(msg, "end of stream")):
+		e.Line, e.Column = line, col
+	case e.Line > 0:
+		e.Column = firstColumn(data, e.Line)
+	default:
+		if m := unknownAnchor.FindStringSubmatch(msg); m != nil {
+			e.Line, e.Column = find(data, "*"+m[1])
+		}
+	}
 	return e
+}
+
+var unknownAnchor = regexp.MustCompile(`^unknown anchor '([^']*)' referenced`)
+
+// secondOpinion is where goccy/go-yaml's parser stops on data, 0 when it
+// accepts it (or fails without a position).
+func secondOpinion(data []byte) (line, col int) {
+	defer func() {
+		if recover() != nil {
+			line, col = 0, 0
+		}
+	}()
+	_, err := goyamlparser.ParseBytes(data, 0)
+	var ye goyaml.Error
+	if err == nil || !errors.As(err, &ye) || ye.GetToken() == nil {
+		return 0, 0
+	}
+	p := ye.GetToken().Position
+	if p == nil || p.Line < 1 || p.Column < 1 {
+		return 0, 0
+	}
+	return p.Line, p.Column
+}
+
+// firstColumn is the column of the first non-blank character of line (1-based).
+func firstColumn(data []byte, line int) int {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return 1
+	}
+	text := lines[line-1]
+	trimmed := strings.TrimLeft(text, " \t")
+	return utf8.RuneCountInString(text[:len(text)-len(trimmed)]) + 1
+}
+
+// invalidUTF8At is the line and column of the first byte that is not UTF-8.
+func invalidUTF8At(data []byte) (line, col int) {
+	line, col = 1, 1
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size <= 1 {
+			return line, col
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		data = data[size:]
+	}
+	return line, col
+}
+
+// find is the line and column of the first occurrence of s in data.
+func find(data []byte, s string) (line, col int) {
+	i := bytes.Index(data, []byte(s))
+	if i < 0 {
+		return 0, 0
+	}
+	before := data[:i]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
+	return line, col
 }
 
 // decoder walks the YAML node tree and the Config type together, filling
@@ -154,6 +242,7 @@ type decoder struct {
 	// rules gives the rule for a rule path: ruleFor for cemark.yaml,
 	// another file's own rules for ParseStrict.
 	rules func(string) rule
+	pos   Positions
 }
 
 func (d *decoder) fail(n *yaml.Node, format string, args ...any) {
@@ -185,6 +274,9 @@ var dateType = reflect.TypeOf(Date{})
 // rpath for ruleFor ("interfaces[].port").
 func (d *decoder) value(n *yaml.Node, v reflect.Value, path, rpath string) {
 	n = resolve(n)
+	if _, seen := d.pos[path]; !seen && path != "" {
+		d.pos[path] = Position{Line: n.Line, Column: n.Column}
+	}
 	if v.Type() == dateType {
 		d.date(n, v, path)
 		return

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/cemark/cemark/evidence/exitcode"
 )
@@ -41,7 +42,7 @@ func TestIssueExamples(t *testing.T) {
 			Justification: "Developer image, never shipped",
 			ApprovedBy:    "Head of Product Security", Expires: &Date{2027, 6, 30}}},
 	}
-	if diff := cmp.Diff(want, cfg); diff != "" {
+	if diff := cmp.Diff(want, cfg, cmpopts.IgnoreFields(Config{}, "File", "Positions")); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -130,7 +131,7 @@ func errorCases() []errorCase {
 		{"unknown key", "product:\n  name: x\n  nmae: y\n",
 			`cemark.yaml:3:3: unknown key "nmae" in product; expected one of: name, version, type, type_designation, description, intended_purpose, class, open_source, licence, first_placed_on_market, support, hardware, technical_documentation_url, declaration_url, user_information_url`},
 		{"unknown top-level key", "prodcut:\n  name: x\n",
-			`cemark.yaml:1:1: unknown key "prodcut" at the top level; expected one of: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, conformity, risk_assessment, docs, attestations, reporting`},
+			`cemark.yaml:1:1: unknown key "prodcut" at the top level; expected one of: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, conformity, risk_assessment, docs, attestations, reporting, limits`},
 		{"EU abbreviation for a member state", "reporting:\n  member_state: EL\n",
 			`cemark.yaml:2:17: invalid value "EL" for reporting.member_state; expected one of: AT, BE, BG, CY, CZ, DE, DK, EE, ES, FI, FR, GR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK`},
 		{"a third country where the product is available", "reporting:\n  available_in: [DK, US]\n",
@@ -223,14 +224,20 @@ func errorCases() []errorCase {
 		{"two documents", "product: {name: a}\n---\nproduct: {name: b}\n",
 			`cemark.yaml:2:1: a second YAML document starts here; expected a single document`},
 		{"list at the top", "- product\n",
-			`cemark.yaml:1:1: the file holds a list; expected a mapping of sections: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, conformity, risk_assessment, docs, attestations, reporting`},
+			`cemark.yaml:1:1: the file holds a list; expected a mapping of sections: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, conformity, risk_assessment, docs, attestations, reporting, limits`},
 		// Syntax errors carry the line yaml.v3 reports.
 		{"syntax error", "product:\n  name: \"x\n",
-			`cemark.yaml:2: found unexpected end of stream; expected valid YAML`},
+			`cemark.yaml:2:9: found unexpected end of stream; expected valid YAML`},
 		{"bad indentation", "product:\n  name: x\n   version: 1\n",
-			`cemark.yaml:3: mapping values are not allowed in this context; expected valid YAML`},
+			`cemark.yaml:3:4: mapping values are not allowed in this context; expected valid YAML`},
 		{"tab indentation", "product:\n\tname: x\n",
-			`cemark.yaml:2: found character that cannot start any token; expected valid YAML`},
+			`cemark.yaml:2:1: found character that cannot start any token; expected valid YAML`},
+		{"sequence entry in a mapping", "updates:\n  artifacts:\n    - dist/*\n    mechanism: x\n",
+			`cemark.yaml:4:5: did not find expected '-' indicator; expected valid YAML`},
+		{"unclosed flow sequence", "product:\n  name: [a\n",
+			`cemark.yaml:2:9: did not find expected ',' or ']'; expected valid YAML`},
+		{"unknown anchor", "product:\n  name: x\nsources: [*nope]\n",
+			`cemark.yaml:3:11: unknown anchor 'nope' referenced; expected valid YAML`},
 		{"bare key in a block mapping", "product: {name: x}\nmanufacturer:\n  name: Example ApS\n  Denmark:\n",
 			`cemark.yaml:4:3: unknown key "Denmark" in manufacturer; expected one of: role, name, address, email, website, authorised_representative`},
 		{"no comma continuation for enumerations", "interfaces:\n  - {port: 53, protocol: tcp, udp}\n",
@@ -319,9 +326,31 @@ func TestParseAccepts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
+			// Positions are tested on their own (TestPositions).
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(Config{}, "File", "Positions")); diff != "" {
 				t.Errorf("mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestPositions(t *testing.T) {
+	cfg, err := Parse("cemark.yaml", []byte("outputs:\n  dir: out\nupdates:\n  artifacts: [dist/*, \"bin/x\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"outputs.dir":          "cemark.yaml:2:8",
+		"updates.artifacts[0]": "cemark.yaml:4:15",
+		"updates.artifacts[1]": "cemark.yaml:4:23",
+		"updates.keys":         "cemark.yaml",
+	} {
+		if got := cfg.Where(path); got != want {
+			t.Errorf("Where(%q) = %q, want %q", path, got, want)
+		}
+	}
+	err = cfg.ErrorAt("outputs.dir", "bad %s", "dir")
+	if exitcode.Of(err) != exitcode.Usage || err.Error() != "cemark.yaml:2:8: bad dir" {
+		t.Errorf("ErrorAt = %v (exit %d)", err, exitcode.Of(err))
 	}
 }

@@ -111,6 +111,8 @@ func ruleFor(p string) rule {
 		return rule{enum: []string{"en", "da"}}
 	case "reporting.member_state", "reporting.available_in[]":
 		return rule{enum: MemberStates(), want: "the ISO 3166-1 alpha-2 code of an EU Member State, e.g. DK"}
+	case "limits.max_file_size":
+		return rule{hasRange: true, min: 1, max: 1<<63 - 1}
 	case "attestations.sbom_inline_limit":
 		return rule{hasRange: true, min: 0, max: 1<<63 - 1}
 	}

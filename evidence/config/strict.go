@@ -35,13 +35,14 @@ func ParseStrict(file string, data []byte, out any, rules func(rulePath string) 
 	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
 		return fmt.Errorf("parse %s: out is %T, want a pointer to a struct", file, out)
 	}
-	return decodeStrict(file, data, v.Elem(), func(p string) rule {
+	_, err := decodeStrict(file, data, v.Elem(), func(p string) rule {
 		if rules == nil {
 			return rule{}
 		}
 		r := rules(p)
 		return rule{enum: r.Enum, pattern: r.Pattern, required: r.Required, nonBlank: r.NonBlank, want: r.Want}
 	})
+	return err
 }
 
 // LoadStrict reads the file at path (at most MaxFileSize bytes) with

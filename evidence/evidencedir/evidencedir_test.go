@@ -2,9 +2,17 @@ package evidencedir
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 func readAll(t *testing.T, dir string) map[string]string {
@@ -24,66 +32,157 @@ func readAll(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func TestCommitReplacesWholeDirectory(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), ".cemark")
-	w := New(dir)
-	w.Add("a.json", []byte("old-a"))
-	w.Add("stale.json", []byte("old-stale"))
-	if err := w.Commit(context.Background()); err != nil {
+// commit writes one generation: evidence files and one document, all
+// holding gen, through a Txn with hook.
+func commit(t *testing.T, root, gen string, hook func(string) error) error {
+	t.Helper()
+	txn := Begin(root, filepath.Join(root, ".git"))
+	txn.AfterStep = hook
+	if err := txn.SetEvidence(filepath.Join(root, ".cemark"), map[string][]byte{
+		"a.json": []byte(gen), "run.json": []byte(gen),
+	}); err != nil {
 		t.Fatal(err)
 	}
-	w = New(dir)
-	w.Add("a.json", []byte("new-a"))
-	if err := w.Commit(context.Background()); err != nil {
-		t.Fatal(err)
+	txn.AddFile(filepath.Join(root, "docs", "cra", "README.md"), []byte(gen))
+	txn.AddFile(filepath.Join(root, "docs", "cra", "01.md"), []byte(gen))
+	return txn.Commit(context.Background())
+}
+
+// generation says which generation the tree holds, failing on a mix or a
+// leftover.
+func generation(t *testing.T, root string) string {
+	t.Helper()
+	ev := readAll(t, filepath.Join(root, ".cemark"))
+	docs := readAll(t, filepath.Join(root, "docs", "cra"))
+	gens := map[string]bool{}
+	for n, v := range ev {
+		if n != contain.Marker {
+			gens[v] = true
+		}
 	}
-	got := readAll(t, dir)
-	if len(got) != 1 || got["a.json"] != "new-a" {
-		t.Fatalf("after second commit: %v", got)
+	for _, v := range docs {
+		gens[v] = true
 	}
-	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".cemark*")); len(left) != 1 {
-		t.Fatalf("temporary folders left behind: %v", left)
+	if len(gens) != 1 {
+		t.Fatalf("evidence %v and documents %v are of different runs", ev, docs)
+	}
+	if ev[contain.Marker] == "" {
+		t.Fatal("no marker in the evidence directory")
+	}
+	if len(docs) != 2 {
+		t.Fatalf("documents: %v", docs)
+	}
+	assertNoLeftovers(t, root)
+	for g := range gens {
+		return g
+	}
+	return ""
+}
+
+func assertNoLeftovers(t *testing.T, root string) {
+	t.Helper()
+	var left []string
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		name := d.Name()
+		if strings.Contains(name, StageSuffix) || strings.Contains(name, ".cemark-old") || strings.Contains(name, ".tmp-") || strings.HasSuffix(name, JournalFileName) {
+			left = append(left, p)
+		}
+		return nil
+	})
+	if len(left) > 0 {
+		t.Fatalf("left behind: %v", left)
 	}
 }
 
-func TestInterruptedRunLeavesPreviousEvidence(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), ".cemark")
-	w := New(dir)
-	w.Add("sbom.cdx.json", []byte("old"))
-	if err := w.Commit(context.Background()); err != nil {
+func TestCommitReplacesEvidenceAndDocuments(t *testing.T) {
+	root := t.TempDir()
+	os.Mkdir(filepath.Join(root, ".git"), 0o755)
+	if err := commit(t, root, "one", nil); err != nil {
+		t.Fatal(err)
+	}
+	if g := generation(t, root); g != "one" {
+		t.Fatalf("generation %q", g)
+	}
+	// A file the new set no longer has disappears with the old directory.
+	os.WriteFile(filepath.Join(root, ".cemark", "stale.json"), []byte("one"), 0o644)
+	if err := commit(t, root, "two", nil); err != nil {
+		t.Fatal(err)
+	}
+	if g := generation(t, root); g != "two" {
+		t.Fatalf("generation %q", g)
+	}
+}
+
+// TestCrashAtEveryStep stops the commit after each write step, as a crash
+// would, then recovers as the next run does: the tree holds the old pair
+// before the commit point and the new pair from it on, never a mix, and no
+// staged or temporary file is left.
+func TestCrashAtEveryStep(t *testing.T) {
+	// Learn the steps of one commit.
+	var steps []string
+	probe := t.TempDir()
+	os.Mkdir(filepath.Join(probe, ".git"), 0o755)
+	commit(t, probe, "one", nil)
+	if err := commit(t, probe, "two", func(s string) error { steps = append(steps, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) < 8 {
+		t.Fatalf("steps: %v", steps)
+	}
+	committedAt := -1
+	for i, s := range steps {
+		if s == "journal-committed" {
+			committedAt = i
+		}
+	}
+	crash := errors.New("crash")
+	for i, step := range steps {
+		t.Run(step, func(t *testing.T) {
+			root := t.TempDir()
+			os.Mkdir(filepath.Join(root, ".git"), 0o755)
+			if err := commit(t, root, "one", nil); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			err := commit(t, root, "two", func(string) error {
+				if n == i {
+					return crash
+				}
+				n++
+				return nil
+			})
+			if !errors.Is(err, crash) {
+				t.Fatalf("commit = %v, want the crash", err)
+			}
+			if _, err := Recover(root, filepath.Join(root, ".git"), filepath.Join(root, ".cemark")); err != nil {
+				t.Fatal(err)
+			}
+			want := "one"
+			if i >= committedAt {
+				want = "two"
+			}
+			if g := generation(t, root); g != want {
+				t.Fatalf("after a crash at %s the tree holds %q, want %q", step, g, want)
+			}
+		})
+	}
+}
+
+func TestCancelledCommitLeavesPreviousWhole(t *testing.T) {
+	root := t.TempDir()
+	if err := commit(t, root, "one", nil); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cancel() // the run is interrupted before the swap
-	w = New(dir)
-	w.Add("sbom.cdx.json", []byte("new"))
-	w.Add("report.json", []byte("new"))
-	if err := w.Commit(ctx); err == nil {
+	cancel()
+	txn := Begin(root, root)
+	txn.SetEvidence(filepath.Join(root, ".cemark"), map[string][]byte{"a.json": []byte("two"), "run.json": []byte("two")})
+	txn.AddFile(filepath.Join(root, "docs", "cra", "README.md"), []byte("two"))
+	if err := txn.Commit(ctx); err == nil {
 		t.Fatal("commit with a cancelled context succeeded")
 	}
-	got := readAll(t, dir)
-	if len(got) != 1 || got["sbom.cdx.json"] != "old" {
-		t.Fatalf("previous evidence not whole: %v", got)
-	}
-}
-
-func TestRecoverRestoresMovedAsideEvidence(t *testing.T) {
-	parent := t.TempDir()
-	dir := filepath.Join(parent, ".cemark")
-	// Simulate a crash between the two renames of a non-atomic swap.
-	if err := os.MkdirAll(dir+asideSuffix, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir+asideSuffix, "run.json"), []byte("old"), 0o644)
-	os.MkdirAll(filepath.Join(parent, ".cemark.new-123"), 0o755)
-	if err := Recover(dir); err != nil {
-		t.Fatal(err)
-	}
-	if got := readAll(t, dir); got["run.json"] != "old" {
-		t.Fatalf("not restored: %v", got)
-	}
-	if _, err := os.Stat(filepath.Join(parent, ".cemark.new-123")); !os.IsNotExist(err) {
-		t.Fatal("leftover temporary folder not removed")
+	if g := generation(t, root); g != "one" {
+		t.Fatalf("generation %q", g)
 	}
 }
 
@@ -95,7 +194,12 @@ func TestSwapWithoutExchange(t *testing.T) {
 	newDir := filepath.Join(parent, "new")
 	os.MkdirAll(newDir, 0o755)
 	os.WriteFile(filepath.Join(newDir, "x"), []byte("new"), 0o644)
-	if err := swap(newDir, dir); err != nil {
+	aside := filepath.Join(parent, "aside")
+	// The path without an exchange: move aside, rename.
+	if err := os.Rename(dir, aside); err != nil {
+		t.Fatal(err)
+	}
+	if err := swap(newDir, dir, aside); err != nil {
 		t.Fatal(err)
 	}
 	if got := readAll(t, dir); got["x"] != "new" {
@@ -103,11 +207,29 @@ func TestSwapWithoutExchange(t *testing.T) {
 	}
 }
 
-func TestAddRejectsPaths(t *testing.T) {
-	w := New(t.TempDir())
-	for _, n := range []string{"", "../x", "a/b", ".."} {
-		if err := w.Add(n, nil); err == nil {
-			t.Errorf("Add(%q) accepted", n)
+func TestRecoverLegacyLeftovers(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, ".cemark")
+	os.MkdirAll(dir+".previous", 0o755)
+	os.WriteFile(filepath.Join(dir+".previous", "run.json"), []byte("old"), 0o644)
+	os.MkdirAll(filepath.Join(parent, ".cemark.new-123"), 0o755)
+	did, err := Recover(parent, parent, dir)
+	if err != nil || !did {
+		t.Fatalf("Recover = %v, %v", did, err)
+	}
+	if got := readAll(t, dir); got["run.json"] != "old" {
+		t.Fatalf("not restored: %v", got)
+	}
+	if _, err := os.Stat(filepath.Join(parent, ".cemark.new-123")); !os.IsNotExist(err) {
+		t.Fatal("leftover temporary folder not removed")
+	}
+}
+
+func TestSetEvidenceRejectsPaths(t *testing.T) {
+	txn := Begin(t.TempDir(), t.TempDir())
+	for _, n := range []string{"", "../x", "a/b", "..", contain.Marker} {
+		if err := txn.SetEvidence(t.TempDir(), map[string][]byte{n: nil}); err == nil {
+			t.Errorf("SetEvidence(%q) accepted", n)
 		}
 	}
 }
@@ -123,5 +245,81 @@ func TestWriteFileAtomic(t *testing.T) {
 	b, _ := os.ReadFile(p)
 	if string(b) != "two" {
 		t.Fatalf("got %q", b)
+	}
+}
+
+func TestStateDir(t *testing.T) {
+	root := t.TempDir()
+	ev := filepath.Join(root, "out", ".cemark")
+	if got := StateDir(root, ev); got != filepath.Join(root, "out") {
+		t.Errorf("without git: %s", got)
+	}
+	if got := LockPath(StateDir(root, ev)); filepath.Base(got) != ".cemark.lock" {
+		t.Errorf("lock outside git: %s", got)
+	}
+	gd := filepath.Join(t.TempDir(), "worktrees", "x")
+	os.MkdirAll(gd, 0o755)
+	os.WriteFile(filepath.Join(root, ".git"), []byte("gitdir: "+gd+"\n"), 0o644)
+	if got := StateDir(root, ev); got != gd {
+		t.Errorf("linked work tree: %s", got)
+	}
+	os.Remove(filepath.Join(root, ".git"))
+	os.Mkdir(filepath.Join(root, ".git"), 0o755)
+	if got := LockPath(StateDir(root, ev)); got != filepath.Join(root, ".git", LockFileName) {
+		t.Errorf("git: %s", got)
+	}
+}
+
+func TestLockSerialisesAndNamesTheHolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), LockFileName)
+	ctx := context.Background()
+	held, err := Acquire(ctx, path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Acquire(ctx, path, 0)
+	var busy *BusyError
+	if !errors.As(err, &busy) {
+		t.Fatalf("second Acquire = %v, want a BusyError", err)
+	}
+	want := fmt.Sprintf("another cemark run holds %s (pid %d)", path, os.Getpid())
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("message %q does not say %q", err, want)
+	}
+	// A waiting run gets the lock once it is released.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var waited error
+	go func() {
+		defer wg.Done()
+		l, err := Acquire(ctx, path, 5*time.Second)
+		waited = err
+		if err == nil {
+			l.Release()
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	held.Release()
+	wg.Wait()
+	if waited != nil {
+		t.Fatalf("waiting Acquire = %v", waited)
+	}
+	// A cancelled wait stops at once.
+	held, _ = Acquire(ctx, path, 0)
+	defer held.Release()
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := Acquire(cctx, path, time.Minute); err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled wait = %v", err)
+	}
+}
+
+func TestSetDigestIsOrderFree(t *testing.T) {
+	a := SetDigest(map[string][]byte{"x": []byte("1"), "y": []byte("2")})
+	names := []string{"y", "x"}
+	sort.Strings(names)
+	b := SetDigest(map[string][]byte{names[1]: []byte("2"), names[0]: []byte("1")})
+	if a != b {
+		t.Fatal("digest depends on order")
 	}
 }

@@ -11,6 +11,12 @@ const (
 	Usage              = 2 // usage or configuration error
 	NotConformant      = 3 // a failing finding at or above --fail-on, a stale technical file, not release-ready
 	VerificationFailed = 4 // cemark verify rejected the attestations
+
+	// Interrupted and Terminated end a run stopped by SIGINT or SIGTERM
+	// (128 + the signal's number, as shells report it). Nothing more was
+	// written: the previous evidence and technical file are whole.
+	Interrupted = 130
+	Terminated  = 143
 )
 
 // Error is an error with an exit code.

@@ -27,6 +27,9 @@ type Config struct {
 	// (defaults "cemark" and "devel").
 	ToolName    string
 	ToolVersion string
+	// MaxFileSize bounds a file or archive source, in bytes; 0 means no
+	// bound. Folders are walked by syft, which skips special files.
+	MaxFileSize int64
 	// Progress, when set, receives stage changes and package counts, for
 	// a terminal UI. It is called from the goroutine running Generate.
 	Progress func(Progress)

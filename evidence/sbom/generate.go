@@ -26,6 +26,8 @@ import (
 	"github.com/anchore/syft/syft/source/filesource"
 	"github.com/anchore/syft/syft/source/stereoscopesource"
 
+	"github.com/cemark/cemark/evidence/contain"
+
 	// syft reads newer RPM databases through database/sql and needs a
 	// driver named "sqlite". database/sql's driver registry is global and
 	// registration happens in the driver's init: that is the one piece of
@@ -82,7 +84,7 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	specs := make([]sourceSpec, 0, len(cfg.Sources))
 	for _, in := range cfg.Sources {
-		spec, err := parseSource(cfg.Root, in)
+		spec, err := parseSource(cfg.Root, in, cfg.MaxFileSize)
 		if err != nil {
 			return nil, err
 		}
@@ -205,7 +207,7 @@ func (c Config) progress(p Progress) {
 }
 
 // parseSource parses "KIND:PATH"; a bare path is a directory.
-func parseSource(root, input string) (sourceSpec, error) {
+func parseSource(root, input string, maxSize int64) (sourceSpec, error) {
 	kind, path, ok := strings.Cut(input, ":")
 	if !ok {
 		kind, path = KindDir, input
@@ -227,13 +229,18 @@ func parseSource(root, input string) (sourceSpec, error) {
 	if err != nil {
 		return sourceSpec{}, fmt.Errorf("sbom: source %q: %w", input, err)
 	}
+	// Only folders and regular files are read: a FIFO, a device (/dev/zero)
+	// or a socket would block the scan or feed it forever.
 	wantDir := kind == KindDir || kind == KindOCIDir
-	if wantDir != st.IsDir() {
+	if wantDir && !st.IsDir() || !wantDir && !st.Mode().IsRegular() {
 		want := "a regular file"
 		if wantDir {
 			want = "a directory"
 		}
-		return sourceSpec{}, fmt.Errorf("sbom: source %q: %s is not %s", input, path, want)
+		return sourceSpec{}, fmt.Errorf("sbom: source %q: %s is not %s (it is %s)", input, path, want, contain.Kind(st.Mode()))
+	}
+	if !wantDir && maxSize > 0 && st.Size() > maxSize {
+		return sourceSpec{}, fmt.Errorf("sbom: source %q: %w", input, &contain.TooLargeError{Path: path, Size: st.Size(), Limit: maxSize})
 	}
 	rel, err := filepath.Rel(root, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {

@@ -115,7 +115,7 @@ func plainSyftKeys(t *testing.T, root, input string) []pkgKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec, err := parseSource(cfg.Root, input)
+	spec, err := parseSource(cfg.Root, input, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func Images(ctx context.Context, root string, sources []string) ([]Image, error)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		spec, err := parseSource(abs, in)
+		spec, err := parseSource(abs, in, 0)
 		if err != nil {
 			return nil, err
 		}

@@ -7,6 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/exitcode"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // resolveOutDir returns the absolute output folder and its path relative to
@@ -33,41 +38,18 @@ func resolveOutDir(root, dir string) (absDir, relDir string, err error) {
 		cand = filepath.Join(absRoot, cand)
 	}
 	cand = filepath.Clean(cand)
-	real, err := evalExisting(cand)
+	real, err := contain.ResolveExisting(cand)
 	if err != nil {
 		return "", "", fmt.Errorf("resolve output folder %s: %w", dir, err)
 	}
 	rel, err := filepath.Rel(realRoot, real)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return "", "", fmt.Errorf("output folder %s is outside the repository %s: refusing to write the technical file there", dir, absRoot)
+		return "", "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("output folder %s is outside the repository %s: refusing to write the technical file there", dir, absRoot))
 	}
 	if rel == "." {
-		return "", "", fmt.Errorf("output folder %s is the repository root: choose a folder such as %s", dir, DefaultDir)
+		return "", "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("output folder %s is the repository root: choose a folder such as %s", dir, DefaultDir))
 	}
 	return filepath.Join(realRoot, rel), filepath.ToSlash(rel), nil
-}
-
-// evalExisting resolves symlinks in the longest existing prefix of p and
-// appends the rest, so a folder that does not exist yet is judged by where
-// it would be created.
-func evalExisting(p string) (string, error) {
-	rest := ""
-	cur := p
-	for {
-		real, err := filepath.EvalSymlinks(cur)
-		if err == nil {
-			return filepath.Join(real, rest), nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return "", err
-		}
-		parent := filepath.Dir(cur)
-		if parent == cur {
-			return p, nil
-		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-		cur = parent
-	}
 }
 
 // readExisting reads a document that may not exist yet. A symlink is
@@ -81,9 +63,9 @@ func readExisting(path string) (data []byte, exists bool, err error) {
 		return nil, false, fmt.Errorf("stat %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, false, fmt.Errorf("%s is not a regular file (symlink or folder): refusing to replace it", path)
+		return nil, false, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s is not a regular file (symlink or folder): refusing to replace it; make it a plain file or remove it", path))
 	}
-	data, err = os.ReadFile(path)
+	data, err = contain.ReadRegular(path, 0)
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -122,4 +104,76 @@ func writeAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// temporarySuffixes end the names cemark gives a document while writing
+// it: ".<name>.tmp-<random>" (writeAtomic) and ".<name>.cemark-stage" (a
+// commit staged by evidencedir).
+const tmpInfix = ".tmp-"
+
+// temporaryOf returns the document a temporary file name belongs to, or "".
+func temporaryOf(name string) string {
+	if !strings.HasPrefix(name, ".") {
+		return ""
+	}
+	base := strings.TrimPrefix(name, ".")
+	if b, ok := strings.CutSuffix(base, evidencedir.StageSuffix); ok {
+		base = b
+	} else if i := strings.LastIndex(base, tmpInfix); i > 0 {
+		base = base[:i]
+	} else {
+		return ""
+	}
+	if base == StateFile || base == docSBOM {
+		return base
+	}
+	for _, d := range documents {
+		if d == base {
+			return base
+		}
+	}
+	return ""
+}
+
+// strayFiles lists the temporary files of cemark's own documents in dir.
+func strayFiles(absDir, relDir string) ([]string, error) {
+	entries, err := os.ReadDir(absDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", relDir, err)
+	}
+	var out []string
+	for _, e := range entries {
+		if temporaryOf(e.Name()) != "" {
+			out = append(out, relDir+"/"+e.Name())
+		}
+	}
+	return out, nil
+}
+
+// RemoveStray deletes the temporary files that interrupted writes of
+// cemark's own documents left in dir (the technical file's folder, an
+// absolute path) and returns their names. Only names cemark gives its
+// temporary files are touched. The caller holds the run lock.
+func RemoveStray(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		if temporaryOf(e.Name()) == "" || !e.Type().IsRegular() {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, err
+		}
+		removed = append(removed, e.Name())
+	}
+	return removed, nil
 }

@@ -15,7 +15,10 @@ import (
 
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/templates"
+
+	"github.com/cemark/cemark/evidence/contain"
 )
 
 // orphanHeading heads the section that keeps manual text a newer template
@@ -82,7 +85,7 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: dateText(in), AcceptedCommit: in.Commit}
 	if hadState && !opts.AcceptChanges {
 		if st, err = parseState(stBytes); err != nil {
-			return nil, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", filepath.Join(relDir, StateFile), err)
+			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", filepath.Join(relDir, StateFile), err))
 		}
 	}
 	res.Substantial = compare(st.Accepted, current)
@@ -177,7 +180,9 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 			}
 			diffs.WriteString(unifiedDiff(from, "b/"+rel, string(old), string(out[name])))
 		} else {
-			if err := writeAtomic(p, out[name]); err != nil {
+			if opts.Stage {
+				res.Writes = append(res.Writes, Write{Path: p, Data: out[name]})
+			} else if err := writeAtomic(p, out[name]); err != nil {
 				return res, err
 			}
 			fr.Status = StatusUpdated
@@ -186,6 +191,16 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 			}
 		}
 		res.Files = append(res.Files, fr)
+	}
+	if opts.Check {
+		stray, err := strayFiles(absDir, relDir)
+		if err != nil {
+			return nil, err
+		}
+		res.Stray = stray
+		for _, s := range stray {
+			diffs.WriteString(fmt.Sprintf("stray temporary file %s, left by an interrupted write: run `cemark docs` (it removes it) or delete it\n", s))
+		}
 	}
 	res.Diff = diffs.String()
 	return res, nil
@@ -199,6 +214,9 @@ func firstOf(vals ...string) string {
 	}
 	return ""
 }
+
+// maxTemplateSize bounds an override template: a few KiB in practice.
+const maxTemplateSize = 1 << 20
 
 // templateLoader finds a document's template: for Danish, the da/ version
 // first; within a language, the override folder before the embedded tree.
@@ -222,7 +240,7 @@ func (l templateLoader) load(doc string) (text, source string, err error) {
 	for _, c := range l.candidates(doc) {
 		if l.override != "" {
 			p := filepath.Join(l.override, filepath.FromSlash(c))
-			b, err := os.ReadFile(p)
+			b, err := contain.ReadRegular(p, maxTemplateSize)
 			if err == nil {
 				return string(b), p, nil
 			}

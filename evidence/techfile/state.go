@@ -1,10 +1,15 @@
 package techfile
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // stateSchema versions .cemark-state.json.
@@ -177,4 +182,27 @@ func encodeState(st state) []byte {
 	}
 	b, _ := json.MarshalIndent(st, "", "  ") // plain strings and slices: cannot fail
 	return append(b, '\n')
+}
+
+// Precheck finds, before any work, what would make a render of the
+// technical file in dir (absolute; relDir names it in messages) fail on
+// the files already there: a .cemark-state.json that cannot be read, or a
+// document that is not a regular file (a symlink could lead a write
+// elsewhere). Each is a usage error (exit 2): the repository needs a
+// person's fix, and the tool did not break.
+func Precheck(dir, relDir string, acceptChanges bool) error {
+	names := append([]string{StateFile, docSBOM}, documents...)
+	for _, name := range names {
+		data, exists, err := readExisting(filepath.Join(dir, name))
+		if err != nil || !exists || name != StateFile || acceptChanges {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := parseState(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))); err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", path.Join(relDir, StateFile), err))
+		}
+	}
+	return nil
 }

@@ -12,9 +12,10 @@
 //     guidance text and carried over verbatim on every later render; one
 //     that a newer template no longer has is kept under "Orphaned manual
 //     text" at the end of its document.
-//   - rendering is deterministic (time comes from Input.Date) and writes are
-//     atomic, one file at a time; Options.Check computes and diffs without
-//     writing.
+//   - rendering is deterministic (time comes from Input.Date); Options.Stage
+//     returns the writes so the pipeline commits them with the evidence
+//     (evidencedir), otherwise each file is replaced atomically;
+//     Options.Check computes and diffs without writing.
 //   - .cemark-state.json stores the summary of the evidence the file was
 //     accepted for; differences are listed as a possible substantial
 //     modification until Options.AcceptChanges records the new summary.
@@ -148,6 +149,10 @@ type Options struct {
 	TemplatesDir string
 	// Check computes and compares, writes nothing, and reports drift.
 	Check bool
+	// Stage computes what would be written and returns it in Result.Writes
+	// instead of writing: the caller commits the documents together with the
+	// evidence (evidencedir.Txn). Statuses are those the writes will give.
+	Stage bool
 	// AcceptChanges records the current evidence summary as the accepted
 	// one, closing the "possible substantial modification" section.
 	AcceptChanges bool
@@ -173,6 +178,17 @@ type Result struct {
 	Notices []string
 	// Index is the README's Annex VII status table.
 	Index []IndexRow
+	// Writes are the files to write, in Stage mode.
+	Writes []Write
+	// Stray lists temporary files found in the folder, slash paths relative
+	// to Root: left by an interrupted write, they make the file stale.
+	Stray []string
+}
+
+// Write is one file a staged render would write.
+type Write struct {
+	Path string // absolute
+	Data []byte
 }
 
 // FileResult is one written (or checked) file.
@@ -215,7 +231,7 @@ func (r *Result) Stale() bool {
 	if r == nil {
 		return false
 	}
-	if len(r.ManualEdits) > 0 {
+	if len(r.ManualEdits) > 0 || len(r.Stray) > 0 {
 		return true
 	}
 	for _, f := range r.Files {

@@ -121,6 +121,9 @@ func Run(ctx context.Context, d Deps) error {
 		Root: root, Checks: in.Checks, Subjects: in.Subjects, Sources: in.Sources, FailOn: in.FailOn,
 		NoDocs: in.Docs == DocsOff, DocsCheck: in.Docs == DocsCheck,
 		WriteEvidence: true, Progress: d.Progress, RepoRoot: gctx.Workspace,
+		// Every write — the output-dir input, cemark.yaml's outputs.dir —
+		// stays inside the workspace (evidence/contain).
+		Workspace: gctx.Workspace, OutDirFrom: "input output-dir",
 		// The key reaches the signer through the environment lookup, so
 		// it is never written to a file.
 		Getenv: func(k string) string {

@@ -114,7 +114,10 @@ func Run(ctx context.Context, d Deps) error {
 	}
 	opts := evidence.Options{Root: root, Checks: s.Checks, Subjects: s.Subjects, Sources: s.Sources, FailOn: s.FailOn,
 		NoDocs: s.Docs == DocsOff, DocsCheck: s.Docs == DocsCheck, WriteEvidence: true,
-		Getenv: getenv, Progress: d.Progress, RepoRoot: gc.ProjectDir}
+		Getenv: getenv, Progress: d.Progress, RepoRoot: gc.ProjectDir,
+		// Every write — CEMARK_OUTPUT_DIR, cemark.yaml's outputs.dir — stays
+		// inside the project directory (evidence/contain).
+		Workspace: gc.ProjectDir, OutDirFrom: "CEMARK_OUTPUT_DIR"}
 	if s.OutputDir != "" {
 		if opts.OutDir, err = inside(gc.ProjectDir, s.OutputDir); err != nil {
 			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("CEMARK_OUTPUT_DIR: %w", err))

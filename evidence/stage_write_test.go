@@ -1,0 +1,190 @@
+package evidence
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/evidencedir/evidencetest"
+)
+
+// smallProduct is a git repository with a tiny Go program and a
+// cemark.yaml whose version is v.
+func smallProduct(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for rel, content := range map[string]string{
+		"go.mod":  "module example.com/widget\n\ngo 1.22\n",
+		"main.go": "package main\n\nfunc main() {}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, rel), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setVersion(t, dir, "1")
+	for _, args := range [][]string{{"init", "-q"}, {"add", "-A"},
+		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "init"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE=2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T12:00:00Z")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return dir
+}
+
+// setVersion changes the product version, so that a run changes both the
+// evidence and the technical file.
+func setVersion(t *testing.T, dir, v string) {
+	t.Helper()
+	yaml := "product:\n  name: Widget\n  version: \"" + v + "\"\n  intended_purpose: Purpose " + v + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "cemark.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runOpts(dir string) Options {
+	return Options{Root: dir, WriteEvidence: true, Getenv: func(string) string { return "" }}
+}
+
+// fastOpts leaves the SBOM out: the commit is the same whatever the
+// evidence holds, and the crash test runs the pipeline many times.
+func fastOpts(dir string) Options {
+	o := runOpts(dir)
+	o.SkipSBOM = true
+	return o
+}
+
+// TestCrashConsistency stops a run after each write step of its commit, as
+// a crash there would, and recovers as the next run does: the next run
+// finds the old evidence with the old technical file, or the new with the
+// new — never a mix — and no staged or temporary file, and then runs
+// cleanly.
+func TestCrashConsistency(t *testing.T) {
+	ctx := context.Background()
+	// Learn the steps of a commit that changes both.
+	probe := smallProduct(t)
+	if _, err := Run(ctx, fastOpts(probe)); err != nil {
+		t.Fatal(err)
+	}
+	setVersion(t, probe, "2")
+	var steps []string
+	o := fastOpts(probe)
+	o.commitHook = func(s string) error { steps = append(steps, s); return nil }
+	if _, err := Run(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	committed := -1
+	for i, s := range steps {
+		if s == "journal-committed" {
+			committed = i
+		}
+	}
+	if committed < 0 {
+		t.Fatalf("no commit point among %v", steps)
+	}
+	crash := errors.New("simulated crash")
+	for i := range steps {
+		t.Run(steps[i], func(t *testing.T) {
+			dir := smallProduct(t)
+			if _, err := Run(ctx, fastOpts(dir)); err != nil {
+				t.Fatal(err)
+			}
+			old, err := evidencetest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra")
+			if err != nil {
+				t.Fatal(err)
+			}
+			setVersion(t, dir, "2")
+			n := 0
+			o := fastOpts(dir)
+			o.commitHook = func(string) error {
+				if n == i {
+					return crash
+				}
+				n++
+				return nil
+			}
+			if _, err := Run(ctx, o); !errors.Is(err, crash) {
+				t.Fatalf("run = %v, want the crash", err)
+			}
+			// What the next run does first, under the lock.
+			if _, err := evidencedir.Recover(dir, filepath.Join(dir, ".git"), filepath.Join(dir, ".cemark")); err != nil {
+				t.Fatal(err)
+			}
+			got, err := evidencetest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra")
+			if err != nil {
+				t.Fatalf("after a crash at %s: %v", steps[i], err)
+			}
+			if (got == old) != (i < committed) {
+				t.Fatalf("after a crash at %s: technical file changed=%v, want %v", steps[i], got != old, i >= committed)
+			}
+			// The next run goes on from there (once is enough to show it).
+			if i == committed {
+				if _, err := Run(ctx, fastOpts(dir)); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := evidencetest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// TestConformityPinsCommittedDocs: the technical-file digest in the
+// conformity statement is that of the documents committed with it.
+func TestConformityPinsCommittedDocs(t *testing.T) {
+	dir := smallProduct(t)
+	ctx := context.Background()
+	for _, v := range []string{"1", "2"} {
+		setVersion(t, dir, v)
+		if _, err := Run(ctx, fastOpts(dir)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := evidencetest.Check(dir, filepath.Join(dir, ".cemark"), "docs/cra"); err != nil {
+			t.Fatalf("version %s: %v", v, err)
+		}
+	}
+}
+
+// TestDocsCheckFailsOnStrayTemporaryFiles: a temporary file an interrupted
+// write left makes `docs --check` stale; a writing run removes it.
+func TestDocsCheckFailsOnStrayTemporaryFiles(t *testing.T) {
+	dir := smallProduct(t)
+	ctx := context.Background()
+	if _, err := Run(ctx, fastOpts(dir)); err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(dir, "docs", "cra", ".README.md.tmp-123456")
+	os.WriteFile(stray, []byte("half"), 0o644)
+	o := fastOpts(dir)
+	o.WriteEvidence, o.DocsCheck = false, true
+	ev, err := Run(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ev.TechFile.Stale() || !strings.Contains(ev.TechFile.Diff, "stray temporary file docs/cra/.README.md.tmp-123456") {
+		t.Fatalf("docs --check is not stale with a stray temporary file:\n%s", ev.TechFile.Diff)
+	}
+	if _, err := Run(ctx, fastOpts(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stray); !os.IsNotExist(err) {
+		t.Fatal("a writing run left the stray temporary file")
+	}
+	// A file that only looks like one is the user's and stays.
+	mine := filepath.Join(dir, "docs", "cra", ".notes.tmp-1")
+	os.WriteFile(mine, []byte("mine"), 0o644)
+	if _, err := Run(ctx, fastOpts(dir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(mine); err != nil {
+		t.Fatal("a user's file was removed")
+	}
+}

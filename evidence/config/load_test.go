@@ -130,7 +130,7 @@ func errorCases() []errorCase {
 		{"unknown key", "product:\n  name: x\n  nmae: y\n",
 			`cemark.yaml:3:3: unknown key "nmae" in product; expected one of: name, version, type, description, intended_purpose, class, open_source, licence, first_placed_on_market, support, hardware, declaration_url, user_information_url`},
 		{"unknown top-level key", "prodcut:\n  name: x\n",
-			`cemark.yaml:1:1: unknown key "prodcut" at the top level; expected one of: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, risk_assessment, docs, attestations, reporting`},
+			`cemark.yaml:1:1: unknown key "prodcut" at the top level; expected one of: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, risk_assessment, docs, attestations, reporting, vulnerabilities`},
 		{"EU abbreviation for a member state", "reporting:\n  member_state: EL\n",
 			`cemark.yaml:2:17: invalid value "EL" for reporting.member_state; expected one of: AT, BE, BG, CY, CZ, DE, DK, EE, ES, FI, FR, GR, HR, HU, IE, IT, LT, LU, LV, MT, NL, PL, PT, RO, SE, SI, SK`},
 		{"a third country where the product is available", "reporting:\n  available_in: [DK, US]\n",
@@ -223,7 +223,7 @@ func errorCases() []errorCase {
 		{"two documents", "product: {name: a}\n---\nproduct: {name: b}\n",
 			`cemark.yaml:2:1: a second YAML document starts here; expected a single document`},
 		{"list at the top", "- product\n",
-			`cemark.yaml:1:1: the file holds a list; expected a mapping of sections: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, risk_assessment, docs, attestations, reporting`},
+			`cemark.yaml:1:1: the file holds a list; expected a mapping of sections: product, manufacturer, security, sources, exclude, outputs, sbom, interfaces, waivers, checks, updates, advisories, standards, common_specifications, certification_schemes, risk_assessment, docs, attestations, reporting, vulnerabilities`},
 		// Syntax errors carry the line yaml.v3 reports.
 		{"syntax error", "product:\n  name: \"x\n",
 			`cemark.yaml:2: found unexpected end of stream; expected valid YAML`},

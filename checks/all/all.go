@@ -10,6 +10,7 @@ import (
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
+	"github.com/cemark/cemark/checks/vulns"
 )
 
 // Family is one package of checks and its embedded metadata. Every *.yml or
@@ -30,6 +31,7 @@ func Families() []Family {
 		{Name: "defaults", Checks: defaults.Checks, Meta: defaults.MetaFS()},
 		{Name: "updates", Checks: updates.Checks, Meta: updates.MetaFS()},
 		{Name: "vulnhandling", Checks: vulnhandling.Checks, Meta: vulnhandling.MetaFS()},
+		{Name: "vulns", Checks: vulns.Checks, Meta: vulns.MetaFS()},
 		// One line per family.
 	}
 }

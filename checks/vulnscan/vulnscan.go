@@ -204,6 +204,10 @@ type Match struct {
 
 	// VEX is the VEX statement that applies, when one does.
 	VEX *VEXDecision `json:"vex,omitempty"`
+
+	// FirstSeen is the day (YYYY-MM-DD) the match was first reported: from
+	// the previous run's report when it had it, else this run's day.
+	FirstSeen string `json:"first_seen,omitempty"`
 }
 
 // Key identifies a match across runs: vulnerability and package, no
@@ -229,6 +233,15 @@ func (m Match) CVE() string {
 		}
 	}
 	return ""
+}
+
+// Title names the vulnerability by its CVE, with the database's own ID
+// when that differs: "CVE-2021-44228 (GHSA-jfh8-c2jp-5v3q)".
+func (m Match) Title() string {
+	if cve := m.CVE(); cve != "" && cve != m.ID {
+		return cve + " (" + m.ID + ")"
+	}
+	return m.ID
 }
 
 // MaxEPSS is the highest EPSS entry, nil when there is none.

@@ -20,6 +20,7 @@ import (
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
@@ -51,6 +52,7 @@ type Evidence struct {
 	Missing []config.MissingInput
 
 	SBOM       *sbom.Result
+	Vulns      *vulnscan.Scan
 	Report     *checks.Report
 	Assessment conformity.Assessment
 	Route      conformity.Route
@@ -178,6 +180,10 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		stage.done(fmt.Sprintf("%d components", len(res.Components)))
 	}
 
+	if err := vulnStage(ctx, ev, opts, getenv, p); err != nil {
+		return nil, err
+	}
+
 	// Checks.
 	stage = startStage(p, rec, "checks")
 	target, err := checks.NewTarget(ctx, absRoot, cfg, relIfInside(absRoot, ev.OutDir))
@@ -196,6 +202,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		target.SBOM = sbomInfo(ev.SBOM)
 		target.SBOM.DeclaredDirect = declaredDirect(target)
 	}
+	target.Vulns = ev.Vulns
 	sel := opts.Checks
 	if len(sel) == 0 {
 		sel = cfg.Checks.Select
@@ -218,6 +225,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	if vh, err := vulnhandling.Facts(ctx, target); err == nil {
 		report.Facts.VulnHandling = vh
 	}
+	report.Facts.Vulnerabilities = vulnFacts(ev)
 	ev.Report = report
 	ev.Assessment = conformity.Assess(cfg, report)
 	ev.Route = conformity.RouteFor(cfg)

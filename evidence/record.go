@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/version"
 )
 
@@ -17,6 +18,9 @@ type RunRecord struct {
 	Inputs  []Input      `json:"inputs"`
 	Stages  []StageTime  `json:"stages"`
 	Outputs []Output     `json:"outputs"`
+	// VulnDB is the vulnerability database the scan used (build date,
+	// schema, checksum); absent when none was.
+	VulnDB *vulnscan.DB `json:"vulnerability_db,omitempty"`
 }
 
 // Input is one input of the run with its digest.

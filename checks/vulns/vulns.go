@@ -194,6 +194,13 @@ func vexJustification(d vulnscan.VEXDecision) string {
 	return strings.Join(parts, ": ")
 }
 
+func nonBlank(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
 func orUnknown(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "an unnamed author"
@@ -299,7 +306,7 @@ func evalDB(c *Collected) []checks.Finding {
 	}
 	db := s.DB
 	vals := map[string]string{
-		"built": db.Built.UTC().Format("2006-01-02T15:04:05Z"), "schema": db.Schema, "age_days": strconv.Itoa(db.Age.Days()),
+		"built": db.Built.UTC().Format("2006-01-02T15:04:05Z"), "schema": db.Schema,
 		"max_age_days": strconv.Itoa(db.MaxAge.Days()), "scanner": s.Scanner.Name + " " + s.Scanner.Version,
 	}
 	if db.Checksum != "" {
@@ -311,13 +318,13 @@ func evalDB(c *Collected) []checks.Finding {
 	if db.Stale {
 		return []checks.Finding{{
 			Outcome: checks.Warn, Key: "stale", Values: vals,
-			Message: fmt.Sprintf("the vulnerability database was built %s, %d days ago (bound %d days): the result may miss advisories published since; run `cemark db update`",
-				db.Built.UTC().Format("2006-01-02"), db.Age.Days(), db.MaxAge.Days()),
+			Message: fmt.Sprintf("the vulnerability database was built %s, more than %d days before this run: the result may miss advisories published since; run `cemark db update`",
+				db.Built.UTC().Format("2006-01-02"), db.MaxAge.Days()),
 		}}
 	}
 	return []checks.Finding{{
 		Outcome: checks.Info, Key: "current", Values: vals,
-		Message: fmt.Sprintf("vulnerability database %s built %s (%d days old, bound %d), checksum %s; %d packages matched by %s %s",
-			db.Schema, db.Built.UTC().Format("2006-01-02"), db.Age.Days(), db.MaxAge.Days(), orUnknown(db.Checksum), s.Packages, s.Scanner.Name, s.Scanner.Version),
+		Message: fmt.Sprintf("vulnerability database %s built %s (within the %d-day bound), checksum %s; %d packages matched by %s %s",
+			db.Schema, db.Built.UTC().Format("2006-01-02"), db.MaxAge.Days(), nonBlank(db.Checksum, "not recorded"), s.Packages, s.Scanner.Name, s.Scanner.Version),
 	}}
 }

@@ -39,8 +39,11 @@ type DB struct {
 	// the time each one's data was captured, sorted by name.
 	Providers []Provider `json:"providers,omitempty"`
 	// Age is the database's age at the run's wall-clock time, rounded to
-	// the hour; MaxAge the configured bound; Stale is Age > MaxAge.
-	Age    Duration `json:"age"`
+	// the hour; MaxAge the configured bound; Stale is Age > MaxAge. Age
+	// is never written: it changes with the clock, and the evidence must
+	// not (Stale changes only when the bound is crossed, like a waiver's
+	// expiry).
+	Age    Duration `json:"-"`
 	MaxAge Duration `json:"max_age"`
 	Stale  bool     `json:"stale"`
 }

@@ -115,8 +115,8 @@ func (d *DB) Match(ctx context.Context, s *syftsbom.SBOM, in MatchInput) (*vulns
 
 // StaleWarning says that a database older than its bound may miss advisories.
 func StaleWarning(db vulnscan.DB) string {
-	return fmt.Sprintf("the vulnerability database was built %s, %d days ago (more than %d): the result may miss advisories published since; run `%s`",
-		db.Built.Format(time.DateOnly), db.Age.Days(), db.MaxAge.Days(), UpdateCommand)
+	return fmt.Sprintf("the vulnerability database was built %s, more than %d days ago: the result may miss advisories published since; run `%s`",
+		db.Built.UTC().Format(time.DateOnly), db.MaxAge.Days(), UpdateCommand)
 }
 
 func (d *DB) convert(m match.Match, s *syftsbom.SBOM) vulnscan.Match {

@@ -22,7 +22,7 @@ import (
 // checkOptions are the flags of `cemark check`.
 type checkOptions struct {
 	format, out, failOn, config            string
-	pathPrefix                             string
+	pathPrefix, vulnDB                     string
 	checks, artifacts, updateKeys, sources []string
 }
 
@@ -36,6 +36,7 @@ func (o *checkOptions) addFlags(cmd *cobra.Command) {
 	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key file that signs the shipped artefacts (repeatable)")
 	f.StringArrayVar(&o.sources, "source", nil, "source as in cemark run; images (docker-archive:FILE, oci-archive:FILE, oci-dir:DIR, relative to PATH) give their configuration to the checks (repeatable; default cemark.yaml's sources)")
 	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
+	f.StringVar(&o.vulnDB, "vuln-db", "", "vulnerability database folder for the CEM-VULN checks, which match the SBOM of the last cemark run (default: vulnerabilities.db, $CEMARK_VULN_DB, $XDG_CACHE_HOME/cemark/grype-db)")
 	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files")
 }
 
@@ -82,6 +83,7 @@ e.g. --fail-on high, to exit 3 when a failing finding is at or above it.`,
 				Root: root, ConfigPath: o.config, Checks: o.checks,
 				Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
 				Sources: o.sources, ReadImages: evidence.ImageConfigs,
+				ScanVulns:   evidence.CheckVulnScanner(evidence.CheckVulnOptions{DB: o.vulnDB, Getenv: e.getenv}),
 				ToolVersion: version.Get().Cemark,
 			})
 			if err != nil {

@@ -13,6 +13,8 @@ import (
 // runOptions are the flags of `cemark run`.
 type runOptions struct {
 	config, productVersion, out, key, failOn, release string
+	vulnDB, vulnDBURL                                 string
+	vulnDBUpdate                                      bool
 	docsDir, lang, templates                          string
 	sources, checks, artifacts, updateKeys, subjects  []string
 	noDocs, asJSON, acceptChanges                     bool
@@ -37,6 +39,15 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.templates, "templates", "", "folder of templates overriding the embedded ones, file by file")
 	f.StringVar(&o.release, "release", "", "end with a readiness checklist for this release (e.g. v1.4.0); exit 3 when not ready")
 	f.BoolVar(&o.asJSON, "json", false, "print a machine summary on stdout")
+	o.addVulnFlags(cmd)
+}
+
+// addVulnFlags adds the vulnerability database flags (run and docs).
+func (o *runOptions) addVulnFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.vulnDB, "vuln-db", "", "vulnerability database folder, grype's layout (default: vulnerabilities.db, $CEMARK_VULN_DB, $XDG_CACHE_HOME/cemark/grype-db)")
+	f.BoolVar(&o.vulnDBUpdate, "vuln-db-update", false, "download a newer vulnerability database before the scan (the only time a run uses the network for it)")
+	f.StringVar(&o.vulnDBURL, "vuln-db-url", "", "database listing for --vuln-db-update (default grype's)")
 }
 
 func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
@@ -46,6 +57,7 @@ func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
 		Subjects: o.subjects, SigningKey: o.key, NoDocs: o.noDocs, DocsDir: o.docsDir,
 		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release, AcceptChanges: o.acceptChanges,
 		WriteEvidence: true, Getenv: e.getenv,
+		VulnDB: o.vulnDB, VulnDBUpdate: o.vulnDBUpdate, VulnDBURL: o.vulnDBURL,
 		Progress: newStageUI(e.stderr, e.getenv),
 	}
 	if o.failOn != "" {

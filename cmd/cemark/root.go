@@ -38,6 +38,8 @@ file, a release not ready), 4 verification failed.`,
 		newVerifyCmd(e),
 		newDocsCmd(e),
 		newActionCmd(e),
+		newDBCmd(e),
+		newVEXCmd(e),
 	)
 	return root
 }

@@ -349,3 +349,22 @@ func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
 	}
 	return UpdateResult{Updated: updated, DB: info}, nil
 }
+
+// Locate reads the configuration (configPath, else root/cemark.yaml when
+// it exists) and resolves the database folder from the flag, the
+// configuration and the environment, as a run does. A bad configuration
+// is returned as the loader's error (file:line:column).
+func Locate(root, configPath, flag string, getenv func(string) string) (Location, *config.Config, error) {
+	var cfg *config.Config
+	var err error
+	if configPath != "" {
+		cfg, err = config.Load(configPath)
+	} else {
+		cfg, _, err = config.LoadRoot(root)
+	}
+	if err != nil {
+		return Location{}, nil, err
+	}
+	loc, err := ResolveDir(flag, cfg, root, getenv)
+	return loc, cfg, err
+}

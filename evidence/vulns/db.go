@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -108,14 +109,34 @@ func ResolveDir(flag string, cfg *config.Config, root string, getenv func(string
 		}
 		return Location{Dir: abs, From: EnvDB}, nil
 	}
-	cache := getenv("XDG_CACHE_HOME")
-	if cache == "" || !filepath.IsAbs(cache) {
-		var err error
-		if cache, err = os.UserCacheDir(); err != nil {
-			return Location{}, fmt.Errorf("no cache folder for the vulnerability database (set %s or --vuln-db): %w", EnvDB, err)
-		}
+	cache := userCacheDir(getenv)
+	if cache == "" {
+		// No cache folder (no HOME): there is no database to find; Open
+		// says so with the fix.
+		return Location{From: "default (no cache folder: HOME and XDG_CACHE_HOME are unset)"}, nil
 	}
 	return Location{Dir: filepath.Join(cache, "cemark", "grype-db"), From: "default"}, nil
+}
+
+// userCacheDir is os.UserCacheDir read through getenv, so that a test's
+// environment decides it: $XDG_CACHE_HOME, else the platform's folder.
+func userCacheDir(getenv func(string) string) string {
+	if c := getenv("XDG_CACHE_HOME"); filepath.IsAbs(c) {
+		return c
+	}
+	switch runtime.GOOS {
+	case "windows":
+		return getenv("LocalAppData")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Caches")
+		}
+	default:
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, ".cache")
+		}
+	}
+	return ""
 }
 
 // MaxAge returns vulnerabilities.max_db_age, or DefaultMaxAge.
@@ -155,6 +176,9 @@ func installConfig(dir string) v6inst.Config {
 // build date, schema, checksum (verified), source and providers. now is
 // the wall clock, for the age.
 func Status(dir string, maxAge time.Duration, now time.Time) (vulnscan.DB, error) {
+	if dir == "" {
+		return vulnscan.DB{}, &NoDBError{Dir: "(no folder)", Reason: "no cache folder to look in"}
+	}
 	cur, err := v6inst.NewCurator(installConfig(dir), nil)
 	if err != nil {
 		return vulnscan.DB{}, err
@@ -230,6 +254,9 @@ func Open(ctx context.Context, dir string, maxAge time.Duration, now time.Time) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if dir == "" {
+		return nil, &NoDBError{Dir: "(no folder)", Reason: "no cache folder to look in"}
+	}
 	cur, err := v6inst.NewCurator(installConfig(dir), nil)
 	if err != nil {
 		return nil, err
@@ -304,6 +331,9 @@ type UpdateResult struct {
 func Update(ctx context.Context, opts UpdateOptions) (UpdateResult, error) {
 	if err := ctx.Err(); err != nil {
 		return UpdateResult{}, err
+	}
+	if opts.Dir == "" {
+		return UpdateResult{}, fmt.Errorf("no folder for the vulnerability database: set %s or pass --vuln-db", EnvDB)
 	}
 	if opts.ListingURL == "" {
 		opts.ListingURL = DefaultListingURL

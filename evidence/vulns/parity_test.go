@@ -157,7 +157,7 @@ func TestParityWithGrypeCLI(t *testing.T) {
 	}
 	var doc struct {
 		Matches []struct {
-			Vulnerability struct{ ID string } `json:"vulnerability"`
+			Vulnerability struct{ ID string }            `json:"vulnerability"`
 			Artifact      struct{ Name, Version string } `json:"artifact"`
 		} `json:"matches"`
 	}

@@ -168,6 +168,9 @@ func TestParityWithGrypeCLI(t *testing.T) {
 	for _, m := range doc.Matches {
 		want.add(m.Artifact.Name+"@"+m.Artifact.Version, m.Vulnerability.ID)
 	}
+	if len(want) == 0 {
+		t.Fatalf("grype found nothing on the fixture:\n%s", stderr.String())
+	}
 	db, err := Open(context.Background(), dbDir, 0, time.Now())
 	if err != nil {
 		t.Fatal(err)

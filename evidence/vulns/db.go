@@ -16,8 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
-	"sort"
+		"sort"
 	"strings"
 	"time"
 
@@ -31,6 +30,7 @@ import (
 
 	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/version"
 )
 
 // EnvDB names the environment variable that points at the database folder.
@@ -46,24 +46,8 @@ const DefaultListingURL = "https://grype.anchore.io/databases"
 // UpdateCommand is the command that installs a database, for messages.
 const UpdateCommand = "cemark db update"
 
-// grypeModuleVersion is the grype version in go.mod, for binaries built
-// without module information (a test checks it against go.mod).
-const grypeModuleVersion = "v0.121.3"
-
 // GrypeVersion is the grype library version linked into this binary.
-func GrypeVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == "github.com/anchore/grype" {
-				if d.Replace != nil {
-					return d.Replace.Version
-				}
-				return d.Version
-			}
-		}
-	}
-	return grypeModuleVersion
-}
+func GrypeVersion() string { return version.Get().Grype }
 
 // Scanner describes the matcher for the evidence.
 func Scanner() vulnscan.Scanner {

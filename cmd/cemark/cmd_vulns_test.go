@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,37 +19,8 @@ import (
 // (golang.org/x/text, lodash, moment and log4j-core at vulnerable versions).
 func vulnProduct(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join("..", "..", "evidence", "vulns", "testdata", "product")
-	dir := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cemark.yaml"), []byte("product: {name: gateway, version: 1.4.0}\nmanufacturer: {name: Example ApS}\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{
-		{"init", "-q"}, {"add", "-A"},
-		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "init"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_DATE=2026-11-01T12:00:00Z", "GIT_COMMITTER_DATE=2026-11-01T12:00:00Z")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
+	return gitProduct(t, filepath.Join("..", "..", "evidence", "vulns", "testdata", "product"),
+		map[string]string{"cemark.yaml": "product: {name: gateway, version: 1.4.0}\nmanufacturer: {name: Example ApS}\n"})
 }
 
 func readReport(t *testing.T, path string) *checks.Report {

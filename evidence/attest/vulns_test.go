@@ -25,11 +25,11 @@ func vulnScanFixture() *vulnscan.Scan {
 		Time:     at,
 		Matches: []vulnscan.Match{{
 			ID: "GHSA-jfh8-c2jp-5v3q", Aliases: []string{"CVE-2021-44228"}, Severity: "critical",
-			Package:  vulnscan.Package{Name: "log4j-core", Version: "2.14.1", Type: "java-archive", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", Ref: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?package-id=be8e"},
-			CVSS:     []vulnscan.CVSS{{Version: "3.1", Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", BaseScore: 10}},
-			FixedIn:  []string{"2.15.0"}, FixState: "fixed",
-			KEV:      []vulnscan.KEV{{CVE: "CVE-2021-44228", DateAdded: "2021-12-10", RansomwareUse: "known"}},
-			EPSS:     []vulnscan.EPSS{{CVE: "CVE-2021-44228", Score: 0.94358, Percentile: 0.99961, Date: "2025-01-01"}},
+			Package: vulnscan.Package{Name: "log4j-core", Version: "2.14.1", Type: "java-archive", PURL: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1", Ref: "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1?package-id=be8e"},
+			CVSS:    []vulnscan.CVSS{{Version: "3.1", Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", BaseScore: 10}},
+			FixedIn: []string{"2.15.0"}, FixState: "fixed",
+			KEV:  []vulnscan.KEV{{CVE: "CVE-2021-44228", DateAdded: "2021-12-10", RansomwareUse: "known"}},
+			EPSS: []vulnscan.EPSS{{CVE: "CVE-2021-44228", Score: 0.94358, Percentile: 0.99961, Date: "2025-01-01"}},
 		}},
 	}
 }

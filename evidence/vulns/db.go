@@ -16,7 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-		"sort"
+	"sort"
 	"strings"
 	"time"
 

@@ -38,26 +38,24 @@ func productSBOM(t testing.TB) *sbom.Result {
 	return productRes
 }
 
-func openTestDB(t testing.TB, now time.Time) *DB {
+// scanWith matches the product fixture against the database in dbDir.
+func scanWith(t testing.TB, dbDir string, now time.Time) *vulnscan.Scan {
 	t.Helper()
-	dir := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
-	db, err := Open(context.Background(), dir, 0, now)
+	db, err := Open(context.Background(), dbDir, 0, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
-func scanProduct(t testing.TB) *vulnscan.Scan {
-	t.Helper()
-	db := openTestDB(t, time.Now())
-	res := productSBOM(t)
-	scan, err := db.Match(context.Background(), res.Catalogue, MatchInput{SBOMName: "sbom.cdx.json", SBOMSHA256: "abc", Time: time.Unix(1767225600, 0)})
+	defer db.Close()
+	scan, err := db.Match(context.Background(), productSBOM(t).Catalogue, MatchInput{SBOMName: "sbom.cdx.json", SBOMSHA256: "abc", Time: time.Unix(1767225600, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return scan
+}
+
+func scanProduct(t testing.TB) *vulnscan.Scan {
+	t.Helper()
+	return scanWith(t, vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{}), time.Now())
 }
 
 func byID(scan *vulnscan.Scan) map[string]vulnscan.Match {

@@ -77,6 +77,17 @@ func (m idsByPackage) add(pkg, id string) {
 	sort.Strings(m[pkg])
 }
 
+// cemarkIDs is cemark's result on the product fixture, by package.
+func cemarkIDs(t *testing.T, dbDir string) idsByPackage {
+	t.Helper()
+	scan := scanWith(t, dbDir, time.Now())
+	got := idsByPackage{}
+	for _, m := range scan.Matches {
+		got.add(m.Package.Name+"@"+m.Package.Version, m.ID)
+	}
+	return got
+}
+
 // The result equals grype's own library entry point on the same SBOM and
 // database: grype.LoadVulnerabilityDB, pkg.Provide reading the SBOM file
 // cemark wrote (sbom.cdx.json), and the VulnerabilityMatcher with the
@@ -111,19 +122,7 @@ func TestParityWithGrypeLibrary(t *testing.T) {
 		want.add(m.Package.Name+"@"+m.Package.Version, m.Vulnerability.ID)
 	}
 
-	db, err := Open(context.Background(), dbDir, 0, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	scan, err := db.Match(context.Background(), res.Catalogue, MatchInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := idsByPackage{}
-	for _, m := range scan.Matches {
-		got.add(m.Package.Name+"@"+m.Package.Version, m.ID)
-	}
+	got := cemarkIDs(t, dbDir)
 	if len(want) == 0 {
 		t.Fatal("grype found nothing: the fixture does not exercise the matcher")
 	}
@@ -171,20 +170,7 @@ func TestParityWithGrypeCLI(t *testing.T) {
 	if len(want) == 0 {
 		t.Fatalf("grype found nothing on the fixture:\n%s", stderr.String())
 	}
-	db, err := Open(context.Background(), dbDir, 0, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	scan, err := db.Match(context.Background(), res.Catalogue, MatchInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := idsByPackage{}
-	for _, m := range scan.Matches {
-		got.add(m.Package.Name+"@"+m.Package.Version, m.ID)
-	}
-	if d := cmp.Diff(want, got); d != "" {
+	if d := cmp.Diff(want, cemarkIDs(t, dbDir)); d != "" {
 		t.Errorf("vulnerability IDs per package differ (-grype CLI +cemark):\n%s", d)
 	}
 }

@@ -45,14 +45,8 @@ func TestUpdateFromMirror(t *testing.T) {
 		}
 	}
 	// The database opens and matches.
-	db, err := Open(context.Background(), dir, 0, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	scan, err := db.Match(context.Background(), productSBOM(t).Catalogue, MatchInput{})
-	if err != nil || len(scan.Matches) != 4 {
-		t.Fatalf("after update: %d matches, %v", len(scan.Matches), err)
+	if scan := scanWith(t, dir, time.Now()); len(scan.Matches) != 4 {
+		t.Fatalf("after update: %d matches", len(scan.Matches))
 	}
 	// Nothing newer: no update.
 	again, err := Update(context.Background(), UpdateOptions{Dir: dir, ListingURL: srv.URL, Timeout: 30 * time.Second, Now: time.Now()})

@@ -53,6 +53,10 @@ Formats: table (default, for a terminal), json (report.json, with a committed
 JSON Schema), sarif (GitHub code scanning), gitlab-codequality (GitLab merge
 requests), markdown (a readable summary).
 
+The CEM-VULN checks match the SBOM the last cemark run left in the evidence
+directory (.cemark/sbom.cdx.json) against the vulnerability database
+(--vuln-db); without either they report "not assessed".
+
 --source takes the sources cemark run scans (default: cemark.yaml's
 sources). An image source (docker-archive:, oci-archive:, oci-dir:) gives
 its configuration to the checks: exposed ports, user, environment. Only the

@@ -62,6 +62,11 @@ func LoadVEX(root string, listed []string) ([]VEXStatement, []vulnscan.VEXDocume
 	var docs []vulnscan.VEXDocument
 	for _, rel := range names {
 		doc := vulnscan.VEXDocument{Path: rel}
+		if !filepath.IsLocal(filepath.FromSlash(rel)) {
+			doc.Error = "outside the product root: VEX documents are read from the product only"
+			docs = append(docs, doc)
+			continue
+		}
 		ss, err := readVEX(filepath.Join(root, filepath.FromSlash(rel)), rel, &doc)
 		if err != nil {
 			doc.Error = err.Error()

@@ -34,7 +34,7 @@ func vexRoot(t *testing.T, files ...string) string {
 
 func TestVEXOpenVEXAndCSAF(t *testing.T) {
 	root := vexRoot(t, "openvex.json", "csaf.json", "broken.json")
-	stmts, docs := LoadVEX(root, []string{"missing.json"})
+	stmts, docs := LoadVEX(root, []string{"missing.json", "../outside.json"})
 	byPath := map[string]vulnscan.VEXDocument{}
 	for _, d := range docs {
 		byPath[d.Path] = d
@@ -50,6 +50,9 @@ func TestVEXOpenVEXAndCSAF(t *testing.T) {
 	}
 	if d := byPath["missing.json"]; !strings.Contains(d.Error, "not found") {
 		t.Errorf("a listed missing document: %+v", d)
+	}
+	if d := byPath["../outside.json"]; !strings.Contains(d.Error, "outside the product root") {
+		t.Errorf("a document outside the root: %+v", d)
 	}
 
 	scan := scanProduct(t)

@@ -86,14 +86,14 @@ func TestRunScansVulnerabilities(t *testing.T) {
 	if code != exitcode.OK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
-	if !strings.Contains(stderr, "vulns") || !strings.Contains(stderr, "4 vulnerabilities") {
+	if !strings.Contains(stderr, "vulns") || !strings.Contains(stderr, "5 vulnerabilities") {
 		t.Errorf("no vulns stage in the summary:\n%s", stderr)
 	}
 	out := filepath.Join(dir, ".cemark")
 	rep := readReport(t, filepath.Join(out, "report.json"))
 	fs := findingsOf(rep, "CEM-VULN-001")
-	if len(fs) != 4 {
-		t.Fatalf("CEM-VULN-001: %d findings, want 4", len(fs))
+	if len(fs) != 5 {
+		t.Fatalf("CEM-VULN-001: %d findings, want 5", len(fs))
 	}
 	fails := 0
 	for _, f := range fs {
@@ -104,8 +104,8 @@ func TestRunScansVulnerabilities(t *testing.T) {
 			t.Errorf("%s first seen %q, want the run's reference day", f.Values["vulnerability"], f.Values["first_seen"])
 		}
 	}
-	if fails != 4 {
-		t.Errorf("%d failing (KEV and fixable high/critical fail), want 4", fails)
+	if fails != 5 {
+		t.Errorf("%d failing (KEV and fixable high/critical fail), want 5", fails)
 	}
 	if rep.Facts.Vulnerabilities == nil || rep.Facts.Vulnerabilities.DB == nil || len(rep.Facts.Vulnerabilities.Summary.KEVOpen) != 1 {
 		t.Errorf("facts.vulnerabilities: %+v", rep.Facts.Vulnerabilities)
@@ -151,13 +151,13 @@ func TestRunScansVulnerabilities(t *testing.T) {
 		t.Fatalf("check: exit %d\n%s", code, stderr)
 	}
 	var crep checks.Report
-	if err := json.Unmarshal([]byte(stdout), &crep); err != nil || len(findingsOf(&crep, "CEM-VULN-001")) != 4 {
+	if err := json.Unmarshal([]byte(stdout), &crep); err != nil || len(findingsOf(&crep, "CEM-VULN-001")) != 5 {
 		t.Errorf("check: %v\n%s", err, stdout)
 	}
 
 	// vex draft writes the manufacturer's document; the next run reads it.
 	code, _, stderr = cli(t, nil, "vex", "draft", dir, "--vuln-db", dbDir)
-	if code != exitcode.OK || !strings.Contains(stderr, "4 under_investigation") {
+	if code != exitcode.OK || !strings.Contains(stderr, "5 under_investigation") {
 		t.Fatalf("vex draft: exit %d\n%s", code, stderr)
 	}
 	draft := filepath.Join(dir, ".vex", "cemark.openvex.json")
@@ -185,7 +185,7 @@ func TestRunScansVulnerabilities(t *testing.T) {
 			investigating++
 		}
 	}
-	if waived != 1 || investigating != 3 {
+	if waived != 1 || investigating != 4 {
 		t.Errorf("after the VEX edit: %d waived, %d under investigation", waived, investigating)
 	}
 }

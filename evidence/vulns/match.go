@@ -2,6 +2,7 @@ package vulns
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -84,14 +85,23 @@ func (d *DB) Match(ctx context.Context, s *syftsbom.SBOM, in MatchInput) (*vulns
 		return nil, fmt.Errorf("match vulnerabilities: no SBOM catalogue")
 	}
 	pkgs, pctx := Packages(s)
+	unique, copies := dedupe(pkgs)
 	vm := grype.VulnerabilityMatcher{
 		VulnerabilityProvider: d.provider,
 		Matchers:              matcher.NewDefaultMatchers(MatcherConfig()),
 		IgnoreRules:           IgnoreRules(),
 	}
-	remaining, _, err := vm.FindMatchesContext(ctx, pkgs, pctx)
+	found, _, err := vm.FindMatchesContext(ctx, unique, pctx)
 	if err != nil {
 		return nil, fmt.Errorf("match vulnerabilities: %w", err)
+	}
+	remaining := match.NewMatches()
+	for _, m := range found.Sorted() {
+		remaining.Add(m)
+		for _, c := range copies[m.Package.ID] {
+			m.Package = c
+			remaining.Add(m)
+		}
 	}
 	info := d.info
 	scan := &vulnscan.Scan{
@@ -111,6 +121,49 @@ func (d *DB) Match(ctx context.Context, s *syftsbom.SBOM, in MatchInput) (*vulns
 	}
 	vulnscan.SortMatches(scan.Matches)
 	return scan, nil
+}
+
+// dedupe keeps one package of each set that grype cannot tell apart —
+// same type, name, version, language, purl, CPEs, upstreams, distro and
+// metadata: everything a matcher reads (locations and IDs are not) — and
+// maps each kept package's ID to the others. A repository's SBOM lists a
+// module once per manifest that requires it (this repository's, half of
+// its packages); each is matched once and its matches are given to the
+// others, which is what matching each would give.
+func dedupe(pkgs []grypepkg.Package) ([]grypepkg.Package, map[grypepkg.ID][]grypepkg.Package) {
+	type key struct {
+		Type, Name, Version, PURL, Language string
+		CPEs                                []string
+		Upstreams                           []grypepkg.UpstreamPackage
+		Distro                              string
+		Metadata                            any
+		MetadataType                        string
+	}
+	first := map[string]grypepkg.ID{}
+	copies := map[grypepkg.ID][]grypepkg.Package{}
+	unique := make([]grypepkg.Package, 0, len(pkgs))
+	for _, p := range pkgs {
+		k := key{Type: string(p.Type), Name: p.Name, Version: p.Version, PURL: p.PURL, Language: string(p.Language),
+			Upstreams: p.Upstreams, Metadata: p.Metadata, MetadataType: fmt.Sprintf("%T", p.Metadata)}
+		for _, c := range p.CPEs {
+			k.CPEs = append(k.CPEs, c.Attributes.BindToFmtString())
+		}
+		if p.Distro != nil {
+			k.Distro = p.Distro.String()
+		}
+		b, err := json.Marshal(k)
+		if err != nil {
+			unique = append(unique, p) // cannot compare it: match it on its own
+			continue
+		}
+		if id, ok := first[string(b)]; ok {
+			copies[id] = append(copies[id], p)
+			continue
+		}
+		first[string(b)] = p.ID
+		unique = append(unique, p)
+	}
+	return unique, copies
 }
 
 // StaleWarning says that a database older than its bound may miss advisories.

@@ -45,7 +45,7 @@ func TestUpdateFromMirror(t *testing.T) {
 		}
 	}
 	// The database opens and matches.
-	if scan := scanWith(t, dir, time.Now()); len(scan.Matches) != 4 {
+	if scan := scanWith(t, dir, time.Now()); len(scan.Matches) != 5 {
 		t.Fatalf("after update: %d matches", len(scan.Matches))
 	}
 	// Nothing newer: no update.

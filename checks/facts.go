@@ -1,5 +1,7 @@
 package checks
 
+import "github.com/cemark/cemark/checks/vulnscan"
+
 // Facts are the report-level facts the check families gathered, emitted
 // as they are so that an auditor sees the evidence and not only a verdict.
 // Each family owns its field.
@@ -7,6 +9,8 @@ type Facts struct {
 	Inventory     *Inventory     `json:"inventory,omitempty"`
 	UpdateSigning *UpdateSigning `json:"update_signing,omitempty"`
 	VulnHandling  *VulnHandling  `json:"vulnerability_handling,omitempty"`
+	// Vulnerabilities is the vulnerability scan's fact sheet (CEM-VULN-…).
+	Vulnerabilities *vulnscan.Facts `json:"vulnerabilities,omitempty"`
 }
 
 // Inventory is the product's attack surface: every network interface it

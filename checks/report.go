@@ -2,7 +2,7 @@ package checks
 
 // ReportSchemaVersion is the version of report.json's schema
 // (checks/schema/report.schema.json). Bump it on any change of shape.
-const ReportSchemaVersion = "1.2.0"
+const ReportSchemaVersion = "1.3.0"
 
 // Report is the result of a check run: one Result per check that ran, the
 // facts the families gathered, and files that could not be read.

@@ -13,7 +13,7 @@ import (
 var reportSchema []byte
 
 // ReportSchemaID is the $id of report.json's schema.
-const ReportSchemaID = "https://cemark.dev/schema/report/1.2.0/report.schema.json"
+const ReportSchemaID = "https://cemark.dev/schema/report/1.3.0/report.schema.json"
 
 // ReportSchema returns the JSON Schema of report.json (version
 // ReportSchemaVersion), committed at checks/schema/report.schema.json.

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -41,6 +42,9 @@ type Target struct {
 	UpdateKeys []string
 	// SBOM summarises the SBOM stage's output; nil when it did not run.
 	SBOM *SBOMInfo
+	// Vulns is the vulnerability scan of the SBOM (the CEM-VULN family
+	// judges it); nil when no scan was attempted.
+	Vulns *vulnscan.Scan
 
 	Files *FileIndex
 	Memo  *Memo

@@ -97,6 +97,14 @@ type Options struct {
 	// commitHook is called after each write step of the commit; an error
 	// stops the commit as a crash would (crash-consistency tests).
 	commitHook func(step string) error
+	// VulnDB is the vulnerability database folder (--vuln-db); empty uses
+	// vulnerabilities.db, CEMARK_VULN_DB or $XDG_CACHE_HOME/cemark/grype-db.
+	VulnDB string
+	// VulnDBUpdate downloads a newer database before the scan
+	// (--vuln-db-update); without it the run never reaches the network.
+	VulnDBUpdate bool
+	// VulnDBURL is the database listing to update from (default grype's).
+	VulnDBURL string
 }
 
 // Progress is told what the pipeline is doing, for a terminal or a log.

@@ -18,6 +18,7 @@ import (
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
@@ -49,6 +50,7 @@ type Evidence struct {
 	Missing []config.MissingInput
 
 	SBOM       *sbom.Result
+	Vulns      *vulnscan.Scan
 	Report     *checks.Report
 	Assessment conformity.Assessment
 	Route      conformity.Route
@@ -209,6 +211,10 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		stage.done(fmt.Sprintf("%d components", len(res.Components)))
 	}
 
+	if err := vulnStage(ctx, ev, opts, getenv, p); err != nil {
+		return nil, err
+	}
+
 	// Checks.
 	stage = startStage(p, rec, "checks")
 	target, err := checks.NewTarget(ctx, absRoot, cfg, relIfInside(absRoot, ev.OutDir))
@@ -231,6 +237,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		target.SBOM = sbomInfo(ev.SBOM)
 		target.SBOM.DeclaredDirect = declaredDirect(target)
 	}
+	target.Vulns = ev.Vulns
 	sel := opts.Checks
 	if len(sel) == 0 {
 		sel = cfg.Checks.Select
@@ -254,6 +261,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	if vh, err := vulnhandling.Facts(ctx, target); err == nil {
 		report.Facts.VulnHandling = vh
 	}
+	report.Facts.Vulnerabilities = vulnFacts(ev)
 	ev.Report = report
 	ev.Assessment = conformity.Assess(cfg, report)
 	ev.Route = conformity.RouteFor(cfg)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/version"
 )
 
@@ -24,6 +25,9 @@ type RunRecord struct {
 	// ReadOutside lists paths outside the product root that the command
 	// line named and the run read: a conscious act, recorded.
 	ReadOutside []string `json:"read_outside_root,omitempty"`
+	// VulnDB is the vulnerability database the scan used (build date,
+	// schema, checksum); absent when none was.
+	VulnDB *vulnscan.DB `json:"vulnerability_db,omitempty"`
 }
 
 // Input is one input of the run with its digest.

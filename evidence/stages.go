@@ -53,7 +53,7 @@ func encodeReports(ev *Evidence, files map[string][]byte) error {
 		return err
 	}
 	files["conformity.json"] = c
-	return nil
+	return addVulnFiles(ev, files)
 }
 
 func marshal(v any) ([]byte, error) {
@@ -116,6 +116,11 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 	if err != nil {
 		return err
 	}
+	vst, err := vulnStatement(ev, subjects)
+	if err != nil {
+		return err
+	}
+	sts = append(sts, vst...)
 	ev.Statements = sts
 	ev.subjects = subjects
 	for _, st := range sts {

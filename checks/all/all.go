@@ -11,6 +11,7 @@ import (
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
+	"github.com/cemark/cemark/checks/vulns"
 )
 
 // Family is one package of checks and its embedded metadata. Every *.yml or
@@ -32,6 +33,7 @@ func Families() []Family {
 		{Name: "updates", Checks: updates.Checks, Meta: updates.MetaFS()},
 		{Name: "vulnhandling", Checks: vulnhandling.Checks, Meta: vulnhandling.MetaFS()},
 		{Name: "report", Checks: report.Checks, Meta: report.MetaFS()},
+		{Name: "vulns", Checks: vulns.Checks, Meta: vulns.MetaFS()},
 		// One line per family.
 	}
 }

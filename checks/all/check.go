@@ -13,6 +13,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/exitcode"
@@ -39,7 +40,10 @@ type Options struct {
 	Sources []string
 	// ReadImages reads the image sources' configuration
 	// (evidence.ImageConfigs); nil reads none.
-	ReadImages  ImageReader
+	ReadImages ImageReader
+	// ScanVulns makes the vulnerability scan the CEM-VULN family judges
+	// (evidence.CheckVulnScanner); nil: the family reports "not assessed".
+	ScanVulns   func(ctx context.Context, cfg *config.Config, root string) (*vulnscan.Scan, error)
 	ToolVersion string
 	// Now is the reference day for waiver expiry; zero means the clock.
 	Now time.Time
@@ -76,6 +80,11 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 	}
 	if err := LoadImages(ctx, t, opts.ReadImages, opts.Sources); err != nil {
 		return nil, err
+	}
+	if opts.ScanVulns != nil && selects(cfg, opts.Checks, "CEM-VULN-") {
+		if t.Vulns, err = opts.ScanVulns(ctx, cfg, root); err != nil {
+			return nil, err
+		}
 	}
 	globs := append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)
 	// cemark.yaml's globs stay inside the root; the command line's may not.
@@ -128,6 +137,9 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 			report.Facts.UpdateSigning = us
 		}
 	}
+	if strings.Contains(ran, "CEM-VULN-") && t.Vulns != nil {
+		report.Facts.Vulnerabilities = vulnscan.FactsOf(t.Vulns, vulnscan.PolicyFrom(cfg.Vulnerabilities))
+	}
 	if strings.Contains(ran, "CEM-VH-") {
 		if vh, err := vulnhandling.Facts(ctx, t); err == nil {
 			report.Facts.VulnHandling = vh
@@ -173,6 +185,24 @@ func loadConfigPath(root, path string) (*config.Config, string, error) {
 func loadConfig(root, path string) (*config.Config, error) {
 	cfg, _, err := loadConfigPath(root, path)
 	return cfg, err
+}
+
+// selects reports whether the run selects a check with this ID prefix
+// (every check when nothing is selected).
+func selects(cfg *config.Config, flag []string, prefix string) bool {
+	sel := flag
+	if len(sel) == 0 {
+		sel = cfg.Checks.Select
+	}
+	if len(sel) == 0 {
+		return true
+	}
+	for _, id := range sel {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(id)), prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 func productName(cfg *config.Config, root string) string {

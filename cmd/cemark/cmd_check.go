@@ -23,7 +23,7 @@ import (
 // checkOptions are the flags of `cemark check`.
 type checkOptions struct {
 	format, out, failOn, config, baseline  string
-	pathPrefix                             string
+	pathPrefix, vulnDB                     string
 	checks, artifacts, updateKeys, sources []string
 }
 
@@ -38,6 +38,7 @@ func (o *checkOptions) addFlags(cmd *cobra.Command) {
 	f.StringArrayVar(&o.sources, "source", nil, "source as in cemark run; images (docker-archive:FILE, oci-archive:FILE, oci-dir:DIR, relative to PATH) give their configuration to the checks (repeatable; default cemark.yaml's sources)")
 	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
 	f.StringVar(&o.baseline, "baseline", "", "a previous report.json (e.g. from `cemark baseline write`): the findings it holds are existing and do not count for --fail-on (default checks.baseline)")
+	f.StringVar(&o.vulnDB, "vuln-db", "", "vulnerability database folder for the CEM-VULN checks, which match the SBOM of the last cemark run (default: vulnerabilities.db, $CEMARK_VULN_DB, $XDG_CACHE_HOME/cemark/grype-db)")
 	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files")
 }
 
@@ -53,6 +54,10 @@ signing, vulnerability handling. Each finding is tied to a clause of the CRA.
 Formats: table (default, for a terminal), json (report.json, with a committed
 JSON Schema), sarif (GitHub code scanning), gitlab-codequality (GitLab merge
 requests), markdown (a readable summary).
+
+The CEM-VULN checks match the SBOM the last cemark run left in the evidence
+directory (.cemark/sbom.cdx.json) against the vulnerability database
+(--vuln-db); without either they report "not assessed".
 
 --source takes the sources cemark run scans (default: cemark.yaml's
 sources). An image source (docker-archive:, oci-archive:, oci-dir:) gives
@@ -94,6 +99,7 @@ report.json: findings it already held are reported as existing
 				Root: root, ConfigPath: o.config, Checks: o.checks,
 				Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
 				Sources: o.sources, ReadImages: evidence.ImageConfigs,
+				ScanVulns:   evidence.CheckVulnScanner(evidence.CheckVulnOptions{DB: o.vulnDB, Getenv: e.getenv}),
 				ToolVersion: version.Get().Cemark, Baseline: o.baseline,
 			})
 			if err != nil {

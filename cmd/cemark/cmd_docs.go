@@ -64,6 +64,7 @@ and exits 3 when the committed file is stale — a CI gate.`,
 	f.StringVar(&o.lang, "lang", "", "language of the declaration and user information: en | da")
 	f.StringVar(&o.templates, "templates", "", "folder of templates overriding the embedded ones, file by file")
 	f.StringArrayVar(&o.sources, "source", nil, "SBOM source (repeatable)")
+	o.addVulnFlags(cmd)
 	f.StringArrayVar(&o.artifacts, "artifacts", nil, "glob of the shipped artefacts (repeatable)")
 	f.StringArrayVar(&o.updateKeys, "update-key", nil, "public key that signs the shipped artefacts (repeatable)")
 	f.BoolVar(&o.acceptChanges, "accept-changes", false, "record the current evidence as the baseline of the substantial-modification watch")

@@ -17,6 +17,8 @@ type runOptions struct {
 	config, productVersion, out, key, failOn, release string
 	sign, fulcioURL, rekorURL, trustedRoot            string
 	baseline                                          string
+	vulnDB, vulnDBURL                                 string
+	vulnDBUpdate                                      bool
 	docsDir, lang, templates                          string
 	sources, checks, artifacts, updateKeys, subjects  []string
 	noDocs, asJSON, acceptChanges                     bool
@@ -48,12 +50,21 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.release, "release", "", "end with a readiness checklist for this release (e.g. v1.4.0); exit 3 when not ready")
 	f.BoolVar(&o.asJSON, "json", false, "print a machine summary on stdout")
 	addLockTimeout(f, &o.lockTimeout)
+	o.addVulnFlags(cmd)
 }
 
 // addLockTimeout adds --lock-timeout: how long a run waits for another
 // run on the same product (the run lock in .git or beside the evidence).
 func addLockTimeout(f *pflag.FlagSet, d *time.Duration) {
 	f.DurationVar(d, "lock-timeout", 0, "wait this long (e.g. 2m) for another cemark run on the same product to finish; 0 fails at once")
+}
+
+// addVulnFlags adds the vulnerability database flags (run and docs).
+func (o *runOptions) addVulnFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.vulnDB, "vuln-db", "", "vulnerability database folder, grype's layout (default: vulnerabilities.db, $CEMARK_VULN_DB, $XDG_CACHE_HOME/cemark/grype-db)")
+	f.BoolVar(&o.vulnDBUpdate, "vuln-db-update", false, "download a newer vulnerability database before the scan (the only time a run uses the network for it)")
+	f.StringVar(&o.vulnDBURL, "vuln-db-url", "", "database listing for --vuln-db-update (default grype's)")
 }
 
 func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
@@ -66,6 +77,7 @@ func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
 		Baseline:      o.baseline,
 		WriteEvidence: true, Getenv: e.getenv, LockTimeout: o.lockTimeout,
 		OutDirFrom: "--out", DocsDirFrom: "--docs-dir",
+		VulnDB: o.vulnDB, VulnDBUpdate: o.vulnDBUpdate, VulnDBURL: o.vulnDBURL,
 		Progress: newStageUI(e.stderr, e.getenv),
 	}
 	if o.failOn != "" {

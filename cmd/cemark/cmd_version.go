@@ -13,7 +13,7 @@ func newVersionCmd(e *env) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "version",
-		Short: "Print cemark's version and the versions of syft and in-toto it is built with",
+		Short: "Print cemark's version and the versions of syft, grype and in-toto it is built with",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			v := version.Get()
@@ -22,7 +22,7 @@ func newVersionCmd(e *env) *cobra.Command {
 				enc.SetIndent("", "  ")
 				return enc.Encode(v)
 			}
-			fmt.Fprintf(e.stdout, "cemark  %s\nsyft    %s\nin-toto %s\ngo      %s %s\n", v.Cemark, v.Syft, v.InToto, v.GoVersion, v.Platform)
+			fmt.Fprintf(e.stdout, "cemark  %s\nsyft    %s\ngrype   %s\nin-toto %s\ngo      %s %s\n", v.Cemark, v.Syft, v.Grype, v.InToto, v.GoVersion, v.Platform)
 			return nil
 		},
 	}

@@ -21,12 +21,19 @@ const fixtureDir = "../../testdata/products/gateway"
 // fixed commit time, so the run's reference time is reproducible.
 func product(t *testing.T) string {
 	t.Helper()
+	return gitProduct(t, fixtureDir, nil)
+}
+
+// gitProduct copies src, and extra files (name to content), into a fresh
+// git repository with one commit at a fixed time.
+func gitProduct(t *testing.T, src string, extra map[string]string) string {
+	t.Helper()
 	dir := t.TempDir()
-	err := filepath.WalkDir(fixtureDir, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(fixtureDir, p)
+		rel, _ := filepath.Rel(src, p)
 		if d.IsDir() {
 			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
 		}
@@ -38,6 +45,11 @@ func product(t *testing.T) string {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for name, content := range extra {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	gitInit(t, dir)
 	return dir

@@ -41,6 +41,8 @@ failed, 130/143 interrupted by SIGINT/SIGTERM (nothing more was written).`,
 		newDocsCmd(e),
 		newReportCmd(e),
 		newActionCmd(e),
+		newDBCmd(e),
+		newVEXCmd(e),
 	)
 	return root
 }

@@ -62,6 +62,10 @@ type Config struct {
 	// actively exploited vulnerabilities and severe incidents.
 	Reporting Reporting `yaml:"reporting,omitempty" json:"reporting,omitempty"`
 
+	// Vulnerabilities configures the scan of the SBOM against grype's
+	// vulnerability database (Annex I Part I (2)(a), Part II (2)-(3)).
+	Vulnerabilities Vulnerabilities `yaml:"vulnerabilities,omitempty" json:"vulnerabilities,omitempty"`
+
 	// Limits bounds what cemark reads from the product.
 	Limits Limits `yaml:"limits,omitempty" json:"limits,omitempty"`
 
@@ -407,4 +411,30 @@ type Reporting struct {
 	// AvailableIn lists the Member States (ISO 3166-1 alpha-2) where the
 	// product is made available, for the early warning (Art. 14(2)(a)).
 	AvailableIn []string `yaml:"available_in,omitempty" json:"available_in,omitempty"`
+}
+
+// Vulnerabilities configures the vulnerability scan and its verdicts.
+type Vulnerabilities struct {
+	// DB is the grype database folder (grype's cache layout), relative to
+	// the product root. --vuln-db wins; CEMARK_VULN_DB and
+	// $XDG_CACHE_HOME/cemark/grype-db are used when neither is set.
+	DB string `yaml:"db,omitempty" json:"db,omitempty"`
+	// MaxDBAge is how old the database may be before the scan warns that
+	// it may miss recent advisories: "5d" (default), "36h".
+	MaxDBAge string `yaml:"max_db_age,omitempty" json:"max_db_age,omitempty"`
+	// VEX lists OpenVEX or CSAF VEX documents (relative to the product
+	// root), read with every *.json under .vex/.
+	VEX []string `yaml:"vex,omitempty" json:"vex,omitempty"`
+	// FailOnKEV: a vulnerability in CISA's Known Exploited Vulnerabilities
+	// catalogue fails (default true).
+	FailOnKEV *bool `yaml:"fail_on_kev,omitempty" json:"fail_on_kev,omitempty"`
+	// FailSeverity is the lowest severity that fails when a fixed version
+	// exists (default "high"; "none": severity alone never fails).
+	FailSeverity string `yaml:"fail_severity,omitempty" json:"fail_severity,omitempty"`
+	// FailUnfixed also fails at FailSeverity when no fix exists yet
+	// (default false: those warn).
+	FailUnfixed bool `yaml:"fail_unfixed,omitempty" json:"fail_unfixed,omitempty"`
+	// FailEPSSPercentile fails a fixable vulnerability whose EPSS
+	// percentile is at least this many percent (1-100; 0 or unset: off).
+	FailEPSSPercentile int `yaml:"fail_epss_percentile,omitempty" json:"fail_epss_percentile,omitempty"`
 }

@@ -72,3 +72,20 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	*d = v
 	return nil
 }
+
+// ParseAge reads an age written as whole days or hours ("5d", "36h"), as
+// vulnerabilities.max_db_age takes it.
+func ParseAge(s string) (time.Duration, error) {
+	if !agePattern.MatchString(s) {
+		return 0, fmt.Errorf("%q is not an age: expected days or hours, e.g. \"5d\" or \"36h\"", s)
+	}
+	var n int
+	if _, err := fmt.Sscanf(s[:len(s)-1], "%d", &n); err != nil {
+		return 0, fmt.Errorf("%q is not an age: %w", s, err)
+	}
+	unit := time.Hour
+	if s[len(s)-1] == 'd' {
+		unit = 24 * time.Hour
+	}
+	return time.Duration(n) * unit, nil
+}

@@ -39,6 +39,8 @@ var (
 	// notifiedBodyNumberPattern: NANDO numbers are four digits.
 	notifiedBodyNumberPattern = regexp.MustCompile(`^[0-9]{4}$`)
 	sha256Pattern             = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	// agePattern is a whole number of days or hours: "5d", "36h".
+	agePattern = regexp.MustCompile(`^[1-9][0-9]{0,4}[dh]$`)
 )
 
 // Enumerations of cemark.yaml, in the order the error messages list them.
@@ -113,6 +115,14 @@ func ruleFor(p string) rule {
 		return rule{enum: MemberStates(), want: "the ISO 3166-1 alpha-2 code of an EU Member State, e.g. DK"}
 	case "limits.max_file_size":
 		return rule{hasRange: true, min: 1, max: 1<<63 - 1}
+	case "vulnerabilities.max_db_age":
+		return rule{pattern: agePattern, want: `an age in days or hours, e.g. "5d" or "36h"`}
+	case "vulnerabilities.fail_severity":
+		return rule{enum: []string{"critical", "high", "medium", "low", "none"}}
+	case "vulnerabilities.fail_epss_percentile":
+		return rule{hasRange: true, min: 0, max: 100}
+	case "vulnerabilities.db", "vulnerabilities.vex[]":
+		return rule{nonBlank: true, want: "a path relative to the product root"}
 	case "attestations.sbom_inline_limit":
 		return rule{hasRange: true, min: 0, max: 1<<63 - 1}
 	}

@@ -31,8 +31,11 @@ import (
 	// syft reads newer RPM databases through database/sql and needs a
 	// driver named "sqlite". database/sql's driver registry is global and
 	// registration happens in the driver's init: that is the one piece of
-	// global state this package brings in, as syft's own CLI does.
-	_ "modernc.org/sqlite"
+	// global state this package brings in, as syft's own CLI does. It is
+	// the driver grype's database uses too (both pure Go, over modernc's
+	// SQLite), so that the two can live in one binary: registering a
+	// second "sqlite" driver panics.
+	_ "github.com/glebarez/go-sqlite"
 )
 
 // DefaultExclusions are always excluded from a directory scan: the VCS
@@ -154,6 +157,7 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 		SPDX:       spdxOut,
 		Quality:    assessQuality(bom, cfg),
 		Components: components(merged, facts),
+		Catalogue:  &merged,
 	}
 	for _, p := range parts {
 		res.Sources = append(res.Sources, p.info)

@@ -4,6 +4,8 @@
 // quality report that says which components miss which field.
 package sbom
 
+import syftsbom "github.com/anchore/syft/syft/sbom"
+
 // Result is the SBOM stage's output, read by every later stage.
 type Result struct {
 	// CycloneDX is the CycloneDX 1.6 JSON document, enriched.
@@ -18,6 +20,10 @@ type Result struct {
 	Images []Image
 	// Sources are the sources scanned, with their digests.
 	Sources []SourceInfo
+	// Catalogue is the merged syft catalogue the documents were encoded
+	// from, kept for the vulnerability stage: it matches these very
+	// packages (with syft's metadata) instead of cataloguing again.
+	Catalogue *syftsbom.SBOM
 }
 
 // Component is one package of the catalogue, as later stages need it.

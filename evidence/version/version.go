@@ -19,6 +19,7 @@ import (
 type Info struct {
 	Cemark    string `json:"cemark"`
 	Syft      string `json:"syft"`
+	Grype     string `json:"grype"`
 	InToto    string `json:"in_toto_golang"`
 	GoVersion string `json:"go"`
 	Platform  string `json:"platform"`
@@ -41,7 +42,7 @@ func Get() Info {
 // fromBuildInfo is Get over given build information (nil when the binary
 // carries none) and release stamp.
 func fromBuildInfo(bi *debug.BuildInfo, release string) Info {
-	info := Info{Cemark: "devel", Syft: "unknown", InToto: "unknown", GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	info := Info{Cemark: "devel", Syft: "unknown", Grype: "unknown", InToto: "unknown", GoVersion: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	if bi != nil {
 		if v := bi.Main.Version; v != "" && v != "(devel)" {
 			info.Cemark = v
@@ -54,6 +55,8 @@ func fromBuildInfo(bi *debug.BuildInfo, release string) Info {
 			switch d.Path {
 			case "github.com/anchore/syft":
 				info.Syft = v
+			case "github.com/anchore/grype":
+				info.Grype = v
 			case "github.com/in-toto/in-toto-golang":
 				info.InToto = v
 			}
@@ -74,9 +77,16 @@ func fromBuildInfo(bi *debug.BuildInfo, release string) Info {
 	if info.Syft == "unknown" {
 		info.Syft = pinnedSyft
 	}
+	if info.Grype == "unknown" {
+		info.Grype = pinnedGrype
+	}
 	info.Cemark = strings.TrimSpace(info.Cemark)
 	return info
 }
 
 // pinnedSyft mirrors the syft version in go.mod; a test keeps them equal.
 const pinnedSyft = "v1.57.1"
+
+// pinnedGrype is the grype library version in go.mod (the vulnerability
+// matcher), for binaries built without module information.
+const pinnedGrype = "v0.121.3"

@@ -119,3 +119,17 @@ func TestReleaseLdflags(t *testing.T) {
 		t.Errorf("release build says %q, want %q", got, tag)
 	}
 }
+
+func TestPinnedGrypeMatchesGoMod(t *testing.T) {
+	mod, err := os.ReadFile("../../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`github.com/anchore/grype (v[^\s]+)`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("grype not in go.mod")
+	}
+	if string(m[1]) != pinnedGrype {
+		t.Fatalf("pinnedGrype = %s, go.mod has %s", pinnedGrype, m[1])
+	}
+}

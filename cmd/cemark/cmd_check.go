@@ -14,8 +14,6 @@ import (
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/format"
-	"github.com/cemark/cemark/evidence/format/codequality"
-	"github.com/cemark/cemark/evidence/format/sarif"
 	"github.com/cemark/cemark/evidence/version"
 )
 
@@ -37,7 +35,7 @@ func (o *checkOptions) addFlags(cmd *cobra.Command) {
 	f.StringArrayVar(&o.sources, "source", nil, "source as in cemark run; images (docker-archive:FILE, oci-archive:FILE, oci-dir:DIR, relative to PATH) give their configuration to the checks (repeatable; default cemark.yaml's sources)")
 	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
 	f.StringVar(&o.baseline, "baseline", "", "a previous report.json (e.g. from `cemark baseline write`): the findings it holds are existing and do not count for --fail-on (default checks.baseline)")
-	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files")
+	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files (default: git's answer, as in cemark run)")
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -93,8 +91,13 @@ report.json: findings it already held are reported as existing
 				return err
 			}
 			enc := rep
-			if o.pathPrefix != "" && (fm.ID == sarif.ID || fm.ID == codequality.ID) {
-				enc = format.WithPathPrefix(rep, o.pathPrefix)
+			if fm.RepoRooted {
+				// The same paths as the run's report.sarif and codequality.json.
+				loc, err := evidence.CheckLocation(cmd.Context(), root, rep.ConfigFile, o.pathPrefix)
+				if err != nil {
+					return err
+				}
+				enc = format.Locate(rep, loc)
 			}
 			var buf bytes.Buffer
 			if err := fm.Encode(&buf, enc); err != nil {

@@ -228,7 +228,7 @@ func TestReleaseReadinessChecklist(t *testing.T) {
 	for _, want := range []string{
 		"Release readiness for Example Gateway v1.4.0",
 		"[ ] Shipped artefacts signed and verified",
-		"[ ] Evidence attested with a key",
+		"[ ] Evidence signed (with a key or keylessly)",
 		"[x] Support period declared and running",
 		"[x] Version matches the release",
 		"not ready:",

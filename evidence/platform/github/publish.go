@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/format"
 	"github.com/cemark/cemark/evidence/sbom"
@@ -90,9 +91,10 @@ type SummaryInput struct {
 	Report           *checks.Report
 	SBOM             *sbom.Result
 	Missing          []string
-	Signed           bool
-	KeyID            string
-	Docs             string // one line about the technical file
+	// Signing is how the run signed its statements (Evidence.Signing): a
+	// key, a keyless identity, or unsigned with the reason.
+	Signing attest.Signing
+	Docs    string // one line about the technical file
 	// MaxFindings caps the findings table (0: 100).
 	MaxFindings int
 }
@@ -206,15 +208,30 @@ func RenderSummary(in SummaryInput) string {
 	}
 
 	b.WriteString("### Attestations and technical file\n\n")
-	if in.Signed {
-		fmt.Fprintf(&b, "- Attestations signed by key `%s`.\n", cell(in.KeyID))
-	} else {
-		b.WriteString("- Attestations are **unsigned** (no `signing-key`).\n")
-	}
+	b.WriteString("- " + SigningLine(in.Signing) + "\n")
 	if in.Docs != "" {
 		fmt.Fprintf(&b, "- %s\n", in.Docs)
 	}
 	return b.String()
+}
+
+// SigningLine says in one Markdown line how the attestations are signed,
+// and for keyless signatures how to verify them: the identity and issuer
+// are what `cemark verify` and cosign pin.
+func SigningLine(s attest.Signing) string {
+	switch s.Method {
+	case attest.SignKey, attest.SignKeyless:
+		line := "Attestations " + cell(s.Describe()) + "."
+		if s.Method == attest.SignKeyless {
+			line += fmt.Sprintf(" Verify the `.sigstore.json` bundles with `cemark verify --certificate-identity %s --certificate-oidc-issuer %s`.", cell(s.Identity), cell(s.Issuer))
+		}
+		return line
+	}
+	why := "no `signing-key`, and no OIDC token (`permissions: id-token: write`)"
+	if s.Reason != "" {
+		why = cell(s.Reason)
+	}
+	return "Attestations are **unsigned**: " + why + "."
 }
 
 func statusIcon(s conformity.Status) string {

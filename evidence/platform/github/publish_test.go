@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/conformity"
 )
 
@@ -195,5 +196,41 @@ func TestReadInputs(t *testing.T) {
 	env["INPUT_FAIL-ON"] = "severe"
 	if _, err := ReadInputs(NewActions(&strings.Builder{}, func(k string) string { return env[k] })); err == nil || !strings.Contains(err.Error(), "fail-on") {
 		t.Errorf("bad fail-on: %v", err)
+	}
+}
+
+// TestSigningLine: the job summary says how the run signed — the key ID,
+// or the keyless identity and issuer with the command that verifies them —
+// never "signed by key" with an empty key for a keyless run.
+func TestSigningLine(t *testing.T) {
+	const identity = "https://github.com/acme/widget/.github/workflows/cemark.yml@refs/heads/main"
+	for _, tc := range []struct {
+		name    string
+		signing attest.Signing
+		want    []string
+		not     []string
+	}{
+		{"key", attest.Signing{Method: attest.SignKey, KeyID: "3f5c0a2e"}, []string{"Attestations signed by key 3f5c0a2e."}, []string{"keyless", "unsigned"}},
+		{"keyless", attest.Signing{Method: attest.SignKeyless, Identity: identity, Issuer: "https://token.actions.githubusercontent.com",
+			LogEntries: []attest.LogEntry{{Statement: "report", LogIndex: 7001}, {Statement: "conformity", LogIndex: 7002}}},
+			[]string{"signed keylessly by " + identity, "issuer https://token.actions.githubusercontent.com", "Rekor log index 7001, 7002",
+				"`cemark verify --certificate-identity " + identity + " --certificate-oidc-issuer https://token.actions.githubusercontent.com`"},
+			[]string{"by key", "unsigned"}},
+		{"unsigned, with the reason", attest.Signing{Method: attest.SignNone, Reason: "this pull request comes from a fork"},
+			[]string{"Attestations are **unsigned**: this pull request comes from a fork."}, []string{"by key"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md := RenderSummary(SummaryInput{Status: Incomplete, Signing: tc.signing})
+			for _, w := range tc.want {
+				if !strings.Contains(md, w) {
+					t.Errorf("summary lacks %q:\n%s", w, md)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(md, n) {
+					t.Errorf("summary says %q:\n%s", n, md)
+				}
+			}
+		})
 	}
 }

@@ -187,7 +187,7 @@ func Run(ctx context.Context, d Deps) error {
 		}
 	}
 	sum := SummaryInput{Status: status, Assessment: ev.Assessment, Report: ci, SBOM: ev.SBOM,
-		Signed: ev.Signed, KeyID: ev.KeyID, Docs: docs.line}
+		Signing: ev.Signing, Docs: docs.line}
 	if ev.Config != nil {
 		sum.Product, sum.Version = ev.Config.Product.Name, ev.Config.Product.Version
 	}

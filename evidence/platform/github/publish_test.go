@@ -197,6 +197,14 @@ func TestReadInputs(t *testing.T) {
 	if _, err := ReadInputs(NewActions(&strings.Builder{}, func(k string) string { return env[k] })); err == nil || !strings.Contains(err.Error(), "fail-on") {
 		t.Errorf("bad fail-on: %v", err)
 	}
+	env["INPUT_FAIL-ON"] = "high"
+	for v, ok := range map[string]bool{"": true, "keyless": true, "Key": true, "none": true, "sigstore": false, "cosign": false} {
+		env["INPUT_SIGNING"] = v
+		in, err := ReadInputs(NewActions(&strings.Builder{}, func(k string) string { return env[k] }))
+		if (err == nil) != ok || ok && in.Signing != strings.ToLower(v) {
+			t.Errorf("signing %q: %q, %v", v, in.Signing, err)
+		}
+	}
 }
 
 // TestSigningLine: the job summary says how the run signed — the key ID,

@@ -64,6 +64,8 @@ type Evidence struct {
 	Signing attest.Signing
 	// SBOMByDigest is true when an SBOM was too large to attest inline.
 	SBOMByDigest bool
+	// signers are attestations.signers, keys by their key ID (stage_signers.go).
+	signers []techfile.Signer
 
 	// RepoPrefix is the product root's folder relative to the repository
 	// root ("" at the root): CI outputs name files from the repository.
@@ -128,6 +130,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	}
 	ev.Config, ev.ConfigPath = cfg, cfgPath
 	if err := checkConformityStatements(cfg, cfgPath); err != nil {
+		return nil, stage.fail(err)
+	}
+	if ev.signers, err = loadSigners(absRoot, cfg, cfgPath); err != nil {
 		return nil, stage.fail(err)
 	}
 	baseline, err := loadBaseline(absRoot, cfg, opts.Baseline, rec)

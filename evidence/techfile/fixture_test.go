@@ -42,6 +42,13 @@ func fixtureConfig(class string) *config.Config {
 		Advisories: config.Advisories{GitHub: true},
 		Conformity: config.Conformity{Procedure: procedureFor(class)},
 		Reporting:  config.Reporting{MemberState: "DK", CSIRT: "CFCS (Center for Cybersikkerhed)", Contact: "psirt@acme.example", AvailableIn: []string{"DK", "SE"}},
+		Attestations: config.Attestations{Signers: config.Signers{
+			Keyless: []config.KeylessIdentity{
+				{Issuer: "https://token.actions.githubusercontent.com", Identity: "https://github.com/acme/gateway/.github/workflows/cemark.yml@refs/heads/main"},
+				{Issuer: "https://gitlab.com", IdentityRegexp: `https://gitlab\.com/acme/gateway//\.gitlab-ci\.yml@refs/tags/v.+`},
+			},
+			Keys: []string{"keys/cemark.pub"},
+		}},
 		RiskAssessment: map[string]config.Requirement{
 			"I-2e": {Applicable: ptr(true), Measures: "TLS 1.3 for every connection; no data at rest."},
 			"I-2g": {Applicable: ptr(false), Justification: "The gateway stores no personal data."},
@@ -138,6 +145,7 @@ func fixtureInput(cfg *config.Config) Input {
 			{Name: "sbom", PredicateType: "https://cyclonedx.org/bom", Digest: "aa00000000000000000000000000000000000000000000000000000000000000"},
 			{Name: "checks", PredicateType: "https://cemark.dev/checks/v1", Digest: "bb00000000000000000000000000000000000000000000000000000000000000"},
 		},
+		Signers: fixtureSigners(cfg),
 		EvidenceFiles: map[string]string{
 			"report.json":   ".cemark/report.json",
 			"report.sarif":  ".cemark/report.sarif",
@@ -147,4 +155,17 @@ func fixtureInput(cfg *config.Config) Input {
 		ToolVersion: "0.1.0",
 		Date:        time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC),
 	}
+}
+
+// fixtureSigners are the configured signers as the pipeline hands them
+// over: the keys with their key ID, read from the key file there.
+func fixtureSigners(cfg *config.Config) []Signer {
+	var out []Signer
+	for _, k := range cfg.Attestations.Signers.Keyless {
+		out = append(out, Signer{Issuer: k.Issuer, Identity: k.Identity, IdentityRegexp: k.IdentityRegexp})
+	}
+	for _, k := range cfg.Attestations.Signers.Keys {
+		out = append(out, Signer{KeyPath: k, KeyID: "5e0f1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100", KeyType: "ecdsa-p256"})
+	}
+	return out
 }

@@ -75,6 +75,11 @@ type Input struct {
 	// Commit is the product revision the evidence was made from.
 	Commit       string
 	Attestations []AttestationRef
+	// Signers are who the manufacturer states signs the evidence
+	// (attestations.signers), keys shown by their key ID: facts of the
+	// product, not of one run. A run's own signature (a Rekor log index
+	// changes with every build) stays in its evidence.
+	Signers []Signer
 	// EvidenceFiles maps an evidence file's name ("report.json",
 	// "report.sarif", "sbom.cdx.json" …) to its path relative to the
 	// repository root (Options.Root), slash-separated, for links.
@@ -131,6 +136,19 @@ type AttestationRef struct {
 	// Digest is the hex sha256 of the statement payload: deterministic,
 	// unlike the envelope when ECDSA signs.
 	Digest string
+}
+
+// Signer is one stated signer of the evidence: a keyless CI identity
+// (Issuer with Identity or IdentityRegexp) or a public key (KeyPath, with
+// its KeyID and KeyType).
+type Signer struct {
+	Issuer, Identity, IdentityRegexp string
+	// KeyPath is the public key file, relative to the product root.
+	KeyPath string
+	// KeyID is the hex SHA-256 of the DER public key (the DSSE keyid).
+	KeyID string
+	// KeyType is "ecdsa-p256" or "ed25519".
+	KeyType string
 }
 
 // Options say where and how to render.

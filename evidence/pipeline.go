@@ -26,6 +26,7 @@ import (
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
+	art14 "github.com/cemark/cemark/evidence/report"
 	"github.com/cemark/cemark/evidence/sbom"
 	"github.com/cemark/cemark/evidence/techfile"
 	"github.com/cemark/cemark/evidence/version"
@@ -66,6 +67,8 @@ type Evidence struct {
 	SBOMByDigest bool
 	// signers are attestations.signers, keys by their key ID (stage_signers.go).
 	signers []techfile.Signer
+	// events are the Art. 14 events recorded with cemark report (stage_events.go).
+	events []art14.Event
 
 	// RepoPrefix is the product root's folder relative to the repository
 	// root ("" at the root): CI outputs name files from the repository.
@@ -133,6 +136,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, stage.fail(err)
 	}
 	if ev.signers, err = loadSigners(absRoot, cfg, cfgPath); err != nil {
+		return nil, stage.fail(err)
+	}
+	if ev.events, err = loadEvents(absRoot, cfg); err != nil {
 		return nil, stage.fail(err)
 	}
 	baseline, err := loadBaseline(absRoot, cfg, opts.Baseline, rec)

@@ -29,6 +29,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/report"
 )
 
 // DefaultDir is where the technical file goes, relative to the repository root.
@@ -80,6 +81,10 @@ type Input struct {
 	// product, not of one run. A run's own signature (a Rekor log index
 	// changes with every build) stays in its evidence.
 	Signers []Signer
+	// Art14 is the Art. 14 reporting of the product (report.Summarise): the
+	// events recorded with cemark report and each deadline met, missed,
+	// not marked submitted or waiting. It reads no clock.
+	Art14 report.TechFileSummary
 	// EvidenceFiles maps an evidence file's name ("report.json",
 	// "report.sarif", "sbom.cdx.json" …) to its path relative to the
 	// repository root (Options.Root), slash-separated, for links.

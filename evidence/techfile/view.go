@@ -42,7 +42,9 @@ type view struct {
 	CE           ceView
 	Dates        datesView
 	Reporting    reportingView
-	Conformity   config.Conformity
+	// Art14Open and Art14Closed are the events recorded with cemark report.
+	Art14Open, Art14Closed []art14EventView
+	Conformity             config.Conformity
 
 	HasReport bool
 	Summary   checks.Summary
@@ -119,10 +121,12 @@ type findingView struct {
 type pointView struct {
 	ID, Clause, Title, Status, Applicability, Basis, Measures, Justification string
 	Coverage                                                                 string
-	Always                                                                   bool
-	Checks                                                                   []checkRef
-	Waived                                                                   []waiverView
-	OpenItems                                                                []string
+	// Art14 links Part II (2) and (8) to the Art. 14 events (03).
+	Art14     string
+	Always    bool
+	Checks    []checkRef
+	Waived    []waiverView
+	OpenItems []string
 }
 
 type checkRef struct{ ID, Outcome, Anchor string }
@@ -224,6 +228,7 @@ func buildView(in Input, lang, relDir string) view {
 	v.CE = newCEView(in.Route, p)
 	v.Dates = newDatesView(p)
 	v.Reporting = newReportingView(cfg.Reporting)
+	v.Art14Open, v.Art14Closed = art14Events(in.Art14.Open, relDir), art14Events(in.Art14.Closed, relDir)
 
 	checkIDs := map[string]bool{}
 	if in.Report != nil {
@@ -320,6 +325,9 @@ func buildView(in Input, lang, relDir string) view {
 			Justification: strings.TrimSpace(ps.Justification), Always: ps.Always, OpenItems: ps.OpenItems,
 			Coverage: coverageWords(ps.Coverage)}
 		pv.Status = ps.Status.Words()
+		if ps.ID == "II-2" || ps.ID == "II-8" {
+			pv.Art14 = art14Related(len(in.Art14.Open), len(in.Art14.Closed))
+		}
 		req := cfg.RiskAssessment[ps.ID]
 		switch {
 		case req.Applicable != nil && !*req.Applicable && !ps.Always:

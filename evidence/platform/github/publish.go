@@ -122,6 +122,7 @@ func RenderSummary(in SummaryInput) string {
 	fmt.Fprintf(&b, "## cemark: %s %s\n\n", cell(name), cell(in.Version))
 	fmt.Fprintf(&b, "**Evidence status:** `%s` — %s.\n\n", in.Status, statusWords[in.Status])
 	b.WriteString("> cemark shows evidence and gaps against Annex I of the Cyber Resilience Act; the manufacturer declares conformity.\n\n")
+	writeArt14Deadlines(&b, format.Worst(in.Report))
 	if len(in.Missing) > 0 {
 		fmt.Fprintf(&b, "**Needs manufacturer input** (cemark.yaml): %s\n\n", cell(strings.Join(in.Missing, ", ")))
 	}
@@ -213,6 +214,27 @@ func RenderSummary(in SummaryInput) string {
 		fmt.Fprintf(&b, "- %s\n", in.Docs)
 	}
 	return b.String()
+}
+
+// writeArt14Deadlines puts the reports under Art. 14 that are overdue or
+// due within 24 hours (CEM-RPT-002) at the top of the summary: fs is in
+// format.Worst's order, which lists them first.
+func writeArt14Deadlines(b *strings.Builder, fs []checks.Finding) {
+	n := 0
+	for _, f := range fs {
+		if !format.Art14Deadline(f) {
+			break
+		}
+		if n == 0 {
+			b.WriteString("### ⚠️ Art. 14 reporting deadlines\n\n")
+		}
+		n++
+		fmt.Fprintf(b, "- **%s** `%s`: %s\n", f.Severity, cell(format.Where(f)), cell(f.Message))
+	}
+	if n > 0 {
+		b.WriteString("\nDraft each report with `cemark report draft ID --stage STAGE`, submit it through ENISA's single reporting platform, " +
+			"then record it with `cemark report submitted`; `cemark report status` lists every deadline. cemark never submits.\n\n")
+	}
 }
 
 // SigningLine says in one Markdown line how the attestations are signed,

@@ -242,3 +242,31 @@ func TestSigningLine(t *testing.T) {
 		})
 	}
 }
+
+// TestArt14DeadlinesFirst: a report under Art. 14 overdue or due within
+// 24 hours (CEM-RPT-002) heads the job summary and is the first
+// annotation, before a critical finding of another check.
+func TestArt14DeadlinesFirst(t *testing.T) {
+	r := reportWith(3)
+	r.Results[0].Findings = append(r.Results[0].Findings, checks.Finding{Check: "CEM-DEF-005", Outcome: checks.Fail, Severity: checks.SeverityCritical,
+		Message: "hard-coded password", Path: "config/app.env", Line: 3})
+	r.Results = append(r.Results, checks.Result{Meta: checks.Meta{ID: "CEM-RPT-002", Severity: checks.SeverityHigh}, Outcome: checks.Fail,
+		Findings: []checks.Finding{{Check: "CEM-RPT-002", Outcome: checks.Fail, Severity: checks.SeverityHigh,
+			Path:    "docs/cra/reports/2026-11-05-cve-2026-1234/event.yaml",
+			Message: "event 2026-11-05-cve-2026-1234: the early warning is due 2026-11-06T09:30:00Z, within 24 hours (24 hours after becoming aware, Art. 14(2)(a)), and is not marked submitted"}}})
+	ann := Annotations(r, MaxAnnotationsPerLevel, "")
+	if ann[0].Title != "CEM-RPT-002 (high)" || ann[0].Level != LevelError || ann[1].Title != "CEM-DEF-005 (critical)" {
+		t.Errorf("annotations: first %+v, second %+v", ann[0], ann[1])
+	}
+	md := RenderSummary(SummaryInput{Status: FailingFindings, Report: r})
+	top, table := strings.Index(md, "### ⚠️ Art. 14 reporting deadlines"), strings.Index(md, "### Annex I")
+	if top < 0 || top > table || !strings.Contains(md, "- **high** `docs/cra/reports/2026-11-05-cve-2026-1234/event.yaml`: event 2026-11-05-cve-2026-1234: the early warning is due") {
+		t.Errorf("the Art. 14 deadline does not head the summary:\n%s", md)
+	}
+	if i, j := strings.Index(md, "| fail | high | CEM-RPT-002 |"), strings.Index(md, "| fail | critical | CEM-DEF-005 |"); i < 0 || i > j {
+		t.Errorf("the findings table does not list the Art. 14 deadline first:\n%s", md)
+	}
+	if md := RenderSummary(SummaryInput{Status: FailingFindings, Report: reportWith(3)}); strings.Contains(md, "Art. 14 reporting deadlines") {
+		t.Errorf("a summary without a deadline due names one:\n%s", md)
+	}
+}

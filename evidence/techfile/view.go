@@ -42,9 +42,9 @@ type view struct {
 	CE           ceView
 	Dates        datesView
 	Reporting    reportingView
+	Conformity   config.Conformity
 	// Art14Open and Art14Closed are the events recorded with cemark report.
 	Art14Open, Art14Closed []art14EventView
-	Conformity             config.Conformity
 
 	HasReport bool
 	Summary   checks.Summary
@@ -67,12 +67,12 @@ type view struct {
 	IncludeSBOM  bool
 	SBOMFile     string
 	Attestations []AttestationRef
+	Pipelines    []string
+	Commit       string
+	Evidence     []evidenceLink
 	// Signers are the stated signers of the evidence, with the command
 	// that verifies a build's evidence for each.
-	Signers   []signerView
-	Pipelines []string
-	Commit    string
-	Evidence  []evidenceLink
+	Signers []signerView
 
 	Index       []IndexRow
 	Substantial []Change
@@ -121,12 +121,12 @@ type findingView struct {
 type pointView struct {
 	ID, Clause, Title, Status, Applicability, Basis, Measures, Justification string
 	Coverage                                                                 string
+	Always                                                                   bool
+	Checks                                                                   []checkRef
+	Waived                                                                   []waiverView
+	OpenItems                                                                []string
 	// Art14 links Part II (2) and (8) to the Art. 14 events (03).
-	Art14     string
-	Always    bool
-	Checks    []checkRef
-	Waived    []waiverView
-	OpenItems []string
+	Art14 string
 }
 
 type checkRef struct{ ID, Outcome, Anchor string }

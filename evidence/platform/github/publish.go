@@ -122,7 +122,8 @@ func RenderSummary(in SummaryInput) string {
 	fmt.Fprintf(&b, "## cemark: %s %s\n\n", cell(name), cell(in.Version))
 	fmt.Fprintf(&b, "**Evidence status:** `%s` — %s.\n\n", in.Status, statusWords[in.Status])
 	b.WriteString("> cemark shows evidence and gaps against Annex I of the Cyber Resilience Act; the manufacturer declares conformity.\n\n")
-	writeArt14Deadlines(&b, format.Worst(in.Report))
+	fs := format.Worst(in.Report)
+	writeArt14Deadlines(&b, fs)
 	if len(in.Missing) > 0 {
 		fmt.Fprintf(&b, "**Needs manufacturer input** (cemark.yaml): %s\n\n", cell(strings.Join(in.Missing, ", ")))
 	}
@@ -133,7 +134,6 @@ func RenderSummary(in SummaryInput) string {
 	}
 	b.WriteString("\n")
 
-	fs := format.Worst(in.Report)
 	if in.Report != nil {
 		s := in.Report.Summary
 		fmt.Fprintf(&b, "### Findings\n\n%d checks: %d failing, %d warnings, %d info, %d waived, %d could not run.\n\n", s.Checks, s.Fail, s.Warn, s.Info, s.Waived, s.Error)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ func TestComponent(t *testing.T) {
 				Default any      `yaml:"default"`
 				Options []string `yaml:"options"`
 				Type    string   `yaml:"type"`
+				Regex   string   `yaml:"regex"`
 			} `yaml:"inputs"`
 		} `yaml:"spec"`
 	}
@@ -51,6 +53,26 @@ func TestComponent(t *testing.T) {
 	for _, in := range []string{"checks", "subjects", "source"} {
 		if spec.Spec.Inputs[in].Type != "array" {
 			t.Errorf("input %s: type %q, want array", in, spec.Spec.Inputs[in].Type)
+		}
+	}
+	// GitLab checks an input against its regex (RE2); the defaults pass, and
+	// the inputs the job quotes keep quotes out.
+	for name, in := range spec.Spec.Inputs {
+		if in.Regex == "" {
+			continue
+		}
+		re, err := regexp.Compile(in.Regex)
+		if err != nil {
+			t.Errorf("input %s: regex %q: %v", name, in.Regex, err)
+			continue
+		}
+		if d, ok := in.Default.(string); ok && !re.MatchString(d) {
+			t.Errorf("input %s: its default %q does not match its regex %s", name, d, in.Regex)
+		}
+	}
+	for _, in := range []string{"signing", "fulcio-url", "rekor-url", "trusted-root", "baseline"} {
+		if re := regexp.MustCompile(spec.Spec.Inputs[in].Regex); spec.Spec.Inputs[in].Regex == "" || re.MatchString("x' && true '") {
+			t.Errorf("input %s: regex %q lets a quote through", in, spec.Spec.Inputs[in].Regex)
 		}
 	}
 

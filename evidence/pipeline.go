@@ -26,6 +26,7 @@ import (
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
+	art14 "github.com/cemark/cemark/evidence/report"
 	"github.com/cemark/cemark/evidence/sbom"
 	"github.com/cemark/cemark/evidence/techfile"
 	"github.com/cemark/cemark/evidence/version"
@@ -65,6 +66,10 @@ type Evidence struct {
 	Signing attest.Signing
 	// SBOMByDigest is true when an SBOM was too large to attest inline.
 	SBOMByDigest bool
+	// signers are attestations.signers, keys by their key ID (stage_signers.go).
+	signers []techfile.Signer
+	// events are the Art. 14 events recorded with cemark report (stage_events.go).
+	events []art14.Event
 
 	// RepoPrefix is the product root's folder relative to the repository
 	// root ("" at the root): CI outputs name files from the repository.
@@ -140,6 +145,12 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	}
 	ev.Config, ev.ConfigPath = cfg, cfgPath
 	if err := checkConformityStatements(cfg, cfgPath); err != nil {
+		return nil, stage.fail(err)
+	}
+	if ev.signers, err = loadSigners(absRoot, cfg, cfgPath); err != nil {
+		return nil, stage.fail(err)
+	}
+	if ev.events, err = loadEvents(absRoot, cfg); err != nil {
 		return nil, stage.fail(err)
 	}
 	baseline, err := loadBaseline(absRoot, cfg, opts.Baseline, rec)

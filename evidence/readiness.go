@@ -148,11 +148,7 @@ func (ev *Evidence) Readiness(tag string, failOn checks.Severity) []ReadinessIte
 	}
 	items = append(items, it)
 
-	it = ReadinessItem{Title: "Evidence attested with a key", Ready: ev.Signed}
-	if !ev.Signed {
-		it.Detail = append(it.Detail, "statements are unsigned: pass --key or set CEMARK_SIGNING_KEY")
-	}
-	items = append(items, it)
+	items = append(items, signedItem(ev))
 
 	it = ReadinessItem{Title: "Technical file current", Ready: true}
 	switch {
@@ -190,6 +186,21 @@ func (ev *Evidence) Readiness(tag string, failOn checks.Severity) []ReadinessIte
 	}
 	items = append(items, it)
 	return items
+}
+
+// signedItem: the statements are signed, with a key or keylessly with the
+// CI's identity (Sigstore); either verifies offline.
+func signedItem(ev *Evidence) ReadinessItem {
+	it := ReadinessItem{Title: "Evidence signed (with a key or keylessly)", Ready: ev.Signed}
+	if !ev.Signed {
+		why := ""
+		if ev.Signing.Reason != "" {
+			why = " (" + ev.Signing.Reason + ")"
+		}
+		it.open("the statements are unsigned%s: sign with a key (--key or CEMARK_SIGNING_KEY) or keylessly in CI "+
+			"(--sign keyless; GitHub: permissions: id-token: write; GitLab: an id_tokens entry SIGSTORE_ID_TOKEN with aud: sigstore)", why)
+	}
+	return it
 }
 
 // docPlace names a document of the technical file by its path from the

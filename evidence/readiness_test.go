@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/techfile"
@@ -214,6 +215,38 @@ func TestReadinessRules(t *testing.T) {
 			open := openTitles(ev.Readiness("v1.4.0", checks.SeverityHigh))
 			if d, ok := open[tc.title]; !ok || !strings.Contains(strings.Join(d, "\n"), tc.detail) {
 				t.Errorf("%q: open items %v, want one naming %q", tc.title, open, tc.detail)
+			}
+		})
+	}
+}
+
+// TestReadinessSignedKeyOrKeyless: keyless signatures (the CI's identity,
+// Sigstore) count as signed evidence as a key's do; unsigned evidence is
+// open, with the reason and both ways to sign.
+func TestReadinessSignedKeyOrKeyless(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		signing attest.Signing
+		ready   bool
+	}{
+		{"key", attest.Signing{Method: attest.SignKey, KeyID: "ab12"}, true},
+		{"keyless", attest.Signing{Method: attest.SignKeyless, Identity: "https://github.com/acme/gw/.github/workflows/ci.yml@refs/heads/main",
+			Issuer: "https://token.actions.githubusercontent.com"}, true},
+		{"unsigned", attest.Signing{Method: attest.SignNone, Reason: "no signing key and no OIDC token"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := &Evidence{Signing: tc.signing, Signed: tc.signing.Method != attest.SignNone}
+			it := signedItem(ev)
+			if it.Ready != tc.ready || strings.Contains(it.Title, "with a key") && !strings.Contains(it.Title, "keyless") {
+				t.Fatalf("%+v", it)
+			}
+			if !tc.ready {
+				d := strings.Join(it.Detail, "")
+				for _, want := range []string{"no signing key and no OIDC token", "--key", "--sign keyless", "id-token: write", "aud: sigstore"} {
+					if !strings.Contains(d, want) {
+						t.Errorf("detail lacks %q: %s", want, d)
+					}
+				}
 			}
 		})
 	}

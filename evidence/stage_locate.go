@@ -1,6 +1,8 @@
 package evidence
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/format"
+	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
 // This file is where CI outputs point: the product root's folder in the
@@ -48,15 +51,8 @@ var readmeNames = []string{"README.md", "README", "README.rst", "README.txt", "R
 // exists, else the product folder's README, else the evidence file that
 // the finding's facts are in (the SBOM, else report.json) by its real path.
 func (ev *Evidence) FallbackFile() string {
-	if ev.ConfigPath != "" {
-		if rel := relIfInside(ev.Root, ev.ConfigPath); rel != "" && ev.fileExists(rel) {
-			return rel
-		}
-	}
-	for _, n := range readmeNames {
-		if ev.fileExists(n) {
-			return n
-		}
+	if f := fallbackFile(ev.Root, relIfInside(ev.Root, ev.ConfigPath)); f != "" {
+		return f
 	}
 	out := relIfInside(ev.Root, ev.OutDir)
 	if out == "" {
@@ -68,9 +64,44 @@ func (ev *Evidence) FallbackFile() string {
 	return path.Join(out, "report.json")
 }
 
-func (ev *Evidence) fileExists(rel string) bool {
-	fi, err := os.Stat(filepath.Join(ev.Root, filepath.FromSlash(rel)))
+// fallbackFile is the configuration file (a slash path relative to root,
+// "" for none) when it exists, else the product folder's README, else "".
+func fallbackFile(root, config string) string {
+	if config != "" && fileExists(root, config) {
+		return config
+	}
+	for _, n := range readmeNames {
+		if fileExists(root, n) {
+			return n
+		}
+	}
+	return ""
+}
+
+func (ev *Evidence) fileExists(rel string) bool { return fileExists(ev.Root, rel) }
+
+func fileExists(root, rel string) bool {
+	fi, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel)))
 	return err == nil && fi.Mode().IsRegular()
+}
+
+// CheckLocation is format.Location for `cemark check`, which writes no
+// evidence directory: the same paths as the run's CI outputs. prefix is
+// the product root's folder in the repository; "" asks git, as the run
+// does. configFile is the report's configuration file (Report.ConfigFile).
+func CheckLocation(ctx context.Context, root, configFile, prefix string) (format.Location, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return format.Location{}, fmt.Errorf("resolve %s: %w", root, err)
+	}
+	if prefix == "" {
+		prefix, _ = gitinfo.RepoPrefix(ctx, abs)
+	}
+	return format.Location{
+		Prefix:   prefix,
+		Fallback: fallbackFile(abs, configFile),
+		Exists:   func(rel string) bool { return fileExists(abs, rel) },
+	}, nil
 }
 
 // CIReport is the check report as repository-rooted consumers need it

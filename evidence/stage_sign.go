@@ -58,6 +58,9 @@ func conformityAndSign(ctx context.Context, ev *Evidence, plan *attest.SigningPl
 	}
 	ev.Signing = signing
 	ev.Signed = signing.Method != attest.SignNone
+	if n := signerNotice(ev.signers, signing); n != "" {
+		p.Notice(n)
+	}
 	ev.KeyID = signing.KeyID
 	ev.Record.Signing = &ev.Signing
 	for _, s := range signed {

@@ -141,6 +141,8 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		Report:     ev.Report,
 		Pipelines:  buildPipelines(ctx, ev.Root),
 		Commit:     ev.Commit,
+		Signers:    ev.signers,
+		Art14:      art14Summary(ev),
 		EvidenceFiles: map[string]string{
 			"report.json": "report.json", "report.sarif": "report.sarif", "report.md": "report.md",
 			"codequality.json": "codequality.json", "ports.json": "ports.json",

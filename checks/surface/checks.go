@@ -143,6 +143,9 @@ func placesSummary(ei checks.ExposedInterface) string {
 	return strings.Join(parts, ", ")
 }
 
+// evalDeclared compares what ships with what cemark.yaml declares: ports
+// and binds. TLS on a declared interface is CEM-PORT-005's alone (a
+// plaintext place fails there), so one problem is one finding.
 func evalDeclared(f *Facts) []checks.Finding {
 	var out []checks.Finding
 	inv := f.Inventory
@@ -170,10 +173,6 @@ func evalDeclared(f *Facts) []checks.Finding {
 			out = append(out, checks.Finding{Outcome: checks.Fail,
 				Message: fmt.Sprintf("%s is declared loopback-only but is exposed %s (%s)", portKey(ei), bindWords(ei.Bind), placesSummary(ei)),
 				Path:    p.Path, Line: p.Line, Column: p.Column, Snippet: p.Detail, Key: portKey(ei) + "/bind", Values: values(ei, p)})
-		case ok && d.TLS != nil && *d.TLS && ei.TLS != nil && !*ei.TLS:
-			out = append(out, checks.Finding{Outcome: checks.Warn,
-				Message: fmt.Sprintf("%s is declared with TLS but a place serves it without (%s)", portKey(ei), placesSummary(ei)),
-				Path:    p.Path, Line: p.Line, Column: p.Column, Snippet: p.Detail, Key: portKey(ei) + "/tls", Values: values(ei, p)})
 		}
 	}
 	declared := append([]config.Interface(nil), f.Declared...)

@@ -200,6 +200,9 @@ func evalStatement(f *Collected) []checks.Finding {
 	if strings.TrimSpace(s.Notification) == "" {
 		add(checks.Warn, "notification", "updates.notification does not say how users learn of available updates (Annex I Part I (2)(c))")
 	}
+	if strings.TrimSpace(s.Postpone) == "" {
+		add(checks.Warn, "postpone", "updates.postpone does not say how users can temporarily postpone an update (Annex I Part I (2)(c): \"the option to temporarily postpone them\")")
+	}
 	if len(out) == 0 {
 		auto := "automatic by default"
 		if s.Automatic != nil && !*s.Automatic {
@@ -207,7 +210,7 @@ func evalStatement(f *Collected) []checks.Finding {
 		}
 		out = append(out, checks.Finding{
 			Outcome: checks.Pass, Severity: checks.SeverityInfo, Path: config.FileName, Key: "statement",
-			Message: fmt.Sprintf("updates reach users by %q, %s; opt-out: %q; notification: %q", s.Mechanism, auto, s.OptOut, s.Notification),
+			Message: fmt.Sprintf("updates reach users by %q, %s; opt-out: %q; notification: %q; postpone: %q", s.Mechanism, auto, s.OptOut, s.Notification, s.Postpone),
 		})
 	}
 	return out

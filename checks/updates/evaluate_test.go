@@ -42,16 +42,20 @@ func TestEvalStatement(t *testing.T) {
 		want  map[string]checks.Outcome
 	}{
 		{"nothing stated, no updater", Collected{}, map[string]checks.Outcome{
-			"mechanism": checks.Fail, "automatic": checks.Warn, "notification": checks.Warn}},
+			"mechanism": checks.Fail, "automatic": checks.Warn, "notification": checks.Warn, "postpone": checks.Warn}},
 		{"nothing stated, updater found", Collected{Signing: checks.UpdateSigning{Client: updater}}, map[string]checks.Outcome{
-			"mechanism": checks.Warn, "automatic": checks.Warn, "notification": checks.Warn}},
-		{"automatic without opt-out", Collected{Statement: config.Updates{Mechanism: "OTA", Automatic: &yes, Notification: "in-app"}},
+			"mechanism": checks.Warn, "automatic": checks.Warn, "notification": checks.Warn, "postpone": checks.Warn}},
+		{"automatic without opt-out", Collected{Statement: config.Updates{Mechanism: "OTA", Automatic: &yes, Notification: "in-app", Postpone: "snooze"}},
 			map[string]checks.Outcome{"opt-out": checks.Warn}},
-		{"not automatic, unjustified", Collected{Statement: config.Updates{Mechanism: "apt", Automatic: &no, Notification: "DSA mails"}},
+		{"not automatic, unjustified", Collected{Statement: config.Updates{Mechanism: "apt", Automatic: &no, Notification: "DSA mails", Postpone: "apt-mark hold"}},
 			map[string]checks.Outcome{"automatic": checks.Warn}},
-		{"not automatic, justified", Collected{Statement: config.Updates{Mechanism: "apt", Automatic: &no, Notification: "DSA mails"}, AutomaticJustified: true},
+		{"not automatic, justified", Collected{Statement: config.Updates{Mechanism: "apt", Automatic: &no, Notification: "DSA mails", Postpone: "apt-mark hold"}, AutomaticJustified: true},
 			map[string]checks.Outcome{"statement": checks.Pass}},
-		{"complete", Collected{Statement: config.Updates{Mechanism: "OTA via Mender", Automatic: &yes, OptOut: "Settings > Updates", Notification: "in-app"}},
+		// Annex I Part I (2)(c): "… through the notification of available
+		// updates to users, and the option to temporarily postpone them".
+		{"no way to postpone", Collected{Statement: config.Updates{Mechanism: "OTA via Mender", Automatic: &yes, OptOut: "Settings > Updates", Notification: "in-app"}},
+			map[string]checks.Outcome{"postpone": checks.Warn}},
+		{"complete", Collected{Statement: config.Updates{Mechanism: "OTA via Mender", Automatic: &yes, OptOut: "Settings > Updates", Notification: "in-app", Postpone: "Settings > Updates > Remind me later"}},
 			map[string]checks.Outcome{"statement": checks.Pass}},
 	}
 	for _, tc := range cases {
@@ -106,7 +110,7 @@ func TestChecksEndToEnd(t *testing.T) {
 	write(t, root, ".github/workflows/release.yml", []byte("jobs:\n  r:\n    steps:\n      - run: cosign sign-blob --key k dist/app\n"))
 	yes := true
 	cfg := &config.Config{Updates: config.Updates{
-		Mechanism: "download from the release page", Automatic: &yes, OptOut: "--no-auto-update", Notification: "release feed",
+		Mechanism: "download from the release page", Automatic: &yes, OptOut: "--no-auto-update", Notification: "release feed", Postpone: "--defer 7d",
 		Keys: []config.UpdateKey{
 			{Name: "release", Path: "keys/cosign.pub", Fingerprint: "SHA256:" + good.fp},
 			// Declares the stranger's fingerprint for the minisign key file: a mismatch.

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/attest/sigstoretest"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -134,7 +135,7 @@ func TestKeylessDSSEBundleAgainstTrustedRoot(t *testing.T) {
 	statement := inTotoStatement(t, map[string][]byte{"app": artefact})
 
 	dir := t.TempDir()
-	rootPath := write(t, dir, "sigstore/trusted_root.json", trustedRootJSON(t, trusted))
+	rootPath := write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
 	good := keylessDSSEBundle(t, trusted, statement, dsseBundleOptions{})
 	pinExact := []config.KeylessIdentity{{Issuer: keylessIssuer, Identity: keylessIdentity}}
 	pinRegexp := []config.KeylessIdentity{{Issuer: keylessIssuer, IdentityRegexp: `release@example\.(com|org)`}}
@@ -223,7 +224,7 @@ func TestKeylessIdentityPinningEndToEnd(t *testing.T) {
 	sums := []byte(sha256hex(lib) + "  lib\n")
 
 	dir := t.TempDir()
-	write(t, dir, "sigstore/trusted_root.json", trustedRootJSON(t, trusted))
+	write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
 	write(t, dir, "dist/app", app)
 	write(t, dir, "dist/app.sigstore.json", keylessBundle(t, trusted, app)) // release@example.com
 	write(t, dir, "dist/tool", tool)
@@ -340,7 +341,7 @@ func TestUnusablePinsNeverPass(t *testing.T) {
 	trusted := newVirtualSigstore(t)
 	artefact := []byte("app v1")
 	dir := t.TempDir()
-	rootPath := write(t, dir, "sigstore/trusted_root.json", trustedRootJSON(t, trusted))
+	rootPath := write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
 	app := write(t, dir, "dist/app", artefact)
 	write(t, dir, "dist/app.sigstore.json", keylessBundle(t, trusted, artefact))
 	for _, tc := range []struct {

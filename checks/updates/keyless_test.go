@@ -13,12 +13,12 @@ import (
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
-	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/testing/ca"
 	"github.com/sigstore/sigstore-go/pkg/tlog"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/attest/sigstoretest"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -142,44 +142,13 @@ func withInclusionProof(t testing.TB, vs *ca.VirtualSigstore, e *tlog.Entry) []*
 	return []*protorekor.TransparencyLogEntry{tle}
 }
 
-// trustedRootJSON describes vs's Fulcio CA, Rekor and CT logs and TSA as a
-// trusted_root.json. VirtualSigstore keys its logs by the hex log ID but
-// stores that hex text as the ID; the JSON carries the raw key ID (the
-// SHA-256 of the log key), as the public-good trusted root does.
-func trustedRootJSON(t testing.TB, vs *ca.VirtualSigstore) []byte {
-	t.Helper()
-	rawIDs := func(logs map[string]*root.TransparencyLog) map[string]*root.TransparencyLog {
-		out := make(map[string]*root.TransparencyLog, len(logs))
-		for id, l := range logs {
-			c := *l
-			raw, err := hex.DecodeString(id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.ID = raw
-			out[id] = &c
-		}
-		return out
-	}
-	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01,
-		vs.FulcioCertificateAuthorities(), rawIDs(vs.CTLogs()), vs.TimestampingAuthorities(), rawIDs(vs.RekorLogs()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := tr.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 func TestKeylessBundleAgainstTrustedRoot(t *testing.T) {
 	trusted := newVirtualSigstore(t)
 	stranger := newVirtualSigstore(t)
 	artefact := []byte("release binary v1")
 
 	dir := t.TempDir()
-	rootPath := write(t, dir, "sigstore/trusted_root.json", trustedRootJSON(t, trusted))
+	rootPath := write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
 	good := keylessBundle(t, trusted, artefact)
 
 	for _, tc := range []struct {
@@ -240,7 +209,7 @@ func TestKeylessEndToEnd(t *testing.T) {
 	app, tool, lib := []byte("app v1"), []byte("tool v1"), []byte("lib v1")
 
 	dir := t.TempDir()
-	write(t, dir, "sigstore/trusted_root.json", trustedRootJSON(t, trusted))
+	write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
 	write(t, dir, "dist/app", app)
 	write(t, dir, "dist/app.sigstore.json", keylessBundle(t, trusted, app))
 	write(t, dir, "dist/tool", []byte("tool v1, altered after signing"))
@@ -300,7 +269,7 @@ func TestKeylessIsNotComparedWithDeclaredFingerprints(t *testing.T) {
 	trusted := newVirtualSigstore(t)
 	app := []byte("app v1")
 	dir := t.TempDir()
-	write(t, dir, "sigstore/trusted_root.json", trustedRootJSON(t, trusted))
+	write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
 	write(t, dir, "dist/app", app)
 	write(t, dir, "dist/app.sigstore.json", keylessBundle(t, trusted, app))
 	cfg := &config.Config{Updates: config.Updates{Artifacts: []string{"dist/*"}, TrustedRoot: "sigstore/trusted_root.json",

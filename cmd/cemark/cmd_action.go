@@ -10,9 +10,9 @@ import (
 	"github.com/cemark/cemark/evidence/platform/gitlab"
 )
 
-// newActionCmd is the CI entry point. The GitHub Action (action.yml) runs
-// the container image with `action`; the GitLab component runs `cemark
-// action` in the same image. Settings come from the environment — INPUT_*
+// newActionCmd is the CI entry point. The GitHub Action (action.yml, a
+// composite action) runs the verified release binary with `action`; the
+// GitLab component runs `cemark action` in the container image. Settings come from the environment — INPUT_*
 // on GitHub, CEMARK_* on GitLab — so no input is ever pasted into a shell
 // script.
 func newActionCmd(e *env) *cobra.Command {
@@ -27,10 +27,13 @@ outputs, annotates findings, writes the job summary and keeps the technical
 file current (docs: pr | commit | check | off).
 
 On GitLab CI (GITLAB_CI=true) it reads CEMARK_PATH, CEMARK_OUTPUT_DIR,
-CEMARK_FAIL_ON, CEMARK_DOCS (mr | check | off), CEMARK_CHECKS and
-CEMARK_SUBJECTS, runs the pipeline in CI_PROJECT_DIR and, with docs: mr on the
-default branch, pushes the technical file to cemark/technical-file with push
-options that open a merge request (token: CEMARK_GITLAB_TOKEN).
+CEMARK_FAIL_ON, CEMARK_DOCS (mr | check | off), CEMARK_CHECKS,
+CEMARK_SUBJECTS, CEMARK_SOURCE, CEMARK_SIGNING (keyless | key | none),
+CEMARK_FULCIO_URL, CEMARK_REKOR_URL, CEMARK_TRUSTED_ROOT and CEMARK_BASELINE,
+runs the pipeline in CI_PROJECT_DIR (keyless signing with the job's
+SIGSTORE_ID_TOKEN) and, with docs: mr on the default branch, pushes the
+technical file to cemark/technical-file with push options that open a merge
+request (token: CEMARK_GITLAB_TOKEN).
 
 Elsewhere use ` + "`cemark run`" + `.`,
 		Args: cobra.NoArgs,

@@ -15,8 +15,6 @@ import (
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/format"
-	"github.com/cemark/cemark/evidence/format/codequality"
-	"github.com/cemark/cemark/evidence/format/sarif"
 	"github.com/cemark/cemark/evidence/version"
 )
 
@@ -39,7 +37,7 @@ func (o *checkOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.config, "config", "", "configuration file (default PATH/cemark.yaml; optional)")
 	f.StringVar(&o.baseline, "baseline", "", "a previous report.json (e.g. from `cemark baseline write`): the findings it holds are existing and do not count for --fail-on (default checks.baseline)")
 	f.StringVar(&o.vulnDB, "vuln-db", "", "vulnerability database folder for the CEM-VULN checks, which match the SBOM of the last cemark run (default: vulnerabilities.db, $CEMARK_VULN_DB, $XDG_CACHE_HOME/cemark/grype-db)")
-	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files")
+	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files (default: git's answer, as in cemark run)")
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -106,8 +104,13 @@ report.json: findings it already held are reported as existing
 				return err
 			}
 			enc := rep
-			if o.pathPrefix != "" && (fm.ID == sarif.ID || fm.ID == codequality.ID) {
-				enc = format.WithPathPrefix(rep, o.pathPrefix)
+			if fm.RepoRooted {
+				// The same paths as the run's report.sarif and codequality.json.
+				loc, err := evidence.CheckLocation(cmd.Context(), root, rep.ConfigFile, o.pathPrefix)
+				if err != nil {
+					return err
+				}
+				enc = format.Locate(rep, loc)
 			}
 			var buf bytes.Buffer
 			if err := fm.Encode(&buf, enc); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,6 +91,71 @@ func TestChecksCommand(t *testing.T) {
 	for _, m := range metas {
 		if m.Remediation == "" || len(m.CRA) == 0 {
 			t.Errorf("%s: incomplete metadata in --json", m.ID)
+		}
+	}
+}
+
+// TestCheckPathsAreTheRuns: in a monorepo, `cemark check` writes SARIF and
+// Code Quality with the paths of the run's report.sarif and
+// codequality.json — the product folder from git, findings without a file
+// on cemark.yaml — so code scanning sees one alert, not two.
+func TestCheckPathsAreTheRuns(t *testing.T) {
+	repo := t.TempDir()
+	prod := filepath.Join(repo, "services", "gw")
+	if err := os.CopyFS(prod, os.DirFS(fixtureDir)); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, repo, "init", "-q")
+	gitIn(t, repo, "add", "-A")
+	gitIn(t, repo, "commit", "-q", "-m", "init")
+	if code, _, errOut := cli(t, nil, "run", prod, "--no-docs", "--sign", "none"); code != 0 && code != 3 {
+		t.Fatalf("run: exit %d\n%s", code, errOut)
+	}
+	type issue struct {
+		Check    string `json:"check_name"`
+		Desc     string `json:"description"`
+		Location struct {
+			Path  string `json:"path"`
+			Lines struct {
+				Begin int `json:"begin"`
+			} `json:"lines"`
+		} `json:"location"`
+	}
+	where := func(data []byte) map[string]string {
+		var is []issue
+		if err := json.Unmarshal(data, &is); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, i := range is {
+			out[i.Check+" "+i.Desc] = fmt.Sprintf("%s:%d", i.Location.Path, i.Location.Lines.Begin)
+		}
+		return out
+	}
+	ran := where(mustRead(t, filepath.Join(prod, ".cemark", "codequality.json")))
+	for _, args := range [][]string{
+		{"check", prod, "--format", "gitlab-codequality"},
+		{"check", prod, "--format", "gitlab-codequality", "--path-prefix", "services/gw"},
+	} {
+		code, out, errOut := cli(t, nil, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, errOut)
+		}
+		checked := where([]byte(out))
+		same := 0
+		for k, p := range checked {
+			if !strings.HasPrefix(p, "services/gw/") {
+				t.Errorf("%v: %s at %s, not from the repository root", args, k, p)
+			}
+			if rp, ok := ran[k]; ok {
+				same++
+				if rp != p {
+					t.Errorf("%v: %s at %s; the run says %s", args, k, p, rp)
+				}
+			}
+		}
+		if same == 0 {
+			t.Errorf("%v: no issue in common with the run", args)
 		}
 	}
 }

@@ -166,9 +166,24 @@ Exit 3 when a deadline has passed without the report marked submitted
 	return cmd
 }
 
-// eventArg loads the event named by the command's one argument.
-func eventArg(opts report.Options, args []string) (report.Event, error) {
-	return report.FindEvent(opts.Root, opts.Config, args[0])
+// event prepares the workspace and loads the event named by the
+// command's one argument: what every subcommand on one event starts with.
+func (f *reportFlags) event(cmd *cobra.Command, e *env, sign bool, args []string) (report.Options, report.Event, error) {
+	opts, err := f.prepare(cmd, e, sign)
+	if err != nil {
+		return opts, report.Event{}, err
+	}
+	ev, err := report.FindEvent(opts.Root, opts.Config, args[0])
+	return opts, ev, err
+}
+
+// stageFlag parses --stage (exit 2 when it is not a stage).
+func stageFlag(s string) (report.Stage, error) {
+	st, ok := report.ParseStage(s)
+	if !ok {
+		return st, usageError{fmt.Errorf("--stage %q: expected early-warning, notification or final", s)}
+	}
+	return st, nil
 }
 
 func newReportSubmittedCmd(e *env) *cobra.Command {
@@ -181,20 +196,15 @@ func newReportSubmittedCmd(e *env) *cobra.Command {
 		Example: `  cemark report submitted 2026-11-05-cve-2026-1234 --stage early-warning --at 2026-11-05T20:00:00Z --by "Jane Doe" --reference SRP-4711`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, ok := report.ParseStage(stage)
-			if !ok {
-				return usageError{fmt.Errorf("--stage %q: expected early-warning, notification or final", stage)}
-			}
-			o.Stage = st
-			var err error
-			if o.At, err = timeFlag("at", at); err != nil {
-				return err
-			}
-			opts, err := f.prepare(cmd, e, false)
+			st, err := stageFlag(stage)
 			if err != nil {
 				return err
 			}
-			ev, err := eventArg(opts, args)
+			o.Stage = st
+			if o.At, err = timeFlag("at", at); err != nil {
+				return err
+			}
+			opts, ev, err := f.event(cmd, e, false, args)
 			if err != nil {
 				return err
 			}
@@ -227,11 +237,7 @@ func newReportFixedCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts, err := f.prepare(cmd, e, false)
-			if err != nil {
-				return err
-			}
-			ev, err := eventArg(opts, args)
+			opts, ev, err := f.event(cmd, e, false, args)
 			if err != nil {
 				return err
 			}
@@ -255,11 +261,7 @@ func newReportCloseCmd(e *env) *cobra.Command {
 		Short: "Close an event: its deadlines no longer count",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := f.prepare(cmd, e, false)
-			if err != nil {
-				return err
-			}
-			ev, err := eventArg(opts, args)
+			opts, ev, err := f.event(cmd, e, false, args)
 			if err != nil {
 				return err
 			}
@@ -296,15 +298,11 @@ func newReportDraftCmd(e *env) *cobra.Command {
 		Short: "Draft a report with the content Art. 14(2)/(4) asks (Markdown and JSON); never submitted",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, ok := report.ParseStage(stage)
-			if !ok {
-				return usageError{fmt.Errorf("--stage %q: expected early-warning, notification or final", stage)}
-			}
-			opts, err := f.prepare(cmd, e, true)
+			st, err := stageFlag(stage)
 			if err != nil {
 				return err
 			}
-			ev, err := eventArg(opts, args)
+			opts, ev, err := f.event(cmd, e, true, args)
 			if err != nil {
 				return err
 			}
@@ -339,11 +337,7 @@ mandatory tests through a CSAF validator service (as gocsaf's csaf_validator
 does). Without it, the mandatory tests are reported as not run.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := f.prepare(cmd, e, true)
-			if err != nil {
-				return err
-			}
-			ev, err := eventArg(opts, args)
+			opts, ev, err := f.event(cmd, e, true, args)
 			if err != nil {
 				return err
 			}
@@ -373,11 +367,7 @@ func newReportNoticeCmd(e *env) *cobra.Command {
 		Short: "Draft the Art. 14(8) information to users, in English and Danish",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := f.prepare(cmd, e, true)
-			if err != nil {
-				return err
-			}
-			ev, err := eventArg(opts, args)
+			opts, ev, err := f.event(cmd, e, true, args)
 			if err != nil {
 				return err
 			}

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cemark/cemark/evidence/exitcode"
 )
@@ -134,4 +136,55 @@ func equalMaps(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// TestRunShowsArt14Events: an event recorded with `cemark report open`
+// reaches the technical file (03 lists it with its deadlines, 04 links
+// Part II (2) and (8) to it) and, with its early warning due within 24
+// hours, the run's failing findings list CEM-RPT-002 first. The file reads
+// no clock: the same commit renders the same file a day later. An event
+// file that does not read stops the run with exit 2 at file:line:column.
+func TestRunShowsArt14Events(t *testing.T) {
+	dir := product(t)
+	aware := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	code, stdout, stderr := cli(t, nil, "report", "open", "--root", dir, "--kind", "vulnerability", "--vuln", "CVE-2026-1234",
+		"--title", "Remote code execution in libfoo", "--aware-at", aware.Format(time.RFC3339))
+	if code != exitcode.OK {
+		t.Fatalf("open: exit %d\n%s", code, stderr)
+	}
+	id := strings.TrimSpace(stdout)
+	gitIn(t, dir, "add", ".")
+	gitIn(t, dir, "commit", "-q", "-m", "Art. 14 event")
+
+	code, _, stderr = cli(t, nil, "run", dir)
+	if code != exitcode.OK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	failing := stderr[strings.Index(stderr, "Failing"):]
+	if first := strings.SplitN(strings.TrimSpace(failing), "\n", 3)[1]; !strings.Contains(first, "CEM-RPT-002 high") || !strings.Contains(first, "docs/cra/reports/"+id+"/event.yaml") {
+		t.Errorf("the first failing finding is not the Art. 14 deadline: %q\n%s", first, stderr)
+	}
+	vuln := string(mustRead(t, filepath.Join(dir, "docs", "cra", "03-vulnerability-handling.md")))
+	due := aware.Add(24 * time.Hour).Format(time.RFC3339)
+	if !strings.Contains(vuln, "| ["+id+"](reports/"+id+"/event.yaml): Remote code execution in libfoo | actively exploited vulnerability (Art. 14(1)) | "+aware.Format(time.RFC3339)+
+		" | not marked submitted; due "+due+" (Art. 14(2)(a)) |") {
+		t.Errorf("03-vulnerability-handling.md does not list the event:\n%s", vuln)
+	}
+	if risk := string(mustRead(t, filepath.Join(dir, "docs", "cra", "04-risk-assessment.md"))); strings.Count(risk, "[Art. 14 events](03-vulnerability-handling.md#art-14-events) (1 open, 0 closed)") != 2 {
+		t.Errorf("04-risk-assessment.md does not link Part II (2) and (8) to the events")
+	}
+	gitIn(t, dir, "add", "docs/cra")
+	gitIn(t, dir, "commit", "-q", "-m", "docs: the technical file")
+	if code, out, stderr := cli(t, nil, "docs", dir, "--check"); code != exitcode.OK {
+		t.Errorf("docs --check: exit %d\n%s%s", code, out, stderr)
+	}
+
+	event := filepath.Join(dir, "docs", "cra", "reports", id, "event.yaml")
+	if err := os.WriteFile(event, append(mustRead(t, event), "severity: high\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = cli(t, nil, "run", dir, "--no-docs")
+	if code != exitcode.Usage || !regexp.MustCompile(`docs/cra/reports/`+regexp.QuoteMeta(id)+`/event\.yaml:\d+:\d+: unknown key "severity"`).MatchString(stderr) {
+		t.Errorf("a broken event file: exit %d, want 2 naming file:line:column\n%s", code, stderr)
+	}
 }

@@ -229,7 +229,7 @@ func TestReleaseReadinessChecklist(t *testing.T) {
 	for _, want := range []string{
 		"Release readiness for Example Gateway v1.4.0",
 		"[ ] Shipped artefacts signed and verified",
-		"[ ] Evidence attested with a key",
+		"[ ] Evidence signed (with a key or keylessly)",
 		"[x] Support period declared and running",
 		"[x] Version matches the release",
 		"not ready:",
@@ -377,5 +377,85 @@ func TestRunBadKeyFailsFirst(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".cemark")); !os.IsNotExist(err) {
 		t.Error("evidence written by a run that failed")
+	}
+}
+
+// TestStatedSignersInTheTechnicalFile: attestations.signers names who
+// signs; the technical file shows the key by its key ID and the command
+// that verifies a build's evidence, and is the same whoever signed the
+// run (a laptop's run with the stated key, another run with another key:
+// no key ID or Rekor index of a run is in it). A run signed by a key the
+// configuration does not name says so, naming both, and still succeeds.
+func TestStatedSignersInTheTechnicalFile(t *testing.T) {
+	dir := product(t)
+	keys := t.TempDir()
+	for _, k := range []string{"release", "other"} {
+		if code, _, stderr := cli(t, nil, "keygen", "--output-prefix", filepath.Join(keys, k)); code != 0 {
+			t.Fatalf("keygen: exit %d\n%s", code, stderr)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "keys", "release.pub"), mustRead(t, filepath.Join(keys, "release.pub")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "cemark.yaml")
+	signers := "attestations:\n  signers:\n    keys: [keys/release.pub]\n    keyless:\n" +
+		"      - {issuer: https://token.actions.githubusercontent.com, identity: https://github.com/acme/gateway/.github/workflows/cemark.yml@refs/heads/main}\n"
+	if err := os.WriteFile(cfg, append(mustRead(t, cfg), signers...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, dir, "add", ".")
+	gitIn(t, dir, "commit", "-q", "-m", "signers")
+
+	run := func(key string) string {
+		t.Helper()
+		vars := map[string]string{"CEMARK_SIGNING_KEY": string(mustRead(t, filepath.Join(keys, key+".key")))}
+		code, _, stderr := cli(t, vars, "run", dir)
+		if code != 0 {
+			t.Fatalf("run signed by %s: exit %d\n%s", key, code, stderr)
+		}
+		return stderr
+	}
+	if log := run("release"); strings.Contains(log, "does not name") {
+		t.Errorf("the stated key signed, yet:\n%s", log)
+	}
+	reports := string(mustRead(t, filepath.Join(dir, "docs", "cra", "07-test-reports.md")))
+	var rec struct {
+		Signing struct {
+			KeyID string `json:"key_id"`
+		} `json:"signing"`
+	}
+	if err := json.Unmarshal(mustRead(t, filepath.Join(dir, ".cemark", "run.json")), &rec); err != nil || rec.Signing.KeyID == "" {
+		t.Fatalf("run.json signing: %+v %v", rec, err)
+	}
+	for _, want := range []string{"### Who signs the evidence", "key ID `" + rec.Signing.KeyID + "` (`keys/release.pub`, ecdsa-p256)",
+		"`cemark verify --key keys/release.pub .cemark/attestations.intoto.jsonl`",
+		"`cemark verify --certificate-identity https://github.com/acme/gateway/.github/workflows/cemark.yml@refs/heads/main --certificate-oidc-issuer https://token.actions.githubusercontent.com .cemark/*.sigstore.json`",
+		"`run.json` (`signing`"} {
+		if !strings.Contains(reports, want) {
+			t.Errorf("07-test-reports.md lacks %q", want)
+		}
+	}
+	gitIn(t, dir, "add", "docs/cra")
+	gitIn(t, dir, "commit", "-q", "-m", "docs: the technical file")
+
+	log := run("other")
+	if !strings.Contains(log, "does not name") || !strings.Contains(log, "key "+rec.Signing.KeyID[:16]+" (keys/release.pub)") {
+		t.Errorf("a run signed by another key gives no notice naming both:\n%s", log)
+	}
+	st := exec.Command("git", "status", "--porcelain", "--", "docs/cra")
+	st.Dir = dir
+	if out, err := st.Output(); err != nil || len(out) != 0 {
+		t.Errorf("the technical file changed with the signer of the run (%v):\n%s", err, out)
+	}
+
+	// A stated key that is not there is a configuration error at its place.
+	if err := os.Remove(filepath.Join(dir, "keys", "release.pub")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := cli(t, nil, "run", dir, "--no-docs"); code != 2 || !strings.Contains(stderr, "cemark.yaml:") || !strings.Contains(stderr, "keys/release.pub") {
+		t.Errorf("missing stated key: exit %d\n%s", code, stderr)
 	}
 }

@@ -4,6 +4,8 @@
 // missing manufacturer facts are reported as missing input, never invented.
 package config
 
+import "regexp"
+
 // FileName is the configuration file looked up at the product root.
 const FileName = "cemark.yaml"
 
@@ -393,6 +395,41 @@ type Attestations struct {
 	// SBOMInlineLimit is the size in bytes above which an SBOM is attested by
 	// digest rather than inline; default 16 MB (GitHub's attestation cap).
 	SBOMInlineLimit int64 `yaml:"sbom_inline_limit,omitempty" json:"sbom_inline_limit,omitempty"`
+	// Signers name who signs the evidence of every build: the technical
+	// file states them (the signature of each build is in its evidence),
+	// and a run signed by anyone else says so.
+	Signers Signers `yaml:"signers,omitempty" json:"signers,omitempty"`
+}
+
+// Signers are the manufacturer's statement of who signs the evidence:
+// keyless identities (the CI workflow that signs through Sigstore) and
+// public keys.
+type Signers struct {
+	// Keyless are CI identities that sign keylessly, in the shape of
+	// updates.keyless_identities: the OIDC issuer and the certificate
+	// identity, exactly or as an RE2 regular expression.
+	Keyless []KeylessIdentity `yaml:"keyless,omitempty" json:"keyless,omitempty"`
+	// Keys are public keys (PEM PKIX, ECDSA P-256 or Ed25519: what
+	// `cemark keygen` writes as .pub), relative to the product root; the
+	// technical file shows each by its key ID.
+	Keys []string `yaml:"keys,omitempty" json:"keys,omitempty"`
+}
+
+// Empty reports whether no signer is stated.
+func (s Signers) Empty() bool { return len(s.Keyless) == 0 && len(s.Keys) == 0 }
+
+// Matches reports whether a Fulcio certificate with this issuer and
+// identity (subject alternative name) is the signer k names. The regular
+// expression must match the whole identity, as cemark verify anchors it.
+func (k KeylessIdentity) Matches(issuer, identity string) bool {
+	if issuer != k.Issuer {
+		return false
+	}
+	if k.IdentityRegexp == "" {
+		return identity == k.Identity
+	}
+	re, err := regexp.Compile(`^(?:` + k.IdentityRegexp + `)$`)
+	return err == nil && re.MatchString(identity)
 }
 
 // Reporting is the manufacturer's Art. 14 reporting set-up. Notifications go

@@ -2,16 +2,18 @@ package config
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 )
 
 // ErrorAt returns an *Error about the value of the key at dotted path
-// ("conformity.procedure") in data, the content of file: for checks made
-// after loading, such as the conformity procedure against the product's
-// route, which still name file:line:column. A path that is not in the file
-// (a default, a Config built in code) gives an error naming the file only.
+// ("conformity.procedure", "attestations.signers.keys[1]") in data, the
+// content of file: for checks made after loading, such as the conformity
+// procedure against the product's route, which still name
+// file:line:column. A path that is not in the file (a default, a Config
+// built in code) gives an error naming the file only.
 func ErrorAt(file string, data []byte, path, msg string) *Error {
 	e := &Error{File: file, Msg: msg}
 	if e.File == "" {
@@ -22,7 +24,8 @@ func ErrorAt(file string, data []byte, path, msg string) *Error {
 		return e
 	}
 	n := resolve(doc.Content[0])
-	for _, key := range strings.Split(path, ".") {
+	for _, seg := range strings.Split(path, ".") {
+		key, index, isItem := strings.Cut(strings.TrimSuffix(seg, "]"), "[")
 		if n.Kind != yaml.MappingNode {
 			return e
 		}
@@ -37,6 +40,13 @@ func ErrorAt(file string, data []byte, path, msg string) *Error {
 			return e
 		}
 		n = next
+		if isItem {
+			i, err := strconv.Atoi(index)
+			if err != nil || n.Kind != yaml.SequenceNode || i < 0 || i >= len(n.Content) {
+				return e
+			}
+			n = resolve(n.Content[i])
+		}
 	}
 	e.Line, e.Column = n.Line, n.Column
 	return e

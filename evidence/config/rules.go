@@ -93,16 +93,18 @@ func ruleFor(p string) rule {
 		return rule{enum: []string{"info", "low", "medium", "high", "critical"}}
 	case "updates.keys[].type":
 		return rule{enum: []string{"cosign", "pgp", "minisign", "ssh"}}
-	case "updates.keyless_identities[]":
+	case "updates.keyless_identities[]", "attestations.signers.keyless[]":
 		return rule{exactlyOne: []string{"identity", "identity_regexp"},
 			oneWant: "identity (the certificate identity, exactly) or identity_regexp (an RE2 regular expression the whole identity must match)"}
-	case "updates.keyless_identities[].issuer":
+	case "updates.keyless_identities[].issuer", "attestations.signers.keyless[].issuer":
 		return rule{required: true, pattern: oidcIssuerPattern,
 			want: `the OIDC issuer URL exactly as in the certificate, e.g. "https://token.actions.githubusercontent.com"`}
-	case "updates.keyless_identities[].identity":
+	case "updates.keyless_identities[].identity", "attestations.signers.keyless[].identity":
 		return rule{nonBlank: true, want: "the certificate identity (subject alternative name), exactly"}
-	case "updates.keyless_identities[].identity_regexp":
+	case "updates.keyless_identities[].identity_regexp", "attestations.signers.keyless[].identity_regexp":
 		return rule{nonBlank: true, regexp: true, want: "an RE2 regular expression the whole certificate identity must match"}
+	case "attestations.signers.keys[]":
+		return rule{nonBlank: true, want: "a public key file (PEM, e.g. cemark.pub from cemark keygen), relative to the product root"}
 	case "standards[].reference", "common_specifications[].reference", "certification_schemes[].reference":
 		return rule{required: true, nonBlank: true, want: `the reference, e.g. "EN 18031-1:2024"`}
 	case "standards[].applied", "common_specifications[].applied", "certification_schemes[].applied":

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
 
 	"github.com/cemark/cemark/evidence/exitcode"
 )
@@ -156,5 +157,42 @@ func TestInit(t *testing.T) {
 	}
 	if _, _, err := Init(ctx, filepath.Join(root, "nope"), StarterOptions{}); exitcode.Of(err) != exitcode.Usage {
 		t.Errorf("Init in a missing folder: %v; want exit 2", err)
+	}
+}
+
+// TestStarterOffersTheStatementKeys: the starter offers every key a
+// manufacturer fills for the declaration and Art. 14, empty, and keeps
+// "type" (the kind of product) apart from the type designation Annex II 3,
+// Annex V 1 and Annex VI ask for.
+func TestStarterOffersTheStatementKeys(t *testing.T) {
+	root := writeTree(t, "product", map[string]string{"go.mod": "module example.com/gw\n"})
+	data, err := Starter(context.Background(), root, StarterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range [][2]string{
+		{"product", "type"}, {"product", "type_designation"}, {"product", "hardware"},
+		{"manufacturer", "role"}, {"conformity", "procedure"},
+		{"reporting", "member_state"}, {"reporting", "csirt"}, {"reporting", "contact"},
+		{"reporting", "submitters"}, {"reporting", "available_in"},
+	} {
+		v, ok := doc[k[0]][k[1]]
+		if !ok {
+			t.Errorf("the starter does not offer %s.%s", k[0], k[1])
+			continue
+		}
+		if s, isList := v.([]any); v != nil && !(isList && len(s) == 0) {
+			t.Errorf("%s.%s = %v: the starter states what only the manufacturer can", k[0], k[1], v)
+		}
+	}
+	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		if l == "  type:" && strings.Contains(lines[i-1], "Annex II 3") {
+			t.Errorf("product.type cites Annex II 3, whose \"type\" is the type designation:\n%s", lines[i-1])
+		}
 	}
 }

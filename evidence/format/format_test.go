@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/report"
 	"github.com/cemark/cemark/evidence/format/internal/fixture"
 )
 
@@ -95,6 +96,33 @@ func TestWorst(t *testing.T) {
 		}
 		if b.Check == "" {
 			t.Errorf("%d: no check ID", i)
+		}
+	}
+}
+
+// TestWorstPutsArt14DeadlinesFirst: a report under Art. 14 overdue or due
+// within 24 hours (CEM-RPT-002, high when due soon) comes before every
+// other finding, critical ones included; a passing CEM-RPT-002 does not.
+func TestWorstPutsArt14DeadlinesFirst(t *testing.T) {
+	if Art14DeadlineCheck != report.IDDeadline {
+		t.Fatalf("Art14DeadlineCheck %s is not checks/report's IDDeadline %s", Art14DeadlineCheck, report.IDDeadline)
+	}
+	r := fixture.Report()
+	r.Results = append(r.Results, checks.Result{Meta: checks.Meta{ID: report.IDDeadline, Severity: checks.SeverityHigh}, Outcome: checks.Fail,
+		Findings: []checks.Finding{
+			{Outcome: checks.Pass, Severity: checks.SeverityInfo, Message: "no open event"},
+			{Outcome: checks.Fail, Severity: checks.SeverityHigh, Path: "docs/cra/reports/2026-11-05-cve/event.yaml", Message: "the early warning is due within 24 hours"},
+		}})
+	fs := Worst(r)
+	if fs[0].Check != report.IDDeadline || fs[0].Severity != checks.SeverityHigh || !Art14Deadline(fs[0]) {
+		t.Fatalf("first = %+v: the Art. 14 deadline comes first", fs[0])
+	}
+	if fs[1].Severity != checks.SeverityCritical {
+		t.Errorf("second = %+v: then the worst of the rest", fs[1])
+	}
+	for _, f := range fs[1:] {
+		if f.Check == report.IDDeadline {
+			t.Errorf("a passing %s is listed: %+v", report.IDDeadline, f)
 		}
 	}
 }

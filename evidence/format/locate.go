@@ -61,12 +61,19 @@ func isFile(p string, exists func(string) bool) bool {
 	return exists == nil || exists(p)
 }
 
+// Art14DeadlineCheck is CEM-RPT-002 (checks/report.IDDeadline): a report
+// under Art. 14 overdue or due within 24 hours. Its failures come before
+// every other finding wherever findings are listed worst first: the clock
+// of Art. 14 runs in hours, a fix can wait for the next build.
+const Art14DeadlineCheck = "CEM-RPT-002"
+
 // Worst returns the findings that need a person's attention — failing,
-// checks that could not run, warnings and information — worst first: by
-// outcome, then severity. A check that
-// could not run and recorded no finding is listed as one. Check IDs are
-// filled in. Every place that shows "the top N" uses this order; equally
-// bad findings are in checks.SortFindings' order (file, line, …).
+// checks that could not run, warnings and information — worst first: an
+// Art. 14 deadline due or passed (a failing Art14DeadlineCheck finding),
+// then by outcome, then severity. A check that could not run and recorded
+// no finding is listed as one. Check IDs are filled in. Every place that
+// shows "the top N" uses this order; equally bad findings are in
+// checks.SortFindings' order (file, line, …).
 func Worst(r *checks.Report) []checks.Finding {
 	if r == nil {
 		return nil
@@ -90,12 +97,21 @@ func Worst(r *checks.Report) []checks.Finding {
 	checks.SortFindings(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
+		if da, db := Art14Deadline(a), Art14Deadline(b); da != db {
+			return da
+		}
 		if ra, rb := attentionRank(a.Outcome), attentionRank(b.Outcome); ra != rb {
 			return ra < rb
 		}
 		return a.Severity.Rank() > b.Severity.Rank()
 	})
 	return out
+}
+
+// Art14Deadline reports whether f is a report under Art. 14 overdue or due
+// within 24 hours.
+func Art14Deadline(f checks.Finding) bool {
+	return f.Check == Art14DeadlineCheck && f.Outcome == checks.Fail
 }
 
 // attentionRank orders the outcomes Worst lists; -1 for the others.

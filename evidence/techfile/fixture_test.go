@@ -6,6 +6,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	art14 "github.com/cemark/cemark/evidence/report"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -42,6 +43,13 @@ func fixtureConfig(class string) *config.Config {
 		Advisories: config.Advisories{GitHub: true},
 		Conformity: config.Conformity{Procedure: procedureFor(class)},
 		Reporting:  config.Reporting{MemberState: "DK", CSIRT: "CFCS (Center for Cybersikkerhed)", Contact: "psirt@acme.example", AvailableIn: []string{"DK", "SE"}},
+		Attestations: config.Attestations{Signers: config.Signers{
+			Keyless: []config.KeylessIdentity{
+				{Issuer: "https://token.actions.githubusercontent.com", Identity: "https://github.com/acme/gateway/.github/workflows/cemark.yml@refs/heads/main"},
+				{Issuer: "https://gitlab.com", IdentityRegexp: `https://gitlab\.com/acme/gateway//\.gitlab-ci\.yml@refs/tags/v.+`},
+			},
+			Keys: []string{"keys/cemark.pub"},
+		}},
 		RiskAssessment: map[string]config.Requirement{
 			"I-2e": {Applicable: ptr(true), Measures: "TLS 1.3 for every connection; no data at rest."},
 			"I-2g": {Applicable: ptr(false), Justification: "The gateway stores no personal data."},
@@ -138,6 +146,8 @@ func fixtureInput(cfg *config.Config) Input {
 			{Name: "sbom", PredicateType: "https://cyclonedx.org/bom", Digest: "aa00000000000000000000000000000000000000000000000000000000000000"},
 			{Name: "checks", PredicateType: "https://cemark.dev/checks/v1", Digest: "bb00000000000000000000000000000000000000000000000000000000000000"},
 		},
+		Signers: fixtureSigners(cfg),
+		Art14:   art14.Summarise(cfg, fixtureEvents()),
 		EvidenceFiles: map[string]string{
 			"report.json":   ".cemark/report.json",
 			"report.sarif":  ".cemark/report.sarif",
@@ -146,5 +156,46 @@ func fixtureInput(cfg *config.Config) Input {
 		ToolName:    "cemark",
 		ToolVersion: "0.1.0",
 		Date:        time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC),
+	}
+}
+
+// fixtureSigners are the configured signers as the pipeline hands them
+// over: the keys with their key ID, read from the key file there.
+func fixtureSigners(cfg *config.Config) []Signer {
+	var out []Signer
+	for _, k := range cfg.Attestations.Signers.Keyless {
+		out = append(out, Signer{Issuer: k.Issuer, Identity: k.Identity, IdentityRegexp: k.IdentityRegexp})
+	}
+	for _, k := range cfg.Attestations.Signers.Keys {
+		out = append(out, Signer{KeyPath: k, KeyID: "5e0f1d2c3b4a59687766554433221100ffeeddccbbaa99887766554433221100", KeyType: "ecdsa-p256"})
+	}
+	return out
+}
+
+// fixtureEvents are Art. 14 events as cemark report records them: an open
+// vulnerability whose early warning was submitted in time, whose
+// notification was late, and whose final report waits for a fix; a closed
+// incident whose reports were all submitted in time; and a closed
+// vulnerability the manufacturer became aware of before Art. 14 applied.
+func fixtureEvents() []art14.Event {
+	at := func(s string) time.Time {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			panic(err)
+		}
+		return t
+	}
+	sub := func(s string) *art14.Submission { return &art14.Submission{SubmittedAt: at(s), By: "Jane Jensen"} }
+	return []art14.Event{
+		{ID: "2026-10-02-build-server-compromised", Path: "docs/cra/reports/2026-10-02-build-server-compromised/event.yaml",
+			Kind: art14.KindIncident, Title: "Build server compromised", AwareAt: at("2026-10-02T08:00:00Z"), Status: art14.StatusClosed,
+			Submissions: art14.Submissions{EarlyWarning: sub("2026-10-02T20:00:00Z"), Notification: sub("2026-10-04T09:00:00Z"),
+				Final: sub("2026-10-30T12:00:00Z")}},
+		{ID: "2026-08-03-cve-2026-0815", Path: "docs/cra/reports/2026-08-03-cve-2026-0815/event.yaml",
+			Kind: art14.KindVulnerability, Title: "Exploited before Art. 14 applied", AwareAt: at("2026-08-03T10:00:00Z"), Status: art14.StatusClosed},
+		{ID: "2026-11-05-cve-2026-1234", Path: "docs/cra/reports/2026-11-05-cve-2026-1234/event.yaml",
+			Kind: art14.KindVulnerability, Title: "Remote code execution in libfoo | exploited", AwareAt: at("2026-11-05T09:30:00Z"),
+			Vulnerabilities: []string{"CVE-2026-1234"},
+			Submissions:     art14.Submissions{EarlyWarning: sub("2026-11-05T20:00:00Z"), Notification: sub("2026-11-09T10:00:00Z")}},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/config"
+	art14 "github.com/cemark/cemark/evidence/report"
 )
 
 var (
@@ -90,6 +91,7 @@ func TestInternalLinksResolve(t *testing.T) {
 				if name == "nested-folder" {
 					dir = "compliance/eu/cra"
 				}
+				writeEventFiles(t, root, in)
 				mustRender(t, in, Options{Root: root, Dir: dir, Lang: lang})
 				problems, n := brokenLinks(t, root, filepath.Join(root, dir))
 				for _, p := range problems {
@@ -106,6 +108,7 @@ func TestInternalLinksResolve(t *testing.T) {
 func TestLinkCheckerCatchesBrokenLinks(t *testing.T) {
 	t.Parallel()
 	root := newRepo(t)
+	writeEventFiles(t, root, defaultInput())
 	mustRender(t, defaultInput(), Options{Root: root})
 	dir := filepath.Join(root, DefaultDir)
 	p := filepath.Join(dir, docIndex)
@@ -113,5 +116,19 @@ func TestLinkCheckerCatchesBrokenLinks(t *testing.T) {
 	problems, _ := brokenLinks(t, root, dir)
 	if len(problems) != 3 {
 		t.Errorf("link checker found %d broken links, want 3: %v", len(problems), problems)
+	}
+}
+
+// writeEventFiles writes the event.yaml of every Art. 14 event of in, as
+// cemark report open would have, so that the technical file's links to
+// them resolve.
+func writeEventFiles(t *testing.T, root string, in Input) {
+	t.Helper()
+	for _, e := range append(append([]art14.EventSummary(nil), in.Art14.Open...), in.Art14.Closed...) {
+		p := filepath.Join(root, filepath.FromSlash(e.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, p, "kind: "+e.Kind+"\n")
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/report"
 )
 
 // DefaultDir is where the technical file goes, relative to the repository root.
@@ -76,6 +77,15 @@ type Input struct {
 	// Commit is the product revision the evidence was made from.
 	Commit       string
 	Attestations []AttestationRef
+	// Signers are who the manufacturer states signs the evidence
+	// (attestations.signers), keys shown by their key ID: facts of the
+	// product, not of one run. A run's own signature (a Rekor log index
+	// changes with every build) stays in its evidence.
+	Signers []Signer
+	// Art14 is the Art. 14 reporting of the product (report.Summarise): the
+	// events recorded with cemark report and each deadline met, missed,
+	// not marked submitted or waiting. It reads no clock.
+	Art14 report.TechFileSummary
 	// EvidenceFiles maps an evidence file's name ("report.json",
 	// "report.sarif", "sbom.cdx.json" …) to its path relative to the
 	// repository root (Options.Root), slash-separated, for links.
@@ -132,6 +142,19 @@ type AttestationRef struct {
 	// Digest is the hex sha256 of the statement payload: deterministic,
 	// unlike the envelope when ECDSA signs.
 	Digest string
+}
+
+// Signer is one stated signer of the evidence: a keyless CI identity
+// (Issuer with Identity or IdentityRegexp) or a public key (KeyPath, with
+// its KeyID and KeyType).
+type Signer struct {
+	Issuer, Identity, IdentityRegexp string
+	// KeyPath is the public key file, relative to the product root.
+	KeyPath string
+	// KeyID is the hex SHA-256 of the DER public key (the DSSE keyid).
+	KeyID string
+	// KeyType is "ecdsa-p256" or "ed25519".
+	KeyType string
 }
 
 // Options say where and how to render.

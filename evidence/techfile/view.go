@@ -43,6 +43,8 @@ type view struct {
 	Dates        datesView
 	Reporting    reportingView
 	Conformity   config.Conformity
+	// Art14Open and Art14Closed are the events recorded with cemark report.
+	Art14Open, Art14Closed []art14EventView
 
 	HasReport bool
 	Summary   checks.Summary
@@ -68,6 +70,9 @@ type view struct {
 	Pipelines    []string
 	Commit       string
 	Evidence     []evidenceLink
+	// Signers are the stated signers of the evidence, with the command
+	// that verifies a build's evidence for each.
+	Signers []signerView
 
 	Index       []IndexRow
 	Substantial []Change
@@ -120,6 +125,8 @@ type pointView struct {
 	Checks                                                                   []checkRef
 	Waived                                                                   []waiverView
 	OpenItems                                                                []string
+	// Art14 links Part II (2) and (8) to the Art. 14 events (03).
+	Art14 string
 }
 
 type checkRef struct{ ID, Outcome, Anchor string }
@@ -143,6 +150,8 @@ type componentView struct {
 }
 
 type evidenceLink struct{ Name, Link, Path string }
+
+type signerView struct{ Who, How, Verify string }
 
 // maxFindingsListed caps the findings listed per check in 07; report.json has them all.
 const maxFindingsListed = 25
@@ -219,6 +228,7 @@ func buildView(in Input, lang, relDir string) view {
 	v.CE = newCEView(in.Route, p)
 	v.Dates = newDatesView(p)
 	v.Reporting = newReportingView(cfg.Reporting)
+	v.Art14Open, v.Art14Closed = art14Events(in.Art14.Open, relDir), art14Events(in.Art14.Closed, relDir)
 
 	checkIDs := map[string]bool{}
 	if in.Report != nil {
@@ -315,6 +325,9 @@ func buildView(in Input, lang, relDir string) view {
 			Justification: strings.TrimSpace(ps.Justification), Always: ps.Always, OpenItems: ps.OpenItems,
 			Coverage: coverageWords(ps.Coverage)}
 		pv.Status = ps.Status.Words()
+		if ps.ID == "II-2" || ps.ID == "II-8" {
+			pv.Art14 = art14Related(len(in.Art14.Open), len(in.Art14.Closed))
+		}
 		req := cfg.RiskAssessment[ps.ID]
 		switch {
 		case req.Applicable != nil && !*req.Applicable && !ps.Always:
@@ -381,7 +394,56 @@ func buildView(in Input, lang, relDir string) view {
 	for _, name := range sortedKeys(in.EvidenceFiles) {
 		v.Evidence = append(v.Evidence, evidenceLink{Name: name, Link: relLink(relDir, in.EvidenceFiles[name]), Path: in.EvidenceFiles[name]})
 	}
+	v.Signers = signersView(in)
 	return v
+}
+
+// signersView names each stated signer and how a build's evidence is
+// verified for it, from the evidence directory (where run.json is).
+func signersView(in Input) []signerView {
+	dir := ".cemark"
+	if p := in.EvidenceFiles["run.json"]; p != "" {
+		dir = path.Dir(p)
+	}
+	var out []signerView
+	for _, s := range in.Signers {
+		if s.KeyPath != "" {
+			out = append(out, signerView{
+				Who:    fmt.Sprintf("key ID `%s` (`%s`, %s)", s.KeyID, s.KeyPath, orText(s.KeyType, "public key")),
+				How:    "signed with the private key of this public key",
+				Verify: fmt.Sprintf("cemark verify --key %s %s", shellWord(s.KeyPath), path.Join(dir, "attestations.intoto.jsonl")),
+			})
+			continue
+		}
+		who, cert := fmt.Sprintf("`%s`", s.Identity), "this identity"
+		flag := "--certificate-identity " + shellWord(s.Identity)
+		if s.IdentityRegexp != "" {
+			who, cert = fmt.Sprintf("an identity matching `%s`", s.IdentityRegexp), "a matching identity"
+			flag = "--certificate-identity-regexp " + shellWord(s.IdentityRegexp)
+		}
+		out = append(out, signerView{
+			Who:    fmt.Sprintf("%s, OIDC issuer `%s`", who, s.Issuer),
+			How:    "keyless (Sigstore): a Fulcio certificate for " + cert + " in each build, each signature logged in the Rekor transparency log",
+			Verify: fmt.Sprintf("cemark verify %s --certificate-oidc-issuer %s %s", flag, shellWord(s.Issuer), path.Join(dir, "*.sigstore.json")),
+		})
+	}
+	return out
+}
+
+// shellWord quotes s for a POSIX shell when it holds anything but plain
+// path and URL characters.
+func shellWord(s string) string {
+	plain := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r)) {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // coverageWords says how much of a point the checks cover.

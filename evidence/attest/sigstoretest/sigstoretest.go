@@ -199,19 +199,42 @@ func (s *Sigstore) TrustedRoot(t testing.TB) []byte {
 		BaseURL: "https://ctfe.localhost/test", ID: ctID, ValidityPeriodStart: s.validFrom, HashFunc: crypto.SHA256,
 		PublicKey: s.ctKey.Public(), SignatureHashFunc: crypto.SHA256,
 	}}
-	rekors := map[string]*root.TransparencyLog{}
-	for id, l := range s.vs.RekorLogs() {
+	rekors := rawLogIDs(t, s.vs.RekorLogs())
+	for _, l := range rekors {
+		l.ValidityPeriodStart, l.ValidityPeriodEnd = s.validFrom, time.Time{}
+	}
+	return trustedRootJSON(t, []root.CertificateAuthority{fulcio}, ctlogs, s.vs.TimestampingAuthorities(), rekors)
+}
+
+// VirtualTrustedRoot describes a sigstore-go VirtualSigstore — its Fulcio
+// CA, CT and Rekor logs and timestamp authority — as a trusted_root.json,
+// for bundles vs.Sign makes (a release's keyless signatures).
+func VirtualTrustedRoot(t testing.TB, vs *ca.VirtualSigstore) []byte {
+	t.Helper()
+	return trustedRootJSON(t, vs.FulcioCertificateAuthorities(), rawLogIDs(t, vs.CTLogs()), vs.TimestampingAuthorities(), rawLogIDs(t, vs.RekorLogs()))
+}
+
+// rawLogIDs copies a VirtualSigstore's logs with their raw IDs: it keys
+// and names them by the hex log ID, while a trusted_root.json carries the
+// raw SHA-256 of the log key, as the public-good root does.
+func rawLogIDs(t testing.TB, logs map[string]*root.TransparencyLog) map[string]*root.TransparencyLog {
+	t.Helper()
+	out := make(map[string]*root.TransparencyLog, len(logs))
+	for id, l := range logs {
 		c := *l
 		raw, err := hex.DecodeString(id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// VirtualSigstore keeps the hex text as the ID; the JSON carries the
-		// raw SHA-256 of the log key, as the public-good root does.
-		c.ID, c.ValidityPeriodStart, c.ValidityPeriodEnd = raw, s.validFrom, time.Time{}
-		rekors[id] = &c
+		c.ID = raw
+		out[id] = &c
 	}
-	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, []root.CertificateAuthority{fulcio}, ctlogs, s.vs.TimestampingAuthorities(), rekors)
+	return out
+}
+
+func trustedRootJSON(t testing.TB, cas []root.CertificateAuthority, ctlogs map[string]*root.TransparencyLog, tsas []root.TimestampingAuthority, rekors map[string]*root.TransparencyLog) []byte {
+	t.Helper()
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, cas, ctlogs, tsas, rekors)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,15 +4,14 @@
 // and shows findings in merge requests.
 //
 // Only failing and warning findings are issues; waived, passing and
-// informational ones are not. The fingerprint is an MD5 of check, path and
-// the finding's stable key, never a line number, so an issue keeps its
+// informational ones are not. The fingerprint is checks.Fingerprint (a
+// SHA-256 of check, path and the finding's stable key, never a line number:
+// the same value as SARIF's and the baseline's), so an issue keeps its
 // identity across commits and GitLab can tell new from resolved.
 package codequality
 
 import (
 	"bytes"
-	"crypto/md5" //nolint:gosec // GitLab's fingerprint format, not a security use
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -73,7 +72,7 @@ func Issues(r *checks.Report) []Issue {
 				desc += " (CRA " + strings.Join(f.CRA, "; ") + ")"
 			}
 			out = append(out, Issue{
-				Description: desc, CheckName: f.Check, Fingerprint: Fingerprint(f),
+				Description: desc, CheckName: f.Check, Fingerprint: checks.Fingerprint(f),
 				Severity: severity(f), Location: Location{Path: p, Lines: Lines{Begin: line}},
 				Categories: []string{"Security"},
 			})
@@ -96,17 +95,6 @@ func Encode(w io.Writer, r *checks.Report) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
-}
-
-// Fingerprint is the MD5 of check, path and key (the message when there is
-// no key) — stable across commits, with no line number.
-func Fingerprint(f checks.Finding) string {
-	key := f.Key
-	if key == "" {
-		key = f.Message
-	}
-	sum := md5.Sum([]byte(f.Check + "\x00" + f.Path + "\x00" + key)) //nolint:gosec
-	return hex.EncodeToString(sum[:])
 }
 
 // severity maps cemark's severities onto GitLab's; warnings are at most minor.

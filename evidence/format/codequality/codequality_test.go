@@ -60,14 +60,20 @@ func TestOnlyFailingAndWarning(t *testing.T) {
 	}
 }
 
-func TestFingerprintStable(t *testing.T) {
-	f := checks.Finding{Check: "CEM-PORT-001", Path: "Dockerfile", Line: 3, Key: "tcp/23", Message: "m"}
-	g := f
-	g.Line, g.Message = 40, "other wording"
-	if Fingerprint(f) != Fingerprint(g) {
-		t.Error("fingerprint changed with line or message although the key is the same")
-	}
-	if len(Fingerprint(f)) != 32 {
-		t.Errorf("fingerprint %q is not an MD5 hex", Fingerprint(f))
+// TestFingerprintIsTheBaselines: GitLab tells new issues from resolved
+// ones by the fingerprint, the baseline by checks.Fingerprint: one value,
+// tested there for line shifts and moves.
+func TestFingerprintIsTheBaselines(t *testing.T) {
+	rep := fixture.Report()
+	for _, is := range Issues(rep) {
+		found := false
+		for _, f := range rep.Findings() {
+			if f.Check == is.CheckName && checks.Fingerprint(f) == is.Fingerprint {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s at %s: fingerprint %s is no finding's checks.Fingerprint", is.CheckName, is.Location.Path, is.Fingerprint)
+		}
 	}
 }

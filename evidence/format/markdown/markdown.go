@@ -2,6 +2,7 @@
 // (for a pull request comment, a job summary or the technical file): the
 // counts, the failing findings, what needs attention, what was waived and
 // why, what could not be assessed, and files that could not be read.
+// Findings the baseline holds are marked _existing_.
 //
 // The wording never says "compliant": at best there is "no failing finding".
 package markdown
@@ -64,6 +65,9 @@ func Encode(w io.Writer, r *checks.Report) error {
 	b.WriteString(".\n\n")
 	b.WriteString("Findings by outcome:\n\n| fail | warn | waived | error | info | pass | not applicable |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	fmt.Fprintf(b, "| %d | %d | %d | %d | %d | %d | %d |\n", s.Fail, s.Warn, s.Waived, s.Error, s.Info, s.Pass, s.NotApplicable)
+	if s.Baseline > 0 {
+		fmt.Fprintf(b, "\n%d finding%s _existing_: the baseline holds %s. Existing findings stay in the evidence; only new findings count for `--fail-on`.\n", s.Baseline, isAre(s.Baseline), itThem(s.Baseline))
+	}
 
 	if len(fails) > 0 {
 		sortBySeverity(fails)
@@ -77,14 +81,14 @@ func Encode(w io.Writer, r *checks.Report) error {
 			if f.Waiver != nil && f.Waiver.Expires != "" {
 				msg += " (its waiver expired on " + f.Waiver.Expires + ")"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", sev, f.Check, esc(where(f)), esc(msg), esc(strings.Join(f.CRA, "; ")))
+			fmt.Fprintf(b, "| %s | %s | %s | %s%s | %s |\n", sev, f.Check, esc(where(f)), existing(f), esc(msg), esc(strings.Join(f.CRA, "; ")))
 		}
 	}
 	if len(warns) > 0 {
 		sortBySeverity(warns)
 		b.WriteString("\n## Needs attention\n\n| Check | Where | Finding |\n|---|---|---|\n")
 		for _, f := range warns {
-			fmt.Fprintf(b, "| %s | %s | %s |\n", f.Check, esc(where(f)), esc(f.Message))
+			fmt.Fprintf(b, "| %s | %s | %s%s |\n", f.Check, esc(where(f)), existing(f), esc(f.Message))
 		}
 	}
 	if len(waived) > 0 {
@@ -135,8 +139,30 @@ func where(f checks.Finding) string {
 	return f.Path
 }
 
+// existing marks a finding the baseline holds.
+func existing(f checks.Finding) string {
+	if f.Baseline {
+		return "_existing_ — "
+	}
+	return ""
+}
+
 func sortBySeverity(fs []checks.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity.Rank() > fs[j].Severity.Rank() })
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return " is"
+	}
+	return "s are"
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 func plural(n int) string {

@@ -14,16 +14,15 @@
 //     repository root);
 //   - a result whose severity differs from its rule's (lowered in a test
 //     path) carries its own security-severity;
-//   - partialFingerprints hash check, path and the finding's stable key, never
-//     a line number, so alerts survive edits above them.
+//   - partialFingerprints are checks.Fingerprint (check, path and the
+//     finding's stable key, never a line number), so alerts survive edits
+//     above them and match the baseline's fingerprints.
 //
 // Checks that could not run are tool execution notifications, not results.
 package sarif
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -278,7 +277,7 @@ func resultFor(ruleIndex int, ruleSeverity checks.Severity, f checks.Finding, fa
 	res := result{
 		RuleID: f.Check, RuleIndex: ruleIndex, Level: lvl, Message: text{Text: msg},
 		Locations:           []location{loc},
-		PartialFingerprints: map[string]string{FingerprintKey: Fingerprint(f)},
+		PartialFingerprints: map[string]string{FingerprintKey: checks.Fingerprint(f)},
 		Properties:          resultProps{Outcome: string(f.Outcome), Severity: string(f.Severity), CRA: append([]string{}, f.CRA...), Key: f.Key},
 	}
 	if f.Severity != ruleSeverity {
@@ -299,17 +298,6 @@ func resultFor(ruleIndex int, ruleSeverity checks.Severity, f checks.Finding, fa
 		res.Suppressions = []suppression{{Kind: kind, Status: "accepted", Justification: just}}
 	}
 	return res
-}
-
-// Fingerprint is the stable identity of a finding across commits: a hash
-// of check, path and key (the message when there is no key), never a line.
-func Fingerprint(f checks.Finding) string {
-	key := f.Key
-	if key == "" {
-		key = f.Message
-	}
-	sum := sha256.Sum256([]byte(f.Check + "\x00" + f.Path + "\x00" + key))
-	return hex.EncodeToString(sum[:])
 }
 
 // level maps a severity onto SARIF's levels.

@@ -2,7 +2,6 @@ package sarif
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/format/internal/fixture"
 	"github.com/cemark/cemark/evidence/format/internal/golden"
+	"github.com/cemark/cemark/evidence/format/sarif/sariftest"
 )
 
 func validate(t *testing.T, data []byte) {
@@ -88,57 +88,18 @@ func TestEncode(t *testing.T) {
 	}
 }
 
-// decoded is the part of the log the tests look at.
-type decoded struct {
-	Runs []struct {
-		Tool struct {
-			Driver struct {
-				Rules []struct {
-					ID string `json:"id"`
-				} `json:"rules"`
-			} `json:"driver"`
-		} `json:"tool"`
-		Invocations []struct {
-			Notifications []json.RawMessage `json:"toolExecutionNotifications"`
-		} `json:"invocations"`
-		Results []struct {
-			RuleID       string            `json:"ruleId"`
-			RuleIndex    int               `json:"ruleIndex"`
-			Level        string            `json:"level"`
-			Fingerprints map[string]string `json:"partialFingerprints"`
-			Suppressions []struct {
-				Kind          string `json:"kind"`
-				Justification string `json:"justification"`
-			} `json:"suppressions"`
-			Locations []struct {
-				Physical struct {
-					Artifact struct {
-						URI string `json:"uri"`
-					} `json:"artifactLocation"`
-					Region *struct {
-						StartLine int `json:"startLine"`
-					} `json:"region"`
-				} `json:"physicalLocation"`
-			} `json:"locations"`
-		} `json:"results"`
-	} `json:"runs"`
-}
-
 func TestEncodeContract(t *testing.T) {
 	rep := fixture.Report()
 	var buf bytes.Buffer
 	if err := Encode(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
-	var d decoded
-	if err := json.Unmarshal(buf.Bytes(), &d); err != nil {
-		t.Fatal(err)
-	}
-	r := d.Runs[0]
+	r := sariftest.Decode(t, buf.Bytes()).Runs[0]
 	if len(r.Tool.Driver.Rules) != len(rep.Results) {
 		t.Errorf("%d rules for %d checks: every check that ran needs a rule", len(r.Tool.Driver.Rules), len(rep.Results))
 	}
 	suppressed := 0
+	fingerprints := map[string]bool{}
 	for _, res := range r.Results {
 		if r.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
 			t.Errorf("ruleIndex %d does not point at %s", res.RuleIndex, res.RuleID)
@@ -149,6 +110,7 @@ func TestEncodeContract(t *testing.T) {
 		if len(res.Fingerprints[FingerprintKey]) != 64 {
 			t.Errorf("%s: no fingerprint", res.RuleID)
 		}
+		fingerprints[res.Fingerprints[FingerprintKey]] = true
 		if len(res.Suppressions) > 0 {
 			suppressed++
 			if res.Suppressions[0].Justification == "" {
@@ -163,17 +125,12 @@ func TestEncodeContract(t *testing.T) {
 		t.Errorf("the check that could not run should be a notification")
 	}
 
-	// Moving a finding to another line keeps its fingerprint.
-	f := rep.Results[0].Findings[0]
-	moved := f
-	moved.Line += 10
-	if Fingerprint(f) != Fingerprint(moved) {
-		t.Error("fingerprint depends on the line")
-	}
-	other := f
-	other.Path = "other/Dockerfile"
-	if Fingerprint(f) == Fingerprint(other) {
-		t.Error("fingerprint ignores the path")
+	// The fingerprint is the baseline's (checks.Fingerprint, tested there
+	// for line shifts and moves), so code scanning and the baseline agree.
+	for _, f := range rep.Findings() {
+		if f.Outcome == checks.Fail && !fingerprints[checks.Fingerprint(f)] {
+			t.Errorf("no result carries checks.Fingerprint of %s at %s", f.Check, f.Path)
+		}
 	}
 }
 
@@ -185,34 +142,16 @@ func TestSecuritySeverityWhenLowered(t *testing.T) {
 	if err := Encode(&buf, fixture.Report()); err != nil {
 		t.Fatal(err)
 	}
-	var d struct {
-		Runs []struct {
-			Results []struct {
-				RuleID    string `json:"ruleId"`
-				Locations []struct {
-					Physical struct {
-						Artifact struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-				Properties map[string]any `json:"properties"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal(buf.Bytes(), &d); err != nil {
-		t.Fatal(err)
-	}
 	seen := false
-	for _, res := range d.Runs[0].Results {
+	for _, res := range sariftest.Decode(t, buf.Bytes()).Runs[0].Results {
 		got, has := res.Properties["security-severity"]
-		if res.Locations[0].Physical.Artifact.URI == "examples/demo/compose.yaml" {
+		if res.URI() == "examples/demo/compose.yaml" {
 			seen = true
 			if got != "0.5" {
 				t.Errorf("lowered finding: security-severity = %v, want 0.5 (info)", got)
 			}
 		} else if has && res.Properties["severity"] == "high" && res.RuleID == "CEM-PORT-001" {
-			t.Errorf("%s at %s: security-severity %v on a finding at its rule's severity", res.RuleID, res.Locations[0].Physical.Artifact.URI, got)
+			t.Errorf("%s at %s: security-severity %v on a finding at its rule's severity", res.RuleID, res.URI(), got)
 		}
 	}
 	if !seen {

@@ -1,6 +1,7 @@
 // Package table prints a check report as a plain-text table for a
 // terminal: what failed, needs attention, was waived or could not run,
-// then the counts. No colour, no escape codes.
+// then the counts. Findings the baseline holds are marked "(existing)".
+// No colour, no escape codes.
 package table
 
 import (
@@ -42,7 +43,11 @@ func Encode(w io.Writer, r *checks.Report) error {
 			if f.Outcome == checks.Waived && f.Waiver != nil {
 				msg += " [waived: " + f.Waiver.Justification + "]"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Outcome, f.Severity, f.Check, where(f), clip(msg))
+			outcome := string(f.Outcome)
+			if f.Baseline {
+				outcome += " (existing)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", outcome, f.Severity, f.Check, where(f), clip(msg))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -72,6 +77,9 @@ func Encode(w io.Writer, r *checks.Report) error {
 	}
 	fmt.Fprintf(b, "\nfindings: %d fail, %d warn, %d waived, %d error, %d info, %d pass, %d not applicable\n",
 		s.Fail, s.Warn, s.Waived, s.Error, s.Info, s.Pass, s.NotApplicable)
+	if s.Baseline > 0 {
+		fmt.Fprintf(b, "existing: %d finding%s the baseline holds (marked so above) stay in the evidence; only new findings count for --fail-on\n", s.Baseline, plural(s.Baseline))
+	}
 	return b.Flush()
 }
 

@@ -78,7 +78,8 @@ func TestActionYML(t *testing.T) {
 			env["INPUT_"+strings.ToUpper(in.Name)] = in.Default
 		}
 	}
-	wantIn := []string{"path", "config", "output-dir", "subjects", "signing-key", "fail-on", "docs", "github-token", "checks", "version", "source"}
+	wantIn := []string{"path", "config", "output-dir", "subjects", "signing-key", "fail-on", "docs", "github-token", "checks", "version", "source",
+		"signing", "fulcio-url", "rekor-url", "trusted-root", "baseline"}
 	if diff := cmp.Diff(wantIn, names); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}

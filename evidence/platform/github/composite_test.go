@@ -1039,3 +1039,60 @@ func TestCompositeActionShellSyntax(t *testing.T) {
 		}
 	})
 }
+
+// TestCompositeActionPassesSigningAndBaseline: the signing and baseline
+// inputs reach `cemark action` as INPUT_* variables that ReadInputs turns
+// into cemark run's flags, and with `permissions: id-token: write` the
+// runner's OIDC request variables (the job's environment) reach the step
+// that signs; the setup steps get no input they do not use.
+func TestCompositeActionPassesSigningAndBaseline(t *testing.T) {
+	tags, _ := releaseTags(t)
+	rel := newFakeRelease(t, tags)
+	ca := newFulcio(t)
+	rel.publish(t, ca, "v1.2.3", buildFakeCemark(t), "")
+	inputs := map[string]string{
+		"signing": "keyless", "fulcio-url": "https://fulcio.internal.example", "rekor-url": "https://rekor.internal.example",
+		"trusted-root": "sigstore/trusted_root.json", "baseline": "baseline/report.json",
+	}
+	r := newSimRunner(t, rel, ca, inputs)
+	// What the runner sets for every step of a job with id-token: write.
+	r.env["ACTIONS_ID_TOKEN_REQUEST_URL"] = "https://pipelines.actions.example/oidc/token?api-version=2.0"
+	r.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "runner-request-token"
+	if _, err := r.job(""); err != nil {
+		t.Fatalf("job: %v\n%s", err, r.stdout.String())
+	}
+	run := r.cemarkRun()
+	if run == nil {
+		t.Fatalf("cemark did not run:\n%s", r.stdout.String())
+	}
+	seen, _ := run["inputs"].(map[string]any)
+	for name, v := range inputs {
+		key := "INPUT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if seen[key] != v {
+			t.Errorf("cemark saw %s = %v, want %q", key, seen[key], v)
+		}
+	}
+	oidc, _ := run["oidc"].(map[string]any)
+	if oidc["ACTIONS_ID_TOKEN_REQUEST_URL"] != true || oidc["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] != true {
+		t.Errorf("the OIDC request variables did not reach the cemark step: %v", oidc)
+	}
+	in, err := ReadInputs(NewActions(&bytes.Buffer{}, func(k string) string { s, _ := seen[k].(string); return s }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Signing != "keyless" || in.FulcioURL != inputs["fulcio-url"] || in.RekorURL != inputs["rekor-url"] ||
+		in.TrustedRoot != inputs["trusted-root"] || in.Baseline != inputs["baseline"] {
+		t.Errorf("ReadInputs over the composite's env: %+v", in)
+	}
+	// The setup steps see no signing input.
+	for _, s := range r.action.Runs.Steps {
+		if s.ID == "cemark" {
+			continue
+		}
+		for k := range s.Env {
+			if strings.HasPrefix(k, "INPUT_") {
+				t.Errorf("step %s gets %s", s.ID, k)
+			}
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/format/sarif/sariftest"
 )
 
 // monorepo is a repository whose product is the widget fixture in
@@ -83,24 +84,14 @@ func TestMonorepoPathsFromTheRepositoryRoot(t *testing.T) {
 				}
 			}
 
-			var sarif struct {
-				Runs []struct {
-					Results []struct {
-						RuleID    string `json:"ruleId"`
-						Locations []struct {
-							Physical struct {
-								Artifact struct {
-									URI string `json:"uri"`
-								} `json:"artifactLocation"`
-							} `json:"physicalLocation"`
-						} `json:"locations"`
-					} `json:"results"`
-				} `json:"runs"`
+			b, err := os.ReadFile(filepath.Join(ws, out["sarif"]))
+			if err != nil {
+				t.Fatal(err)
 			}
-			readJSON(t, filepath.Join(ws, out["sarif"]), &sarif)
+			sarif := sariftest.Decode(t, b)
 			fallbacks := 0
 			for _, res := range sarif.Runs[0].Results {
-				uri := res.Locations[0].Physical.Artifact.URI
+				uri := res.URI()
 				check("SARIF result "+res.RuleID, uri)
 				if uri == tc.fallback {
 					fallbacks++

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/format"
 	"github.com/cemark/cemark/evidence/sbom"
@@ -90,9 +91,10 @@ type SummaryInput struct {
 	Report           *checks.Report
 	SBOM             *sbom.Result
 	Missing          []string
-	Signed           bool
-	KeyID            string
-	Docs             string // one line about the technical file
+	// Signing is how the run signed its statements (Evidence.Signing): a
+	// key, a keyless identity, or unsigned with the reason.
+	Signing attest.Signing
+	Docs    string // one line about the technical file
 	// MaxFindings caps the findings table (0: 100).
 	MaxFindings int
 }
@@ -120,6 +122,8 @@ func RenderSummary(in SummaryInput) string {
 	fmt.Fprintf(&b, "## cemark: %s %s\n\n", cell(name), cell(in.Version))
 	fmt.Fprintf(&b, "**Evidence status:** `%s` — %s.\n\n", in.Status, statusWords[in.Status])
 	b.WriteString("> cemark shows evidence and gaps against Annex I of the Cyber Resilience Act; the manufacturer declares conformity.\n\n")
+	fs := format.Worst(in.Report)
+	writeArt14Deadlines(&b, fs)
 	if len(in.Missing) > 0 {
 		fmt.Fprintf(&b, "**Needs manufacturer input** (cemark.yaml): %s\n\n", cell(strings.Join(in.Missing, ", ")))
 	}
@@ -130,7 +134,6 @@ func RenderSummary(in SummaryInput) string {
 	}
 	b.WriteString("\n")
 
-	fs := format.Worst(in.Report)
 	if in.Report != nil {
 		s := in.Report.Summary
 		fmt.Fprintf(&b, "### Findings\n\n%d checks: %d failing, %d warnings, %d info, %d waived, %d could not run.\n\n", s.Checks, s.Fail, s.Warn, s.Info, s.Waived, s.Error)
@@ -206,15 +209,51 @@ func RenderSummary(in SummaryInput) string {
 	}
 
 	b.WriteString("### Attestations and technical file\n\n")
-	if in.Signed {
-		fmt.Fprintf(&b, "- Attestations signed by key `%s`.\n", cell(in.KeyID))
-	} else {
-		b.WriteString("- Attestations are **unsigned** (no `signing-key`).\n")
-	}
+	b.WriteString("- " + SigningLine(in.Signing) + "\n")
 	if in.Docs != "" {
 		fmt.Fprintf(&b, "- %s\n", in.Docs)
 	}
 	return b.String()
+}
+
+// writeArt14Deadlines puts the reports under Art. 14 that are overdue or
+// due within 24 hours (CEM-RPT-002) at the top of the summary: fs is in
+// format.Worst's order, which lists them first.
+func writeArt14Deadlines(b *strings.Builder, fs []checks.Finding) {
+	n := 0
+	for _, f := range fs {
+		if !format.Art14Deadline(f) {
+			break
+		}
+		if n == 0 {
+			b.WriteString("### ⚠️ Art. 14 reporting deadlines\n\n")
+		}
+		n++
+		fmt.Fprintf(b, "- **%s** `%s`: %s\n", f.Severity, cell(format.Where(f)), cell(f.Message))
+	}
+	if n > 0 {
+		b.WriteString("\nDraft each report with `cemark report draft ID --stage STAGE`, submit it through ENISA's single reporting platform, " +
+			"then record it with `cemark report submitted`; `cemark report status` lists every deadline. cemark never submits.\n\n")
+	}
+}
+
+// SigningLine says in one Markdown line how the attestations are signed,
+// and for keyless signatures how to verify them: the identity and issuer
+// are what `cemark verify` and cosign pin.
+func SigningLine(s attest.Signing) string {
+	switch s.Method {
+	case attest.SignKey, attest.SignKeyless:
+		line := "Attestations " + cell(s.Describe()) + "."
+		if s.Method == attest.SignKeyless {
+			line += fmt.Sprintf(" Verify the `.sigstore.json` bundles with `cemark verify --certificate-identity %s --certificate-oidc-issuer %s`.", cell(s.Identity), cell(s.Issuer))
+		}
+		return line
+	}
+	why := "no `signing-key`, and no OIDC token (`permissions: id-token: write`)"
+	if s.Reason != "" {
+		why = cell(s.Reason)
+	}
+	return "Attestations are **unsigned**: " + why + "."
 }
 
 func statusIcon(s conformity.Status) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/conformity"
 )
 
@@ -195,5 +196,77 @@ func TestReadInputs(t *testing.T) {
 	env["INPUT_FAIL-ON"] = "severe"
 	if _, err := ReadInputs(NewActions(&strings.Builder{}, func(k string) string { return env[k] })); err == nil || !strings.Contains(err.Error(), "fail-on") {
 		t.Errorf("bad fail-on: %v", err)
+	}
+	env["INPUT_FAIL-ON"] = "high"
+	for v, ok := range map[string]bool{"": true, "keyless": true, "Key": true, "none": true, "sigstore": false, "cosign": false} {
+		env["INPUT_SIGNING"] = v
+		in, err := ReadInputs(NewActions(&strings.Builder{}, func(k string) string { return env[k] }))
+		if (err == nil) != ok || ok && in.Signing != strings.ToLower(v) {
+			t.Errorf("signing %q: %q, %v", v, in.Signing, err)
+		}
+	}
+}
+
+// TestSigningLine: the job summary says how the run signed — the key ID,
+// or the keyless identity and issuer with the command that verifies them —
+// never "signed by key" with an empty key for a keyless run.
+func TestSigningLine(t *testing.T) {
+	const identity = "https://github.com/acme/widget/.github/workflows/cemark.yml@refs/heads/main"
+	for _, tc := range []struct {
+		name    string
+		signing attest.Signing
+		want    []string
+		not     []string
+	}{
+		{"key", attest.Signing{Method: attest.SignKey, KeyID: "3f5c0a2e"}, []string{"Attestations signed by key 3f5c0a2e."}, []string{"keyless", "unsigned"}},
+		{"keyless", attest.Signing{Method: attest.SignKeyless, Identity: identity, Issuer: "https://token.actions.githubusercontent.com",
+			LogEntries: []attest.LogEntry{{Statement: "report", LogIndex: 7001}, {Statement: "conformity", LogIndex: 7002}}},
+			[]string{"signed keylessly by " + identity, "issuer https://token.actions.githubusercontent.com", "Rekor log index 7001, 7002",
+				"`cemark verify --certificate-identity " + identity + " --certificate-oidc-issuer https://token.actions.githubusercontent.com`"},
+			[]string{"by key", "unsigned"}},
+		{"unsigned, with the reason", attest.Signing{Method: attest.SignNone, Reason: "this pull request comes from a fork"},
+			[]string{"Attestations are **unsigned**: this pull request comes from a fork."}, []string{"by key"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md := RenderSummary(SummaryInput{Status: Incomplete, Signing: tc.signing})
+			for _, w := range tc.want {
+				if !strings.Contains(md, w) {
+					t.Errorf("summary lacks %q:\n%s", w, md)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(md, n) {
+					t.Errorf("summary says %q:\n%s", n, md)
+				}
+			}
+		})
+	}
+}
+
+// TestArt14DeadlinesFirst: a report under Art. 14 overdue or due within
+// 24 hours (CEM-RPT-002) heads the job summary and is the first
+// annotation, before a critical finding of another check.
+func TestArt14DeadlinesFirst(t *testing.T) {
+	r := reportWith(3)
+	r.Results[0].Findings = append(r.Results[0].Findings, checks.Finding{Check: "CEM-DEF-005", Outcome: checks.Fail, Severity: checks.SeverityCritical,
+		Message: "hard-coded password", Path: "config/app.env", Line: 3})
+	r.Results = append(r.Results, checks.Result{Meta: checks.Meta{ID: "CEM-RPT-002", Severity: checks.SeverityHigh}, Outcome: checks.Fail,
+		Findings: []checks.Finding{{Check: "CEM-RPT-002", Outcome: checks.Fail, Severity: checks.SeverityHigh,
+			Path:    "docs/cra/reports/2026-11-05-cve-2026-1234/event.yaml",
+			Message: "event 2026-11-05-cve-2026-1234: the early warning is due 2026-11-06T09:30:00Z, within 24 hours (24 hours after becoming aware, Art. 14(2)(a)), and is not marked submitted"}}})
+	ann := Annotations(r, MaxAnnotationsPerLevel, "")
+	if ann[0].Title != "CEM-RPT-002 (high)" || ann[0].Level != LevelError || ann[1].Title != "CEM-DEF-005 (critical)" {
+		t.Errorf("annotations: first %+v, second %+v", ann[0], ann[1])
+	}
+	md := RenderSummary(SummaryInput{Status: FailingFindings, Report: r})
+	top, table := strings.Index(md, "### ⚠️ Art. 14 reporting deadlines"), strings.Index(md, "### Annex I")
+	if top < 0 || top > table || !strings.Contains(md, "- **high** `docs/cra/reports/2026-11-05-cve-2026-1234/event.yaml`: event 2026-11-05-cve-2026-1234: the early warning is due") {
+		t.Errorf("the Art. 14 deadline does not head the summary:\n%s", md)
+	}
+	if i, j := strings.Index(md, "| fail | high | CEM-RPT-002 |"), strings.Index(md, "| fail | critical | CEM-DEF-005 |"); i < 0 || i > j {
+		t.Errorf("the findings table does not list the Art. 14 deadline first:\n%s", md)
+	}
+	if md := RenderSummary(SummaryInput{Status: FailingFindings, Report: reportWith(3)}); strings.Contains(md, "Art. 14 reporting deadlines") {
+		t.Errorf("a summary without a deadline due names one:\n%s", md)
 	}
 }

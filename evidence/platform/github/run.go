@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/techfile"
 )
@@ -33,6 +35,16 @@ type Inputs struct {
 	FailOn                  checks.Severity
 	Docs                    string
 	Token                   string
+	// Signing is `cemark run --sign`: keyless, key, none, or "" for
+	// cemark's default (a key when given, else keyless when the job may
+	// request an OIDC token, else none).
+	Signing string
+	// FulcioURL, RekorURL and TrustedRoot (a file relative to the
+	// workspace) point keyless signing at a private Sigstore instance.
+	FulcioURL, RekorURL, TrustedRoot string
+	// Baseline is a previous report.json, relative to the workspace
+	// (`--baseline`): the findings it holds do not count for fail-on.
+	Baseline string
 }
 
 // ReadInputs reads and checks the INPUT_* values. Secrets are masked by
@@ -42,6 +54,8 @@ func ReadInputs(a Actions) (Inputs, error) {
 		Path: a.GetInput("path"), Config: a.GetInput("config"), OutputDir: a.GetInput("output-dir"),
 		Subjects: list(a.GetInput("subjects")), Checks: list(a.GetInput("checks")), Sources: list(a.GetInput("source")),
 		SigningKey: a.GetInput("signing-key"), Docs: strings.ToLower(a.GetInput("docs")), Token: a.GetInput("github-token"),
+		Signing: strings.ToLower(a.GetInput("signing")), FulcioURL: a.GetInput("fulcio-url"), RekorURL: a.GetInput("rekor-url"),
+		TrustedRoot: a.GetInput("trusted-root"), Baseline: a.GetInput("baseline"),
 	}
 	if in.Path == "" {
 		in.Path = "."
@@ -53,6 +67,9 @@ func ReadInputs(a Actions) (Inputs, error) {
 	case DocsPR, DocsCommit, DocsCheck, DocsOff:
 	default:
 		return in, fmt.Errorf("input docs: %q is not one of pr, commit, check, off", in.Docs)
+	}
+	if in.Signing != "" && !slices.Contains(attest.SignModes, in.Signing) {
+		return in, fmt.Errorf("input signing: %q is not one of %s (or empty for cemark's default)", in.Signing, strings.Join(attest.SignModes, ", "))
 	}
 	sev, err := checks.ParseSeverity(a.GetInput("fail-on"))
 	if err != nil {
@@ -119,6 +136,7 @@ func Run(ctx context.Context, d Deps) error {
 	}
 	opts := evidence.Options{
 		Root: root, Checks: in.Checks, Subjects: in.Subjects, Sources: in.Sources, FailOn: in.FailOn,
+		Sign: in.Signing, FulcioURL: in.FulcioURL, RekorURL: in.RekorURL,
 		NoDocs: in.Docs == DocsOff, DocsCheck: in.Docs == DocsCheck,
 		WriteEvidence: true, Progress: d.Progress, RepoRoot: gctx.Workspace,
 		// Every write — the output-dir input, cemark.yaml's outputs.dir —
@@ -133,14 +151,19 @@ func Run(ctx context.Context, d Deps) error {
 			return getenv(k)
 		},
 	}
-	if in.Config != "" {
-		if opts.ConfigPath, _, err = insideWorkspace(gctx.Workspace, in.Config); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("input config: %w", err))
+	// Paths from the workspace, never outside it.
+	for _, p := range []struct {
+		input, value string
+		to           *string
+	}{
+		{"config", in.Config, &opts.ConfigPath}, {"output-dir", in.OutputDir, &opts.OutDir},
+		{"trusted-root", in.TrustedRoot, &opts.TrustedRoot}, {"baseline", in.Baseline, &opts.Baseline},
+	} {
+		if p.value == "" {
+			continue
 		}
-	}
-	if in.OutputDir != "" {
-		if opts.OutDir, _, err = insideWorkspace(gctx.Workspace, in.OutputDir); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("input output-dir: %w", err))
+		if *p.to, _, err = insideWorkspace(gctx.Workspace, p.value); err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("input %s: %w", p.input, err))
 		}
 	}
 
@@ -190,7 +213,7 @@ func Run(ctx context.Context, d Deps) error {
 		}
 	}
 	sum := SummaryInput{Status: status, Assessment: ev.Assessment, Report: ci, SBOM: ev.SBOM,
-		Signed: ev.Signed, KeyID: ev.KeyID, Docs: docs.line}
+		Signing: ev.Signing, Docs: docs.line}
 	if ev.Config != nil {
 		sum.Product, sum.Version = ev.Config.Product.Name, ev.Config.Product.Version
 	}

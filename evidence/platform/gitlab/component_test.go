@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ func TestComponent(t *testing.T) {
 				Default any      `yaml:"default"`
 				Options []string `yaml:"options"`
 				Type    string   `yaml:"type"`
+				Regex   string   `yaml:"regex"`
 			} `yaml:"inputs"`
 		} `yaml:"spec"`
 	}
@@ -40,7 +42,8 @@ func TestComponent(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	want := []string{"checks", "docs", "fail-on", "image-tag", "job-prefix", "output-dir", "path", "source", "stage", "subjects"}
+	want := []string{"baseline", "checks", "docs", "fail-on", "fulcio-url", "image-tag", "job-prefix", "output-dir", "path", "rekor-url",
+		"signing", "source", "stage", "subjects", "trusted-root"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}
@@ -52,6 +55,26 @@ func TestComponent(t *testing.T) {
 			t.Errorf("input %s: type %q, want array", in, spec.Spec.Inputs[in].Type)
 		}
 	}
+	// GitLab checks an input against its regex (RE2); the defaults pass, and
+	// the inputs the job quotes keep quotes out.
+	for name, in := range spec.Spec.Inputs {
+		if in.Regex == "" {
+			continue
+		}
+		re, err := regexp.Compile(in.Regex)
+		if err != nil {
+			t.Errorf("input %s: regex %q: %v", name, in.Regex, err)
+			continue
+		}
+		if d, ok := in.Default.(string); ok && !re.MatchString(d) {
+			t.Errorf("input %s: its default %q does not match its regex %s", name, d, in.Regex)
+		}
+	}
+	for _, in := range []string{"signing", "fulcio-url", "rekor-url", "trusted-root", "baseline"} {
+		if re := regexp.MustCompile(spec.Spec.Inputs[in].Regex); spec.Spec.Inputs[in].Regex == "" || re.MatchString("x' && true '") {
+			t.Errorf("input %s: regex %q lets a quote through", in, spec.Spec.Inputs[in].Regex)
+		}
+	}
 
 	var jobs map[string]struct {
 		Image struct {
@@ -59,7 +82,10 @@ func TestComponent(t *testing.T) {
 			Entrypoint []string `yaml:"entrypoint"`
 		} `yaml:"image"`
 		Variables map[string]string `yaml:"variables"`
-		Script    []string          `yaml:"script"`
+		IDTokens  map[string]struct {
+			Aud string `yaml:"aud"`
+		} `yaml:"id_tokens"`
+		Script    []string `yaml:"script"`
 		Artifacts struct {
 			When    string   `yaml:"when"`
 			Paths   []string `yaml:"paths"`
@@ -100,11 +126,18 @@ func TestComponent(t *testing.T) {
 	wantVars := map[string]string{
 		"CEMARK_PATH": "path", "CEMARK_OUTPUT_DIR": "output-dir", "CEMARK_FAIL_ON": "fail-on",
 		"CEMARK_DOCS": "docs", "CEMARK_CHECKS": "checks", "CEMARK_SUBJECTS": "subjects", "CEMARK_SOURCE": "source",
+		"CEMARK_SIGNING": "signing", "CEMARK_FULCIO_URL": "fulcio-url", "CEMARK_REKOR_URL": "rekor-url",
+		"CEMARK_TRUSTED_ROOT": "trusted-root", "CEMARK_BASELINE": "baseline",
 	}
 	for v, in := range wantVars {
 		if got := job.Variables[v]; got != "$[[ inputs."+in+" ]]" {
 			t.Errorf("variable %s = %q, want input %s", v, got, in)
 		}
+	}
+	// Keyless signing: GitLab puts an ID token for Sigstore in the job's
+	// environment as SIGSTORE_ID_TOKEN, where cemark (and cosign) read it.
+	if tok, ok := job.IDTokens["SIGSTORE_ID_TOKEN"]; !ok || tok.Aud != "sigstore" || len(job.IDTokens) != 1 {
+		t.Errorf("id_tokens = %+v: want SIGSTORE_ID_TOKEN with aud sigstore", job.IDTokens)
 	}
 	// The defaults are settings Run accepts; arrays arrive as GitLab
 	// stringifies them.

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/format/gitlabsbom"
@@ -33,13 +35,26 @@ type Settings struct {
 	Checks    []string // CEMARK_CHECKS
 	Subjects  []string // CEMARK_SUBJECTS
 	Sources   []string // CEMARK_SOURCE: SBOM sources, relative to Path
+	// Signing is CEMARK_SIGNING (`cemark run --sign`): keyless | key |
+	// none, or "" for cemark's default.
+	Signing string
+	// FulcioURL, RekorURL and TrustedRoot (relative to CI_PROJECT_DIR):
+	// CEMARK_FULCIO_URL, CEMARK_REKOR_URL, CEMARK_TRUSTED_ROOT, a private
+	// Sigstore instance for keyless signing.
+	FulcioURL, RekorURL, TrustedRoot string
+	// Baseline is CEMARK_BASELINE, a previous report.json relative to
+	// CI_PROJECT_DIR (`--baseline`).
+	Baseline string
 }
 
 // ReadSettings reads and checks the CEMARK_* variables.
 func ReadSettings(getenv func(string) string) (Settings, error) {
 	s := Settings{Path: getenv("CEMARK_PATH"), OutputDir: getenv("CEMARK_OUTPUT_DIR"),
 		Docs:   strings.ToLower(strings.TrimSpace(getenv("CEMARK_DOCS"))),
-		Checks: list(getenv("CEMARK_CHECKS")), Subjects: list(getenv("CEMARK_SUBJECTS")), Sources: list(getenv("CEMARK_SOURCE"))}
+		Checks: list(getenv("CEMARK_CHECKS")), Subjects: list(getenv("CEMARK_SUBJECTS")), Sources: list(getenv("CEMARK_SOURCE")),
+		Signing: strings.ToLower(strings.TrimSpace(getenv("CEMARK_SIGNING"))), FulcioURL: strings.TrimSpace(getenv("CEMARK_FULCIO_URL")),
+		RekorURL: strings.TrimSpace(getenv("CEMARK_REKOR_URL")), TrustedRoot: strings.TrimSpace(getenv("CEMARK_TRUSTED_ROOT")),
+		Baseline: strings.TrimSpace(getenv("CEMARK_BASELINE"))}
 	if s.Path == "" {
 		s.Path = "."
 	}
@@ -50,6 +65,9 @@ func ReadSettings(getenv func(string) string) (Settings, error) {
 	case DocsMR, DocsCheck, DocsOff:
 	default:
 		return s, fmt.Errorf("CEMARK_DOCS: %q is not one of mr, check, off", s.Docs)
+	}
+	if s.Signing != "" && !slices.Contains(attest.SignModes, s.Signing) {
+		return s, fmt.Errorf("CEMARK_SIGNING: %q is not one of %s (or empty for cemark's default)", s.Signing, strings.Join(attest.SignModes, ", "))
 	}
 	sev, err := checks.ParseSeverity(getenv("CEMARK_FAIL_ON"))
 	if err != nil {
@@ -113,14 +131,25 @@ func Run(ctx context.Context, d Deps) error {
 		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("CEMARK_PATH: %w", err))
 	}
 	opts := evidence.Options{Root: root, Checks: s.Checks, Subjects: s.Subjects, Sources: s.Sources, FailOn: s.FailOn,
+		Sign: s.Signing, FulcioURL: s.FulcioURL, RekorURL: s.RekorURL,
 		NoDocs: s.Docs == DocsOff, DocsCheck: s.Docs == DocsCheck, WriteEvidence: true,
-		Getenv: getenv, Progress: d.Progress, RepoRoot: gc.ProjectDir,
+		Getenv: signingEnv(gc, s, getenv, d.Log), Progress: d.Progress, RepoRoot: gc.ProjectDir,
 		// Every write — CEMARK_OUTPUT_DIR, cemark.yaml's outputs.dir — stays
 		// inside the project directory (evidence/contain).
 		Workspace: gc.ProjectDir, OutDirFrom: "CEMARK_OUTPUT_DIR"}
-	if s.OutputDir != "" {
-		if opts.OutDir, err = inside(gc.ProjectDir, s.OutputDir); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("CEMARK_OUTPUT_DIR: %w", err))
+	// Paths from the project directory, never outside it.
+	for _, p := range []struct {
+		name, value string
+		to          *string
+	}{
+		{"CEMARK_OUTPUT_DIR", s.OutputDir, &opts.OutDir}, {"CEMARK_TRUSTED_ROOT", s.TrustedRoot, &opts.TrustedRoot},
+		{"CEMARK_BASELINE", s.Baseline, &opts.Baseline},
+	} {
+		if p.value == "" {
+			continue
+		}
+		if *p.to, err = inside(gc.ProjectDir, p.value); err != nil {
+			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: %w", p.name, err))
 		}
 	}
 	run := d.Run
@@ -197,6 +226,32 @@ func mergeRequest(ctx context.Context, d Deps, gc Context, ev *evidence.Evidence
 		fmt.Fprintln(d.Log, "cemark: the technical file is current; nothing pushed")
 	}
 	return nil
+}
+
+// PublicGoodGitLab is the one GitLab whose OIDC issuer public-good
+// Fulcio trusts for CI identities (besides GitLab's own build instances).
+const PublicGoodGitLab = "https://gitlab.com"
+
+// signingEnv is the environment the pipeline signs from. The component
+// declares SIGSTORE_ID_TOKEN (id_tokens, aud: sigstore) for keyless
+// signing; by default (no signing setting, no private Sigstore) a token
+// from a self-managed GitLab is not offered to public-good Fulcio, which
+// would refuse its issuer after the SBOM and the checks: the run signs with
+// CEMARK_SIGNING_KEY when there is one, else writes the statements unsigned
+// with cemark's notice, and the log says why.
+func signingEnv(gc Context, s Settings, getenv func(string) string, log io.Writer) func(string) string {
+	if s.Signing != "" || s.FulcioURL != "" || gc.ServerURL == "" || strings.EqualFold(gc.ServerURL, PublicGoodGitLab) ||
+		strings.TrimSpace(getenv(attest.EnvSigstoreIDToken)) == "" || strings.TrimSpace(getenv(attest.EnvSigningKey)) != "" {
+		return getenv
+	}
+	fmt.Fprintf(log, "cemark: %s is a self-managed GitLab, whose OIDC issuer public-good Sigstore does not trust: the statements are not signed keylessly by default. "+
+		"Sign with a key (CEMARK_SIGNING_KEY), or set signing: keyless with fulcio-url, rekor-url and trusted-root of a Sigstore instance that trusts this GitLab\n", gc.ServerURL)
+	return func(k string) string {
+		if k == attest.EnvSigstoreIDToken {
+			return ""
+		}
+		return getenv(k)
+	}
 }
 
 func inside(base, p string) (string, error) {

@@ -1,7 +1,7 @@
 // Command fakecemark stands in for a released cemark binary in the
-// composite action's test: it records its arguments, working folder and
-// INPUT_* environment as JSON in $FAKE_CEMARK_LOG and sets the step
-// outputs the real `cemark action` sets.
+// composite action's test: it records its arguments, working folder,
+// INPUT_* environment and which OIDC variables it sees as JSON in
+// $FAKE_CEMARK_LOG and sets the step outputs the real `cemark action` sets.
 package main
 
 import (
@@ -22,6 +22,13 @@ func main() {
 		}
 	}
 	rec["inputs"] = inputs
+	// Which OIDC variables reached the step (keyless signing): never their
+	// values, which are credentials.
+	oidc := map[string]bool{}
+	for _, k := range []string{"ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SIGSTORE_ID_TOKEN"} {
+		oidc[k] = os.Getenv(k) != ""
+	}
+	rec["oidc"] = oidc
 	b, _ := json.Marshal(rec)
 	if err := os.WriteFile(os.Getenv("FAKE_CEMARK_LOG"), b, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)

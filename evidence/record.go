@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/checks/vulnscan"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/version"
 )
 

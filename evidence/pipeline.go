@@ -24,7 +24,7 @@ import (
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/contain"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	art14 "github.com/cemark/cemark/evidence/report"
 	"github.com/cemark/cemark/evidence/sbom"
@@ -107,7 +107,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, fmt.Errorf("resolve %s: %w", root, err)
 	}
 	if fi, err := os.Stat(absRoot); err != nil || !fi.IsDir() {
-		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a directory", root))
+		return nil, failure.Usage(fmt.Errorf("product root %s is not a directory", root))
 	}
 	ev := &Evidence{Root: absRoot, Tool: version.Get(), Files: map[string]string{}, Now: now().UTC()}
 	rec := &ev.Record
@@ -159,7 +159,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	}
 	ev.Missing = config.Missing(cfg)
 	if ev.Time, err = referenceTime(ctx, absRoot, ev.Commit, getenv); err != nil {
-		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
+		return nil, stage.fail(failure.Usage(err))
 	}
 	ev.CI = ci.Detect(getenv)
 	// Decide how to sign before the long stages, so that a wrong key,
@@ -235,7 +235,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	target.Now = ev.Now
 	var skipped []string
 	if target.Artifacts, skipped, err = all.ExpandArtifacts(absRoot, append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)); err != nil {
-		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
+		return nil, stage.fail(failure.Usage(err))
 	}
 	for _, s := range skipped {
 		p.Notice(s)
@@ -333,7 +333,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 
 	if opts.FailOn != "" {
 		if failing := checks.FailsAt(report, opts.FailOn); len(failing) > 0 {
-			return ev, exitcode.Wrap(exitcode.NotConformant, &NotConformantError{FailOn: opts.FailOn, Findings: len(failing)})
+			return ev, failure.NotConformant(&NotConformantError{FailOn: opts.FailOn, Findings: len(failing)})
 		}
 	}
 	return ev, nil

@@ -13,7 +13,7 @@ import (
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -88,7 +88,7 @@ func planRun(root string, opts Options, cfg *config.Config) (*runPlan, error) {
 			return nil, err
 		}
 		if p.writesEvidence && (contain.Within(p.outDir, p.docsAbs) || contain.Within(p.docsAbs, p.outDir)) {
-			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s %q and %s %q overlap: cemark replaces the evidence directory whole, so the technical file must live elsewhere",
+			return nil, failure.Usage(fmt.Errorf("%s %q and %s %q overlap: cemark replaces the evidence directory whole, so the technical file must live elsewhere",
 				outFrom, outPath, docsFrom, docsPath))
 		}
 	} else {
@@ -176,7 +176,7 @@ func (p *runPlan) checkInputs(opts Options, cfg *config.Config) error {
 		add(err)
 		if err == nil {
 			if _, serr := os.Stat(abs); serr != nil {
-				add(exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: k, Origin: contain.Flag("--update-key"), Reason: "cannot be read: " + errors.Unwrap(serr).Error()}))
+				add(&contain.PathError{Path: k, Origin: contain.Flag("--update-key"), Reason: "cannot be read: " + errors.Unwrap(serr).Error()})
 			}
 			p.noteOutside(abs)
 		}
@@ -196,7 +196,7 @@ func (p *runPlan) checkInputs(opts Options, cfg *config.Config) error {
 	if len(opts.Checks) > 0 {
 		for _, id := range opts.Checks {
 			if strings.TrimSpace(id) != "" && unknown(id) {
-				add(exitcode.Wrap(exitcode.Usage, fmt.Errorf("--checks: unknown check ID %q; expected one of: %s", id, valid)))
+				add(failure.Usage(fmt.Errorf("--checks: unknown check ID %q; expected one of: %s", id, valid)))
 			}
 		}
 	} else {
@@ -236,16 +236,16 @@ func (p *runPlan) checkSource(src string, o contain.Origin, fromCommandLine bool
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: src, Origin: o, Reason: "cannot be read: " + reason(err)})
+		return &contain.PathError{Path: src, Origin: o, Reason: "cannot be read: " + reason(err)}
 	}
 	switch kind {
 	case "dir", "oci-dir":
 		if !fi.IsDir() {
-			return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("is %s; a %s: source is a folder", contain.Kind(fi.Mode()), kind)})
+			return &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("is %s; a %s: source is a folder", contain.Kind(fi.Mode()), kind)}
 		}
 	default:
 		if !fi.Mode().IsRegular() {
-			return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("is %s; a %s: source is a regular file", contain.Kind(fi.Mode()), kind)})
+			return &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("is %s; a %s: source is a regular file", contain.Kind(fi.Mode()), kind)}
 		}
 	}
 	return nil
@@ -264,10 +264,10 @@ func (p *runPlan) noteOutside(path string) {
 func mustBeDir(abs, given string, o contain.Origin) error {
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: given, Origin: o, Reason: "is not a readable folder: " + reason(err)})
+		return &contain.PathError{Path: given, Origin: o, Reason: "is not a readable folder: " + reason(err)}
 	}
 	if !fi.IsDir() {
-		return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: given, Origin: o, Reason: fmt.Sprintf("is %s; expected a folder of templates", contain.Kind(fi.Mode()))})
+		return &contain.PathError{Path: given, Origin: o, Reason: fmt.Sprintf("is %s; expected a folder of templates", contain.Kind(fi.Mode()))}
 	}
 	return nil
 }
@@ -297,7 +297,7 @@ func joinUsage(errs []error) error {
 	if len(errs) == 1 {
 		return errs[0]
 	}
-	return exitcode.Wrap(exitcode.Usage, errors.Join(errs...))
+	return failure.Usage(errors.Join(errs...))
 }
 
 func orDefault(s, def string) string {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // FuzzConfigStage feeds cemark.yaml through the whole config stage — the
@@ -63,8 +63,8 @@ func FuzzConfigStage(f *testing.F) {
 			t.Fatal(err)
 		}
 		err := configStageOnly(root)
-		if err != nil && exitcode.Of(err) != exitcode.Usage {
-			t.Fatalf("exit %d, want 0 or 2: %v", exitcode.Of(err), err)
+		if err != nil && failure.KindOf(err) != failure.ErrUsage {
+			t.Fatalf("exit %v, want 0 or 2: %v", failure.KindOf(err), err)
 		}
 		if after := treeDigest(top, cfgPath); after != before {
 			t.Fatal("the config stage wrote to the tree")

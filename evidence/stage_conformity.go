@@ -6,7 +6,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // checkConformityStatements is part of the config stage: a conformity
@@ -31,5 +31,5 @@ func checkConformityStatements(cfg *config.Config, cfgPath string) error {
 	for _, p := range problems {
 		errs = append(errs, config.ErrorAt(cfgPath, data, p.Path, p.Msg))
 	}
-	return exitcode.Wrap(exitcode.Usage, errs)
+	return failure.Usage(errs)
 }

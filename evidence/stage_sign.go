@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/cemark/cemark/evidence/attest"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // prepareSigning decides how the run signs — a key, keyless through the
@@ -20,7 +20,7 @@ func prepareSigning(ctx context.Context, opts Options, getenv func(string) strin
 		Getenv: getenv,
 	})
 	if errors.Is(err, attest.ErrSigningSetup) {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
+		return nil, failure.Usage(err)
 	}
 	return plan, err
 }
@@ -52,7 +52,7 @@ func conformityAndSign(ctx context.Context, ev *Evidence, plan *attest.SigningPl
 	signed, signing, err := plan.Sign(ctx, ev.Statements)
 	if err != nil {
 		if errors.Is(err, attest.ErrNoOIDCToken) {
-			return exitcode.Wrap(exitcode.Usage, err)
+			return failure.Usage(err)
 		}
 		return err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -47,7 +47,7 @@ func loadSigners(root string, cfg *config.Config, cfgPath string) ([]techfile.Si
 		out = append(out, s)
 	}
 	if len(errs) > 0 {
-		return nil, exitcode.Wrap(exitcode.Usage, errs)
+		return nil, failure.Usage(errs)
 	}
 	return out, nil
 }

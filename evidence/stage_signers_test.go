@@ -13,7 +13,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -83,9 +83,9 @@ func TestLoadSigners(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = loadSigners(root, cfg, cfgPath)
-			if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "cemark.yaml:3:29: attestations.signers.keys[1]") ||
+			if failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), "cemark.yaml:3:29: attestations.signers.keys[1]") ||
 				!strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+				t.Errorf("err = %v (exit %v)", err, failure.KindOf(err))
 			}
 		})
 	}

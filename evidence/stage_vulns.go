@@ -20,7 +20,7 @@ import (
 	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/format/gitlabds"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/vulns"
@@ -100,7 +100,7 @@ func (in vulnScanInput) scan(ctx context.Context) (*vulnscan.Scan, error) {
 	}
 	loc, err := vulns.ResolveDir(in.DBFlag, in.Config, in.Root, in.Getenv)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
+		return nil, failure.Usage(err)
 	}
 	maxAge := vulns.MaxAge(in.Config)
 	if in.Update {

@@ -13,7 +13,7 @@ import (
 	intotov1 "github.com/in-toto/attestation/go/v1"
 
 	"github.com/cemark/cemark/evidence/attest"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/techfile"
 )
@@ -91,7 +91,7 @@ func buildStatements(ctx context.Context, ev *Evidence, opts Options, p Progress
 			p.Notice(fmt.Sprintf("subject %s skipped: %s", path, reason))
 		}}
 		if subjects, err = attest.SubjectsWithin(ctx, ev.Root, globs, images, ev.Commit, remote, ev.Config.Product.Name, lim); err != nil {
-			return exitcode.Wrap(exitcode.Usage, err)
+			return failure.Usage(err)
 		}
 	}
 	in := attest.Input{

@@ -11,7 +11,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/vulns"
 )
@@ -50,11 +50,11 @@ func DraftVEX(ctx context.Context, o VEXDraftOptions) (VEXDraftResult, error) {
 	abs := absPath(root, out)
 	rel := relIfInside(root, abs)
 	if rel == "" {
-		return VEXDraftResult{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("the VEX draft %s must be inside the product root %s", out, root))
+		return VEXDraftResult{}, failure.Usage(fmt.Errorf("the VEX draft %s must be inside the product root %s", out, root))
 	}
 	_, cfg, err := vulns.Locate(root, o.ConfigPath, o.VulnDB, o.Getenv)
 	if err != nil {
-		return VEXDraftResult{}, exitcode.Wrap(exitcode.Usage, err)
+		return VEXDraftResult{}, failure.Usage(err)
 	}
 	if cfg == nil {
 		cfg = &config.Config{}
@@ -67,7 +67,7 @@ func DraftVEX(ctx context.Context, o VEXDraftOptions) (VEXDraftResult, error) {
 		return VEXDraftResult{}, err
 	}
 	if !scan.Assessed {
-		return VEXDraftResult{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("no vulnerability scan: %s; fix: %s", scan.NotAssessed, scan.Fix))
+		return VEXDraftResult{}, failure.Usage(fmt.Errorf("no vulnerability scan: %s; fix: %s", scan.NotAssessed, scan.Fix))
 	}
 	existing, err := os.ReadFile(abs)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -79,7 +79,7 @@ func DraftVEX(ctx context.Context, o VEXDraftOptions) (VEXDraftResult, error) {
 	}
 	t, err := gitinfo.ReferenceTime(ctx, root, getenv)
 	if err != nil {
-		return VEXDraftResult{}, exitcode.Wrap(exitcode.Usage, err)
+		return VEXDraftResult{}, failure.Usage(err)
 	}
 	doc, n, err := vulns.DraftVEX(vulns.DraftInput{Scan: scan, Product: cfg.Product.Name, Version: cfg.Product.Version, Author: cfg.Manufacturer.Name, Time: t}, existing)
 	if errors.Is(err, vulns.ErrDraftEdited) {

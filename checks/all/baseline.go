@@ -7,7 +7,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // LoadBaseline reads the baseline a run compares against: flagPath
@@ -26,7 +26,7 @@ func LoadBaseline(root string, cfg *config.Config, flagPath string) (*checks.Bas
 	}
 	b, err := checks.LoadBaseline(path, display)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
+		return nil, failure.Usage(err)
 	}
 	return b, nil
 }
@@ -61,7 +61,7 @@ func CurrentBaseline(ctx context.Context, opts Options, from, out string) (*chec
 	var rep *checks.Report
 	if from != "" {
 		if rep, _, err = checks.ReadReport(from, from); err != nil {
-			return nil, "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("report %w", err))
+			return nil, "", failure.Usage(fmt.Errorf("report %w", err))
 		}
 	} else {
 		opts.Baseline = "" // the whole current report, none of it marked

@@ -16,7 +16,7 @@ import (
 	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // Options are the inputs of a standalone check run (`cemark check`).
@@ -61,7 +61,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 		return nil, fmt.Errorf("resolve product root %s: %w", opts.Root, err)
 	}
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", opts.Root))
+		return nil, failure.Usage(fmt.Errorf("product root %s is not a folder", opts.Root))
 	}
 	cfg, cfgPath, err := loadConfigPath(root, opts.ConfigPath)
 	if err != nil {
@@ -94,7 +94,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 		}
 	}
 	if t.Artifacts, _, err = ExpandArtifacts(root, globs); err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
+		return nil, failure.Usage(err)
 	}
 	for _, k := range opts.UpdateKeys {
 		p := k
@@ -106,7 +106,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 			}
 		}
 		if _, err := os.Stat(p); err != nil {
-			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("update key %s: %w", k, errors.Unwrap(err)))
+			return nil, failure.Usage(fmt.Errorf("update key %s: %w", k, errors.Unwrap(err)))
 		}
 		t.UpdateKeys = append(t.UpdateKeys, p)
 	}
@@ -161,7 +161,7 @@ func RunSelected(ctx context.Context, t *checks.Target, sel []string, opts check
 	opts.Catalogue = reg.IDs()
 	if len(sel) > 0 {
 		if reg, err = reg.Select(sel); err != nil {
-			return nil, nil, exitcode.Wrap(exitcode.Usage, err)
+			return nil, nil, failure.Usage(err)
 		}
 	}
 	report, err := checks.Run(ctx, reg, t, opts)

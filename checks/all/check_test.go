@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 func writeTree(t *testing.T, files map[string]string) string {
@@ -64,13 +64,13 @@ func TestCheckUsageErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if name != "missing config file" && exitcode.Of(err) != exitcode.Usage {
-				t.Errorf("exit code %d for %v, want %d", exitcode.Of(err), err, exitcode.Usage)
+			if name != "missing config file" && failure.KindOf(err) != failure.ErrUsage {
+				t.Errorf("exit code %v for %v, want %v", failure.KindOf(err), err, failure.ErrUsage)
 			}
 		})
 	}
 	bad := writeTree(t, map[string]string{"cemark.yaml": "prodcut: {}\n"})
-	if _, err := Check(context.Background(), Options{Root: bad}); err == nil || exitcode.Of(err) != exitcode.Usage {
-		t.Errorf("bad cemark.yaml: err = %v (code %d), want a usage error", err, exitcode.Of(err))
+	if _, err := Check(context.Background(), Options{Root: bad}); err == nil || failure.KindOf(err) != failure.ErrUsage {
+		t.Errorf("bad cemark.yaml: err = %v (code %v), want a usage error", err, failure.KindOf(err))
 	}
 }

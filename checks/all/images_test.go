@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // Check hands the image reader the sources cemark run would scan (the
@@ -58,8 +58,8 @@ func TestCheckReadsImageSources(t *testing.T) {
 		return nil, errors.New(`source "oci-dir:gone": stat gone: no such file or directory`)
 	}
 	_, err := Check(context.Background(), Options{Root: root, ReadImages: bad})
-	if exitcode.Of(err) != exitcode.Usage {
-		t.Errorf("unreadable image: %v (exit %d), want a usage error", err, exitcode.Of(err))
+	if failure.KindOf(err) != failure.ErrUsage {
+		t.Errorf("unreadable image: %v (exit %v), want a usage error", err, failure.KindOf(err))
 	}
 
 	// No reader, no images: the configured sources are left alone.

@@ -13,7 +13,7 @@ import (
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/format"
 	"github.com/cemark/cemark/evidence/version"
 )
@@ -129,7 +129,7 @@ report.json: findings it already held are reported as existing
 					s.Checks, s.Fail, s.Warn, s.Waived, s.Error, baselineNote(s), fm.ID, o.out)
 			}
 			if failing := checks.FailsAt(rep, failOn); len(failing) > 0 {
-				return exitcode.Wrap(exitcode.NotConformant,
+				return failure.NotConformant(
 					fmt.Errorf("%d failing finding(s) at or above severity %s", len(failing), failOn))
 			}
 			return nil

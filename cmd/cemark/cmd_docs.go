@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cemark/cemark/evidence"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 func newDocsCmd(e *env) *cobra.Command {
@@ -52,7 +52,7 @@ and exits 3 when the committed file is stale — a CI gate.`,
 			}
 			if check && tf.Stale() {
 				fmt.Fprint(e.stdout, tf.Diff)
-				return exitcode.Wrap(exitcode.NotConformant, silentError{fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir)})
+				return failure.NotConformant(silentError{fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir)})
 			}
 			return nil
 		},

@@ -10,7 +10,7 @@ import (
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 func newPortsCmd(e *env) *cobra.Command {
@@ -37,11 +37,11 @@ oci-dir:) join the inventory. Only the image configuration is read.`,
 			}
 			cfg, _, err := config.LoadRoot(root)
 			if err != nil {
-				return exitcode.Wrap(exitcode.Usage, err)
+				return failure.Usage(err)
 			}
 			t, err := checks.NewTarget(cmd.Context(), root, cfg)
 			if err != nil {
-				return exitcode.Wrap(exitcode.Usage, err)
+				return failure.Usage(err)
 			}
 			if err := all.LoadImages(cmd.Context(), t, evidence.ImageConfigs, sources); err != nil {
 				return err

@@ -9,7 +9,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // runOptions are the flags of `cemark run`.
@@ -126,7 +126,7 @@ attestations into PATH/.cemark/ and update the technical file in docs/cra/.`,
 			}
 			if o.release != "" {
 				if err := evidence.WriteReadiness(e.stderr, ev, o.release, opts.FailOn, newStageUI(e.stderr, e.getenv).color); err != nil {
-					return exitcode.Wrap(exitcode.NotConformant, silentError{err})
+					return failure.NotConformant(silentError{err})
 				}
 			}
 			return runErr

@@ -12,7 +12,7 @@ import (
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/sbom"
 	"github.com/cemark/cemark/evidence/version"
@@ -97,7 +97,7 @@ same inputs give the same bytes.`,
 			}
 			absRoot, err := filepath.Abs(root)
 			if err != nil {
-				return exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s: %w", root, err))
+				return failure.Usage(fmt.Errorf("product root %s: %w", root, err))
 			}
 			cfg, _, err := config.LoadRoot(absRoot)
 			if err != nil {
@@ -140,7 +140,7 @@ same inputs give the same bytes.`,
 			}
 			if err != nil {
 				if strings.Contains(err.Error(), "sbom: source ") {
-					return exitcode.Wrap(exitcode.Usage, err)
+					return failure.Usage(err)
 				}
 				return err
 			}

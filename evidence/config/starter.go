@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // StarterOptions feeds `cemark init` what other stages found.
@@ -343,10 +343,10 @@ func WriteStarter(ctx context.Context, root string, data []byte) (path string, e
 	}
 	info, err := os.Stat(root)
 	if err != nil {
-		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root: %w", err))
+		return "", failure.Usage(fmt.Errorf("product root: %w", err))
 	}
 	if !info.IsDir() {
-		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", root))
+		return "", failure.Usage(fmt.Errorf("product root %s is not a folder", root))
 	}
 	if err := writeNew(ctx, root, FileName, data); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -399,9 +399,9 @@ func Init(ctx context.Context, root string, opts StarterOptions) (path string, d
 		return path, nil, alreadyExists(path)
 	}
 	if info, err := os.Stat(root); err != nil {
-		return path, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root: %w", err))
+		return path, nil, failure.Usage(fmt.Errorf("product root: %w", err))
 	} else if !info.IsDir() {
-		return path, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", root))
+		return path, nil, failure.Usage(fmt.Errorf("product root %s is not a folder", root))
 	}
 	data, err = Starter(ctx, root, opts)
 	if err != nil {
@@ -412,5 +412,5 @@ func Init(ctx context.Context, root string, opts StarterOptions) (path string, d
 }
 
 func alreadyExists(path string) error {
-	return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s already exists; cemark init never overwrites it: edit it, or move it away and run cemark init again", path))
+	return failure.Usage(fmt.Errorf("%s already exists; cemark init never overwrites it: edit it, or move it away and run cemark init again", path))
 }

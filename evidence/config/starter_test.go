@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -113,8 +113,8 @@ func TestWriteStarter(t *testing.T) {
 
 	// Never overwrites: the first file stays as it was.
 	_, err = WriteStarter(ctx, root, []byte("product:\n  name: \"y\"\n"))
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "already exists") {
-		t.Errorf("second WriteStarter: exit %d, %v; want exit 2 and 'already exists'", exitcode.Of(err), err)
+	if failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second WriteStarter: exit %v, %v; want exit 2 and 'already exists'", failure.KindOf(err), err)
 	}
 	if data, _ := os.ReadFile(path); string(data) != "product:\n  name: \"x\"\n" {
 		t.Errorf("existing file changed to %q", data)
@@ -129,15 +129,15 @@ func TestWriteStarter(t *testing.T) {
 	if err := os.Symlink(filepath.Join(linkRoot, "elsewhere"), filepath.Join(linkRoot, FileName)); err != nil {
 		t.Skip("no symlinks here")
 	}
-	if _, err := WriteStarter(ctx, linkRoot, []byte("a")); exitcode.Of(err) != exitcode.Usage {
+	if _, err := WriteStarter(ctx, linkRoot, []byte("a")); failure.KindOf(err) != failure.ErrUsage {
 		t.Errorf("WriteStarter over a dangling symlink: %v; want exit 2", err)
 	}
 
 	// A root that is not a folder is a usage error.
-	if _, err := WriteStarter(ctx, path, []byte("a")); exitcode.Of(err) != exitcode.Usage {
+	if _, err := WriteStarter(ctx, path, []byte("a")); failure.KindOf(err) != failure.ErrUsage {
 		t.Errorf("WriteStarter into a file: %v; want exit 2", err)
 	}
-	if _, err := WriteStarter(ctx, filepath.Join(root, "missing"), []byte("a")); exitcode.Of(err) != exitcode.Usage || !errors.Is(err, os.ErrNotExist) {
+	if _, err := WriteStarter(ctx, filepath.Join(root, "missing"), []byte("a")); failure.KindOf(err) != failure.ErrUsage || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("WriteStarter into a missing folder: %v; want exit 2", err)
 	}
 }
@@ -152,10 +152,10 @@ func TestInit(t *testing.T) {
 	if written, _ := os.ReadFile(path); string(written) != string(data) || !strings.Contains(string(data), `name: "widget"`) {
 		t.Errorf("Init wrote %q", written)
 	}
-	if _, _, err := Init(ctx, root, StarterOptions{}); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "already exists") {
+	if _, _, err := Init(ctx, root, StarterOptions{}); failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second Init: %v; want exit 2 and 'already exists'", err)
 	}
-	if _, _, err := Init(ctx, filepath.Join(root, "nope"), StarterOptions{}); exitcode.Of(err) != exitcode.Usage {
+	if _, _, err := Init(ctx, filepath.Join(root, "nope"), StarterOptions{}); failure.KindOf(err) != failure.ErrUsage {
 		t.Errorf("Init in a missing folder: %v; want exit 2", err)
 	}
 }

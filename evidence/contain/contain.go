@@ -18,7 +18,7 @@
 //   - only regular files are read (FIFOs, devices and sockets never are), and
 //     every read has a size bound (OpenRegular, ReadRegular).
 //
-// A refusal is a *PathError wrapped with exit code 2 (exitcode.Usage) that
+// A refusal is a *PathError, a usage error (failure.ErrUsage), that
 // names the path and where it came from ("--out", "cemark.yaml:4:8").
 package contain
 
@@ -33,7 +33,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // Marker is the file cemark writes into every evidence directory it makes.
@@ -78,8 +78,11 @@ func (e *PathError) Error() string {
 	return fmt.Sprintf("%s %q: %s", e.Origin, e.Path, e.Reason)
 }
 
+// FailureKind: a refused path is the user's to fix.
+func (e *PathError) FailureKind() error { return failure.ErrUsage }
+
 func refuse(p string, o Origin, format string, args ...any) error {
-	return exitcode.Wrap(exitcode.Usage, &PathError{Path: p, Origin: o, Reason: fmt.Sprintf(format, args...)})
+	return &PathError{Path: p, Origin: o, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Bounds are the limits of one run: the product root, and the folder no
@@ -103,16 +106,16 @@ type Bounds struct {
 func New(product, boundary string) (Bounds, error) {
 	abs, real, err := realDir(product)
 	if err != nil {
-		return Bounds{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root: %w", err))
+		return Bounds{}, failure.Usage(fmt.Errorf("product root: %w", err))
 	}
 	b := Bounds{Product: abs, realProduct: real, Boundary: abs, realBoundary: real, boundaryName: "the product root " + abs}
 	if boundary != "" {
 		wabs, wreal, err := realDir(boundary)
 		if err != nil {
-			return Bounds{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("workspace: %w", err))
+			return Bounds{}, failure.Usage(fmt.Errorf("workspace: %w", err))
 		}
 		if !within(wreal, real) {
-			return Bounds{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is outside the workspace %s", abs, wabs))
+			return Bounds{}, failure.Usage(fmt.Errorf("product root %s is outside the workspace %s", abs, wabs))
 		}
 		b.Boundary, b.realBoundary, b.boundaryName = wabs, wreal, "the workspace "+wabs
 	}

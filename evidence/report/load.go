@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // DefaultDocsDir is the technical file's folder when docs.dir is unset.
@@ -104,7 +104,7 @@ func LoadEvents(root string, cfg *config.Config) ([]Event, error) {
 		events = append(events, e)
 	}
 	if len(problems) > 0 {
-		return events, exitcode.Wrap(exitcode.Usage, problems)
+		return events, failure.Usage(problems)
 	}
 	sort.Slice(events, func(i, j int) bool { return events[i].ID < events[j].ID })
 	return events, nil
@@ -113,11 +113,11 @@ func LoadEvents(root string, cfg *config.Config) ([]Event, error) {
 // FindEvent reads the event with this ID.
 func FindEvent(root string, cfg *config.Config, id string) (Event, error) {
 	if !IDPattern.MatchString(id) {
-		return Event{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%q is not an event ID (cemark report status lists them)", id))
+		return Event{}, failure.Usage(fmt.Errorf("%q is not an event ID (cemark report status lists them)", id))
 	}
 	rel := path.Join(EventsDir(cfg), id, EventFile)
 	if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel))); errors.Is(err, fs.ErrNotExist) {
-		return Event{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("no event %s: %s does not exist (cemark report status lists the events)", id, rel))
+		return Event{}, failure.Usage(fmt.Errorf("no event %s: %s does not exist (cemark report status lists the events)", id, rel))
 	}
 	return LoadEvent(root, rel)
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/version"
 )
 
@@ -53,7 +53,7 @@ func Prepare(ctx context.Context, s Workspace) (o Options, unsigned string, err 
 		sbom = path.Join(out, "sbom.cdx.json")
 	}
 	if o.Evidence, err = ReadCycloneDX(filepath.Join(root, filepath.FromSlash(sbom)), filepath.ToSlash(sbom)); err != nil {
-		return o, "", exitcode.Wrap(exitcode.Usage, err)
+		return o, "", failure.Usage(err)
 	}
 	if s.Sign {
 		o.Signer, err = attest.LoadSigner(ctx, s.KeyPath, s.Getenv)
@@ -61,7 +61,7 @@ func Prepare(ctx context.Context, s Workspace) (o Options, unsigned string, err 
 			return o, err.Error(), nil
 		}
 		if err != nil {
-			return o, "", exitcode.Wrap(exitcode.Usage, err)
+			return o, "", failure.Usage(err)
 		}
 	}
 	return o, "", nil

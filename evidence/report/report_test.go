@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -181,8 +181,8 @@ func TestLoadEventsNamesFileLineColumn(t *testing.T) {
 		"kind: vulnerability\ntitle: x\naware_at: 2026-11-05T09:30:00Z\nstatus: opne\nvulnerabilities: [CVE-1]\nsubmissions:\n  early_warning: {by: Jane}\n")
 	writeFile(t, root, "docs/cra/reports/2026-11-06-incident-x/event.yaml", "kind: incident\ntitle: y\naware_at: yesterday\n")
 	_, err := LoadEvents(root, nil)
-	if exitcode.Of(err) != exitcode.Usage {
-		t.Fatalf("exit %d, want 2: %v", exitcode.Of(err), err)
+	if failure.KindOf(err) != failure.ErrUsage {
+		t.Fatalf("exit %v, want 2: %v", failure.KindOf(err), err)
 	}
 	for _, want := range []string{
 		`docs/cra/reports/2026-11-05-cve-2026-1234/event.yaml:4:9: invalid value "opne" for status; expected one of: open, closed`,
@@ -368,7 +368,7 @@ func TestWriteDraftAttestsAndNeverOverwritesAnEdit(t *testing.T) {
 	os.WriteFile(md, append(b, []byte("\nThe exploit needs local network access.\n")...), 0o644)
 	_, _, err = WriteDraft(ctx, o, e, EarlyWarning)
 	var edited *EditedError
-	if !errors.As(err, &edited) || exitcode.Of(err) != exitcode.Usage {
+	if !errors.As(err, &edited) || failure.KindOf(err) != failure.ErrUsage {
 		t.Fatalf("redraft over an edited file: %v, want an EditedError with exit 2", err)
 	}
 	if after, _ := os.ReadFile(md); !bytes.Contains(after, []byte("local network access")) {
@@ -386,7 +386,7 @@ func TestMarkEditsKeepThePersonsComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := MarkSubmitted(root, cfg, e, MarkOptions{Stage: Final, At: ts("2026-11-08T12:00:00Z"), By: "Mallory"}); exitcode.Of(err) != exitcode.Usage {
+	if _, err := MarkSubmitted(root, cfg, e, MarkOptions{Stage: Final, At: ts("2026-11-08T12:00:00Z"), By: "Mallory"}); failure.KindOf(err) != failure.ErrUsage {
 		t.Errorf("a submitter not in reporting.submitters: %v, want exit 2", err)
 	}
 	after, _ := os.ReadFile(p)

@@ -14,7 +14,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/attest"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -107,9 +107,9 @@ type Deps struct {
 }
 
 // Run is the action's entry point: inputs → pipeline → outputs,
-// annotations, job summary → technical file. The returned error carries
-// the exit code (exitcode.Wrap): 3 when a finding fails at fail-on or
-// the technical file is stale under `docs: check`.
+// annotations, job summary → technical file. The returned error says its
+// kind (evidence/failure): not conformant when a finding fails at fail-on
+// or the technical file is stale under `docs: check`.
 func Run(ctx context.Context, d Deps) error {
 	a := d.Actions
 	getenv := d.Getenv
@@ -124,15 +124,15 @@ func Run(ctx context.Context, d Deps) error {
 	}
 	in, err := ReadInputs(a)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err)
+		return failure.Usage(err)
 	}
 	gctx, err := ReadContext(getenv)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err)
+		return failure.Usage(err)
 	}
 	root, _, err := insideWorkspace(gctx.Workspace, in.Path)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("input path: %w", err))
+		return failure.Usage(fmt.Errorf("input path: %w", err))
 	}
 	opts := evidence.Options{
 		Root: root, Checks: in.Checks, Subjects: in.Subjects, Sources: in.Sources, FailOn: in.FailOn,
@@ -163,7 +163,7 @@ func Run(ctx context.Context, d Deps) error {
 			continue
 		}
 		if *p.to, _, err = insideWorkspace(gctx.Workspace, p.value); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("input %s: %w", p.input, err))
+			return failure.Usage(fmt.Errorf("input %s: %w", p.input, err))
 		}
 	}
 
@@ -302,7 +302,7 @@ func keepDocs(ctx context.Context, d Deps, g Context, in Inputs, ev *evidence.Ev
 		if tf.Stale() {
 			out.changed = true
 			out.line = fmt.Sprintf("Technical file `%s` is **stale**: run `cemark docs` and commit the result.", tf.Dir)
-			return out, exitcode.Wrap(exitcode.NotConformant, fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result\n%s", tf.Dir, tf.Diff))
+			return out, failure.NotConformant(fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result\n%s", tf.Dir, tf.Diff))
 		}
 		out.line = fmt.Sprintf("Technical file `%s` is current.", tf.Dir)
 		return out, nil
@@ -323,7 +323,7 @@ func keepDocs(ctx context.Context, d Deps, g Context, in Inputs, ev *evidence.Ev
 		return out, nil
 	}
 	if in.Token == "" {
-		return out, exitcode.Wrap(exitcode.Usage, fmt.Errorf("docs: %s needs the github-token input (default ${{ github.token }})", in.Docs))
+		return out, failure.Usage(fmt.Errorf("docs: %s needs the github-token input (default ${{ github.token }})", in.Docs))
 	}
 	files, err := docsFiles(g.Workspace, root, tf.Files)
 	if err != nil {
@@ -332,7 +332,7 @@ func keepDocs(ctx context.Context, d Deps, g Context, in Inputs, ev *evidence.Ev
 	client, err := NewClient(ClientOptions{APIURL: g.APIURL, Token: in.Token, Repository: g.Repository,
 		HTTPClient: d.HTTPClient, Sleep: d.Sleep, Now: d.Now, ToolVersion: ev.Tool.Cemark, SourceCommit: g.SHA})
 	if err != nil {
-		return out, exitcode.Wrap(exitcode.Usage, err)
+		return out, failure.Usage(err)
 	}
 	var res DocsResult
 	if in.Docs == DocsCommit {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/detect"
 	"github.com/cemark/cemark/evidence/failure"
 )
 
@@ -72,18 +73,18 @@ func FuzzConfigStage(f *testing.F) {
 	})
 }
 
-// configStageOnly is what Run does before any work: load, plan, defaults.
+// configStageOnly is what the config stage of `cemark run` does before
+// any work: load, plan (every path of a run that writes), defaults.
 func configStageOnly(root string) error {
 	ctx := context.Background()
-	opts := Options{Root: root, WriteEvidence: true}
-	cfg, _, err := loadConfig(root, "")
+	cfg, _, err := loadConfigOnce(root, "")
 	if err != nil {
 		return err
 	}
-	if _, err := planRun(root, opts, cfg); err != nil {
+	if _, err := planRun(root, Options{Root: root}, RunStages, cfg.Config); err != nil {
 		return err
 	}
-	return config.ApplyDefaults(ctx, root, cfg, "")
+	return detect.ApplyDefaults(ctx, root, cfg.Config, "")
 }
 
 // treeDigest hashes every path below dir but skip.

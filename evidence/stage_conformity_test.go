@@ -24,7 +24,7 @@ func TestProcedureNotOpenIsAConfigError(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, config.FileName), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Run(context.Background(), Options{Root: root, SkipSBOM: true, SkipAttest: true, NoDocs: true})
+	_, err := Run(context.Background(), Options{Root: root, Stages: ConfigStages})
 	var ce *config.Error
 	if failure.KindOf(err) != failure.ErrUsage || !errors.As(err, &ce) || ce.Line != 5 || ce.Column != 14 ||
 		!strings.Contains(err.Error(), `procedure "module-a" is not open to this product: Art. 32(3)`) {

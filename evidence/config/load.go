@@ -50,14 +50,17 @@ func LoadRoot(root string) (cfg *Config, path string, err error) {
 // file:line:column), of kind failure.ErrUsage;
 // errors.As(err, **Error) gives the first.
 func Load(path string) (*Config, error) {
-	data, err := readLimited(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, data)
 }
 
-func readLimited(path string) ([]byte, error) {
+// ReadFile reads a configuration file within MaxFileSize, for Parse: a
+// missing file, a folder or a file too large is a usage error. A run reads
+// its cemark.yaml once and keeps the bytes (their digest is evidence).
+func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

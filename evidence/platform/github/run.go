@@ -14,6 +14,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/techfile"
 )
@@ -134,11 +135,15 @@ func Run(ctx context.Context, d Deps) error {
 	if err != nil {
 		return failure.Usage(fmt.Errorf("input path: %w", err))
 	}
+	stages := evidence.RunStages
+	if in.Docs == DocsOff {
+		stages = stages.Without(evidence.StageDocs)
+	}
 	opts := evidence.Options{
 		Root: root, Checks: in.Checks, Subjects: in.Subjects, Sources: in.Sources, FailOn: in.FailOn,
 		Sign: in.Signing, FulcioURL: in.FulcioURL, RekorURL: in.RekorURL,
-		NoDocs: in.Docs == DocsOff, DocsCheck: in.Docs == DocsCheck,
-		WriteEvidence: true, Progress: d.Progress, RepoRoot: gctx.Workspace,
+		Stages: stages, DocsCheck: in.Docs == DocsCheck,
+		Progress: d.Progress, RepoRoot: gctx.Workspace,
 		// Every write — the output-dir input, cemark.yaml's outputs.dir —
 		// stays inside the workspace (evidence/contain).
 		Workspace: gctx.Workspace, OutDirFrom: "input output-dir",
@@ -182,8 +187,8 @@ func Run(ctx context.Context, d Deps) error {
 	status := ConformityOutput(ev.Status())
 	outputs := [][2]string{{"conformity", status}}
 	for _, o := range [][2]string{
-		{"sbom-cyclonedx", "sbom.cdx.json"}, {"sbom-spdx", "sbom.spdx.json"}, {"report", "report.json"},
-		{"sarif", "report.sarif"}, {"attestations", "attestations.intoto.jsonl"},
+		{"sbom-cyclonedx", evidencedir.SBOMCycloneDX}, {"sbom-spdx", evidencedir.SBOMSPDX}, {"report", evidencedir.Report},
+		{"sarif", evidencedir.ReportSARIF}, {"attestations", evidencedir.Attestations},
 	} {
 		if _, ok := ev.Files[o[1]]; ok {
 			// Paths relative to the workspace: the container sees it at
@@ -204,8 +209,8 @@ func Run(ctx context.Context, d Deps) error {
 	// repository root, every finding on a file that exists.
 	ci := ev.CIReport()
 	fullReport := ""
-	if _, ok := ev.Files["report.md"]; ok {
-		fullReport = relSlash(gctx.Workspace, filepath.Join(ev.OutDir, "report.md"))
+	if _, ok := ev.Files[evidencedir.ReportMarkdown]; ok {
+		fullReport = relSlash(gctx.Workspace, filepath.Join(ev.OutDir, evidencedir.ReportMarkdown))
 	}
 	for _, an := range Annotations(ci, MaxAnnotationsPerLevel, fullReport) {
 		if err := a.Annotate(an); err != nil {

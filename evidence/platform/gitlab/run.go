@@ -130,9 +130,13 @@ func Run(ctx context.Context, d Deps) error {
 	if err != nil {
 		return failure.Usage(fmt.Errorf("CEMARK_PATH: %w", err))
 	}
+	stages := evidence.RunStages
+	if s.Docs == DocsOff {
+		stages = stages.Without(evidence.StageDocs)
+	}
 	opts := evidence.Options{Root: root, Checks: s.Checks, Subjects: s.Subjects, Sources: s.Sources, FailOn: s.FailOn,
 		Sign: s.Signing, FulcioURL: s.FulcioURL, RekorURL: s.RekorURL,
-		NoDocs: s.Docs == DocsOff, DocsCheck: s.Docs == DocsCheck, WriteEvidence: true,
+		Stages: stages, DocsCheck: s.Docs == DocsCheck,
 		Getenv: signingEnv(gc, s, getenv, d.Log), Progress: d.Progress, RepoRoot: gc.ProjectDir,
 		// Every write — CEMARK_OUTPUT_DIR, cemark.yaml's outputs.dir — stays
 		// inside the project directory (evidence/contain).

@@ -1,4 +1,8 @@
-package config
+// Package detect reads what a product's own files say about it — its name,
+// description, licence and version — for what cemark.yaml leaves out: the
+// config stage fills those defaults, and cemark init writes them into the
+// starter file for review.
+package detect
 
 import (
 	"context"
@@ -13,14 +17,14 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 
-	"github.com/cemark/cemark/evidence/gitinfo"
-
+	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
+	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
-// Detected is what the product's own files say about it, used when
+// Facts is what the product's own files say about it, used when
 // cemark.yaml does not: the embedded defaults.
-type Detected struct {
+type Facts struct {
 	Name string `json:"name"`
 	// NameFrom is where Name came from: "go.mod", "package.json",
 	// "pyproject.toml" or "folder".
@@ -38,17 +42,17 @@ var licenceFileNames = []string{
 	"COPYING", "COPYING.txt", "COPYING.md", "LICENSE-MIT", "LICENSE-APACHE",
 }
 
-// maxManifestSize bounds what Detect reads from one file.
+// maxManifestSize bounds what Product reads from one file.
 const maxManifestSize = 1 << 20
 
-// Detect reads the product's name, description and licence from its root:
+// Product reads the product's name, description and licence from its root:
 // the name from go.mod (the module path's last element, without a /vN
 // suffix), else package.json, else pyproject.toml ([project] or
 // [tool.poetry]), else the folder's name. A manifest that does not parse
 // is passed over (it is the build's business, not cemark's); the error is
 // only for a cancelled context.
-func Detect(ctx context.Context, root string) (Detected, error) {
-	var d Detected
+func Product(ctx context.Context, root string) (Facts, error) {
+	var d Facts
 	if err := ctx.Err(); err != nil {
 		return d, err
 	}
@@ -131,7 +135,7 @@ func readSmall(p string) ([]byte, bool) {
 	return data, err == nil
 }
 
-// knownLicences are the licences Detect names: the common ones and their
+// knownLicences are the licences Product names: the common ones and their
 // close look-alikes (MIT-0 next to MIT, BSD-3-Clause-Clear next to
 // BSD-3-Clause …), so that a look-alike is named as itself rather than as
 // its common neighbour. Scanning with licensecheck's full set of 550
@@ -176,14 +180,14 @@ func licenceID(text []byte) string {
 }
 
 // ApplyDefaults fills what cemark.yaml left out and the product's files
-// say: product name (Detect), licence (a recognised LICENSE file) and
+// say: product name (Product), licence (a recognised LICENSE file) and
 // version — productVersion (the --product-version flag), else
 // `git describe --tags`, else the 12-digit HEAD commit, else "unversioned".
 // Nothing the manufacturer must state (address, class, support period …)
 // is ever filled; see Missing.
-func ApplyDefaults(ctx context.Context, root string, cfg *Config, productVersion string) error {
+func ApplyDefaults(ctx context.Context, root string, cfg *config.Config, productVersion string) error {
 	if cfg.Product.Name == "" || cfg.Product.Licence == "" {
-		d, err := Detect(ctx, root)
+		d, err := Product(ctx, root)
 		if err != nil {
 			return err
 		}
@@ -199,14 +203,14 @@ func ApplyDefaults(ctx context.Context, root string, cfg *Config, productVersion
 		cfg.Product.Version = strings.TrimSpace(productVersion)
 	case cfg.Product.Version != "":
 	default:
-		cfg.Product.Version = DetectVersion(ctx, root)
+		cfg.Product.Version = Version(ctx, root)
 	}
 	return ctx.Err()
 }
 
-// DetectVersion is `git describe --tags`, else the 12-digit HEAD commit,
+// Version is `git describe --tags`, else the 12-digit HEAD commit,
 // else "unversioned".
-func DetectVersion(ctx context.Context, root string) string {
+func Version(ctx context.Context, root string) string {
 	if v, err := gitinfo.Describe(ctx, root); err == nil && v != "" {
 		return v
 	}

@@ -166,8 +166,9 @@ type runPlan struct {
 	stateDir string
 	// own are the places, relative to the product root, where cemark keeps
 	// what it makes — the evidence directory, the technical file, the
-	// stage cache — which no scan reads: decided once, for the SBOM, the
-	// checks and the stage cache's fingerprint of the tree.
+	// stage cache, the run lock and journal outside git — which no scan
+	// reads: decided once, for the SBOM, the checks and the stage cache's
+	// fingerprint of the tree.
 	own []string
 	// outside lists command-line paths outside the product root that the
 	// run reads: a conscious act, recorded in run.json.
@@ -240,7 +241,8 @@ func planRun(root string, opts Options, sel Selection, cfg *config.Config) (*run
 		p.docsAbs = absPath(b.Product, docsPath)
 	}
 	p.stateDir = evidencedir.StateDir(b.Product, p.outDir)
-	for _, dir := range []string{p.outDir, p.docsAbs, evidencedir.CacheDir(p.stateDir)} {
+	for _, dir := range []string{p.outDir, p.docsAbs, evidencedir.CacheDir(p.stateDir),
+		evidencedir.LockPath(p.stateDir), evidencedir.JournalPath(p.stateDir)} {
 		if rel := relIfInside(b.Product, dir); rel != "" && rel != "." && !strings.HasPrefix(rel, ".git/") {
 			p.own = append(p.own, rel)
 		}

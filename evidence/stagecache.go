@@ -159,8 +159,13 @@ func (r *runState) flushCache(ctx context.Context) {
 		return
 	}
 	if len(c.pending) > 0 {
+		// A tree changed just before the run may change again unseen
+		// (cache.Tree.Racy), and one that changed during it gave outputs
+		// of neither state: nothing is kept then.
 		if c.tree != nil {
-			if now, err := r.fingerprintTree(ctx); err != nil || now.Digest != c.tree.Digest {
+			if c.tree.Racy || c.outside.Racy {
+				c.pending = nil
+			} else if now, err := r.fingerprintTree(ctx); err != nil || now.Digest != c.tree.Digest {
 				c.pending = nil
 			}
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -16,14 +15,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
 // racyWindow: a file changed this close to the moment the fingerprint is
 // taken may change again within the file system's timestamp granularity
-// without its size or times changing, so its content is digested instead
-// (git's "racily clean" entries).
+// (2 s on FAT, 1 s on ext3 and HFS+) without its size or times changing:
+// git's "racily clean" entries. Such a tree is Racy.
 const racyWindow = 2 * time.Second
 
 // Tree is the fingerprint of a product tree: it changes whenever a file
@@ -33,6 +31,11 @@ type Tree struct {
 	Digest string
 	// Files is how many files it covers.
 	Files int
+	// Racy is true when a file changed within racyWindow before the
+	// fingerprint: it may change again unseen, so what is made from the
+	// tree now must not be kept for later runs (reading is fine: nothing
+	// was kept under a racy fingerprint).
+	Racy bool
 }
 
 // TreeFingerprint fingerprints the files under root, leaving out the
@@ -46,7 +49,7 @@ type Tree struct {
 // ignored files alike, since the SBOM scan and the checks read ignored
 // files too. A fresh checkout of the same commit gives the same
 // fingerprint. Outside git it is the size, times, inode and mode of every
-// file. Either way a file changed within racyWindow is digested.
+// file.
 func TreeFingerprint(ctx context.Context, root, prefix string, inRepo bool, skip []string) (Tree, error) {
 	f := newFingerprint(root, skip)
 	if inRepo {
@@ -90,6 +93,7 @@ type fingerprint struct {
 	skip  []string
 	now   time.Time
 	lines []string
+	racy  bool
 }
 
 func newFingerprint(root string, skip []string) *fingerprint {
@@ -117,7 +121,7 @@ func (f *fingerprint) sum() Tree {
 		h.Write([]byte(l))
 		h.Write([]byte{0})
 	}
-	return Tree{Digest: hex.EncodeToString(h.Sum(nil)), Files: len(f.lines)}
+	return Tree{Digest: hex.EncodeToString(h.Sum(nil)), Files: len(f.lines), Racy: f.racy}
 }
 
 // git reads `git ls-files --stage -z` and `git status --porcelain=v2 -z`
@@ -193,7 +197,7 @@ func field(rec string, n int) string {
 }
 
 // stat records one file (a slash path relative to the root) by its
-// metadata, its content when it changed within racyWindow, or as gone.
+// metadata, or as gone.
 func (f *fingerprint) stat(rel string) {
 	f.statPath(filepath.Join(f.root, filepath.FromSlash(rel)), rel)
 }
@@ -206,19 +210,20 @@ func (f *fingerprint) statPath(abs, name string) {
 	}
 	st := statOf(fi)
 	line := fmt.Sprintf("file %s %v %d %d %d %d", name, fi.Mode(), fi.Size(), fi.ModTime().UnixNano(), st.ctime, st.inode)
-	switch {
-	case fi.Mode()&fs.ModeSymlink != 0:
+	if fi.Mode()&fs.ModeSymlink != 0 {
 		target, _ := os.Readlink(abs)
 		line += " -> " + target
-	case fi.Mode().IsRegular() && (f.racy(fi.ModTime()) || f.racy(time.Unix(0, st.ctime))):
-		line += " " + contentDigest(abs)
+	}
+	if f.recent(fi.ModTime()) || (st.ctime != 0 && f.recent(time.Unix(0, st.ctime))) {
+		f.racy = true
 	}
 	f.lines = append(f.lines, line)
 }
 
-func (f *fingerprint) racy(t time.Time) bool {
-	d := f.now.Sub(t)
-	return d < racyWindow && d > -time.Hour
+// recent reports whether t lies within racyWindow before the fingerprint
+// (or after it: a clock set back).
+func (f *fingerprint) recent(t time.Time) bool {
+	return f.now.Sub(t) < racyWindow
 }
 
 // walk records every file under abs (itself when it is a file); name is
@@ -254,17 +259,4 @@ func (f *fingerprint) walk(ctx context.Context, abs, name string) error {
 		f.statPath(p, rel)
 		return nil
 	})
-}
-
-func contentDigest(p string) string {
-	fh, _, err := contain.OpenRegular(p, 0)
-	if err != nil {
-		return "unreadable"
-	}
-	defer fh.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
-		return "unreadable"
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }

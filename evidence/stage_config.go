@@ -53,6 +53,9 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	}
 	r.plan, ev.plan = plan, plan
 	ev.OutDir = plan.outDir
+	if !opts.NoCache {
+		r.cache = openStageCache(plan)
+	}
 	ev.Record.ReadOutside = plan.outside
 	// Evidence is made from the product revision: the newest commit that
 	// changed something other than the technical file and the evidence
@@ -66,7 +69,7 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	if productVersion == "" && cfg.Product.Version == "" && ev.Commit != "" {
 		productVersion = gitinfo.ProductVersion(ctx, ev.Root, ev.Commit)
 	}
-	if err := detect.ApplyDefaults(ctx, ev.Root, cfg.Config, productVersion); err != nil {
+	if err := (detect.Detector{Licence: r.licence}).ApplyDefaults(ctx, ev.Root, cfg.Config, productVersion); err != nil {
 		return "", err
 	}
 	ev.Config, ev.ConfigPath = cfg.Config, cfgPath
@@ -103,9 +106,6 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 		if r.lock, err = lockRun(ctx, plan, opts.LockTimeout, r.p); err != nil {
 			return "", err
 		}
-	}
-	if !opts.NoCache {
-		r.cache = openStageCache(plan)
 	}
 	return fmt.Sprintf("%s %s", ev.Config.Product.Name, ev.Config.Product.Version), nil
 }

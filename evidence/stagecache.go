@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/cemark/cemark/evidence/cache"
+	"github.com/cemark/cemark/evidence/detect"
 	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
@@ -42,6 +43,9 @@ type pendingEntry struct {
 	entry   cache.Entry
 	summary string
 	notices []string
+	// byContent is true for an entry keyed by the very bytes it was made
+	// from (not by the tree's fingerprint): kept whatever the tree did.
+	byContent bool
 }
 
 // stageRecord is what an entry keeps besides the outputs: what the stage
@@ -161,15 +165,19 @@ func (r *runState) flushCache(ctx context.Context) {
 	if len(c.pending) > 0 {
 		// A tree changed just before the run may change again unseen
 		// (cache.Tree.Racy), and one that changed during it gave outputs
-		// of neither state: nothing is kept then.
+		// of neither state: nothing made from it is kept then.
+		treeKept := true
 		if c.tree != nil {
 			if c.tree.Racy || c.outside.Racy {
-				c.pending = nil
+				treeKept = false
 			} else if now, err := r.fingerprintTree(ctx); err != nil || now.Digest != c.tree.Digest {
-				c.pending = nil
+				treeKept = false
 			}
 		}
 		for _, p := range c.pending {
+			if !treeKept && !p.byContent {
+				continue
+			}
 			rec, err := json.Marshal(stageRecord{Summary: p.summary, Notices: p.notices})
 			if err != nil {
 				continue
@@ -193,4 +201,24 @@ func (r *runState) cached(ctx context.Context, st stageDef) (string, bool, error
 	}
 	r.stageDone(st.name, summary)
 	return summary, r.reused, nil
+}
+
+// licenceStage names the cache's entries of licence texts.
+const licenceStage Stage = "licence"
+
+// licence names the licence a LICENSE text holds (detect.LicenceID), from
+// the cache when the same text was matched before: building the matcher
+// is most of the config stage's work.
+func (r *runState) licence(text []byte) string {
+	if r.cache == nil {
+		return detect.LicenceID(text)
+	}
+	key := cache.NewKey(string(licenceStage)).Add("build", cache.BuildID()).AddBytes("text", text).Sum()
+	if e, ok := r.cache.store.Get(string(licenceStage), key); ok {
+		return string(e["licence"])
+	}
+	id := detect.LicenceID(text)
+	r.cache.pending = append(r.cache.pending, &pendingEntry{stage: licenceStage, key: key, byContent: true,
+		entry: cache.Entry{"licence": []byte(id)}})
+	return id
 }

@@ -45,13 +45,30 @@ var licenceFileNames = []string{
 // maxManifestSize bounds what Product reads from one file.
 const maxManifestSize = 1 << 20
 
+// Detector reads what a product's files say. The zero value is ready.
+type Detector struct {
+	// Licence names the licence a LICENSE text holds (nil: LicenceID).
+	// Matching a text costs tens of milliseconds; the pipeline remembers
+	// the answer for each text (its stage cache).
+	Licence func(text []byte) string
+}
+
+// Product reads the product's name, description and licence from its root
+// with the zero Detector.
+func Product(ctx context.Context, root string) (Facts, error) { return Detector{}.Product(ctx, root) }
+
+// ApplyDefaults fills the defaults with the zero Detector.
+func ApplyDefaults(ctx context.Context, root string, cfg *config.Config, productVersion string) error {
+	return Detector{}.ApplyDefaults(ctx, root, cfg, productVersion)
+}
+
 // Product reads the product's name, description and licence from its root:
 // the name from go.mod (the module path's last element, without a /vN
 // suffix), else package.json, else pyproject.toml ([project] or
 // [tool.poetry]), else the folder's name. A manifest that does not parse
 // is passed over (it is the build's business, not cemark's); the error is
 // only for a cancelled context.
-func Product(ctx context.Context, root string) (Facts, error) {
+func (det Detector) Product(ctx context.Context, root string) (Facts, error) {
 	var d Facts
 	if err := ctx.Err(); err != nil {
 		return d, err
@@ -123,7 +140,11 @@ func Product(ctx context.Context, root string) (Facts, error) {
 			continue
 		}
 		d.LicenceFile = name
-		d.Licence = licenceID(data)
+		if det.Licence != nil {
+			d.Licence = det.Licence(data)
+		} else {
+			d.Licence = LicenceID(data)
+		}
 		break
 	}
 	return d, ctx.Err()
@@ -148,11 +169,11 @@ var knownLicences = []string{
 	"MPL-1.1", "MPL-2.0", "MPL-2.0-no-copyleft-exception", "Unlicense", "Zlib",
 }
 
-// licenceID names the licence a LICENSE text holds, using licensecheck's
+// LicenceID names the licence a LICENSE text holds, using licensecheck's
 // templates of the SPDX licences. Only a text that is mostly (75 %, syft's
 // threshold too) one licence is named; a mixture, or too little matched
 // text, gives "": an unknown licence is better than a guessed one.
-func licenceID(text []byte) string {
+func LicenceID(text []byte) string {
 	var templates []licensecheck.License
 	for _, l := range licensecheck.BuiltinLicenses() {
 		if slices.Contains(knownLicences, l.ID) {
@@ -185,9 +206,9 @@ func licenceID(text []byte) string {
 // `git describe --tags`, else the 12-digit HEAD commit, else "unversioned".
 // Nothing the manufacturer must state (address, class, support period …)
 // is ever filled; see Missing.
-func ApplyDefaults(ctx context.Context, root string, cfg *config.Config, productVersion string) error {
+func (det Detector) ApplyDefaults(ctx context.Context, root string, cfg *config.Config, productVersion string) error {
 	if cfg.Product.Name == "" || cfg.Product.Licence == "" {
-		d, err := Product(ctx, root)
+		d, err := det.Product(ctx, root)
 		if err != nil {
 			return err
 		}

@@ -62,6 +62,9 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	// directory, so committing the regenerated file does not make it stale.
 	r.gitPrefix, r.inRepo = gitinfo.RepoPrefix(ctx, ev.Root)
 	ev.RepoPrefix = repoPrefix(ev.Root, r.gitPrefix, r.inRepo, opts)
+	if r.sel.Has(StageSBOM) || r.sel.Has(StageVulns) || r.sel.Has(StageChecks) {
+		r.startTree(ctx)
+	}
 	if r.inRepo {
 		ev.Commit, _ = gitinfo.ProductRevision(ctx, ev.Root, []string{relIfInside(ev.Root, ev.OutDir), plan.docsDir})
 	}

@@ -90,6 +90,7 @@ func runSign(ctx context.Context, r *runState) (string, error) {
 		return "", err
 	}
 	if key != "" {
+		out[evidencedir.Attestations] = r.files[evidencedir.Attestations]
 		if e, err := signaturesEntry(signing, out); err == nil {
 			r.keep(StageSign, key, e)
 		}
@@ -147,7 +148,9 @@ func (r *runState) setSignatures(signing attest.Signing, files map[string][]byte
 	for n, b := range files {
 		r.files[n] = b
 	}
-	r.files[evidencedir.Attestations] = attest.EncodeJSONL(ev.Envelopes)
+	if _, ok := files[evidencedir.Attestations]; !ok {
+		r.files[evidencedir.Attestations] = attest.EncodeJSONL(ev.Envelopes)
+	}
 	return nil
 }
 

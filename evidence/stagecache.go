@@ -32,7 +32,11 @@ type stageCache struct {
 	// first needs it, and taken again before anything is stored.
 	tree    *cache.Tree
 	outside *cache.Tree
-	pending []*pendingEntry
+	// treeDone is closed when the fingerprints taken in the background
+	// (startTree) are there, with treeErr.
+	treeDone chan struct{}
+	treeErr  error
+	pending  []*pendingEntry
 }
 
 // pendingEntry is a stage's outputs waiting to be stored at the end of
@@ -81,20 +85,38 @@ func (r *runState) stageKey(stage Stage) *cache.KeyBuilder {
 		Add("commit", ev.Commit)
 }
 
-// treeKey adds the fingerprint of the product tree (without cemark's own
-// folders) and of the command line's paths outside it.
-func (r *runState) treeKey(ctx context.Context, k *cache.KeyBuilder) error {
+// startTree fingerprints the product tree (without cemark's own folders)
+// and the command line's paths outside it in the background, while the
+// config stage goes on: git reads the tree in processes of its own.
+func (r *runState) startTree(ctx context.Context) {
 	c := r.cache
-	if c.tree == nil {
+	if c == nil || c.treeDone != nil {
+		return
+	}
+	c.treeDone = make(chan struct{})
+	go func() {
+		defer close(c.treeDone)
 		t, err := r.fingerprintTree(ctx)
 		if err != nil {
-			return err
+			c.treeErr = err
+			return
 		}
 		o, err := cache.PathsFingerprint(ctx, r.plan.outside)
 		if err != nil {
-			return err
+			c.treeErr = err
+			return
 		}
 		c.tree, c.outside = &t, &o
+	}()
+}
+
+// treeKey adds the fingerprints of startTree.
+func (r *runState) treeKey(ctx context.Context, k *cache.KeyBuilder) error {
+	c := r.cache
+	r.startTree(ctx)
+	<-c.treeDone
+	if c.treeErr != nil {
+		return c.treeErr
 	}
 	k.Add("tree", c.tree.Digest).Add("outside", c.outside.Digest)
 	return nil
@@ -167,6 +189,9 @@ func (r *runState) flushCache(ctx context.Context) {
 		// (cache.Tree.Racy), and one that changed during it gave outputs
 		// of neither state: nothing made from it is kept then.
 		treeKept := true
+		if c.treeDone != nil {
+			<-c.treeDone
+		}
 		if c.tree != nil {
 			if c.tree.Racy || c.outside.Racy {
 				treeKept = false

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/version"
 )
@@ -50,7 +51,7 @@ func Prepare(ctx context.Context, s Workspace) (o Options, unsigned string, err 
 		if o.Config.Outputs.Dir != "" {
 			out = filepath.ToSlash(o.Config.Outputs.Dir)
 		}
-		sbom = path.Join(out, "sbom.cdx.json")
+		sbom = path.Join(out, evidencedir.SBOMCycloneDX)
 	}
 	if o.Evidence, err = ReadCycloneDX(filepath.Join(root, filepath.FromSlash(sbom)), filepath.ToSlash(sbom)); err != nil {
 		return o, "", failure.Usage(err)

@@ -162,9 +162,9 @@ type runState struct {
 	// running stage took its outputs from it.
 	cache  *stageCache
 	reused bool
-	// keys are the cache keys of the stages that ran, for the keys of
-	// the stages after them.
-	keys map[Stage]cache.Key
+	// checksKey is the checks stage's key (its report is a function of
+	// it), for the attest stage's.
+	checksKey cache.Key
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each
@@ -223,8 +223,7 @@ func newRun(opts Options) (*runState, error) {
 	}
 	ev := &Evidence{Root: absRoot, Tool: version.Get(), Files: map[string]string{}, Now: now().UTC()}
 	ev.Record.Tool = ev.Tool
-	return &runState{opts: opts, sel: sel, p: &stageProgress{Progress: p}, getenv: getenv, ev: ev,
-		files: map[string][]byte{}, keys: map[Stage]cache.Key{}}, nil
+	return &runState{opts: opts, sel: sel, p: &stageProgress{Progress: p}, getenv: getenv, ev: ev, files: map[string][]byte{}}, nil
 }
 
 // runStage runs one stage, or restores its outputs from the cache, and

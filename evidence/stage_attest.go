@@ -70,12 +70,12 @@ func (r *runState) attestKey(ctx context.Context, remote string) (cache.Key, err
 	}
 	ev := r.ev
 	k := r.stageKey(StageAttest).Add("remote", remote).AddJSON("ci", ev.CI).
-		AddJSON("subjects", r.opts.Subjects).Add("checks", string(r.keys[StageChecks]))
+		AddJSON("subjects", r.opts.Subjects).Add("checks", string(r.checksKey))
 	if ev.SBOM != nil {
 		k.Add("cyclonedx", sha256Hex(ev.SBOM.CycloneDX)).Add("spdx", sha256Hex(ev.SBOM.SPDX)).
 			AddJSON("images", ev.SBOM.Images).AddJSON("quality", ev.SBOM.Quality)
 	}
-	if r.keys[StageChecks] == "" {
+	if r.checksKey == "" {
 		b, err := json.Marshal(ev.Report)
 		if err != nil {
 			return "", err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cemark/cemark/checks"
@@ -40,7 +41,7 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 	if len(sel) == 0 {
 		sel = cfg.Checks.Select
 	}
-	key, err := r.checksKey(ctx, sel)
+	key, err := r.keyChecks(ctx, sel)
 	if err != nil {
 		return "", err
 	}
@@ -81,13 +82,13 @@ func (r *runState) setReport(report *checks.Report) {
 	ev.Route = conformity.RouteFor(ev.Config)
 }
 
-// checksKey is the digest of what the checks read; "" without a cache.
+// keyChecks is the digest of what the checks read; "" without a cache.
 // The checks judge the tree at a time: waivers and the support period
 // expire by the day, and Art. 14 deadlines run in hours, so the key holds
 // the day and the state of every deadline (a deadline that passes is a
 // new key). Other clock-bound verdicts (a security.txt's Expires, a key's
 // validity) are judged afresh each day.
-func (r *runState) checksKey(ctx context.Context, sel []string) (cache.Key, error) {
+func (r *runState) keyChecks(ctx context.Context, sel []string) (cache.Key, error) {
 	if r.cache == nil {
 		return "", nil
 	}
@@ -101,7 +102,18 @@ func (r *runState) checksKey(ctx context.Context, sel []string) (cache.Key, erro
 			deadlines = append(deadlines, st.Event.ID+"/"+string(d.Stage)+"="+string(d.State))
 		}
 	}
-	k.AddJSON("art14", deadlines)
+	k.AddJSON("art14", deadlines).AddJSON("events", ev.events)
+	// The event files and a local advisories folder the families read
+	// may lie in the technical file's folder, which the tree's
+	// fingerprint leaves out.
+	adv := ev.Config.Advisories
+	local := []string{art14.EventsDir(ev.Config), adv.Folder}
+	if adv.CSAF != "" && !strings.Contains(adv.CSAF, "://") {
+		local = append(local, adv.CSAF)
+	}
+	if err := r.pathsKey(ctx, k, "named-files", local); err != nil {
+		return "", err
+	}
 	if ev.SBOM != nil {
 		k.Add("sbom", sha256Hex(ev.SBOM.CycloneDX)).AddJSON("images", ev.SBOM.Images)
 	} else {
@@ -128,7 +140,7 @@ func (r *runState) checksKey(ctx context.Context, sel []string) (cache.Key, erro
 		return "", err
 	}
 	key := k.Sum()
-	r.keys[StageChecks] = key
+	r.checksKey = key
 	return key, nil
 }
 

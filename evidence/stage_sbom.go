@@ -33,7 +33,6 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 	}
 	if cacheable {
 		if summary, ok := r.restore(StageSBOM, key, r.restoreSBOM); ok {
-			r.keys[StageSBOM] = key
 			return summary, nil
 		}
 	}
@@ -43,7 +42,6 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 	}
 	r.setSBOM(res)
 	if cacheable {
-		r.keys[StageSBOM] = key
 		if e, err := sbomEntry(res); err == nil {
 			r.keep(StageSBOM, key, e)
 		}

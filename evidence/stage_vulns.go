@@ -111,10 +111,12 @@ func (r *runState) vulnScan(ctx context.Context, in vulnScanInput, loc vulns.Loc
 		if err := r.treeKey(ctx, k); err != nil {
 			return nil, err
 		}
+		if err := r.pathsKey(ctx, k, "vex", ev.Config.Vulnerabilities.VEX); err != nil {
+			return nil, err
+		}
 		key = k.Sum()
 		var scan vulnscan.Scan
 		if _, ok := r.restore(StageVulns, key, func(e cache.Entry) error { return json.Unmarshal(e["scan.json"], &scan) }); ok {
-			r.keys[StageVulns] = key
 			return &scan, nil
 		}
 	}
@@ -138,7 +140,6 @@ func (r *runState) vulnScan(ctx context.Context, in vulnScanInput, loc vulns.Loc
 	r.noticeScan(scan)
 	if key != "" {
 		if b, err := json.Marshal(scan); err == nil {
-			r.keys[StageVulns] = key
 			r.keep(StageVulns, key, cache.Entry{"scan.json": b})
 		}
 	}

@@ -79,6 +79,7 @@ func (r *runState) stageKey(stage Stage) *cache.KeyBuilder {
 		Add("build", cache.BuildID()).
 		Add("tool", ev.Tool.Cemark).
 		Add("root", ev.Root).
+		Add("config-file", ev.ConfigPath).
 		AddBytes("cemark.yaml", ev.configFile).
 		AddJSON("config", ev.Config).
 		Add("time", ev.Time.UTC().String()).
@@ -108,6 +109,24 @@ func (r *runState) startTree(ctx context.Context) {
 		}
 		c.tree, c.outside = &t, &o
 	}()
+}
+
+// pathsKey adds a fingerprint of files the configuration names that may
+// lie where the tree's fingerprint does not look (cemark's own folders:
+// Art. 14 event files and advisories live beside the technical file).
+func (r *runState) pathsKey(ctx context.Context, k *cache.KeyBuilder, name string, paths []string) error {
+	abs := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if p != "" {
+			abs = append(abs, absPath(r.ev.Root, filepath.FromSlash(p)))
+		}
+	}
+	t, err := cache.PathsFingerprint(ctx, abs)
+	if err != nil {
+		return err
+	}
+	k.Add(name, t.Digest)
+	return nil
 }
 
 // treeKey adds the fingerprints of startTree.

@@ -96,6 +96,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	}
 	ev := &Evidence{Root: absRoot, Tool: version.Get(), Files: map[string]string{}, Now: now().UTC()}
 	rec := &ev.Record
+	licences := startSBOM(opts)
 	rec.Tool = ev.Tool
 
 	// Configuration.
@@ -167,6 +168,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 			Progress: func(sp sbom.Progress) {
 				p.StageUpdate("sbom", fmt.Sprintf("%s: %d packages", sp.Stage, sp.Packages))
 			},
+			LicenceScanner: licences,
 		})
 		if err != nil {
 			return nil, stage.fail(fmt.Errorf("make the SBOM: %w", err))

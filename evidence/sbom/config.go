@@ -27,6 +27,11 @@ type Config struct {
 	// (defaults "cemark" and "devel").
 	ToolName    string
 	ToolVersion string
+	// LicenceScanner is syft's licence scanner, started early by the
+	// caller (StartLicenceScanner) so that it is built while other work
+	// goes on. Nil: Generate starts one itself, as it opens the first
+	// source.
+	LicenceScanner *LicenceScanner
 	// Progress, when set, receives stage changes and package counts, for
 	// a terminal UI. It is called from the goroutine running Generate.
 	Progress func(Progress)

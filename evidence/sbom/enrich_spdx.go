@@ -43,13 +43,10 @@ func sourceSPDXID(i int, spec sourceSpec) common.ElementID {
 // and syft cannot know: the manufacturer as creator, the fixed timestamp,
 // the product as the described package with each source as a package it
 // contains, component SHA-512 and file names, and a content-derived
-// namespace.
-func enrichSPDX(raw []byte, cfg Config, parts []scanned, facts factSet) (*spdx.Document, error) {
-	var doc spdx.Document
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("sbom: read syft's SPDX document: %w", err)
-	}
-	if doc.CreationInfo == nil {
+// namespace. doc is syft's SPDX 2.3 model (spdxhelpers' ToFormatModel),
+// changed in place and returned.
+func enrichSPDX(doc *spdx.Document, cfg Config, parts []scanned, facts factSet) (*spdx.Document, error) {
+	if doc == nil || doc.CreationInfo == nil {
 		return nil, fmt.Errorf("sbom: syft's SPDX document has no creation info")
 	}
 	prod := cfg.Product
@@ -169,10 +166,10 @@ func enrichSPDX(raw []byte, cfg Config, parts []scanned, facts factSet) (*spdx.D
 		}
 	}
 
-	sortSPDX(&doc)
+	sortSPDX(doc)
 	// Sealed after encoding: see sealID.
 	doc.DocumentNamespace = "https://spdx.org/spdxdocs/" + spdxSafe(doc.DocumentName) + "-" + zeroUUID
-	return &doc, nil
+	return doc, nil
 }
 
 // spdxSuppliers returns each package's supplier as syft stated it.
@@ -239,7 +236,42 @@ func marshalSPDX(doc *spdx.Document) ([]byte, error) {
 	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("sbom: encode SPDX: %w", err)
 	}
-	return buf.Bytes(), nil
+	return rawReplacementChars(buf.Bytes()), nil
+}
+
+// rawReplacementChars writes each \ufffd escape in an encoded document as
+// the character U+FFFD itself. encoding/json escapes every byte of a string
+// that is not UTF-8 (a Latin-1 jar manifest, a binary's build info) as
+// \ufffd; cemark's documents have always carried the character instead,
+// since they were once made by reading syft's encoded documents back.
+// Both forms are the same JSON string; this keeps the bytes, and so the
+// sealed identifiers, the same. An escaped backslash followed by "ufffd"
+// is text and is left alone.
+func rawReplacementChars(doc []byte) []byte {
+	const esc = `\ufffd`
+	if !bytes.Contains(doc, []byte(esc)) {
+		return doc
+	}
+	out := make([]byte, 0, len(doc))
+	for {
+		i := bytes.Index(doc, []byte(esc))
+		if i < 0 {
+			return append(out, doc...)
+		}
+		// The backslash starts an escape when an even number of
+		// backslashes precede it.
+		n := 0
+		for j := i - 1; j >= 0 && doc[j] == '\\'; j-- {
+			n++
+		}
+		out = append(out, doc[:i]...)
+		if n%2 == 0 {
+			out = append(out, "\uFFFD"...)
+		} else {
+			out = append(out, esc...)
+		}
+		doc = doc[i+len(esc):]
+	}
 }
 
 // zeroUUID stands in for a document's identifier until the document is

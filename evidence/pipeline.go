@@ -109,19 +109,24 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	// changed something other than the technical file and the evidence
 	// directory, so committing the regenerated file does not make it stale.
 	ev.OutDir = resolveOutDir(absRoot, opts.OutDir, cfg)
-	if gitinfo.IsRepo(ctx, absRoot) {
-		ev.Commit, _ = gitinfo.ProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), docsDirOf(opts, cfg)})
-	}
 	productVersion := opts.ProductVersion
-	if productVersion == "" && cfg.Product.Version == "" && ev.Commit != "" {
-		productVersion = gitinfo.ProductVersion(ctx, absRoot, ev.Commit)
+	needVersion := productVersion == "" && cfg.Product.Version == ""
+	// The revision, its time and (when needed) its version from one git
+	// process; outside a repository there is none, and no version either.
+	rev, revErr := gitinfo.ReadProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), docsDirOf(opts, cfg)}, needVersion)
+	ev.Commit = rev.Commit
+	if needVersion {
+		productVersion = rev.Version()
+		if revErr != nil {
+			productVersion = config.Unversioned
+		}
 	}
 	if err := config.ApplyDefaults(ctx, absRoot, cfg, productVersion); err != nil {
 		return nil, stage.fail(err)
 	}
 	ev.Config, ev.ConfigPath = cfg, cfgPath
 	ev.Missing = config.Missing(cfg)
-	if ev.Time, err = referenceTime(ctx, absRoot, ev.Commit, getenv); err != nil {
+	if ev.Time, err = referenceTime(ctx, rev, getenv); err != nil {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
 	}
 	ev.CI = ci.Detect(getenv)
@@ -334,13 +339,14 @@ func loadConfig(root, path string) (*config.Config, string, error) {
 
 // referenceTime is SOURCE_DATE_EPOCH when set, else the product
 // revision's commit time, else gitinfo's fixed fallback: never the clock.
-func referenceTime(ctx context.Context, root, rev string, getenv func(string) string) (time.Time, error) {
-	if getenv(gitinfo.SourceDateEpoch) == "" && rev != "" {
-		if t, err := gitinfo.RevisionTime(ctx, root, rev); err == nil {
-			return t, nil
-		}
+func referenceTime(ctx context.Context, rev gitinfo.Revision, getenv func(string) string) (time.Time, error) {
+	if t, ok, err := gitinfo.SourceDateEpochTime(getenv); ok || err != nil {
+		return t, err
 	}
-	return gitinfo.ReferenceTime(ctx, root, getenv)
+	if rev.Commit != "" {
+		return rev.Time, nil
+	}
+	return time.Unix(gitinfo.FallbackUnix, 0).UTC(), ctx.Err()
 }
 
 // docsDirOf is the technical file's folder relative to the root.

@@ -72,21 +72,8 @@ func TestFormatModelsMatchEncodedDocuments(t *testing.T) {
 
 	encodeBoth := func(spdxDoc *spdx.Document, bom *cdx.BOM) (spdxOut, cdxOut []byte) {
 		t.Helper()
-		facts := collectFacts(s, pkgs, parts, origin)
-		spdxDoc, err := enrichSPDX(spdxDoc, cfg, parts, facts)
+		spdxOut, cdxOut, _, err := enrichAndEncode(cfg, parts, collectFacts(s, pkgs, parts, origin), spdxDoc, bom)
 		if err != nil {
-			t.Fatal(err)
-		}
-		for id, sup := range spdxSuppliers(spdxDoc) {
-			f := facts.pkgs[id]
-			f.supplier = sup
-			facts.pkgs[id] = f
-		}
-		bom = enrichCycloneDX(bom, cfg, parts, facts)
-		if spdxOut, err = marshalSPDX(spdxDoc); err != nil {
-			t.Fatal(err)
-		}
-		if cdxOut, err = marshalCycloneDX(bom); err != nil {
 			t.Fatal(err)
 		}
 		return spdxOut, cdxOut
@@ -197,20 +184,7 @@ func TestSupplierWithQuotes(t *testing.T) {
 	}
 	parts := []scanned{{spec: sourceSpec{Input: "dir:.", Kind: KindDir, Rel: "."}, sbom: &s, pkgs: []pkg.Package{p}}}
 	facts := collectFacts(s, parts[0].pkgs, parts, map[artifact.ID][]int{p.ID(): {0}})
-	doc, err := enrichSPDX(spdxhelpers.ToFormatModel(s), cfg, parts, facts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for id, sup := range spdxSuppliers(doc) {
-		f := facts.pkgs[id]
-		f.supplier = sup
-		facts.pkgs[id] = f
-	}
-	spdxOut, err := marshalSPDX(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cdxOut, err := marshalCycloneDX(enrichCycloneDX(cyclonedxhelpers.ToFormatModel(s), cfg, parts, facts))
+	spdxOut, cdxOut, _, err := enrichAndEncode(cfg, parts, facts, spdxhelpers.ToFormatModel(s), cyclonedxhelpers.ToFormatModel(s))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/anchore/stereoscope"
 	"github.com/anchore/stereoscope/pkg/image"
 	"github.com/anchore/syft/syft"
@@ -25,6 +26,7 @@ import (
 	"github.com/anchore/syft/syft/source/directorysource"
 	"github.com/anchore/syft/syft/source/filesource"
 	"github.com/anchore/syft/syft/source/stereoscopesource"
+	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
 
 	// syft reads newer RPM databases through database/sql and needs a
 	// driver named "sqlite". database/sql's driver registry is global and
@@ -110,38 +112,17 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 		parts = append(parts, part)
 	}
 
+	// syft's own format models, enriched in place and then encoded, each
+	// once.
 	cfg.progress(Progress{Stage: "encode", Packages: found})
 	merged, mergedPkgs, origin := merge(cfg, parts)
-	facts := collectFacts(merged, mergedPkgs, parts, origin)
-	// syft's own format models, enriched in place and encoded once each.
-	spdxDoc, err := enrichSPDX(spdxhelpers.ToFormatModel(merged), cfg, parts, facts)
-	if err != nil {
-		return nil, err
-	}
-	// The SPDX model carries syft's per-package supplier logic (npm and
-	// Python authors, deb maintainers …); reuse it for CycloneDX so both
-	// documents state the same facts.
-	for id, sup := range spdxSuppliers(spdxDoc) {
-		f := facts.pkgs[id]
-		f.supplier = sup
-		facts.pkgs[id] = f
-	}
-	bom := enrichCycloneDX(cyclonedxhelpers.ToFormatModel(merged), cfg, parts, facts)
+	spdxModel, cdxModel := spdxhelpers.ToFormatModel(merged), cyclonedxhelpers.ToFormatModel(merged)
 	cfg.progress(Progress{Stage: "encode", Packages: found, Done: true})
 
 	cfg.progress(Progress{Stage: "enrich", Packages: found})
-	spdxOut, err := marshalSPDX(spdxDoc)
+	facts := collectFacts(merged, mergedPkgs, parts, origin)
+	spdxOut, cdxOut, bom, err := enrichAndEncode(cfg, parts, facts, spdxModel, cdxModel)
 	if err != nil {
-		return nil, err
-	}
-	if spdxOut, err = sealID(spdxOut, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`); err != nil {
-		return nil, err
-	}
-	cdxOut, err := marshalCycloneDX(bom)
-	if err != nil {
-		return nil, err
-	}
-	if cdxOut, err = sealID(cdxOut, `"serialNumber": "`+bom.SerialNumber+`"`); err != nil {
 		return nil, err
 	}
 	cfg.progress(Progress{Stage: "enrich", Packages: found, Done: true})
@@ -159,6 +140,38 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// enrichAndEncode enriches syft's SPDX and CycloneDX models of the merged
+// catalogue in place and encodes them, their identifiers sealed. It
+// returns the enriched BOM too, for the quality report.
+func enrichAndEncode(cfg Config, parts []scanned, facts factSet, spdxModel *spdx.Document, cdxModel *cdx.BOM) (spdxOut, cdxOut []byte, bom *cdx.BOM, err error) {
+	spdxDoc, err := enrichSPDX(spdxModel, cfg, parts, facts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The SPDX model carries syft's per-package supplier logic (npm and
+	// Python authors, deb maintainers …); reuse it for CycloneDX so both
+	// documents state the same facts.
+	for id, sup := range spdxSuppliers(spdxDoc) {
+		f := facts.pkgs[id]
+		f.supplier = sup
+		facts.pkgs[id] = f
+	}
+	bom = enrichCycloneDX(cdxModel, cfg, parts, facts)
+	if spdxOut, err = marshalSPDX(spdxDoc); err != nil {
+		return nil, nil, nil, err
+	}
+	if spdxOut, err = sealID(spdxOut, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`); err != nil {
+		return nil, nil, nil, err
+	}
+	if cdxOut, err = marshalCycloneDX(bom); err != nil {
+		return nil, nil, nil, err
+	}
+	if cdxOut, err = sealID(cdxOut, `"serialNumber": "`+bom.SerialNumber+`"`); err != nil {
+		return nil, nil, nil, err
+	}
+	return spdxOut, cdxOut, bom, nil
 }
 
 // normalised fills defaults and makes Root absolute.

@@ -21,10 +21,7 @@ import (
 // family), in lower case: a text without one of them cannot match the
 // template, which is then left out of the matcher. A product's LICENSE
 // needs a few templates, and an MIT text a matcher 30 times cheaper.
-var knownLicences = []struct {
-	id    string
-	words []string
-}{
+var knownLicences = []knownLicence{
 	{"0BSD", nil}, {"BSL-1.0", nil}, {"CC0-1.0", nil}, {"ISC", nil}, {"MIT", nil}, {"MIT-0", nil},
 	{"MPL-2.0-no-copyleft-exception", nil}, {"Unlicense", nil}, {"Zlib", nil},
 	{"Apache-1.1", []string{"apache"}}, {"Apache-2.0", []string{"apache"}},
@@ -36,6 +33,13 @@ var knownLicences = []struct {
 	{"LGPL-2.0", []string{"gnu", "library"}}, {"LGPL-2.1", []string{"gnu", "lesser"}}, {"LGPL-3.0", []string{"gnu", "lesser"}},
 	{"AGPL-3.0", []string{"gnu", "affero"}},
 	{"MPL-1.1", []string{"mozilla"}}, {"MPL-2.0", []string{"mozilla"}},
+}
+
+// knownLicence is a licence Detect names and the words its template
+// requires.
+type knownLicence struct {
+	id    string
+	words []string
 }
 
 // bsdWords open every BSD template ("Redistribution and use in source and
@@ -69,7 +73,12 @@ func licenceID(text []byte) string {
 	if err != nil {
 		return "" // the embedded templates are fixed; this does not happen
 	}
-	cov := scanner.Scan(text)
+	return oneLicence(scanner.Scan(text))
+}
+
+// oneLicence is the licence a scan found, when the text is mostly (75 %)
+// that one licence; else "".
+func oneLicence(cov licensecheck.Coverage) string {
 	if cov.Percent < 75 {
 		return ""
 	}

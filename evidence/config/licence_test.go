@@ -15,12 +15,7 @@ import (
 func allKnownTemplates() []licensecheck.License {
 	var out []licensecheck.License
 	for _, l := range licensecheck.BuiltinLicenses() {
-		if slices.ContainsFunc(knownLicences, func(k struct {
-			id    string
-			words []string
-		}) bool {
-			return k.id == l.ID
-		}) {
+		if slices.ContainsFunc(knownLicences, func(k knownLicence) bool { return k.id == l.ID }) {
 			out = append(out, l)
 		}
 	}
@@ -62,22 +57,7 @@ func TestLicenceIDNarrowedMatchesFullSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fullID := func(text []byte) string {
-		cov := full.Scan(text)
-		if cov.Percent < 75 {
-			return ""
-		}
-		var ids []string
-		for _, m := range cov.Match {
-			if !m.IsURL && !slices.Contains(ids, m.ID) {
-				ids = append(ids, m.ID)
-			}
-		}
-		if len(ids) != 1 {
-			return ""
-		}
-		return ids[0]
-	}
+	fullID := func(text []byte) string { return oneLicence(full.Scan(text)) }
 	files, err := filepath.Glob(filepath.Join("testdata", "licences", "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no licence texts: %v", err)

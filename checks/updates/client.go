@@ -54,6 +54,8 @@ func skipSource(p string) bool {
 }
 
 // DetectClient finds evidence that the product verifies what it installs.
+// The errors name Go files that name an evidence import (see
+// goEvidenceImports) but do not parse.
 func DetectClient(ctx context.Context, t *checks.Target) ([]checks.UpdaterEvidence, []string) {
 	var out []checks.UpdaterEvidence
 	var errs []string
@@ -90,6 +92,9 @@ func DetectClient(ctx context.Context, t *checks.Target) ([]checks.UpdaterEviden
 		}
 		switch kind {
 		case "go":
+			if !namesGoEvidenceImport(data) {
+				continue // nothing goEvidence could find: not parsed
+			}
 			ev, err := goEvidence(p, data)
 			if err != nil {
 				errs = append(errs, err.Error())
@@ -148,6 +153,32 @@ var verifyCalls = map[string]map[string]bool{
 	"crypto/ed25519": {"Verify": true, "VerifyWithOptions": true},
 	"crypto/rsa":     {"VerifyPKCS1v15": true, "VerifyPSS": true},
 	"crypto/ecdsa":   {"VerifyASN1": true, "Verify": true},
+}
+
+// goEvidenceImports are the import paths (or their prefixes) all Go
+// evidence comes from: goEvidence finds nothing in a file whose source
+// holds none of them, so such a file is not parsed at all.
+var goEvidenceImports = func() [][]byte {
+	var out [][]byte
+	for _, k := range goImportKinds {
+		out = append(out, []byte(k.prefix))
+	}
+	for _, l := range selfUpdateLibs {
+		out = append(out, []byte(l.prefix))
+	}
+	for ip := range verifyCalls {
+		out = append(out, []byte(ip))
+	}
+	return out
+}()
+
+func namesGoEvidenceImport(data []byte) bool {
+	for _, ip := range goEvidenceImports {
+		if bytes.Contains(data, ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func goEvidence(p string, data []byte) ([]checks.UpdaterEvidence, error) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -212,16 +213,20 @@ func sortSPDX(doc *spdx.Document) {
 	sort.SliceStable(doc.Packages, func(i, j int) bool {
 		return doc.Packages[i].PackageSPDXIdentifier < doc.Packages[j].PackageSPDXIdentifier
 	})
-	key := func(r *spdx.Relationship) string {
-		return common.RenderDocElementID(r.RefA) + " " + r.Relationship + " " + common.RenderDocElementID(r.RefB)
+	// Each relationship's key is rendered once, not at every comparison.
+	type keyed struct {
+		key string
+		r   *spdx.Relationship
 	}
-	sort.SliceStable(doc.Relationships, func(i, j int) bool { return key(doc.Relationships[i]) < key(doc.Relationships[j]) })
-	seen := map[string]bool{}
+	rels := make([]keyed, len(doc.Relationships))
+	for i, r := range doc.Relationships {
+		rels[i] = keyed{common.RenderDocElementID(r.RefA) + " " + r.Relationship + " " + common.RenderDocElementID(r.RefB), r}
+	}
+	slices.SortStableFunc(rels, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
 	out := doc.Relationships[:0]
-	for _, r := range doc.Relationships {
-		if k := key(r); !seen[k] {
-			seen[k] = true
-			out = append(out, r)
+	for i, k := range rels {
+		if i == 0 || k.key != rels[i-1].key {
+			out = append(out, k.r)
 		}
 	}
 	doc.Relationships = out

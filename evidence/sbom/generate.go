@@ -3,6 +3,7 @@ package sbom
 import (
 	"context"
 	"crypto"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -116,7 +117,15 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 	// once.
 	cfg.progress(Progress{Stage: "encode", Packages: found})
 	merged, mergedPkgs, origin := merge(cfg, parts)
-	spdxModel, cdxModel := spdxhelpers.ToFormatModel(merged), cyclonedxhelpers.ToFormatModel(merged)
+	// The two models only read the catalogue: made side by side.
+	var cdxModel *cdx.BOM
+	cdxDone := make(chan struct{})
+	go func() {
+		defer close(cdxDone)
+		cdxModel = cyclonedxhelpers.ToFormatModel(merged)
+	}()
+	spdxModel := spdxhelpers.ToFormatModel(merged)
+	<-cdxDone
 	cfg.progress(Progress{Stage: "encode", Packages: found, Done: true})
 
 	cfg.progress(Progress{Stage: "enrich", Packages: found})
@@ -158,17 +167,22 @@ func enrichAndEncode(cfg Config, parts []scanned, facts factSet, spdxModel *spdx
 		f.supplier = sup
 		facts.pkgs[id] = f
 	}
+	// The SPDX document is complete: encoded while CycloneDX is enriched
+	// and encoded.
+	var spdxErr error
+	spdxDone := make(chan struct{})
+	go func() {
+		defer close(spdxDone)
+		if spdxOut, spdxErr = marshalSPDX(spdxDoc); spdxErr == nil {
+			spdxOut, spdxErr = sealID(spdxOut, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`)
+		}
+	}()
 	bom = enrichCycloneDX(cdxModel, cfg, parts, facts)
-	if spdxOut, err = marshalSPDX(spdxDoc); err != nil {
-		return nil, nil, nil, err
+	if cdxOut, err = marshalCycloneDX(bom); err == nil {
+		cdxOut, err = sealID(cdxOut, `"serialNumber": "`+bom.SerialNumber+`"`)
 	}
-	if spdxOut, err = sealID(spdxOut, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`); err != nil {
-		return nil, nil, nil, err
-	}
-	if cdxOut, err = marshalCycloneDX(bom); err != nil {
-		return nil, nil, nil, err
-	}
-	if cdxOut, err = sealID(cdxOut, `"serialNumber": "`+bom.SerialNumber+`"`); err != nil {
+	<-spdxDone
+	if err = errors.Join(spdxErr, err); err != nil {
 		return nil, nil, nil, err
 	}
 	return spdxOut, cdxOut, bom, nil

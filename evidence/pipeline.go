@@ -111,6 +111,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	}
 	ev := &Evidence{Root: absRoot, Tool: version.Get(), Files: map[string]string{}, Now: now().UTC()}
 	rec := &ev.Record
+	licences := startSBOM(opts)
 	rec.Tool = ev.Tool
 
 	// Configuration.
@@ -133,12 +134,17 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	// directory, so committing the regenerated file does not make it stale.
 	gitPrefix, inRepo := gitinfo.RepoPrefix(ctx, absRoot)
 	ev.RepoPrefix = repoPrefix(absRoot, gitPrefix, inRepo, opts)
-	if inRepo {
-		ev.Commit, _ = gitinfo.ProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), plan.docsDir})
-	}
 	productVersion := opts.ProductVersion
-	if productVersion == "" && cfg.Product.Version == "" && ev.Commit != "" {
-		productVersion = gitinfo.ProductVersion(ctx, absRoot, ev.Commit)
+	needVersion := productVersion == "" && cfg.Product.Version == ""
+	// The revision, its time and (when needed) its version from one git
+	// process; outside a repository there is none, and no version either.
+	rev, revErr := gitinfo.ReadProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), plan.docsDir}, needVersion)
+	ev.Commit = rev.Commit
+	if needVersion {
+		productVersion = rev.Version()
+		if revErr != nil {
+			productVersion = config.Unversioned
+		}
 	}
 	if err := config.ApplyDefaults(ctx, absRoot, cfg, productVersion); err != nil {
 		return nil, stage.fail(err)
@@ -158,7 +164,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, stage.fail(err)
 	}
 	ev.Missing = config.Missing(cfg)
-	if ev.Time, err = referenceTime(ctx, absRoot, ev.Commit, getenv); err != nil {
+	if ev.Time, err = referenceTime(ctx, rev, getenv); err != nil {
 		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
 	}
 	ev.CI = ci.Detect(getenv)
@@ -211,6 +217,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 			Progress: func(sp sbom.Progress) {
 				p.StageUpdate("sbom", fmt.Sprintf("%s: %d packages", sp.Stage, sp.Packages))
 			},
+			LicenceScanner: licences,
 		})
 		if err != nil {
 			return nil, stage.fail(fmt.Errorf("make the SBOM: %w", err))
@@ -360,13 +367,14 @@ func loadConfig(root, path string) (*config.Config, string, error) {
 
 // referenceTime is SOURCE_DATE_EPOCH when set, else the product
 // revision's commit time, else gitinfo's fixed fallback: never the clock.
-func referenceTime(ctx context.Context, root, rev string, getenv func(string) string) (time.Time, error) {
-	if getenv(gitinfo.SourceDateEpoch) == "" && rev != "" {
-		if t, err := gitinfo.RevisionTime(ctx, root, rev); err == nil {
-			return t, nil
-		}
+func referenceTime(ctx context.Context, rev gitinfo.Revision, getenv func(string) string) (time.Time, error) {
+	if t, ok, err := gitinfo.SourceDateEpochTime(getenv); ok || err != nil {
+		return t, err
 	}
-	return gitinfo.ReferenceTime(ctx, root, getenv)
+	if rev.Commit != "" {
+		return rev.Time, nil
+	}
+	return time.Unix(gitinfo.FallbackUnix, 0).UTC(), ctx.Err()
 }
 
 func absPath(root, p string) string {

@@ -155,8 +155,8 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	}
 
 	// Support period: first placed on the market from cemark.yaml, else the
-	// first release tag.
-	if f.FirstPlaced == nil && gitinfo.IsRepo(ctx, t.Root) {
+	// first release tag (FirstTagTime fails outside a repository).
+	if f.FirstPlaced == nil {
 		if tag, when, err := gitinfo.FirstTagTime(ctx, t.Root); err == nil {
 			f.FirstTag, f.FirstTagTime = tag, when.UTC()
 		}

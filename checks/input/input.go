@@ -13,9 +13,9 @@
 //   - a refusal names the input and where it came from (Origin: "--out",
 //     "cemark.yaml:4:8").
 //
-// Errors are typed, never tied to an exit code here: a *UsageError (which
-// a refused path is wrapped in) is input the user must fix, and cmd/ maps
-// it to exit code 2.
+// Errors are typed, never tied to an exit code here: a *UsageError or a
+// refused path (*PathError) is input the user must fix, of the kind
+// ErrUsage, and cmd/ maps that kind to exit code 2.
 package input
 
 import (
@@ -47,8 +47,15 @@ func (o Origin) String() string {
 	return o.Key
 }
 
+// ErrUsage is the kind of every error of this package: bad input the user
+// fixes, found before any work is done. errors.Is(err, ErrUsage) holds for
+// a *UsageError and a *PathError anywhere in err's chain, and both say so
+// through FailureKind, the method cmd/'s exit-code table asks a typed error
+// for its kind.
+var ErrUsage = errors.New("usage or configuration error")
+
 // PathError is a path cemark refuses to read from (or, through
-// evidence/contain, to write to).
+// evidence/contain, to write to): a usage error.
 type PathError struct {
 	Path   string // as given
 	Origin Origin
@@ -58,6 +65,12 @@ type PathError struct {
 func (e *PathError) Error() string {
 	return fmt.Sprintf("%s %q: %s", e.Origin, e.Path, e.Reason)
 }
+
+// FailureKind: a refused path is the user's to fix (ErrUsage).
+func (e *PathError) FailureKind() error { return ErrUsage }
+
+// Is makes errors.Is(err, ErrUsage) hold.
+func (e *PathError) Is(target error) bool { return target == ErrUsage }
 
 // UsageError is input the user must fix — a value in cemark.yaml, a flag,
 // a file one of them names, an unknown check ID — rather than a fault of
@@ -79,32 +92,34 @@ func (e *UsageError) Error() string {
 
 func (e *UsageError) Unwrap() error { return e.Err }
 
+// FailureKind: a usage error is the user's to fix (ErrUsage).
+func (e *UsageError) FailureKind() error { return ErrUsage }
+
+// Is makes errors.Is(err, ErrUsage) hold.
+func (e *UsageError) Is(target error) bool { return target == ErrUsage }
+
 // Usage marks err as a usage error (nil stays nil; an error that already
 // is one is returned as it is).
 func Usage(err error) error {
-	var u *UsageError
-	if err == nil || errors.As(err, &u) {
+	if err == nil || IsUsage(err) {
 		return err
 	}
 	return &UsageError{Err: err}
 }
 
-// IsUsage reports whether err is, or wraps, a usage error.
-func IsUsage(err error) bool {
-	var u *UsageError
-	return errors.As(err, &u)
-}
+// IsUsage reports whether err is, or wraps, a usage error of this package.
+func IsUsage(err error) bool { return errors.Is(err, ErrUsage) }
 
-// Refuse is the usage error refusing path p from origin o, for the reason
+// Refuse is the *PathError refusing path p from origin o, for the reason
 // format gives.
 func Refuse(p string, o Origin, format string, args ...any) error {
-	return &UsageError{Err: &PathError{Path: p, Origin: o, Reason: fmt.Sprintf(format, args...)}}
+	return &PathError{Path: p, Origin: o, Reason: fmt.Sprintf(format, args...)}
 }
 
 // CheckGlob validates a glob of files to read: a valid pattern ("**"
 // allowed) and, unless fromCommandLine, relative to the product root and
 // never leaving it ("/etc/*" and "../../etc/*" are refused alike). A
-// refusal is a *UsageError wrapping a *PathError.
+// refusal is a *PathError.
 func CheckGlob(g string, o Origin, fromCommandLine bool) error {
 	if strings.TrimSpace(g) == "" {
 		return Refuse(g, o, "is empty; expected a glob relative to the product root, e.g. dist/*")

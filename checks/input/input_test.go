@@ -20,7 +20,7 @@ func TestCheckGlob(t *testing.T) {
 		}
 		var pe *PathError
 		if !IsUsage(err) || !errors.As(err, &pe) || pe.Path != g {
-			t.Errorf("CheckGlob(%q) = %#v, want a usage error wrapping a *PathError", g, err)
+			t.Errorf("CheckGlob(%q) = %#v, want a *PathError, a usage error", g, err)
 		}
 	}
 	for _, g := range []string{"dist/*", "**/*.tar.gz", "./bin/{a,b}"} {
@@ -51,6 +51,12 @@ func TestUsageError(t *testing.T) {
 	}
 	if IsUsage(base) {
 		t.Error("a plain error taken for a usage error")
+	}
+	kinded := []interface{ FailureKind() error }{&UsageError{Err: base}, &PathError{}}
+	for _, k := range kinded {
+		if k.FailureKind() != ErrUsage {
+			t.Errorf("%T is not of the kind ErrUsage", k)
+		}
 	}
 }
 

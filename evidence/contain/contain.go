@@ -18,7 +18,7 @@
 //   - only regular files are read (FIFOs, devices and sockets never are), and
 //     every read has a size bound (OpenRegular, ReadRegular).
 //
-// A refusal is an *input.UsageError (exit code 2) wrapping a *PathError
+// A refusal is a *PathError, a usage error (input.ErrUsage, exit code 2),
 // that names the path and where it came from ("--out", "cemark.yaml:4:8").
 //
 // The read half — bounded reads of regular files, globs to read, Origin and

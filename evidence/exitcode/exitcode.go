@@ -41,8 +41,9 @@ func Wrap(code int, err error) error {
 }
 
 // Of returns the exit code for err: 0 for nil, the outermost attached code,
-// Usage for a typed usage error (*input.UsageError, which the checks and
-// evidence/contain return instead of wrapping), else ToolError.
+// Usage for an error of the kind input.ErrUsage (*input.UsageError,
+// *input.PathError: what the checks and evidence/contain return instead of
+// wrapping), else ToolError.
 func Of(err error) int {
 	if err == nil {
 		return OK

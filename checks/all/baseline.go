@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/input"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // LoadBaseline reads the baseline a run compares against: flagPath
@@ -26,7 +26,7 @@ func LoadBaseline(root string, cfg *config.Config, flagPath string) (*checks.Bas
 	}
 	b, err := checks.LoadBaseline(path, display)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
+		return nil, input.Usage(err)
 	}
 	return b, nil
 }
@@ -61,7 +61,7 @@ func CurrentBaseline(ctx context.Context, opts Options, from, out string) (*chec
 	var rep *checks.Report
 	if from != "" {
 		if rep, _, err = checks.ReadReport(from, from); err != nil {
-			return nil, "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("report %w", err))
+			return nil, "", input.Usage(fmt.Errorf("report %w", err))
 		}
 	} else {
 		opts.Baseline = "" // the whole current report, none of it marked

@@ -11,12 +11,11 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/input"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
 	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/contain"
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // Options are the inputs of a standalone check run (`cemark check`).
@@ -61,7 +60,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 		return nil, fmt.Errorf("resolve product root %s: %w", opts.Root, err)
 	}
 	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", opts.Root))
+		return nil, input.Usage(fmt.Errorf("product root %s is not a folder", opts.Root))
 	}
 	cfg, cfgPath, err := loadConfigPath(root, opts.ConfigPath)
 	if err != nil {
@@ -89,12 +88,12 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 	globs := append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)
 	// cemark.yaml's globs stay inside the root; the command line's may not.
 	for i, g := range cfg.Updates.Artifacts {
-		if err := contain.CheckGlob(g, contain.Origin{Key: fmt.Sprintf("updates.artifacts[%d]", i), Where: cfg.Where(fmt.Sprintf("updates.artifacts[%d]", i))}, false); err != nil {
+		if err := input.CheckGlob(g, input.Origin{Key: fmt.Sprintf("updates.artifacts[%d]", i), Where: cfg.Where(fmt.Sprintf("updates.artifacts[%d]", i))}, false); err != nil {
 			return nil, err
 		}
 	}
 	if t.Artifacts, _, err = ExpandArtifacts(root, globs); err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
+		return nil, input.Usage(err)
 	}
 	for _, k := range opts.UpdateKeys {
 		p := k
@@ -106,7 +105,7 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 			}
 		}
 		if _, err := os.Stat(p); err != nil {
-			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("update key %s: %w", k, errors.Unwrap(err)))
+			return nil, input.Usage(fmt.Errorf("update key %s: %w", k, errors.Unwrap(err)))
 		}
 		t.UpdateKeys = append(t.UpdateKeys, p)
 	}
@@ -161,7 +160,7 @@ func RunSelected(ctx context.Context, t *checks.Target, sel []string, opts check
 	opts.Catalogue = reg.IDs()
 	if len(sel) > 0 {
 		if reg, err = reg.Select(sel); err != nil {
-			return nil, nil, exitcode.Wrap(exitcode.Usage, err)
+			return nil, nil, input.Usage(err)
 		}
 	}
 	report, err := checks.Run(ctx, reg, t, opts)
@@ -243,13 +242,13 @@ func ExpandArtifacts(root string, globs []string) (files, skipped []string, err 
 			}
 			if !fi.Mode().IsRegular() {
 				if !fi.IsDir() {
-					skipped = append(skipped, fmt.Sprintf("artefact %s skipped: it is %s, not a regular file", m, contain.Kind(fi.Mode())))
+					skipped = append(skipped, fmt.Sprintf("artefact %s skipped: it is %s, not a regular file", m, input.Kind(fi.Mode())))
 				}
 				continue
 			}
 			if relative {
 				real, err := filepath.EvalSymlinks(m)
-				if err != nil || !contain.Within(realRoot, real) {
+				if err != nil || !input.Within(realRoot, real) {
 					skipped = append(skipped, fmt.Sprintf("artefact %s skipped: a symbolic link takes it outside the product root", m))
 					continue
 				}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/checks/input"
 )
 
 // ImageReader reads the configuration of the image sources among sources
@@ -31,7 +31,7 @@ func LoadImages(ctx context.Context, t *checks.Target, read ImageReader, sources
 	}
 	imgs, err := read(ctx, t.Root, sources)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("read image configuration: %w", err))
+		return input.Usage(fmt.Errorf("read image configuration: %w", err))
 	}
 	t.Images = imgs
 	return nil

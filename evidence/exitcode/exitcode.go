@@ -3,7 +3,11 @@
 // GitHub Action and the GitLab job all exit with the same code.
 package exitcode
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/cemark/cemark/checks/input"
+)
 
 const (
 	OK                 = 0 // done
@@ -37,7 +41,9 @@ func Wrap(code int, err error) error {
 }
 
 // Of returns the exit code for err: 0 for nil, the outermost attached code,
-// else ToolError.
+// Usage for an error of the kind input.ErrUsage (*input.UsageError,
+// *input.PathError: what the checks and evidence/contain return instead of
+// wrapping), else ToolError.
 func Of(err error) int {
 	if err == nil {
 		return OK
@@ -45,6 +51,9 @@ func Of(err error) int {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	if input.IsUsage(err) {
+		return Usage
 	}
 	return ToolError
 }

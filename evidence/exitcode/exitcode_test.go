@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/cemark/cemark/checks/input"
 )
 
 func TestOf(t *testing.T) {
@@ -20,6 +22,7 @@ func TestOf(t *testing.T) {
 		{Wrap(Usage, base), Usage},
 		{fmt.Errorf("load: %w", Wrap(Usage, base)), Usage},
 		{Wrap(NotConformant, Wrap(VerificationFailed, base)), NotConformant},
+		{fmt.Errorf("check: %w", input.Usage(base)), Usage},
 	}
 	for _, tc := range cases {
 		if got := Of(tc.err); got != tc.want {

@@ -274,7 +274,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	}
 	report.Facts.Vulnerabilities = vulnFacts(ev)
 	ev.Report = report
-	ev.Assessment = conformity.Assess(cfg, report)
+	// Part I (2)(a) is decided by the scan of the SBOM (its own rule).
+	vulnSum := ev.VulnSummary()
+	ev.Assessment = conformity.AssessWith(cfg, report, conformity.Inputs{VulnScan: &vulnSum})
 	ev.Route = conformity.RouteFor(cfg)
 	s := report.Summary
 	stage.done(fmt.Sprintf("%d checks: %d fail, %d warn, %d waived, %d error", s.Checks, s.Fail, s.Warn, s.Waived, s.Error))

@@ -64,6 +64,7 @@ func scanVulnerabilities(ctx context.Context, ev *Evidence, opts Options, getenv
 	in := vulnScanInput{
 		Root: ev.Root, Config: ev.Config, OutDir: ev.OutDir, Time: ev.Time, Now: ev.Now, ToolVersion: ev.Tool.Cemark,
 		DBFlag: opts.VulnDB, Update: opts.VulnDBUpdate, UpdateURL: opts.VulnDBURL, Getenv: getenv, Progress: p,
+		Baseline: baselinePath(ev.Root, ev.Config, opts.Baseline),
 	}
 	if ev.SBOM == nil || ev.SBOM.Catalogue == nil {
 		return in.notAssessed("no SBOM was made in this run", "cemark run (the SBOM stage makes what is matched)"), nil
@@ -77,6 +78,7 @@ type vulnScanInput struct {
 	Root        string
 	Config      *config.Config
 	OutDir      string // where the previous report.json is
+	Baseline    string // the baseline report.json, "" for none: first-seen days too
 	Time, Now   time.Time
 	ToolVersion string
 	Catalogue   *syftsbom.SBOM
@@ -135,8 +137,11 @@ func (in vulnScanInput) scan(ctx context.Context) (*vulnscan.Scan, error) {
 		}
 	}
 	vulns.ApplyVEX(scan, stmts)
-	prev := previousReport(filepath.Join(in.OutDir, "report.json"))
-	seen := checkvulns.FirstSeen(prev, scan.Matches, in.Time.UTC().Format(time.DateOnly))
+	earlier := []*checks.Report{previousReport(filepath.Join(in.OutDir, "report.json"))}
+	if in.Baseline != "" {
+		earlier = append(earlier, previousReport(in.Baseline))
+	}
+	seen := checkvulns.FirstSeen(scan.Matches, in.Time.UTC().Format(time.DateOnly), earlier...)
 	for i := range scan.Matches {
 		scan.Matches[i].FirstSeen = seen[scan.Matches[i].Key()]
 	}
@@ -177,7 +182,8 @@ func CheckVulnScanner(o CheckVulnOptions) func(ctx context.Context, cfg *config.
 		if err != nil {
 			t = now()
 		}
-		in := vulnScanInput{Root: root, Config: cfg, OutDir: outDir, Time: t, Now: now().UTC(), DBFlag: o.DB, Getenv: getenv}
+		in := vulnScanInput{Root: root, Config: cfg, OutDir: outDir, Time: t, Now: now().UTC(), DBFlag: o.DB, Getenv: getenv,
+			Baseline: baselinePath(root, cfg, "")}
 		path := filepath.Join(outDir, "sbom.cdx.json")
 		doc, err := readBounded(path, maxPreviousReport)
 		if err != nil {
@@ -220,6 +226,15 @@ func previousReport(path string) *checks.Report {
 		return nil
 	}
 	return &r
+}
+
+// baselinePath is the baseline report's file as all.LoadBaseline finds it
+// (--baseline, else checks.baseline under root), "" for none.
+func baselinePath(root string, cfg *config.Config, flagPath string) string {
+	if flagPath == "" && cfg != nil && cfg.Checks.Baseline != "" {
+		return filepath.Join(root, filepath.FromSlash(cfg.Checks.Baseline))
+	}
+	return flagPath
 }
 
 // vulnFacts is the report's vulnerability fact sheet.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
+	rptchecks "github.com/cemark/cemark/checks/report"
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
@@ -249,6 +250,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		target.SBOM.DeclaredDirect = declaredDirect(target)
 	}
 	target.Vulns = ev.Vulns
+	if obs, ok := art14.Observations(ev.Vulns); ok {
+		rptchecks.ProvideObservations(target, obs) // CEM-RPT-001: KEV findings are candidate Art. 14 events
+	}
 	sel := opts.Checks
 	if len(sel) == 0 {
 		sel = cfg.Checks.Select

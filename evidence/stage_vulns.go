@@ -118,7 +118,10 @@ func (in vulnScanInput) scan(ctx context.Context) (*vulnscan.Scan, error) {
 	}
 	db, err := vulns.Open(ctx, loc.Dir, maxAge, in.Now)
 	if errors.Is(err, vulns.ErrNoDB) {
-		return in.notAssessed(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From),
+		// The folder is in the notice only: the finding reaches the
+		// technical file, which names no machine's paths.
+		p.Notice(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From))
+		return in.notAssessed("no vulnerability database was found (`cemark db status` shows where cemark looks)",
 			fmt.Sprintf("`%s` (or cemark run --vuln-db-update), or point --vuln-db, vulnerabilities.db or %s at a grype database folder", vulns.UpdateCommand, vulns.EnvDB)), nil
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
@@ -79,4 +80,36 @@ func TestKEVFindingBecomesCandidateEvent(t *testing.T) {
 		}
 		check(t, r)
 	})
+}
+
+// TestTechnicalFileSameWithTomorrowsDatabase: the database is rebuilt
+// every day (a new build date and checksum, new EPSS scores). A technical
+// file written with yesterday's database passes `cemark docs --check` with
+// today's, when no advisory affecting the product changed: the database's
+// facts are in run.json and the vulnerability statement, not in docs/cra.
+func TestTechnicalFileSameWithTomorrowsDatabase(t *testing.T) {
+	dir := vulnerableProduct(t)
+	// Options beyond the fixtures make each database a build of its own.
+	opts := vulndbtest.Options{Names: map[string][]string{"npm": {"not-in-the-product"}}}
+	yesterday := vulndbtest.Install(t, t.TempDir(), opts)
+	time.Sleep(1100 * time.Millisecond) // the build timestamp has whole seconds
+	today := vulndbtest.Install(t, t.TempDir(), opts)
+	env := map[string]string{"SOURCE_DATE_EPOCH": "1793491200"}
+	getenv := func(k string) string { return env[k] }
+	run := func(db string, check bool) *Evidence {
+		t.Helper()
+		ev, err := Run(context.Background(), Options{Root: dir, VulnDB: db, WriteEvidence: !check, DocsCheck: check, SkipAttest: false, Getenv: getenv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	first := run(yesterday, false)
+	second := run(today, true)
+	if first.Vulns.DB.Checksum == second.Vulns.DB.Checksum {
+		t.Fatalf("the two databases are the same build (%s): the test shows nothing", first.Vulns.DB.Checksum)
+	}
+	if second.TechFile.Stale() {
+		t.Errorf("the technical file is stale with today's database:\n%s", second.TechFile.Diff)
+	}
 }

@@ -198,7 +198,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		res, err := sbom.Generate(ctx, sbom.Config{
 			Root:          absRoot,
 			Sources:       sources,
-			Exclude:       append(cfg.Exclude, relIfInside(absRoot, ev.OutDir)),
+			Exclude:       append(cfg.Exclude, relIfInside(absRoot, ev.OutDir), vulnDBWithin(absRoot, cfg, opts, getenv)),
 			RemoteLookups: cfg.SBOM.RemoteLookups,
 			MaxFileSize:   maxFileSize(cfg),
 			Product: sbom.Product{
@@ -229,7 +229,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 
 	// Checks.
 	stage = startStage(p, rec, "checks")
-	target, err := checks.NewTarget(ctx, absRoot, cfg, relIfInside(absRoot, ev.OutDir))
+	target, err := checks.NewTarget(ctx, absRoot, cfg, relIfInside(absRoot, ev.OutDir), vulnDBWithin(absRoot, cfg, opts, getenv))
 	if err != nil {
 		return nil, stage.fail(err)
 	}

@@ -240,6 +240,21 @@ func baselinePath(root string, cfg *config.Config, flagPath string) string {
 	return flagPath
 }
 
+// vulnDBWithin is the vulnerability database folder relative to the
+// product root when it lies inside it (a GitLab cache must be inside the
+// project), else "": it is never part of the product, so the SBOM and the
+// checks leave it out.
+func vulnDBWithin(root string, cfg *config.Config, opts Options, getenv func(string) string) string {
+	loc, err := vulns.ResolveDir(opts.VulnDB, cfg, root, getenv)
+	if err != nil || loc.Dir == "" {
+		return ""
+	}
+	if rel := relIfInside(root, loc.Dir); rel != "." {
+		return rel
+	}
+	return ""
+}
+
 // vulnFacts is the report's vulnerability fact sheet.
 func vulnFacts(ev *Evidence) *vulnscan.Facts {
 	if ev.Vulns == nil {
@@ -266,7 +281,8 @@ func addVulnFiles(ev *Evidence, files map[string][]byte) error {
 		return nil
 	}
 	var buf bytes.Buffer
-	if err := gitlabds.Encode(&buf, ev.Vulns, gitlabds.Options{ToolVersion: ev.Tool.Cemark}); err != nil {
+	// Files from the repository root, as SARIF and Code Quality name them.
+	if err := gitlabds.Encode(&buf, ev.Vulns, gitlabds.Options{ToolVersion: ev.Tool.Cemark, File: ev.Location().File}); err != nil {
 		return fmt.Errorf("encode %s: %w", gitlabds.FileName, err)
 	}
 	files[gitlabds.FileName] = buf.Bytes()

@@ -1,6 +1,8 @@
 package format
 
 import (
+	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +52,22 @@ func Locate(r *checks.Report, loc Location) *checks.Report {
 		c.ConfigFile = loc.Fallback
 	}
 	return WithPathPrefix(&c, loc.Prefix)
+}
+
+// File is the file p (relative to the product root) as a consumer that
+// opens files from the repository opens it: loc.Fallback when p names no
+// file of the product, then from the repository root (loc.Prefix). The
+// GitLab dependency-scanning report locates each vulnerability with it,
+// as SARIF and Code Quality locate findings.
+func (loc Location) File(p string) string {
+	if loc.Fallback != "" && !isFile(p, loc.Exists) {
+		p = loc.Fallback
+	}
+	prefix := strings.Trim(filepath.ToSlash(filepath.Clean(loc.Prefix)), "/")
+	if p == "" || prefix == "" || prefix == "." {
+		return p
+	}
+	return path.Join(prefix, p)
 }
 
 // isFile reports whether p names a file of the product: not empty, not an

@@ -26,15 +26,6 @@ func vulnerableProduct(t *testing.T) string {
 	return dir
 }
 
-func findingsOf(r *checks.Report, id string) []checks.Finding {
-	for _, res := range r.Results {
-		if res.ID == id {
-			return res.Findings
-		}
-	}
-	return nil
-}
-
 // TestKEVFindingBecomesCandidateEvent: Art. 14(1) obliges the manufacturer
 // to notify "any actively exploited vulnerability contained in the product
 // with digital elements that it becomes aware of". A KEV-listed
@@ -53,13 +44,13 @@ func TestKEVFindingBecomesCandidateEvent(t *testing.T) {
 	check := func(t *testing.T, r *checks.Report) {
 		t.Helper()
 		var kev *checks.Finding
-		for _, f := range findingsOf(r, report.IDCandidate) {
-			if f.Key == "CVE-2021-44228" {
+		for _, f := range r.Findings() {
+			if f.Check == report.IDCandidate && f.Key == "CVE-2021-44228" {
 				kev = &f
 			}
 		}
 		if kev == nil {
-			t.Fatalf("no CEM-RPT-001 finding for CVE-2021-44228: %+v", findingsOf(r, report.IDCandidate))
+			t.Fatalf("no CEM-RPT-001 finding for CVE-2021-44228: %+v", r.Findings())
 		}
 		for _, want := range []string{"Known Exploited Vulnerabilities catalogue (added 2021-12-10)", "log4j-core@2.14.1 (pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1)",
 			"2026-11-01T00:00:00Z (first seen in the evidence history)", "cemark report open --kind vulnerability --vuln CVE-2021-44228"} {

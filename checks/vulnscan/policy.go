@@ -59,7 +59,9 @@ func (p Policy) Verdict(m Match) (fail bool, why string) {
 	}
 	if p.FailEPSSPercentile > 0 && m.HasFix() {
 		if e := m.MaxEPSS(); e != nil && e.Percentile >= p.FailEPSSPercentile {
-			return true, fmt.Sprintf("its EPSS percentile %.0f%% is at or above %.0f%% and a fixed version exists", e.Percentile*100, p.FailEPSSPercentile*100)
+			// The score itself changes daily: it is in the finding's values
+			// and message, not in the verdict the technical file quotes.
+			return true, fmt.Sprintf("its EPSS percentile is at or above %.0f%% and a fixed version exists", p.FailEPSSPercentile*100)
 		}
 	}
 	if !m.HasFix() {

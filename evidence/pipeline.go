@@ -15,6 +15,8 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
+	"github.com/cemark/cemark/checks/art14"
+	rptchecks "github.com/cemark/cemark/checks/report"
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
@@ -26,7 +28,6 @@ import (
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/gitinfo"
-	art14 "github.com/cemark/cemark/evidence/report"
 	"github.com/cemark/cemark/evidence/sbom"
 	"github.com/cemark/cemark/evidence/techfile"
 	"github.com/cemark/cemark/evidence/version"
@@ -203,7 +204,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		res, err := sbom.Generate(ctx, sbom.Config{
 			Root:          absRoot,
 			Sources:       sources,
-			Exclude:       append(cfg.Exclude, relIfInside(absRoot, ev.OutDir)),
+			Exclude:       append(cfg.Exclude, relIfInside(absRoot, ev.OutDir), vulnDBWithin(absRoot, cfg, opts, getenv)),
 			RemoteLookups: cfg.SBOM.RemoteLookups,
 			MaxFileSize:   maxFileSize(cfg),
 			Product: sbom.Product{
@@ -235,7 +236,7 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 
 	// Checks.
 	stage = startStage(p, rec, "checks")
-	target, err := checks.NewTarget(ctx, absRoot, cfg, relIfInside(absRoot, ev.OutDir))
+	target, err := checks.NewTarget(ctx, absRoot, cfg, relIfInside(absRoot, ev.OutDir), vulnDBWithin(absRoot, cfg, opts, getenv))
 	if err != nil {
 		return nil, stage.fail(err)
 	}
@@ -256,6 +257,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		target.SBOM.DeclaredDirect = declaredDirect(target)
 	}
 	target.Vulns = ev.Vulns
+	if obs, ok := art14.Observations(ev.Vulns); ok {
+		rptchecks.ProvideObservations(target, obs) // CEM-RPT-001: KEV findings are candidate Art. 14 events
+	}
 	sel := opts.Checks
 	if len(sel) == 0 {
 		sel = cfg.Checks.Select
@@ -281,7 +285,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 	}
 	report.Facts.Vulnerabilities = vulnFacts(ev)
 	ev.Report = report
-	ev.Assessment = conformity.Assess(cfg, report)
+	// Part I (2)(a) is decided by the scan of the SBOM (its own rule).
+	vulnSum := ev.VulnSummary()
+	ev.Assessment = conformity.AssessWith(cfg, report, conformity.Inputs{VulnScan: &vulnSum})
 	ev.Route = conformity.RouteFor(cfg)
 	s := report.Summary
 	stage.done(fmt.Sprintf("%d checks: %d fail, %d warn, %d waived, %d error", s.Checks, s.Fail, s.Warn, s.Waived, s.Error))

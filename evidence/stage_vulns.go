@@ -64,6 +64,7 @@ func scanVulnerabilities(ctx context.Context, ev *Evidence, opts Options, getenv
 	in := vulnScanInput{
 		Root: ev.Root, Config: ev.Config, OutDir: ev.OutDir, Time: ev.Time, Now: ev.Now, ToolVersion: ev.Tool.Cemark,
 		DBFlag: opts.VulnDB, Update: opts.VulnDBUpdate, UpdateURL: opts.VulnDBURL, Getenv: getenv, Progress: p,
+		Baseline: baselinePath(ev.Root, ev.Config, opts.Baseline),
 	}
 	if ev.SBOM == nil || ev.SBOM.Catalogue == nil {
 		return in.notAssessed("no SBOM was made in this run", "cemark run (the SBOM stage makes what is matched)"), nil
@@ -77,6 +78,7 @@ type vulnScanInput struct {
 	Root        string
 	Config      *config.Config
 	OutDir      string // where the previous report.json is
+	Baseline    string // the baseline report.json, "" for none: first-seen days too
 	Time, Now   time.Time
 	ToolVersion string
 	Catalogue   *syftsbom.SBOM
@@ -116,7 +118,10 @@ func (in vulnScanInput) scan(ctx context.Context) (*vulnscan.Scan, error) {
 	}
 	db, err := vulns.Open(ctx, loc.Dir, maxAge, in.Now)
 	if errors.Is(err, vulns.ErrNoDB) {
-		return in.notAssessed(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From),
+		// The folder is in the notice only: the finding reaches the
+		// technical file, which names no machine's paths.
+		p.Notice(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From))
+		return in.notAssessed("no vulnerability database was found (`cemark db status` shows where cemark looks)",
 			fmt.Sprintf("`%s` (or cemark run --vuln-db-update), or point --vuln-db, vulnerabilities.db or %s at a grype database folder", vulns.UpdateCommand, vulns.EnvDB)), nil
 	}
 	if err != nil {
@@ -135,8 +140,11 @@ func (in vulnScanInput) scan(ctx context.Context) (*vulnscan.Scan, error) {
 		}
 	}
 	vulns.ApplyVEX(scan, stmts)
-	prev := previousReport(filepath.Join(in.OutDir, "report.json"))
-	seen := checkvulns.FirstSeen(prev, scan.Matches, in.Time.UTC().Format(time.DateOnly))
+	earlier := []*checks.Report{previousReport(filepath.Join(in.OutDir, "report.json"))}
+	if in.Baseline != "" {
+		earlier = append(earlier, previousReport(in.Baseline))
+	}
+	seen := checkvulns.FirstSeen(scan.Matches, in.Time.UTC().Format(time.DateOnly), earlier...)
 	for i := range scan.Matches {
 		scan.Matches[i].FirstSeen = seen[scan.Matches[i].Key()]
 	}
@@ -177,7 +185,8 @@ func CheckVulnScanner(o CheckVulnOptions) func(ctx context.Context, cfg *config.
 		if err != nil {
 			t = now()
 		}
-		in := vulnScanInput{Root: root, Config: cfg, OutDir: outDir, Time: t, Now: now().UTC(), DBFlag: o.DB, Getenv: getenv}
+		in := vulnScanInput{Root: root, Config: cfg, OutDir: outDir, Time: t, Now: now().UTC(), DBFlag: o.DB, Getenv: getenv,
+			Baseline: baselinePath(root, cfg, "")}
 		path := filepath.Join(outDir, "sbom.cdx.json")
 		doc, err := readBounded(path, maxPreviousReport)
 		if err != nil {
@@ -222,6 +231,30 @@ func previousReport(path string) *checks.Report {
 	return &r
 }
 
+// baselinePath is the baseline report's file as all.LoadBaseline finds it
+// (--baseline, else checks.baseline under root), "" for none.
+func baselinePath(root string, cfg *config.Config, flagPath string) string {
+	if flagPath == "" && cfg != nil && cfg.Checks.Baseline != "" {
+		return filepath.Join(root, filepath.FromSlash(cfg.Checks.Baseline))
+	}
+	return flagPath
+}
+
+// vulnDBWithin is the vulnerability database folder relative to the
+// product root when it lies inside it (a GitLab cache must be inside the
+// project), else "": it is never part of the product, so the SBOM and the
+// checks leave it out.
+func vulnDBWithin(root string, cfg *config.Config, opts Options, getenv func(string) string) string {
+	loc, err := vulns.ResolveDir(opts.VulnDB, cfg, root, getenv)
+	if err != nil || loc.Dir == "" {
+		return ""
+	}
+	if rel := relIfInside(root, loc.Dir); rel != "." {
+		return rel
+	}
+	return ""
+}
+
 // vulnFacts is the report's vulnerability fact sheet.
 func vulnFacts(ev *Evidence) *vulnscan.Facts {
 	if ev.Vulns == nil {
@@ -248,7 +281,8 @@ func addVulnFiles(ev *Evidence, files map[string][]byte) error {
 		return nil
 	}
 	var buf bytes.Buffer
-	if err := gitlabds.Encode(&buf, ev.Vulns, gitlabds.Options{ToolVersion: ev.Tool.Cemark}); err != nil {
+	// Files from the repository root, as SARIF and Code Quality name them.
+	if err := gitlabds.Encode(&buf, ev.Vulns, gitlabds.Options{ToolVersion: ev.Tool.Cemark, File: ev.Location().File}); err != nil {
 		return fmt.Errorf("encode %s: %w", gitlabds.FileName, err)
 	}
 	files[gitlabds.FileName] = buf.Bytes()

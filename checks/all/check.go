@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/art14"
 	"github.com/cemark/cemark/checks/input"
+	rptchecks "github.com/cemark/cemark/checks/report"
 	"github.com/cemark/cemark/checks/updates"
 	"github.com/cemark/cemark/checks/vulnhandling"
 	"github.com/cemark/cemark/checks/vulnscan"
@@ -80,9 +82,12 @@ func Check(ctx context.Context, opts Options) (*checks.Report, error) {
 	if err := LoadImages(ctx, t, opts.ReadImages, opts.Sources); err != nil {
 		return nil, err
 	}
-	if opts.ScanVulns != nil && selects(cfg, opts.Checks, "CEM-VULN-") {
+	if opts.ScanVulns != nil && (selects(cfg, opts.Checks, "CEM-VULN-") || selects(cfg, opts.Checks, "CEM-RPT-")) {
 		if t.Vulns, err = opts.ScanVulns(ctx, cfg, root); err != nil {
 			return nil, err
+		}
+		if obs, ok := art14.Observations(t.Vulns); ok {
+			rptchecks.ProvideObservations(t, obs) // CEM-RPT-001: KEV findings are candidate Art. 14 events
 		}
 	}
 	globs := append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)

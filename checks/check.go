@@ -4,8 +4,9 @@
 // report every output format is encoded from.
 //
 // Check families live in sub-packages (surface, defaults, updates,
-// vulnhandling) with their metadata beside the code; checks/all lists them
-// in one explicit registry.
+// vulnhandling, report, vulns) with their metadata beside the code;
+// checks/all lists them in one explicit registry. They import nothing of
+// evidence but its config model, and no family imports another (doc.go).
 package checks
 
 import "context"

@@ -3,7 +3,7 @@ package checks
 // Writing a check family
 //
 // A family is a package under checks/ (surface, defaults, updates,
-// vulnhandling …). It keeps each check's metadata in YAML beside its code —
+// vulnhandling, report, vulns …) that declares Checks and MetaFS. It keeps each check's metadata in YAML beside its code —
 // one <id>.yml per check or one checks.yml holding a list — and embeds it:
 //
 //	//go:embed *.yml
@@ -69,8 +69,39 @@ package checks
 // artefacts and keys — and runs the selected checks with checks/all.RunSelected,
 // for every command: cemark run, check, ports, docs, baseline write and init's
 // drafting. A family reads only what the Target and the configuration model
-// give it; errors it returns are kinds of evidence/failure (usage, not
-// conformant), which cmd/cemark maps to exit codes.
+// give it; bad input it finds is a typed usage error of checks/input (the
+// kind ErrUsage, which evidence/failure shares), which cmd/cemark maps to
+// exit code 2.
+//
+// What a family may import
+//
+// A package under checks/ imports nothing of evidence but the config model,
+// evidence/config: the pipeline hands a family everything through the
+// Target (the tree, the configuration, the facts of earlier stages: image
+// configurations, artefacts, key files, the SBOM, the vulnerability scan),
+// and a family never reaches back into evidence. No family imports another,
+// directly or through a shared package; what families share lives in
+// checks/ or beside them:
+//   - checks/input: bounded reads of regular files that never block on a
+//     FIFO (OpenRegular, ReadRegular, LimitedReader), globs to read
+//     (CheckGlob), and the typed usage errors (UsageError, PathError, of the
+//     kind ErrUsage) returned for bad input instead of an exit code — cmd/
+//     maps the kind to exit code 2. evidence/contain re-exports its read half
+//     from here.
+//   - checks/internal/sigverify: signature verification, one file per method
+//     (cosign blob, Sigstore bundle, OpenPGP, minisign, checksum files), and
+//     the run's keyring — updates.keys and --update-key, parsed once per
+//     Target (sigverify.Keys) — shared by CEM-UPD and CEM-VH's security.txt.
+//   - checks/art14: the Art. 14 event model and loader CEM-RPT judges;
+//     evidence/report drafts from it and re-exports it.
+//   - checks/vulnscan: the vulnerability scan CEM-VULN judges.
+//   - checks/parse/…: the parsers several families share (Dockerfile,
+//     Compose, Kubernetes, systemd, source).
+// A fact only the pipeline can produce comes in on the Target, filled by the
+// caller; a small fact of a family's own it reads itself (CEM-VH reads the
+// first release tag with one git for-each-ref). TestImportRules
+// (imports_test.go) holds these rules; test code may import what it needs to
+// build fixtures.
 //
 // What a check returns, and what the runner does with it
 //

@@ -165,6 +165,9 @@ type runState struct {
 	// checksKey is the checks stage's key (its report is a function of
 	// it), for the attest stage's.
 	checksKey cache.Key
+	// licences is syft's licence scanner, started in the config stage
+	// (nil: the SBOM stage builds its own when it runs).
+	licences *sbom.LicenceScanner
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each

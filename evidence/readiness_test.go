@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
@@ -160,7 +161,7 @@ func cleanReport() *checks.Report {
 // (the only evidence for Annex I Part I (2)(a)), the release is ready.
 func TestReadinessCompleteConfigReady(t *testing.T) {
 	root := t.TempDir()
-	scan := &conformity.VulnScan{SBOMSHA256: strings.Repeat("c", 64), Database: "test db", Known: 0}
+	scan := &vulnscan.Summary{Ran: true, DBFresh: true, SBOMSHA256: strings.Repeat("c", 64)}
 	ev := evidenceFor(t, root, completeConfig(), cleanReport(), conformity.Inputs{VulnScan: scan}, true)
 	if open := openTitles(ev.Readiness("v1.4.0", checks.SeverityHigh)); len(open) != 0 {
 		t.Fatalf("not ready:\n%v", open)
@@ -182,7 +183,7 @@ func TestReadinessCompleteConfigReady(t *testing.T) {
 
 // TestReadinessRules: each rule of the checklist on its own.
 func TestReadinessRules(t *testing.T) {
-	scan := &conformity.VulnScan{SBOMSHA256: strings.Repeat("c", 64), Database: "test db"}
+	scan := &vulnscan.Summary{Ran: true, DBFresh: true, SBOMSHA256: strings.Repeat("c", 64)}
 	no := false
 	cases := []struct {
 		name, title, detail string

@@ -12,12 +12,13 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
+	"github.com/cemark/cemark/checks/art14"
+	rptchecks "github.com/cemark/cemark/checks/report"
 	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/gitinfo"
-	art14 "github.com/cemark/cemark/evidence/report"
 	"github.com/cemark/cemark/evidence/sbom"
 )
 
@@ -78,7 +79,9 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 func (r *runState) setReport(report *checks.Report) {
 	ev := r.ev
 	ev.Report = report
-	ev.Assessment = conformity.Assess(ev.Config, report)
+	// Part I (2)(a) is decided by the scan of the SBOM (its own rule).
+	vulnSum := ev.VulnSummary()
+	ev.Assessment = conformity.AssessWith(ev.Config, report, conformity.Inputs{VulnScan: &vulnSum})
 	ev.Route = conformity.RouteFor(ev.Config)
 }
 
@@ -190,6 +193,9 @@ func (r *runState) checksTarget(ctx context.Context) (*checks.Target, error) {
 		t.Images = imageConfigs(imgs)
 	}
 	t.Vulns = ev.Vulns
+	if obs, ok := art14.Observations(ev.Vulns); ok {
+		rptchecks.ProvideObservations(t, obs) // CEM-RPT-001: KEV findings are candidate Art. 14 events
+	}
 	ev.target = t
 	return t, nil
 }

@@ -51,10 +51,23 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// A vulnerability database kept inside the product (a GitLab cache
+	// must lie in the project) is never part of it: the SBOM, the checks
+	// and the tree's fingerprint leave it out like cemark's own places.
+	if rel := vulnDBWithin(ev.Root, cfg.Config, opts, r.getenv); rel != "" {
+		plan.own = append(plan.own, rel)
+	}
 	r.plan, ev.plan = plan, plan
 	ev.OutDir = plan.outDir
 	if !opts.NoCache {
 		r.cache = openStageCache(plan)
+	}
+	// syft's licence scanner, the slowest thing the SBOM stage builds, is
+	// built while the configuration is read and git is asked — unless the
+	// SBOM will likely be reused: then building it would cost CPU for
+	// nothing (a miss starts it at the stage).
+	if r.sel.Has(StageSBOM) && (r.cache == nil || !r.cache.store.Holds(string(StageSBOM))) {
+		r.licences = sbom.StartLicenceScanner()
 	}
 	ev.Record.ReadOutside = plan.outside
 	// Evidence is made from the product revision: the newest commit that
@@ -65,12 +78,17 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	if r.sel.Has(StageSBOM) || r.sel.Has(StageVulns) || r.sel.Has(StageChecks) {
 		r.startTree(ctx)
 	}
-	if r.inRepo {
-		ev.Commit, _ = gitinfo.ProductRevision(ctx, ev.Root, []string{relIfInside(ev.Root, ev.OutDir), plan.docsDir})
-	}
 	productVersion := opts.ProductVersion
-	if productVersion == "" && cfg.Product.Version == "" && ev.Commit != "" {
-		productVersion = gitinfo.ProductVersion(ctx, ev.Root, ev.Commit)
+	needVersion := productVersion == "" && cfg.Product.Version == ""
+	// The revision, its time and (when needed) its version from one git
+	// process; outside a repository there is none, and no version either.
+	rev, revErr := gitinfo.ReadProductRevision(ctx, ev.Root, []string{relIfInside(ev.Root, ev.OutDir), plan.docsDir}, needVersion)
+	ev.Commit = rev.Commit
+	if needVersion {
+		productVersion = rev.Version()
+		if revErr != nil {
+			productVersion = detect.Unversioned
+		}
 	}
 	if err := (detect.Detector{Licence: r.licence}).ApplyDefaults(ctx, ev.Root, cfg.Config, productVersion); err != nil {
 		return "", err
@@ -89,7 +107,7 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 		return "", err
 	}
 	ev.Missing = config.Missing(cfg.Config)
-	if ev.Time, err = referenceTime(ctx, ev.Root, ev.Commit, r.getenv); err != nil {
+	if ev.Time, err = referenceTime(ctx, rev, r.getenv); err != nil {
 		return "", failure.Usage(err)
 	}
 	ev.CI = ci.Detect(r.getenv)
@@ -145,13 +163,14 @@ func loadConfigOnce(root, path string) (loadedConfig, string, error) {
 
 // referenceTime is SOURCE_DATE_EPOCH when set, else the product
 // revision's commit time, else gitinfo's fixed fallback: never the clock.
-func referenceTime(ctx context.Context, root, rev string, getenv func(string) string) (time.Time, error) {
-	if getenv(gitinfo.SourceDateEpoch) == "" && rev != "" {
-		if t, err := gitinfo.RevisionTime(ctx, root, rev); err == nil {
-			return t, nil
-		}
+func referenceTime(ctx context.Context, rev gitinfo.Revision, getenv func(string) string) (time.Time, error) {
+	if t, ok, err := gitinfo.SourceDateEpochTime(getenv); ok || err != nil {
+		return t, err
 	}
-	return gitinfo.ReferenceTime(ctx, root, getenv)
+	if rev.Commit != "" {
+		return rev.Time, nil
+	}
+	return time.Unix(gitinfo.FallbackUnix, 0).UTC(), ctx.Err()
 }
 
 // runPlan is where one run reads and writes, decided in the config stage

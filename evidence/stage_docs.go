@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/techfile"
 )
@@ -51,6 +52,7 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		Commit:        ev.Commit,
 		Signers:       ev.signers,
 		Art14:         art14Summary(ev),
+		Vulns:         ev.Vulns,
 		EvidenceFiles: map[string]string{},
 		ToolName:      "cemark",
 		ToolVersion:   ev.Tool.Cemark,
@@ -87,11 +89,15 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 			in.SBOM.CycloneDX = ev.SBOM.CycloneDX
 		}
 	}
+	// The report and the vulnerability statement of a scanned SBOM carry the
+	// database of the day (its date, EPSS scores): listed, they would make
+	// the file stale every day.
+	scanned := ev.Vulns != nil && ev.Vulns.Assessed
 	for _, st := range ev.Statements {
 		// Provenance and the test result name the CI run (its ID and URL):
 		// listing their digests would change the technical file on every
 		// build of an unchanged product. They stay in attestations.intoto.jsonl.
-		if st.Name == "provenance" || st.Name == "test-result" {
+		if st.Name == "provenance" || st.Name == "test-result" || (scanned && (st.Name == attest.NameReport || st.Name == attest.NameVulns)) {
 			continue
 		}
 		in.Attestations = append(in.Attestations, techfile.AttestationRef{Name: st.Name, PredicateType: st.PredicateType, Digest: st.Digest()})

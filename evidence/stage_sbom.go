@@ -152,6 +152,7 @@ func sbomConfig(r *runState) sbom.Config {
 		Progress: func(sp sbom.Progress) {
 			r.p.StageUpdate(string(StageSBOM), fmt.Sprintf("%s: %d packages", sp.Stage, sp.Packages))
 		},
+		LicenceScanner: r.licences,
 	}
 }
 

@@ -41,7 +41,7 @@ var vulnsStage = stageDef{
 	name: StageVulns,
 	inputs: "this run's SBOM (syft's catalogue) — without the sbom stage, the SBOM the last run left in the evidence directory; " +
 		"the vulnerability database (its recorded digest, build time and age against vulnerabilities.max_db_age); " +
-		"the VEX documents; the previous report.json (first-seen dates, applied after the cache); grype's version",
+		"the VEX documents; the previous report.json and the baseline (first-seen dates, applied after the cache); grype's version",
 	outputs: "the scan (matches with KEV, EPSS, fixes and VEX states), gl-dependency-scanning-report.json",
 	run:     runVulns,
 	cached:  true,
@@ -64,10 +64,13 @@ func runVulns(ctx context.Context, r *runState) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// First-seen dates come from the previous run's report and today's
-	// date: applied to the (possibly reused) scan every run.
-	prev := previousReport(filepath.Join(ev.OutDir, evidencedir.Report))
-	seen := checkvulns.FirstSeen(prev, scan.Matches, ev.Time.UTC().Format(time.DateOnly))
+	// First-seen dates come from the previous run's report, the baseline
+	// and today's date: applied to the (possibly reused) scan every run.
+	earlier := []*checks.Report{previousReport(filepath.Join(ev.OutDir, evidencedir.Report))}
+	if b := baselinePath(ev.Root, ev.Config, r.opts.Baseline); b != "" {
+		earlier = append(earlier, previousReport(b))
+	}
+	seen := checkvulns.FirstSeen(scan.Matches, ev.Time.UTC().Format(time.DateOnly), earlier...)
 	for i := range scan.Matches {
 		scan.Matches[i].FirstSeen = seen[scan.Matches[i].Key()]
 	}
@@ -162,6 +165,7 @@ func (r *runState) noticeScan(scan *vulnscan.Scan) {
 type vulnScanInput struct {
 	Root        string
 	Config      *config.Config
+	OutDir      string // where the previous report.json is
 	Time, Now   time.Time
 	ToolVersion string
 	Catalogue   *syftsbom.SBOM
@@ -208,7 +212,12 @@ func (in vulnScanInput) database(ctx context.Context) (vulns.Location, error) {
 func (in vulnScanInput) scan(ctx context.Context, loc vulns.Location) (*vulnscan.Scan, error) {
 	db, err := vulns.Open(ctx, loc.Dir, vulns.MaxAge(in.Config), in.Now)
 	if errors.Is(err, vulns.ErrNoDB) {
-		return in.notAssessed(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From),
+		if in.Progress != nil {
+			in.Progress.Notice(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From))
+		}
+		// The folder is in the notice only: the finding reaches the
+		// technical file, which names no machine's paths.
+		return in.notAssessed("no vulnerability database was found (`cemark db status` shows where cemark looks)",
 			fmt.Sprintf("`%s` (or cemark run --vuln-db-update), or point --vuln-db, vulnerabilities.db or %s at a grype database folder", vulns.UpdateCommand, vulns.EnvDB)), nil
 	}
 	if err != nil {
@@ -260,6 +269,30 @@ func previousReport(path string) *checks.Report {
 	return &r
 }
 
+// baselinePath is the baseline report's file as all.LoadBaseline finds it
+// (--baseline, else checks.baseline under root), "" for none.
+func baselinePath(root string, cfg *config.Config, flagPath string) string {
+	if flagPath == "" && cfg != nil && cfg.Checks.Baseline != "" {
+		return filepath.Join(root, filepath.FromSlash(cfg.Checks.Baseline))
+	}
+	return flagPath
+}
+
+// vulnDBWithin is the vulnerability database folder relative to the
+// product root when it lies inside it (a GitLab cache must be inside the
+// project), else "": it is never part of the product, so the SBOM and the
+// checks leave it out.
+func vulnDBWithin(root string, cfg *config.Config, opts Options, getenv func(string) string) string {
+	loc, err := vulns.ResolveDir(opts.VulnDB, cfg, root, getenv)
+	if err != nil || loc.Dir == "" {
+		return ""
+	}
+	if rel := relIfInside(root, loc.Dir); rel != "." {
+		return rel
+	}
+	return ""
+}
+
 // vulnFacts is the report's vulnerability fact sheet.
 func vulnFacts(ev *Evidence) *vulnscan.Facts {
 	if ev.Vulns == nil {
@@ -286,7 +319,8 @@ func addVulnFiles(ev *Evidence, files map[string][]byte) error {
 		return nil
 	}
 	var buf bytes.Buffer
-	if err := gitlabds.Encode(&buf, ev.Vulns, gitlabds.Options{ToolVersion: ev.Tool.Cemark}); err != nil {
+	// Files from the repository root, as SARIF and Code Quality name them.
+	if err := gitlabds.Encode(&buf, ev.Vulns, gitlabds.Options{ToolVersion: ev.Tool.Cemark, File: ev.Location().File}); err != nil {
 		return fmt.Errorf("encode %s: %w", evidencedir.DependencyScanning, err)
 	}
 	files[evidencedir.DependencyScanning] = buf.Bytes()

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/failure"
+	"github.com/cemark/cemark/checks/input"
 )
 
 // RunSelected runs the checks with these IDs (all of them when sel is
@@ -22,7 +22,7 @@ func RunSelected(ctx context.Context, t *checks.Target, sel []string, opts check
 	opts.Catalogue = reg.IDs()
 	if len(sel) > 0 {
 		if reg, err = reg.Select(sel); err != nil {
-			return nil, nil, failure.Usage(err)
+			return nil, nil, input.Usage(err)
 		}
 	}
 	report, err := checks.Run(ctx, reg, t, opts)

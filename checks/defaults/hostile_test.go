@@ -1,3 +1,7 @@
+//go:build unix
+
+// The hostile tree needs a FIFO, symbolic links and file modes.
+
 package defaults
 
 import (

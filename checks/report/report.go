@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/art14"
 	"github.com/cemark/cemark/evidence/config"
-	art14 "github.com/cemark/cemark/evidence/report"
 )
 
 //go:embed meta/*.yml

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/art14"
 	"github.com/cemark/cemark/evidence/config"
-	art14 "github.com/cemark/cemark/evidence/report"
 )
 
 func target(t *testing.T, root string, now time.Time, cfg *config.Config) *checks.Target {

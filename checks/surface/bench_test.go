@@ -2,21 +2,12 @@ package surface
 
 import (
 	"context"
-	"github.com/cemark/cemark/checks/internal/treegen"
-	"syscall"
 	"testing"
 	"time"
-)
 
-// cpuTime is the process's user+system CPU time: on a shared, loaded
-// machine it says more about the cost than wall time does.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/cemark/cemark/checks/internal/treegen"
+	"github.com/cemark/cemark/internal/cputime"
+)
 
 // genTree writes the shared generated tree (checks/internal/treegen) and
 // returns how many files the surface collection should read.
@@ -56,14 +47,14 @@ func BenchmarkCollect10k(b *testing.B) {
 	genTree(b, dir, 10000)
 	b.ReportAllocs()
 	b.ResetTimer()
-	start := cpuTime()
+	start := cputime.Now()
 	for i := 0; i < b.N; i++ {
 		tgt := target(b, dir, nil)
 		if _, err := Collect(context.Background(), tgt); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e9, "cpu-s/op")
+	b.ReportMetric(float64(cputime.Now()-start)/float64(b.N)/1e9, "cpu-s/op")
 }
 
 // BenchmarkCollectOnly10k times the collection alone (walk excluded).
@@ -76,13 +67,13 @@ func BenchmarkCollectOnly10k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		tgt := target(b, dir, nil)
-		c0 := cpuTime()
+		c0 := cputime.Now()
 		b.StartTimer()
 		if _, err := Collect(context.Background(), tgt); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		cpu += cpuTime() - c0
+		cpu += cputime.Now() - c0
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(cpu)/float64(b.N)/1e9, "cpu-s/op")

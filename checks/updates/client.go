@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,6 +54,8 @@ func skipSource(p string) bool {
 }
 
 // DetectClient finds evidence that the product verifies what it installs.
+// The errors name Go files that name an evidence import (see
+// goEvidenceImports) but do not parse.
 func DetectClient(ctx context.Context, t *checks.Target) ([]checks.UpdaterEvidence, []string) {
 	var out []checks.UpdaterEvidence
 	var errs []string
@@ -89,6 +92,9 @@ func DetectClient(ctx context.Context, t *checks.Target) ([]checks.UpdaterEviden
 		}
 		switch kind {
 		case "go":
+			if !namesGoEvidenceImport(data) {
+				continue // nothing goEvidence could find: not parsed
+			}
 			ev, err := goEvidence(p, data)
 			if err != nil {
 				errs = append(errs, err.Error())
@@ -147,6 +153,32 @@ var verifyCalls = map[string]map[string]bool{
 	"crypto/ed25519": {"Verify": true, "VerifyWithOptions": true},
 	"crypto/rsa":     {"VerifyPKCS1v15": true, "VerifyPSS": true},
 	"crypto/ecdsa":   {"VerifyASN1": true, "Verify": true},
+}
+
+// goEvidenceImports are the import paths (or their prefixes) all Go
+// evidence comes from: goEvidence finds nothing in a file whose source
+// holds none of them, so such a file is not parsed at all.
+var goEvidenceImports = func() [][]byte {
+	var out [][]byte
+	for _, k := range goImportKinds {
+		out = append(out, []byte(k.prefix))
+	}
+	for _, l := range selfUpdateLibs {
+		out = append(out, []byte(l.prefix))
+	}
+	for ip := range verifyCalls {
+		out = append(out, []byte(ip))
+	}
+	return out
+}()
+
+func namesGoEvidenceImport(data []byte) bool {
+	for _, ip := range goEvidenceImports {
+		if bytes.Contains(data, ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func goEvidence(p string, data []byte) ([]checks.UpdaterEvidence, error) {
@@ -257,7 +289,11 @@ func isNil(e ast.Expr) bool {
 }
 
 type linePattern struct {
-	re                       *regexp.Regexp
+	re *regexp.Regexp
+	// keywords: every line re matches holds one of them. Only lines that
+	// hold one are given to re, so a source file without any is read once
+	// (a bytes.Index per keyword) and never split into lines.
+	keywords                 []string
 	kind, confidence, detail string
 }
 
@@ -266,34 +302,69 @@ type linePattern struct {
 // at medium confidence unless the library is itself a verifying client.
 var scriptPatterns = map[string][]linePattern{
 	"py": {
-		{regexp.MustCompile(`^\s*(from\s+tuf(\.ngclient)?\s+import|import\s+tuf\b)`), KindTUF, High, "python-tuf client"},
-		{regexp.MustCompile(`^\s*from\s+sigstore\.verify\s+import|^\s*import\s+sigstore\.verify\b`), KindSigstoreGo, Medium, "sigstore-python verify"},
-		{regexp.MustCompile(`\bVerifyKey\([^)]*\)\.verify\(|\bverify_key\.verify\(`), KindSignatureVerify, Medium, "PyNaCl signature verification"},
-		{regexp.MustCompile(`\bminisign\.(PublicKey|verify)`), KindMinisign, Medium, "minisign (py-minisign)"},
+		{regexp.MustCompile(`^\s*(from\s+tuf(\.ngclient)?\s+import|import\s+tuf\b)`), []string{"tuf"}, KindTUF, High, "python-tuf client"},
+		{regexp.MustCompile(`^\s*from\s+sigstore\.verify\s+import|^\s*import\s+sigstore\.verify\b`), []string{"sigstore.verify"}, KindSigstoreGo, Medium, "sigstore-python verify"},
+		{regexp.MustCompile(`\bVerifyKey\([^)]*\)\.verify\(|\bverify_key\.verify\(`), []string{".verify("}, KindSignatureVerify, Medium, "PyNaCl signature verification"},
+		{regexp.MustCompile(`\bminisign\.(PublicKey|verify)`), []string{"minisign."}, KindMinisign, Medium, "minisign (py-minisign)"},
 	},
 	"js": {
-		{regexp.MustCompile(`(require\(|from\s+)['"]tuf-js['"]`), KindTUF, High, "tuf-js client"},
-		{regexp.MustCompile(`(require\(|from\s+)['"]electron-updater['"]`), KindSelfUpdate, Medium, "electron-updater (verifies the publisher's code signature on Windows and macOS)"},
-		{regexp.MustCompile(`(require\(|from\s+)['"](sigstore|@sigstore/verify)['"]`), KindSigstoreGo, Medium, "sigstore-js"},
-		{regexp.MustCompile(`\bcrypto\.verify\(|\.verify\(\s*['"]sha(256|384|512)['"]|createVerify\(`), KindSignatureVerify, Low, "Node.js crypto signature verification"},
+		{regexp.MustCompile(`(require\(|from\s+)['"]tuf-js['"]`), []string{"tuf-js"}, KindTUF, High, "tuf-js client"},
+		{regexp.MustCompile(`(require\(|from\s+)['"]electron-updater['"]`), []string{"electron-updater"}, KindSelfUpdate, Medium, "electron-updater (verifies the publisher's code signature on Windows and macOS)"},
+		{regexp.MustCompile(`(require\(|from\s+)['"](sigstore|@sigstore/verify)['"]`), []string{"sigstore"}, KindSigstoreGo, Medium, "sigstore-js"},
+		{regexp.MustCompile(`\bcrypto\.verify\(|\.verify\(\s*['"]sha(256|384|512)['"]|createVerify\(`), []string{".verify(", "createVerify("}, KindSignatureVerify, Low, "Node.js crypto signature verification"},
 	},
 }
 
 var yoctoPatterns = []linePattern{
-	{regexp.MustCompile(`^\s*MENDER_ARTIFACT_VERIFY_KEY\s*[?:]?=\s*"[^"]+"`), KindMender, High, "Mender artifact verify key set in the build"},
-	{regexp.MustCompile(`^\s*RAUC_KEYRING_FILE\s*[?:]?=\s*"[^"]+"`), KindRAUC, High, "RAUC keyring set in the build"},
-	{regexp.MustCompile(`^\s*SWUPDATE_SIGNING\s*[?:]?=\s*"[^"]+"`), KindSWUpdate, High, "SWUpdate image signing enabled in the build"},
+	{regexp.MustCompile(`^\s*MENDER_ARTIFACT_VERIFY_KEY\s*[?:]?=\s*"[^"]+"`), []string{"MENDER_ARTIFACT_VERIFY_KEY"}, KindMender, High, "Mender artifact verify key set in the build"},
+	{regexp.MustCompile(`^\s*RAUC_KEYRING_FILE\s*[?:]?=\s*"[^"]+"`), []string{"RAUC_KEYRING_FILE"}, KindRAUC, High, "RAUC keyring set in the build"},
+	{regexp.MustCompile(`^\s*SWUPDATE_SIGNING\s*[?:]?=\s*"[^"]+"`), []string{"SWUPDATE_SIGNING"}, KindSWUpdate, High, "SWUpdate image signing enabled in the build"},
 }
 
+// lineEvidence reports, line by line (as bufio.Scanner splits lines), the
+// patterns that match. Only the lines holding one of a pattern's keywords
+// are matched against it.
 func lineEvidence(p string, data []byte, patterns []linePattern) []checks.UpdaterEvidence {
+	// The start of every line holding a keyword, with the patterns (a bit
+	// each) that keyword belongs to.
+	candidates := map[int]uint64{}
+	for i, pat := range patterns {
+		for _, kw := range pat.keywords {
+			for from := 0; from < len(data); {
+				j := bytes.Index(data[from:], []byte(kw))
+				if j < 0 {
+					break
+				}
+				j += from
+				candidates[bytes.LastIndexByte(data[:j], '\n')+1] |= 1 << i
+				end := bytes.IndexByte(data[j:], '\n')
+				if end < 0 {
+					break
+				}
+				from = j + end + 1 // the rest of this line adds nothing
+			}
+		}
+	}
+	if len(candidates) == 0 {
+		return nil
+	}
+	starts := make([]int, 0, len(candidates))
+	for start := range candidates {
+		starts = append(starts, start)
+	}
+	slices.Sort(starts)
 	var out []checks.UpdaterEvidence
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), checks.MaxFileSize)
-	line := 0
-	for sc.Scan() {
-		line++
-		for _, pat := range patterns {
-			if pat.re.MatchString(sc.Text()) {
+	line, counted := 1, 0
+	for _, start := range starts {
+		line += bytes.Count(data[counted:start], []byte("\n"))
+		counted = start
+		text := data[start:]
+		if end := bytes.IndexByte(text, '\n'); end >= 0 {
+			text = text[:end]
+		}
+		text = bytes.TrimSuffix(text, []byte("\r")) // as bufio.ScanLines does
+		for i, pat := range patterns {
+			if candidates[start]&(1<<i) != 0 && pat.re.Match(text) {
 				out = append(out, checks.UpdaterEvidence{Kind: pat.kind, Path: p, Line: line, Confidence: pat.confidence, Detail: pat.detail})
 			}
 		}

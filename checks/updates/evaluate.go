@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/internal/sigverify"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -83,7 +84,7 @@ func evalArtifacts(f *Collected) []checks.Finding {
 			}
 		}
 		switch a.Verdict {
-		case VerdictVerified:
+		case sigverify.VerdictVerified:
 			fd.Outcome, fd.Severity = checks.Pass, checks.SeverityInfo
 			fd.Message = fmt.Sprintf("%s: signature verified (%s, %s) with key %s", a.Path, a.Method, a.Signature, a.KeyID)
 			if keyless {
@@ -96,19 +97,19 @@ func evalArtifacts(f *Collected) []checks.Finding {
 					fd.Outcome, fd.Severity = checks.Warn, checks.SeverityMedium
 				}
 			}
-		case VerdictIdentityMismatch:
+		case sigverify.VerdictIdentityMismatch:
 			fd.Outcome, fd.Severity = checks.Fail, checks.SeverityHigh
 			fd.Message = fmt.Sprintf("%s: UNEXPECTED SIGNER (%s, %s): %s", a.Path, a.Method, a.Signature, a.Detail)
-		case VerdictUnverifiable:
+		case sigverify.VerdictUnverifiable:
 			fd.Outcome = checks.Warn
 			fd.Message = fmt.Sprintf("%s: signed (%s, %s) but not verifiable here: %s", a.Path, a.Method, a.Signature, a.Detail)
-		case VerdictUnsigned:
+		case sigverify.VerdictUnsigned:
 			fd.Outcome = checks.Fail
 			fd.Message = fmt.Sprintf("%s: unsigned: %s", a.Path, a.Detail)
-		case VerdictBadSignature:
+		case sigverify.VerdictBadSignature:
 			fd.Outcome, fd.Severity = checks.Fail, checks.SeverityHigh
 			fd.Message = fmt.Sprintf("%s: BAD SIGNATURE (%s, %s): %s", a.Path, a.Method, a.Signature, a.Detail)
-		case VerdictDigestMismatch:
+		case sigverify.VerdictDigestMismatch:
 			fd.Outcome, fd.Severity = checks.Fail, checks.SeverityHigh
 			fd.Message = fmt.Sprintf("%s: DIGEST MISMATCH (%s): %s", a.Path, a.Signature, a.Detail)
 		default:
@@ -123,7 +124,7 @@ func evalArtifacts(f *Collected) []checks.Finding {
 // keylessVerifiedMessage says who signed keylessly and whether that signer
 // is one cemark.yaml pins; an unpinned signer is said plainly, with the
 // cemark.yaml lines that pin it.
-func keylessVerifiedMessage(a checks.ArtifactVerdict, s KeylessSigner) string {
+func keylessVerifiedMessage(a checks.ArtifactVerdict, s sigverify.KeylessSigner) string {
 	msg := fmt.Sprintf("%s: keyless signature verified against the trusted root (%s, %s): certificate identity %s, issuer %s",
 		a.Path, a.Method, a.Signature, s.Identity, s.Issuer)
 	if s.PinnedBy != "" {
@@ -223,7 +224,7 @@ func evalConsistency(f *Collected) []checks.Finding {
 		if k.DeclaredFingerprint == "" {
 			continue
 		}
-		declared[NormalizeFingerprint(k.DeclaredFingerprint)] = k.Source
+		declared[sigverify.NormalizeFingerprint(k.DeclaredFingerprint)] = k.Source
 		if k.Path == "" {
 			continue
 		}
@@ -243,10 +244,10 @@ func evalConsistency(f *Collected) []checks.Finding {
 	for _, a := range f.Signing.Artifacts {
 		// A keyless signature names an identity, not a key: there is no
 		// fingerprint to compare it with (CEM-UPD-002 judges the identity).
-		if _, keyless := f.keylessSigner(a.Path); keyless || a.Verdict != VerdictVerified || a.Method == MethodSigstoreKeyless {
+		if _, keyless := f.keylessSigner(a.Path); keyless || a.Verdict != sigverify.VerdictVerified || a.Method == sigverify.MethodSigstoreKeyless {
 			continue
 		}
-		if src, ok := declared[NormalizeFingerprint(a.KeyID)]; ok {
+		if src, ok := declared[sigverify.NormalizeFingerprint(a.KeyID)]; ok {
 			out = append(out, checks.Finding{Outcome: checks.Pass, Severity: checks.SeverityInfo, Path: a.Path, Key: a.Path,
 				Message: fmt.Sprintf("%s is verified by the declared key %s (%s)", a.Path, a.KeyID, src)})
 			continue

@@ -8,6 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/internal/sigverify"
+	svt "github.com/cemark/cemark/checks/internal/sigverify/sigverifytest"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -69,12 +71,12 @@ func TestEvalStatement(t *testing.T) {
 
 func TestEvalArtifactsSeverity(t *testing.T) {
 	f := &Collected{Signing: checks.UpdateSigning{Artifacts: []checks.ArtifactVerdict{
-		{Path: "a", Verdict: VerdictVerified, Method: MethodCosignBlob, KeyID: "k"},
-		{Path: "b", Verdict: VerdictUnverifiable},
-		{Path: "c", Verdict: VerdictUnsigned},
-		{Path: "d", Verdict: VerdictBadSignature},
-		{Path: "e", Verdict: VerdictDigestMismatch},
-		{Path: "f", Verdict: VerdictIdentityMismatch, Method: MethodSigstoreKeyless, KeyID: "someone@example.com"},
+		{Path: "a", Verdict: sigverify.VerdictVerified, Method: sigverify.MethodCosignBlob, KeyID: "k"},
+		{Path: "b", Verdict: sigverify.VerdictUnverifiable},
+		{Path: "c", Verdict: sigverify.VerdictUnsigned},
+		{Path: "d", Verdict: sigverify.VerdictBadSignature},
+		{Path: "e", Verdict: sigverify.VerdictDigestMismatch},
+		{Path: "f", Verdict: sigverify.VerdictIdentityMismatch, Method: sigverify.MethodSigstoreKeyless, KeyID: "someone@example.com"},
 	}}}
 	got := map[string]string{}
 	for _, fd := range evalArtifacts(f) {
@@ -93,28 +95,28 @@ func TestEvalArtifactsSeverity(t *testing.T) {
 // product tree: cemark.yaml keys with fingerprints, shipped artefacts,
 // and a fingerprint that does not match.
 func TestChecksEndToEnd(t *testing.T) {
-	good := newCosignKey(t)
-	stranger := newCosignKey(t)
-	mini := newMinisignKey(t)
+	good := svt.NewCosignKey(t)
+	stranger := svt.NewCosignKey(t)
+	mini := svt.NewMinisignKey(t)
 	app := []byte("binary v1")
 	tool := []byte("tool v1")
 
 	root := t.TempDir()
-	write(t, root, "keys/cosign.pub", good.pubPEM)
-	write(t, root, "keys/minisign.pub", mini.pub)
-	write(t, root, "dist/app", app)
-	write(t, root, "dist/app.sig", good.sign(t, app))
-	write(t, root, "dist/tool", tool)
-	write(t, root, "dist/tool.minisig", mini.signHashed(tool))
-	write(t, root, "dist/unsigned", []byte("x"))
-	write(t, root, ".github/workflows/release.yml", []byte("jobs:\n  r:\n    steps:\n      - run: cosign sign-blob --key k dist/app\n"))
+	svt.Write(t, root, "keys/cosign.pub", good.PubPEM)
+	svt.Write(t, root, "keys/minisign.pub", mini.Pub)
+	svt.Write(t, root, "dist/app", app)
+	svt.Write(t, root, "dist/app.sig", good.Sign(t, app))
+	svt.Write(t, root, "dist/tool", tool)
+	svt.Write(t, root, "dist/tool.minisig", mini.SignHashed(tool))
+	svt.Write(t, root, "dist/unsigned", []byte("x"))
+	svt.Write(t, root, ".github/workflows/release.yml", []byte("jobs:\n  r:\n    steps:\n      - run: cosign sign-blob --key k dist/app\n"))
 	yes := true
 	cfg := &config.Config{Updates: config.Updates{
 		Mechanism: "download from the release page", Automatic: &yes, OptOut: "--no-auto-update", Notification: "release feed", Postpone: "--defer 7d",
 		Keys: []config.UpdateKey{
-			{Name: "release", Path: "keys/cosign.pub", Fingerprint: "SHA256:" + good.fp},
+			{Name: "release", Path: "keys/cosign.pub", Fingerprint: "SHA256:" + good.Fingerprint},
 			// Declares the stranger's fingerprint for the minisign key file: a mismatch.
-			{Name: "mini", Path: "keys/minisign.pub", Fingerprint: stranger.fp},
+			{Name: "mini", Path: "keys/minisign.pub", Fingerprint: stranger.Fingerprint},
 		},
 		Artifacts: []string{"dist/*", "release/*.zip"},
 	}}
@@ -156,7 +158,7 @@ func TestChecksEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantFPs := []string{good.fp, mini.id}
+	wantFPs := []string{good.Fingerprint, mini.ID}
 	if wantFPs[0] > wantFPs[1] {
 		wantFPs[0], wantFPs[1] = wantFPs[1], wantFPs[0]
 	}
@@ -172,11 +174,11 @@ func TestChecksEndToEnd(t *testing.T) {
 // ordinary findings with the metadata's CRA references, and a bad
 // signature keeps its high severity.
 func TestRunnerFillsCRA(t *testing.T) {
-	key := newCosignKey(t)
+	key := svt.NewCosignKey(t)
 	root := t.TempDir()
-	write(t, root, "keys/release.pub", key.pubPEM)
-	write(t, root, "dist/app", []byte("tampered"))
-	write(t, root, "dist/app.sig", key.sign(t, []byte("original")))
+	svt.Write(t, root, "keys/release.pub", key.PubPEM)
+	svt.Write(t, root, "dist/app", []byte("tampered"))
+	svt.Write(t, root, "dist/app.sig", key.Sign(t, []byte("original")))
 	cfg := &config.Config{Updates: config.Updates{Keys: []config.UpdateKey{{Path: "keys/release.pub"}}, Artifacts: []string{"dist/app"}}}
 	tg, err := checks.NewTarget(context.Background(), root, cfg)
 	if err != nil {

@@ -2,220 +2,38 @@ package updates
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
-	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
-	protorekor "github.com/sigstore/protobuf-specs/gen/pb-go/rekor/v1"
-	"github.com/sigstore/sigstore-go/pkg/testing/ca"
-	"github.com/sigstore/sigstore-go/pkg/tlog"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/cemark/cemark/checks"
+	svt "github.com/cemark/cemark/checks/internal/sigverify/sigverifytest"
 	"github.com/cemark/cemark/evidence/attest/sigstoretest"
 	"github.com/cemark/cemark/evidence/config"
 )
 
-// Keyless Sigstore bundles are made at run time by sigstore-go's
-// VirtualSigstore: an in-memory Fulcio CA, Rekor log and timestamp
-// authority. The test writes what a release ships (the artefact and its
-// .sigstore.json bundle) and what the manufacturer configures
-// (updates.trusted_root: a trusted_root.json describing that CA, log and
-// TSA), so the production path — root.NewTrustedRootFromPath and
-// bundle.UnmarshalJSON — is exercised as it runs on real files.
-
-const (
-	keylessIdentity = "release@example.com"
-	keylessIssuer   = "https://issuer.example.com"
-)
-
-func newVirtualSigstore(t testing.TB) *ca.VirtualSigstore {
-	t.Helper()
-	vs, err := ca.NewVirtualSigstore()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return vs
-}
-
-// keylessBundle signs artefact with a short-lived Fulcio certificate of vs
-// and returns a v0.3 Sigstore bundle in JSON, as `cosign sign-blob
-// --new-bundle-format` writes it: leaf certificate, message signature,
-// RFC 3161 timestamp and a Rekor entry with inclusion promise and proof.
-func keylessBundle(t testing.TB, vs *ca.VirtualSigstore, artefact []byte) []byte {
-	t.Helper()
-	entity, err := vs.Sign(keylessIdentity, keylessIssuer, artefact)
-	if err != nil {
-		t.Fatal(err)
-	}
-	content, err := entity.VerificationContent()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert := content.Certificate()
-	sigContent, err := entity.SignatureContent()
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg := sigContent.MessageSignatureContent()
-	tsrs, err := entity.Timestamps()
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := entity.TlogEntries()
-	if err != nil || len(entries) != 1 {
-		t.Fatalf("tlog entries: %v (%d)", err, len(entries))
-	}
-	tle := withInclusionProof(t, vs, entries[0])
-
-	var stamps []*protocommon.RFC3161SignedTimestamp
-	for _, tsr := range tsrs {
-		stamps = append(stamps, &protocommon.RFC3161SignedTimestamp{SignedTimestamp: tsr})
-	}
-	pb := &protobundle.Bundle{
-		MediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
-		VerificationMaterial: &protobundle.VerificationMaterial{
-			Content:                   &protobundle.VerificationMaterial_Certificate{Certificate: &protocommon.X509Certificate{RawBytes: cert.Raw}},
-			TlogEntries:               tle,
-			TimestampVerificationData: &protobundle.TimestampVerificationData{Rfc3161Timestamps: stamps},
-		},
-		Content: &protobundle.Bundle_MessageSignature{MessageSignature: &protocommon.MessageSignature{
-			MessageDigest: &protocommon.HashOutput{Algorithm: protocommon.HashAlgorithm_SHA2_256, Digest: msg.Digest()},
-			Signature:     msg.Signature(),
-		}},
-	}
-	data, err := protojson.Marshal(pb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// withInclusionProof re-creates the virtual Rekor entry with an inclusion
-// proof: a v0.2+ bundle must carry one, and VirtualSigstore.Sign gives only
-// the inclusion promise (SET). The proof is for a one-leaf tree, so the
-// entry's log index becomes 0 and its SET is signed again over it.
-func withInclusionProof(t testing.TB, vs *ca.VirtualSigstore, e *tlog.Entry) []*protorekor.TransparencyLogEntry {
-	t.Helper()
-	orig := e.TransparencyLogEntry()
-	body := orig.GetCanonicalizedBody()
-	proof, err := vs.GetInclusionProof(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logID, err := vs.RekorLogID()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logIDRaw, err := hex.DecodeString(logID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := vs.RekorSignPayload(tlog.RekorPayload{
-		Body: base64.StdEncoding.EncodeToString(body), IntegratedTime: orig.GetIntegratedTime(), LogIndex: *proof.LogIndex, LogID: logID,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	entry, err := tlog.NewEntry(body, orig.GetIntegratedTime(), *proof.LogIndex, logIDRaw, set, proof) //nolint:staticcheck // the constructor sigstore-go's own virtual log uses
-	if err != nil {
-		t.Fatal(err)
-	}
-	// tlog.Entry keeps the kind, version and SET beside its proto; a
-	// bundle carries them in it.
-	var kv struct {
-		Kind       string `json:"kind"`
-		APIVersion string `json:"apiVersion"`
-	}
-	if err := json.Unmarshal(body, &kv); err != nil {
-		t.Fatal(err)
-	}
-	tle := entry.TransparencyLogEntry()
-	tle.KindVersion = &protorekor.KindVersion{Kind: kv.Kind, Version: kv.APIVersion}
-	tle.InclusionPromise = &protorekor.InclusionPromise{SignedEntryTimestamp: set}
-	return []*protorekor.TransparencyLogEntry{tle}
-}
-
-func TestKeylessBundleAgainstTrustedRoot(t *testing.T) {
-	trusted := newVirtualSigstore(t)
-	stranger := newVirtualSigstore(t)
-	artefact := []byte("release binary v1")
-
-	dir := t.TempDir()
-	rootPath := write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
-	good := keylessBundle(t, trusted, artefact)
-
-	for _, tc := range []struct {
-		name        string
-		shipped     []byte // the artefact as shipped
-		bundle      []byte
-		trustedRoot string
-		verdict     string
-		keyID       string
-		detail      []string // substrings of Detail
-	}{
-		{name: "valid", shipped: artefact, bundle: good, trustedRoot: rootPath,
-			verdict: VerdictVerified, keyID: keylessIdentity, detail: []string{keylessIdentity, keylessIssuer}},
-		{name: "artefact tampered", shipped: []byte("release binary v1 + backdoor"), bundle: good, trustedRoot: rootPath,
-			verdict: VerdictBadSignature, detail: []string{"does not match the artefact", keylessIdentity}},
-		{name: "bundle of another artefact", shipped: artefact, bundle: keylessBundle(t, trusted, []byte("release binary v0")), trustedRoot: rootPath,
-			verdict: VerdictBadSignature, detail: []string{"does not match the artefact"}},
-		{name: "signed by an untrusted sigstore", shipped: artefact, bundle: keylessBundle(t, stranger, artefact), trustedRoot: rootPath,
-			verdict: VerdictUnverifiable, detail: []string{"does not vouch", "sigstore/trusted_root.json", keylessIdentity, keylessIssuer}},
-		{name: "no trusted root configured", shipped: artefact, bundle: good,
-			verdict: VerdictUnverifiable, detail: []string{"no trusted root given", keylessIdentity, keylessIssuer}},
-		{name: "artefact tampered, no trusted root", shipped: []byte("release binary v2"), bundle: good,
-			verdict: VerdictBadSignature, detail: []string{"does not match the artefact"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			d := t.TempDir()
-			app := write(t, d, "dist/app", tc.shipped)
-			write(t, d, "dist/app.sigstore.json", tc.bundle)
-			v := &Verifier{Keys: &KeySet{}, Root: d, TrustedRoot: tc.trustedRoot, Now: time.Now()}
-			got := v.VerifyArtifacts(context.Background(), []string{app})
-			if len(got) != 1 {
-				t.Fatalf("got %d verdicts, want 1", len(got))
-			}
-			g := got[0]
-			wantMethod := MethodSigstoreBundle
-			if tc.verdict == VerdictVerified {
-				wantMethod = MethodSigstoreKeyless
-			}
-			if g.Verdict != tc.verdict || g.Method != wantMethod || g.Signature != "dist/app.sigstore.json" || g.KeyID != tc.keyID {
-				t.Errorf("got %s/%s/%s key %q (%s), want %s/%s/dist/app.sigstore.json key %q",
-					g.Verdict, g.Method, g.Signature, g.KeyID, g.Detail, tc.verdict, wantMethod, tc.keyID)
-			}
-			for _, s := range tc.detail {
-				if !strings.Contains(g.Detail, s) {
-					t.Errorf("detail %q does not mention %q", g.Detail, s)
-				}
-			}
-		})
-	}
-}
+// The family end to end on keyless Sigstore bundles: each artefact's
+// verdict (checks/internal/sigverify) becomes a finding with its outcome
+// and severity, from a cemark.yaml as a manufacturer writes it.
 
 // TestKeylessEndToEnd runs the family from cemark.yaml: updates.trusted_root
 // is a path relative to the product root, and each artefact's verdict
 // becomes a finding with its outcome and severity.
 func TestKeylessEndToEnd(t *testing.T) {
-	trusted := newVirtualSigstore(t)
-	stranger := newVirtualSigstore(t)
+	trusted := svt.NewVirtualSigstore(t)
+	stranger := svt.NewVirtualSigstore(t)
 	app, tool, lib := []byte("app v1"), []byte("tool v1"), []byte("lib v1")
 
 	dir := t.TempDir()
-	write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
-	write(t, dir, "dist/app", app)
-	write(t, dir, "dist/app.sigstore.json", keylessBundle(t, trusted, app))
-	write(t, dir, "dist/tool", []byte("tool v1, altered after signing"))
-	write(t, dir, "dist/tool.sigstore.json", keylessBundle(t, trusted, tool))
-	write(t, dir, "dist/lib", lib)
-	write(t, dir, "dist/lib.bundle", keylessBundle(t, stranger, lib))
+	svt.Write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
+	svt.Write(t, dir, "dist/app", app)
+	svt.Write(t, dir, "dist/app.sigstore.json", svt.KeylessBundle(t, trusted, app))
+	svt.Write(t, dir, "dist/tool", []byte("tool v1, altered after signing"))
+	svt.Write(t, dir, "dist/tool.sigstore.json", svt.KeylessBundle(t, trusted, tool))
+	svt.Write(t, dir, "dist/lib", lib)
+	svt.Write(t, dir, "dist/lib.bundle", svt.KeylessBundle(t, stranger, lib))
 
 	type row struct {
 		Key      string
@@ -240,7 +58,7 @@ func TestKeylessEndToEnd(t *testing.T) {
 
 	t.Run("trusted root configured", func(t *testing.T) {
 		want := []row{
-			{"dist/app", checks.Warn, checks.SeverityMedium, keylessIdentity}, // verified, signer not pinned
+			{"dist/app", checks.Warn, checks.SeverityMedium, svt.Identity}, // verified, signer not pinned
 			{"dist/lib", checks.Warn, "", ""},
 			{"dist/tool", checks.Fail, checks.SeverityHigh, ""},
 		}
@@ -266,12 +84,12 @@ func TestKeylessEndToEnd(t *testing.T) {
 // names an identity, not a key, so CEM-UPD-005 has nothing to compare it
 // with and the fact sheet lists no fingerprint for it.
 func TestKeylessIsNotComparedWithDeclaredFingerprints(t *testing.T) {
-	trusted := newVirtualSigstore(t)
+	trusted := svt.NewVirtualSigstore(t)
 	app := []byte("app v1")
 	dir := t.TempDir()
-	write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
-	write(t, dir, "dist/app", app)
-	write(t, dir, "dist/app.sigstore.json", keylessBundle(t, trusted, app))
+	svt.Write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
+	svt.Write(t, dir, "dist/app", app)
+	svt.Write(t, dir, "dist/app.sigstore.json", svt.KeylessBundle(t, trusted, app))
 	cfg := &config.Config{Updates: config.Updates{Artifacts: []string{"dist/*"}, TrustedRoot: "sigstore/trusted_root.json",
 		Keys: []config.UpdateKey{{Name: "release", Fingerprint: strings.Repeat("ab", 32)}}}}
 	tg, err := checks.NewTarget(context.Background(), dir, cfg)
@@ -291,4 +109,125 @@ func TestKeylessIsNotComparedWithDeclaredFingerprints(t *testing.T) {
 			t.Errorf("keyless artefact fails the fingerprint consistency check: %s", f.Message)
 		}
 	}
+}
+
+// TestKeylessIdentityPinningEndToEnd runs the family from a cemark.yaml
+// read by the real loader: a message-signature bundle, a DSSE bundle and a
+// keylessly signed checksums file, with and without pinned identities.
+func TestKeylessIdentityPinningEndToEnd(t *testing.T) {
+	trusted := svt.NewVirtualSigstore(t)
+	app, tool, lib := []byte("app v1"), []byte("tool v1"), []byte("lib v1")
+	const ciIdentity = "https://github.com/example/app/.github/workflows/release.yml@refs/tags/v1.0.0"
+	const ciIssuer = "https://token.actions.githubusercontent.com"
+	sums := []byte(svt.SHA256Hex(lib) + "  lib\n")
+
+	dir := t.TempDir()
+	svt.Write(t, dir, "sigstore/trusted_root.json", sigstoretest.VirtualTrustedRoot(t, trusted))
+	svt.Write(t, dir, "dist/app", app)
+	svt.Write(t, dir, "dist/app.sigstore.json", svt.KeylessBundle(t, trusted, app)) // release@example.com
+	svt.Write(t, dir, "dist/tool", tool)
+	svt.Write(t, dir, "dist/tool.sigstore.json", svt.KeylessDSSEBundle(t, trusted, svt.InTotoStatement(t, map[string][]byte{"tool": tool}),
+		svt.DSSEOptions{Identity: ciIdentity, Issuer: ciIssuer}))
+	svt.Write(t, dir, "dist/lib", lib)
+	svt.Write(t, dir, "dist/checksums.txt", sums)
+	svt.Write(t, dir, "dist/checksums.txt.sigstore.json", svt.KeylessDSSEBundle(t, trusted, svt.InTotoStatement(t, map[string][]byte{"checksums.txt": sums}),
+		svt.DSSEOptions{Identity: ciIdentity, Issuer: ciIssuer}))
+
+	type row struct {
+		Key      string
+		Outcome  checks.Outcome
+		Severity checks.Severity
+		Pinned   string
+	}
+	run := func(t *testing.T, yaml string) ([]row, []checks.Finding, []checks.Finding) {
+		t.Helper()
+		cfg, err := config.Parse("cemark.yaml", []byte(yaml))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg, err := checks.NewTarget(context.Background(), dir, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.Now = time.Now()
+		byCheck := findings(t, tg)
+		artefacts, consistency := byCheck[IDArtifacts], byCheck[IDConsistency]
+		var rows []row
+		for _, f := range artefacts {
+			rows = append(rows, row{f.Key, f.Outcome, f.Severity, f.Values["identity_pinned"]})
+		}
+		return rows, artefacts, consistency
+	}
+	const base = "updates:\n  artifacts: [dist/*]\n  trusted_root: sigstore/trusted_root.json\n" +
+		"  keys: [{name: release, fingerprint: " + "\"abababababababababababababababababababababababababababababababab\"}]\n"
+
+	t.Run("nothing pinned", func(t *testing.T) {
+		rows, fs, consistency := run(t, base)
+		want := []row{
+			// Verified, but by a signer nobody pinned: a gap, so a warning.
+			{"dist/app", checks.Warn, checks.SeverityMedium, "false"},
+			{"dist/lib", checks.Warn, checks.SeverityMedium, "false"},
+			{"dist/tool", checks.Warn, checks.SeverityMedium, "false"},
+		}
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Errorf("findings (-want +got):\n%s", diff)
+		}
+		for _, f := range fs {
+			for _, s := range []string{"NOT PINNED", "keyless_identities: [{issuer: "} {
+				if !strings.Contains(f.Message, s) {
+					t.Errorf("%s: message %q does not say %q", f.Key, f.Message, s)
+				}
+			}
+		}
+		if !strings.Contains(fs[0].Message, `{issuer: "`+svt.Issuer+`", identity: "`+svt.Identity+`"}`) {
+			t.Errorf("message does not show how to pin the found identity: %s", fs[0].Message)
+		}
+		for _, f := range consistency {
+			if f.Outcome == checks.Fail {
+				t.Errorf("keyless artefact compared with key fingerprints: %s", f.Message)
+			}
+		}
+	})
+	t.Run("pinned", func(t *testing.T) {
+		yaml := base + "  keyless_identities:\n" +
+			"    - {issuer: " + svt.Issuer + ", identity: " + svt.Identity + "}\n" +
+			"    - issuer: " + ciIssuer + "\n" +
+			"      identity_regexp: 'https://github\\.com/example/lib/\\.github/workflows/release\\.yml@refs/tags/v.+'\n"
+		rows, fs, _ := run(t, yaml)
+		want := []row{
+			{"dist/app", checks.Pass, checks.SeverityInfo, "true"},
+			{"dist/lib", checks.Fail, checks.SeverityHigh, "false"},
+			{"dist/tool", checks.Fail, checks.SeverityHigh, "false"},
+		}
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Errorf("findings (-want +got):\n%s", diff)
+		}
+		for _, f := range fs[1:] {
+			for _, s := range []string{"UNEXPECTED SIGNER", ciIdentity, ciIssuer} {
+				if !strings.Contains(f.Message, s) {
+					t.Errorf("%s: message %q does not name %q", f.Key, f.Message, s)
+				}
+			}
+			if f.Values["identity"] != ciIdentity || f.Values["issuer"] != ciIssuer {
+				t.Errorf("%s: values %v", f.Key, f.Values)
+			}
+		}
+		if got := fs[0].Values["pinned_by"]; got != "updates.keyless_identities[0]" {
+			t.Errorf("dist/app pinned_by = %q", got)
+		}
+	})
+	t.Run("pinned by regexp", func(t *testing.T) {
+		yaml := base + "  keyless_identities:\n" +
+			"    - issuer: " + ciIssuer + "\n" +
+			"      identity_regexp: 'https://github\\.com/example/app/\\.github/workflows/release\\.yml@refs/tags/v.+'\n"
+		rows, _, _ := run(t, yaml)
+		want := []row{
+			{"dist/app", checks.Fail, checks.SeverityHigh, "false"}, // release@example.com is not the CI identity
+			{"dist/lib", checks.Pass, checks.SeverityInfo, "true"},
+			{"dist/tool", checks.Pass, checks.SeverityInfo, "true"},
+		}
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Errorf("findings (-want +got):\n%s", diff)
+		}
+	})
 }

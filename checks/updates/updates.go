@@ -5,8 +5,11 @@
 // updates reach users.
 //
 // All checks share one collect step, run once per Target through
-// Target.Memo; each check's evaluation is pure over those facts. Metadata
-// lives in meta/<ID>.yml beside the code.
+// Target.Memo; each check's evaluation is pure over those facts. The
+// signatures are verified by checks/internal/sigverify with the run's
+// keyring (sigverify.Keys), which other families share; this package finds
+// the artefacts, the release pipeline and the update client, and judges.
+// Metadata lives in meta/<ID>.yml beside the code.
 package updates
 
 import (
@@ -19,9 +22,9 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/input"
+	"github.com/cemark/cemark/checks/internal/sigverify"
 	"github.com/cemark/cemark/evidence/config"
-
-	"github.com/cemark/cemark/evidence/contain"
 )
 
 //go:embed meta/*.yml
@@ -64,7 +67,7 @@ type Collected struct {
 	UnmatchedGlobs []string
 	// KeylessSigners are the certificate identities behind keyless
 	// verdicts (verified or identity-mismatch), sorted by artefact path.
-	KeylessSigners []KeylessSigner
+	KeylessSigners []sigverify.KeylessSigner
 	// Statement is cemark.yaml's updates section.
 	Statement config.Updates
 	// AutomaticJustified is true when risk_assessment["I-2c"] holds a
@@ -120,16 +123,12 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	f.Signing.Client, clientErrs = DetectClient(ctx, t)
 	_ = clientErrs // Go files that do not parse are not release configuration; the SURFACE parsers report them.
 
-	declared := make([]DeclaredKey, 0, len(cfg.Updates.Keys))
-	for _, k := range cfg.Updates.Keys {
-		declared = append(declared, DeclaredKey{Name: k.Name, Type: k.Type, Path: k.Path, Fingerprint: k.Fingerprint})
-	}
-	keys := LoadKeys(t.Root, declared, t.UpdateKeys)
+	keys := sigverify.Keys(t)
 	f.KeyErrors = keys.Errors
 	for _, k := range keys.Keys {
 		f.Keys = append(f.Keys, KeyInfo{
 			Source: k.Source, Path: k.Path, Kind: k.Kind, Fingerprint: k.Fingerprint,
-			DeclaredFingerprint: k.DeclaredFingerprint, DeclaredMatches: declaredMatches(k),
+			DeclaredFingerprint: k.DeclaredFingerprint, DeclaredMatches: k.DeclaredMatches(),
 		})
 	}
 
@@ -139,7 +138,7 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	if trusted != "" && !filepath.IsAbs(trusted) {
 		trusted = filepath.Join(t.Root, filepath.FromSlash(trusted))
 	}
-	ver := &Verifier{Keys: keys, Root: t.Root, TrustedRoot: trusted, Identities: cfg.Updates.KeylessIdentities, Now: t.Now}
+	ver := &sigverify.Verifier{Keys: keys, Root: t.Root, TrustedRoot: trusted, Identities: cfg.Updates.KeylessIdentities, Now: t.Now}
 	f.Signing.Artifacts = ver.VerifyArtifacts(ctx, artefacts)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -152,7 +151,7 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 		if _, keyless := f.keylessSigner(a.Path); keyless {
 			continue
 		}
-		if a.Verdict == VerdictVerified && a.Method != MethodSigstoreKeyless && a.KeyID != "" && !seen[a.KeyID] {
+		if a.Verdict == sigverify.VerdictVerified && a.Method != sigverify.MethodSigstoreKeyless && a.KeyID != "" && !seen[a.KeyID] {
 			seen[a.KeyID] = true
 			f.Signing.KeyFingerprints = append(f.Signing.KeyFingerprints, a.KeyID)
 		}
@@ -163,28 +162,12 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 
 // keylessSigner returns the keyless signer of the artefact at path, if its
 // verdict rests on one.
-func (f *Collected) keylessSigner(path string) (KeylessSigner, bool) {
+func (f *Collected) keylessSigner(path string) (sigverify.KeylessSigner, bool) {
 	i := sort.Search(len(f.KeylessSigners), func(i int) bool { return f.KeylessSigners[i].Path >= path })
 	if i < len(f.KeylessSigners) && f.KeylessSigners[i].Path == path {
 		return f.KeylessSigners[i], true
 	}
-	return KeylessSigner{}, false
-}
-
-func declaredMatches(k VerificationKey) bool {
-	if k.DeclaredFingerprint == "" || k.Path == "" {
-		return false
-	}
-	want := NormalizeFingerprint(k.DeclaredFingerprint)
-	if NormalizeFingerprint(k.Fingerprint) == want {
-		return true
-	}
-	for _, e := range k.keyring {
-		if pgpFingerprint(e) == want {
-			return true
-		}
-	}
-	return false
+	return sigverify.KeylessSigner{}, false
 }
 
 // ResolveArtifacts expands the shipped artefacts: the CLI's absolute paths
@@ -198,7 +181,7 @@ func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 	add := func(p string) {
 		// Regular files only: a FIFO or a device would block or never end.
 		info, err := os.Stat(p)
-		if err != nil || !info.Mode().IsRegular() || IsSignatureOrChecksumFile(filepath.Base(p)) {
+		if err != nil || !info.Mode().IsRegular() || sigverify.IsSignatureOrChecksumFile(filepath.Base(p)) {
 			return
 		}
 		set[filepath.Clean(p)] = true
@@ -229,7 +212,7 @@ func ResolveArtifacts(root string, paths, globs []string) ([]string, []string) {
 		}
 		for _, m := range matches {
 			// cemark.yaml's globs read inside the root only, also past symlinks.
-			if real, err := filepath.EvalSymlinks(m); !filepath.IsAbs(g) && (err != nil || !contain.Within(realRoot, real)) {
+			if real, err := filepath.EvalSymlinks(m); !filepath.IsAbs(g) && (err != nil || !input.Within(realRoot, real)) {
 				continue
 			}
 			add(m)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 	"time"
@@ -13,10 +12,9 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/clearsign"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
-	"github.com/ProtonMail/go-crypto/openpgp/packet"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/checks/updates"
+	"github.com/cemark/cemark/checks/internal/sigverify"
 )
 
 // SecurityTxt is a parsed RFC 9116 file.
@@ -72,19 +70,9 @@ func ParseSecurityTxt(p string, data []byte, keyring openpgp.EntityList, now tim
 			case len(keyring) == 0:
 				st.Signature = "signed; not verified: no OpenPGP key given (updates.keys of type pgp or --update-key)"
 			default:
-				// Judge the key when it signed (see updates.OpenPGPSignatureTime);
-				// the file's own freshness is its Expires field.
-				at := now
-				if block.ArmoredSignature != nil {
-					if sig, err := io.ReadAll(block.ArmoredSignature.Body); err == nil {
-						if created, ok := updates.OpenPGPSignatureTime(sig); ok {
-							at = created
-						}
-						block.ArmoredSignature.Body = bytes.NewReader(sig)
-					}
-				}
-				cfg := &packet.Config{Time: func() time.Time { return at }}
-				signer, err := block.VerifySignature(keyring, cfg)
+				// The key is judged when it signed; the file's own freshness
+				// is its Expires field.
+				signer, err := sigverify.VerifyClearsigned(block, keyring, now)
 				switch {
 				case err == nil:
 					st.SignatureOK = true

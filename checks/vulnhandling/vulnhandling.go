@@ -22,11 +22,9 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/checks/updates"
+	"github.com/cemark/cemark/checks/input"
+	"github.com/cemark/cemark/checks/internal/sigverify"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/gitinfo"
-
-	"github.com/cemark/cemark/evidence/contain"
 )
 
 //go:embed meta/*.yml
@@ -134,9 +132,9 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 		}
 	}
 
-	// security.txt, verified with the OpenPGP keys given for updates: the
-	// same people sign releases and the security contact file, and cemark
-	// has one place for trusted keys rather than two.
+	// security.txt, verified with the OpenPGP keys of the run's keyring
+	// (the keys given for updates): the same people sign releases and the
+	// security contact file, and cemark has one place for trusted keys.
 	if found := t.Files.Match(isSecurityTxtPath); len(found) > 0 {
 		p := found[0].Path
 		for _, e := range found {
@@ -145,20 +143,15 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 			}
 		}
 		if data, err := t.Files.Read(p); err == nil {
-			var declared []updates.DeclaredKey
-			for _, k := range cfg.Updates.Keys {
-				declared = append(declared, updates.DeclaredKey{Name: k.Name, Type: k.Type, Path: k.Path, Fingerprint: k.Fingerprint})
-			}
-			keys := updates.LoadKeys(t.Root, declared, t.UpdateKeys)
-			f.SecurityTxt = ParseSecurityTxt(p, data, keys.OpenPGPKeyring(), t.Now)
+			f.SecurityTxt = ParseSecurityTxt(p, data, sigverify.Keys(t).OpenPGP(), t.Now)
 		}
 	}
 
 	// Support period: first placed on the market from cemark.yaml, else the
 	// first release tag.
-	if f.FirstPlaced == nil && gitinfo.IsRepo(ctx, t.Root) {
-		if tag, when, err := gitinfo.FirstTagTime(ctx, t.Root); err == nil {
-			f.FirstTag, f.FirstTagTime = tag, when.UTC()
+	if f.FirstPlaced == nil {
+		if tag, when, ok := firstReleaseTag(ctx, t.Root); ok {
+			f.FirstTag, f.FirstTagTime = tag, when
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -250,7 +243,7 @@ func (f *Collected) supportStart() (config.Date, string, bool) {
 // checkCSAF reads a local CSAF provider-metadata.json and lists what the
 // CSAF 2.0 provider metadata requires and it lacks.
 func checkCSAF(p string) []string {
-	data, err := contain.ReadRegular(p, checks.MaxFileSize)
+	data, err := input.ReadRegular(p, checks.MaxFileSize)
 	if err != nil {
 		return []string{"cannot read " + filepath.Base(p) + ": " + err.Error()}
 	}

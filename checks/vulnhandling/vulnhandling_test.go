@@ -398,6 +398,15 @@ func TestSupportFromFirstTag(t *testing.T) {
 	}
 }
 
+// TestNoFirstTagOutsideARepository: outside a git repository (or without
+// git) there is no first release tag, and the support period's start is
+// not invented.
+func TestNoFirstTagOutsideARepository(t *testing.T) {
+	if tag, at, ok := firstReleaseTag(context.Background(), t.TempDir()); ok {
+		t.Errorf("first tag %q at %s outside a repository", tag, at)
+	}
+}
+
 func FuzzParseSecurityTxt(f *testing.F) {
 	f.Add([]byte("Contact: mailto:a@b.example\nExpires: 2027-01-01T00:00:00Z\n"))
 	f.Add([]byte("-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nContact: x\n-----BEGIN PGP SIGNATURE-----\n\n-----END PGP SIGNATURE-----\n"))

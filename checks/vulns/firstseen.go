@@ -9,13 +9,17 @@ import (
 
 // FirstSeen gives each match the day it was first reported, so that the
 // time a vulnerability stays open is visible (Annex I Part II (2): "without
-// delay"): the first_seen value of the previous run's CEM-VULN-001 finding
-// with the same key (vulnerability and package, not version), else today
-// (YYYY-MM-DD, the run's reference day). prev may be nil (no previous
-// run). It is pure: the result maps Match.Key() to the day.
-func FirstSeen(prev *checks.Report, matches []vulnscan.Match, today string) map[string]string {
+// delay"): the earliest first_seen value of a CEM-VULN-001 finding with the
+// same key (vulnerability and package, not version) in the earlier reports
+// — the previous run's report.json, the baseline —, else today
+// (YYYY-MM-DD, the run's reference day). A nil report is skipped (no
+// previous run). It is pure: the result maps Match.Key() to the day.
+func FirstSeen(matches []vulnscan.Match, today string, earlierReports ...*checks.Report) map[string]string {
 	earlier := map[string]string{}
-	if prev != nil {
+	for _, prev := range earlierReports {
+		if prev == nil {
+			continue
+		}
 		for _, f := range prev.Findings() {
 			if f.Check != IDKnown {
 				continue

@@ -233,13 +233,20 @@ func TestFirstSeen(t *testing.T) {
 		{Check: IDKnown, Key: moment.Key(), Values: map[string]string{"first_seen": "not a date"}},
 		{Check: "CEM-DEF-001", Key: moment.Key(), Values: map[string]string{"first_seen": "2020-01-01"}},
 	}}}}
-	got := FirstSeen(prev, []vulnscan.Match{lodash, moment}, "2026-12-06")
+	got := FirstSeen([]vulnscan.Match{lodash, moment}, "2026-12-06", prev)
 	want := map[string]string{lodash.Key(): "2026-09-15", moment.Key(): "2026-12-06"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("first seen (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[string]string{lodash.Key(): "2026-12-06"}, FirstSeen(nil, []vulnscan.Match{lodash}, "2026-12-06")); d != "" {
+	if d := cmp.Diff(map[string]string{lodash.Key(): "2026-12-06"}, FirstSeen([]vulnscan.Match{lodash}, "2026-12-06", nil)); d != "" {
 		t.Errorf("no previous report: %s", d)
+	}
+	// The baseline (the target branch's last report, in CI) counts too.
+	baseline := &checks.Report{Results: []checks.Result{{Meta: checks.Meta{ID: IDKnown}, Findings: []checks.Finding{
+		{Check: IDKnown, Key: moment.Key(), Values: map[string]string{"first_seen": "2026-08-01"}}}}}}
+	want[moment.Key()] = "2026-08-01"
+	if d := cmp.Diff(want, FirstSeen([]vulnscan.Match{lodash, moment}, "2026-12-06", nil, prev, baseline)); d != "" {
+		t.Errorf("with the baseline (-want +got):\n%s", d)
 	}
 }
 

@@ -2,6 +2,7 @@ package vulnscan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/cemark/cemark/evidence/config"
 )
@@ -58,7 +59,9 @@ func (p Policy) Verdict(m Match) (fail bool, why string) {
 	}
 	if p.FailEPSSPercentile > 0 && m.HasFix() {
 		if e := m.MaxEPSS(); e != nil && e.Percentile >= p.FailEPSSPercentile {
-			return true, fmt.Sprintf("its EPSS percentile %.0f%% is at or above %.0f%% and a fixed version exists", e.Percentile*100, p.FailEPSSPercentile*100)
+			// The score itself changes daily: it is in the finding's values
+			// and message, not in the verdict the technical file quotes.
+			return true, fmt.Sprintf("its EPSS percentile is at or above %.0f%% and a fixed version exists", p.FailEPSSPercentile*100)
 		}
 	}
 	if !m.HasFix() {
@@ -113,6 +116,59 @@ type Summary struct {
 	WaivedByVEX    []string `json:"waived_by_vex,omitempty"`
 	KEVWaivedByVEX []string `json:"kev_waived_by_vex,omitempty"`
 	FixedByVEX     []string `json:"fixed_by_vex,omitempty"`
+	// SBOMSHA256 is the hex SHA-256 of the SBOM that was matched.
+	SBOMSHA256 string `json:"sbom_sha256,omitempty"`
+	// OpenMatches are the open matches, KEV and critical first
+	// (SortMatches): what remains for the risk assessment, each with the
+	// day it was first seen (Annex I Part II (2): "without delay").
+	OpenMatches []OpenMatch `json:"open_matches,omitempty"`
+}
+
+// OpenMatch is one open vulnerability × package as the assessment lists it.
+type OpenMatch struct {
+	// Label is "CVE-2021-44228 (GHSA-jfh8-c2jp-5v3q) log4j-core@2.14.1".
+	Label    string   `json:"label"`
+	Severity string   `json:"severity"`
+	KEV      bool     `json:"kev,omitempty"`
+	FixedIn  []string `json:"fixed_in,omitempty"`
+	// FirstSeen is the day (YYYY-MM-DD) the match was first reported.
+	FirstSeen string `json:"first_seen,omitempty"`
+	// Failing is true when the policy fails it; Why says why or why not.
+	Failing bool   `json:"failing"`
+	Why     string `json:"why"`
+	// VEX is the status a VEX statement gives it (affected,
+	// under_investigation, or not_affected without a justification), if any.
+	VEX string `json:"vex,omitempty"`
+}
+
+// Describe says in one line what an open match is and where it stands:
+// "CVE-… (GHSA-…) log4j-core@2.14.1: critical, in CISA KEV, fixed in
+// 2.15.0, first seen 2026-11-01; fails: it is in CISA's Known Exploited
+// Vulnerabilities catalogue". It holds nothing that changes from one day to
+// the next without the product or its vulnerabilities changing (no EPSS
+// score, no database date), so the technical file can quote it.
+func (o OpenMatch) Describe() string {
+	var b strings.Builder
+	b.WriteString(o.Label + ": " + o.Severity)
+	if o.KEV {
+		b.WriteString(", in CISA KEV")
+	}
+	if len(o.FixedIn) > 0 {
+		b.WriteString(", fixed in " + strings.Join(o.FixedIn, ", "))
+	} else {
+		b.WriteString(", no fixed version yet")
+	}
+	if o.FirstSeen != "" {
+		b.WriteString(", first seen " + o.FirstSeen)
+	}
+	if o.VEX != "" {
+		b.WriteString(", VEX: " + strings.ReplaceAll(o.VEX, "_", " "))
+	}
+	verdict := "open"
+	if o.Failing {
+		verdict = "fails"
+	}
+	return b.String() + "; " + verdict + ": " + o.Why
 }
 
 // Label names a match in lists: "CVE-2021-44228 (GHSA-jfh8-c2jp-5v3q)
@@ -126,12 +182,14 @@ func Summarise(s *Scan, p Policy) Summary {
 	if s == nil {
 		return Summary{NotAssessed: "no vulnerability scan ran", Fix: "cemark run with a vulnerability database (cemark db update)"}
 	}
-	out := Summary{Ran: s.Assessed, NotAssessed: s.NotAssessed, Fix: s.Fix, Total: len(s.Matches)}
+	out := Summary{Ran: s.Assessed, NotAssessed: s.NotAssessed, Fix: s.Fix, Total: len(s.Matches), SBOMSHA256: s.SBOM.SHA256}
 	if s.DB != nil {
 		out.DBFresh = !s.DB.Stale
 		out.DBBuilt = s.DB.Built.UTC().Format("2006-01-02T15:04:05Z07:00")
 	}
-	for _, m := range s.Matches {
+	ms := append([]Match(nil), s.Matches...)
+	SortMatches(ms)
+	for _, m := range ms {
 		l := Label(m)
 		if m.VEX != nil && m.VEX.Status == VEXFixed {
 			out.FixedByVEX = append(out.FixedByVEX, l)
@@ -156,9 +214,18 @@ func Summarise(s *Scan, p Policy) Summary {
 		if SeverityRank(m.Severity) >= SeverityRank(SeverityHigh) && m.HasFix() {
 			out.FixableCriticalHighOpen = append(out.FixableCriticalHighOpen, l)
 		}
-		if fail, _ := p.Verdict(m); fail {
+		fail, why := p.Verdict(m)
+		if fail {
 			out.Failing = append(out.Failing, l)
 		}
+		om := OpenMatch{Label: l, Severity: m.Severity, KEV: m.Known(), FixedIn: m.FixedIn, FirstSeen: m.FirstSeen, Failing: fail, Why: why}
+		if m.VEX != nil {
+			om.VEX = m.VEX.Status
+			if m.VEX.Status == VEXNotAffected {
+				om.VEX += " without a justification"
+			}
+		}
+		out.OpenMatches = append(out.OpenMatches, om)
 	}
 	return out
 }

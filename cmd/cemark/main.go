@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/cemark/cemark/evidence/sbom"
 )
 
 func main() {
@@ -22,6 +24,7 @@ func main() {
 	if sig := interrupted(); sig != 0 && code != exitOK {
 		code = sig
 	}
+	sbom.Cleanup()
 	os.Exit(code)
 }
 
@@ -52,6 +55,7 @@ func stopOnSignal(cancel context.CancelFunc, stderr io.Writer) func() int {
 		case <-sigs:
 		case <-time.After(stopGrace):
 		}
+		sbom.Cleanup() // what image sources unpacked in the temporary folder
 		os.Exit(code)
 	}()
 	return func() int { return int(got.Load()) }

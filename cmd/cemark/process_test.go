@@ -15,6 +15,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/evidencedir/evidencetest"
+	"github.com/cemark/cemark/evidence/sbom"
 )
 
 // TestMain lets the test binary be cemark itself: with CEMARK_TEST_MAIN=1
@@ -25,7 +26,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	sbom.Cleanup() // the image sources' temporary folders
+	os.Exit(code)
 }
 
 // cemarkProcess starts `cemark args…` as a subprocess.

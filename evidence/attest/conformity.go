@@ -17,7 +17,7 @@ import (
 // ConformityPredicateVersion is the version of the conformity predicate's
 // shape (docs/conformity-predicate.md). The major version is in the
 // predicate type URI; minor versions only add optional fields.
-const ConformityPredicateVersion = "2.0"
+const ConformityPredicateVersion = "2.1"
 
 // Disclaimer is carried in every conformity predicate.
 const Disclaimer = "cemark shows evidence; it does not declare conformity. The manufacturer declares conformity with Regulation (EU) 2024/2847 under its sole responsibility (Art. 28). \"evidence-complete\" means every check tied to the point ran with no fail, warn or error finding, the checks cover the point or the manufacturer describes the measures for the part they do not, and the statements the point needs are given; \"stated-not-verified\" means only the manufacturer's description covers the point. Neither is a legal verdict."
@@ -141,6 +141,10 @@ type RequirementEvidence struct {
 	WarningChecks []string `json:"warningChecks,omitempty"`
 	ErroredChecks []string `json:"erroredChecks,omitempty"`
 	WaivedChecks  []string `json:"waivedChecks,omitempty"`
+	// Vulnerabilities lists, for Part I (2)(a) and Part II (2), the open
+	// vulnerabilities of the scan of the SBOM with the day each was first
+	// seen (version 2.1).
+	Vulnerabilities []string `json:"vulnerabilities,omitempty"`
 	// Attestations names the statements (keys of evidence.attestations)
 	// that carry this point's evidence.
 	Attestations []string `json:"attestations"`
@@ -282,7 +286,8 @@ func ConformityPredicateFor(in ConformityInput) (ConformityPredicate, error) {
 			Justification: ps.Justification, Measures: ps.Measures,
 			Evidence: RequirementEvidence{
 				Checks: nonNil(ps.Checks), FailingChecks: ps.Failing, WarningChecks: ps.Warning, ErroredChecks: ps.Errored, WaivedChecks: ps.Waived,
-				Attestations: pointAttestations(pt.ID, len(ps.Checks) > 0, have),
+				Vulnerabilities: ps.Vulnerabilities,
+				Attestations:    pointAttestations(pt.ID, len(ps.Checks) > 0, have),
 			},
 			OpenItems: nonNil(ps.OpenItems),
 		}
@@ -307,6 +312,7 @@ func ConformityPredicateFor(in ConformityInput) (ConformityPredicate, error) {
 
 // pointAttestations names the statements that evidence a point: the check
 // report and test results where checks ran, the SBOMs for Part II (1), the
+// vulnerability scan for Part I (2)(a) and Part II (2) and (3), the
 // provenance for Part II (7) (secure distribution of updates).
 func pointAttestations(id string, hasChecks bool, have map[string]bool) []string {
 	var names []string
@@ -316,6 +322,8 @@ func pointAttestations(id string, hasChecks bool, have map[string]bool) []string
 	switch id {
 	case "II-1":
 		names = append(names, NameSBOMCycloneDX, NameSBOMSPDX, NameReport)
+	case "I-2a", "II-2", "II-3":
+		names = append(names, NameVulns)
 	case "II-7":
 		names = append(names, NameProvenance)
 	}

@@ -109,6 +109,13 @@ func (s *Store) manifestPath(stage string, k Key) string {
 
 func (s *Store) blobPath(sum string) string { return filepath.Join(s.dir, "blobs", sum) }
 
+// Holds reports whether the store has any entry of stage: a cheap guess,
+// before a key is known, whether the stage is likely to be reused.
+func (s *Store) Holds(stage string) bool {
+	names, err := os.ReadDir(filepath.Join(s.dir, stage))
+	return err == nil && len(names) > 0
+}
+
 // Get returns the entry of stage under k, and whether there was a whole,
 // undamaged one.
 func (s *Store) Get(stage string, k Key) (Entry, bool) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -74,14 +75,19 @@ type PointStatus struct {
 	Waived  []string `json:"waived,omitempty"`
 	// OpenItems lists what is missing before the point is evidenced.
 	OpenItems []string `json:"open_items,omitempty"`
+	// Vulnerabilities lists, for Part I (2)(a) and Part II (2), the open
+	// vulnerabilities of the scan of the product's SBOM, KEV and critical
+	// first, each with the day it was first seen and whether the policy
+	// fails it: for the risk assessment, whatever the point's status.
+	Vulnerabilities []string `json:"vulnerabilities,omitempty"`
 }
 
 // Inputs are evidence beyond the check report that some points need.
 type Inputs struct {
-	// VulnScan is the vulnerability scan of the product's SBOM, the only
-	// evidence on which Annex I Part I (2)(a) can be complete; nil when no
-	// scan ran.
-	VulnScan *VulnScan
+	// VulnScan is the summary of the vulnerability scan of the product's
+	// SBOM (vulnscan.Summarise), the only evidence on which Annex I Part I
+	// (2)(a) can be complete; nil when no scan ran.
+	VulnScan *vulnscan.Summary
 }
 
 // Assess is AssessWith without further inputs: Part I (2)(a) stays not
@@ -99,8 +105,11 @@ func Assess(cfg *config.Config, report *checks.Report) Assessment {
 //   - a check tied to the point has a failing finding: "failing-finding";
 //   - a check broke (error) or warned: "not-assessed", the warning as the
 //     open item (a warning is not a pass);
-//   - Part I (2)(a): only a vulnerability scan of the SBOM completes it
-//     (knownVulnerabilities);
+//   - Part I (2)(a) follows the scan's own rule (knownVulnerabilities):
+//     only a scan of the SBOM with a fresh database completes it, a KEV or
+//     fixable critical/high vulnerability left open fails it, and the open
+//     vulnerabilities the policy does not fail are listed, not warnings;
+//     Part II (2) lists them too, with the day each was first seen;
 //   - manufacturer text the point needs is missing: "not-assessed";
 //   - checks ran with no finding against the point: "evidence-complete"
 //     when they cover it whole, or cover part and the measures describe
@@ -129,6 +138,7 @@ func AssessWith(cfg *config.Config, report *checks.Report, in Inputs) Assessment
 			}
 		}
 		decide(&ps, cfg, req, e, in)
+		vulnerabilityEvidence(&ps, in.VulnScan)
 		out.Points = append(out.Points, ps)
 	}
 	return out
@@ -155,6 +165,10 @@ func decide(ps *PointStatus, cfg *config.Config, req config.Requirement, e *poin
 		}
 		return
 	}
+	if p.ID == pointKnownVulns {
+		knownVulnerabilities(ps, e, in.VulnScan)
+		return
+	}
 	switch {
 	case len(ps.Failing) > 0:
 		ps.Status = FailingFinding
@@ -171,10 +185,6 @@ func decide(ps *PointStatus, cfg *config.Config, req config.Requirement, e *poin
 		for _, w := range e.warnings {
 			ps.open(w)
 		}
-		return
-	}
-	if p.ID == "I-2a" {
-		knownVulnerabilities(ps, in.VulnScan)
 		return
 	}
 	if missing := requiredText(cfg, p.ID); len(missing) > 0 {
@@ -303,6 +313,9 @@ func evidenceByPoint(report *checks.Report) map[string]*pointEvidence {
 				case checks.Warn:
 					if f.Values["test_path"] == "true" {
 						continue // a test fixture is not what ships
+					}
+					if listsOpenVulnerabilities(p.ID) && openVulnerability(res.ID, f) {
+						continue // listed from the scan (vulnerabilityEvidence)
 					}
 					e.warning[res.ID] = true
 					warned++

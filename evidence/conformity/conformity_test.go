@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -104,7 +105,7 @@ func TestStatusRule(t *testing.T) {
 		point   string
 		results []checks.Result
 		cfg     func(*config.Config)
-		scan    *VulnScan
+		scan    *vulnscan.Summary
 		want    want
 	}{
 		{"Part II (1): an SBOM with 0 components warns, so not assessed", "II-1",
@@ -138,9 +139,9 @@ func TestStatusRule(t *testing.T) {
 			want{NotAssessed, CoverageNone, "a vulnerability scan of the product's SBOM is needed"}},
 		{"Part I (2)(a): a clean scan of the SBOM completes it", "I-2a",
 			[]checks.Result{result("CEM-VULN-001", []string{i2a}, checks.Pass)}, nil,
-			&VulnScan{SBOMSHA256: "c0ffee", Database: "test db", Known: 2}, want{EvidenceComplete, CoverageFull, ""}},
-		{"Part I (2)(a): a scan with exploitable vulnerabilities fails", "I-2a", nil, nil,
-			&VulnScan{SBOMSHA256: "c0ffee", Database: "test db", Known: 2, Exploitable: 1}, want{FailingFinding, CoverageFull, ""}},
+			summary(scanOf()), want{EvidenceComplete, CoverageFull, ""}},
+		{"Part I (2)(a): a scan with a KEV-listed vulnerability fails", "I-2a", nil, nil,
+			summary(scanOf(log4j())), want{FailingFinding, CoverageFull, "known to be exploited (CISA KEV)"}},
 		{"Part I (2)(a): a failing CEM-VULN check fails, scan or not", "I-2a",
 			[]checks.Result{result("CEM-VULN-001", []string{i2a}, checks.Fail)}, nil, nil,
 			want{FailingFinding, CoverageFull, ""}},

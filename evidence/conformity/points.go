@@ -24,7 +24,7 @@ type Point struct {
 // No point is covered whole by cemark's static checks: each one they touch
 // is partial, and the manufacturer's measures describe the rest. Part I
 // (2)(a) is covered whole only by a vulnerability scan of the product's
-// SBOM (see AssessWith and VulnScan).
+// SBOM (see AssessWith and Inputs.VulnScan).
 func Points() []Point {
 	return []Point{
 		{ID: "I-1", Clause: "Annex I Part I (1)", Title: "Cybersecurity appropriate to the risks", Always: true},
@@ -50,8 +50,10 @@ func Points() []Point {
 		{ID: "I-2m", Clause: "Annex I Part I (2)(m)", Title: "Secure removal and transfer of data and settings"},
 		{ID: "II-1", Clause: "Annex I Part II (1)", Title: "Identify and document vulnerabilities and components (SBOM)", Always: true,
 			Uncovered: "the checks show the SBOM and its top-level dependencies; how vulnerabilities in the components are identified and documented"},
-		{ID: "II-2", Clause: "Annex I Part II (2)", Title: "Address and remediate vulnerabilities without delay", Always: true},
-		{ID: "II-3", Clause: "Annex I Part II (3)", Title: "Regular security tests and reviews", Always: true},
+		{ID: "II-2", Clause: "Annex I Part II (2)", Title: "Address and remediate vulnerabilities without delay", Always: true,
+			Uncovered: "the checks list the open vulnerabilities of the SBOM with the day each was first seen, and the candidate Art. 14 events; how vulnerabilities are addressed and remediated without delay, in proportion to the risk, including by security updates"},
+		{ID: "II-3", Clause: "Annex I Part II (3)", Title: "Regular security tests and reviews", Always: true,
+			Uncovered: "the checks show that the SBOM is scanned for known vulnerabilities with a current database on every build; the other tests and reviews of the product's security and how regularly they are made"},
 		{ID: "II-4", Clause: "Annex I Part II (4)", Title: "Public disclosure of fixed vulnerabilities", Always: true,
 			Uncovered: "the checks show where advisories are declared and read a local CSAF or advisories folder; what each disclosure contains and when it is published"},
 		{ID: "II-5", Clause: "Annex I Part II (5)", Title: "Coordinated vulnerability disclosure policy", Always: true,

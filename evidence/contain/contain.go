@@ -18,8 +18,12 @@
 //   - only regular files are read (FIFOs, devices and sockets never are), and
 //     every read has a size bound (OpenRegular, ReadRegular).
 //
-// A refusal is a *PathError, a usage error (failure.ErrUsage), that
-// names the path and where it came from ("--out", "cemark.yaml:4:8").
+// A refusal is a *PathError, a usage error (input.ErrUsage, which is failure.ErrUsage),
+// that names the path and where it came from ("--out", "cemark.yaml:4:8").
+//
+// The read half — bounded reads of regular files, globs to read, Origin and
+// PathError — is checks/input, so that the checks can use it without
+// importing evidence; this package re-exports it (read.go).
 package contain
 
 import (
@@ -31,8 +35,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/bmatcuk/doublestar/v4"
-
+	"github.com/cemark/cemark/checks/input"
 	"github.com/cemark/cemark/evidence/failure"
 )
 
@@ -44,45 +47,19 @@ const Marker = ".cemark-evidence"
 var MarkerContent = []byte("This folder is cemark's evidence directory: cemark replaces it whole on every run.\n" +
 	"cemark refuses to replace a folder that does not hold this file.\n")
 
-// Origin says where a path came from, for messages.
-type Origin struct {
-	// Key names the setting: "--out", "outputs.dir", "input output-dir",
-	// "CEMARK_OUTPUT_DIR".
-	Key string
-	// Where is the position in a file, "cemark.yaml:4:8"; empty for a flag,
-	// an input or a variable.
-	Where string
-}
+// Origin says where a path came from, for messages (input.Origin: the
+// read half of this package lives in checks/input, where the checks may
+// import it).
+type Origin = input.Origin
 
 // Flag is the origin of a path given with a command-line flag or argument.
 func Flag(name string) Origin { return Origin{Key: name} }
 
-func (o Origin) String() string {
-	switch {
-	case o.Where != "" && o.Key != "":
-		return o.Where + ": " + o.Key
-	case o.Where != "":
-		return o.Where
-	}
-	return o.Key
-}
-
 // PathError is a path cemark refuses to write to or read from.
-type PathError struct {
-	Path   string // as given
-	Origin Origin
-	Reason string
-}
-
-func (e *PathError) Error() string {
-	return fmt.Sprintf("%s %q: %s", e.Origin, e.Path, e.Reason)
-}
-
-// FailureKind: a refused path is the user's to fix.
-func (e *PathError) FailureKind() error { return failure.ErrUsage }
+type PathError = input.PathError
 
 func refuse(p string, o Origin, format string, args ...any) error {
-	return &PathError{Path: p, Origin: o, Reason: fmt.Sprintf(format, args...)}
+	return input.Refuse(p, o, format, args...)
 }
 
 // Bounds are the limits of one run: the product root, and the folder no
@@ -114,7 +91,7 @@ func New(product, boundary string) (Bounds, error) {
 		if err != nil {
 			return Bounds{}, failure.Usage(fmt.Errorf("workspace: %w", err))
 		}
-		if !within(wreal, real) {
+		if !Within(wreal, real) {
 			return Bounds{}, failure.Usage(fmt.Errorf("product root %s is outside the workspace %s", abs, wabs))
 		}
 		b.Boundary, b.realBoundary, b.boundaryName = wabs, wreal, "the workspace "+wabs
@@ -144,7 +121,7 @@ func realDir(p string) (abs, real string, err error) {
 // wrote them.
 func (b Bounds) given(real string) string {
 	rel, err := filepath.Rel(b.realBoundary, real)
-	if err != nil || !within(b.realBoundary, real) {
+	if err != nil || !Within(b.realBoundary, real) {
 		return real
 	}
 	return filepath.Join(b.Boundary, rel)
@@ -171,9 +148,9 @@ func (b Bounds) resolveWrite(p string, o Origin) (string, error) {
 		return "", refuse(p, o, "is the product root itself; cemark writes only into a folder of its own inside it")
 	case real == b.realBoundary:
 		return "", refuse(p, o, "is %s itself; cemark writes only into a folder of its own inside it", b.boundaryName)
-	case within(real, b.realProduct) || within(real, b.realBoundary):
+	case Within(real, b.realProduct) || Within(real, b.realBoundary):
 		return "", refuse(p, o, "is a folder that contains the product root; cemark writes only into a folder of its own inside it")
-	case !within(b.realBoundary, real):
+	case !Within(b.realBoundary, real):
 		return "", refuse(p, o, "resolves to %s, outside %s; cemark writes only inside it", real, b.boundaryName)
 	case inGit(b.realBoundary, real):
 		return "", refuse(p, o, "is inside .git; cemark never writes into a repository's metadata")
@@ -278,7 +255,7 @@ func (b Bounds) ReadPath(p string, o Origin, fromCommandLine bool) (string, erro
 		return "", refuse(p, o, "is an absolute path; cemark.yaml names files inside the product root, relative to it (an absolute path may be given on the command line)")
 	}
 	abs := filepath.Join(b.Product, p)
-	if !within(b.Product, abs) {
+	if !Within(b.Product, abs) {
 		if fromCommandLine {
 			return abs, nil
 		}
@@ -288,7 +265,7 @@ func (b Bounds) ReadPath(p string, o Origin, fromCommandLine bool) (string, erro
 	if err != nil {
 		return "", refuse(p, o, "cannot be resolved: %v", err)
 	}
-	if !within(b.realProduct, real) && !fromCommandLine {
+	if !Within(b.realProduct, real) && !fromCommandLine {
 		return "", refuse(p, o, "resolves through a symbolic link to %s, outside the product root %s", real, b.Product)
 	}
 	return abs, nil
@@ -300,31 +277,12 @@ func (b Bounds) Inside(path string) bool {
 	if err != nil {
 		return false
 	}
-	return within(b.realProduct, real)
+	return Within(b.realProduct, real)
 }
 
-// CheckGlob validates a glob of files to read: a valid pattern ("**"
-// allowed) and, unless fromCommandLine, relative to the product root and
-// never leaving it ("/etc/*" and "../../etc/*" are refused alike).
+// CheckGlob validates a glob of files to read (input.CheckGlob).
 func CheckGlob(g string, o Origin, fromCommandLine bool) error {
-	if strings.TrimSpace(g) == "" {
-		return refuse(g, o, "is empty; expected a glob relative to the product root, e.g. dist/*")
-	}
-	slash := filepath.ToSlash(g)
-	if !fromCommandLine {
-		if filepath.IsAbs(g) || strings.HasPrefix(slash, "/") || filepath.VolumeName(g) != "" {
-			return refuse(g, o, "is an absolute path; cemark.yaml names files inside the product root, relative to it, e.g. dist/*")
-		}
-		for _, seg := range strings.Split(slash, "/") {
-			if seg == ".." {
-				return refuse(g, o, "leaves the product root (..); cemark.yaml names files inside it, e.g. dist/*")
-			}
-		}
-	}
-	if !doublestar.ValidatePattern(strings.TrimPrefix(slash, "./")) {
-		return refuse(g, o, "is not a valid glob (check its [ ] and { } brackets)")
-	}
-	return nil
+	return input.CheckGlob(g, o, fromCommandLine)
 }
 
 // ResolveExisting resolves the symlinks in the longest existing prefix of
@@ -350,15 +308,8 @@ func ResolveExisting(p string) (string, error) {
 	}
 }
 
-// Within reports whether p is root or lies below it (both clean and
-// absolute; resolve symlinks first where they matter).
-func Within(root, p string) bool { return within(root, p) }
-
-// within reports whether p is root or lies below it (both clean, absolute).
-func within(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
-}
+// Within reports whether p is root or lies below it (input.Within).
+func Within(root, p string) bool { return input.Within(root, p) }
 
 // inGit reports whether p, below root, has a path element named .git.
 func inGit(root, p string) bool {

@@ -9,10 +9,8 @@ import (
 	"encoding/json"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
-	"github.com/google/licensecheck"
 	"github.com/pelletier/go-toml/v2"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
@@ -154,50 +152,6 @@ func (det Detector) Product(ctx context.Context, root string) (Facts, error) {
 func readSmall(p string) ([]byte, bool) {
 	data, err := contain.ReadRegular(p, maxManifestSize)
 	return data, err == nil
-}
-
-// knownLicences are the licences Product names: the common ones and their
-// close look-alikes (MIT-0 next to MIT, BSD-3-Clause-Clear next to
-// BSD-3-Clause …), so that a look-alike is named as itself rather than as
-// its common neighbour. Scanning with licensecheck's full set of 550
-// licences would cost seconds of CPU to build the matcher on every run;
-// this set costs a small fraction of that.
-var knownLicences = []string{
-	"0BSD", "AGPL-3.0", "Apache-1.1", "Apache-2.0", "BSD-2-Clause", "BSD-2-Clause-Patent",
-	"BSD-3-Clause", "BSD-3-Clause-Clear", "BSD-4-Clause", "BSL-1.0", "CC0-1.0", "EPL-2.0",
-	"GPL-2.0", "GPL-3.0", "ISC", "LGPL-2.0", "LGPL-2.1", "LGPL-3.0", "MIT", "MIT-0",
-	"MPL-1.1", "MPL-2.0", "MPL-2.0-no-copyleft-exception", "Unlicense", "Zlib",
-}
-
-// LicenceID names the licence a LICENSE text holds, using licensecheck's
-// templates of the SPDX licences. Only a text that is mostly (75 %, syft's
-// threshold too) one licence is named; a mixture, or too little matched
-// text, gives "": an unknown licence is better than a guessed one.
-func LicenceID(text []byte) string {
-	var templates []licensecheck.License
-	for _, l := range licensecheck.BuiltinLicenses() {
-		if slices.Contains(knownLicences, l.ID) {
-			templates = append(templates, l)
-		}
-	}
-	scanner, err := licensecheck.NewScanner(templates)
-	if err != nil {
-		return "" // the embedded templates are fixed; this does not happen
-	}
-	cov := scanner.Scan(text)
-	if cov.Percent < 75 {
-		return ""
-	}
-	var ids []string
-	for _, m := range cov.Match {
-		if !m.IsURL && !slices.Contains(ids, m.ID) {
-			ids = append(ids, m.ID)
-		}
-	}
-	if len(ids) != 1 {
-		return ""
-	}
-	return ids[0]
 }
 
 // ApplyDefaults fills what cemark.yaml left out and the product's files

@@ -6,7 +6,11 @@
 // codes in cmd/cosign/errors. An error of no kind is the tool breaking.
 package failure
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/cemark/cemark/checks/input"
+)
 
 // The kinds. Each is a sentinel: errors.Is(err, failure.ErrUsage) holds for
 // any error of that kind, wherever it sits in the chain.
@@ -14,7 +18,10 @@ var (
 	// ErrUsage is bad input the user fixes: a flag, cemark.yaml (with its
 	// file:line:column), a path that leaves the product root, a key that
 	// does not load. It is found before any work is done.
-	ErrUsage = errors.New("usage or configuration error")
+	// It is checks/input's kind, the one the checks' typed errors
+	// (input.UsageError, input.PathError) say: the checks import nothing
+	// of evidence but the config model, so the kind is defined there.
+	ErrUsage = input.ErrUsage
 	// ErrNotConformant is a finding at or above --fail-on, a stale
 	// technical file, a release that is not ready.
 	ErrNotConformant = errors.New("not conformant")

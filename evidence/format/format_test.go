@@ -6,6 +6,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/report"
+	"github.com/cemark/cemark/checks/vulns"
 	"github.com/cemark/cemark/evidence/format/internal/fixture"
 )
 
@@ -123,6 +124,51 @@ func TestWorstPutsArt14DeadlinesFirst(t *testing.T) {
 	for _, f := range fs[1:] {
 		if f.Check == report.IDDeadline {
 			t.Errorf("a passing %s is listed: %+v", report.IDDeadline, f)
+		}
+	}
+}
+
+// TestWorstPutsKEVAndCriticalVulnerabilitiesFirst: after the Art. 14
+// deadlines, the open vulnerabilities in CISA's KEV catalogue, then the
+// critical ones, come before every other finding (a failing critical one
+// of another check included) — in the run's summary, the GitHub job
+// summary and annotations, and the GitLab job log, which all list
+// Worst's order. A vulnerability a VEX statement waived is not listed.
+func TestWorstPutsKEVAndCriticalVulnerabilitiesFirst(t *testing.T) {
+	if KnownVulnerabilityCheck != vulns.IDKnown {
+		t.Fatalf("KnownVulnerabilityCheck %s is not checks/vulns' IDKnown %s", KnownVulnerabilityCheck, vulns.IDKnown)
+	}
+	r := fixture.Report()
+	vuln := func(o checks.Outcome, sev checks.Severity, id, severity, kev string) checks.Finding {
+		return checks.Finding{Outcome: o, Severity: sev, Path: "package-lock.json", Key: id,
+			Values: map[string]string{"vulnerability": id, "severity": severity, "kev": kev}, Message: id}
+	}
+	r.Results = append(r.Results,
+		checks.Result{Meta: checks.Meta{ID: report.IDDeadline, Severity: checks.SeverityHigh}, Outcome: checks.Fail,
+			Findings: []checks.Finding{{Outcome: checks.Fail, Severity: checks.SeverityCritical, Message: "the early warning is overdue"}}},
+		checks.Result{Meta: checks.Meta{ID: vulns.IDKnown, Severity: checks.SeverityHigh}, Outcome: checks.Fail,
+			Findings: []checks.Finding{
+				vuln(checks.Fail, checks.SeverityHigh, "GHSA-high", "high", ""),
+				vuln(checks.Warn, checks.SeverityCritical, "GHSA-critical-unfixed", "critical", ""),
+				vuln(checks.Fail, checks.SeverityCritical, "GHSA-critical", "critical", ""),
+				vuln(checks.Waived, checks.SeverityCritical, "GHSA-waived-kev", "critical", "true"),
+				vuln(checks.Fail, checks.SeverityHigh, "CVE-2021-44228", "low", "true"),
+			}})
+	fs := Worst(r)
+	var got []string
+	for _, f := range fs[:5] {
+		got = append(got, f.Check+" "+f.Key)
+	}
+	want := []string{report.IDDeadline + " ", "CEM-VULN-001 CVE-2021-44228", "CEM-VULN-001 GHSA-critical", "CEM-VULN-001 GHSA-critical-unfixed"}
+	if strings.Join(got[:4], "\n") != strings.Join(want, "\n") {
+		t.Errorf("first four:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if fs[4].Check == vulns.IDKnown {
+		t.Errorf("fifth = %+v: then the worst of the rest, by outcome and severity (a failing critical of another check before a high vulnerability)", fs[4])
+	}
+	for _, f := range fs {
+		if f.Key == "GHSA-waived-kev" {
+			t.Errorf("a waived finding is listed: %+v", f)
 		}
 	}
 }

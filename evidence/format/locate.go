@@ -1,6 +1,8 @@
 package format
 
 import (
+	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,6 +54,22 @@ func Locate(r *checks.Report, loc Location) *checks.Report {
 	return WithPathPrefix(&c, loc.Prefix)
 }
 
+// File is the file p (relative to the product root) as a consumer that
+// opens files from the repository opens it: loc.Fallback when p names no
+// file of the product, then from the repository root (loc.Prefix). The
+// GitLab dependency-scanning report locates each vulnerability with it,
+// as SARIF and Code Quality locate findings.
+func (loc Location) File(p string) string {
+	if loc.Fallback != "" && !isFile(p, loc.Exists) {
+		p = loc.Fallback
+	}
+	prefix := strings.Trim(filepath.ToSlash(filepath.Clean(loc.Prefix)), "/")
+	if p == "" || prefix == "" || prefix == "." {
+		return p
+	}
+	return path.Join(prefix, p)
+}
+
 // isFile reports whether p names a file of the product: not empty, not an
 // image reference, and present when exists can tell.
 func isFile(p string, exists func(string) bool) bool {
@@ -67,10 +85,19 @@ func isFile(p string, exists func(string) bool) bool {
 // of Art. 14 runs in hours, a fix can wait for the next build.
 const Art14DeadlineCheck = "CEM-RPT-002"
 
+// KnownVulnerabilityCheck is CEM-VULN-001 (checks/vulns.IDKnown): one
+// finding per vulnerability and package of the SBOM. Its findings for a
+// vulnerability in CISA's Known Exploited Vulnerabilities catalogue, then
+// its critical ones, come right after the Art. 14 deadlines wherever
+// findings are listed worst first: a known exploited vulnerability is the
+// first thing Annex I Part I (2)(a) rules out.
+const KnownVulnerabilityCheck = "CEM-VULN-001"
+
 // Worst returns the findings that need a person's attention — failing,
 // checks that could not run, warnings and information — worst first: an
 // Art. 14 deadline due or passed (a failing Art14DeadlineCheck finding),
-// then by outcome, then severity. A check that could not run and recorded
+// then the open vulnerabilities in CISA's KEV catalogue, then the open
+// critical ones (VulnerabilityRank), then by outcome, then severity. A check that could not run and recorded
 // no finding is listed as one. Check IDs are filled in. Every place that
 // shows "the top N" uses this order; equally bad findings are in
 // checks.SortFindings' order (file, line, …).
@@ -100,6 +127,9 @@ func Worst(r *checks.Report) []checks.Finding {
 		if da, db := Art14Deadline(a), Art14Deadline(b); da != db {
 			return da
 		}
+		if va, vb := VulnerabilityRank(a), VulnerabilityRank(b); va != vb {
+			return va > vb
+		}
 		if ra, rb := attentionRank(a.Outcome), attentionRank(b.Outcome); ra != rb {
 			return ra < rb
 		}
@@ -112,6 +142,23 @@ func Worst(r *checks.Report) []checks.Finding {
 // within 24 hours.
 func Art14Deadline(f checks.Finding) bool {
 	return f.Check == Art14DeadlineCheck && f.Outcome == checks.Fail
+}
+
+// VulnerabilityRank ranks an open vulnerability finding (failing or
+// warning) of KnownVulnerabilityCheck for Worst: 2 when the vulnerability
+// is in CISA's KEV catalogue, 1 when it is critical, 0 otherwise and for
+// every other finding.
+func VulnerabilityRank(f checks.Finding) int {
+	if f.Check != KnownVulnerabilityCheck || (f.Outcome != checks.Fail && f.Outcome != checks.Warn) {
+		return 0
+	}
+	switch {
+	case f.Values["kev"] == "true":
+		return 2
+	case f.Values["severity"] == "critical":
+		return 1
+	}
+	return 0
 }
 
 // attentionRank orders the outcomes Worst lists; -1 for the others.

@@ -167,16 +167,8 @@ func stripCredentials(remote string) string {
 // else HEAD's commit time, else FallbackUnix (the Unix epoch) — never the
 // wall clock, so two runs on the same inputs give the same bytes.
 func ReferenceTime(ctx context.Context, root string, getenv func(string) string) (time.Time, error) {
-	if getenv != nil {
-		if v := strings.TrimSpace(getenv(SourceDateEpoch)); v != "" {
-			sec, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || sec < 0 {
-				// A bad environment is the user's to fix: exit code 2.
-				return time.Time{}, failure.Usage(
-					fmt.Errorf("%s=%q: expected a non-negative integer number of seconds since 1970-01-01T00:00:00Z", SourceDateEpoch, v))
-			}
-			return time.Unix(sec, 0).UTC(), nil
-		}
+	if t, ok, err := SourceDateEpochTime(getenv); ok || err != nil {
+		return t, err
 	}
 	if t, err := CommitTime(ctx, root); err == nil {
 		return t, nil
@@ -217,4 +209,24 @@ func Ignored(ctx context.Context, root, rel string) (ignored, known bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// SourceDateEpochTime is SOURCE_DATE_EPOCH as a time; ok is false when it
+// is unset. A value that is not a non-negative integer is an error naming
+// the variable (exit code 2).
+func SourceDateEpochTime(getenv func(string) string) (t time.Time, ok bool, err error) {
+	if getenv == nil {
+		return time.Time{}, false, nil
+	}
+	v := strings.TrimSpace(getenv(SourceDateEpoch))
+	if v == "" {
+		return time.Time{}, false, nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec < 0 {
+		// A bad environment is the user's to fix: exit code 2.
+		return time.Time{}, true, failure.Usage(
+			fmt.Errorf("%s=%q: expected a non-negative integer number of seconds since 1970-01-01T00:00:00Z", SourceDateEpoch, v))
+	}
+	return time.Unix(sec, 0).UTC(), true, nil
 }

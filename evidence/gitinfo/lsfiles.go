@@ -12,15 +12,13 @@ import (
 // level, sorted. Untracked files are left out on purpose: evidence must
 // describe what is committed, not what one clone happens to hold.
 func TrackedFiles(ctx context.Context, root string, globs ...string) ([]string, error) {
-	top, err := git(ctx, root, "rev-parse", "--show-toplevel")
-	if err != nil {
-		return nil, err
-	}
-	args := []string{"ls-files", "-z", "--"}
+	// One process from root: "top" makes each pathspec start at the top
+	// level, --full-name writes the paths from there.
+	args := []string{"ls-files", "-z", "--full-name", "--"}
 	for _, g := range globs {
 		args = append(args, ":(top,glob)"+g)
 	}
-	out, err := git(ctx, top, args...)
+	out, err := git(ctx, root, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,12 @@
 // vulnerabilities (Annex I Part II (4)); and candidate reportable events
 // found in the evidence.
 //
+// The event model — events, their deadlines, candidates, the reporting
+// set-up and the strict loader of event.yaml — is checks/art14, where the
+// CEM-RPT check family reads it without importing evidence; model.go
+// re-exports it, and this package adds what only a person's workflow needs:
+// opening and marking events, drafts, notices and CSAF advisories.
+//
 // cemark never decides that the manufacturer "became aware" of anything:
 // a candidate stays a candidate until a person opens an event. cemark
 // never submits a report either: ENISA's single reporting platform has no

@@ -9,11 +9,13 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/cemark/cemark/checks/art14"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/failure"
 )
@@ -99,12 +101,12 @@ func OpenEvent(root string, cfg *config.Config, o OpenOptions) (Event, error) {
 		problems = append(problems, fmt.Sprintf("--aware-at %s is in the future (now %s)", FormatTime(o.AwareAt), FormatTime(o.Now)))
 	}
 	for _, v := range o.Vulns {
-		if !vulnIDPattern.MatchString(v) {
+		if !art14.VulnIDPattern.MatchString(v) {
 			problems = append(problems, fmt.Sprintf("--vuln %q: expected a vulnerability ID such as CVE-2026-1234", v))
 		}
 	}
 	for _, c := range o.Components {
-		if !purlPattern.MatchString(c) {
+		if !art14.PURLPattern.MatchString(c) {
 			problems = append(problems, fmt.Sprintf("--component %q: expected a package URL such as pkg:golang/example.com/lib@v1.2.3", c))
 		}
 	}
@@ -117,7 +119,7 @@ func OpenEvent(root string, cfg *config.Config, o OpenOptions) (Event, error) {
 	}
 	for _, e := range events {
 		for _, v := range o.Vulns {
-			if e.Open() && contains(e.Vulnerabilities, v) {
+			if e.Open() && slices.Contains(e.Vulnerabilities, v) {
 				return Event{}, failure.Usage(fmt.Errorf("event %s is already open for %s: mark its reports there (cemark report submitted %s …)", e.ID, v, e.ID))
 			}
 		}
@@ -244,7 +246,7 @@ func editEvent(root string, e Event, edit func(m *yaml.Node)) (Event, error) {
 		return Event{}, err
 	}
 	var check Event
-	if err := config.ParseStrict(e.Path, after, &check, eventRules); err != nil {
+	if err := config.ParseStrict(e.Path, after, &check, art14.EventRules); err != nil {
 		return Event{}, err
 	}
 	now, err := os.ReadFile(abs)
@@ -279,7 +281,7 @@ func MarkSubmitted(root string, cfg *config.Config, e Event, o MarkOptions) (Eve
 	}
 	if strings.TrimSpace(o.By) == "" {
 		problems = append(problems, "--by is required: who submitted it")
-	} else if s := cfg.Reporting.Submitters; len(s) > 0 && !contains(s, o.By) {
+	} else if s := cfg.Reporting.Submitters; len(s) > 0 && !slices.Contains(s, o.By) {
 		problems = append(problems, fmt.Sprintf("--by %q is not among reporting.submitters in cemark.yaml (%s)", o.By, strings.Join(s, ", ")))
 	}
 	if len(problems) > 0 {
@@ -291,7 +293,7 @@ func MarkSubmitted(root string, cfg *config.Config, e Event, o MarkOptions) (Eve
 		if o.Reference != "" {
 			sub.Content = append(sub.Content, scalar("reference"), scalar(o.Reference))
 		}
-		setKey(child(m, "submissions"), o.Stage.key(), sub)
+		setKey(child(m, "submissions"), o.Stage.Key(), sub)
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -153,7 +154,7 @@ func (ev *Evidence) vexFor(e Event) []VEXStatement {
 	}
 	var out []VEXStatement
 	for _, s := range ev.VEX {
-		if contains(e.Vulnerabilities, s.VulnID) {
+		if slices.Contains(e.Vulnerabilities, s.VulnID) {
 			out = append(out, s)
 		}
 	}
@@ -169,7 +170,7 @@ func (ev *Evidence) kevFor(e Event) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, o := range ev.Observations {
-		if o.KEVDateAdded != nil && contains(e.Vulnerabilities, o.VulnID) && !seen[o.VulnID] {
+		if o.KEVDateAdded != nil && slices.Contains(e.Vulnerabilities, o.VulnID) && !seen[o.VulnID] {
 			seen[o.VulnID] = true
 			out = append(out, o.VulnID+" added to CISA's Known Exploited Vulnerabilities catalogue on "+o.KEVDateAdded.UTC().Format("2006-01-02"))
 		}

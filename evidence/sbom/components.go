@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/anchore/syft/syft/pkg"
-	syftsbom "github.com/anchore/syft/syft/sbom"
 )
 
 // networkComponents names well-known components that provide network
@@ -50,9 +49,9 @@ func isNetworkComponent(name string) bool {
 }
 
 // components summarises the merged catalogue for later stages.
-func components(s syftsbom.SBOM, facts factSet) []Component {
+func components(pkgs []pkg.Package, facts factSet) []Component {
 	var out []Component
-	for _, p := range s.Artifacts.Packages.Sorted() {
+	for _, p := range pkgs {
 		c := Component{
 			Name:     p.Name,
 			Version:  p.Version,

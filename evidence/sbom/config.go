@@ -30,6 +30,11 @@ type Config struct {
 	// MaxFileSize bounds a file or archive source, in bytes; 0 means no
 	// bound. Folders are walked by syft, which skips special files.
 	MaxFileSize int64
+	// LicenceScanner is syft's licence scanner, started early by the
+	// caller (StartLicenceScanner) so that it is built while other work
+	// goes on. Nil: Generate starts one itself, as it opens the first
+	// source.
+	LicenceScanner *LicenceScanner
 	// Progress, when set, receives stage changes and package counts, for
 	// a terminal UI. It is called from the goroutine running Generate.
 	Progress func(Progress)

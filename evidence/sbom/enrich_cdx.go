@@ -40,13 +40,10 @@ func sourceRef(i int, spec sourceSpec) string {
 	return fmt.Sprintf("source:%d:%s", i+1, spdxSafe(spec.Rel))
 }
 
-// enrichCycloneDX adds to syft's CycloneDX 1.6 BOM what TR-03183-2 and NTIA
-// ask and syft cannot know; see enrichSPDX.
-func enrichCycloneDX(raw []byte, cfg Config, parts []scanned, facts factSet) (*cdx.BOM, error) {
-	bom := new(cdx.BOM)
-	if err := cdx.NewBOMDecoder(bytes.NewReader(raw), cdx.BOMFileFormatJSON).Decode(bom); err != nil {
-		return nil, fmt.Errorf("sbom: read syft's CycloneDX document: %w", err)
-	}
+// enrichCycloneDX adds to syft's CycloneDX model (cyclonedxhelpers'
+// ToFormatModel) what TR-03183-2 and NTIA ask and syft cannot know; see
+// enrichSPDX. It changes bom in place and returns it.
+func enrichCycloneDX(bom *cdx.BOM, cfg Config, parts []scanned, facts factSet) *cdx.BOM {
 	if bom.Metadata == nil {
 		bom.Metadata = &cdx.Metadata{}
 	}
@@ -177,7 +174,7 @@ func enrichCycloneDX(raw []byte, cfg Config, parts []scanned, facts factSet) (*c
 
 	// Sealed after encoding: see sealID.
 	bom.SerialNumber = "urn:uuid:" + zeroUUID
-	return bom, nil
+	return bom
 }
 
 func enrichComponent(c *cdx.Component, f pkgFacts) {
@@ -306,5 +303,5 @@ func marshalCycloneDX(bom *cdx.BOM) ([]byte, error) {
 	if err := enc.EncodeVersion(bom, cdx.SpecVersion1_6); err != nil {
 		return nil, fmt.Errorf("sbom: encode CycloneDX: %w", err)
 	}
-	return buf.Bytes(), nil
+	return rawReplacementChars(buf.Bytes()), nil
 }

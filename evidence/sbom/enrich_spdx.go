@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,13 +44,10 @@ func sourceSPDXID(i int, spec sourceSpec) common.ElementID {
 // and syft cannot know: the manufacturer as creator, the fixed timestamp,
 // the product as the described package with each source as a package it
 // contains, component SHA-512 and file names, and a content-derived
-// namespace.
-func enrichSPDX(raw []byte, cfg Config, parts []scanned, facts factSet) (*spdx.Document, error) {
-	var doc spdx.Document
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("sbom: read syft's SPDX document: %w", err)
-	}
-	if doc.CreationInfo == nil {
+// namespace. doc is syft's SPDX 2.3 model (spdxhelpers' ToFormatModel),
+// changed in place and returned.
+func enrichSPDX(doc *spdx.Document, cfg Config, parts []scanned, facts factSet) (*spdx.Document, error) {
+	if doc == nil || doc.CreationInfo == nil {
 		return nil, fmt.Errorf("sbom: syft's SPDX document has no creation info")
 	}
 	prod := cfg.Product
@@ -169,10 +167,10 @@ func enrichSPDX(raw []byte, cfg Config, parts []scanned, facts factSet) (*spdx.D
 		}
 	}
 
-	sortSPDX(&doc)
+	sortSPDX(doc)
 	// Sealed after encoding: see sealID.
 	doc.DocumentNamespace = "https://spdx.org/spdxdocs/" + spdxSafe(doc.DocumentName) + "-" + zeroUUID
-	return &doc, nil
+	return doc, nil
 }
 
 // spdxSuppliers returns each package's supplier as syft stated it.
@@ -215,16 +213,20 @@ func sortSPDX(doc *spdx.Document) {
 	sort.SliceStable(doc.Packages, func(i, j int) bool {
 		return doc.Packages[i].PackageSPDXIdentifier < doc.Packages[j].PackageSPDXIdentifier
 	})
-	key := func(r *spdx.Relationship) string {
-		return common.RenderDocElementID(r.RefA) + " " + r.Relationship + " " + common.RenderDocElementID(r.RefB)
+	// Each relationship's key is rendered once, not at every comparison.
+	type keyed struct {
+		key string
+		r   *spdx.Relationship
 	}
-	sort.SliceStable(doc.Relationships, func(i, j int) bool { return key(doc.Relationships[i]) < key(doc.Relationships[j]) })
-	seen := map[string]bool{}
+	rels := make([]keyed, len(doc.Relationships))
+	for i, r := range doc.Relationships {
+		rels[i] = keyed{common.RenderDocElementID(r.RefA) + " " + r.Relationship + " " + common.RenderDocElementID(r.RefB), r}
+	}
+	slices.SortStableFunc(rels, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
 	out := doc.Relationships[:0]
-	for _, r := range doc.Relationships {
-		if k := key(r); !seen[k] {
-			seen[k] = true
-			out = append(out, r)
+	for i, k := range rels {
+		if i == 0 || k.key != rels[i-1].key {
+			out = append(out, k.r)
 		}
 	}
 	doc.Relationships = out
@@ -239,7 +241,42 @@ func marshalSPDX(doc *spdx.Document) ([]byte, error) {
 	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("sbom: encode SPDX: %w", err)
 	}
-	return buf.Bytes(), nil
+	return rawReplacementChars(buf.Bytes()), nil
+}
+
+// rawReplacementChars writes each \ufffd escape in an encoded document as
+// the character U+FFFD itself. encoding/json escapes every byte of a string
+// that is not UTF-8 (a Latin-1 jar manifest, a binary's build info) as
+// \ufffd; cemark's documents have always carried the character instead,
+// since they were once made by reading syft's encoded documents back.
+// Both forms are the same JSON string; this keeps the bytes, and so the
+// sealed identifiers, the same. An escaped backslash followed by "ufffd"
+// is text and is left alone.
+func rawReplacementChars(doc []byte) []byte {
+	const esc = `\ufffd`
+	if !bytes.Contains(doc, []byte(esc)) {
+		return doc
+	}
+	out := make([]byte, 0, len(doc))
+	for {
+		i := bytes.Index(doc, []byte(esc))
+		if i < 0 {
+			return append(out, doc...)
+		}
+		// The backslash starts an escape when an even number of
+		// backslashes precede it.
+		n := 0
+		for j := i - 1; j >= 0 && doc[j] == '\\'; j-- {
+			n++
+		}
+		out = append(out, doc[:i]...)
+		if n%2 == 0 {
+			out = append(out, "\uFFFD"...)
+		} else {
+			out = append(out, esc...)
+		}
+		doc = doc[i+len(esc):]
+	}
 }
 
 // zeroUUID stands in for a document's identifier until the document is

@@ -64,10 +64,10 @@ type factSet struct {
 // digests are syft's own file digests: when syft already hashed the file
 // with SHA-512 (a file a package owns), only the file's first bytes are
 // read here, to classify it.
-func componentFiles(ctx context.Context, resolver file.Resolver, pkgs *pkg.Collection, digests map[file.Coordinates][]file.Digest) (map[artifact.ID]componentFile, error) {
+func componentFiles(ctx context.Context, resolver file.Resolver, pkgs []pkg.Package, digests map[file.Coordinates][]file.Digest) (map[artifact.ID]componentFile, error) {
 	out := map[artifact.ID]componentFile{}
 	cache := map[string]*componentFile{} // by access path: many packages share a lockfile
-	for _, p := range pkgs.Sorted() {
+	for _, p := range pkgs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -218,10 +218,11 @@ func lockIntegrity(p pkg.Package) (componentFile, bool) {
 	return componentFile{}, false
 }
 
-// collectFacts gathers per-package facts from all sources.
-func collectFacts(merged syftsbom.SBOM, parts []scanned, origin map[artifact.ID][]int) factSet {
+// collectFacts gathers per-package facts from all sources; pkgs are the
+// merged catalogue's packages.
+func collectFacts(merged syftsbom.SBOM, pkgs []pkg.Package, parts []scanned, origin map[artifact.ID][]int) factSet {
 	fs := factSet{pkgs: map[artifact.ID]pkgFacts{}}
-	for _, p := range merged.Artifacts.Packages.Sorted() {
+	for _, p := range pkgs {
 		f := pkgFacts{sources: origin[p.ID()]}
 		for _, i := range f.sources {
 			if cf, ok := parts[i].files[p.ID()]; ok {
@@ -239,7 +240,7 @@ func collectFacts(merged syftsbom.SBOM, parts []scanned, origin map[artifact.ID]
 			fs.pkgs[id] = f
 		}
 	}
-	for id := range directDependencies(merged) {
+	for id := range directDependencies(pkgs, merged.Relationships) {
 		f := fs.pkgs[id]
 		f.direct = true
 		fs.pkgs[id] = f
@@ -251,15 +252,15 @@ func collectFacts(merged syftsbom.SBOM, parts []scanned, origin map[artifact.ID]
 // can tell: packages that a project's own root package (the main module of
 // a go.mod, the root of a package-lock.json) depends on, and, for go.mod,
 // requirements not marked "// indirect".
-func directDependencies(s syftsbom.SBOM) map[artifact.ID]bool {
+func directDependencies(pkgs []pkg.Package, rels []artifact.Relationship) map[artifact.ID]bool {
 	out := map[artifact.ID]bool{}
 	roots := map[artifact.ID]bool{}
-	for _, p := range s.Artifacts.Packages.Sorted() {
+	for _, p := range pkgs {
 		if isProjectRoot(p) {
 			roots[p.ID()] = true
 		}
 	}
-	for _, r := range s.Relationships {
+	for _, r := range rels {
 		if r.Type != artifact.DependencyOfRelationship {
 			continue
 		}
@@ -287,10 +288,10 @@ func isProjectRoot(p pkg.Package) bool {
 
 // goDirectRequires reads each go.mod that syft catalogued go modules from
 // and returns the packages required there without "// indirect".
-func goDirectRequires(resolver file.Resolver, pkgs *pkg.Collection) map[artifact.ID]bool {
+func goDirectRequires(resolver file.Resolver, pkgs []pkg.Package) map[artifact.ID]bool {
 	out := map[artifact.ID]bool{}
 	parsed := map[string]map[string]bool{} // go.mod path → direct module paths
-	for _, p := range pkgs.Sorted() {
+	for _, p := range pkgs {
 		if p.Type != pkg.GoModulePkg {
 			continue
 		}

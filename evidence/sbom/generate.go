@@ -1,30 +1,33 @@
 package sbom
 
 import (
-	"bytes"
 	"context"
 	"crypto"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/anchore/stereoscope"
 	"github.com/anchore/stereoscope/pkg/image"
 	"github.com/anchore/syft/syft"
 	"github.com/anchore/syft/syft/artifact"
 	"github.com/anchore/syft/syft/file"
-	"github.com/anchore/syft/syft/format/cyclonedxjson"
-	"github.com/anchore/syft/syft/format/spdxjson"
+	"github.com/anchore/syft/syft/format/common/cyclonedxhelpers"
+	"github.com/anchore/syft/syft/format/common/spdxhelpers"
 	"github.com/anchore/syft/syft/pkg"
 	syftsbom "github.com/anchore/syft/syft/sbom"
 	"github.com/anchore/syft/syft/source"
 	"github.com/anchore/syft/syft/source/directorysource"
 	"github.com/anchore/syft/syft/source/filesource"
 	"github.com/anchore/syft/syft/source/stereoscopesource"
+	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
 
 	"github.com/cemark/cemark/evidence/contain"
 
@@ -69,6 +72,8 @@ type scanned struct {
 	files map[artifact.ID]componentFile
 	// direct marks packages a go.mod requires directly.
 	direct map[artifact.ID]bool
+	// pkgs is the catalogue, sorted as syft sorts it (see packagesOf).
+	pkgs []pkg.Package
 }
 
 // Generate scans cfg.Sources with the syft library, merges them into one
@@ -84,6 +89,9 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 	cfg, err := cfg.normalised()
 	if err != nil {
 		return nil, err
+	}
+	if cfg.LicenceScanner == nil {
+		cfg.LicenceScanner = StartLicenceScanner()
 	}
 	specs := make([]sourceSpec, 0, len(cfg.Sources))
 	for _, in := range cfg.Sources {
@@ -110,44 +118,25 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 		parts = append(parts, part)
 	}
 
+	// syft's own format models, enriched in place and then encoded, each
+	// once.
 	cfg.progress(Progress{Stage: "encode", Packages: found})
-	merged, origin := merge(cfg, parts)
-	cdxRaw, spdxRaw, err := encode(merged)
-	if err != nil {
-		return nil, err
-	}
+	merged, mergedPkgs, origin := merge(cfg, parts)
+	// The two models only read the catalogue: made side by side.
+	var cdxModel *cdx.BOM
+	cdxDone := make(chan struct{})
+	go func() {
+		defer close(cdxDone)
+		cdxModel = cyclonedxhelpers.ToFormatModel(merged)
+	}()
+	spdxModel := spdxhelpers.ToFormatModel(merged)
+	<-cdxDone
 	cfg.progress(Progress{Stage: "encode", Packages: found, Done: true})
 
 	cfg.progress(Progress{Stage: "enrich", Packages: found})
-	facts := collectFacts(merged, parts, origin)
-	spdxDoc, err := enrichSPDX(spdxRaw, cfg, parts, facts)
+	facts := collectFacts(merged, mergedPkgs, parts, origin)
+	spdxOut, cdxOut, bom, err := enrichAndEncode(cfg, parts, facts, spdxModel, cdxModel)
 	if err != nil {
-		return nil, err
-	}
-	// The SPDX encoder carries syft's per-package supplier logic (npm and
-	// Python authors, deb maintainers …); reuse it for CycloneDX so both
-	// documents state the same facts.
-	for id, sup := range spdxSuppliers(spdxDoc) {
-		f := facts.pkgs[id]
-		f.supplier = sup
-		facts.pkgs[id] = f
-	}
-	spdxOut, err := marshalSPDX(spdxDoc)
-	if err != nil {
-		return nil, err
-	}
-	if spdxOut, err = sealID(spdxOut, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`); err != nil {
-		return nil, err
-	}
-	bom, err := enrichCycloneDX(cdxRaw, cfg, parts, facts)
-	if err != nil {
-		return nil, err
-	}
-	cdxOut, err := marshalCycloneDX(bom)
-	if err != nil {
-		return nil, err
-	}
-	if cdxOut, err = sealID(cdxOut, `"serialNumber": "`+bom.SerialNumber+`"`); err != nil {
 		return nil, err
 	}
 	cfg.progress(Progress{Stage: "enrich", Packages: found, Done: true})
@@ -156,7 +145,7 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 		CycloneDX:  cdxOut,
 		SPDX:       spdxOut,
 		Quality:    assessQuality(bom, cfg),
-		Components: components(merged, facts),
+		Components: components(mergedPkgs, facts),
 		Catalogue:  &merged,
 	}
 	for _, p := range parts {
@@ -166,6 +155,43 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// enrichAndEncode enriches syft's SPDX and CycloneDX models of the merged
+// catalogue in place and encodes them, their identifiers sealed. It
+// returns the enriched BOM too, for the quality report.
+func enrichAndEncode(cfg Config, parts []scanned, facts factSet, spdxModel *spdx.Document, cdxModel *cdx.BOM) (spdxOut, cdxOut []byte, bom *cdx.BOM, err error) {
+	spdxDoc, err := enrichSPDX(spdxModel, cfg, parts, facts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	// The SPDX model carries syft's per-package supplier logic (npm and
+	// Python authors, deb maintainers …); reuse it for CycloneDX so both
+	// documents state the same facts.
+	for id, sup := range spdxSuppliers(spdxDoc) {
+		f := facts.pkgs[id]
+		f.supplier = sup
+		facts.pkgs[id] = f
+	}
+	// The SPDX document is complete: encoded while CycloneDX is enriched
+	// and encoded.
+	var spdxErr error
+	spdxDone := make(chan struct{})
+	go func() {
+		defer close(spdxDone)
+		if spdxOut, spdxErr = marshalSPDX(spdxDoc); spdxErr == nil {
+			spdxOut, spdxErr = sealID(spdxOut, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`)
+		}
+	}()
+	bom = enrichCycloneDX(cdxModel, cfg, parts, facts)
+	if cdxOut, err = marshalCycloneDX(bom); err == nil {
+		cdxOut, err = sealID(cdxOut, `"serialNumber": "`+bom.SerialNumber+`"`)
+	}
+	<-spdxDone
+	if err = errors.Join(spdxErr, err); err != nil {
+		return nil, nil, nil, err
+	}
+	return spdxOut, cdxOut, bom, nil
 }
 
 // normalised fills defaults and makes Root absolute.
@@ -331,11 +357,21 @@ func scanSource(ctx context.Context, cfg Config, spec sourceSpec) (scanned, erro
 	}
 	defer src.Close()
 
-	s, err := syft.CreateSBOM(ctx, src, CreateSBOMConfig(cfg.ToolName, cfg.ToolVersion, cfg.RemoteLookups))
+	// Index the source's files while the licence scanner is built; syft
+	// keeps the resolver for the scan.
+	resolver, err := src.FileResolver(source.SquashedScope)
+	if err != nil {
+		return scanned{}, fmt.Errorf("sbom: read %q: %w", spec.Input, err)
+	}
+	scanCtx, err := cfg.LicenceScanner.withScanner(ctx)
+	if err != nil {
+		return scanned{}, err
+	}
+	s, err := syft.CreateSBOM(scanCtx, src, CreateSBOMConfig(cfg.ToolName, cfg.ToolVersion, cfg.RemoteLookups))
 	if err != nil {
 		return scanned{}, fmt.Errorf("sbom: catalogue %q: %w", spec.Input, err)
 	}
-	part := scanned{spec: spec, sbom: s, info: SourceInfo{Input: spec.Input, Kind: spec.Kind, Path: spec.Rel}}
+	part := scanned{spec: spec, sbom: s, pkgs: packagesOf(s), info: SourceInfo{Input: spec.Input, Kind: spec.Kind, Path: spec.Rel}}
 
 	desc := src.Describe()
 	switch m := desc.Metadata.(type) {
@@ -350,15 +386,11 @@ func scanSource(ctx context.Context, cfg Config, spec sourceSpec) (scanned, erro
 		}
 	}
 
-	resolver, err := src.FileResolver(source.SquashedScope)
-	if err != nil {
-		return scanned{}, fmt.Errorf("sbom: read %q: %w", spec.Input, err)
-	}
-	part.files, err = componentFiles(ctx, resolver, s.Artifacts.Packages, s.Artifacts.FileDigests)
+	part.files, err = componentFiles(ctx, resolver, part.pkgs, s.Artifacts.FileDigests)
 	if err != nil {
 		return scanned{}, fmt.Errorf("sbom: hash component files of %q: %w", spec.Input, err)
 	}
-	part.direct = goDirectRequires(resolver, s.Artifacts.Packages)
+	part.direct = goDirectRequires(resolver, part.pkgs)
 	return part, nil
 }
 
@@ -392,11 +424,11 @@ func imageInfo(spec sourceSpec, m source.ImageMetadata) *Image {
 }
 
 // merge joins the sources' catalogues into one syft SBOM whose source is
-// the product. origin maps each package to the sources it was found in.
-func merge(cfg Config, parts []scanned) (syftsbom.SBOM, map[artifact.ID][]int) {
+// the product, and returns its packages sorted. origin maps each package
+// to the sources it was found in.
+func merge(cfg Config, parts []scanned) (syftsbom.SBOM, []pkg.Package, map[artifact.ID][]int) {
 	out := syftsbom.SBOM{
 		Artifacts: syftsbom.Artifacts{
-			Packages:     pkg.NewCollection(),
 			FileMetadata: map[file.Coordinates]file.Metadata{},
 			FileDigests:  map[file.Coordinates][]file.Digest{},
 			FileContents: map[file.Coordinates]string{},
@@ -415,11 +447,30 @@ func merge(cfg Config, parts []scanned) (syftsbom.SBOM, map[artifact.ID][]int) {
 	}
 	origin := map[artifact.ID][]int{}
 	for i, p := range parts {
-		a := p.sbom.Artifacts
-		for _, pk := range a.Packages.Sorted() {
-			out.Artifacts.Packages.Add(pk)
+		for _, pk := range p.pkgs {
 			origin[pk.ID()] = append(origin[pk.ID()], i)
 		}
+	}
+	var pkgs []pkg.Package
+	if len(parts) == 1 {
+		// One source (the usual case): its collection is the product's,
+		// shared rather than copied.
+		out.Artifacts.Packages, pkgs = parts[0].sbom.Artifacts.Packages, parts[0].pkgs
+	} else {
+		// Several: syft merges a package found in more than one source
+		// into one record, which Add does on copies of the packages.
+		out.Artifacts.Packages = pkg.NewCollection()
+		ids := make([]artifact.ID, 0, len(origin))
+		for _, p := range parts {
+			out.Artifacts.Packages.Add(p.sbom.Artifacts.Packages.Sorted()...)
+		}
+		for id := range origin {
+			ids = append(ids, id)
+		}
+		pkgs = sortedPackages(out.Artifacts.Packages, ids)
+	}
+	for _, p := range parts {
+		a := p.sbom.Artifacts
 		copyMap(out.Artifacts.FileMetadata, a.FileMetadata)
 		copyMap(out.Artifacts.FileDigests, a.FileDigests)
 		copyMap(out.Artifacts.FileContents, a.FileContents)
@@ -439,7 +490,45 @@ func merge(cfg Config, parts []scanned) (syftsbom.SBOM, map[artifact.ID][]int) {
 		}
 	}
 	out.Relationships = out.RelationshipsSorted()
-	return out, origin
+	return out, pkgs, origin
+}
+
+// packagesOf returns a source's packages sorted as Collection.Sorted
+// sorts them, without the deep copy of every package Sorted makes (syft's
+// own encoders make one per format; cemark only reads the packages). The
+// package IDs come from syft's "source contains package" relationships,
+// which syft adds for every package it keeps; should they not name every
+// package, Sorted is used after all.
+func packagesOf(s *syftsbom.SBOM) []pkg.Package {
+	c := s.Artifacts.Packages
+	src := artifact.ID(s.Source.ID)
+	seen := map[artifact.ID]bool{}
+	ids := make([]artifact.ID, 0, c.PackageCount())
+	for _, r := range s.Relationships {
+		to, ok := r.To.(pkg.Package)
+		if !ok || r.Type != artifact.ContainsRelationship || r.From.ID() != src || seen[to.ID()] {
+			continue
+		}
+		seen[to.ID()] = true
+		ids = append(ids, to.ID())
+	}
+	if len(ids) != c.PackageCount() {
+		return c.Sorted()
+	}
+	pkgs := sortedPackages(c, ids)
+	if len(pkgs) != len(ids) {
+		return c.Sorted()
+	}
+	return pkgs
+}
+
+// sortedPackages reads ids from c (without copying) in syft's package
+// order; ties in that order keep the order of the IDs, sorted first.
+func sortedPackages(c *pkg.Collection, ids []artifact.ID) []pkg.Package {
+	slices.Sort(ids)
+	pkgs := c.Packages(ids)
+	pkg.Sort(pkgs)
+	return pkgs
 }
 
 func copyMap[K comparable, V any](dst, src map[K]V) {
@@ -448,26 +537,6 @@ func copyMap[K comparable, V any](dst, src map[K]V) {
 			dst[k] = v
 		}
 	}
-}
-
-// encode runs syft's own encoders: CycloneDX 1.6 JSON and SPDX 2.3 JSON.
-func encode(s syftsbom.SBOM) (cdx, spdx []byte, err error) {
-	cdxEnc, err := cyclonedxjson.NewFormatEncoderWithConfig(cyclonedxjson.EncoderConfig{Version: "1.6"})
-	if err != nil {
-		return nil, nil, fmt.Errorf("sbom: CycloneDX encoder: %w", err)
-	}
-	spdxEnc, err := spdxjson.NewFormatEncoderWithConfig(spdxjson.EncoderConfig{Version: "2.3"})
-	if err != nil {
-		return nil, nil, fmt.Errorf("sbom: SPDX encoder: %w", err)
-	}
-	var a, b bytes.Buffer
-	if err := cdxEnc.Encode(&a, s); err != nil {
-		return nil, nil, fmt.Errorf("sbom: encode CycloneDX: %w", err)
-	}
-	if err := spdxEnc.Encode(&b, s); err != nil {
-		return nil, nil, fmt.Errorf("sbom: encode SPDX: %w", err)
-	}
-	return a.Bytes(), b.Bytes(), nil
 }
 
 // syftModuleVersion is the syft version in go.mod, for binaries built
@@ -488,3 +557,11 @@ func SyftVersion() string {
 	}
 	return syftModuleVersion
 }
+
+// Cleanup removes the temporary folders syft's image library
+// (stereoscope) made in this process for image sources: closing a source
+// empties its image's folder, but the folders themselves stay until
+// stereoscope's process-wide Cleanup, which syft's CLI calls on exit too.
+// Call it once, when the process is done with images (cmd/cemark does, on
+// every exit).
+func Cleanup() { stereoscope.Cleanup() }

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	checkvulns "github.com/cemark/cemark/checks/vulns"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 	art14 "github.com/cemark/cemark/evidence/report"
@@ -66,7 +68,78 @@ func procedureFor(class string) string {
 	return config.ProcedureModuleH
 }
 
-func fixtureReport() *checks.Report {
+func fixtureReport() *checks.Report { return fixtureReportFor(fixtureScan()) }
+
+// fixtureReportFor is the fixture's check report with the CEM-VULN
+// results the family gives scan: its findings' messages carry what the
+// database says today (EPSS, the database's date and checksum).
+func fixtureReportFor(scan *vulnscan.Scan) *checks.Report {
+	r := fixtureReportWithoutScan()
+	policy := vulnscan.DefaultPolicy()
+	known := checks.Result{Meta: checks.Meta{ID: checkvulns.IDKnown, Title: "No known exploitable vulnerability in the SBOM's components", Severity: checks.SeverityHigh,
+		CRA: []string{"Annex I Part I (2)(a)", "Annex I Part II (2)", "Art. 13(6)", "Annex VII 6"}}, Outcome: checks.Fail}
+	for _, m := range scan.Matches {
+		f := checkvulns.Finding(m, policy)
+		f.Check, f.CRA = known.ID, known.CRA
+		known.Findings = append(known.Findings, f)
+	}
+	db := checks.Result{Meta: checks.Meta{ID: checkvulns.IDDB, Title: "The vulnerability database is present and current", Severity: checks.SeverityMedium,
+		CRA: []string{"Annex I Part I (2)(a)", "Annex I Part II (3)", "Annex VII 6"}}, Outcome: checks.Info,
+		Findings: []checks.Finding{{Check: checkvulns.IDDB, Outcome: checks.Info, Severity: checks.SeverityInfo, Key: "current",
+			Message: "vulnerability database " + scan.DB.Schema + " built " + scan.DB.Built.Format(time.DateOnly) + " (within the 5-day bound), checksum " + scan.DB.Checksum + "; 120 packages matched by grype v0.121.3"}}}
+	r.Results = append(r.Results, known, db)
+	r.Facts.Vulnerabilities = vulnscan.FactsOf(scan, policy)
+	r.Summary = checks.Summarise(r)
+	return r
+}
+
+// fixtureScan is a scan of the fixture's SBOM: log4j-core in CISA's KEV
+// catalogue, waived by a justified VEX statement; moment, high with a fix,
+// under investigation (it fails); golang.org/x/text, medium with a fix,
+// and libfoo, low without one (they warn); lodash, stated fixed. The
+// database's date, checksum and the EPSS scores must never reach the file.
+func fixtureScan() *vulnscan.Scan {
+	m := func(id, cve, sev, name, version, typ string, fixed ...string) vulnscan.Match {
+		x := vulnscan.Match{ID: id, Severity: sev, FixedIn: fixed, FixState: "fixed", FirstSeen: "2026-11-02",
+			Package: vulnscan.Package{Name: name, Version: version, Type: typ, Locations: []string{"/go.mod"}},
+			EPSS:    []vulnscan.EPSS{{CVE: cve, Score: 0.0123, Percentile: 0.456, Date: "2026-11-19"}}}
+		if cve != "" {
+			x.Aliases = []string{cve}
+		}
+		if len(fixed) == 0 {
+			x.FixState = "not-fixed"
+		}
+		return x
+	}
+	log4j := m("GHSA-jfh8-c2jp-5v3q", "CVE-2021-44228", "critical", "log4j-core", "2.14.1", "java-archive", "2.15.0")
+	log4j.Package.Locations = []string{"/pom.xml"}
+	log4j.KEV = []vulnscan.KEV{{CVE: "CVE-2021-44228", DateAdded: "2021-12-10", RansomwareUse: "Known"}}
+	log4j.FirstSeen = "2026-10-01"
+	log4j.VEX = &vulnscan.VEXDecision{Status: vulnscan.VEXNotAffected, Justification: "vulnerable_code_not_in_execute_path",
+		ImpactStatement: "JNDI lookups are disabled at start-up", Author: "psirt@acme.example", Timestamp: "2026-10-03T08:00:00Z",
+		Document: ".vex/gateway.openvex.json", Format: "openvex"}
+	moment := m("GHSA-8hfj-j24r-96c4", "CVE-2022-24785", "high", "moment", "2.29.1", "npm", "2.29.2")
+	moment.Package.Locations = []string{"/web/package-lock.json"}
+	moment.VEX = &vulnscan.VEXDecision{Status: vulnscan.VEXUnderInvestigation, Author: "psirt@acme.example", Timestamp: "2026-11-03T09:00:00Z",
+		Document: ".vex/gateway.openvex.json", Format: "openvex"}
+	text := m("GO-2020-0015", "CVE-2020-14040", "medium", "golang.org/x/text", "v0.3.2", "go-module", "v0.3.3")
+	libfoo := m("GHSA-2222-3333-4444", "", "low", "example.com/libfoo", "v1.2.3", "go-module")
+	lodash := m("GHSA-35jh-r3h4-6jhm", "CVE-2021-23337", "high", "lodash", "4.17.20", "npm", "4.17.21")
+	lodash.Package.Locations = []string{"/web/package-lock.json"}
+	lodash.VEX = &vulnscan.VEXDecision{Status: vulnscan.VEXFixed, Author: "psirt@acme.example", Timestamp: "2026-11-04T10:00:00Z",
+		Document: ".vex/gateway.openvex.json", Format: "openvex"}
+	s := &vulnscan.Scan{Assessed: true, Scanner: vulnscan.Scanner{Name: "grype", Version: "v0.121.3"},
+		DB: &vulnscan.DB{Built: time.Date(2026, 11, 19, 4, 0, 0, 0, time.UTC), Schema: "v6.1.4", Checksum: "xxh64:0123456789abcdef",
+			MaxAge: vulnscan.Duration(5 * 24 * time.Hour)},
+		SBOM:     vulnscan.SBOMRef{Name: "sbom.cdx.json", SHA256: "c0ffee0000000000000000000000000000000000000000000000000000000001"},
+		Packages: 120, Matches: []vulnscan.Match{log4j, moment, text, libfoo, lodash},
+		VEX:  []vulnscan.VEXDocument{{Path: ".vex/gateway.openvex.json", Format: "openvex", Author: "psirt@acme.example", Statements: 3}},
+		Time: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)}
+	vulnscan.SortMatches(s.Matches)
+	return s
+}
+
+func fixtureReportWithoutScan() *checks.Report {
 	tlsOn := true
 	return &checks.Report{
 		SchemaVersion: checks.ReportSchemaVersion,
@@ -90,7 +163,7 @@ func fixtureReport() *checks.Report {
 				Findings: []checks.Finding{
 					{Check: "CEM-UPD-001", Outcome: checks.Fail, Severity: checks.SeverityHigh, Message: "dist/gateway.tar.gz has no signature", Path: "dist/gateway.tar.gz"},
 				}},
-			{Meta: checks.Meta{ID: "CEM-VULN-001", Title: "A security policy names a reporting channel", Severity: checks.SeverityMedium,
+			{Meta: checks.Meta{ID: "CEM-VH-001", Title: "A security policy names a reporting channel", Severity: checks.SeverityMedium,
 				CRA: []string{"Annex I Part II (5)", "Annex I Part II (6)"}, Standards: []string{"ETSI EN 303 645 5.2-1"}},
 				Outcome: checks.Pass},
 		},
@@ -122,7 +195,8 @@ func fixtureInput(cfg *config.Config) Input {
 	return Input{
 		Config:     cfg,
 		Route:      conformity.RouteFor(cfg),
-		Assessment: conformity.Assess(cfg, report),
+		Assessment: conformity.AssessWith(cfg, report, conformity.Inputs{VulnScan: &report.Facts.Vulnerabilities.Summary}),
+		Vulns:      fixtureScan(),
 		Product:    Product{Name: cfg.Product.Name, Version: cfg.Product.Version},
 		SBOM: SBOMFacts{
 			CycloneDXSHA256: "c0ffee0000000000000000000000000000000000000000000000000000000001",

@@ -53,7 +53,9 @@ func (s segment) edited() bool {
 func parseRegions(doc string) ([]segment, error) {
 	var segs []segment
 	var cur *segment
-	var text strings.Builder
+	// body collects the open region's lines; text the blank lines between
+	// regions. Builders keep the parse linear in the document's size.
+	var body, text strings.Builder
 	seen := map[string]int{}
 	lines := strings.SplitAfter(doc, "\n")
 	for i, raw := range lines {
@@ -65,6 +67,8 @@ func parseRegions(doc string) ([]segment, error) {
 		trimmed := strings.TrimSpace(line)
 		if cur != nil {
 			if trimmed == endMarker {
+				cur.body = body.String()
+				body.Reset()
 				segs = append(segs, *cur)
 				cur = nil
 				continue
@@ -72,9 +76,9 @@ func parseRegions(doc string) ([]segment, error) {
 			if strings.HasPrefix(trimmed, "<!-- cemark:generated") || strings.HasPrefix(trimmed, "<!-- cemark:manual") {
 				return nil, fmt.Errorf("line %d: region %q opened inside region %q (opened at line %d) — regions do not nest", n, trimmed, cur.id, cur.line)
 			}
-			cur.body += raw
+			body.WriteString(raw)
 			if !strings.HasSuffix(raw, "\n") {
-				cur.body += "\n"
+				body.WriteByte('\n')
 			}
 			continue
 		}

@@ -44,7 +44,11 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 		in.Route = conformity.RouteFor(cfg)
 	}
 	if len(in.Assessment.Points) == 0 {
-		in.Assessment = conformity.Assess(cfg, in.Report)
+		var ai conformity.Inputs
+		if in.Report != nil && in.Report.Facts.Vulnerabilities != nil {
+			ai.VulnScan = &in.Report.Facts.Vulnerabilities.Summary
+		}
+		in.Assessment = conformity.AssessWith(cfg, in.Report, ai)
 	}
 	lang := firstOf(opts.Lang, cfg.Docs.Lang, "en")
 	if lang != "en" && lang != "da" {

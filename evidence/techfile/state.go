@@ -122,21 +122,21 @@ func compare(accepted, current summary) []Change {
 		}
 	}
 	list := func(aspect string, a, b []string) {
-		in := func(s []string, v string) bool {
-			for _, x := range s {
-				if x == v {
-					return true
-				}
+		set := func(s []string) map[string]bool {
+			m := make(map[string]bool, len(s))
+			for _, v := range s {
+				m[v] = true
 			}
-			return false
+			return m
 		}
+		inA, inB := set(a), set(b)
 		for _, v := range a {
-			if !in(b, v) {
+			if !inB[v] {
 				out = append(out, Change{Aspect: aspect, Before: v})
 			}
 		}
 		for _, v := range b {
-			if !in(a, v) {
+			if !inA[v] {
 				out = append(out, Change{Aspect: aspect, After: v})
 			}
 		}

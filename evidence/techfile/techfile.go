@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/report"
@@ -82,6 +83,10 @@ type Input struct {
 	// product, not of one run. A run's own signature (a Rekor log index
 	// changes with every build) stays in its evidence.
 	Signers []Signer
+	// Vulns is the vulnerability scan of the product's SBOM; nil when none
+	// ran. The file states it without what changes daily (the database's
+	// date and checksum, EPSS scores): see vulnView.
+	Vulns *vulnscan.Scan
 	// Art14 is the Art. 14 reporting of the product (report.Summarise): the
 	// events recorded with cemark report and each deadline met, missed,
 	// not marked submitted or waiting. It reads no clock.

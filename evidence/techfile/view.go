@@ -11,6 +11,7 @@ import (
 	"github.com/Masterminds/sprig/v3"
 
 	"github.com/cemark/cemark/checks"
+	checkvulns "github.com/cemark/cemark/checks/vulns"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/evidencedir"
@@ -57,6 +58,9 @@ type view struct {
 	Residual    []waiverView
 	Provisions  []provisionView
 	Counts      assessmentCounts
+
+	// Vulns is the vulnerability scan of the SBOM (03, 07).
+	Vulns vulnView
 
 	Interfaces   []ifaceView
 	InvSources   []string
@@ -113,6 +117,9 @@ type checkView struct {
 	Counts                                              string // "2 fail, 1 waived"
 	Findings                                            []findingView
 	More                                                int // findings not listed
+	// InScan is true for a check whose findings the vulnerability scan
+	// section states (volatileChecks), rather than a list of its messages.
+	InScan bool
 }
 
 type findingView struct {
@@ -128,6 +135,9 @@ type pointView struct {
 	OpenItems                                                                []string
 	// Art14 links Part II (2) and (8) to the Art. 14 events (03).
 	Art14 string
+	// Vulnerabilities are the open vulnerabilities listed for Part I (2)(a)
+	// and Part II (2) (conformity.PointStatus.Vulnerabilities).
+	Vulnerabilities []string
 }
 
 type checkRef struct{ ID, Outcome, Anchor string }
@@ -230,6 +240,7 @@ func buildView(in Input, lang, relDir string) view {
 	v.Dates = newDatesView(p)
 	v.Reporting = newReportingView(cfg.Reporting)
 	v.Art14Open, v.Art14Closed = art14Events(in.Art14.Open, relDir), art14Events(in.Art14.Closed, relDir)
+	v.Vulns = newVulnView(in.Vulns, cfg)
 
 	checkIDs := map[string]bool{}
 	if in.Report != nil {
@@ -247,11 +258,21 @@ func buildView(in Input, lang, relDir string) view {
 		for _, r := range results {
 			checkIDs[r.ID] = true
 			cv := checkView{ID: r.ID, Title: r.Title, Outcome: string(r.Outcome), Severity: string(r.Severity),
-				CRA: strings.Join(r.CRA, "; "), Standards: strings.Join(r.Standards, "; "), Error: r.Error}
+				CRA: strings.Join(r.CRA, "; "), Standards: strings.Join(r.Standards, "; "), Error: r.Error, InScan: volatileChecks[r.ID]}
 			counts := map[checks.Outcome]int{}
 			for _, f := range r.Findings {
 				counts[f.Outcome]++
 				if f.Outcome == checks.Pass || f.Outcome == checks.NotApplicable {
+					continue
+				}
+				if f.Outcome == checks.Waived {
+					w := waiverView{Check: r.ID, Where: where(f), Message: stableMessage(r.ID, f)}
+					if f.Waiver != nil {
+						w.Justification, w.ApprovedBy, w.Expires = f.Waiver.Justification, f.Waiver.ApprovedBy, f.Waiver.Expires
+					}
+					v.Residual = append(v.Residual, w)
+				}
+				if cv.InScan {
 					continue
 				}
 				if len(cv.Findings) >= maxFindingsListed {
@@ -263,13 +284,6 @@ func buildView(in Input, lang, relDir string) view {
 					fv.Justification = f.Waiver.Justification
 				}
 				cv.Findings = append(cv.Findings, fv)
-				if f.Outcome == checks.Waived {
-					w := waiverView{Check: r.ID, Where: where(f), Message: f.Message}
-					if f.Waiver != nil {
-						w.Justification, w.ApprovedBy, w.Expires = f.Waiver.Justification, f.Waiver.ApprovedBy, f.Waiver.Expires
-					}
-					v.Residual = append(v.Residual, w)
-				}
 			}
 			var parts []string
 			for _, o := range []checks.Outcome{checks.Fail, checks.Error, checks.Warn, checks.Waived, checks.Info, checks.Pass, checks.NotApplicable} {
@@ -324,7 +338,7 @@ func buildView(in Input, lang, relDir string) view {
 	for _, ps := range in.Assessment.Points {
 		pv := pointView{ID: ps.ID, Clause: ps.Clause, Title: ps.Title, Basis: ps.Basis, Measures: strings.TrimSpace(ps.Measures),
 			Justification: strings.TrimSpace(ps.Justification), Always: ps.Always, OpenItems: ps.OpenItems,
-			Coverage: coverageWords(ps.Coverage)}
+			Coverage: coverageWords(ps.Coverage), Vulnerabilities: ps.Vulnerabilities}
 		pv.Status = ps.Status.Words()
 		if ps.ID == "II-2" || ps.ID == "II-8" {
 			pv.Art14 = art14Related(len(in.Art14.Open), len(in.Art14.Closed))
@@ -352,6 +366,9 @@ func buildView(in Input, lang, relDir string) view {
 				ref.Outcome = "warning"
 			case waived[id]:
 				ref.Outcome = "no failing finding; findings waived"
+			}
+			if id == checkvulns.IDKnown && len(ps.Vulnerabilities) > 0 && !failing[id] && !errored[id] && !warning[id] {
+				ref.Outcome = "open vulnerabilities that the policy does not fail, listed below"
 			}
 			if checkIDs[id] {
 				ref.Anchor = anchor(id)

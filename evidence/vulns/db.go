@@ -249,15 +249,7 @@ func Open(ctx context.Context, dir string, maxAge time.Duration, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	// The checksum was verified by describe; the reader need not hash the
-	// file a second time.
-	fast := installConfig(dir)
-	fast.ValidateChecksum = false
-	rcur, err := v6inst.NewCurator(fast, nil)
-	if err != nil {
-		return nil, err
-	}
-	r, err := rcur.Reader()
+	r, err := openReader(cur, dir)
 	if err != nil {
 		return nil, &NoDBError{Dir: dir, Reason: err.Error()}
 	}
@@ -266,6 +258,24 @@ func Open(ctx context.Context, dir string, maxAge time.Duration, now time.Time) 
 		return nil, err
 	}
 	return &DB{dir: dir, info: info, provider: v6.NewVulnerabilityProvider(r)}, nil
+}
+
+// clientVersion is the schema version of the grype library linked in, as
+// import.json records the client that hydrated a database ("v6.1.10").
+var clientVersion = fmt.Sprintf("v%d.%d.%d", v6.ModelVersion, v6.Revision, v6.Addition)
+
+// openReader opens the database for reading. The curator's own Reader
+// checks the status once more — hashing the whole file again, which
+// describe has just done and verified — and re-hydrates a database an
+// older grype imported. A database this grype imported needs no
+// re-hydration: it is opened directly, with one hash per run instead of
+// two. Any other goes through the curator, as grype does.
+func openReader(cur v6.Curator, dir string) (v6.Reader, error) {
+	dbDir := installConfig(dir).DBDirectoryPath()
+	if im, err := v6.ReadImportMetadata(afero.NewOsFs(), dbDir); err == nil && im != nil && im.ClientVersion == clientVersion {
+		return v6.NewReader(v6.Config{DBDirPath: dbDir})
+	}
+	return cur.Reader()
 }
 
 // Info returns the database's facts.

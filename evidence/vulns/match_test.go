@@ -257,3 +257,46 @@ func TestGrypeLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenReadsWhatOthersImportedAndRefusesChanges: a database this grype
+// imported is read directly (its checksum verified once, by describe); one
+// an older grype imported goes through grype's curator, which re-hydrates
+// it, and matches the same; a file changed since its import is refused.
+func TestOpenReadsWhatOthersImportedAndRefusesChanges(t *testing.T) {
+	dir := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
+	want := idsOf(scanWith(t, dir, time.Now()))
+
+	meta := filepath.Join(dir, "6", "import.json")
+	b, err := os.ReadFile(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older := strings.Replace(string(b), clientVersion, "v6.0.0", 1)
+	if older == string(b) {
+		t.Fatalf("import.json does not name this client (%s):\n%s", clientVersion, b)
+	}
+	if err := os.WriteFile(meta, []byte(older), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := idsOf(scanWith(t, dir, time.Now())); !cmp.Equal(want, got) {
+		t.Errorf("a database an older grype imported matches differently:\n%v\n%v", want, got)
+	}
+
+	f, err := os.OpenFile(filepath.Join(dir, "6", "vulnerability.db"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("tampered"))
+	f.Close()
+	if _, err := Open(context.Background(), dir, 0, time.Now()); err == nil || !errors.Is(err, ErrNoDB) {
+		t.Errorf("a database changed since its import opened: %v", err)
+	}
+}
+
+func idsOf(s *vulnscan.Scan) []string {
+	var out []string
+	for _, m := range s.Matches {
+		out = append(out, m.ID+" "+m.Package.Name+"@"+m.Package.Version)
+	}
+	return out
+}

@@ -11,19 +11,29 @@ import (
 	"testing"
 )
 
-// Write writes a mixed product tree of n files: Dockerfiles, compose
+// Write writes a mixed product tree of n files (see Tree) and fails the
+// test or benchmark when it cannot.
+func Write(tb testing.TB, dir string, n int) int {
+	tb.Helper()
+	candidates, err := Tree(dir, n)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return candidates
+}
+
+// Tree writes a mixed product tree of n files: Dockerfiles, compose
 // files, Kubernetes manifests, other YAML, Go, Python and JavaScript
 // sources, tests, vendored code and documents. It returns how many files
 // the surface collection should read (the candidates).
-func Write(tb testing.TB, dir string, n int) (candidates int) {
-	tb.Helper()
+func Tree(dir string, n int) (candidates int, err error) {
 	write := func(p, content string) {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			tb.Fatal(err)
+		if err != nil {
+			return
 		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			tb.Fatal(err)
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err = os.MkdirAll(filepath.Dir(full), 0o755); err == nil {
+			err = os.WriteFile(full, []byte(content), 0o644)
 		}
 	}
 	for i := 0; i < n; i++ {
@@ -61,5 +71,5 @@ func Write(tb testing.TB, dir string, n int) (candidates int) {
 			write(fmt.Sprintf("%s/docs/n%d.md", d, i), "# Notes\n\nEXPOSE 22 is not a port here.\n")
 		}
 	}
-	return candidates
+	return candidates, err
 }

@@ -134,9 +134,14 @@ type DependencyFile struct {
 	Dependencies   []Dependency `json:"dependencies"`
 }
 
-// Options name the analyzer.
+// Options name the analyzer and say where files are.
 type Options struct {
 	ToolVersion string
+	// File maps a file the SBOM names (relative to the product root) to
+	// the path GitLab opens, from the repository root (format.Location.File);
+	// nil keeps the SBOM's paths, and the SBOM's name for a package found
+	// in no file.
+	File func(string) string
 }
 
 // timeLayout is the schema's "yyyy-mm-ddThh:mm:ss" (UTC, no zone).
@@ -176,9 +181,15 @@ func Build(scan *vulnscan.Scan, opts Options) Report {
 		if m.VEX != nil && m.VEX.Status == vulnscan.VEXFixed {
 			continue
 		}
-		file := scan.SBOM.Name
+		file := ""
 		if len(m.Package.Locations) > 0 {
 			file = strings.TrimPrefix(m.Package.Locations[0], "/")
+		}
+		if opts.File != nil {
+			file = opts.File(file)
+		}
+		if file == "" {
+			file = scan.SBOM.Name
 		}
 		dep := Dependency{Package: Package{Name: m.Package.Name}, Version: m.Package.Version}
 		v := Vulnerability{

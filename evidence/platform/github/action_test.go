@@ -95,6 +95,8 @@ func newRunner(t *testing.T, ws, apiURL, event string, inputs map[string]string)
 		"GITHUB_OUTPUT":       filepath.Join(files, "output"),
 		"GITHUB_STEP_SUMMARY": filepath.Join(files, "summary"),
 		"SOURCE_DATE_EPOCH":   sourceDateEpoch,
+		// Tests run offline: no database download.
+		"INPUT_VULN_DB_UPDATE": "false",
 	}}
 	switch event {
 	case "push":

@@ -36,6 +36,8 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/cemark/cemark/evidence/sbom"
 )
 
 // The composite action (action.yml) runs here in a simulated GitHub
@@ -62,7 +64,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(fakeCosignOn) == "1" {
 		os.Exit(fakeCosign(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	sbom.Cleanup() // the image sources' temporary folders
+	os.Exit(code)
 }
 
 // ---------------------------------------------------------------- cosign
@@ -364,6 +368,7 @@ type simRunner struct {
 	stdout     bytes.Buffer
 	steps      map[string]map[string]string // step id → outputs
 	ran        []string                     // steps run, by id or uses
+	failed     bool                         // a step of the job failed
 }
 
 func newSimRunner(t *testing.T, rel *fakeRelease, ca *fulcio, inputs map[string]string) *simRunner {
@@ -445,12 +450,15 @@ func (r *simRunner) job(stopAfter string) (map[string]string, error) {
 	_ = os.Remove(r.env["FAKE_CEMARK_LOG"])
 	path := r.env["PATH"]
 	defer func() { r.env["PATH"] = path }()
-	r.steps, r.ran = map[string]map[string]string{}, nil
+	r.steps, r.ran, r.failed = map[string]map[string]string{}, nil, false
 	r.stdout.Reset()
+	var firstErr error
 	for i, s := range r.action.Runs.Steps {
 		cond := s.If
 		if cond == "" {
 			cond = "success()"
+		} else if !strings.Contains(cond, "always()") && !strings.Contains(cond, "failure()") {
+			cond = "success() && " + cond // as the runner does
 		}
 		if !truthy(r.eval(cond)) {
 			continue
@@ -469,12 +477,16 @@ func (r *simRunner) job(stopAfter string) (map[string]string, error) {
 			err = r.runScript(s, outputs)
 		}
 		r.steps[name] = outputs
-		if err != nil {
-			return nil, fmt.Errorf("step %s: %w", name, err)
+		if err != nil && firstErr == nil {
+			// Later steps run only when their condition says always().
+			firstErr, r.failed = fmt.Errorf("step %s: %w", name, err), true
 		}
 		if stopAfter != "" && s.ID == stopAfter {
-			return nil, nil
+			return nil, firstErr
 		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
 	}
 	outs := map[string]string{}
 	for i := 0; i+1 < len(r.action.Outputs.Content); i += 2 {
@@ -496,15 +508,33 @@ func (r *simRunner) uses(s actionStep, outputs map[string]string) error {
 	action, _, _ := strings.Cut(s.Uses, "@")
 	switch action {
 	case "actions/cache/restore":
-		saved, ok := r.cache[with["key"]]
-		outputs["cache-hit"] = "false"
+		key := with["key"]
+		saved, ok := r.cache[key]
+		outputs["cache-hit"] = boolString(ok)
+		// Else the restore keys in order, each a prefix: the newest entry
+		// that has it (date-keyed entries: the greatest key).
+		for _, prefix := range strings.Split(with["restore-keys"], "\n") {
+			if prefix = strings.TrimSpace(prefix); ok || prefix == "" {
+				continue
+			}
+			for k, dir := range r.cache {
+				if strings.HasPrefix(k, prefix) && (!ok || k > key) {
+					key, saved, ok = k, dir, true
+				}
+			}
+		}
 		if ok {
 			if err := copyTree(saved, with["path"]); err != nil {
 				return err
 			}
-			outputs["cache-hit"] = "true"
+			outputs["cache-matched-key"] = key
 		}
 	case "actions/cache/save":
+		if _, err := os.Stat(with["path"]); err != nil {
+			// actions/cache/save warns and saves nothing.
+			fmt.Fprintf(&r.stdout, "Warning: Path Validation Error: %s does not exist, hence no cache is being saved.\n", with["path"])
+			return nil
+		}
 		dst := r.t.TempDir()
 		if err := copyTree(with["path"], dst); err != nil {
 			return err
@@ -612,6 +642,10 @@ func (r *simRunner) eval(expr string) string {
 	}
 	switch {
 	case expr == "success()":
+		return boolString(!r.failed)
+	case expr == "failure()":
+		return boolString(r.failed)
+	case expr == "always()":
 		return "true"
 	case strings.HasPrefix(expr, "'"):
 		return strings.ReplaceAll(strings.Trim(expr, "'"), "''", "'")
@@ -734,7 +768,8 @@ func TestCompositeActionColdThenWarm(t *testing.T) {
 		!strings.Contains(calls[0], "--certificate-oidc-issuer_"+testIssuer) {
 		t.Errorf("cosign calls = %v: want one verify-blob for the release workflow's identity", calls)
 	}
-	wantRan := []string{"resolve", "actions/cache/restore", "sigstore/cosign-installer", "install", "actions/cache/save", "cemark"}
+	wantRan := []string{"resolve", "actions/cache/restore", "sigstore/cosign-installer", "install", "actions/cache/save",
+		"vulndb", "actions/cache/restore", "cemark", "actions/cache/save"}
 	if strings.Join(r.ran, " ") != strings.Join(wantRan, " ") {
 		t.Errorf("cold job ran %v, want %v", r.ran, wantRan)
 	}
@@ -775,7 +810,7 @@ func TestCompositeActionColdThenWarm(t *testing.T) {
 	if calls := r.cosignCalls(); len(calls) != 1 {
 		t.Errorf("the warm job ran cosign: %v", calls)
 	}
-	wantRan = []string{"resolve", "actions/cache/restore", "install", "cemark"}
+	wantRan = []string{"resolve", "actions/cache/restore", "install", "vulndb", "actions/cache/restore", "cemark"}
 	if strings.Join(r.ran, " ") != strings.Join(wantRan, " ") {
 		t.Errorf("warm job ran %v, want %v", r.ran, wantRan)
 	}
@@ -1094,5 +1129,86 @@ func TestCompositeActionPassesSigningAndBaseline(t *testing.T) {
 				t.Errorf("step %s gets %s", s.ID, k)
 			}
 		}
+	}
+}
+
+// TestCompositeActionCachesTheVulnerabilityDatabase: the database lives in
+// the runner's tool cache, outside the workspace (so it is never scanned as
+// part of the product, nor uploaded with it), reaches cemark as
+// CEMARK_VULN_DB, and is kept between jobs with actions/cache under a key a
+// day: the first job of a day restores yesterday's and saves today's,
+// also when a failing finding fails the cemark step; later jobs restore
+// today's and save nothing. A vuln-db input is the user's folder: no cache.
+func TestCompositeActionCachesTheVulnerabilityDatabase(t *testing.T) {
+	tags, _ := releaseTags(t)
+	rel := newFakeRelease(t, tags)
+	ca := newFulcio(t)
+	rel.publish(t, ca, "v1.2.3", buildFakeCemark(t), "")
+	r := newSimRunner(t, rel, ca, map[string]string{})
+	r.env["FAKE_CEMARK_DAY"] = "day 1"
+	dbRan := func() string {
+		var out []string
+		for i, s := range r.ran {
+			if s == "vulndb" {
+				out = r.ran[i:]
+			}
+		}
+		return strings.Join(out, " ")
+	}
+
+	if _, err := r.job(""); err != nil {
+		t.Fatalf("first job: %v\n%s", err, r.stdout.String())
+	}
+	key := r.steps["vulndb"]["key"]
+	dir := r.steps["vulndb"]["dir"]
+	run := r.cemarkRun()
+	if !strings.HasPrefix(key, "cemark-grype-db-v6-"+r.env["RUNNER_OS"]+"-") || run["vuln_db"] != dir || run["vuln_db_before"] != "" ||
+		!strings.HasPrefix(dir, r.env["RUNNER_TOOL_CACHE"]) || strings.HasPrefix(dir, r.env["GITHUB_WORKSPACE"]) {
+		t.Fatalf("first job: key %q, cemark saw CEMARK_VULN_DB %v (before: %q): want the tool cache's folder", key, run["vuln_db"], run["vuln_db_before"])
+	}
+	if inputs, _ := run["inputs"].(map[string]any); inputs["INPUT_VULN_DB_UPDATE"] != "true" || inputs["INPUT_VULN_DB"] != "" {
+		t.Errorf("cemark saw vuln-db %v, vuln-db-update %v", inputs["INPUT_VULN_DB"], inputs["INPUT_VULN_DB_UPDATE"])
+	}
+	if got := dbRan(); got != "vulndb actions/cache/restore cemark actions/cache/save" || r.cache[key] == "" {
+		t.Errorf("first job: %s; today's cache %q", got, r.cache[key])
+	}
+
+	// Later the same day: today's database, nothing saved.
+	if _, err := r.job(""); err != nil {
+		t.Fatalf("second job: %v\n%s", err, r.stdout.String())
+	}
+	if got := dbRan(); r.cemarkRun()["vuln_db_before"] != "database of day 1" || got != "vulndb actions/cache/restore cemark" {
+		t.Errorf("second job: %s; cemark found %q", got, r.cemarkRun()["vuln_db_before"])
+	}
+
+	// The next day (today's entry is yesterday's now), with a failing
+	// finding: yesterday's database is restored, updated and saved.
+	yesterday := r.steps["vulndb"]["yesterday"]
+	r.cache[yesterday] = r.cache[key]
+	delete(r.cache, key)
+	r.env["FAKE_CEMARK_DAY"], r.env["FAKE_CEMARK_EXIT"] = "day 2", "3"
+	if _, err := r.job(""); err == nil {
+		t.Fatal("the cemark step's exit 3 did not fail the job")
+	}
+	if got := dbRan(); r.cemarkRun()["vuln_db_before"] != "database of day 1" || got != "vulndb actions/cache/restore cemark actions/cache/save" {
+		t.Errorf("next day: %s; cemark found %q", got, r.cemarkRun()["vuln_db_before"])
+	}
+	if b, err := os.ReadFile(filepath.Join(r.cache[key], "6", "vulnerability.db")); err != nil || string(b) != "database of day 2" {
+		t.Errorf("today's cache holds %q (%v)", b, err)
+	}
+	delete(r.env, "FAKE_CEMARK_EXIT")
+
+	// The user's own folder: no cache steps; read as --vuln-db.
+	r.inputs = map[string]string{"vuln-db": "grype-db", "vuln-db-update": "false"}
+	if _, err := r.job(""); err != nil {
+		t.Fatalf("vuln-db job: %v\n%s", err, r.stdout.String())
+	}
+	if got := dbRan(); got != "vulndb cemark" {
+		t.Errorf("with vuln-db: %s", got)
+	}
+	seen, _ := r.cemarkRun()["inputs"].(map[string]any)
+	in, err := ReadInputs(NewActions(&bytes.Buffer{}, func(k string) string { s, _ := seen[k].(string); return s }))
+	if err != nil || in.VulnDB != "grype-db" || in.VulnDBUpdate {
+		t.Errorf("ReadInputs: vuln-db %q, vuln-db-update %v, %v", in.VulnDB, in.VulnDBUpdate, err)
 	}
 }

@@ -189,10 +189,15 @@ func TestReadInputs(t *testing.T) {
 	}
 	want := Inputs{Path: ".", Docs: DocsCheck, FailOn: checks.SeverityMedium,
 		Checks: []string{"CEM-DEF-001", "CEM-PORT-001", "CEM-VH-001"}, Subjects: []string{"dist/*.tar.gz"},
-		Sources: []string{"dir:.", "docker-archive:dist/image.tar"}, OutputDir: "out"}
+		Sources: []string{"dir:.", "docker-archive:dist/image.tar"}, OutputDir: "out", VulnDBUpdate: true}
 	if diff := cmp.Diff(want, in); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}
+	env["INPUT_VULN_DB_UPDATE"] = "maybe"
+	if _, err := ReadInputs(NewActions(&strings.Builder{}, func(k string) string { return env[k] })); err == nil || !strings.Contains(err.Error(), "vuln-db-update") {
+		t.Errorf("bad vuln-db-update: %v", err)
+	}
+	delete(env, "INPUT_VULN_DB_UPDATE")
 	env["INPUT_FAIL-ON"] = "severe"
 	if _, err := ReadInputs(NewActions(&strings.Builder{}, func(k string) string { return env[k] })); err == nil || !strings.Contains(err.Error(), "fail-on") {
 		t.Errorf("bad fail-on: %v", err)

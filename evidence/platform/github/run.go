@@ -46,6 +46,13 @@ type Inputs struct {
 	// Baseline is a previous report.json, relative to the workspace
 	// (`--baseline`): the findings it holds do not count for fail-on.
 	Baseline string
+	// VulnDB is the vulnerability database folder (`--vuln-db`), relative
+	// to the workspace or absolute (a runner's own cache); empty: the
+	// folder the action caches, which it passes as CEMARK_VULN_DB.
+	VulnDB string
+	// VulnDBUpdate downloads a newer database before the scan
+	// (`--vuln-db-update`); true unless the input says false.
+	VulnDBUpdate bool
 }
 
 // ReadInputs reads and checks the INPUT_* values. Secrets are masked by
@@ -56,7 +63,7 @@ func ReadInputs(a Actions) (Inputs, error) {
 		Subjects: list(a.GetInput("subjects")), Checks: list(a.GetInput("checks")), Sources: list(a.GetInput("source")),
 		SigningKey: a.GetInput("signing-key"), Docs: strings.ToLower(a.GetInput("docs")), Token: a.GetInput("github-token"),
 		Signing: strings.ToLower(a.GetInput("signing")), FulcioURL: a.GetInput("fulcio-url"), RekorURL: a.GetInput("rekor-url"),
-		TrustedRoot: a.GetInput("trusted-root"), Baseline: a.GetInput("baseline"),
+		TrustedRoot: a.GetInput("trusted-root"), Baseline: a.GetInput("baseline"), VulnDB: a.GetInput("vuln-db"),
 	}
 	if in.Path == "" {
 		in.Path = "."
@@ -77,7 +84,24 @@ func ReadInputs(a Actions) (Inputs, error) {
 		return in, fmt.Errorf("input fail-on: %w", err)
 	}
 	in.FailOn = sev
+	if in.VulnDBUpdate, err = boolInput(a.GetInput("vuln-db-update"), true); err != nil {
+		return in, fmt.Errorf("input vuln-db-update: %w", err)
+	}
 	return in, nil
+}
+
+// boolInput reads a boolean input as GitHub's YAML 1.2 core schema
+// spells it (true, True, TRUE, false …); empty is def.
+func boolInput(s string, def bool) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return def, nil
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return def, fmt.Errorf("%q is not true or false", s)
 }
 
 // list splits an input on newlines and commas.
@@ -141,7 +165,7 @@ func Run(ctx context.Context, d Deps) error {
 	}
 	opts := evidence.Options{
 		Root: root, Checks: in.Checks, Subjects: in.Subjects, Sources: in.Sources, FailOn: in.FailOn,
-		Sign: in.Signing, FulcioURL: in.FulcioURL, RekorURL: in.RekorURL,
+		Sign: in.Signing, FulcioURL: in.FulcioURL, RekorURL: in.RekorURL, VulnDBUpdate: in.VulnDBUpdate,
 		Stages: stages, DocsCheck: in.Docs == DocsCheck,
 		Progress: d.Progress, RepoRoot: gctx.Workspace,
 		// Every write — the output-dir input, cemark.yaml's outputs.dir —
@@ -170,6 +194,12 @@ func Run(ctx context.Context, d Deps) error {
 		if *p.to, _, err = insideWorkspace(gctx.Workspace, p.value); err != nil {
 			return failure.Usage(fmt.Errorf("input %s: %w", p.input, err))
 		}
+	}
+
+	// The database is read (and updated) where the input says: inside the
+	// workspace or, absolute, a runner's own cache.
+	if opts.VulnDB = in.VulnDB; opts.VulnDB != "" && !filepath.IsAbs(opts.VulnDB) {
+		opts.VulnDB = filepath.Join(gctx.Workspace, opts.VulnDB)
 	}
 
 	run := d.Run

@@ -3,6 +3,7 @@ package gitlab
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
+
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // TestComponent reads templates/cemark.yml the way GitLab does: a spec
@@ -43,7 +46,7 @@ func TestComponent(t *testing.T) {
 	}
 	sort.Strings(names)
 	want := []string{"baseline", "checks", "docs", "fail-on", "fulcio-url", "image-tag", "job-prefix", "output-dir", "path", "rekor-url",
-		"signing", "source", "stage", "subjects", "trusted-root"}
+		"signing", "source", "stage", "subjects", "trusted-root", "vuln-db", "vuln-db-update"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("inputs (-want +got):\n%s", diff)
 	}
@@ -70,7 +73,7 @@ func TestComponent(t *testing.T) {
 			t.Errorf("input %s: its default %q does not match its regex %s", name, d, in.Regex)
 		}
 	}
-	for _, in := range []string{"signing", "fulcio-url", "rekor-url", "trusted-root", "baseline"} {
+	for _, in := range []string{"signing", "fulcio-url", "rekor-url", "trusted-root", "baseline", "vuln-db"} {
 		if re := regexp.MustCompile(spec.Spec.Inputs[in].Regex); spec.Spec.Inputs[in].Regex == "" || re.MatchString("x' && true '") {
 			t.Errorf("input %s: regex %q lets a quote through", in, spec.Spec.Inputs[in].Regex)
 		}
@@ -85,13 +88,19 @@ func TestComponent(t *testing.T) {
 		IDTokens  map[string]struct {
 			Aud string `yaml:"aud"`
 		} `yaml:"id_tokens"`
-		Script    []string `yaml:"script"`
+		Script []string `yaml:"script"`
+		Cache  struct {
+			Key   string   `yaml:"key"`
+			Paths []string `yaml:"paths"`
+			When  string   `yaml:"when"`
+		} `yaml:"cache"`
 		Artifacts struct {
 			When    string   `yaml:"when"`
 			Paths   []string `yaml:"paths"`
 			Reports struct {
-				CodeQuality string   `yaml:"codequality"`
-				CycloneDX   []string `yaml:"cyclonedx"`
+				CodeQuality        string   `yaml:"codequality"`
+				CycloneDX          []string `yaml:"cyclonedx"`
+				DependencyScanning string   `yaml:"dependency_scanning"`
 			} `yaml:"reports"`
 		} `yaml:"artifacts"`
 	}
@@ -111,8 +120,14 @@ func TestComponent(t *testing.T) {
 	a := job.Artifacts
 	if a.When != "always" || a.Reports.CodeQuality != "$[[ inputs.output-dir ]]/codequality.json" ||
 		len(a.Reports.CycloneDX) != 1 || a.Reports.CycloneDX[0] != "$[[ inputs.output-dir ]]/gl-sbom-*.cdx.json" ||
-		len(a.Paths) != 1 || a.Paths[0] != "$[[ inputs.output-dir ]]/" {
+		len(a.Paths) != 1 || a.Paths[0] != "$[[ inputs.output-dir ]]/" ||
+		a.Reports.DependencyScanning != "$[[ inputs.output-dir ]]/"+evidencedir.DependencyScanning {
 		t.Errorf("artifacts = %+v", a)
+	}
+	// The vulnerability database: the folder CEMARK_VULN_DB names, kept by
+	// the cache also when a failing finding fails the job.
+	if c := job.Cache; c.Key == "" || len(c.Paths) != 1 || c.Paths[0] != "$[[ inputs.vuln-db ]]/" || c.When != "always" {
+		t.Errorf("cache = %+v", c)
 	}
 	for _, s := range job.Script {
 		if strings.Contains(s, "$[[") {
@@ -128,6 +143,7 @@ func TestComponent(t *testing.T) {
 		"CEMARK_DOCS": "docs", "CEMARK_CHECKS": "checks", "CEMARK_SUBJECTS": "subjects", "CEMARK_SOURCE": "source",
 		"CEMARK_SIGNING": "signing", "CEMARK_FULCIO_URL": "fulcio-url", "CEMARK_REKOR_URL": "rekor-url",
 		"CEMARK_TRUSTED_ROOT": "trusted-root", "CEMARK_BASELINE": "baseline",
+		"CEMARK_VULN_DB": "vuln-db", "CEMARK_VULN_DB_UPDATE": "vuln-db-update",
 	}
 	for v, in := range wantVars {
 		if got := job.Variables[v]; got != "$[[ inputs."+in+" ]]" {
@@ -146,6 +162,8 @@ func TestComponent(t *testing.T) {
 		switch d := spec.Spec.Inputs[in].Default.(type) {
 		case string:
 			env[v] = d
+		case bool:
+			env[v] = fmt.Sprint(d)
 		case []any:
 			b, _ := json.Marshal(d)
 			env[v] = string(b)
@@ -155,7 +173,7 @@ func TestComponent(t *testing.T) {
 	if err != nil {
 		t.Errorf("component defaults: %v", err)
 	}
-	if got.Docs != DocsCheck || len(got.Checks)+len(got.Subjects)+len(got.Sources) != 0 {
+	if got.Docs != DocsCheck || len(got.Checks)+len(got.Subjects)+len(got.Sources) != 0 || !got.VulnDBUpdate || got.VulnDB != ".cemark-cache/grype-db" {
 		t.Errorf("component defaults read as %+v", got)
 	}
 	env["CEMARK_CHECKS"] = `["CEM-DEF-001", "CEM-PORT-001"]`

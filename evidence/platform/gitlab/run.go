@@ -16,6 +16,7 @@ import (
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/format/gitlabsbom"
+	"github.com/cemark/cemark/evidence/vulns"
 )
 
 // Docs modes (the component's `docs` input).
@@ -45,6 +46,14 @@ type Settings struct {
 	// Baseline is CEMARK_BASELINE, a previous report.json relative to
 	// CI_PROJECT_DIR (`--baseline`).
 	Baseline string
+	// VulnDB is CEMARK_VULN_DB, the vulnerability database folder the
+	// component caches, relative to CI_PROJECT_DIR (GitLab caches only
+	// paths inside it) or absolute; the pipeline reads it as it reads
+	// CEMARK_VULN_DB anywhere (after --vuln-db and vulnerabilities.db).
+	VulnDB string
+	// VulnDBUpdate is CEMARK_VULN_DB_UPDATE (`--vuln-db-update`): true
+	// unless it says false.
+	VulnDBUpdate bool
 }
 
 // ReadSettings reads and checks the CEMARK_* variables.
@@ -54,7 +63,7 @@ func ReadSettings(getenv func(string) string) (Settings, error) {
 		Checks: list(getenv("CEMARK_CHECKS")), Subjects: list(getenv("CEMARK_SUBJECTS")), Sources: list(getenv("CEMARK_SOURCE")),
 		Signing: strings.ToLower(strings.TrimSpace(getenv("CEMARK_SIGNING"))), FulcioURL: strings.TrimSpace(getenv("CEMARK_FULCIO_URL")),
 		RekorURL: strings.TrimSpace(getenv("CEMARK_REKOR_URL")), TrustedRoot: strings.TrimSpace(getenv("CEMARK_TRUSTED_ROOT")),
-		Baseline: strings.TrimSpace(getenv("CEMARK_BASELINE"))}
+		Baseline: strings.TrimSpace(getenv("CEMARK_BASELINE")), VulnDB: strings.TrimSpace(getenv(vulns.EnvDB)), VulnDBUpdate: true}
 	if s.Path == "" {
 		s.Path = "."
 	}
@@ -74,6 +83,13 @@ func ReadSettings(getenv func(string) string) (Settings, error) {
 		return s, fmt.Errorf("CEMARK_FAIL_ON: %w", err)
 	}
 	s.FailOn = sev
+	switch u := strings.ToLower(strings.TrimSpace(getenv("CEMARK_VULN_DB_UPDATE"))); u {
+	case "", "true":
+	case "false":
+		s.VulnDBUpdate = false
+	default:
+		return s, fmt.Errorf("CEMARK_VULN_DB_UPDATE: %q is not true or false", u)
+	}
 	return s, nil
 }
 
@@ -135,9 +151,9 @@ func Run(ctx context.Context, d Deps) error {
 		stages = stages.Without(evidence.StageDocs)
 	}
 	opts := evidence.Options{Root: root, Checks: s.Checks, Subjects: s.Subjects, Sources: s.Sources, FailOn: s.FailOn,
-		Sign: s.Signing, FulcioURL: s.FulcioURL, RekorURL: s.RekorURL,
+		Sign: s.Signing, FulcioURL: s.FulcioURL, RekorURL: s.RekorURL, VulnDBUpdate: s.VulnDBUpdate,
 		Stages: stages, DocsCheck: s.Docs == DocsCheck,
-		Getenv: signingEnv(gc, s, getenv, d.Log), Progress: d.Progress, RepoRoot: gc.ProjectDir,
+		Getenv: vulnDBEnv(gc, s, signingEnv(gc, s, getenv, d.Log)), Progress: d.Progress, RepoRoot: gc.ProjectDir,
 		// Every write — CEMARK_OUTPUT_DIR, cemark.yaml's outputs.dir — stays
 		// inside the project directory (evidence/contain).
 		Workspace: gc.ProjectDir, OutDirFrom: "CEMARK_OUTPUT_DIR"}
@@ -253,6 +269,21 @@ func signingEnv(gc Context, s Settings, getenv func(string) string, log io.Write
 	return func(k string) string {
 		if k == attest.EnvSigstoreIDToken {
 			return ""
+		}
+		return getenv(k)
+	}
+}
+
+// vulnDBEnv resolves a relative CEMARK_VULN_DB against the project
+// directory, where the component's cache: puts the database.
+func vulnDBEnv(gc Context, s Settings, getenv func(string) string) func(string) string {
+	if s.VulnDB == "" || filepath.IsAbs(s.VulnDB) {
+		return getenv
+	}
+	abs := filepath.Join(gc.ProjectDir, s.VulnDB)
+	return func(k string) string {
+		if k == vulns.EnvDB {
+			return abs
 		}
 		return getenv(k)
 	}

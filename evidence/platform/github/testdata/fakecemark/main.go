@@ -2,13 +2,18 @@
 // composite action's test: it records its arguments, working folder,
 // INPUT_* environment and which OIDC variables it sees as JSON in
 // $FAKE_CEMARK_LOG and sets the step outputs the real `cemark action` sets.
+// It updates the vulnerability database as `cemark action` does by default:
+// it records the database CEMARK_VULN_DB holds before, then writes one. It
+// exits with $FAKE_CEMARK_EXIT (a failing finding is 3) when set.
 package main
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -29,6 +34,16 @@ func main() {
 		oidc[k] = os.Getenv(k) != ""
 	}
 	rec["oidc"] = oidc
+	if dir := os.Getenv("CEMARK_VULN_DB"); dir != "" {
+		db := filepath.Join(dir, "6", "vulnerability.db")
+		before, _ := os.ReadFile(db)
+		rec["vuln_db"], rec["vuln_db_before"] = dir, string(before)
+		if strings.EqualFold(os.Getenv("INPUT_VULN_DB_UPDATE"), "true") && os.Getenv("INPUT_VULN_DB") == "" {
+			if err := os.MkdirAll(filepath.Dir(db), 0o755); err == nil {
+				_ = os.WriteFile(db, []byte("database of "+os.Getenv("FAKE_CEMARK_DAY")), 0o644)
+			}
+		}
+	}
 	b, _ := json.Marshal(rec)
 	if err := os.WriteFile(os.Getenv("FAKE_CEMARK_LOG"), b, 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -48,5 +63,9 @@ func main() {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(out, "%s=%s\n", k, outputs[k])
+	}
+	if code, err := strconv.Atoi(os.Getenv("FAKE_CEMARK_EXIT")); err == nil {
+		out.Close()
+		os.Exit(code)
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package art14
 
 import (
 	"fmt"

@@ -1,7 +1,8 @@
-package report
+package art14
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -115,7 +116,7 @@ func Candidates(obs []Observation, events []Event) []Candidate {
 			c.KnownSince, c.KnownSinceBasis = *c.FirstSeen, "first seen in the evidence history"
 		}
 		for _, e := range events {
-			if contains(e.Vulnerabilities, c.VulnID) {
+			if slices.Contains(e.Vulnerabilities, c.VulnID) {
 				c.EventID = e.ID
 				break
 			}
@@ -127,17 +128,8 @@ func Candidates(obs []Observation, events []Event) []Candidate {
 }
 
 func appendUnique(list []string, s string) []string {
-	if contains(list, s) {
+	if slices.Contains(list, s) {
 		return list
 	}
 	return append(list, s)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

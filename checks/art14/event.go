@@ -1,4 +1,4 @@
-package report
+package art14
 
 import (
 	"regexp"
@@ -59,8 +59,8 @@ func (s Stage) Title() string {
 	return string(s)
 }
 
-// key is the stage's key under submissions: in event.yaml.
-func (s Stage) key() string {
+// Key is the stage's key under submissions: in event.yaml.
+func (s Stage) Key() string {
 	switch s {
 	case EarlyWarning:
 		return "early_warning"
@@ -152,17 +152,20 @@ type Submission struct {
 func (e Event) Open() bool { return e.Status == "" || e.Status == StatusOpen }
 
 var (
-	vulnIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*-\S+$`)
-	purlPattern   = regexp.MustCompile(`^pkg:[A-Za-z.+-][A-Za-z0-9.+-]*/\S+$`)
-	urlPattern    = regexp.MustCompile(`^https?://\S+$`)
+	// VulnIDPattern is the shape of a vulnerability ID (CVE-…, GHSA-…).
+	VulnIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*-\S+$`)
+	// PURLPattern is the shape of a package URL.
+	PURLPattern = regexp.MustCompile(`^pkg:[A-Za-z.+-][A-Za-z0-9.+-]*/\S+$`)
+	urlPattern  = regexp.MustCompile(`^https?://\S+$`)
 	// IDPattern is the shape of an event ID: its folder's name.
 	IDPattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(-[a-z0-9]+)*$`)
 )
 
 const timeWant = "a time in RFC 3339 with its offset, e.g. 2026-11-05T09:30:00Z"
 
-// eventRules are event.yaml's rules beyond the Go types, by rule path.
-func eventRules(p string) config.Rule {
+// EventRules are event.yaml's rules beyond the Go types, by rule path
+// (for config.LoadStrict and config.ParseStrict).
+func EventRules(p string) config.Rule {
 	switch p {
 	case "kind":
 		return config.Rule{Required: true, Enum: []string{KindVulnerability, KindIncident}}
@@ -177,9 +180,9 @@ func eventRules(p string) config.Rule {
 	case "product_versions[]", "fixed_versions[]", "csirt":
 		return config.Rule{NonBlank: true, Want: "a value"}
 	case "vulnerabilities[]":
-		return config.Rule{Pattern: vulnIDPattern, Want: "a vulnerability ID such as CVE-2026-1234 or GHSA-abcd-efgh-ijkl"}
+		return config.Rule{Pattern: VulnIDPattern, Want: "a vulnerability ID such as CVE-2026-1234 or GHSA-abcd-efgh-ijkl"}
 	case "components[]":
-		return config.Rule{Pattern: purlPattern, Want: "a package URL such as pkg:golang/example.com/lib@v1.2.3"}
+		return config.Rule{Pattern: PURLPattern, Want: "a package URL such as pkg:golang/example.com/lib@v1.2.3"}
 	case "references[]":
 		return config.Rule{Pattern: urlPattern, Want: "an http(s) URL"}
 	case "corrective_measure_available_at":

@@ -1,6 +1,6 @@
 //go:build unix
 
-package contain
+package input
 
 import (
 	"os"

@@ -1,4 +1,4 @@
-package report
+package art14
 
 import (
 	"errors"
@@ -10,8 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cemark/cemark/checks/input"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/failure"
 )
 
 // DefaultDocsDir is the technical file's folder when docs.dir is unset.
@@ -28,10 +28,11 @@ func EventsDir(cfg *config.Config) string {
 }
 
 // LoadEvent reads one event.yaml (rel is its slash path relative to root)
-// strictly: a problem is an error naming file:line:column, with exit code 2.
+// strictly: a problem is an error naming file:line:column, a usage error
+// (exit code 2).
 func LoadEvent(root, rel string) (Event, error) {
 	var e Event
-	if err := config.LoadStrict(filepath.Join(root, filepath.FromSlash(rel)), &e, eventRules); err != nil {
+	if err := config.LoadStrict(filepath.Join(root, filepath.FromSlash(rel)), &e, EventRules); err != nil {
 		return Event{}, relativeErrors(err, root)
 	}
 	e.ID = path.Base(path.Dir(rel))
@@ -66,8 +67,8 @@ func relativeErrors(err error, root string) error {
 
 // LoadEvents reads every event under EventsDir, sorted by ID. A folder
 // there without event.yaml is skipped; a folder whose name is not an event
-// ID, or an event.yaml with problems, is an error (exit 2) naming every
-// problem found.
+// ID, or an event.yaml with problems, is a usage error (exit 2) naming
+// every problem found (config.Errors).
 func LoadEvents(root string, cfg *config.Config) ([]Event, error) {
 	dir := EventsDir(cfg)
 	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(dir)))
@@ -104,7 +105,7 @@ func LoadEvents(root string, cfg *config.Config) ([]Event, error) {
 		events = append(events, e)
 	}
 	if len(problems) > 0 {
-		return events, failure.Usage(problems)
+		return events, input.Usage(problems)
 	}
 	sort.Slice(events, func(i, j int) bool { return events[i].ID < events[j].ID })
 	return events, nil
@@ -113,11 +114,11 @@ func LoadEvents(root string, cfg *config.Config) ([]Event, error) {
 // FindEvent reads the event with this ID.
 func FindEvent(root string, cfg *config.Config, id string) (Event, error) {
 	if !IDPattern.MatchString(id) {
-		return Event{}, failure.Usage(fmt.Errorf("%q is not an event ID (cemark report status lists them)", id))
+		return Event{}, input.Usage(fmt.Errorf("%q is not an event ID (cemark report status lists them)", id))
 	}
 	rel := path.Join(EventsDir(cfg), id, EventFile)
 	if _, err := os.Stat(filepath.Join(root, filepath.FromSlash(rel))); errors.Is(err, fs.ErrNotExist) {
-		return Event{}, failure.Usage(fmt.Errorf("no event %s: %s does not exist (cemark report status lists the events)", id, rel))
+		return Event{}, input.Usage(fmt.Errorf("no event %s: %s does not exist (cemark report status lists the events)", id, rel))
 	}
 	return LoadEvent(root, rel)
 }

@@ -1,4 +1,4 @@
-package updates
+package sigverify
 
 import (
 	"bytes"
@@ -17,7 +17,9 @@ import (
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/sigstore/sigstore/pkg/signature"
 
-	"github.com/cemark/cemark/evidence/contain"
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/input"
+	"github.com/cemark/cemark/evidence/config"
 )
 
 // Key kinds, as written in cemark.yaml updates.keys[].type.
@@ -27,8 +29,8 @@ const (
 	KeyMinisign = "minisign" // minisign public key
 )
 
-// VerificationKey is one public key that may verify release signatures.
-type VerificationKey struct {
+// Key is one public key that may verify release signatures.
+type Key struct {
 	// Source says where the key came from: "cemark.yaml updates.keys[0]" or
 	// "--update-key <path>".
 	Source string
@@ -46,21 +48,43 @@ type VerificationKey struct {
 
 	public   crypto.PublicKey   // x509 keys
 	verifier signature.Verifier // x509 keys
-	keyring  openpgp.EntityList // pgp
+	entities openpgp.EntityList // pgp
 	minisign minisign.PublicKey // minisign
 }
 
-// KeySet is every verification key of the run, and the key files that
-// could not be loaded.
-type KeySet struct {
-	Keys []VerificationKey
+// DeclaredMatches reports whether the fingerprint cemark.yaml declares is
+// the key file's (for an OpenPGP keyring: one of its keys'). It is false
+// when either is missing.
+func (k Key) DeclaredMatches() bool {
+	if k.DeclaredFingerprint == "" || k.Path == "" {
+		return false
+	}
+	want := NormalizeFingerprint(k.DeclaredFingerprint)
+	if NormalizeFingerprint(k.Fingerprint) == want {
+		return true
+	}
+	for _, e := range k.entities {
+		if pgpFingerprint(e) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// Keyring is every verification key of the run — cemark.yaml's
+// updates.keys and the --update-key files — and the key files that could
+// not be loaded. It is built once per run (Keys) and shared by every family
+// that verifies a signature: the same people sign releases and the
+// security contact file, and cemark has one place for trusted keys.
+type Keyring struct {
+	Keys []Key
 	// Errors are key files that could not be read or parsed; a broken key
 	// file is reported, never silently dropped.
 	Errors []string
 }
 
-func (s *KeySet) byKind(kind string) []VerificationKey {
-	var out []VerificationKey
+func (s *Keyring) byKind(kind string) []Key {
+	var out []Key
 	for _, k := range s.Keys {
 		if k.Kind == kind && k.Path != "" {
 			out = append(out, k)
@@ -69,11 +93,12 @@ func (s *KeySet) byKind(kind string) []VerificationKey {
 	return out
 }
 
-// pgpKeyring returns every OpenPGP entity of the set as one keyring.
-func (s *KeySet) pgpKeyring() openpgp.EntityList {
+// OpenPGP returns every OpenPGP key of the keyring as one OpenPGP
+// keyring (nil when there is none).
+func (s *Keyring) OpenPGP() openpgp.EntityList {
 	var ring openpgp.EntityList
 	for _, k := range s.byKind(KeyPGP) {
-		ring = append(ring, k.keyring...)
+		ring = append(ring, k.entities...)
 	}
 	return ring
 }
@@ -109,17 +134,17 @@ func pgpFingerprint(e *openpgp.Entity) string {
 // ParseKey reads one public key file. kind may be empty: the kind is then
 // inferred from the content (PEM public key, OpenPGP armored or binary
 // keyring, minisign public key).
-func ParseKey(data []byte, kind string) (VerificationKey, error) {
+func ParseKey(data []byte, kind string) (Key, error) {
 	trimmed := bytes.TrimSpace(data)
 	// A private key handed over by mistake is refused outright, so it is
 	// never parsed, kept in memory longer than needed or echoed in errors.
 	if bytes.Contains(trimmed, []byte("PRIVATE KEY")) || bytes.Contains(trimmed, []byte("secret key")) {
-		return VerificationKey{Kind: kind}, errors.New("this is a private key: give cemark the public key only")
+		return Key{Kind: kind}, errors.New("this is a private key: give cemark the public key only")
 	}
 	if kind == "" || kind == "ssh" {
 		kind = detectKeyKind(trimmed)
 	}
-	k := VerificationKey{Kind: kind}
+	k := Key{Kind: kind}
 	switch kind {
 	case KeyCosign:
 		pub, err := cryptoutils.UnmarshalPEMToPublicKey(trimmed)
@@ -155,7 +180,7 @@ func ParseKey(data []byte, kind string) (VerificationKey, error) {
 		}
 		// A keyring may hold several keys; the first is the key's name in
 		// the report, the others verify too.
-		k.keyring, k.Fingerprint = ring, fps[0]
+		k.entities, k.Fingerprint = ring, fps[0]
 	case KeyMinisign:
 		var pub minisign.PublicKey
 		if err := pub.UnmarshalText(trimmed); err != nil {
@@ -183,11 +208,28 @@ func detectKeyKind(trimmed []byte) string {
 	return ""
 }
 
+// memoKey is where Keys keeps the run's keyring on the Target.
+const memoKey = "sigverify/keys"
+
+// Keys returns the run's keyring: the keys t.Config declares in
+// updates.keys and the t.UpdateKeys files, read and parsed once per Target
+// whichever family asks first.
+func Keys(t *checks.Target) *Keyring {
+	k, _ := checks.Memoized(t.Memo, memoKey, func() (*Keyring, error) {
+		var declared []config.UpdateKey
+		if t.Config != nil {
+			declared = t.Config.Updates.Keys
+		}
+		return LoadKeys(t.Root, declared, t.UpdateKeys), nil
+	})
+	return k
+}
+
 // LoadKeys reads the keys declared in cemark.yaml (paths relative to root)
 // and the --update-key files (absolute). A fingerprint-only declaration is
 // kept (Path empty) so that the consistency check can match it.
-func LoadKeys(root string, declared []DeclaredKey, extra []string) *KeySet {
-	set := &KeySet{}
+func LoadKeys(root string, declared []config.UpdateKey, extra []string) *Keyring {
+	set := &Keyring{}
 	for i, d := range declared {
 		src := fmt.Sprintf("cemark.yaml updates.keys[%d]", i)
 		if d.Name != "" {
@@ -198,7 +240,7 @@ func LoadKeys(root string, declared []DeclaredKey, extra []string) *KeySet {
 				set.Errors = append(set.Errors, src+": neither path nor fingerprint given")
 				continue
 			}
-			set.Keys = append(set.Keys, VerificationKey{Source: src, Kind: d.Type, DeclaredFingerprint: d.Fingerprint})
+			set.Keys = append(set.Keys, Key{Source: src, Kind: d.Type, DeclaredFingerprint: d.Fingerprint})
 			continue
 		}
 		p := d.Path
@@ -228,25 +270,20 @@ func LoadKeys(root string, declared []DeclaredKey, extra []string) *KeySet {
 	return set
 }
 
-// DeclaredKey is a key as cemark.yaml declares it.
-type DeclaredKey struct {
-	Name, Type, Path, Fingerprint string
-}
-
 // maxKeySize bounds key files: a public key or keyring is a few KiB.
 const maxKeySize = 1 << 20
 
-func loadKeyFile(p, kind string) (VerificationKey, error) {
+func loadKeyFile(p, kind string) (Key, error) {
 	info, err := os.Stat(p)
 	if err != nil {
-		return VerificationKey{}, err
+		return Key{}, err
 	}
 	if info.Size() > maxKeySize {
-		return VerificationKey{}, fmt.Errorf("%s is %d bytes, too large for a public key", p, info.Size())
+		return Key{}, fmt.Errorf("%s is %d bytes, too large for a public key", p, info.Size())
 	}
-	data, err := contain.ReadRegular(p, maxKeySize)
+	data, err := input.ReadRegular(p, maxKeySize)
 	if err != nil {
-		return VerificationKey{}, err
+		return Key{}, err
 	}
 	return ParseKey(data, kind)
 }
@@ -259,7 +296,3 @@ func displayPath(root, p string) string {
 	}
 	return filepath.ToSlash(p)
 }
-
-// OpenPGPKeyring returns every OpenPGP key of the set as one keyring, for
-// other families that verify OpenPGP signatures (security.txt).
-func (s *KeySet) OpenPGPKeyring() openpgp.EntityList { return s.pgpKeyring() }

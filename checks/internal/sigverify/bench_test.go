@@ -1,18 +1,20 @@
-package updates
+package sigverify
 
 import (
 	"context"
 	"crypto/rand"
 	"testing"
 	"time"
+
+	svt "github.com/cemark/cemark/checks/internal/sigverify/sigverifytest"
 )
 
 // BenchmarkVerifyArtifact measures offline verification of a 16 MiB
 // artefact: digests plus a cosign blob signature, and plus a minisign
 // signature of a signed checksums file.
 func BenchmarkVerifyArtifact(b *testing.B) {
-	key := newCosignKey(b)
-	mini := newMinisignKey(b)
+	key := svt.NewCosignKey(b)
+	mini := svt.NewMinisignKey(b)
 	data := make([]byte, 16<<20)
 	if _, err := rand.Read(data); err != nil {
 		b.Fatal(err)
@@ -20,15 +22,15 @@ func BenchmarkVerifyArtifact(b *testing.B) {
 	for _, mode := range []string{"cosign-blob", "minisign-checksums"} {
 		b.Run(mode, func(b *testing.B) {
 			root := b.TempDir()
-			app := write(b, root, "dist/app", data)
+			app := svt.Write(b, root, "dist/app", data)
 			if mode == "cosign-blob" {
-				write(b, root, "dist/app.sig", key.sign(b, data))
+				svt.Write(b, root, "dist/app.sig", key.Sign(b, data))
 			} else {
-				sums := []byte(sha256hex(data) + "  app\n")
-				write(b, root, "dist/SHA256SUMS", sums)
-				write(b, root, "dist/SHA256SUMS.minisig", mini.signHashed(sums))
+				sums := []byte(svt.SHA256Hex(data) + "  app\n")
+				svt.Write(b, root, "dist/SHA256SUMS", sums)
+				svt.Write(b, root, "dist/SHA256SUMS.minisig", mini.SignHashed(sums))
 			}
-			keys := LoadKeys(root, nil, []string{write(b, root, "k.pub", key.pubPEM), write(b, root, "m.pub", mini.pub)})
+			keys := LoadKeys(root, nil, []string{svt.Write(b, root, "k.pub", key.PubPEM), svt.Write(b, root, "m.pub", mini.Pub)})
 			b.SetBytes(int64(len(data)))
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -43,6 +43,36 @@ package checks
 //	remediation: what to do
 //	tags:        [container]
 //
+// A family's fact sheet
+//
+// A family that gathers report-level facts (report.json "facts": the
+// inventory, update signing, vulnerability handling, the vulnerability
+// scan) states them itself: its collected facts implement FactSheet, a
+// one-method interface the runner finds by type assertion, as go-witness
+// finds an attestor's optional capabilities:
+//
+//	var _ checks.FactSheet = (*Facts)(nil)
+//
+//	func (f *Facts) StateFacts(facts *checks.Facts) { facts.Inventory = f.Inventory }
+//
+// Run calls it after the checks ran, for the facts each check collected, so
+// a family whose checks were not selected states nothing, and a family whose
+// collection failed has its Error finding in the report instead of a sheet —
+// nothing is dropped silently. StateFacts sets its own field and nothing
+// else; it may be called once per check of the family.
+//
+// Where the checks run
+//
+// The checks stage of the pipeline (evidence, stage_checks.go) builds the
+// Target once per run — the tree walked with the run's exclusions, the SBOM's
+// facts or the image sources' configuration, the vulnerability scan, the
+// artefacts and keys — and runs the selected checks with checks/all.RunSelected,
+// for every command: cemark run, check, ports, docs, baseline write and init's
+// drafting. A family reads only what the Target and the configuration model
+// give it; bad input it finds is a typed usage error of checks/input (the
+// kind ErrUsage, which evidence/failure shares), which cmd/cemark maps to
+// exit code 2.
+//
 // What a family may import
 //
 // A package under checks/ imports nothing of evidence but the config model,

@@ -89,6 +89,7 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 		Product:       opts.Product,
 		ConfigFile:    opts.ConfigFile,
 	}
+	var sheets []FactSheet
 	for _, c := range reg.Checks() {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("run checks: %w", err)
@@ -96,7 +97,11 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 		m := c.Meta()
 		res := Result{Meta: m}
 		if !isFrameworkCheck(m.ID) {
-			res.Findings, res.Error = runOne(ctx, c, t)
+			var facts any
+			facts, res.Findings, res.Error = runOne(ctx, c, t)
+			if fs, ok := facts.(FactSheet); ok {
+				sheets = append(sheets, fs)
+			}
 			for i := range res.Findings {
 				normalise(&res.Findings[i], m)
 				lowerNotShipped(&res.Findings[i], ship, testSev)
@@ -138,19 +143,25 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 		res.Outcome = WorstOutcome(res.Findings)
 	}
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].ID < rep.Results[j].ID })
+	// Each family that ran states its fact sheet (once per family: its
+	// checks share the memoised facts, and stating them again is the same).
+	for _, fs := range sheets {
+		fs.StateFacts(&rep.Facts)
+	}
 	rep.FileErrors = t.Files.Errors()
 	rep.Summary = Summarise(rep)
 	opts.Baseline.Apply(rep)
 	return rep, nil
 }
 
-// runOne collects and evaluates one check. Any error or panic becomes one
-// Error finding saying what broke.
-func runOne(ctx context.Context, c Check, t *Target) (findings []Finding, errMsg string) {
+// runOne collects and evaluates one check and returns the facts it
+// collected with the findings. Any error or panic becomes one Error
+// finding saying what broke (and no facts).
+func runOne(ctx context.Context, c Check, t *Target) (facts any, findings []Finding, errMsg string) {
 	id := c.Meta().ID
-	fail := func(step string, err error) ([]Finding, string) {
+	fail := func(step string, err error) (any, []Finding, string) {
 		msg := fmt.Sprintf("%s: %v", step, err)
-		return []Finding{{Check: id, Outcome: Error, Message: "check could not run: " + msg}}, msg
+		return nil, []Finding{{Check: id, Outcome: Error, Message: "check could not run: " + msg}}, msg
 	}
 	facts, err := protect(func() (any, error) { return c.Collect(ctx, t) })
 	if err != nil {
@@ -182,7 +193,7 @@ func runOne(ctx context.Context, c Check, t *Target) (findings []Finding, errMsg
 			return fail("evaluate", fmt.Errorf("finding with unknown severity %q", f.Severity))
 		}
 	}
-	return out, ""
+	return facts, out, ""
 }
 
 // ErrCheckPanicked marks a check that panicked; the run goes on.

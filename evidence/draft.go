@@ -10,27 +10,34 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/all"
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/checks/vulnhandling"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/initdraft"
 )
 
 // Draft gathers what `cemark init` offers for review beside the detected
-// name and licence, from one scan of the product: the interfaces of its
-// attack-surface inventory (DraftInterfaces) and the vulnerability contact
-// its security policy and security.txt already state (DraftSecurity).
-func Draft(ctx context.Context, root string) (config.StarterOptions, error) {
-	var opts config.StarterOptions
-	t, err := checks.NewTarget(ctx, root, &config.Config{})
+// name and licence: the interfaces of the product's attack-surface
+// inventory (DraftInterfaces) and the vulnerability contact its security
+// policy and security.txt already state (DraftSecurity). It runs the
+// pipeline's config and checks stages with the families that describe the
+// product — the tree is read as `cemark run` reads it — and nothing is
+// written.
+func Draft(ctx context.Context, root string) (initdraft.StarterOptions, error) {
+	var opts initdraft.StarterOptions
+	ids := all.FamilyIDs("surface", "vulnhandling")
+	// The drafts come from the tree itself (ev.target), which a reused
+	// checks stage does not walk: no cache.
+	ev, err := Run(ctx, Options{Root: root, Stages: InventoryStages, Checks: ids, NoCache: true})
 	if err != nil {
 		return opts, err
 	}
-	inv, err := surface.Inventory(ctx, t)
-	if err != nil {
-		return opts, fmt.Errorf("attack-surface inventory of %s: %w", root, err)
+	if ev.Report.Facts.Inventory == nil {
+		return opts, fmt.Errorf("attack-surface inventory of %s: not assessed", root)
 	}
-	opts.Interfaces = DraftInterfaces(inv)
-	opts.Security, opts.SecurityFrom = DraftSecurity(t)
+	opts.Interfaces = DraftInterfaces(ev.Report.Facts.Inventory)
+	opts.Security, opts.SecurityFrom = DraftSecurity(ev.target)
 	return opts, nil
 }
 

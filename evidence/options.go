@@ -1,22 +1,92 @@
 // Package evidence is cemark's pipeline: one run loads the configuration,
-// makes the SBOM, runs the checks, maps them onto Annex I, writes signed
-// in-toto attestations and keeps the technical file current. The evidence
-// of a run is one value (Evidence) that every later stage reads: nothing is
-// recomputed and no stage re-reads what an earlier one parsed.
+// makes the SBOM, scans it for vulnerabilities, runs the checks, maps them
+// onto Annex I, builds in-toto statements, keeps the technical file current,
+// signs and writes the evidence. Each of those is a stage (stage_*.go) with
+// declared inputs and outputs; every command selects the stages it needs
+// (Selection) instead of doing their work itself. The evidence of a run is
+// one value (Evidence) that every later stage reads: nothing is recomputed
+// and no stage re-reads what an earlier one parsed. A stage whose inputs
+// are those of an earlier run reuses that run's outputs (stagecache.go).
 package evidence
 
 import (
+	"slices"
 	"time"
 
 	"github.com/cemark/cemark/checks"
 )
 
-// Options configure one run. The zero value plus Root runs the main job
-// with the embedded defaults.
+// Stage names one stage of the pipeline.
+type Stage string
+
+// The stages, in the order they run (Stages describes each).
+const (
+	StageConfig Stage = "config"
+	StageSBOM   Stage = "sbom"
+	StageVulns  Stage = "vulns"
+	StageChecks Stage = "checks"
+	StageAttest Stage = "attest"
+	StageDocs   Stage = "docs"
+	StageSign   Stage = "sign"
+	StageWrite  Stage = "write"
+)
+
+// Selection is the stages a command runs; they run in the pipeline's
+// order whatever the order here. The config stage always runs: every
+// other stage reads what it decided.
+type Selection []Stage
+
+// The selections of cemark's commands.
+var (
+	// RunStages is `cemark run` and the CI action: everything.
+	RunStages = Selection{StageConfig, StageSBOM, StageVulns, StageChecks, StageAttest, StageDocs, StageSign, StageWrite}
+	// DocsStages is `cemark docs`: the technical file from this run's
+	// evidence, written without the evidence directory (the write stage
+	// writes the evidence directory only after the sign stage).
+	DocsStages = Selection{StageConfig, StageSBOM, StageVulns, StageChecks, StageAttest, StageDocs, StageWrite}
+	// CheckStages is `cemark check` and `cemark baseline write`: the checks,
+	// with the vulnerability scan of the SBOM the last run left.
+	CheckStages = Selection{StageConfig, StageVulns, StageChecks}
+	// ScanStages is `cemark vex draft`: the vulnerability scan of the SBOM
+	// the last run left.
+	ScanStages = Selection{StageConfig, StageVulns}
+	// SBOMStages is `cemark sbom`.
+	SBOMStages = Selection{StageConfig, StageSBOM}
+	// InventoryStages is `cemark ports` and `cemark init`'s drafting: the
+	// checks of the families that describe the product (Options.Checks).
+	InventoryStages = Selection{StageConfig, StageChecks}
+	// ConfigStages is the configuration alone (`cemark baseline write
+	// --from`, which needs to know where the baseline goes).
+	ConfigStages = Selection{StageConfig}
+)
+
+// Has reports whether s selects stage (the config stage always is).
+func (s Selection) Has(stage Stage) bool {
+	return stage == StageConfig || slices.Contains(s, stage)
+}
+
+// Without is s without the given stages.
+func (s Selection) Without(stages ...Stage) Selection {
+	out := make(Selection, 0, len(s))
+	for _, st := range s {
+		if !slices.Contains(stages, st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// Options configure one run. The zero value plus Root runs `cemark run`'s
+// stages with the embedded defaults.
 type Options struct {
+	// Stages selects what runs (nil: RunStages).
+	Stages Selection
+	// NoCache runs every stage, reusing nothing from earlier runs and
+	// storing nothing for later ones (--no-cache).
+	NoCache bool
 	// Root is the product root (default ".").
 	Root string
-	// ConfigPath overrides PATH/cemark.yaml.
+	// ConfigPath overrides PATH/cemark.yaml (relative to Root).
 	ConfigPath string
 	// ProductVersion overrides the version (else git describe, else the commit).
 	ProductVersion string
@@ -35,13 +105,14 @@ type Options struct {
 	// LockTimeout is how long the run waits for another run on the same
 	// product to release the run lock; 0 fails at once (exit 1).
 	LockTimeout time.Duration
-	// Sources override the configured SBOM sources.
+	// Sources override the configured SBOM sources (relative to Root).
 	Sources []string
-	// Checks selects check IDs (empty: all).
+	// Checks selects check IDs (empty: cemark.yaml's checks.select, else all).
 	Checks []string
 	// Artifacts are globs of the shipped artefacts (update signing).
 	Artifacts []string
-	// UpdateKeys are public keys that sign the shipped artefacts.
+	// UpdateKeys are public keys that sign the shipped artefacts (relative
+	// to Root, or absolute).
 	UpdateKeys []string
 	// Subjects are globs of the build's artefacts to attest.
 	Subjects []string
@@ -55,13 +126,12 @@ type Options struct {
 	// private Sigstore instance (default: public-good Sigstore, its
 	// trusted root through TUF).
 	FulcioURL, RekorURL, TrustedRoot string
-	// NoDocs skips the technical-file stage.
-	NoDocs bool
 	// DocsDir, DocsLang and TemplatesDir override the config's docs section.
 	DocsDir      string
 	DocsLang     string
 	TemplatesDir string
-	// DocsCheck renders without writing and reports drift (cemark docs --check).
+	// DocsCheck renders without writing and reports drift (cemark docs
+	// --check, the action's docs: check).
 	DocsCheck bool
 	// AcceptChanges records the evidence summary as the new baseline for the
 	// substantial-modification watch (after the manufacturer has decided).
@@ -69,19 +139,16 @@ type Options struct {
 	// FailOn makes Run return a not-conformant error (exit 3) when a failing
 	// finding is at or above this severity; empty never fails.
 	FailOn checks.Severity
-	// Baseline is a previous report.json (--baseline; "" takes
-	// checks.baseline): the findings it holds do not count for FailOn.
+	// Baseline is a previous report.json (--baseline, relative to the
+	// working directory; "" takes checks.baseline): the findings it holds
+	// do not count for FailOn.
 	Baseline string
 	// Release, when set ("v1.2.0"), ends the run with a readiness checklist.
 	Release string
-	// SkipSBOM and SkipAttest leave out those stages (cemark check).
-	// Statements are built whenever SkipAttest is false; they are signed and
-	// written only with WriteEvidence.
-	SkipSBOM   bool
-	SkipAttest bool
-	// WriteEvidence writes the evidence directory (cemark run); false keeps
-	// everything in memory (cemark docs, check).
-	WriteEvidence bool
+	// PathPrefix is the product root's folder in the repository for the
+	// paths of SARIF and Code Quality (cemark check --path-prefix); empty:
+	// git's answer, else RepoRoot's.
+	PathPrefix string
 	// RepoRoot is the repository's root when git cannot say (a CI workspace
 	// that is not a git checkout); CI outputs name files relative to it.
 	// In a git work tree git's own answer is used.

@@ -7,27 +7,22 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	intotov1 "github.com/in-toto/attestation/go/v1"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/checks/all"
-	"github.com/cemark/cemark/checks/art14"
-	rptchecks "github.com/cemark/cemark/checks/report"
-	"github.com/cemark/cemark/checks/surface"
-	"github.com/cemark/cemark/checks/updates"
-	"github.com/cemark/cemark/checks/vulnhandling"
 	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/contain"
-	"github.com/cemark/cemark/evidence/exitcode"
-	"github.com/cemark/cemark/evidence/gitinfo"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/failure"
+	art14 "github.com/cemark/cemark/evidence/report"
 	"github.com/cemark/cemark/evidence/sbom"
 	"github.com/cemark/cemark/evidence/techfile"
 	"github.com/cemark/cemark/evidence/version"
@@ -83,14 +78,125 @@ type Evidence struct {
 
 	// plan is where the run reads and writes (the config stage decides it).
 	plan *runPlan
+	// target is what the checks stage looked at (the tree, read once);
+	// cemark init drafts from it.
+	target *checks.Target
 }
 
-// Run executes the pipeline.
-func Run(ctx context.Context, opts Options) (*Evidence, error) {
-	p := opts.Progress
-	if p == nil {
-		p = silentProgress{}
+// stageDef is one stage of the pipeline: what it reads and what it makes
+// (said for people: Stages, docs/pipeline.md), and how it runs. A cached
+// stage keys its outputs by its inputs and reuses an earlier run's when
+// they are the same (stagecache.go); the others always run.
+type stageDef struct {
+	name    Stage
+	inputs  string
+	outputs string
+	run     func(ctx context.Context, r *runState) (summary string, err error)
+	cached  bool
+}
+
+// pipeline is every stage, in the order they run.
+func pipeline() []stageDef {
+	return []stageDef{configStage, sbomStage, vulnsStage, checksStage, attestStage, docsStage, signStage, writeStage}
+}
+
+// StageInfo describes one stage for people (docs/pipeline.md is tested
+// against it).
+type StageInfo struct {
+	Name    Stage
+	Inputs  string
+	Outputs string
+	// Cached is true when the stage reuses an earlier run's outputs for
+	// unchanged inputs.
+	Cached bool
+	// Commands are the commands that select it.
+	Commands []string
+}
+
+// commandStages are the selections of the commands, for StageInfo.
+var commandStages = []struct {
+	command string
+	stages  Selection
+}{
+	{"run", RunStages}, {"action", RunStages}, {"docs", DocsStages}, {"check", CheckStages},
+	{"baseline write", CheckStages}, {"vex draft", ScanStages}, {"sbom", SBOMStages}, {"ports", InventoryStages}, {"init", InventoryStages},
+}
+
+// Stages describes the pipeline's stages, in order.
+func Stages() []StageInfo {
+	var out []StageInfo
+	for _, st := range pipeline() {
+		info := StageInfo{Name: st.name, Inputs: st.inputs, Outputs: st.outputs, Cached: st.cached}
+		for _, c := range commandStages {
+			if c.stages.Has(st.name) {
+				info.Commands = append(info.Commands, c.command)
+			}
+		}
+		out = append(out, info)
 	}
+	return out
+}
+
+// runState is one run in progress: the evidence so far and what the
+// stages hand on that is not part of it.
+type runState struct {
+	opts   Options
+	sel    Selection
+	p      *stageProgress
+	getenv func(string) string
+	ev     *Evidence
+	plan   *runPlan
+
+	// Decided by the config stage.
+	signing  *attest.SigningPlan
+	baseline *checks.Baseline
+	lock     *evidencedir.Lock
+	// files are the evidence files as the stages encode them.
+	files map[string][]byte
+	// gitPrefix is the product root's folder in its git repository, when
+	// inRepo.
+	gitPrefix string
+	inRepo    bool
+	// cache keeps and restores stage outputs (nil: --no-cache, or no
+	// place for it inside the product root); reused says whether the
+	// running stage took its outputs from it.
+	cache  *stageCache
+	reused bool
+	// checksKey is the checks stage's key (its report is a function of
+	// it), for the attest stage's.
+	checksKey cache.Key
+	// licences is syft's licence scanner, started in the config stage
+	// (nil: the SBOM stage builds its own when it runs).
+	licences *sbom.LicenceScanner
+}
+
+// Run runs the stages opts.Stages selects, in the pipeline's order: each
+// reads what the stages before it left on the Evidence. A cached stage
+// whose inputs are those of an earlier run reuses its outputs, unless
+// opts.NoCache; run.json says which did.
+func Run(ctx context.Context, opts Options) (*Evidence, error) {
+	r, err := newRun(opts)
+	if err != nil {
+		return nil, err
+	}
+	defer r.finish(ctx)
+	for _, st := range pipeline() {
+		if !r.sel.Has(st.name) {
+			continue
+		}
+		if err := r.runStage(ctx, st); err != nil {
+			return nil, err
+		}
+	}
+	if opts.FailOn != "" && r.ev.Report != nil {
+		if failing := checks.FailsAt(r.ev.Report, opts.FailOn); len(failing) > 0 {
+			return r.ev, failure.NotConformant(&NotConformantError{FailOn: opts.FailOn, Findings: len(failing)})
+		}
+	}
+	return r.ev, nil
+}
+
+func newRun(opts Options) (*runState, error) {
 	getenv := opts.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
@@ -108,248 +214,59 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		return nil, fmt.Errorf("resolve %s: %w", root, err)
 	}
 	if fi, err := os.Stat(absRoot); err != nil || !fi.IsDir() {
-		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a directory", root))
+		return nil, failure.Usage(fmt.Errorf("product root %s is not a folder", root))
+	}
+	sel := opts.Stages
+	if sel == nil {
+		sel = RunStages
+	}
+	p := opts.Progress
+	if p == nil {
+		p = silentProgress{}
 	}
 	ev := &Evidence{Root: absRoot, Tool: version.Get(), Files: map[string]string{}, Now: now().UTC()}
-	rec := &ev.Record
-	licences := startSBOM(opts)
-	rec.Tool = ev.Tool
+	ev.Record.Tool = ev.Tool
+	return &runState{opts: opts, sel: sel, p: &stageProgress{Progress: p}, getenv: getenv, ev: ev, files: map[string][]byte{}}, nil
+}
 
-	// Configuration.
-	stage := startStage(p, rec, "config")
-	cfg, cfgPath, err := loadConfig(absRoot, opts.ConfigPath)
+// runStage runs one stage, or restores its outputs from the cache, and
+// records it.
+func (r *runState) runStage(ctx context.Context, st stageDef) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	stage := startStage(r.p, &r.ev.Record, string(st.name))
+	r.p.begin()
+	summary, reused, err := r.cached(ctx, st)
 	if err != nil {
-		return nil, stage.fail(err)
+		return stage.fail(err)
 	}
-	// Every path the run writes and reads is decided here, before any
-	// work: a bad one is exit 2 with its origin.
-	plan, err := planRun(absRoot, opts, cfg)
-	if err != nil {
-		return nil, stage.fail(err)
-	}
-	ev.plan = plan
-	ev.OutDir = plan.outDir
-	rec.ReadOutside = plan.outside
-	// Evidence is made from the product revision: the newest commit that
-	// changed something other than the technical file and the evidence
-	// directory, so committing the regenerated file does not make it stale.
-	gitPrefix, inRepo := gitinfo.RepoPrefix(ctx, absRoot)
-	ev.RepoPrefix = repoPrefix(absRoot, gitPrefix, inRepo, opts)
-	productVersion := opts.ProductVersion
-	needVersion := productVersion == "" && cfg.Product.Version == ""
-	// The revision, its time and (when needed) its version from one git
-	// process; outside a repository there is none, and no version either.
-	rev, revErr := gitinfo.ReadProductRevision(ctx, absRoot, []string{relIfInside(absRoot, ev.OutDir), plan.docsDir}, needVersion)
-	ev.Commit = rev.Commit
-	if needVersion {
-		productVersion = rev.Version()
-		if revErr != nil {
-			productVersion = config.Unversioned
-		}
-	}
-	if err := config.ApplyDefaults(ctx, absRoot, cfg, productVersion); err != nil {
-		return nil, stage.fail(err)
-	}
-	ev.Config, ev.ConfigPath = cfg, cfgPath
-	if err := checkConformityStatements(cfg, cfgPath); err != nil {
-		return nil, stage.fail(err)
-	}
-	if ev.signers, err = loadSigners(absRoot, cfg, cfgPath); err != nil {
-		return nil, stage.fail(err)
-	}
-	if ev.events, err = loadEvents(absRoot, cfg); err != nil {
-		return nil, stage.fail(err)
-	}
-	baseline, err := loadBaseline(absRoot, cfg, opts.Baseline, rec)
-	if err != nil {
-		return nil, stage.fail(err)
-	}
-	ev.Missing = config.Missing(cfg)
-	if ev.Time, err = referenceTime(ctx, rev, getenv); err != nil {
-		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
-	}
-	ev.CI = ci.Detect(getenv)
-	// Decide how to sign before the long stages, so that a wrong key,
-	// COSIGN_PASSWORD or a missing OIDC permission fails the run at once.
-	var signing *attest.SigningPlan
-	if !opts.SkipAttest && opts.WriteEvidence {
-		if signing, err = prepareSigning(ctx, opts, getenv); err != nil {
-			return nil, stage.fail(err)
-		}
-	}
-	if cfgPath != "" {
-		if ev.configFile, err = contain.ReadRegular(cfgPath, config.MaxFileSize); err != nil {
-			return nil, stage.fail(fmt.Errorf("read %s: %w", cfgPath, err))
-		}
-		rec.addInput("config", absRoot, cfgPath, ev.configFile)
-	}
-	// One run at a time per product: the lock is held from here to the
-	// end, and an interrupted earlier run is completed or rolled back first.
-	if plan.writes() {
-		lock, err := lockRun(ctx, plan, opts.LockTimeout, p)
-		if err != nil {
-			return nil, stage.fail(err)
-		}
-		defer lock.Release()
-	}
-	stage.done(fmt.Sprintf("%s %s", cfg.Product.Name, cfg.Product.Version))
+	stage.reused = reused
+	stage.done(summary)
+	return nil
+}
 
-	// SBOM.
-	if !opts.SkipSBOM {
-		stage = startStage(p, rec, "sbom")
-		sources := opts.Sources
-		if len(sources) == 0 {
-			sources = cfg.Sources
-		}
-		res, err := sbom.Generate(ctx, sbom.Config{
-			Root:          absRoot,
-			Sources:       sources,
-			Exclude:       append(cfg.Exclude, relIfInside(absRoot, ev.OutDir), vulnDBWithin(absRoot, cfg, opts, getenv)),
-			RemoteLookups: cfg.SBOM.RemoteLookups,
-			MaxFileSize:   maxFileSize(cfg),
-			Product: sbom.Product{
-				Name: cfg.Product.Name, Version: cfg.Product.Version, Description: cfg.Product.Description,
-				Licence: cfg.Product.Licence, Supplier: cfg.Manufacturer.Name,
-				SupplierURL: cfg.Manufacturer.Website, SupplierEmail: cfg.Manufacturer.Email,
-			},
-			Created:     ev.Time,
-			ToolName:    "cemark",
-			ToolVersion: ev.Tool.Cemark,
-			Progress: func(sp sbom.Progress) {
-				p.StageUpdate("sbom", fmt.Sprintf("%s: %d packages", sp.Stage, sp.Packages))
-			},
-			LicenceScanner: licences,
-		})
-		if err != nil {
-			return nil, stage.fail(fmt.Errorf("make the SBOM: %w", err))
-		}
-		ev.SBOM = res
-		for _, s := range res.Sources {
-			rec.Inputs = append(rec.Inputs, Input{Name: s.Input, Kind: "sbom-source", Digest: s.Digest})
-		}
-		stage.done(fmt.Sprintf("%d components", len(res.Components)))
+// finish releases the run lock and stores what this run's stages made
+// for the next run (stagecache.go).
+func (r *runState) finish(ctx context.Context) {
+	r.flushCache(ctx)
+	if r.lock != nil {
+		r.lock.Release()
 	}
+}
 
-	if err := vulnStage(ctx, ev, opts, getenv, p); err != nil {
-		return nil, err
-	}
+// stageProgress passes events on and remembers the notices of the stage
+// running, so that a stage restored from the cache says what it said.
+type stageProgress struct {
+	Progress
+	notices []string
+}
 
-	// Checks.
-	stage = startStage(p, rec, "checks")
-	target, err := checks.NewTarget(ctx, absRoot, cfg, relIfInside(absRoot, ev.OutDir), vulnDBWithin(absRoot, cfg, opts, getenv))
-	if err != nil {
-		return nil, stage.fail(err)
-	}
-	target.Now = ev.Now
-	var skipped []string
-	if target.Artifacts, skipped, err = all.ExpandArtifacts(absRoot, append(append([]string{}, cfg.Updates.Artifacts...), opts.Artifacts...)); err != nil {
-		return nil, stage.fail(exitcode.Wrap(exitcode.Usage, err))
-	}
-	for _, s := range skipped {
-		p.Notice(s)
-	}
-	for _, k := range opts.UpdateKeys {
-		target.UpdateKeys = append(target.UpdateKeys, absPath(absRoot, k))
-	}
-	if ev.SBOM != nil {
-		target.Images = imageConfigs(ev.SBOM.Images)
-		target.SBOM = sbomInfo(ev.SBOM)
-		target.SBOM.DeclaredDirect = declaredDirect(target)
-	}
-	target.Vulns = ev.Vulns
-	if obs, ok := art14.Observations(ev.Vulns); ok {
-		rptchecks.ProvideObservations(target, obs) // CEM-RPT-001: KEV findings are candidate Art. 14 events
-	}
-	sel := opts.Checks
-	if len(sel) == 0 {
-		sel = cfg.Checks.Select
-	}
-	report, _, err := all.RunSelected(ctx, target, sel, checks.RunOptions{
-		ToolVersion: ev.Tool.Cemark,
-		Product:     checks.Product{Name: cfg.Product.Name, Version: cfg.Product.Version},
-		ConfigFile:  relIfInside(absRoot, cfgPath),
-		Baseline:    baseline,
-	})
-	if err != nil {
-		return nil, stage.fail(err)
-	}
-	// Report-level facts; each family memoises, so nothing is parsed twice.
-	if inv, err := surface.Inventory(ctx, target); err == nil {
-		report.Facts.Inventory = inv
-	}
-	if us, err := updates.Facts(ctx, target); err == nil {
-		report.Facts.UpdateSigning = us
-	}
-	if vh, err := vulnhandling.Facts(ctx, target); err == nil {
-		report.Facts.VulnHandling = vh
-	}
-	report.Facts.Vulnerabilities = vulnFacts(ev)
-	ev.Report = report
-	// Part I (2)(a) is decided by the scan of the SBOM (its own rule).
-	vulnSum := ev.VulnSummary()
-	ev.Assessment = conformity.AssessWith(cfg, report, conformity.Inputs{VulnScan: &vulnSum})
-	ev.Route = conformity.RouteFor(cfg)
-	s := report.Summary
-	stage.done(fmt.Sprintf("%d checks: %d fail, %d warn, %d waived, %d error", s.Checks, s.Fail, s.Warn, s.Waived, s.Error))
+func (s *stageProgress) begin() { s.notices = nil }
 
-	// Evidence files other stages link to.
-	files := map[string][]byte{}
-	if err := encodeReports(ev, files); err != nil {
-		return nil, err
-	}
-
-	// Attestations over everything but the conformity statement, which
-	// needs the technical file's digest.
-	if !opts.SkipAttest {
-		stage = startStage(p, rec, "attest")
-		if err := buildStatements(ctx, ev, opts, p); err != nil {
-			return nil, stage.fail(err)
-		}
-		stage.done(fmt.Sprintf("%d statements; the conformity statement follows the technical file", len(ev.Statements)))
-		for _, st := range ev.Statements {
-			if st.ByDigest {
-				p.Notice(fmt.Sprintf("%s: %s", st.Name, st.Note))
-			}
-		}
-	}
-
-	// Technical file: rendered now, written with the evidence.
-	if !opts.NoDocs {
-		stage = startStage(p, rec, "docs")
-		tf, err := renderDocs(ctx, ev, opts, false)
-		if err != nil {
-			return nil, stage.fail(err)
-		}
-		ev.TechFile = tf
-		stage.done(docsSummary(tf))
-		for _, me := range tf.ManualEdits {
-			p.Notice(DescribeManualEdit(me))
-		}
-		for _, n := range tf.Notices {
-			p.Notice(n)
-		}
-	}
-
-	if !opts.SkipAttest && opts.WriteEvidence {
-		stage = startStage(p, rec, "sign")
-		if err := conformityAndSign(ctx, ev, signing, p, files); err != nil {
-			return nil, stage.fail(err)
-		}
-		stage.done(signSummary(ev))
-	}
-
-	if plan.writes() {
-		if err := writeStage(ctx, ev, plan, files, opts.commitHook, p); err != nil {
-			return nil, err
-		}
-	}
-
-	if opts.FailOn != "" {
-		if failing := checks.FailsAt(report, opts.FailOn); len(failing) > 0 {
-			return ev, exitcode.Wrap(exitcode.NotConformant, &NotConformantError{FailOn: opts.FailOn, Findings: len(failing)})
-		}
-	}
-	return ev, nil
+func (s *stageProgress) Notice(msg string) {
+	s.notices = append(s.notices, msg)
+	s.Progress.Notice(msg)
 }
 
 // NotConformantError says the run found failing findings at or above the
@@ -361,26 +278,6 @@ type NotConformantError struct {
 
 func (e *NotConformantError) Error() string {
 	return fmt.Sprintf("%d failing finding(s) at or above severity %s", e.Findings, e.FailOn)
-}
-
-func loadConfig(root, path string) (*config.Config, string, error) {
-	if path != "" {
-		cfg, err := config.Load(absPath(root, path))
-		return cfg, absPath(root, path), err
-	}
-	return config.LoadRoot(root)
-}
-
-// referenceTime is SOURCE_DATE_EPOCH when set, else the product
-// revision's commit time, else gitinfo's fixed fallback: never the clock.
-func referenceTime(ctx context.Context, rev gitinfo.Revision, getenv func(string) string) (time.Time, error) {
-	if t, ok, err := gitinfo.SourceDateEpochTime(getenv); ok || err != nil {
-		return t, err
-	}
-	if rev.Commit != "" {
-		return rev.Time, nil
-	}
-	return time.Unix(gitinfo.FallbackUnix, 0).UTC(), ctx.Err()
 }
 
 func absPath(root, p string) string {
@@ -403,17 +300,6 @@ func relOrAbs(root, p string) string {
 		return r
 	}
 	return p
-}
-
-func sbomInfo(r *sbom.Result) *checks.SBOMInfo {
-	info := &checks.SBOMInfo{Components: len(r.Components), CycloneDXPath: "sbom.cdx.json", SPDXPath: "sbom.spdx.json"}
-	for _, c := range r.Components {
-		if c.TopLevel {
-			info.TopLevel = append(info.TopLevel, c.Name+"@"+c.Version)
-		}
-	}
-	sort.Strings(info.TopLevel)
-	return info
 }
 
 func sha256Hex(b []byte) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/initdraft"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -72,7 +73,7 @@ func TestReadinessStarterConfigNotReady(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/gateway\n\ngo 1.22\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	data, err := config.Starter(context.Background(), root, config.StarterOptions{})
+	data, err := initdraft.Starter(context.Background(), root, initdraft.StarterOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

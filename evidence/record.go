@@ -43,6 +43,10 @@ type StageTime struct {
 	DurationMS int64  `json:"duration_ms"`
 	Status     string `json:"status"` // ok | failed
 	Summary    string `json:"summary,omitempty"`
+	// Reused is true when the stage's inputs were those of an earlier
+	// run, whose outputs it took from the stage cache instead of making
+	// them again (the same bytes).
+	Reused bool `json:"reused,omitempty"`
 }
 
 // Output is one evidence file.
@@ -62,10 +66,11 @@ func (r *RunRecord) addInput(kind, root, path string, data []byte) {
 
 // stageRun times one stage and reports it.
 type stageRun struct {
-	name  string
-	start time.Time
-	p     Progress
-	rec   *RunRecord
+	name   string
+	start  time.Time
+	p      Progress
+	rec    *RunRecord
+	reused bool
 }
 
 func startStage(p Progress, rec *RunRecord, name string) *stageRun {
@@ -75,7 +80,10 @@ func startStage(p Progress, rec *RunRecord, name string) *stageRun {
 
 func (s *stageRun) done(summary string) {
 	took := time.Since(s.start)
-	s.rec.Stages = append(s.rec.Stages, StageTime{Name: s.name, DurationMS: took.Milliseconds(), Status: "ok", Summary: summary})
+	s.rec.Stages = append(s.rec.Stages, StageTime{Name: s.name, DurationMS: took.Milliseconds(), Status: "ok", Summary: summary, Reused: s.reused})
+	if s.reused {
+		summary += " (reused: inputs unchanged)"
+	}
 	s.p.StageFinished(s.name, took, summary, nil)
 }
 

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,14 +9,169 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/cemark/cemark/checks/all"
+	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
+	"github.com/cemark/cemark/evidence/detect"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
+	"github.com/cemark/cemark/evidence/gitinfo"
+	"github.com/cemark/cemark/evidence/sbom"
 	"github.com/cemark/cemark/evidence/techfile"
 )
+
+// configStage reads cemark.yaml once and decides everything the other
+// stages go by, before any of them does work: every path the run writes
+// and reads (each bad one exit 2 with its origin), the product's name and
+// version, the reference time, how to sign. A run that writes takes the
+// run lock here.
+var configStage = stageDef{
+	name: StageConfig,
+	inputs: "cemark.yaml (read once), the flags, the product's manifests and LICENSE (name, licence), " +
+		"git (product revision, version, folder in the repository), SOURCE_DATE_EPOCH and the CI's environment, " +
+		"the baseline, attestations.signers keys, Art. 14 event files",
+	outputs: "the configuration with its defaults, where the run reads and writes (with the exclusions), " +
+		"the reference time, the signing plan, the run lock",
+	run: runConfig,
+}
+
+func runConfig(ctx context.Context, r *runState) (string, error) {
+	ev, opts := r.ev, r.opts
+	cfg, cfgPath, err := loadConfigOnce(ev.Root, opts.ConfigPath)
+	if err != nil {
+		return "", err
+	}
+	ev.configFile = cfg.data
+	// Every path the run writes and reads is decided here, before any
+	// work: a bad one is exit 2 with its origin.
+	plan, err := planRun(ev.Root, opts, r.sel, cfg.Config)
+	if err != nil {
+		return "", err
+	}
+	// A vulnerability database kept inside the product (a GitLab cache
+	// must lie in the project) is never part of it: the SBOM, the checks
+	// and the tree's fingerprint leave it out like cemark's own places.
+	if rel := vulnDBWithin(ev.Root, cfg.Config, opts, r.getenv); rel != "" {
+		plan.own = append(plan.own, rel)
+	}
+	r.plan, ev.plan = plan, plan
+	ev.OutDir = plan.outDir
+	if !opts.NoCache {
+		r.cache = openStageCache(plan)
+	}
+	// syft's licence scanner, the slowest thing the SBOM stage builds, is
+	// built while the configuration is read and git is asked — unless the
+	// SBOM will likely be reused: then building it would cost CPU for
+	// nothing (a miss starts it at the stage).
+	if r.sel.Has(StageSBOM) && (r.cache == nil || !r.cache.store.Holds(string(StageSBOM))) {
+		r.licences = sbom.StartLicenceScanner()
+	}
+	ev.Record.ReadOutside = plan.outside
+	// Evidence is made from the product revision: the newest commit that
+	// changed something other than the technical file and the evidence
+	// directory, so committing the regenerated file does not make it stale.
+	r.gitPrefix, r.inRepo = gitinfo.RepoPrefix(ctx, ev.Root)
+	ev.RepoPrefix = repoPrefix(ev.Root, r.gitPrefix, r.inRepo, opts)
+	if r.sel.Has(StageSBOM) || r.sel.Has(StageVulns) || r.sel.Has(StageChecks) {
+		r.startTree(ctx)
+	}
+	productVersion := opts.ProductVersion
+	needVersion := productVersion == "" && cfg.Product.Version == ""
+	// The revision, its time and (when needed) its version from one git
+	// process; outside a repository there is none, and no version either.
+	rev, revErr := gitinfo.ReadProductRevision(ctx, ev.Root, []string{relIfInside(ev.Root, ev.OutDir), plan.docsDir}, needVersion)
+	ev.Commit = rev.Commit
+	if needVersion {
+		productVersion = rev.Version()
+		if revErr != nil {
+			productVersion = detect.Unversioned
+		}
+	}
+	if err := (detect.Detector{Licence: r.licence}).ApplyDefaults(ctx, ev.Root, cfg.Config, productVersion); err != nil {
+		return "", err
+	}
+	ev.Config, ev.ConfigPath = cfg.Config, cfgPath
+	if err := checkConformityStatements(cfg.Config, cfgPath, cfg.data); err != nil {
+		return "", err
+	}
+	if ev.signers, err = loadSigners(ev.Root, cfg.Config, cfgPath, cfg.data); err != nil {
+		return "", err
+	}
+	if ev.events, err = loadEvents(ev.Root, cfg.Config); err != nil {
+		return "", err
+	}
+	if r.baseline, err = loadBaseline(ev.Root, cfg.Config, opts.Baseline, &ev.Record); err != nil {
+		return "", err
+	}
+	ev.Missing = config.Missing(cfg.Config)
+	if ev.Time, err = referenceTime(ctx, rev, r.getenv); err != nil {
+		return "", failure.Usage(err)
+	}
+	ev.CI = ci.Detect(r.getenv)
+	// Decide how to sign before the long stages, so that a wrong key,
+	// COSIGN_PASSWORD or a missing OIDC permission fails the run at once.
+	if r.sel.Has(StageSign) {
+		if r.signing, err = prepareSigning(ctx, opts, r.getenv); err != nil {
+			return "", err
+		}
+	}
+	if cfgPath != "" {
+		ev.Record.addInput("config", ev.Root, cfgPath, cfg.data)
+	}
+	// One run at a time per product: the lock is held from here to the
+	// end, and an interrupted earlier run is completed or rolled back first.
+	if plan.writes() {
+		if r.lock, err = lockRun(ctx, plan, opts.LockTimeout, r.p); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("%s %s", ev.Config.Product.Name, ev.Config.Product.Version), nil
+}
+
+// loadedConfig is cemark.yaml parsed, with the bytes it was parsed from.
+type loadedConfig struct {
+	*config.Config
+	data []byte
+}
+
+// loadConfigOnce reads the configuration file — path (relative to the
+// product root) when given, else root/cemark.yaml when it exists — once:
+// the bytes it keeps are the ones parsed, digested in run.json and quoted
+// for positions in later errors. No file is an empty configuration.
+func loadConfigOnce(root, path string) (loadedConfig, string, error) {
+	if path == "" {
+		path = filepath.Join(root, config.FileName)
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+			return loadedConfig{Config: &config.Config{}}, "", nil
+		}
+	} else {
+		path = absPath(root, path)
+	}
+	data, err := config.ReadFile(path)
+	if err != nil {
+		return loadedConfig{}, path, err
+	}
+	cfg, err := config.Parse(path, data)
+	if err != nil {
+		return loadedConfig{}, path, err
+	}
+	return loadedConfig{Config: cfg, data: data}, path, nil
+}
+
+// referenceTime is SOURCE_DATE_EPOCH when set, else the product
+// revision's commit time, else gitinfo's fixed fallback: never the clock.
+func referenceTime(ctx context.Context, rev gitinfo.Revision, getenv func(string) string) (time.Time, error) {
+	if t, ok, err := gitinfo.SourceDateEpochTime(getenv); ok || err != nil {
+		return t, err
+	}
+	if rev.Commit != "" {
+		return rev.Time, nil
+	}
+	return time.Unix(gitinfo.FallbackUnix, 0).UTC(), ctx.Err()
+}
 
 // runPlan is where one run reads and writes, decided in the config stage
 // before any work is done.
@@ -30,6 +186,12 @@ type runPlan struct {
 	writesEvidence, writesDocs bool
 	// stateDir holds the run lock and the commit journal.
 	stateDir string
+	// own are the places, relative to the product root, where cemark keeps
+	// what it makes — the evidence directory, the technical file, the
+	// stage cache, the run lock and journal outside git — which no scan
+	// reads: decided once, for the SBOM, the checks and the stage cache's
+	// fingerprint of the tree.
+	own []string
 	// outside lists command-line paths outside the product root that the
 	// run reads: a conscious act, recorded in run.json.
 	outside []string
@@ -42,12 +204,17 @@ func (p *runPlan) writes() bool { return p.writesEvidence || p.writesDocs }
 // origin of each (a flag, a CI input or cemark.yaml:line:column), and
 // checks every path, glob and check ID the configuration and the command
 // line name — all before the SBOM is made. Each problem is exit 2.
-func planRun(root string, opts Options, cfg *config.Config) (*runPlan, error) {
+func planRun(root string, opts Options, sel Selection, cfg *config.Config) (*runPlan, error) {
 	b, err := contain.New(root, opts.Workspace)
 	if err != nil {
 		return nil, err
 	}
-	p := &runPlan{bounds: b, writesEvidence: opts.WriteEvidence, writesDocs: !opts.NoDocs && !opts.DocsCheck}
+	// The evidence directory is written whole or not at all: only by a
+	// run that signs (or knowingly leaves unsigned) its statements.
+	docs := sel.Has(StageDocs)
+	p := &runPlan{bounds: b,
+		writesEvidence: sel.Has(StageWrite) && sel.Has(StageSign),
+		writesDocs:     sel.Has(StageWrite) && docs && !opts.DocsCheck}
 
 	// The evidence directory.
 	outPath, outFrom := ".cemark", contain.Origin{Key: "the default evidence directory"}
@@ -74,7 +241,7 @@ func planRun(root string, opts Options, cfg *config.Config) (*runPlan, error) {
 	case cfg.Docs.Dir != "":
 		docsPath, docsFrom = cfg.Docs.Dir, configOrigin(cfg, "docs.dir")
 	}
-	if !opts.NoDocs {
+	if docs {
 		pb, err := contain.New(b.Product, "")
 		if err != nil {
 			return nil, err
@@ -88,7 +255,7 @@ func planRun(root string, opts Options, cfg *config.Config) (*runPlan, error) {
 			return nil, err
 		}
 		if p.writesEvidence && (contain.Within(p.outDir, p.docsAbs) || contain.Within(p.docsAbs, p.outDir)) {
-			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s %q and %s %q overlap: cemark replaces the evidence directory whole, so the technical file must live elsewhere",
+			return nil, failure.Usage(fmt.Errorf("%s %q and %s %q overlap: cemark replaces the evidence directory whole, so the technical file must live elsewhere",
 				outFrom, outPath, docsFrom, docsPath))
 		}
 	} else {
@@ -96,17 +263,29 @@ func planRun(root string, opts Options, cfg *config.Config) (*runPlan, error) {
 		p.docsAbs = absPath(b.Product, docsPath)
 	}
 	p.stateDir = evidencedir.StateDir(b.Product, p.outDir)
+	for _, dir := range []string{p.outDir, p.docsAbs, evidencedir.CacheDir(p.stateDir),
+		evidencedir.LockPath(p.stateDir), evidencedir.JournalPath(p.stateDir)} {
+		if rel := relIfInside(b.Product, dir); rel != "" && rel != "." && !strings.HasPrefix(rel, ".git/") {
+			p.own = append(p.own, rel)
+		}
+	}
 
-	if err := p.checkInputs(opts, cfg); err != nil {
+	if err := p.checkInputs(opts, sel, cfg); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
+// exclude is the exclusion list of the run's scans: cemark's own places
+// and cemark.yaml's exclude.
+func (p *runPlan) exclude(cfg *config.Config) []string {
+	return append(append([]string{}, p.own...), cfg.Exclude...)
+}
+
 // checkInputs validates what the run will read: globs, paths and check IDs
 // from cemark.yaml (inside the product root, with their position) and from
 // the command line (absolute paths allowed and recorded).
-func (p *runPlan) checkInputs(opts Options, cfg *config.Config) error {
+func (p *runPlan) checkInputs(opts Options, sel Selection, cfg *config.Config) error {
 	b := p.bounds
 	var errs []error
 	add := func(err error) {
@@ -159,7 +338,7 @@ func (p *runPlan) checkInputs(opts Options, cfg *config.Config) error {
 	if c := cfg.Advisories.CSAF; c != "" && !strings.Contains(c, "://") {
 		readPath("advisories.csaf", c)
 	}
-	if !opts.NoDocs {
+	if sel.Has(StageDocs) {
 		if opts.TemplatesDir != "" {
 			abs, err := b.ReadPath(opts.TemplatesDir, contain.Flag("--templates"), true)
 			add(err)
@@ -176,7 +355,7 @@ func (p *runPlan) checkInputs(opts Options, cfg *config.Config) error {
 		add(err)
 		if err == nil {
 			if _, serr := os.Stat(abs); serr != nil {
-				add(exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: k, Origin: contain.Flag("--update-key"), Reason: "cannot be read: " + errors.Unwrap(serr).Error()}))
+				add(&contain.PathError{Path: k, Origin: contain.Flag("--update-key"), Reason: "cannot be read: " + errors.Unwrap(serr).Error()})
 			}
 			p.noteOutside(abs)
 		}
@@ -196,7 +375,7 @@ func (p *runPlan) checkInputs(opts Options, cfg *config.Config) error {
 	if len(opts.Checks) > 0 {
 		for _, id := range opts.Checks {
 			if strings.TrimSpace(id) != "" && unknown(id) {
-				add(exitcode.Wrap(exitcode.Usage, fmt.Errorf("--checks: unknown check ID %q; expected one of: %s", id, valid)))
+				add(failure.Usage(fmt.Errorf("--checks: unknown check ID %q; expected one of: %s", id, valid)))
 			}
 		}
 	} else {
@@ -227,6 +406,11 @@ func (p *runPlan) checkSource(src string, o contain.Origin, fromCommandLine bool
 	if path == "" {
 		path = "."
 	}
+	switch kind {
+	case sbom.KindDir, sbom.KindFile, sbom.KindDockerArchive, sbom.KindOCIArchive, sbom.KindOCIDir:
+	default:
+		return &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("unknown kind %q (want dir, file, docker-archive, oci-archive or oci-dir)", kind)}
+	}
 	abs, err := p.bounds.ReadPath(path, o, fromCommandLine)
 	if err != nil {
 		return err
@@ -236,16 +420,16 @@ func (p *runPlan) checkSource(src string, o contain.Origin, fromCommandLine bool
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: src, Origin: o, Reason: "cannot be read: " + reason(err)})
+		return &contain.PathError{Path: src, Origin: o, Reason: "cannot be read: " + reason(err)}
 	}
 	switch kind {
 	case "dir", "oci-dir":
 		if !fi.IsDir() {
-			return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("is %s; a %s: source is a folder", contain.Kind(fi.Mode()), kind)})
+			return &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("is %s; a %s: source is a folder", contain.Kind(fi.Mode()), kind)}
 		}
 	default:
 		if !fi.Mode().IsRegular() {
-			return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("is %s; a %s: source is a regular file", contain.Kind(fi.Mode()), kind)})
+			return &contain.PathError{Path: src, Origin: o, Reason: fmt.Sprintf("is %s; a %s: source is a regular file", contain.Kind(fi.Mode()), kind)}
 		}
 	}
 	return nil
@@ -264,10 +448,10 @@ func (p *runPlan) noteOutside(path string) {
 func mustBeDir(abs, given string, o contain.Origin) error {
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: given, Origin: o, Reason: "is not a readable folder: " + reason(err)})
+		return &contain.PathError{Path: given, Origin: o, Reason: "is not a readable folder: " + reason(err)}
 	}
 	if !fi.IsDir() {
-		return exitcode.Wrap(exitcode.Usage, &contain.PathError{Path: given, Origin: o, Reason: fmt.Sprintf("is %s; expected a folder of templates", contain.Kind(fi.Mode()))})
+		return &contain.PathError{Path: given, Origin: o, Reason: fmt.Sprintf("is %s; expected a folder of templates", contain.Kind(fi.Mode()))}
 	}
 	return nil
 }
@@ -297,7 +481,7 @@ func joinUsage(errs []error) error {
 	if len(errs) == 1 {
 		return errs[0]
 	}
-	return exitcode.Wrap(exitcode.Usage, errors.Join(errs...))
+	return failure.Usage(errors.Join(errs...))
 }
 
 func orDefault(s, def string) string {

@@ -10,7 +10,8 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/detect"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // FuzzConfigStage feeds cemark.yaml through the whole config stage — the
@@ -63,8 +64,8 @@ func FuzzConfigStage(f *testing.F) {
 			t.Fatal(err)
 		}
 		err := configStageOnly(root)
-		if err != nil && exitcode.Of(err) != exitcode.Usage {
-			t.Fatalf("exit %d, want 0 or 2: %v", exitcode.Of(err), err)
+		if err != nil && failure.KindOf(err) != failure.ErrUsage {
+			t.Fatalf("exit %v, want 0 or 2: %v", failure.KindOf(err), err)
 		}
 		if after := treeDigest(top, cfgPath); after != before {
 			t.Fatal("the config stage wrote to the tree")
@@ -72,18 +73,18 @@ func FuzzConfigStage(f *testing.F) {
 	})
 }
 
-// configStageOnly is what Run does before any work: load, plan, defaults.
+// configStageOnly is what the config stage of `cemark run` does before
+// any work: load, plan (every path of a run that writes), defaults.
 func configStageOnly(root string) error {
 	ctx := context.Background()
-	opts := Options{Root: root, WriteEvidence: true}
-	cfg, _, err := loadConfig(root, "")
+	cfg, _, err := loadConfigOnce(root, "")
 	if err != nil {
 		return err
 	}
-	if _, err := planRun(root, opts, cfg); err != nil {
+	if _, err := planRun(root, Options{Root: root}, RunStages, cfg.Config); err != nil {
 		return err
 	}
-	return config.ApplyDefaults(ctx, root, cfg, "")
+	return detect.ApplyDefaults(ctx, root, cfg.Config, "")
 }
 
 // treeDigest hashes every path below dir but skip.

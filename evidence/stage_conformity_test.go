@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // TestProcedureNotOpenIsAConfigError: Art. 32(3) gives an important
@@ -24,10 +24,10 @@ func TestProcedureNotOpenIsAConfigError(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, config.FileName), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Run(context.Background(), Options{Root: root, SkipSBOM: true, SkipAttest: true, NoDocs: true})
+	_, err := Run(context.Background(), Options{Root: root, Stages: ConfigStages})
 	var ce *config.Error
-	if exitcode.Of(err) != exitcode.Usage || !errors.As(err, &ce) || ce.Line != 5 || ce.Column != 14 ||
+	if failure.KindOf(err) != failure.ErrUsage || !errors.As(err, &ce) || ce.Line != 5 || ce.Column != 14 ||
 		!strings.Contains(err.Error(), `procedure "module-a" is not open to this product: Art. 32(3)`) {
-		t.Errorf("got %v (exit %d)", err, exitcode.Of(err))
+		t.Errorf("got %v (exit %v)", err, failure.KindOf(err))
 	}
 }

@@ -1,16 +1,14 @@
 package evidence
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/format"
-	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
 // This file is where CI outputs point: the product root's folder in the
@@ -19,10 +17,13 @@ import (
 // and GitLab's dependency report all take their paths from here.
 
 // repoPrefix is the product root's folder relative to the repository
-// root: git's answer when the root is in a work tree (so a checkout into a
+// root: opts.PathPrefix when given, else git's answer when the root is in a work tree (so a checkout into a
 // sub-folder of the CI workspace is right too), else the root relative to
 // opts.RepoRoot (a CI workspace that is not a git checkout), else "".
 func repoPrefix(absRoot, gitPrefix string, inRepo bool, opts Options) string {
+	if opts.PathPrefix != "" {
+		return strings.Trim(filepath.ToSlash(opts.PathPrefix), "/")
+	}
 	if inRepo {
 		return gitPrefix
 	}
@@ -54,14 +55,24 @@ func (ev *Evidence) FallbackFile() string {
 	if f := fallbackFile(ev.Root, relIfInside(ev.Root, ev.ConfigPath)); f != "" {
 		return f
 	}
-	out := relIfInside(ev.Root, ev.OutDir)
+	out := ev.evidenceDirRel()
 	if out == "" {
 		return ""
 	}
 	if ev.SBOM != nil {
-		return path.Join(out, "sbom.cdx.json")
+		return path.Join(out, evidencedir.SBOMCycloneDX)
 	}
-	return path.Join(out, "report.json")
+	return path.Join(out, evidencedir.Report)
+}
+
+// evidenceDirRel is the evidence directory relative to the product root
+// when this run writes it there; "" otherwise (cemark check writes none,
+// so its reports point at no evidence file).
+func (ev *Evidence) evidenceDirRel() string {
+	if ev.plan == nil || !ev.plan.writesEvidence {
+		return ""
+	}
+	return relIfInside(ev.Root, ev.OutDir)
 }
 
 // fallbackFile is the configuration file (a slash path relative to root,
@@ -85,25 +96,6 @@ func fileExists(root, rel string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// CheckLocation is format.Location for `cemark check`, which writes no
-// evidence directory: the same paths as the run's CI outputs. prefix is
-// the product root's folder in the repository; "" asks git, as the run
-// does. configFile is the report's configuration file (Report.ConfigFile).
-func CheckLocation(ctx context.Context, root, configFile, prefix string) (format.Location, error) {
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return format.Location{}, fmt.Errorf("resolve %s: %w", root, err)
-	}
-	if prefix == "" {
-		prefix, _ = gitinfo.RepoPrefix(ctx, abs)
-	}
-	return format.Location{
-		Prefix:   prefix,
-		Fallback: fallbackFile(abs, configFile),
-		Exists:   func(rel string) bool { return fileExists(abs, rel) },
-	}, nil
-}
-
 // CIReport is the check report as repository-rooted consumers need it
 // (format.Locate): every finding names a file that exists, relative to the
 // repository root. report.json keeps the product-relative paths.
@@ -113,7 +105,7 @@ func (ev *Evidence) CIReport() *checks.Report {
 
 // Location is this run's format.Location.
 func (ev *Evidence) Location() format.Location {
-	out := relIfInside(ev.Root, ev.OutDir)
+	out := ev.evidenceDirRel()
 	return format.Location{
 		Prefix:   ev.RepoPrefix,
 		Fallback: ev.FallbackFile(),

@@ -1,14 +1,185 @@
 package evidence
 
-import "github.com/cemark/cemark/evidence/sbom"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
 
-// startSBOM begins the part of the SBOM stage that needs nothing from the
-// configuration — syft's licence scanner, the slowest thing to build — so
-// that it is built while the configuration is read and git is asked.
-// Nil when the run makes no SBOM.
-func startSBOM(opts Options) *sbom.LicenceScanner {
-	if opts.SkipSBOM {
+	syftsbom "github.com/anchore/syft/syft/sbom"
+
+	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/cache"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/sbom"
+)
+
+// sbomStage catalogues the product's sources with the syft library and
+// makes the SBOM: CycloneDX 1.6 and SPDX 2.3, enriched to TR-03183-2.
+var sbomStage = stageDef{
+	name: StageSBOM,
+	inputs: "the sources (--source, else cemark.yaml sources, else the product root) without the run's exclusions; " +
+		"the product and manufacturer from the configuration; the reference time; syft's version",
+	outputs: "sbom.cdx.json, sbom.spdx.json, sbom-quality.json and .txt; the components, images and sources for the later stages",
+	run:     runSBOM,
+	cached:  true,
+}
+
+func runSBOM(ctx context.Context, r *runState) (string, error) {
+	sc := sbomConfig(r)
+	key, cacheable, err := r.sbomKey(ctx, sc)
+	if err != nil {
+		return "", err
+	}
+	if cacheable {
+		if summary, ok := r.restore(StageSBOM, key, r.restoreSBOM); ok {
+			return summary, nil
+		}
+	}
+	res, err := sbom.Generate(ctx, sc)
+	if err != nil {
+		return "", fmt.Errorf("make the SBOM: %w", err)
+	}
+	r.setSBOM(res)
+	if cacheable {
+		if e, err := sbomEntry(res); err == nil {
+			r.keep(StageSBOM, key, e)
+		}
+	}
+	return fmt.Sprintf("%d components", len(res.Components)), nil
+}
+
+// sbomKey is the digest of what the SBOM is made from: the tree (and the
+// command line's sources outside it), the sources, the exclusions, the
+// size bound, syft's version and, through stageKey, the configuration's
+// product and manufacturer and the reference time. An SBOM made with
+// remote look-ups depends on the network: it is never reused.
+func (r *runState) sbomKey(ctx context.Context, sc sbom.Config) (cache.Key, bool, error) {
+	if r.cache == nil || sc.RemoteLookups {
+		return "", false, nil
+	}
+	k := r.stageKey(StageSBOM).Add("syft", r.ev.Tool.Syft).
+		AddJSON("sources", sc.Sources).AddJSON("exclude", sc.Exclude).
+		Add("max-file-size", fmt.Sprint(sc.MaxFileSize))
+	if err := r.treeKey(ctx, k); err != nil {
+		return "", false, err
+	}
+	return k.Sum(), true, nil
+}
+
+// The SBOM stage's entry: both documents as they are, and the rest of the
+// result as JSON. syft's catalogue is not kept (it is syft's in-memory
+// model): the vulns stage makes it again when it cannot reuse its own
+// outputs (catalogue).
+const (
+	sbomEntryCycloneDX = "sbom.cdx.json"
+	sbomEntrySPDX      = "sbom.spdx.json"
+	sbomEntryResult    = "result.json"
+)
+
+// sbomFacts is the part of sbom.Result the entry keeps as JSON.
+type sbomFacts struct {
+	Quality    sbom.Quality
+	Components []sbom.Component
+	Images     []sbom.Image
+	Sources    []sbom.SourceInfo
+}
+
+func sbomEntry(res *sbom.Result) (cache.Entry, error) {
+	facts, err := json.Marshal(sbomFacts{Quality: res.Quality, Components: res.Components, Images: res.Images, Sources: res.Sources})
+	if err != nil {
+		return nil, err
+	}
+	return cache.Entry{sbomEntryCycloneDX: res.CycloneDX, sbomEntrySPDX: res.SPDX, sbomEntryResult: facts}, nil
+}
+
+func (r *runState) restoreSBOM(e cache.Entry) error {
+	var f sbomFacts
+	if err := json.Unmarshal(e[sbomEntryResult], &f); err != nil {
+		return err
+	}
+	r.setSBOM(&sbom.Result{CycloneDX: e[sbomEntryCycloneDX], SPDX: e[sbomEntrySPDX],
+		Quality: f.Quality, Components: f.Components, Images: f.Images, Sources: f.Sources})
+	return nil
+}
+
+// catalogue is syft's catalogue of this run's SBOM, for the vulnerability
+// matcher: the SBOM stage's own, or — when that stage reused its outputs
+// and so has none — made again from the same sources.
+func (r *runState) catalogue(ctx context.Context) (*syftsbom.SBOM, error) {
+	if r.ev.SBOM.Catalogue == nil {
+		res, err := sbom.Generate(ctx, sbomConfig(r))
+		if err != nil {
+			return nil, fmt.Errorf("make the SBOM's catalogue again: %w", err)
+		}
+		r.ev.SBOM.Catalogue = res.Catalogue
+	}
+	return r.ev.SBOM.Catalogue, nil
+}
+
+// setSBOM puts the SBOM on the evidence, records its sources as inputs of
+// the run and keeps its files.
+func (r *runState) setSBOM(res *sbom.Result) {
+	r.ev.SBOM = res
+	for _, s := range res.Sources {
+		r.ev.Record.Inputs = append(r.ev.Record.Inputs, Input{Name: s.Input, Kind: "sbom-source", Digest: s.Digest})
+	}
+}
+
+// sbomConfig is the one description of the SBOM a run makes, whichever
+// command runs the stage: the same tree gives the same bytes through
+// `cemark run`, `cemark sbom` and `cemark docs`.
+func sbomConfig(r *runState) sbom.Config {
+	ev, cfg := r.ev, r.ev.Config
+	sources := r.opts.Sources
+	if len(sources) == 0 {
+		sources = cfg.Sources
+	}
+	return sbom.Config{
+		Root:          ev.Root,
+		Sources:       sources,
+		Exclude:       r.plan.exclude(cfg),
+		RemoteLookups: cfg.SBOM.RemoteLookups,
+		MaxFileSize:   maxFileSize(cfg),
+		Product: sbom.Product{
+			Name: cfg.Product.Name, Version: cfg.Product.Version, Description: cfg.Product.Description,
+			Licence: cfg.Product.Licence, Supplier: cfg.Manufacturer.Name,
+			SupplierURL: cfg.Manufacturer.Website, SupplierEmail: cfg.Manufacturer.Email,
+		},
+		Created:     ev.Time,
+		ToolName:    "cemark",
+		ToolVersion: ev.Tool.Cemark,
+		Progress: func(sp sbom.Progress) {
+			r.p.StageUpdate(string(StageSBOM), fmt.Sprintf("%s: %d packages", sp.Stage, sp.Packages))
+		},
+		LicenceScanner: r.licences,
+	}
+}
+
+// sbomFiles adds the SBOM's evidence files.
+func sbomFiles(ev *Evidence, files map[string][]byte) error {
+	if ev.SBOM == nil {
 		return nil
 	}
-	return sbom.StartLicenceScanner()
+	files[evidencedir.SBOMCycloneDX] = ev.SBOM.CycloneDX
+	files[evidencedir.SBOMSPDX] = ev.SBOM.SPDX
+	q, err := marshal(ev.SBOM.Quality)
+	if err != nil {
+		return err
+	}
+	files[evidencedir.SBOMQuality] = q
+	files[evidencedir.SBOMQualityText] = []byte(ev.SBOM.Quality.Summary())
+	return nil
+}
+
+// sbomInfo is what the checks know of the SBOM.
+func sbomInfo(r *sbom.Result) *checks.SBOMInfo {
+	info := &checks.SBOMInfo{Components: len(r.Components), CycloneDXPath: evidencedir.SBOMCycloneDX, SPDXPath: evidencedir.SBOMSPDX}
+	for _, c := range r.Components {
+		if c.TopLevel {
+			info.TopLevel = append(info.TopLevel, c.Name+"@"+c.Version)
+		}
+	}
+	sort.Strings(info.TopLevel)
+	return info
 }

@@ -2,11 +2,14 @@ package evidence
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/cemark/cemark/evidence/attest"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/cache"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // prepareSigning decides how the run signs — a key, keyless through the
@@ -20,16 +23,25 @@ func prepareSigning(ctx context.Context, opts Options, getenv func(string) strin
 		Getenv: getenv,
 	})
 	if errors.Is(err, attest.ErrSigningSetup) {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
+		return nil, failure.Usage(err)
 	}
 	return plan, err
 }
 
-// conformityAndSign adds the conformity statement, then signs every
-// statement as planned — or leaves them unsigned with a notice; never with
-// a throwaway key — and puts the envelopes and bundles into files:
-// attestations.intoto.jsonl, <name>.dsse.json and <name>.sigstore.json.
-func conformityAndSign(ctx context.Context, ev *Evidence, plan *attest.SigningPlan, p Progress, files map[string][]byte) error {
+// signStage adds the conformity statement — over the technical file's
+// digest — and signs every statement as the config stage planned: with the
+// key, keylessly, or not at all with a notice; never with a throwaway key.
+var signStage = stageDef{
+	name: StageSign,
+	inputs: "the statements, the technical file's digest, the conformity assessment and route, " +
+		"the signer (the key's ID, or the Sigstore instance and the OIDC identity)",
+	outputs: "attestations.intoto.jsonl, <name>.dsse.json and, keyless, <name>.sigstore.json for each statement",
+	run:     runSign,
+	cached:  true,
+}
+
+func runSign(ctx context.Context, r *runState) (string, error) {
+	ev := r.ev
 	route := ev.Route
 	cst, err := attest.BuildConformityStatement(ctx, attest.ConformityInput{
 		Subjects:            ev.subjects,
@@ -43,35 +55,131 @@ func conformityAndSign(ctx context.Context, ev *Evidence, plan *attest.SigningPl
 		Time:                ev.Time,
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	ev.Statements = append(ev.Statements, cst)
+	plan := r.signing
 	if plan.Notice != "" {
-		p.Notice(plan.Notice)
+		r.p.Notice(plan.Notice)
+	}
+	// What the plan said is this run's news; what follows is the
+	// signature's, kept with it.
+	r.p.begin()
+	key := r.signKey(plan)
+	if key != "" {
+		if summary, ok := r.restore(StageSign, key, r.restoreSignatures); ok {
+			r.noticeSigner()
+			return summary, nil
+		}
 	}
 	signed, signing, err := plan.Sign(ctx, ev.Statements)
 	if err != nil {
 		if errors.Is(err, attest.ErrNoOIDCToken) {
-			return exitcode.Wrap(exitcode.Usage, err)
+			return "", failure.Usage(err)
 		}
-		return err
+		return "", err
 	}
+	out := map[string][]byte{}
+	for _, s := range signed {
+		out[s.Name+evidencedir.EnvelopeSuffix] = s.Envelope.JSON()
+		if s.Bundle != nil {
+			out[s.Name+evidencedir.BundleSuffix] = s.Bundle
+		}
+	}
+	if err := r.setSignatures(signing, out); err != nil {
+		return "", err
+	}
+	if key != "" {
+		out[evidencedir.Attestations] = r.files[evidencedir.Attestations]
+		if e, err := signaturesEntry(signing, out); err == nil {
+			r.keep(StageSign, key, e)
+		}
+	}
+	r.noticeSigner()
+	return signSummary(ev), nil
+}
+
+// noticeSigner says when the run was signed by someone the stated
+// signers do not name.
+func (r *runState) noticeSigner() {
+	if n := signerNotice(r.ev.signers, r.ev.Signing); n != "" {
+		r.p.Notice(n)
+	}
+}
+
+// signKey is the digest of what is signed and who signs: every payload,
+// in order, and the plan's SignerID. A signature over an unchanged
+// payload is reused only for the same signer — for a key, its key ID; for
+// keyless, the same Sigstore instance and OIDC identity (issuer, subject,
+// workflow), so that an earlier job's certificate never stands for
+// another's. "" when the signer cannot be told apart.
+func (r *runState) signKey(plan *attest.SigningPlan) cache.Key {
+	id := plan.SignerID()
+	if r.cache == nil || id == "" {
+		return ""
+	}
+	k := r.stageKey(StageSign).Add("signer", id)
+	for _, st := range r.ev.Statements {
+		k.Add(st.Name, st.PredicateType+" "+st.Digest())
+	}
+	return k.Sum()
+}
+
+// setSignatures puts the signed envelopes (and bundles) on the evidence
+// and into the evidence files, with attestations.intoto.jsonl.
+func (r *runState) setSignatures(signing attest.Signing, files map[string][]byte) error {
+	ev := r.ev
 	ev.Signing = signing
 	ev.Signed = signing.Method != attest.SignNone
-	if n := signerNotice(ev.signers, signing); n != "" {
-		p.Notice(n)
-	}
 	ev.KeyID = signing.KeyID
 	ev.Record.Signing = &ev.Signing
-	for _, s := range signed {
-		ev.Envelopes = append(ev.Envelopes, s.Envelope)
-		files[s.Name+".dsse.json"] = s.Envelope.JSON()
-		if s.Bundle != nil {
-			files[s.Name+attest.BundleFileSuffix] = s.Bundle
+	ev.Envelopes = nil
+	for _, st := range ev.Statements {
+		b, ok := files[st.Name+evidencedir.EnvelopeSuffix]
+		if !ok {
+			return fmt.Errorf("no envelope for statement %s", st.Name)
+		}
+		env, err := attest.ParseEnvelope(b)
+		if err != nil {
+			return fmt.Errorf("envelope of %s: %w", st.Name, err)
+		}
+		ev.Envelopes = append(ev.Envelopes, env)
+	}
+	for n, b := range files {
+		r.files[n] = b
+	}
+	if _, ok := files[evidencedir.Attestations]; !ok {
+		r.files[evidencedir.Attestations] = attest.EncodeJSONL(ev.Envelopes)
+	}
+	return nil
+}
+
+const signingEntryFile = "signing.json"
+
+func signaturesEntry(signing attest.Signing, files map[string][]byte) (cache.Entry, error) {
+	b, err := json.Marshal(signing)
+	if err != nil {
+		return nil, err
+	}
+	e := cache.Entry{signingEntryFile: b}
+	for n, f := range files {
+		e[n] = f
+	}
+	return e, nil
+}
+
+func (r *runState) restoreSignatures(e cache.Entry) error {
+	var signing attest.Signing
+	if err := json.Unmarshal(e[signingEntryFile], &signing); err != nil {
+		return err
+	}
+	files := map[string][]byte{}
+	for n, b := range e {
+		if n != signingEntryFile && n != stageRecordFile {
+			files[n] = b
 		}
 	}
-	files[attest.JSONLFileName] = attest.EncodeJSONL(ev.Envelopes)
-	return nil
+	return r.setSignatures(signing, files)
 }
 
 // signSummary is the sign stage's line in the progress and run.json.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -25,8 +24,9 @@ const maxPublicKeySize = 64 << 10
 
 // loadSigners reads the stated signers, each public key by its key ID. A
 // key file that is missing, outside the product root or not a public key
-// is bad input (exit 2) at its file:line:column, before any work is done.
-func loadSigners(root string, cfg *config.Config, cfgPath string) ([]techfile.Signer, error) {
+// is bad input (exit 2) at its file:line:column (data is the file as
+// read), before any work is done.
+func loadSigners(root string, cfg *config.Config, cfgPath string, data []byte) ([]techfile.Signer, error) {
 	st := cfg.Attestations.Signers
 	var out []techfile.Signer
 	for _, k := range st.Keyless {
@@ -36,10 +36,6 @@ func loadSigners(root string, cfg *config.Config, cfgPath string) ([]techfile.Si
 	for i, p := range st.Keys {
 		s, err := readSignerKey(root, p)
 		if err != nil {
-			var data []byte
-			if cfgPath != "" {
-				data, _ = os.ReadFile(cfgPath) // only to name the position
-			}
 			errs = append(errs, config.ErrorAt(cfgPath, data, fmt.Sprintf("attestations.signers.keys[%d]", i),
 				fmt.Sprintf("attestations.signers.keys[%d] %q: %v; expected a public key file (PEM, e.g. cemark.pub from cemark keygen), relative to the product root", i, p, err)))
 			continue
@@ -47,7 +43,7 @@ func loadSigners(root string, cfg *config.Config, cfgPath string) ([]techfile.Si
 		out = append(out, s)
 	}
 	if len(errs) > 0 {
-		return nil, exitcode.Wrap(exitcode.Usage, errs)
+		return nil, errs
 	}
 	return out, nil
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -57,7 +57,7 @@ func TestLoadSigners(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := loadSigners(root, cfg, cfgPath)
+	got, err := loadSigners(root, cfg, cfgPath, []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,10 +82,10 @@ func TestLoadSigners(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = loadSigners(root, cfg, cfgPath)
-			if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "cemark.yaml:3:29: attestations.signers.keys[1]") ||
+			_, err = loadSigners(root, cfg, cfgPath, []byte(data))
+			if failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), "cemark.yaml:3:29: attestations.signers.keys[1]") ||
 				!strings.Contains(err.Error(), tc.msg) {
-				t.Errorf("err = %v (exit %d)", err, exitcode.Of(err))
+				t.Errorf("err = %v (exit %v)", err, failure.KindOf(err))
 			}
 		})
 	}

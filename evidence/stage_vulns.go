@@ -19,58 +19,146 @@ import (
 	checkvulns "github.com/cemark/cemark/checks/vulns"
 	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/format/gitlabds"
-	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/vulns"
 )
 
-// maxPreviousReport bounds the previous run's report.json read for
-// first-seen dates.
+// maxPreviousReport bounds the previous run's report.json and SBOM read
+// for first-seen dates and for a scan without the sbom stage.
 const maxPreviousReport = 64 << 20
 
-// vulnStage matches the SBOM just made against the vulnerability
-// database (opened once, closed at the end of the stage), applies the VEX
-// documents and the first-seen dates of the previous run, and keeps the
-// scan on the evidence for the checks, the statements and the encoders.
-// It never downloads unless opts.VulnDBUpdate. No database is not an
-// error: the scan says "not assessed" and how to fix it.
-func vulnStage(ctx context.Context, ev *Evidence, opts Options, getenv func(string) string, p Progress) error {
-	stage := startStage(p, &ev.Record, "vulns")
-	scan, err := scanVulnerabilities(ctx, ev, opts, getenv, p)
+// vulnsStage matches the SBOM against the vulnerability database (opened
+// once, closed at the end of the stage), applies the VEX documents and the
+// first-seen dates of the previous run, and keeps the scan on the evidence
+// for the checks, the statements and the encoders. It never downloads
+// unless --vuln-db-update. No database is not an error: the scan says "not
+// assessed" and how to fix it.
+var vulnsStage = stageDef{
+	name: StageVulns,
+	inputs: "this run's SBOM (syft's catalogue) — without the sbom stage, the SBOM the last run left in the evidence directory; " +
+		"the vulnerability database (its recorded digest, build time and age against vulnerabilities.max_db_age); " +
+		"the VEX documents; the previous report.json and the baseline (first-seen dates, applied after the cache); grype's version",
+	outputs: "the scan (matches with KEV, EPSS, fixes and VEX states), gl-dependency-scanning-report.json",
+	run:     runVulns,
+	cached:  true,
+}
+
+func runVulns(ctx context.Context, r *runState) (string, error) {
+	ev := r.ev
+	in := vulnScanInput{
+		Root: ev.Root, Config: ev.Config, Time: ev.Time, Now: ev.Now, ToolVersion: ev.Tool.Cemark,
+		DBFlag: r.opts.VulnDB, Update: r.opts.VulnDBUpdate, UpdateURL: r.opts.VulnDBURL, Getenv: r.getenv, Progress: r.p,
+	}
+	loc, err := in.database(ctx)
 	if err != nil {
-		return stage.fail(err)
+		return "", err
+	}
+	// What the update said is this run's news, not the scan's: it is not
+	// kept with the scan's outputs.
+	r.p.begin()
+	scan, err := r.vulnScan(ctx, in, loc)
+	if err != nil {
+		return "", err
+	}
+	// First-seen dates come from the previous run's report, the baseline
+	// and today's date: applied to the (possibly reused) scan every run.
+	earlier := []*checks.Report{previousReport(filepath.Join(ev.OutDir, evidencedir.Report))}
+	if b := baselinePath(ev.Root, ev.Config, r.opts.Baseline); b != "" {
+		earlier = append(earlier, previousReport(b))
+	}
+	seen := checkvulns.FirstSeen(scan.Matches, ev.Time.UTC().Format(time.DateOnly), earlier...)
+	for i := range scan.Matches {
+		scan.Matches[i].FirstSeen = seen[scan.Matches[i].Key()]
 	}
 	ev.Vulns = scan
 	if !scan.Assessed {
-		p.Notice("vulnerabilities not assessed: " + scan.NotAssessed + "; fix: " + scan.Fix)
-		stage.done("not assessed")
-		return nil
-	}
-	for _, w := range scan.Warnings {
-		p.Notice(w)
+		return "not assessed", nil
 	}
 	db := scan.DB
 	ev.Record.VulnDB = db
 	ev.Record.Inputs = append(ev.Record.Inputs, Input{Name: "vulnerability database " + db.Schema + " built " + db.Built.UTC().Format(time.RFC3339), Kind: "vuln-db", Digest: db.Checksum})
 	sum := vulnscan.Summarise(scan, vulnscan.PolicyFrom(ev.Config.Vulnerabilities))
-	stage.done(fmt.Sprintf("%d packages, %d vulnerabilities (%d open, %d in KEV), database built %s",
-		scan.Packages, sum.Total, sum.Open, len(sum.KEVOpen), db.Built.UTC().Format(time.DateOnly)))
-	return nil
+	return fmt.Sprintf("%d packages, %d vulnerabilities (%d open, %d in KEV), database built %s",
+		scan.Packages, sum.Total, sum.Open, len(sum.KEVOpen), db.Built.UTC().Format(time.DateOnly)), nil
 }
 
-func scanVulnerabilities(ctx context.Context, ev *Evidence, opts Options, getenv func(string) string, p Progress) (*vulnscan.Scan, error) {
-	in := vulnScanInput{
-		Root: ev.Root, Config: ev.Config, OutDir: ev.OutDir, Time: ev.Time, Now: ev.Now, ToolVersion: ev.Tool.Cemark,
-		DBFlag: opts.VulnDB, Update: opts.VulnDBUpdate, UpdateURL: opts.VulnDBURL, Getenv: getenv, Progress: p,
-		Baseline: baselinePath(ev.Root, ev.Config, opts.Baseline),
+// vulnScan is the scan of this run's SBOM, or of the last run's when the
+// sbom stage did not run: reused when the SBOM, the database, the VEX
+// documents (in the tree) and the configuration are those of an earlier
+// scan.
+func (r *runState) vulnScan(ctx context.Context, in vulnScanInput, loc vulns.Location) (*vulnscan.Scan, error) {
+	ev := r.ev
+	var doc []byte
+	switch {
+	case ev.SBOM != nil:
+		doc = ev.SBOM.CycloneDX
+	default:
+		b, err := readBounded(filepath.Join(ev.OutDir, evidencedir.SBOMCycloneDX), maxPreviousReport)
+		if err != nil {
+			path := relOrAbs(ev.Root, filepath.Join(ev.OutDir, evidencedir.SBOMCycloneDX))
+			scan := in.notAssessed("cemark check makes no SBOM and found none from a previous cemark run ("+path+")", "cemark run, which makes the SBOM and scans it")
+			r.noticeScan(scan)
+			return scan, nil
+		}
+		doc = b
 	}
-	if ev.SBOM == nil || ev.SBOM.Catalogue == nil {
-		return in.notAssessed("no SBOM was made in this run", "cemark run (the SBOM stage makes what is matched)"), nil
+	in.SBOMName, in.SBOMSHA256 = evidencedir.SBOMCycloneDX, sha256Hex(doc)
+	var key cache.Key
+	if r.cache != nil {
+		k := r.stageKey(StageVulns).Add("grype", ev.Tool.Grype).Add("sbom", in.SBOMSHA256).
+			Add("database", vulns.Fingerprint(loc.Dir, vulns.MaxAge(ev.Config), ev.Now))
+		if err := r.treeKey(ctx, k); err != nil {
+			return nil, err
+		}
+		if err := r.pathsKey(ctx, k, "vex", ev.Config.Vulnerabilities.VEX); err != nil {
+			return nil, err
+		}
+		key = k.Sum()
+		var scan vulnscan.Scan
+		if _, ok := r.restore(StageVulns, key, func(e cache.Entry) error { return json.Unmarshal(e["scan.json"], &scan) }); ok {
+			return &scan, nil
+		}
 	}
-	in.Catalogue, in.SBOMName, in.SBOMSHA256 = ev.SBOM.Catalogue, "sbom.cdx.json", sha256Hex(ev.SBOM.CycloneDX)
-	return in.scan(ctx)
+	if ev.SBOM != nil {
+		cat, err := r.catalogue(ctx)
+		if err != nil {
+			return nil, err
+		}
+		in.Catalogue = cat
+	} else {
+		s, _, _, err := syftformat.Decode(bytes.NewReader(doc))
+		if err != nil || s == nil {
+			return nil, fmt.Errorf("read %s: %v", relOrAbs(ev.Root, filepath.Join(ev.OutDir, evidencedir.SBOMCycloneDX)), err)
+		}
+		in.Catalogue = s
+	}
+	scan, err := in.scan(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	r.noticeScan(scan)
+	if key != "" {
+		if b, err := json.Marshal(scan); err == nil {
+			r.keep(StageVulns, key, cache.Entry{"scan.json": b})
+		}
+	}
+	return scan, nil
+}
+
+// noticeScan says what a person should know of the scan: why it was not
+// assessed, or its warnings.
+func (r *runState) noticeScan(scan *vulnscan.Scan) {
+	if !scan.Assessed {
+		r.p.Notice("vulnerabilities not assessed: " + scan.NotAssessed + "; fix: " + scan.Fix)
+		return
+	}
+	for _, w := range scan.Warnings {
+		r.p.Notice(w)
+	}
 }
 
 // vulnScanInput is what one vulnerability scan needs.
@@ -78,7 +166,6 @@ type vulnScanInput struct {
 	Root        string
 	Config      *config.Config
 	OutDir      string // where the previous report.json is
-	Baseline    string // the baseline report.json, "" for none: first-seen days too
 	Time, Now   time.Time
 	ToolVersion string
 	Catalogue   *syftsbom.SBOM
@@ -95,19 +182,20 @@ func (in vulnScanInput) notAssessed(why, fix string) *vulnscan.Scan {
 	return &vulnscan.Scan{Scanner: vulns.Scanner(), NotAssessed: why, Fix: fix, Matches: []vulnscan.Match{}, Time: in.Time.UTC()}
 }
 
-func (in vulnScanInput) scan(ctx context.Context) (*vulnscan.Scan, error) {
+// database resolves the database folder and, with --vuln-db-update,
+// updates it first.
+func (in vulnScanInput) database(ctx context.Context) (vulns.Location, error) {
 	p := in.Progress
 	if p == nil {
 		p = silentProgress{}
 	}
 	loc, err := vulns.ResolveDir(in.DBFlag, in.Config, in.Root, in.Getenv)
 	if err != nil {
-		return nil, exitcode.Wrap(exitcode.Usage, err)
+		return loc, failure.Usage(err)
 	}
-	maxAge := vulns.MaxAge(in.Config)
 	if in.Update {
-		p.StageUpdate("vulns", "updating the vulnerability database in "+loc.Dir)
-		res, err := vulns.Update(ctx, vulns.UpdateOptions{Dir: loc.Dir, ListingURL: in.UpdateURL, ToolVersion: in.ToolVersion, MaxAge: maxAge, Now: in.Now})
+		p.StageUpdate(string(StageVulns), "updating the vulnerability database in "+loc.Dir)
+		res, err := vulns.Update(ctx, vulns.UpdateOptions{Dir: loc.Dir, ListingURL: in.UpdateURL, ToolVersion: in.ToolVersion, MaxAge: vulns.MaxAge(in.Config), Now: in.Now})
 		if err != nil {
 			// The scan goes on with the database already there, if any;
 			// the notice says the update failed.
@@ -116,11 +204,19 @@ func (in vulnScanInput) scan(ctx context.Context) (*vulnscan.Scan, error) {
 			p.Notice(fmt.Sprintf("vulnerability database updated: %s built %s", res.DB.Schema, res.DB.Built.UTC().Format(time.RFC3339)))
 		}
 	}
-	db, err := vulns.Open(ctx, loc.Dir, maxAge, in.Now)
+	return loc, nil
+}
+
+// scan matches the catalogue against the database in loc and applies the
+// VEX documents.
+func (in vulnScanInput) scan(ctx context.Context, loc vulns.Location) (*vulnscan.Scan, error) {
+	db, err := vulns.Open(ctx, loc.Dir, vulns.MaxAge(in.Config), in.Now)
 	if errors.Is(err, vulns.ErrNoDB) {
+		if in.Progress != nil {
+			in.Progress.Notice(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From))
+		}
 		// The folder is in the notice only: the finding reaches the
 		// technical file, which names no machine's paths.
-		p.Notice(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From))
 		return in.notAssessed("no vulnerability database was found (`cemark db status` shows where cemark looks)",
 			fmt.Sprintf("`%s` (or cemark run --vuln-db-update), or point --vuln-db, vulnerabilities.db or %s at a grype database folder", vulns.UpdateCommand, vulns.EnvDB)), nil
 	}
@@ -140,65 +236,7 @@ func (in vulnScanInput) scan(ctx context.Context) (*vulnscan.Scan, error) {
 		}
 	}
 	vulns.ApplyVEX(scan, stmts)
-	earlier := []*checks.Report{previousReport(filepath.Join(in.OutDir, "report.json"))}
-	if in.Baseline != "" {
-		earlier = append(earlier, previousReport(in.Baseline))
-	}
-	seen := checkvulns.FirstSeen(scan.Matches, in.Time.UTC().Format(time.DateOnly), earlier...)
-	for i := range scan.Matches {
-		scan.Matches[i].FirstSeen = seen[scan.Matches[i].Key()]
-	}
 	return scan, nil
-}
-
-// CheckVulnOptions configure the scan `cemark check` runs on the SBOM of
-// the last `cemark run` (check makes no SBOM of its own).
-type CheckVulnOptions struct {
-	// DB is --vuln-db.
-	DB     string
-	Getenv func(string) string
-	// Now is the wall clock, for the database's age.
-	Now func() time.Time
-}
-
-// CheckVulnScanner returns the scanner `cemark check` injects into
-// checks/all: it matches the CycloneDX SBOM the last cemark run left in
-// the evidence directory (decoded with syft's own decoder), or reports
-// "not assessed" when there is none.
-func CheckVulnScanner(o CheckVulnOptions) func(ctx context.Context, cfg *config.Config, root string) (*vulnscan.Scan, error) {
-	return func(ctx context.Context, cfg *config.Config, root string) (*vulnscan.Scan, error) {
-		getenv := o.Getenv
-		if getenv == nil {
-			getenv = os.Getenv
-		}
-		now := time.Now
-		if o.Now != nil {
-			now = o.Now
-		}
-		// The evidence directory as a run would place it (planRun owns
-		// that decision); only read here.
-		outDir := filepath.Join(root, ".cemark")
-		if p, err := planRun(root, Options{NoDocs: true}, cfg); err == nil {
-			outDir = p.outDir
-		}
-		t, err := gitinfo.ReferenceTime(ctx, root, getenv)
-		if err != nil {
-			t = now()
-		}
-		in := vulnScanInput{Root: root, Config: cfg, OutDir: outDir, Time: t, Now: now().UTC(), DBFlag: o.DB, Getenv: getenv,
-			Baseline: baselinePath(root, cfg, "")}
-		path := filepath.Join(outDir, "sbom.cdx.json")
-		doc, err := readBounded(path, maxPreviousReport)
-		if err != nil {
-			return in.notAssessed("cemark check makes no SBOM and found none from a previous cemark run ("+relOrAbs(root, path)+")", "cemark run, which makes the SBOM and scans it"), nil
-		}
-		s, _, _, err := syftformat.Decode(bytes.NewReader(doc))
-		if err != nil || s == nil {
-			return nil, fmt.Errorf("read %s: %v", relOrAbs(root, path), err)
-		}
-		in.Catalogue, in.SBOMName, in.SBOMSHA256 = s, "sbom.cdx.json", sha256Hex(doc)
-		return in.scan(ctx)
-	}
 }
 
 func readBounded(path string, limit int64) ([]byte, error) {
@@ -283,9 +321,9 @@ func addVulnFiles(ev *Evidence, files map[string][]byte) error {
 	var buf bytes.Buffer
 	// Files from the repository root, as SARIF and Code Quality name them.
 	if err := gitlabds.Encode(&buf, ev.Vulns, gitlabds.Options{ToolVersion: ev.Tool.Cemark, File: ev.Location().File}); err != nil {
-		return fmt.Errorf("encode %s: %w", gitlabds.FileName, err)
+		return fmt.Errorf("encode %s: %w", evidencedir.DependencyScanning, err)
 	}
-	files[gitlabds.FileName] = buf.Bytes()
+	files[evidencedir.DependencyScanning] = buf.Bytes()
 	return nil
 }
 

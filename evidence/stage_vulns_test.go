@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/checks/all"
 	"github.com/cemark/cemark/checks/report"
 	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
 )
@@ -37,7 +36,7 @@ func TestKEVFindingBecomesCandidateEvent(t *testing.T) {
 	db := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
 	env := map[string]string{"SOURCE_DATE_EPOCH": "1793491200"} // 2026-11-01
 	getenv := func(k string) string { return env[k] }
-	ev, err := Run(context.Background(), Options{Root: dir, VulnDB: db, WriteEvidence: true, NoDocs: true, SkipAttest: true, Getenv: getenv})
+	ev, err := Run(context.Background(), Options{Root: dir, VulnDB: db, Stages: RunStages.Without(StageDocs), Sign: "none", Getenv: getenv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +63,12 @@ func TestKEVFindingBecomesCandidateEvent(t *testing.T) {
 	}
 	t.Run("run", func(t *testing.T) { check(t, ev.Report) })
 	t.Run("check", func(t *testing.T) {
-		r, err := all.Check(context.Background(), all.Options{Root: dir, Checks: []string{report.IDCandidate},
-			ScanVulns: CheckVulnScanner(CheckVulnOptions{DB: db, Getenv: getenv})})
+		// cemark check makes no SBOM: it scans the one the run left.
+		ev, err := Run(context.Background(), Options{Root: dir, VulnDB: db, Stages: CheckStages, Checks: []string{report.IDCandidate}, Getenv: getenv})
 		if err != nil {
 			t.Fatal(err)
 		}
-		check(t, r)
+		check(t, ev.Report)
 	})
 }
 
@@ -89,7 +88,11 @@ func TestTechnicalFileSameWithTomorrowsDatabase(t *testing.T) {
 	getenv := func(k string) string { return env[k] }
 	run := func(db string, check bool) *Evidence {
 		t.Helper()
-		ev, err := Run(context.Background(), Options{Root: dir, VulnDB: db, WriteEvidence: !check, DocsCheck: check, SkipAttest: false, Getenv: getenv})
+		stages := RunStages
+		if check {
+			stages = DocsStages.Without(StageWrite) // cemark docs --check
+		}
+		ev, err := Run(context.Background(), Options{Root: dir, VulnDB: db, Stages: stages, DocsCheck: check, Getenv: getenv})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/format"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -64,11 +66,21 @@ func commitRun(ctx context.Context, plan *runPlan, evidence map[string][]byte, t
 	return txn.Commit(ctx)
 }
 
-// writeStage commits the run: the evidence directory with run.json (the
-// digest of every file), and the technical file's changed documents.
-func writeStage(ctx context.Context, ev *Evidence, plan *runPlan, files map[string][]byte, hook func(string) error, p Progress) error {
+// writeStage commits what the run made, as one unit (evidencedir): the
+// evidence directory with run.json — when the run made the evidence, that
+// is with the sign stage — and the technical file's changed documents
+// (docs stage, not --check). It always runs: it holds the run lock.
+var writeStage = stageDef{
+	name:    StageWrite,
+	inputs:  "every file the stages made",
+	outputs: "the evidence directory (replaced whole, with run.json listing every file and its digest) and the technical file's documents",
+	run:     runWrite,
+}
+
+func runWrite(ctx context.Context, r *runState) (string, error) {
+	start := time.Now()
+	ev, plan := r.ev, r.plan
 	rec := &ev.Record
-	stage := startStage(p, rec, "write")
 	var evidence map[string][]byte
 	var docs *techfile.Result
 	var summary, where string
@@ -77,6 +89,10 @@ func writeStage(ctx context.Context, ev *Evidence, plan *runPlan, files map[stri
 		summary, where = fmt.Sprintf("%d documents in %s", len(docs.Writes), plan.docsDir), plan.docsDir
 	}
 	if plan.writesEvidence {
+		files := r.files
+		if err := encodeFiles(ev, files); err != nil {
+			return "", err
+		}
 		names := make([]string, 0, len(files))
 		for n := range files {
 			names = append(names, n)
@@ -93,20 +109,85 @@ func writeStage(ctx context.Context, ev *Evidence, plan *runPlan, files map[stri
 		// the commit lands whole or not at all.
 		withWrite := *rec
 		withWrite.Stages = append(append([]StageTime(nil), rec.Stages...),
-			StageTime{Name: "write", DurationMS: time.Since(stage.start).Milliseconds(), Status: "ok", Summary: summary})
+			StageTime{Name: string(StageWrite), DurationMS: time.Since(start).Milliseconds(), Status: "ok", Summary: summary})
 		recBytes, err := json.MarshalIndent(withWrite, "", "  ")
 		if err != nil {
-			return stage.fail(err)
+			return "", err
 		}
 		evidence = make(map[string][]byte, len(files)+1)
 		for n, b := range files {
 			evidence[n] = b
 		}
-		evidence["run.json"] = append(recBytes, '\n')
+		evidence[evidencedir.RunRecord] = append(recBytes, '\n')
 	}
-	if err := commitRun(ctx, plan, evidence, docs, hook); err != nil {
-		return stage.fail(fmt.Errorf("write %s: %w", where, err))
+	if evidence == nil && docs == nil {
+		return "nothing to write", nil
 	}
-	stage.done(summary)
+	if err := commitRun(ctx, plan, evidence, docs, r.opts.commitHook); err != nil {
+		return "", fmt.Errorf("write %s: %w", where, err)
+	}
+	return summary, nil
+}
+
+// encodeFiles turns the run's evidence into files. Each format has one
+// encoder (evidence/format/*); the same bytes are written and attested.
+func encodeFiles(ev *Evidence, files map[string][]byte) error {
+	if err := sbomFiles(ev, files); err != nil {
+		return err
+	}
+	if ev.Report != nil {
+		if err := reportFiles(ev, files); err != nil {
+			return err
+		}
+		inv := ev.Report.Facts.Inventory
+		if inv != nil {
+			b, err := marshal(inv)
+			if err != nil {
+				return err
+			}
+			files[evidencedir.Ports] = b
+		}
+	}
+	c, err := marshal(struct {
+		Route      any    `json:"conformity_route"`
+		Assessment any    `json:"assessment"`
+		Notice     string `json:"notice"`
+	}{ev.Route, ev.Assessment, "cemark shows evidence and gaps per Annex I point; the manufacturer declares conformity under its sole responsibility."})
+	if err != nil {
+		return err
+	}
+	files[evidencedir.Conformity] = c
+	return addVulnFiles(ev, files)
+}
+
+func marshal(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// reportFiles encodes the evidence files made from the check report, one
+// encoder per format (evidence/format/*). Formats read from the repository
+// (SARIF, Code Quality) get the CI report: paths from the repository root,
+// every finding on a file that exists.
+func reportFiles(ev *Evidence, files map[string][]byte) error {
+	ci := ev.CIReport()
+	for _, f := range format.All() {
+		name := evidencedir.ReportFile(f.ID)
+		if name == "" {
+			continue
+		}
+		r := ev.Report
+		if f.RepoRooted {
+			r = ci
+		}
+		var buf bytes.Buffer
+		if err := f.Encode(&buf, r); err != nil {
+			return fmt.Errorf("encode %s: %w", name, err)
+		}
+		files[name] = buf.Bytes()
+	}
 	return nil
 }

@@ -50,14 +50,14 @@ func setVersion(t *testing.T, dir, v string) {
 }
 
 func runOpts(dir string) Options {
-	return Options{Root: dir, WriteEvidence: true, Getenv: func(string) string { return "" }}
+	return Options{Root: dir, Getenv: func(string) string { return "" }}
 }
 
 // fastOpts leaves the SBOM out: the commit is the same whatever the
 // evidence holds, and the crash test runs the pipeline many times.
 func fastOpts(dir string) Options {
 	o := runOpts(dir)
-	o.SkipSBOM = true
+	o.Stages = RunStages.Without(StageSBOM)
 	return o
 }
 
@@ -164,7 +164,7 @@ func TestDocsCheckFailsOnStrayTemporaryFiles(t *testing.T) {
 	stray := filepath.Join(dir, "docs", "cra", ".README.md.tmp-123456")
 	os.WriteFile(stray, []byte("half"), 0o644)
 	o := fastOpts(dir)
-	o.WriteEvidence, o.DocsCheck = false, true
+	o.Stages, o.DocsCheck = DocsStages.Without(StageSBOM, StageWrite), true
 	ev, err := Run(ctx, o)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -269,8 +270,8 @@ func (ev *Evidence) writeFailing(w io.Writer) {
 	if n := len(failing) - MaxFailingShown; n > 0 {
 		all = plural(n, "more failing finding", "more failing findings") + ": " + all
 	}
-	if _, ok := ev.Files["report.md"]; ok {
-		all += ", as does " + ev.displayPath(filepath.Join(relOrAbs(ev.Root, ev.OutDir), "report.md"))
+	if _, ok := ev.Files[evidencedir.ReportMarkdown]; ok {
+		all += ", as does " + ev.displayPath(filepath.Join(relOrAbs(ev.Root, ev.OutDir), evidencedir.ReportMarkdown))
 	}
 	writeWrapped(w, "    ", "      ", all)
 }

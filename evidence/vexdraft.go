@@ -9,10 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
-	"github.com/cemark/cemark/evidence/gitinfo"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/vulns"
 )
 
@@ -50,38 +48,23 @@ func DraftVEX(ctx context.Context, o VEXDraftOptions) (VEXDraftResult, error) {
 	abs := absPath(root, out)
 	rel := relIfInside(root, abs)
 	if rel == "" {
-		return VEXDraftResult{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("the VEX draft %s must be inside the product root %s", out, root))
+		return VEXDraftResult{}, failure.Usage(fmt.Errorf("the VEX draft %s must be inside the product root %s", out, root))
 	}
-	_, cfg, err := vulns.Locate(root, o.ConfigPath, o.VulnDB, o.Getenv)
-	if err != nil {
-		return VEXDraftResult{}, exitcode.Wrap(exitcode.Usage, err)
-	}
-	if cfg == nil {
-		cfg = &config.Config{}
-	}
-	if err := config.ApplyDefaults(ctx, root, cfg, ""); err != nil {
-		return VEXDraftResult{}, err
-	}
-	scan, err := CheckVulnScanner(CheckVulnOptions{DB: o.VulnDB, Getenv: o.Getenv, Now: o.Now})(ctx, cfg, root)
+	// The scan of the last run's SBOM, as `cemark check` makes it: the
+	// config and vulns stages.
+	ev, err := Run(ctx, Options{Root: root, ConfigPath: o.ConfigPath, VulnDB: o.VulnDB, Getenv: o.Getenv, Now: o.Now, Stages: ScanStages})
 	if err != nil {
 		return VEXDraftResult{}, err
 	}
+	scan, cfg := ev.Vulns, ev.Config
 	if !scan.Assessed {
-		return VEXDraftResult{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("no vulnerability scan: %s; fix: %s", scan.NotAssessed, scan.Fix))
+		return VEXDraftResult{}, failure.Usage(fmt.Errorf("no vulnerability scan: %s; fix: %s", scan.NotAssessed, scan.Fix))
 	}
 	existing, err := os.ReadFile(abs)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return VEXDraftResult{}, err
 	}
-	getenv := o.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	t, err := gitinfo.ReferenceTime(ctx, root, getenv)
-	if err != nil {
-		return VEXDraftResult{}, exitcode.Wrap(exitcode.Usage, err)
-	}
-	doc, n, err := vulns.DraftVEX(vulns.DraftInput{Scan: scan, Product: cfg.Product.Name, Version: cfg.Product.Version, Author: cfg.Manufacturer.Name, Time: t}, existing)
+	doc, n, err := vulns.DraftVEX(vulns.DraftInput{Scan: scan, Product: cfg.Product.Name, Version: cfg.Product.Version, Author: cfg.Manufacturer.Name, Time: ev.Time}, existing)
 	if errors.Is(err, vulns.ErrDraftEdited) {
 		return VEXDraftResult{Path: rel, Kept: true}, nil
 	}

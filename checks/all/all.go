@@ -4,6 +4,7 @@ package all
 
 import (
 	"io/fs"
+	"slices"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/defaults"
@@ -45,4 +46,19 @@ func Registry() (*checks.Registry, error) {
 		cs = append(cs, f.Checks()...)
 	}
 	return checks.NewRegistry(cs...)
+}
+
+// FamilyIDs lists the check IDs of the named families, in family order:
+// what `cemark ports` (surface) and `cemark init`'s drafting (surface,
+// vulnhandling) select.
+func FamilyIDs(names ...string) []string {
+	var ids []string
+	for _, f := range Families() {
+		if slices.Contains(names, f.Name) {
+			for _, c := range f.Checks() {
+				ids = append(ids, c.Meta().ID)
+			}
+		}
+	}
+	return ids
 }

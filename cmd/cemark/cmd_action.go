@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	ghaction "github.com/cemark/cemark/evidence/platform/github"
 	"github.com/cemark/cemark/evidence/platform/gitlab"
 )
@@ -50,7 +50,7 @@ Elsewhere use ` + "`cemark run`" + `.`,
 					// trying the component locally needs to override it.
 					hint = "; gitlab-ci-local sets GITLAB_CI=false: run it with --variable GITLAB_CI=true"
 				}
-				return exitcode.Wrap(exitcode.Usage, fmt.Errorf("`cemark action` runs as a GitHub Action step (GITHUB_ACTIONS=true) or a GitLab CI job (GITLAB_CI=true), and neither is set%s", hint))
+				return failure.Usage(fmt.Errorf("`cemark action` runs as a GitHub Action step (GITHUB_ACTIONS=true) or a GitLab CI job (GITLAB_CI=true), and neither is set%s", hint))
 			}
 			return ghaction.Run(cmd.Context(), ghaction.Deps{
 				Actions:  ghaction.NewActions(e.stdout, e.getenv),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/contain"
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 func newAttestCmd(e *env) *cobra.Command {
@@ -56,7 +57,7 @@ check it with cemark verify or cosign verify-blob-attestation.`,
 			if err != nil {
 				return err
 			}
-			if err := attest.WriteFileAtomic(path, out, 0o644); err != nil {
+			if err := evidencedir.WriteFileAtomic(path, out, 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stderr, "Signed %s by key %s: %s\n", opts.PredicateType, signer.KeyID(), output)

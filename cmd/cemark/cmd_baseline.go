@@ -8,11 +8,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/checks/all"
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	reportjson "github.com/cemark/cemark/evidence/format/json"
-	"github.com/cemark/cemark/evidence/version"
 )
 
 // baselineOptions are the flags of `cemark baseline write`.
@@ -53,13 +51,24 @@ cemark run). Commit the file; findings it holds no longer fail --fail-on.`,
 			if len(args) == 1 {
 				root = args[0]
 			}
-			rep, path, err := all.CurrentBaseline(cmd.Context(), all.Options{
-				Root: root, ConfigPath: o.config, Checks: o.checks, Sources: o.sources,
-				ReadImages: evidence.ImageConfigs, ToolVersion: version.Get().Cemark,
-			}, o.from, o.out)
+			// The checks, as cemark check runs them; with --from only the
+			// configuration (it says where the baseline goes).
+			stages := evidence.CheckStages
+			if o.from != "" {
+				stages = evidence.ConfigStages
+			}
+			ev, err := evidence.Run(cmd.Context(), evidence.Options{
+				Stages: stages, Root: root, ConfigPath: o.config, Checks: o.checks, Sources: o.sources,
+				Getenv: e.getenv, Progress: noticesOnly{newStageUI(e.stderr, e.getenv)},
+			})
 			if err != nil {
 				return err
 			}
+			rep, err := ev.CurrentBaseline(o.from)
+			if err != nil {
+				return err
+			}
+			path := ev.BaselineFile(o.out)
 			if err := writeBaseline(path, rep); err != nil {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // baselineTree is a product with one failing high finding: a final stage
@@ -33,7 +32,7 @@ func write(t *testing.T, root, rel, body string) {
 func TestBaselineGatesOnlyNewFindings(t *testing.T) {
 	root := baselineTree(t)
 	args := []string{"check", root, "--fail-on", "high", "--checks", "CEM-DEF-001"}
-	if code, _, _ := cli(t, nil, args...); code != exitcode.NotConformant {
+	if code, _, _ := cli(t, nil, args...); code != exitNotConformant {
 		t.Fatalf("without a baseline: exit %d, want 3", code)
 	}
 
@@ -71,13 +70,13 @@ func TestBaselineGatesOnlyNewFindings(t *testing.T) {
 	// checks.baseline in cemark.yaml does the same; a new finding fails.
 	write(t, root, "cemark.yaml", "checks:\n  baseline: "+checks.DefaultBaselineFile+"\n")
 	write(t, root, "web/Dockerfile", "FROM nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000002\nUSER root\n")
-	if code, _, errOut := cli(t, nil, args...); code != exitcode.NotConformant || !strings.Contains(errOut, "1 failing finding") {
+	if code, _, errOut := cli(t, nil, args...); code != exitNotConformant || !strings.Contains(errOut, "1 failing finding") {
 		t.Errorf("a new finding with checks.baseline: exit %d (%s), want 3 naming one finding", code, errOut)
 	}
 
 	// A broken baseline is a usage error naming the file.
 	write(t, root, "broken.json", "{\n  \"tool\": [\n")
-	if code, _, errOut := cli(t, nil, append(args, "--baseline", filepath.Join(root, "broken.json"))...); code != exitcode.Usage || !strings.Contains(errOut, "broken.json:3:1") {
+	if code, _, errOut := cli(t, nil, append(args, "--baseline", filepath.Join(root, "broken.json"))...); code != exitUsage || !strings.Contains(errOut, "broken.json:3:1") {
 		t.Errorf("broken baseline: exit %d, %q; want 2 naming broken.json:3:1", code, errOut)
 	}
 }
@@ -85,7 +84,7 @@ func TestBaselineGatesOnlyNewFindings(t *testing.T) {
 func TestRunBaselineFlag(t *testing.T) {
 	dir := product(t)
 	write(t, dir, "Dockerfile.debug", "FROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000003\nEXPOSE 23\nUSER 1000\n")
-	if code, _, stderr := cli(t, nil, "run", dir, "--fail-on", "high", "--no-docs"); code != exitcode.NotConformant {
+	if code, _, stderr := cli(t, nil, "run", dir, "--fail-on", "high", "--no-docs"); code != exitNotConformant {
 		t.Fatalf("exit %d, want 3\n%s", code, stderr)
 	}
 	report := filepath.Join(dir, ".cemark", "report.json")
@@ -99,7 +98,7 @@ func TestRunBaselineFlag(t *testing.T) {
 	if !strings.Contains(string(data), `"baseline": true`) {
 		t.Error("report.json does not mark the existing findings")
 	}
-	if code, _, _ := cli(t, nil, "run", dir, "--no-docs", "--baseline", filepath.Join(dir, "none.json")); code != exitcode.Usage {
+	if code, _, _ := cli(t, nil, "run", dir, "--no-docs", "--baseline", filepath.Join(dir, "none.json")); code != exitUsage {
 		t.Errorf("missing baseline: exit %d, want 2", code)
 	}
 }

@@ -9,13 +9,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/checks/all"
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/format"
-	"github.com/cemark/cemark/evidence/version"
 )
 
 // checkOptions are the flags of `cemark check`.
@@ -23,6 +20,7 @@ type checkOptions struct {
 	format, out, failOn, config, baseline  string
 	pathPrefix, vulnDB                     string
 	checks, artifacts, updateKeys, sources []string
+	noCache                                bool
 }
 
 func (o *checkOptions) addFlags(cmd *cobra.Command) {
@@ -38,6 +36,7 @@ func (o *checkOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.baseline, "baseline", "", "a previous report.json (e.g. from `cemark baseline write`): the findings it holds are existing and do not count for --fail-on (default checks.baseline)")
 	f.StringVar(&o.vulnDB, "vuln-db", "", "vulnerability database folder for the CEM-VULN checks, which match the SBOM of the last cemark run (default: vulnerabilities.db, $CEMARK_VULN_DB, $XDG_CACHE_HOME/cemark/grype-db)")
 	f.StringVar(&o.pathPrefix, "path-prefix", "", "folder of PATH inside the repository, prefixed to file paths in sarif and gitlab-codequality output so code scanning finds the files (default: git's answer, as in cemark run)")
+	addNoCache(f, &o.noCache)
 }
 
 func newCheckCmd(e *env) *cobra.Command {
@@ -93,24 +92,20 @@ report.json: findings it already held are reported as existing
 					return err
 				}
 			}
-			rep, err := all.Check(cmd.Context(), all.Options{
+			ev, runErr := evidence.Run(cmd.Context(), evidence.Options{
+				Stages: evidence.CheckStages, NoCache: o.noCache,
 				Root: root, ConfigPath: o.config, Checks: o.checks,
-				Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
-				Sources: o.sources, ReadImages: evidence.ImageConfigs,
-				ScanVulns:   evidence.CheckVulnScanner(evidence.CheckVulnOptions{DB: o.vulnDB, Getenv: e.getenv}),
-				ToolVersion: version.Get().Cemark, Baseline: o.baseline,
+				Artifacts: o.artifacts, UpdateKeys: o.updateKeys, Sources: o.sources,
+				VulnDB: o.vulnDB, Baseline: o.baseline, PathPrefix: o.pathPrefix, FailOn: failOn,
+				Getenv: e.getenv, Progress: noticesOnly{newStageUI(e.stderr, e.getenv)},
 			})
-			if err != nil {
-				return err
+			if ev == nil {
+				return runErr
 			}
-			enc := rep
+			rep, enc := ev.Report, ev.Report
 			if fm.RepoRooted {
 				// The same paths as the run's report.sarif and codequality.json.
-				loc, err := evidence.CheckLocation(cmd.Context(), root, rep.ConfigFile, o.pathPrefix)
-				if err != nil {
-					return err
-				}
-				enc = format.Locate(rep, loc)
+				enc = ev.CIReport()
 			}
 			var buf bytes.Buffer
 			if err := fm.Encode(&buf, enc); err != nil {
@@ -128,11 +123,7 @@ report.json: findings it already held are reported as existing
 				fmt.Fprintf(e.stderr, "cemark: %d checks, %d fail, %d warn, %d waived, %d error%s; %s report written to %s\n",
 					s.Checks, s.Fail, s.Warn, s.Waived, s.Error, baselineNote(s), fm.ID, o.out)
 			}
-			if failing := checks.FailsAt(rep, failOn); len(failing) > 0 {
-				return exitcode.Wrap(exitcode.NotConformant,
-					fmt.Errorf("%d failing finding(s) at or above severity %s", len(failing), failOn))
-			}
-			return nil
+			return runErr
 		},
 	}
 	o.addFlags(cmd)

@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cemark/cemark/evidence"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 func newDocsCmd(e *env) *cobra.Command {
@@ -27,11 +27,14 @@ and exits 3 when the committed file is stale — a CI gate.`,
 			if len(args) == 1 {
 				root = args[0]
 			}
-			opts, err := o.toOptions(e, root)
+			stages := evidence.DocsStages
+			if check {
+				stages = stages.Without(evidence.StageWrite)
+			}
+			opts, err := o.toOptions(e, root, stages)
 			if err != nil {
 				return err
 			}
-			opts.WriteEvidence = false
 			opts.DocsCheck = check
 			opts.DocsDirFrom = "--dir"
 			ev, err := evidence.Run(cmd.Context(), opts)
@@ -52,7 +55,7 @@ and exits 3 when the committed file is stale — a CI gate.`,
 			}
 			if check && tf.Stale() {
 				fmt.Fprint(e.stdout, tf.Diff)
-				return exitcode.Wrap(exitcode.NotConformant, silentError{fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir)})
+				return failure.NotConformant(silentError{fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir)})
 			}
 			return nil
 		},
@@ -70,5 +73,6 @@ and exits 3 when the committed file is stale — a CI gate.`,
 	f.BoolVar(&o.acceptChanges, "accept-changes", false, "record the current evidence as the baseline of the substantial-modification watch")
 	f.BoolVar(&check, "check", false, "write nothing; print a diff and exit 3 when the committed file is stale")
 	addLockTimeout(f, &o.lockTimeout)
+	addNoCache(f, &o.noCache)
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/initdraft"
 )
 
 func newInitCmd(e *env) *cobra.Command {
@@ -39,12 +40,12 @@ It never overwrites an existing cemark.yaml (exit 2).`,
 			if derr != nil {
 				fmt.Fprintf(e.stderr, "warning: no drafts from the product's files: %v\n", derr)
 			}
-			path, data, err := config.Init(cmd.Context(), root, drafts)
+			path, data, err := initdraft.Init(cmd.Context(), root, drafts)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "wrote %s\n", path)
-			ign, err := config.IgnoreEvidenceDir(cmd.Context(), root)
+			ign, err := initdraft.IgnoreEvidenceDir(cmd.Context(), root)
 			switch {
 			case err != nil:
 				fmt.Fprintf(e.stderr, "warning: %s: %v; add .cemark/ to it\n", ign.Path, err)

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/attest/sigstoretest"
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 const (
@@ -58,7 +57,7 @@ func TestRunKeylessThenVerify(t *testing.T) {
 
 	code, stdout, stderr := cli(t, githubJob(oidc.URL), "run", dir, "--json", "--sign", "keyless", "--subject", "dist/*",
 		"--fulcio-url", fake.Fulcio.URL, "--rekor-url", fake.Rekor.URL, "--trusted-root", root)
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
 	if fake.Certificates != 1 {
@@ -99,17 +98,17 @@ func TestRunKeylessThenVerify(t *testing.T) {
 		}
 		return out + errs
 	}
-	if out := verify(exitcode.OK, "--certificate-identity", identity); !strings.Contains(out, "Rekor log index") {
+	if out := verify(exitOK, "--certificate-identity", identity); !strings.Contains(out, "Rekor log index") {
 		t.Errorf("verify output does not name the log entries:\n%s", out)
 	}
-	verify(exitcode.OK, "--certificate-identity-regexp", `https://github\.com/acme/gateway/\.github/workflows/[^/]+@refs/heads/main`)
-	if out := verify(exitcode.VerificationFailed, "--certificate-identity", "https://github.com/acme/gateway/.github/workflows/other.yml@refs/heads/main"); !strings.Contains(out, "an identity that is not pinned") {
+	verify(exitOK, "--certificate-identity-regexp", `https://github\.com/acme/gateway/\.github/workflows/[^/]+@refs/heads/main`)
+	if out := verify(exitVerification, "--certificate-identity", "https://github.com/acme/gateway/.github/workflows/other.yml@refs/heads/main"); !strings.Contains(out, "an identity that is not pinned") {
 		t.Errorf("wrong identity:\n%s", out)
 	}
 	// An envelope alone carries no certificate.
 	code, out, _ := cli(t, nil, "verify", "--certificate-identity", identity, "--certificate-oidc-issuer", sigstoretest.GitHubIssuer,
 		"--trusted-root", root, filepath.Join(ev, "attestations.intoto.jsonl"))
-	if code != exitcode.VerificationFailed || !strings.Contains(out, "sigstore.json") {
+	if code != exitVerification || !strings.Contains(out, "sigstore.json") {
 		t.Errorf("keyless envelopes: exit %d\n%s", code, out)
 	}
 	for _, tc := range [][]string{
@@ -119,7 +118,7 @@ func TestRunKeylessThenVerify(t *testing.T) {
 		{}, // nothing trusted
 		{"--certificate-identity", identity, "--certificate-oidc-issuer", sigstoretest.GitHubIssuer, "--trusted-root", filepath.Join(dir, "missing.json")},
 	} {
-		if code, _, errs := cli(t, nil, append(append([]string{"verify"}, tc...), bundles[0])...); code != exitcode.Usage {
+		if code, _, errs := cli(t, nil, append(append([]string{"verify"}, tc...), bundles[0])...); code != exitUsage {
 			t.Errorf("verify %v: exit %d, want 2\n%s", tc, code, errs)
 		}
 	}
@@ -148,7 +147,7 @@ func TestRunKeylessWithoutToken(t *testing.T) {
 		"HTTP 403":  githubJob(refused.URL),
 	} {
 		code, _, stderr := cli(t, env, "run", dir, "--sign", "keyless")
-		if code != exitcode.Usage || !strings.Contains(stderr, "`permissions: id-token: write`") {
+		if code != exitUsage || !strings.Contains(stderr, "`permissions: id-token: write`") {
 			t.Errorf("%s: exit %d, want 2 with the permission named\n%s", name, code, stderr)
 		}
 		if strings.Count(stderr, "\n") > 8 || strings.Contains(stderr, "sbom") {
@@ -164,7 +163,7 @@ func TestRunKeylessWithoutToken(t *testing.T) {
 	env := githubJob("")
 	env["GITHUB_EVENT_NAME"], env["GITHUB_EVENT_PATH"] = "pull_request", event
 	code, _, stderr := cli(t, env, "run", dir, "--sign", "keyless")
-	if code != exitcode.OK || !strings.Contains(stderr, "comes from a fork") || !strings.Contains(stderr, "UNSIGNED") {
+	if code != exitOK || !strings.Contains(stderr, "comes from a fork") || !strings.Contains(stderr, "UNSIGNED") {
 		t.Fatalf("fork: exit %d\n%s", code, stderr)
 	}
 	if b, _ := filepath.Glob(filepath.Join(dir, ".cemark", "*.sigstore.json")); len(b) != 0 {

@@ -9,12 +9,10 @@ import (
 	"github.com/cemark/cemark/checks/all"
 	"github.com/cemark/cemark/checks/surface"
 	"github.com/cemark/cemark/evidence"
-	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 func newPortsCmd(e *env) *cobra.Command {
-	var asJSON bool
+	var asJSON, noCache bool
 	var sources []string
 	cmd := &cobra.Command{
 		Use:   "ports [PATH]",
@@ -35,31 +33,37 @@ oci-dir:) join the inventory. Only the image configuration is read.`,
 			if len(args) == 1 {
 				root = args[0]
 			}
-			cfg, _, err := config.LoadRoot(root)
+			// The config and checks stages, with the attack-surface family.
+			ev, err := evidence.Run(cmd.Context(), evidence.Options{
+				Stages: evidence.InventoryStages, NoCache: noCache, Root: root, Sources: sources,
+				Checks: all.FamilyIDs("surface"), Getenv: e.getenv, Progress: noticesOnly{newStageUI(e.stderr, e.getenv)},
+			})
 			if err != nil {
-				return exitcode.Wrap(exitcode.Usage, err)
-			}
-			t, err := checks.NewTarget(cmd.Context(), root, cfg)
-			if err != nil {
-				return exitcode.Wrap(exitcode.Usage, err)
-			}
-			if err := all.LoadImages(cmd.Context(), t, evidence.ImageConfigs, sources); err != nil {
 				return err
 			}
-			facts, err := surface.Collect(cmd.Context(), t)
-			if err != nil {
-				return fmt.Errorf("ports: %w", err)
+			inv := ev.Report.Facts.Inventory
+			if inv == nil {
+				return fmt.Errorf("ports: the attack-surface inventory was not assessed")
 			}
-			for _, is := range facts.Issues {
-				fmt.Fprintf(e.stderr, "cemark: not assessed: %s\n", is.Error())
+			// Files whose part of the surface could not be assessed (the
+			// family's not-assessed findings).
+			for _, f := range ev.Report.Findings() {
+				if f.Check == surface.IDNotAssessed && f.Outcome != checks.Pass {
+					at := f.Path
+					if f.Line > 0 {
+						at = fmt.Sprintf("%s:%d", f.Path, f.Line)
+					}
+					fmt.Fprintf(e.stderr, "cemark: not assessed: %s: %s\n", at, f.Message)
+				}
 			}
 			if asJSON {
-				return surface.WriteJSON(e.stdout, facts.Inventory)
+				return surface.WriteJSON(e.stdout, inv)
 			}
-			return surface.WriteTable(e.stdout, facts.Inventory)
+			return surface.WriteTable(e.stdout, inv)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the inventory as JSON")
+	addNoCache(cmd.Flags(), &noCache)
 	cmd.Flags().StringArrayVar(&sources, "source", nil, "source as in cemark run; an image's (docker-archive:FILE, oci-archive:FILE, oci-dir:DIR, relative to PATH) exposed ports join the inventory (repeatable; default cemark.yaml's sources)")
 	return cmd
 }

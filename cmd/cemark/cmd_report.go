@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/report"
 )
 
@@ -154,7 +154,7 @@ Exit 3 when a deadline has passed without the report marked submitted
 				e.stdout.Write(st.Text())
 			}
 			if st.Overdue > 0 {
-				return exitcode.Wrap(exitcode.NotConformant, silentError{fmt.Errorf("%d Art. 14 deadline(s) passed without the report marked submitted", st.Overdue)})
+				return failure.NotConformant(silentError{fmt.Errorf("%d Art. 14 deadline(s) passed without the report marked submitted", st.Overdue)})
 			}
 			return nil
 		},

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // TestReportOpenThenStatus follows one event with a fixed clock (--now):
@@ -21,7 +19,7 @@ func TestReportOpenThenStatus(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "cemark.yaml"), []byte("product: {name: Example Gateway, version: 1.4.0}\nreporting: {member_state: DK, csirt: CFCS, submitters: [Jane Doe]}\n"), 0o644)
 	code, stdout, stderr := cli(t, nil, "report", "open", "--root", dir, "--kind", "vulnerability", "--vuln", "CVE-2026-1234",
 		"--title", "Remote code execution in libfoo", "--aware-at", "2026-11-05T10:30:00+01:00", "--now", "2026-11-05T10:00:00Z")
-	if code != exitcode.OK || strings.TrimSpace(stdout) != "2026-11-05-cve-2026-1234" {
+	if code != exitOK || strings.TrimSpace(stdout) != "2026-11-05-cve-2026-1234" {
 		t.Fatalf("open: exit %d %q\n%s", code, stdout, stderr)
 	}
 	id := "2026-11-05-cve-2026-1234"
@@ -47,21 +45,21 @@ func TestReportOpenThenStatus(t *testing.T) {
 	}
 	code, got, _ := status("2026-11-05T12:00:00Z")
 	want := map[string]string{"early-warning": "2026-11-06T09:30:00Z due-soon", "notification": "2026-11-08T09:30:00Z running", "final": " waiting"}
-	if code != exitcode.OK || !equalMaps(got, want) {
+	if code != exitOK || !equalMaps(got, want) {
 		t.Errorf("status: exit %d %v, want 0 %v", code, got, want)
 	}
 	code, got, _ = status("2026-11-06T09:30:01Z")
-	if code != exitcode.NotConformant || got["early-warning"] != "2026-11-06T09:30:00Z overdue" {
+	if code != exitNotConformant || got["early-warning"] != "2026-11-06T09:30:00Z overdue" {
 		t.Errorf("a second past the early warning: exit %d %v, want 3 and overdue", code, got)
 	}
-	if code, _, stderr := cli(t, nil, "report", "submitted", id, "--root", dir, "--stage", "early-warning", "--at", "2026-11-05T20:00:00Z", "--by", "Jane Doe"); code != exitcode.OK {
+	if code, _, stderr := cli(t, nil, "report", "submitted", id, "--root", dir, "--stage", "early-warning", "--at", "2026-11-05T20:00:00Z", "--by", "Jane Doe"); code != exitOK {
 		t.Fatalf("submitted: exit %d\n%s", code, stderr)
 	}
-	if code, _, stderr := cli(t, nil, "report", "fixed", id, "--root", dir, "--at", "2026-11-10T08:00:00Z", "--fixed-version", "1.4.1"); code != exitcode.OK {
+	if code, _, stderr := cli(t, nil, "report", "fixed", id, "--root", dir, "--at", "2026-11-10T08:00:00Z", "--fixed-version", "1.4.1"); code != exitOK {
 		t.Fatalf("fixed: exit %d\n%s", code, stderr)
 	}
 	code, got, _ = status("2026-11-07T12:00:00Z")
-	if code != exitcode.OK || got["early-warning"] != "2026-11-06T09:30:00Z met" || got["final"] != "2026-11-24T08:00:00Z running" {
+	if code != exitOK || got["early-warning"] != "2026-11-06T09:30:00Z met" || got["final"] != "2026-11-24T08:00:00Z running" {
 		t.Errorf("after submission and fix: exit %d %v", code, got)
 	}
 	code, text, _ := cli(t, nil, "report", "status", "--root", dir, "--now", "2026-11-07T12:00:00Z")
@@ -72,7 +70,7 @@ func TestReportOpenThenStatus(t *testing.T) {
 	// An incident: the final report one month after the notification.
 	code, stdout, stderr = cli(t, nil, "report", "open", "--root", dir, "--kind", "incident", "--title", "Build server compromised",
 		"--aware-at", "2026-11-05T09:30:00Z", "--now", "2026-11-05T10:00:00Z")
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("open incident: exit %d\n%s", code, stderr)
 	}
 	inc := strings.TrimSpace(stdout)
@@ -89,7 +87,7 @@ func TestReportOpenThenStatus(t *testing.T) {
 		{"report", "submitted", id, "--root", dir, "--stage", "final-report", "--at", "2026-11-05T20:00:00Z", "--by", "Jane Doe"},
 		{"report", "draft", "no-such-event", "--root", dir, "--stage", "final"},
 	} {
-		if code, _, stderr := cli(t, nil, args...); code != exitcode.Usage {
+		if code, _, stderr := cli(t, nil, args...); code != exitUsage {
 			t.Errorf("%v: exit %d, want 2\n%s", args, code, stderr)
 		}
 	}
@@ -106,18 +104,18 @@ reporting: {member_state: DK, csirt: CFCS, available_in: [DK]}
 		"--title", "RCE in libfoo", "--aware-at", "2026-11-05T09:30:00Z", "--now", "2026-11-05T10:00:00Z")
 	id := strings.TrimSpace(stdout)
 	code, out, stderr := cli(t, nil, "report", "draft", id, "--root", dir, "--stage", "early-warning")
-	if code != exitcode.OK || !strings.Contains(out, "early-warning.md") || !strings.Contains(stderr, "UNSIGNED") || !strings.Contains(stderr, "never submits") {
+	if code != exitOK || !strings.Contains(out, "early-warning.md") || !strings.Contains(stderr, "UNSIGNED") || !strings.Contains(stderr, "never submits") {
 		t.Fatalf("draft: exit %d\n%s%s", code, out, stderr)
 	}
-	if code, _, stderr := cli(t, nil, "report", "advisory", id, "--root", dir); code != exitcode.Usage || !strings.Contains(stderr, "cemark report fixed") {
+	if code, _, stderr := cli(t, nil, "report", "advisory", id, "--root", dir); code != exitUsage || !strings.Contains(stderr, "cemark report fixed") {
 		t.Errorf("advisory before a fix: exit %d\n%s", code, stderr)
 	}
 	cli(t, nil, "report", "fixed", id, "--root", dir, "--at", "2026-11-07T12:00:00Z", "--fixed-version", "1.4.1")
-	if code, out, stderr := cli(t, nil, "report", "advisory", id, "--root", dir); code != exitcode.OK || strings.TrimSpace(out) != "advisories/2026-11-05-cve-2026-1234.json" {
+	if code, out, stderr := cli(t, nil, "report", "advisory", id, "--root", dir); code != exitOK || strings.TrimSpace(out) != "advisories/2026-11-05-cve-2026-1234.json" {
 		t.Fatalf("advisory: exit %d\n%s%s", code, out, stderr)
 	}
 	code, out, stderr = cli(t, nil, "report", "notice", id, "--root", dir)
-	if code != exitcode.OK || !strings.Contains(out, "notice.da.md") {
+	if code != exitOK || !strings.Contains(out, "notice.da.md") {
 		t.Fatalf("notice: exit %d\n%s%s", code, out, stderr)
 	}
 	da, _ := os.ReadFile(filepath.Join(dir, "docs", "cra", "reports", id, "notice.da.md"))
@@ -149,7 +147,7 @@ func TestRunShowsArt14Events(t *testing.T) {
 	aware := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	code, stdout, stderr := cli(t, nil, "report", "open", "--root", dir, "--kind", "vulnerability", "--vuln", "CVE-2026-1234",
 		"--title", "Remote code execution in libfoo", "--aware-at", aware.Format(time.RFC3339))
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("open: exit %d\n%s", code, stderr)
 	}
 	id := strings.TrimSpace(stdout)
@@ -157,7 +155,7 @@ func TestRunShowsArt14Events(t *testing.T) {
 	gitIn(t, dir, "commit", "-q", "-m", "Art. 14 event")
 
 	code, _, stderr = cli(t, nil, "run", dir)
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
 	failing := stderr[strings.Index(stderr, "Failing"):]
@@ -175,7 +173,7 @@ func TestRunShowsArt14Events(t *testing.T) {
 	}
 	gitIn(t, dir, "add", "docs/cra")
 	gitIn(t, dir, "commit", "-q", "-m", "docs: the technical file")
-	if code, out, stderr := cli(t, nil, "docs", dir, "--check"); code != exitcode.OK {
+	if code, out, stderr := cli(t, nil, "docs", dir, "--check"); code != exitOK {
 		t.Errorf("docs --check: exit %d\n%s%s", code, out, stderr)
 	}
 
@@ -184,7 +182,7 @@ func TestRunShowsArt14Events(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr = cli(t, nil, "run", dir, "--no-docs")
-	if code != exitcode.Usage || !regexp.MustCompile(`docs/cra/reports/`+regexp.QuoteMeta(id)+`/event\.yaml:\d+:\d+: unknown key "severity"`).MatchString(stderr) {
+	if code != exitUsage || !regexp.MustCompile(`docs/cra/reports/`+regexp.QuoteMeta(id)+`/event\.yaml:\d+:\d+: unknown key "severity"`).MatchString(stderr) {
 		t.Errorf("a broken event file: exit %d, want 2 naming file:line:column\n%s", code, stderr)
 	}
 }

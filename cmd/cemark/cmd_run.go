@@ -9,7 +9,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // runOptions are the flags of `cemark run`.
@@ -21,7 +21,7 @@ type runOptions struct {
 	vulnDBUpdate                                      bool
 	docsDir, lang, templates                          string
 	sources, checks, artifacts, updateKeys, subjects  []string
-	noDocs, asJSON, acceptChanges                     bool
+	noDocs, asJSON, acceptChanges, noCache            bool
 	lockTimeout                                       time.Duration
 }
 
@@ -50,7 +50,13 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.release, "release", "", "end with a readiness checklist for this release (e.g. v1.4.0); exit 3 when not ready")
 	f.BoolVar(&o.asJSON, "json", false, "print a machine summary on stdout")
 	addLockTimeout(f, &o.lockTimeout)
+	addNoCache(f, &o.noCache)
 	o.addVulnFlags(cmd)
+}
+
+// addNoCache adds --no-cache: every stage runs, nothing is reused or kept.
+func addNoCache(f *pflag.FlagSet, noCache *bool) {
+	f.BoolVar(noCache, "no-cache", false, "run every stage: reuse no output of an earlier run whose inputs were the same, and keep none (the stage cache in .git/cemark-cache)")
 }
 
 // addLockTimeout adds --lock-timeout: how long a run waits for another
@@ -67,15 +73,19 @@ func (o *runOptions) addVulnFlags(cmd *cobra.Command) {
 	f.StringVar(&o.vulnDBURL, "vuln-db-url", "", "database listing for --vuln-db-update (default grype's)")
 }
 
-func (o *runOptions) toOptions(e *env, root string) (evidence.Options, error) {
+// toOptions maps the flags to the pipeline's options, running stages.
+func (o *runOptions) toOptions(e *env, root string, stages evidence.Selection) (evidence.Options, error) {
+	if o.noDocs {
+		stages = stages.Without(evidence.StageDocs)
+	}
 	opts := evidence.Options{
+		Stages: stages, NoCache: o.noCache,
 		Root: root, ConfigPath: o.config, ProductVersion: o.productVersion, OutDir: o.out,
 		Sources: o.sources, Checks: o.checks, Artifacts: o.artifacts, UpdateKeys: o.updateKeys,
 		Subjects: o.subjects, SigningKey: o.key, Sign: o.sign, FulcioURL: o.fulcioURL, RekorURL: o.rekorURL,
-		TrustedRoot: o.trustedRoot, NoDocs: o.noDocs, DocsDir: o.docsDir,
+		TrustedRoot: o.trustedRoot, DocsDir: o.docsDir,
 		DocsLang: o.lang, TemplatesDir: o.templates, Release: o.release, AcceptChanges: o.acceptChanges,
-		Baseline:      o.baseline,
-		WriteEvidence: true, Getenv: e.getenv, LockTimeout: o.lockTimeout,
+		Baseline: o.baseline, Getenv: e.getenv, LockTimeout: o.lockTimeout,
 		OutDirFrom: "--out", DocsDirFrom: "--docs-dir",
 		VulnDB: o.vulnDB, VulnDBUpdate: o.vulnDBUpdate, VulnDBURL: o.vulnDBURL,
 		Progress: newStageUI(e.stderr, e.getenv),
@@ -104,7 +114,7 @@ attestations into PATH/.cemark/ and update the technical file in docs/cra/.`,
 			if len(args) == 1 {
 				root = args[0]
 			}
-			opts, err := o.toOptions(e, root)
+			opts, err := o.toOptions(e, root, evidence.RunStages)
 			if err != nil {
 				return err
 			}
@@ -126,7 +136,7 @@ attestations into PATH/.cemark/ and update the technical file in docs/cra/.`,
 			}
 			if o.release != "" {
 				if err := evidence.WriteReadiness(e.stderr, ev, o.release, opts.FailOn, newStageUI(e.stderr, e.getenv).color); err != nil {
-					return exitcode.Wrap(exitcode.NotConformant, silentError{err})
+					return failure.NotConformant(silentError{err})
 				}
 			}
 			return runErr

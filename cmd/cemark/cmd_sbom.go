@@ -5,17 +5,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
-	"github.com/cemark/cemark/evidence/gitinfo"
-	"github.com/cemark/cemark/evidence/sbom"
-	"github.com/cemark/cemark/evidence/version"
 )
 
 // sbomFormats are the -o formats of `cemark sbom`.
@@ -65,14 +60,17 @@ func newSBOMCmd(e *env) *cobra.Command {
 		sources        []string
 		outputs        []string
 		productVersion string
+		noCache        bool
 	)
 	cmd := &cobra.Command{
 		Use:   "sbom [PATH]",
 		Short: "Make the product's SBOM (CycloneDX 1.6, SPDX 2.3) with the syft library",
-		Long: `Make the product's SBOM alone, as 'cemark run' does: the sources are
-catalogued with the syft library (no network unless cemark.yaml enables
-remote look-ups), merged under the product as primary component and
-enriched towards BSI TR-03183-2 v2.1 and the NTIA minimum elements.
+		Long: `Make the product's SBOM alone, with the config and sbom stages of
+'cemark run': the sources are catalogued with the syft library (no network
+unless cemark.yaml enables remote look-ups), merged under the product as
+primary component and enriched towards BSI TR-03183-2 v2.1 and the NTIA
+minimum elements. The same tree gives the same bytes as the run's
+.cemark/sbom.cdx.json and sbom.spdx.json.
 
 Sources (--source, repeatable; default: cemark.yaml's sources, else the
 product root): dir:PATH, file:PATH, docker-archive:FILE, oci-archive:FILE,
@@ -82,8 +80,9 @@ Outputs (-o, repeatable): FORMAT=FILE writes a file, FORMAT alone writes
 to stdout; formats cyclonedx-json and spdx-json. Without -o the CycloneDX
 document goes to stdout. A short quality summary goes to stderr.
 
-The timestamp is SOURCE_DATE_EPOCH, else the commit time: two runs on the
-same inputs give the same bytes.`,
+The timestamp is SOURCE_DATE_EPOCH, else the time of the product revision
+(the newest commit that changed more than the technical file and the
+evidence directory): two runs on the same inputs give the same bytes.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -95,55 +94,18 @@ same inputs give the same bytes.`,
 			if err != nil {
 				return err
 			}
-			absRoot, err := filepath.Abs(root)
-			if err != nil {
-				return exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s: %w", root, err))
-			}
-			cfg, _, err := config.LoadRoot(absRoot)
-			if err != nil {
-				return err
-			}
-			if err := config.ApplyDefaults(ctx, absRoot, cfg, productVersion); err != nil {
-				return err
-			}
-			created, err := gitinfo.ReferenceTime(ctx, absRoot, e.getenv)
-			if err != nil {
-				return err
-			}
-			if len(sources) == 0 {
-				sources = cfg.Sources
-			}
 			ui := newStageUI(e.stderr, e.getenv)
 			stop := watchSyft(ctx, ui)
-			ui.StageStarted("sbom")
-			started := time.Now()
-			res, err := sbom.Generate(ctx, sbom.Config{
-				Root:          absRoot,
-				Sources:       sources,
-				Exclude:       cfg.Exclude,
-				RemoteLookups: cfg.SBOM.RemoteLookups,
-				Product: sbom.Product{
-					Name: cfg.Product.Name, Version: cfg.Product.Version, Description: cfg.Product.Description,
-					Licence: cfg.Product.Licence, Supplier: cfg.Manufacturer.Name,
-					SupplierURL: cfg.Manufacturer.Website, SupplierEmail: cfg.Manufacturer.Email,
-				},
-				Created:     created,
-				ToolName:    "cemark",
-				ToolVersion: version.Get().Cemark,
-				Progress: func(p sbom.Progress) {
-					ui.StageUpdate("sbom", fmt.Sprintf("%s: %d packages", p.Stage, p.Packages))
-				},
+			ev, err := evidence.Run(ctx, evidence.Options{
+				Stages: evidence.SBOMStages, NoCache: noCache,
+				Root: root, Sources: sources, ProductVersion: productVersion,
+				Getenv: e.getenv, Progress: ui,
 			})
 			stop()
-			if err == nil {
-				ui.StageFinished("sbom", time.Since(started), fmt.Sprintf("%d components", len(res.Components)), nil)
-			}
 			if err != nil {
-				if strings.Contains(err.Error(), "sbom: source ") {
-					return exitcode.Wrap(exitcode.Usage, err)
-				}
 				return err
 			}
+			res := ev.SBOM
 			for _, o := range outs {
 				data := res.CycloneDX
 				if o.Format == "spdx-json" {
@@ -168,5 +130,6 @@ same inputs give the same bytes.`,
 	cmd.Flags().StringArrayVar(&sources, "source", nil, "a source to scan (repeatable): dir:PATH, file:PATH, docker-archive:FILE, oci-archive:FILE, oci-dir:DIR")
 	cmd.Flags().StringArrayVarP(&outputs, "output", "o", nil, "FORMAT=FILE or FORMAT for stdout (repeatable); formats: cyclonedx-json, spdx-json")
 	cmd.Flags().StringVar(&productVersion, "product-version", "", "the product's version (default: cemark.yaml, else git describe, else the commit)")
+	addNoCache(cmd.Flags(), &noCache)
 	return cmd
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -116,7 +116,7 @@ trusted, an identity without its issuer, a bad or missing policy or
 				return err
 			}
 			if !rep.Verified {
-				return silentError{exitcode.Wrap(exitcode.VerificationFailed, errors.New("verification failed"))}
+				return silentError{failure.Verification(errors.New("verification failed"))}
 			}
 			return nil
 		},

@@ -10,8 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // TestKeygenAttestVerify runs the three commands end to end, checks exit
@@ -36,11 +34,11 @@ func TestKeygenAttestVerify(t *testing.T) {
 		return out + errs
 	}
 
-	must(exitcode.OK, "keygen", "--output-prefix", "keys/release")
-	must(exitcode.OK, "keygen", "--type", "ed25519", "--output-prefix", "other")
-	must(exitcode.ToolError, "keygen", "--output-prefix", "keys/release")
-	must(exitcode.ToolError, "keygen", "--output-prefix", ".cemark/k")
-	must(exitcode.Usage, "keygen", "--type", "rsa")
+	must(exitOK, "keygen", "--output-prefix", "keys/release")
+	must(exitOK, "keygen", "--type", "ed25519", "--output-prefix", "other")
+	must(exitBroke, "keygen", "--output-prefix", "keys/release")
+	must(exitBroke, "keygen", "--output-prefix", ".cemark/k")
+	must(exitUsage, "keygen", "--type", "rsa")
 
 	if err := os.MkdirAll("dist", 0o755); err != nil {
 		t.Fatal(err)
@@ -49,32 +47,32 @@ func TestKeygenAttestVerify(t *testing.T) {
 	os.WriteFile("dist/other.bin", []byte("other"), 0o644)
 	os.WriteFile("pentest.json", []byte(`{"tester":"ACME Labs","result":"no critical finding"}`), 0o644)
 
-	must(exitcode.OK, "attest", "--key", "keys/release.key", "--subject", "dist/*.tar.gz",
+	must(exitOK, "attest", "--key", "keys/release.key", "--subject", "dist/*.tar.gz",
 		"--predicate-type", "https://example.com/pentest/v1", "--predicate", "pentest.json", "-o", "pentest.dsse.json")
-	must(exitcode.Usage, "attest", "--subject", "dist/*", "--predicate-type", "x", "--predicate", "pentest.json")
-	if out := must(exitcode.Usage, "attest", "--key", "keys/release.key", "--subject", "dist/*", "--predicate-type", "pentest", "--predicate", "pentest.json"); !strings.Contains(out, "not an absolute URI") {
+	must(exitUsage, "attest", "--subject", "dist/*", "--predicate-type", "x", "--predicate", "pentest.json")
+	if out := must(exitUsage, "attest", "--key", "keys/release.key", "--subject", "dist/*", "--predicate-type", "pentest", "--predicate", "pentest.json"); !strings.Contains(out, "not an absolute URI") {
 		t.Errorf("bad predicate type output:\n%s", out)
 	}
-	must(exitcode.ToolError, "attest", "--key", "keys/release.key", "--subject", "nope/*",
+	must(exitBroke, "attest", "--key", "keys/release.key", "--subject", "nope/*",
 		"--predicate-type", "https://example.com/pentest/v1", "--predicate", "pentest.json")
 
-	out := must(exitcode.OK, "verify", "--key", "keys/release.pub", "--subject", "dist/app.tar.gz",
+	out := must(exitOK, "verify", "--key", "keys/release.pub", "--subject", "dist/app.tar.gz",
 		"--require", "https://example.com/pentest/v1", "pentest.dsse.json")
 	if !strings.Contains(out, "Verified") || !strings.Contains(out, "dist/app.tar.gz") {
 		t.Errorf("verify output:\n%s", out)
 	}
-	out = must(exitcode.VerificationFailed, "verify", "--key", "other.pub", "pentest.dsse.json")
+	out = must(exitVerification, "verify", "--key", "other.pub", "pentest.dsse.json")
 	if !strings.Contains(out, "no valid signature by a trusted key") {
 		t.Errorf("wrong-key output:\n%s", out)
 	}
-	must(exitcode.VerificationFailed, "verify", "--json", "--key", "keys/release.pub", "--subject", "dist/other.bin", "pentest.dsse.json")
-	must(exitcode.Usage, "verify", "pentest.dsse.json")
+	must(exitVerification, "verify", "--json", "--key", "keys/release.pub", "--subject", "dist/other.bin", "pentest.dsse.json")
+	must(exitUsage, "verify", "pentest.dsse.json")
 	os.WriteFile("bad-policy.yaml", []byte("rules:\n  no_not_met: true\n"), 0o644)
-	if out := must(exitcode.Usage, "verify", "--key", "keys/release.pub", "--policy", "bad-policy.yaml", "pentest.dsse.json"); !strings.Contains(out, "bad-policy.yaml") {
+	if out := must(exitUsage, "verify", "--key", "keys/release.pub", "--policy", "bad-policy.yaml", "pentest.dsse.json"); !strings.Contains(out, "bad-policy.yaml") {
 		t.Errorf("bad policy output does not name the file:\n%s", out)
 	}
-	must(exitcode.Usage, "verify", "--key", "keys/release.pub", "--policy", "missing-policy.yaml", "pentest.dsse.json")
-	must(exitcode.ToolError, "verify", "--key", "keys/release.pub", "missing.jsonl")
+	must(exitUsage, "verify", "--key", "keys/release.pub", "--policy", "missing-policy.yaml", "pentest.dsse.json")
+	must(exitBroke, "verify", "--key", "keys/release.pub", "missing.jsonl")
 
 	// The key through CEMARK_SIGNING_KEY, as in CI.
 	keyPEM, _ := os.ReadFile("keys/release.key")
@@ -84,7 +82,7 @@ func TestKeygenAttestVerify(t *testing.T) {
 		}
 		return ""
 	}
-	outputs = append(outputs, must(exitcode.OK, "attest", "--subject", "dist/*", "--predicate-type", "https://example.com/x/v1", "--predicate", "pentest.json"))
+	outputs = append(outputs, must(exitOK, "attest", "--subject", "dist/*", "--predicate-type", "https://example.com/x/v1", "--predicate", "pentest.json"))
 
 	block, _ := pem.Decode(keyPEM)
 	secrets := []string{string(keyPEM), base64.StdEncoding.EncodeToString(block.Bytes), strings.Split(string(keyPEM), "\n")[1]}
@@ -109,7 +107,7 @@ func TestKeygenAttestVerify(t *testing.T) {
 func hugeAttestation(tb testing.TB, size int64) (dir, file string) {
 	tb.Helper()
 	dir = tb.TempDir()
-	if code, _, errs := cliIn(dir, "keygen", "--output-prefix", filepath.Join(dir, "k")); code != exitcode.OK {
+	if code, _, errs := cliIn(dir, "keygen", "--output-prefix", filepath.Join(dir, "k")); code != exitOK {
 		tb.Fatalf("keygen: exit %d\n%s", code, errs)
 	}
 	file = filepath.Join(dir, "huge.dsse.json")
@@ -136,10 +134,10 @@ func cliIn(dir string, args ...string) (int, string, string) {
 func TestVerifyRefusesOversizedInput(t *testing.T) {
 	dir, file := hugeAttestation(t, 2<<20)
 	code, out, errs := cliIn(dir, "verify", "--key", filepath.Join(dir, "k.pub"), "--max-size", "1MiB", file)
-	if code != exitcode.VerificationFailed || !strings.Contains(out, "over the bound of 1048576 bytes") {
+	if code != exitVerification || !strings.Contains(out, "over the bound of 1048576 bytes") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
-	if code, _, errs := cliIn(dir, "verify", "--key", filepath.Join(dir, "k.pub"), "--max-size", "lots", file); code != exitcode.Usage {
+	if code, _, errs := cliIn(dir, "verify", "--key", filepath.Join(dir, "k.pub"), "--max-size", "lots", file); code != exitUsage {
 		t.Fatalf("bad --max-size: exit %d\n%s", code, errs)
 	}
 }
@@ -154,7 +152,7 @@ func BenchmarkVerifyHugeFile(b *testing.B) {
 	runtime.ReadMemStats(&before)
 	b.ResetTimer()
 	for b.Loop() {
-		if code, out, _ := cliIn(dir, "verify", "--key", filepath.Join(dir, "k.pub"), file); code != exitcode.VerificationFailed {
+		if code, out, _ := cliIn(dir, "verify", "--key", filepath.Join(dir, "k.pub"), file); code != exitVerification {
 			b.Fatalf("exit %d\n%s", code, out)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/evidence/exitcode"
 	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
 )
 
@@ -55,16 +54,16 @@ func TestDBUpdateAndStatus(t *testing.T) {
 	t.Chdir(cwd)
 
 	code, _, stderr := cli(t, nil, "db", "status", "--vuln-db", dbDir)
-	if code != exitcode.ToolError || !strings.Contains(stderr, "cemark db update") {
+	if code != exitBroke || !strings.Contains(stderr, "cemark db update") {
 		t.Errorf("status without a database: exit %d\n%s", code, stderr)
 	}
 	code, stdout, stderr := cli(t, nil, "db", "update", "--vuln-db", dbDir, "--db-url", srv.URL)
-	if code != exitcode.OK || !strings.Contains(stderr, "updated") || !strings.Contains(stdout, "Checksum:  xxh64:") {
+	if code != exitOK || !strings.Contains(stderr, "updated") || !strings.Contains(stdout, "Checksum:  xxh64:") {
 		t.Fatalf("update: exit %d\n%s%s", code, stdout, stderr)
 	}
 	// Through CEMARK_VULN_DB, as the Action sets it.
 	code, stdout, stderr = cli(t, map[string]string{"CEMARK_VULN_DB": dbDir}, "db", "status")
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("status: exit %d\n%s", code, stderr)
 	}
 	for _, want := range []string{"Location:  " + dbDir + " (CEMARK_VULN_DB)", "Built:", "Schema:    v6.", "Checksum:  xxh64:", "Provider:  kev", "Status:    current"} {
@@ -74,7 +73,7 @@ func TestDBUpdateAndStatus(t *testing.T) {
 	}
 	code, stdout, _ = cli(t, nil, "db", "status", "--vuln-db", dbDir, "--json")
 	var db map[string]any
-	if code != exitcode.OK || json.Unmarshal([]byte(stdout), &db) != nil || db["schema"] == nil || db["checksum"] == nil || db["built"] == nil {
+	if code != exitOK || json.Unmarshal([]byte(stdout), &db) != nil || db["schema"] == nil || db["checksum"] == nil || db["built"] == nil {
 		t.Errorf("status --json: exit %d\n%s", code, stdout)
 	}
 }
@@ -83,7 +82,7 @@ func TestRunScansVulnerabilities(t *testing.T) {
 	dir := vulnProduct(t)
 	dbDir := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
 	code, _, stderr := cli(t, nil, "run", dir, "--vuln-db", dbDir)
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, "vulns") || !strings.Contains(stderr, "5 vulnerabilities") {
@@ -133,7 +132,7 @@ func TestRunScansVulnerabilities(t *testing.T) {
 	// A second run on the same inputs writes the same files; --fail-on
 	// high exits 3 on the KEV finding.
 	code, _, stderr = cli(t, nil, "run", dir, "--vuln-db", dbDir, "--fail-on", "high")
-	if code != exitcode.NotConformant {
+	if code != exitNotConformant {
 		t.Errorf("--fail-on high: exit %d\n%s", code, stderr)
 	}
 	for name, b := range first {
@@ -147,7 +146,7 @@ func TestRunScansVulnerabilities(t *testing.T) {
 
 	// cemark check matches the SBOM the run left.
 	code, stdout, stderr := cli(t, nil, "check", dir, "--vuln-db", dbDir, "--checks", "CEM-VULN-001", "--format", "json")
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("check: exit %d\n%s", code, stderr)
 	}
 	var crep checks.Report
@@ -157,7 +156,7 @@ func TestRunScansVulnerabilities(t *testing.T) {
 
 	// vex draft writes the manufacturer's document; the next run reads it.
 	code, _, stderr = cli(t, nil, "vex", "draft", dir, "--vuln-db", dbDir)
-	if code != exitcode.OK || !strings.Contains(stderr, "5 under_investigation") {
+	if code != exitOK || !strings.Contains(stderr, "5 under_investigation") {
 		t.Fatalf("vex draft: exit %d\n%s", code, stderr)
 	}
 	draft := filepath.Join(dir, ".vex", "cemark.openvex.json")
@@ -170,10 +169,10 @@ func TestRunScansVulnerabilities(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr = cli(t, nil, "vex", "draft", dir, "--vuln-db", dbDir)
-	if now, _ := os.ReadFile(draft); code != exitcode.OK || string(now) != edited || !strings.Contains(stderr, "left unchanged") {
+	if now, _ := os.ReadFile(draft); code != exitOK || string(now) != edited || !strings.Contains(stderr, "left unchanged") {
 		t.Errorf("an edited draft was rewritten (exit %d)\n%s", code, stderr)
 	}
-	if code, _, stderr := cli(t, nil, "run", dir, "--vuln-db", dbDir); code != exitcode.OK {
+	if code, _, stderr := cli(t, nil, "run", dir, "--vuln-db", dbDir); code != exitOK {
 		t.Fatalf("run with VEX: exit %d\n%s", code, stderr)
 	}
 	waived, investigating := 0, 0
@@ -209,7 +208,7 @@ func readEnvelopePayloads(t *testing.T, jsonl []byte) []byte {
 func TestRunWithoutDatabase(t *testing.T) {
 	dir := vulnProduct(t)
 	code, _, stderr := cli(t, nil, "run", dir, "--vuln-db", t.TempDir())
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, "vulnerabilities not assessed") || !strings.Contains(stderr, "cemark db update") {

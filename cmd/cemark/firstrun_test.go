@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // TestFirstRunNamesTheFailingFindings: `cemark run` names the failing
@@ -29,7 +27,7 @@ func TestFirstRunNamesTheFailingFindings(t *testing.T) {
 	// the paths shown open from there.
 	t.Chdir(dir)
 	code, _, stderr := cli(t, map[string]string{"CI": "true"}, "run", "--no-docs", "--fail-on", "high")
-	if code != exitcode.NotConformant {
+	if code != exitNotConformant {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	if strings.Contains(stderr, "…") {
@@ -89,7 +87,7 @@ func TestFirstRunNamesTheFailingFindings(t *testing.T) {
 func TestDocsCheckBeforeTheFirstTechnicalFile(t *testing.T) {
 	dir := product(t)
 	code, _, stderr := cli(t, nil, "docs", dir, "--check")
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, "technical file not in the repository yet: run `cemark docs` and commit docs/cra") {
@@ -98,7 +96,7 @@ func TestDocsCheckBeforeTheFirstTechnicalFile(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "docs", "cra")); !os.IsNotExist(err) {
 		t.Errorf("docs --check wrote the technical file")
 	}
-	if code, _, stderr := cli(t, nil, "docs", dir); code != exitcode.OK {
+	if code, _, stderr := cli(t, nil, "docs", dir); code != exitOK {
 		t.Fatalf("docs: exit %d\n%s", code, stderr)
 	}
 	readme := filepath.Join(dir, "docs", "cra", "README.md")
@@ -109,7 +107,7 @@ func TestDocsCheckBeforeTheFirstTechnicalFile(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, "docs", "cra", "05-support-period.md")); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := cli(t, nil, "docs", dir, "--check"); code != exitcode.NotConformant {
+	if code, _, stderr := cli(t, nil, "docs", dir, "--check"); code != exitNotConformant {
 		t.Fatalf("stale technical file: exit %d, want 3\n%s", code, stderr)
 	}
 }

@@ -14,16 +14,17 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/sbom"
 )
 
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	interrupted := stopOnSignal(cancel, os.Stderr)
 	code := run(ctx, os.Args[1:], &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv})
-	if sig := interrupted(); sig != 0 && code != exitcode.OK {
+	if sig := interrupted(); sig != 0 && code != exitOK {
 		code = sig
 	}
+	sbom.Cleanup()
 	os.Exit(code)
 }
 
@@ -35,17 +36,17 @@ const stopGrace = 5 * time.Second
 // stopOnSignal cancels the run on SIGINT or SIGTERM, so every stage stops
 // at its next check of the context; a second signal, or the grace period
 // running out, ends the process at once. It returns a function giving the
-// exit code of the signal that came (exitcode.Interrupted or
-// exitcode.Terminated), 0 when none did.
+// exit code of the signal that came (exitInterrupted or
+// exitTerminated), 0 when none did.
 func stopOnSignal(cancel context.CancelFunc, stderr io.Writer) func() int {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	var got atomic.Int32
 	go func() {
 		sig := <-sigs
-		code := exitcode.Interrupted
+		code := exitInterrupted
 		if sig == syscall.SIGTERM {
-			code = exitcode.Terminated
+			code = exitTerminated
 		}
 		got.Store(int32(code))
 		fmt.Fprintf(stderr, "cemark: %v: stopping; nothing more is written, and the previous evidence and technical file stay whole\n", sig)
@@ -54,6 +55,7 @@ func stopOnSignal(cancel context.CancelFunc, stderr io.Writer) func() int {
 		case <-sigs:
 		case <-time.After(stopGrace):
 		}
+		sbom.Cleanup() // what image sources unpacked in the temporary folder
 		os.Exit(code)
 	}()
 	return func() int { return int(got.Load()) }
@@ -68,7 +70,7 @@ type env struct {
 	getenv func(string) string
 }
 
-// run executes the CLI and returns the exit code (see evidence/exitcode).
+// run executes the CLI and returns the exit code (exitcodes.go).
 func run(ctx context.Context, args []string, e *env) int {
 	root := newRootCmd(e)
 	root.SetArgs(args)
@@ -76,14 +78,8 @@ func run(ctx context.Context, args []string, e *env) int {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return exitcode.OK
-	}
-	code := exitcode.Of(err)
-	if isUsageError(err) {
-		code = exitcode.Usage
-	}
-	if !silent(err) {
+	code := exitCode(err)
+	if err != nil && !silent(err) {
 		fmt.Fprintf(e.stderr, "cemark: %v\n", err)
 	}
 	return code

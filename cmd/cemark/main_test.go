@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // fixtureDir is the gateway product, shared with scripts/image-smoke.
@@ -81,7 +79,7 @@ func readDir(t *testing.T, dir string) map[string][]byte {
 func TestRunWritesEvidenceAndTechnicalFileDeterministically(t *testing.T) {
 	dir := product(t)
 	code, stdout, stderr := cli(t, nil, "run", dir, "--json")
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	var summary map[string]any
@@ -105,7 +103,7 @@ func TestRunWritesEvidenceAndTechnicalFileDeterministically(t *testing.T) {
 	first := readDir(t, filepath.Join(dir, ".cemark"))
 	firstDocs := readDir(t, filepath.Join(dir, "docs", "cra"))
 
-	if code, _, stderr := cli(t, nil, "run", dir); code != exitcode.OK {
+	if code, _, stderr := cli(t, nil, "run", dir); code != exitOK {
 		t.Fatalf("second run: exit %d\n%s", code, stderr)
 	}
 	second := readDir(t, filepath.Join(dir, ".cemark"))
@@ -122,7 +120,7 @@ func TestRunWritesEvidenceAndTechnicalFileDeterministically(t *testing.T) {
 			t.Errorf("technical file %s differs between two runs", name)
 		}
 	}
-	if code, out, stderr := cli(t, nil, "docs", dir, "--check"); code != exitcode.OK {
+	if code, out, stderr := cli(t, nil, "docs", dir, "--check"); code != exitOK {
 		t.Errorf("docs --check right after a run: exit %d\n%s%s", code, out, stderr)
 	}
 }
@@ -133,8 +131,8 @@ func TestRunBadConfigNamesFileLineColumn(t *testing.T) {
 	b, _ := os.ReadFile(cfg)
 	os.WriteFile(cfg, bytes.Replace(b, []byte("  version: 1.4.0"), []byte("  verison: 1.4.0"), 1), 0o644)
 	code, _, stderr := cli(t, nil, "run", dir)
-	if code != exitcode.Usage {
-		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Usage, stderr)
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d\n%s", code, exitUsage, stderr)
 	}
 	if !strings.Contains(stderr, "cemark.yaml:3:3") || !strings.Contains(stderr, `"verison"`) {
 		t.Errorf("message does not name file:line:column and the key:\n%s", stderr)
@@ -149,8 +147,8 @@ func TestRunFailOnExitsThreeAndKeepsEvidence(t *testing.T) {
 	// An undeclared risky port makes a failing finding.
 	os.WriteFile(filepath.Join(dir, "Dockerfile.debug"), []byte("FROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000003\nEXPOSE 23\nUSER 1000\n"), 0o644)
 	code, _, stderr := cli(t, nil, "run", dir, "--fail-on", "high", "--no-docs")
-	if code != exitcode.NotConformant {
-		t.Fatalf("exit %d, want %d\n%s", code, exitcode.NotConformant, stderr)
+	if code != exitNotConformant {
+		t.Fatalf("exit %d, want %d\n%s", code, exitNotConformant, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".cemark", "report.json")); err != nil {
 		t.Errorf("evidence not written on a not-conformant run: %v", err)
@@ -189,11 +187,11 @@ func TestRunSignsWithKeyFromEnvironment(t *testing.T) {
 }
 
 func TestUnknownCommandIsUsageError(t *testing.T) {
-	if code, _, _ := cli(t, nil, "frobnicate"); code != exitcode.Usage {
-		t.Fatalf("exit %d, want %d", code, exitcode.Usage)
+	if code, _, _ := cli(t, nil, "frobnicate"); code != exitUsage {
+		t.Fatalf("exit %d, want %d", code, exitUsage)
 	}
-	if code, _, _ := cli(t, nil, "run", "--no-such-flag"); code != exitcode.Usage {
-		t.Fatalf("exit %d, want %d", code, exitcode.Usage)
+	if code, _, _ := cli(t, nil, "run", "--no-such-flag"); code != exitUsage {
+		t.Fatalf("exit %d, want %d", code, exitUsage)
 	}
 }
 
@@ -211,8 +209,8 @@ func TestInitOffersTheInventoryAndNeverOverwrites(t *testing.T) {
 	if !strings.Contains(string(b), "port: 8443") {
 		t.Errorf("starter file does not offer the detected port 8443 as a draft:\n%s", b)
 	}
-	if code, _, _ := cli(t, nil, "init", dir); code != exitcode.Usage {
-		t.Errorf("second init: exit %d, want %d", code, exitcode.Usage)
+	if code, _, _ := cli(t, nil, "init", dir); code != exitUsage {
+		t.Errorf("second init: exit %d, want %d", code, exitUsage)
 	}
 	after, _ := os.ReadFile(filepath.Join(dir, "cemark.yaml"))
 	if !bytes.Equal(b, after) {
@@ -223,8 +221,8 @@ func TestInitOffersTheInventoryAndNeverOverwrites(t *testing.T) {
 func TestReleaseReadinessChecklist(t *testing.T) {
 	dir := product(t)
 	code, _, stderr := cli(t, nil, "run", dir, "--release", "v1.4.0")
-	if code != exitcode.NotConformant {
-		t.Fatalf("exit %d, want %d (unsigned, no artefacts named)\n%s", code, exitcode.NotConformant, stderr)
+	if code != exitNotConformant {
+		t.Fatalf("exit %d, want %d (unsigned, no artefacts named)\n%s", code, exitNotConformant, stderr)
 	}
 	for _, want := range []string{
 		"Release readiness for Example Gateway v1.4.0",
@@ -241,7 +239,7 @@ func TestReleaseReadinessChecklist(t *testing.T) {
 	if strings.Contains(stderr, "\x1b[") {
 		t.Error("colour codes in a log (no terminal)")
 	}
-	if code, _, stderr := cli(t, nil, "run", dir, "--release", "v2.0.0", "--no-docs"); code != exitcode.NotConformant || !strings.Contains(stderr, `the release is "v2.0.0"`) {
+	if code, _, stderr := cli(t, nil, "run", dir, "--release", "v2.0.0", "--no-docs"); code != exitNotConformant || !strings.Contains(stderr, `the release is "v2.0.0"`) {
 		t.Errorf("a release tag that is not the product version is not reported (exit %d):\n%s", code, stderr)
 	}
 }
@@ -366,8 +364,8 @@ func TestRunBadKeyFailsFirst(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.key")
 	os.WriteFile(bad, []byte("-----BEGIN "+"PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"), 0o600)
 	code, _, stderr := cli(t, nil, "run", dir, "--key", bad)
-	if code != exitcode.Usage {
-		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Usage, stderr)
+	if code != exitUsage {
+		t.Fatalf("exit %d, want %d\n%s", code, exitUsage, stderr)
 	}
 	if strings.Contains(stderr, "sbom ") {
 		t.Errorf("the SBOM stage ran before the key was checked:\n%s", stderr)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/evidencedir/evidencetest"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/sbom"
 )
 
 // TestMain lets the test binary be cemark itself: with CEMARK_TEST_MAIN=1
@@ -26,7 +26,9 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	sbom.Cleanup() // the image sources' temporary folders
+	os.Exit(code)
 }
 
 // cemarkProcess starts `cemark args…` as a subprocess.
@@ -46,7 +48,7 @@ func cemarkProcess(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	return cmd, &stderr
 }
 
-func exitCode(err error) int {
+func processExit(err error) int {
 	if err == nil {
 		return 0
 	}
@@ -144,8 +146,8 @@ func TestSignalStopsARun(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	err := cmd.Wait()
 	took := time.Since(sent)
-	if code := exitCode(err); code != exitcode.Terminated {
-		t.Fatalf("exit %d, want %d\n%s", code, exitcode.Terminated, stderr)
+	if code := processExit(err); code != exitTerminated {
+		t.Fatalf("exit %d, want %d\n%s", code, exitTerminated, stderr)
 	}
 	if took > 10*time.Second {
 		t.Errorf("the run took %s to stop", took)
@@ -183,15 +185,15 @@ func TestConcurrentRuns(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				codes[j] = exitCode(cmd.Wait())
+				codes[j] = processExit(cmd.Wait())
 				errs[j] = stderr.String()
 			}()
 		}
 		wg.Wait()
 		for j := range 2 {
 			switch codes[j] {
-			case exitcode.OK:
-			case exitcode.ToolError:
+			case exitOK:
+			case exitBroke:
 				losers++
 				if i%3 == 2 {
 					t.Errorf("pair %d: a run with --lock-timeout failed:\n%s", i, errs[j])
@@ -204,7 +206,7 @@ func TestConcurrentRuns(t *testing.T) {
 				t.Errorf("pair %d: exit %d\n%s", i, codes[j], errs[j])
 			}
 		}
-		if codes[0] != exitcode.OK && codes[1] != exitcode.OK {
+		if codes[0] != exitOK && codes[1] != exitOK {
 			t.Errorf("pair %d: neither run finished", i)
 		}
 		checkPair(t, dir)

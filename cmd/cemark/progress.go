@@ -95,3 +95,12 @@ func truncate(s string, n int) string {
 	}
 	return string([]rune(s)[:n-1]) + "…"
 }
+
+// noticesOnly passes a person's notices on and drops the stage events:
+// for commands whose output is a report (check, ports), where a line per
+// stage would be noise.
+type noticesOnly struct{ *stageUI }
+
+func (noticesOnly) StageStarted(string)                                {}
+func (noticesOnly) StageUpdate(string, string)                         {}
+func (noticesOnly) StageFinished(string, time.Duration, string, error) {}

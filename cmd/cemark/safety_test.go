@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // world is a workspace that holds a small product, a sibling project and
@@ -213,8 +211,8 @@ func TestRefusedPaths(t *testing.T) {
 				defer os.Chdir(old)
 				code, _, stderr = cli(t, nil, args...)
 			}
-			if code != exitcode.Usage {
-				t.Errorf("exit %d, want %d\n%s", code, exitcode.Usage, stderr)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d\n%s", code, exitUsage, stderr)
 			}
 			for _, want := range tt.want {
 				if !strings.Contains(stderr, want) {
@@ -236,7 +234,7 @@ func TestRefusedPaths(t *testing.T) {
 // cemark (run.json lists every file) is replaced too.
 func TestEvidenceDirIsReplacedOnlyWhenCemarkMadeIt(t *testing.T) {
 	w := newWorld(t)
-	if code, _, stderr := cli(t, nil, "run", w.product, "--out", filepath.Join(w.product, "out"), "--no-docs"); code != exitcode.OK {
+	if code, _, stderr := cli(t, nil, "run", w.product, "--out", filepath.Join(w.product, "out"), "--no-docs"); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	if _, err := os.Stat(filepath.Join(w.product, "out", ".cemark-evidence")); err != nil {
@@ -244,14 +242,14 @@ func TestEvidenceDirIsReplacedOnlyWhenCemarkMadeIt(t *testing.T) {
 	}
 	// An older cemark's evidence: no marker, run.json lists the files.
 	os.Remove(filepath.Join(w.product, "out", ".cemark-evidence"))
-	if code, _, stderr := cli(t, nil, "run", w.product, "--out", filepath.Join(w.product, "out"), "--no-docs"); code != exitcode.OK {
+	if code, _, stderr := cli(t, nil, "run", w.product, "--out", filepath.Join(w.product, "out"), "--no-docs"); code != exitOK {
 		t.Fatalf("legacy evidence: exit %d\n%s", code, stderr)
 	}
 	// Anything else in it, and it is not cemark's alone any more.
 	os.Remove(filepath.Join(w.product, "out", ".cemark-evidence"))
 	os.WriteFile(filepath.Join(w.product, "out", "notes.txt"), []byte("mine"), 0o644)
 	code, _, stderr := cli(t, nil, "run", w.product, "--out", filepath.Join(w.product, "out"), "--no-docs")
-	if code != exitcode.Usage || !strings.Contains(stderr, "is a folder cemark did not make") {
+	if code != exitUsage || !strings.Contains(stderr, "is a folder cemark did not make") {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 }
@@ -261,7 +259,7 @@ func TestEvidenceDirIsReplacedOnlyWhenCemarkMadeIt(t *testing.T) {
 func TestCommandLineOutsideIsRecorded(t *testing.T) {
 	w := newWorld(t)
 	code, _, stderr := cli(t, nil, "run", w.product, "--no-docs", "--artifacts", filepath.Join(w.outside, "important.txt"))
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	var rec struct {
@@ -288,7 +286,7 @@ func TestOutputFilesNeverReplaceSpecialFiles(t *testing.T) {
 	} {
 		before := hashTree(t, w.top)
 		code, _, stderr := cli(t, nil, args...)
-		if code != exitcode.Usage {
+		if code != exitUsage {
 			t.Errorf("%v: exit %d, want 2\n%s", args, code, stderr)
 		}
 		if strings.Contains(stderr, "components") {

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // TestSpecialFilesAreSkipped: a FIFO among the subjects and artefacts is
@@ -20,7 +18,7 @@ func TestSpecialFilesAreSkipped(t *testing.T) {
 	}
 	w.config(t, "attestations:\n  subjects: [\"dist/*\"]\nupdates:\n  artifacts: [\"dist/*\"]\n")
 	code, _, stderr := cli(t, nil, "run", w.product, "--no-docs")
-	if code != exitcode.OK {
+	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
 	for _, want := range []string{"subject dist/pipe skipped: not a regular file", "dist/pipe skipped: it is a FIFO"} {
@@ -30,7 +28,7 @@ func TestSpecialFilesAreSkipped(t *testing.T) {
 	}
 	// A FIFO named as a source is a usage error, not a hang.
 	code, _, stderr = cli(t, nil, "run", w.product, "--source", "file:"+filepath.Join(w.product, "dist", "pipe"))
-	if code != exitcode.Usage || !strings.Contains(stderr, "is a FIFO") {
+	if code != exitUsage || !strings.Contains(stderr, "is a FIFO") {
 		t.Fatalf("FIFO source: exit %d\n%s", code, stderr)
 	}
 }

@@ -234,28 +234,15 @@ func TestSubjects(t *testing.T) {
 	}
 }
 
-func TestWriteFiles(t *testing.T) {
+func TestUnsignedEnvelopes(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	sts, _ := sampleBundle(t, dir)
 	envs := make([]*Envelope, len(sts))
-	names := make([]string, len(sts))
 	for i, st := range sts {
-		envs[i], names[i] = Unsigned(st), st.Name
+		envs[i] = Unsigned(st)
 	}
-	out := filepath.Join(dir, ".cemark")
-	written, err := WriteFiles(out, names, envs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(written) != len(sts)+1 {
-		t.Fatalf("written %v", written)
-	}
-	b, err := os.ReadFile(filepath.Join(out, JSONLFileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := ParseJSONL(b)
+	back, err := ParseJSONL(EncodeJSONL(envs))
 	if err != nil || len(back) != len(sts) {
 		t.Fatalf("round trip: %d envelopes, %v", len(back), err)
 	}

@@ -26,10 +26,6 @@ import (
 // writes: protobuf-specs Bundle v0.3 in its JSON form.
 const BundleMediaType = "application/vnd.dev.sigstore.bundle.v0.3+json"
 
-// BundleFileSuffix ends each bundle's file name: <name>.sigstore.json,
-// beside <name>.dsse.json.
-const BundleFileSuffix = ".sigstore.json"
-
 // Signed is one statement after signing: its DSSE envelope (for
 // <name>.dsse.json and a line of attestations.intoto.jsonl) and its
 // Sigstore bundle (<name>.sigstore.json). Both carry the same signature;

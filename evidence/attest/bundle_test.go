@@ -10,6 +10,8 @@ import (
 
 	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // TestKeyBundles signs with a local key: each statement gets an envelope
@@ -46,7 +48,7 @@ func TestKeyBundles(t *testing.T) {
 				!bytes.Equal(d.GetPayload(), sts[i].Payload) || sg.Envelope.Signatures[0].KeyID != s.KeyID() {
 				t.Errorf("%s: envelope and bundle disagree", sg.Name)
 			}
-			paths = append(paths, writeFile(t, filepath.Join(dir, sg.Name+BundleFileSuffix), sg.Bundle))
+			paths = append(paths, writeFile(t, filepath.Join(dir, sg.Name+evidencedir.BundleSuffix), sg.Bundle))
 			lines = append(append(lines, sg.Bundle...), '\n')
 		}
 		jsonl := writeFile(t, filepath.Join(dir, "bundles.jsonl"), lines)
@@ -63,7 +65,7 @@ func TestKeyBundles(t *testing.T) {
 		for _, sg := range signed {
 			envs = append(envs, sg.Envelope)
 		}
-		envFile := writeFile(t, filepath.Join(dir, JSONLFileName), EncodeJSONL(envs))
+		envFile := writeFile(t, filepath.Join(dir, evidencedir.Attestations), EncodeJSONL(envs))
 		if rep, err := Verify(ctx, VerifyOptions{Attestations: []string{envFile}, KeyFiles: []string{pub}}); err != nil || !rep.Verified {
 			t.Fatalf("envelopes: %v %v", err, rep.Failures)
 		}
@@ -79,7 +81,7 @@ func TestKeyBundles(t *testing.T) {
 			"another key":        {signed[0].Bundle, otherPub, "no valid signature by a trusted key"},
 			"tampered statement": {[]byte(tampered), pub, "no valid signature by a trusted key"},
 		} {
-			p := writeFile(t, filepath.Join(t.TempDir(), "x"+BundleFileSuffix), tc.bundle)
+			p := writeFile(t, filepath.Join(t.TempDir(), "x"+evidencedir.BundleSuffix), tc.bundle)
 			rep, err := Verify(ctx, VerifyOptions{Attestations: []string{p}, KeyFiles: []string{tc.key}})
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/attest/sigstoretest"
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // The interop tests run the cosign binary, a client we did not write, in
@@ -49,7 +50,7 @@ func TestInteropCosignVerifiesKeySigned(t *testing.T) {
 		}
 		for i, sg := range signed {
 			envPath := writeFile(t, filepath.Join(f.dir, sg.Name+".dsse.json"), sg.Envelope.JSON())
-			bundlePath := writeFile(t, filepath.Join(f.dir, sg.Name+BundleFileSuffix), sg.Bundle)
+			bundlePath := writeFile(t, filepath.Join(f.dir, sg.Name+evidencedir.BundleSuffix), sg.Bundle)
 			for form, args := range map[string][]string{
 				"envelope": {"--signature", envPath},
 				"bundle":   {"--new-bundle-format", "--bundle", bundlePath, "--trusted-root", root},
@@ -87,7 +88,7 @@ func TestInteropCemarkVerifiesCosignSigned(t *testing.T) {
 	env := []string{"COSIGN_PASSWORD=pw"}
 	common := []string{"attest-blob", "--key", files.Key, "--new-bundle-format", "--tlog-upload=false", "--yes"}
 
-	v1 := filepath.Join(dir, "cosign-v1"+BundleFileSuffix)
+	v1 := filepath.Join(dir, "cosign-v1"+evidencedir.BundleSuffix)
 	if out, err := runCosign(t, dir, env, append(common, "--bundle", v1, "--statement", stPath, art)...); err != nil {
 		t.Fatalf("cosign attest-blob --statement: %v\n%s", err, out)
 	}
@@ -99,7 +100,7 @@ func TestInteropCemarkVerifiesCosignSigned(t *testing.T) {
 		t.Fatalf("cemark rejects cosign's bundle: %v", rep.Failures)
 	}
 
-	v01 := filepath.Join(dir, "cosign-v01"+BundleFileSuffix)
+	v01 := filepath.Join(dir, "cosign-v01"+evidencedir.BundleSuffix)
 	envPath := filepath.Join(dir, "cosign.dsse.json")
 	if out, err := runCosign(t, dir, env, append(common, "--bundle", v01, "--output-signature", envPath,
 		"--predicate", pred, "--type", "https://example.com/p/v1", art)...); err != nil {

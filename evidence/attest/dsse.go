@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 )
 
@@ -205,64 +203,4 @@ func ParseJSONL(data []byte) ([]*Envelope, error) {
 		return nil, fmt.Errorf("%w: no envelope in the file", ErrNotEnvelope)
 	}
 	return out, nil
-}
-
-// WriteFiles writes attestations.intoto.jsonl and <name>.dsse.json for
-// each statement into dir, each atomically (temp file + rename). names and
-// envs are parallel.
-func WriteFiles(dir string, names []string, envs []*Envelope) ([]string, error) {
-	if len(names) != len(envs) {
-		return nil, fmt.Errorf("write attestations: %d names for %d envelopes", len(names), len(envs))
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("write attestations: %w", err)
-	}
-	var written []string
-	p := filepath.Join(dir, JSONLFileName)
-	if err := WriteFileAtomic(p, EncodeJSONL(envs), 0o644); err != nil {
-		return nil, err
-	}
-	written = append(written, p)
-	for i, e := range envs {
-		p := filepath.Join(dir, names[i]+".dsse.json")
-		if err := WriteFileAtomic(p, append(e.JSON(), '\n'), 0o644); err != nil {
-			return nil, err
-		}
-		written = append(written, p)
-	}
-	return written, nil
-}
-
-// JSONLFileName is the bundle's file name, the one SLSA and Scorecard
-// tooling recognise.
-const JSONLFileName = "attestations.intoto.jsonl"
-
-// WriteFileAtomic writes data to path through a temp file in the same
-// folder and a rename, so a reader never sees half a file.
-func WriteFileAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	cleanup := func() { _ = os.Remove(tmp) }
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		cleanup()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		cleanup()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		cleanup()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		cleanup()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

@@ -34,6 +34,8 @@ type keylessSigner struct {
 	// audience the token must carry ("" when a private Fulcio decides).
 	audience string
 	now      func() time.Time
+	// identity is who the probed token speaks for (tokenIdentity).
+	identity string
 }
 
 // String and GoString never show the token source's secrets.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest/sigstoretest"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // The keyless tests sign with real sigstore-go clients (sign.Fulcio,
@@ -64,7 +65,7 @@ func signKeyless(t *testing.T, fake *sigstoretest.Sigstore, dir string, sts []St
 	}
 	var paths []string
 	for _, s := range signed {
-		paths = append(paths, writeFile(t, filepath.Join(dir, s.Name+BundleFileSuffix), s.Bundle))
+		paths = append(paths, writeFile(t, filepath.Join(dir, s.Name+evidencedir.BundleSuffix), s.Bundle))
 	}
 	return paths, desc
 }

@@ -206,6 +206,30 @@ type tokenClaims struct {
 	Issuer   string          `json:"iss"`
 	Audience json.RawMessage `json:"aud"`
 	Expiry   int64           `json:"exp"`
+	// Subject and the CI's workflow claims are what Fulcio binds the
+	// certificate to (GitHub's job_workflow_ref, GitLab's
+	// ci_config_ref_uri): the signer's identity, before signing.
+	Subject        string `json:"sub"`
+	JobWorkflowRef string `json:"job_workflow_ref"`
+	CIConfigRefURI string `json:"ci_config_ref_uri"`
+}
+
+// tokenIdentity is who a token speaks for, as Fulcio will certify it:
+// issuer, subject and workflow; "" when tok holds no readable claims.
+func tokenIdentity(tok string) string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return ""
+	}
+	var c tokenClaims
+	if json.Unmarshal(raw, &c) != nil {
+		return ""
+	}
+	return strings.Join([]string{c.Issuer, c.Subject, c.JobWorkflowRef, c.CIConfigRefURI}, " ")
 }
 
 // checkToken rejects what Fulcio would reject with a less helpful answer:

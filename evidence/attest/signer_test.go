@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/sigstore/sigstore/pkg/cryptoutils"
+
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 func TestLoadSigner(t *testing.T) {
@@ -155,15 +157,15 @@ func TestPrivateKeyNeverInOutput(t *testing.T) {
 		}
 		sts, art := sampleBundle(t, dir)
 		envs := signAll(t, s, sts)
-		names := make([]string, len(sts))
-		for i := range sts {
-			names[i] = sts[i].Name
-		}
 		out := filepath.Join(dir, ".cemark")
-		if _, err := WriteFiles(out, names, envs); err != nil {
+		jsonl := filepath.Join(out, evidencedir.Attestations)
+		if err := os.MkdirAll(out, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := Verify(ctx, VerifyOptions{Attestations: []string{filepath.Join(out, JSONLFileName)}, KeyFiles: []string{files.Pub}, Subjects: []string{art}})
+		if err := os.WriteFile(jsonl, EncodeJSONL(envs), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Verify(ctx, VerifyOptions{Attestations: []string{jsonl}, KeyFiles: []string{files.Pub}, Subjects: []string{art}})
 		if err != nil || !rep.Verified {
 			t.Fatalf("verify: %v %v", err, rep.Failures)
 		}

@@ -209,6 +209,7 @@ func PrepareSigning(ctx context.Context, opts SigningOptions) (*SigningPlan, err
 	tok, err := tokens.Token(ctx)
 	if err == nil {
 		err = checkToken(tok, tokens.Name(), now(), k.audience)
+		k.identity = tokenIdentity(tok)
 	}
 	if err != nil {
 		if errors.Is(err, ErrNoOIDCToken) {
@@ -229,6 +230,25 @@ func PrepareSigning(ctx context.Context, opts SigningOptions) (*SigningPlan, err
 		plan.Notice = priv + ": its name and workflow go into public-good Sigstore's public Rekor log with each signature (--sign keyless asked for it)"
 	}
 	return plan, nil
+}
+
+// SignerID says who will sign, before anything is signed: the key's ID
+// (key), the Sigstore instance and the OIDC identity Fulcio will certify
+// (keyless: the token's issuer, subject and workflow), or "none". Two
+// runs with the same SignerID sign alike, so the stage cache reuses a
+// signature over an unchanged payload only for the same SignerID.
+func (p *SigningPlan) SignerID() string {
+	switch p.Method {
+	case SignKey:
+		return SignKey + " " + p.key.KeyID()
+	case SignKeyless:
+		k := p.keyless
+		if k.identity == "" {
+			return "" // an identity cemark cannot tell: never reused
+		}
+		return strings.Join([]string{SignKeyless, k.fulcioURL, k.rekorURL, k.identity}, " ")
+	}
+	return SignNone + " " + p.Notice
 }
 
 // Sign signs every statement as planned. With SignNone the envelopes are

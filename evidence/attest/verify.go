@@ -18,6 +18,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // VerifyOptions says what to verify and against what.
@@ -384,7 +385,7 @@ func verifyEnvelope(_ context.Context, env *Envelope, keys []trustedKey) Attesta
 		return res
 	}
 	if len(keys) == 0 {
-		res.Error = "a DSSE envelope names no certificate: verify it with --key, or verify its Sigstore bundle (<name>" + BundleFileSuffix + ") for a keyless signature"
+		res.Error = "a DSSE envelope names no certificate: verify it with --key, or verify its Sigstore bundle (<name>" + evidencedir.BundleSuffix + ") for a keyless signature"
 		return res
 	}
 	// A key signs an envelope once: the same signature twice, or two

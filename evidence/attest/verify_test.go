@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/secure-systems-lab/go-securesystemslib/signerverifier"
+
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // TestInteropSecureSystemsLibDSSE checks cemark's envelopes with the DSSE
@@ -82,7 +84,7 @@ func newVerifyFixture(t *testing.T) verifyFixture {
 	other, _ := newTestSigner(t, KeyTypeEd25519)
 	f := verifyFixture{dir: dir, signer: s, statements: sts, artefact: art,
 		pub: writePub(t, dir, "cemark.pub", s.Public()), otherPub: writePub(t, dir, "other.pub", other.Public())}
-	f.bundle = writeFile(t, filepath.Join(dir, ".cemark", JSONLFileName), EncodeJSONL(signAll(t, s, sts)))
+	f.bundle = writeFile(t, filepath.Join(dir, ".cemark", evidencedir.Attestations), EncodeJSONL(signAll(t, s, sts)))
 	return f
 }
 

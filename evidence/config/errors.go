@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // Error is one problem in cemark.yaml, at a position. Its message says what
@@ -26,6 +28,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
+// FailureKind: a problem in cemark.yaml is the user's to fix.
+func (e *Error) FailureKind() error { return failure.ErrUsage }
+
 // Errors is every problem found in one file, in file order. errors.As finds
 // the first *Error through it.
 type Errors []*Error
@@ -37,6 +42,9 @@ func (es Errors) Error() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// FailureKind: problems in cemark.yaml are the user's to fix.
+func (es Errors) FailureKind() error { return failure.ErrUsage }
 
 // Unwrap gives errors.Is and errors.As every *Error.
 func (es Errors) Unwrap() []error {

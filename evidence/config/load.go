@@ -20,7 +20,7 @@ import (
 	goyamlparser "github.com/goccy/go-yaml/parser"
 	"gopkg.in/yaml.v3"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // MaxFileSize bounds cemark.yaml: a configuration file is a few kilobytes,
@@ -47,21 +47,24 @@ func LoadRoot(root string) (cfg *Config, path string, err error) {
 
 // Load reads and strictly checks a cemark.yaml. A problem in the file is
 // returned as Errors (every problem, in file order, each an *Error naming
-// file:line:column) wrapped with exit code 2 (exitcode.Usage);
+// file:line:column), of kind failure.ErrUsage;
 // errors.As(err, **Error) gives the first.
 func Load(path string) (*Config, error) {
-	data, err := readLimited(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Parse(path, data)
 }
 
-func readLimited(path string) ([]byte, error) {
+// ReadFile reads a configuration file within MaxFileSize, for Parse: a
+// missing file, a folder or a file too large is a usage error. A run reads
+// its cemark.yaml once and keeps the bytes (their digest is evidence).
+func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("read configuration: %w", err))
+			return nil, failure.Usage(fmt.Errorf("read configuration: %w", err))
 		}
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
@@ -71,15 +74,15 @@ func readLimited(path string) ([]byte, error) {
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
 	if info.IsDir() {
-		return nil, exitcode.Wrap(exitcode.Usage, &Error{File: path, Msg: "is a folder; expected a YAML file"})
+		return nil, &Error{File: path, Msg: "is a folder; expected a YAML file"}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("read configuration %s: %w", path, err)
 	}
 	if len(data) > MaxFileSize {
-		return nil, exitcode.Wrap(exitcode.Usage, &Error{File: path,
-			Msg: fmt.Sprintf("file is larger than %d bytes; expected a configuration file of a few kilobytes", MaxFileSize)})
+		return nil, &Error{File: path,
+			Msg: fmt.Sprintf("file is larger than %d bytes; expected a configuration file of a few kilobytes", MaxFileSize)}
 	}
 	return data, nil
 }
@@ -104,7 +107,7 @@ func decodeStrict(file string, data []byte, v reflect.Value, rules func(string) 
 	if !utf8.Valid(data) {
 		e := &Error{File: file, Msg: "is not UTF-8 text; expected a YAML file"}
 		e.Line, e.Column = invalidUTF8At(data)
-		return nil, exitcode.Wrap(exitcode.Usage, Errors{e})
+		return nil, Errors{e}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
@@ -112,15 +115,15 @@ func decodeStrict(file string, data []byte, v reflect.Value, rules func(string) 
 		if errors.Is(err, io.EOF) {
 			return Positions{}, nil
 		}
-		return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, data, err)})
+		return nil, Errors{syntaxError(file, data, err)}
 	}
 	var second yaml.Node
 	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
 		if err != nil {
-			return nil, exitcode.Wrap(exitcode.Usage, Errors{syntaxError(file, data, err)})
+			return nil, Errors{syntaxError(file, data, err)}
 		}
-		return nil, exitcode.Wrap(exitcode.Usage, Errors{{File: file, Line: second.Line, Column: second.Column,
-			Msg: "a second YAML document starts here; expected a single document"}})
+		return nil, Errors{{File: file, Line: second.Line, Column: second.Column,
+			Msg: "a second YAML document starts here; expected a single document"}}
 	}
 
 	d := &decoder{file: file, lines: strings.Split(string(data), "\n"), rules: rules, pos: Positions{}}
@@ -131,7 +134,7 @@ func decodeStrict(file string, data []byte, v reflect.Value, rules func(string) 
 		}
 	}
 	if len(d.errs) > 0 {
-		return nil, exitcode.Wrap(exitcode.Usage, d.errs)
+		return nil, d.errs
 	}
 	return d.pos, nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -91,8 +91,8 @@ func TestLoadRootWithFile(t *testing.T) {
 	}
 	_, path, err = LoadRoot(dir)
 	var ce *Error
-	if !errors.As(err, &ce) || path != file || exitcode.Of(err) != exitcode.Usage {
-		t.Fatalf("LoadRoot(bad) = %q, %v (exit %d); want a *config.Error with exit 2", path, err, exitcode.Of(err))
+	if !errors.As(err, &ce) || path != file || failure.KindOf(err) != failure.ErrUsage {
+		t.Fatalf("LoadRoot(bad) = %q, %v (exit %v); want a *config.Error with exit 2", path, err, failure.KindOf(err))
 	}
 	if ce.File != file || ce.Line != 2 || ce.Column != 3 {
 		t.Errorf("error at %s:%d:%d, want %s:2:3", ce.File, ce.Line, ce.Column, file)
@@ -101,18 +101,18 @@ func TestLoadRootWithFile(t *testing.T) {
 
 func TestLoadFileProblems(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Load(filepath.Join(dir, "missing.yaml")); exitcode.Of(err) != exitcode.Usage {
-		t.Errorf("missing file: exit %d (%v), want 2", exitcode.Of(err), err)
+	if _, err := Load(filepath.Join(dir, "missing.yaml")); failure.KindOf(err) != failure.ErrUsage {
+		t.Errorf("missing file: exit %v (%v), want 2", failure.KindOf(err), err)
 	}
-	if _, err := Load(dir); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "is a folder") {
-		t.Errorf("folder: exit %d (%v), want 2 and 'is a folder'", exitcode.Of(err), err)
+	if _, err := Load(dir); failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), "is a folder") {
+		t.Errorf("folder: exit %v (%v), want 2 and 'is a folder'", failure.KindOf(err), err)
 	}
 	big := filepath.Join(dir, "big.yaml")
 	if err := os.WriteFile(big, []byte("# "+strings.Repeat("x", MaxFileSize)+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(big); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "larger than") {
-		t.Errorf("huge file: exit %d (%v), want 2 and 'larger than'", exitcode.Of(err), err)
+	if _, err := Load(big); failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("huge file: exit %v (%v), want 2 and 'larger than'", failure.KindOf(err), err)
 	}
 }
 
@@ -286,8 +286,8 @@ func TestParseErrors(t *testing.T) {
 			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
 				t.Errorf("message mismatch (-want +got):\n%s", diff)
 			}
-			if exitcode.Of(err) != exitcode.Usage {
-				t.Errorf("exit code %d, want %d", exitcode.Of(err), exitcode.Usage)
+			if failure.KindOf(err) != failure.ErrUsage {
+				t.Errorf("exit code %v, want %v", failure.KindOf(err), failure.ErrUsage)
 			}
 			var ce *Error
 			if !errors.As(err, &ce) || ce.File != "cemark.yaml" {
@@ -366,7 +366,7 @@ func TestPositions(t *testing.T) {
 		}
 	}
 	err = cfg.ErrorAt("outputs.dir", "bad %s", "dir")
-	if exitcode.Of(err) != exitcode.Usage || err.Error() != "cemark.yaml:2:8: bad dir" {
-		t.Errorf("ErrorAt = %v (exit %d)", err, exitcode.Of(err))
+	if failure.KindOf(err) != failure.ErrUsage || err.Error() != "cemark.yaml:2:8: bad dir" {
+		t.Errorf("ErrorAt = %v (exit %v)", err, failure.KindOf(err))
 	}
 }

@@ -1,10 +1,6 @@
 package config
 
-import (
-	"fmt"
-
-	"github.com/cemark/cemark/evidence/exitcode"
-)
+import "fmt"
 
 // Position is where a value stands in cemark.yaml (1-based).
 type Position struct {
@@ -30,7 +26,7 @@ func (c *Config) Where(path string) string {
 	return c.File
 }
 
-// ErrorAt is a usage error (exit 2) at the setting's position:
+// ErrorAt is a usage error (failure.ErrUsage) at the setting's position:
 // "cemark.yaml:4:8: outputs.dir …".
 func (c *Config) ErrorAt(path, format string, args ...any) error {
 	e := &Error{File: FileName, Msg: fmt.Sprintf(format, args...)}
@@ -40,5 +36,5 @@ func (c *Config) ErrorAt(path, format string, args ...any) error {
 			e.Line, e.Column = p.Line, p.Column
 		}
 	}
-	return exitcode.Wrap(exitcode.Usage, Errors{e})
+	return Errors{e}
 }

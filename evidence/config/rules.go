@@ -138,3 +138,7 @@ func (r rule) rangeWant() string {
 	}
 	return fmt.Sprintf("an integer from %d to %d", r.min, r.max)
 }
+
+// Enum is the list of values the field at rule path p accepts (nil for a
+// field that is not an enumeration), for code that writes cemark.yaml.
+func Enum(p string) []string { return ruleFor(p).enum }

@@ -48,7 +48,7 @@ func ParseStrict(file string, data []byte, out any, rules func(rulePath string) 
 // LoadStrict reads the file at path (at most MaxFileSize bytes) with
 // ParseStrict.
 func LoadStrict(path string, out any, rules func(rulePath string) Rule) error {
-	data, err := readLimited(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return err
 	}

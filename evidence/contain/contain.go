@@ -18,7 +18,7 @@
 //   - only regular files are read (FIFOs, devices and sockets never are), and
 //     every read has a size bound (OpenRegular, ReadRegular).
 //
-// A refusal is a *PathError, a usage error (input.ErrUsage, exit code 2),
+// A refusal is a *PathError, a usage error (input.ErrUsage, which is failure.ErrUsage),
 // that names the path and where it came from ("--out", "cemark.yaml:4:8").
 //
 // The read half — bounded reads of regular files, globs to read, Origin and
@@ -36,7 +36,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/checks/input"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // Marker is the file cemark writes into every evidence directory it makes.
@@ -83,16 +83,16 @@ type Bounds struct {
 func New(product, boundary string) (Bounds, error) {
 	abs, real, err := realDir(product)
 	if err != nil {
-		return Bounds{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root: %w", err))
+		return Bounds{}, failure.Usage(fmt.Errorf("product root: %w", err))
 	}
 	b := Bounds{Product: abs, realProduct: real, Boundary: abs, realBoundary: real, boundaryName: "the product root " + abs}
 	if boundary != "" {
 		wabs, wreal, err := realDir(boundary)
 		if err != nil {
-			return Bounds{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("workspace: %w", err))
+			return Bounds{}, failure.Usage(fmt.Errorf("workspace: %w", err))
 		}
 		if !Within(wreal, real) {
-			return Bounds{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is outside the workspace %s", abs, wabs))
+			return Bounds{}, failure.Usage(fmt.Errorf("product root %s is outside the workspace %s", abs, wabs))
 		}
 		b.Boundary, b.realBoundary, b.boundaryName = wabs, wreal, "the workspace "+wabs
 	}

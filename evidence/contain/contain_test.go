@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 func tree(t *testing.T) (top, product string) {
@@ -80,8 +80,8 @@ func TestEvidenceDir(t *testing.T) {
 			if err == nil {
 				t.Fatalf("accepted as %s", got)
 			}
-			if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), tt.refuse) || !strings.HasPrefix(err.Error(), "--out ") {
-				t.Fatalf("error %q (exit %d), want exit 2 naming --out and %q", err, exitcode.Of(err), tt.refuse)
+			if failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), tt.refuse) || !strings.HasPrefix(err.Error(), "--out ") {
+				t.Fatalf("error %q (exit %v), want exit 2 naming --out and %q", err, failure.KindOf(err), tt.refuse)
 			}
 		})
 	}
@@ -106,7 +106,7 @@ func TestReadPath(t *testing.T) {
 	b, _ := New(product, "")
 	cfg := Origin{Key: "updates.trusted_root", Where: "cemark.yaml:3:17"}
 	for _, p := range []string{"/etc/passwd", "../sibling/f", "out-link/x", "src/../../x"} {
-		if _, err := b.ReadPath(p, cfg, false); err == nil || exitcode.Of(err) != exitcode.Usage || !strings.HasPrefix(err.Error(), "cemark.yaml:3:17: updates.trusted_root") {
+		if _, err := b.ReadPath(p, cfg, false); err == nil || failure.KindOf(err) != failure.ErrUsage || !strings.HasPrefix(err.Error(), "cemark.yaml:3:17: updates.trusted_root") {
 			t.Errorf("ReadPath(%q) from cemark.yaml = %v", p, err)
 		}
 	}
@@ -124,7 +124,7 @@ func TestOutputFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{dir, "/dev/null", filepath.Join(dir, ".git", "x")} {
-		if _, err := OutputFile(p, Flag("-o")); err == nil || exitcode.Of(err) != exitcode.Usage {
+		if _, err := OutputFile(p, Flag("-o")); err == nil || failure.KindOf(err) != failure.ErrUsage {
 			t.Errorf("OutputFile(%q) = %v", p, err)
 		}
 	}

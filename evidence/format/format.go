@@ -21,10 +21,7 @@ import (
 
 // Format is one encoder of a check report.
 type Format struct {
-	ID string // the --format name
-	// FileName is the file the evidence directory keeps it in ("" for
-	// terminal-only formats).
-	FileName string
+	ID string // the --format name (evidencedir.ReportFile names its file)
 	// RepoRooted formats are read from the repository (GitHub code
 	// scanning, GitLab merge requests): they are encoded from a Located
 	// report, paths from the repository root.
@@ -36,10 +33,10 @@ type Format struct {
 func All() []Format {
 	return []Format{
 		{ID: table.ID, Encode: table.Encode},
-		{ID: json.ID, FileName: "report.json", Encode: json.Encode},
-		{ID: sarif.ID, FileName: "report.sarif", RepoRooted: true, Encode: sarif.Encode},
-		{ID: codequality.ID, FileName: "codequality.json", RepoRooted: true, Encode: codequality.Encode},
-		{ID: markdown.ID, FileName: "report.md", Encode: markdown.Encode},
+		{ID: json.ID, Encode: json.Encode},
+		{ID: sarif.ID, RepoRooted: true, Encode: sarif.Encode},
+		{ID: codequality.ID, RepoRooted: true, Encode: codequality.Encode},
+		{ID: markdown.ID, Encode: markdown.Encode},
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // ErrNoTags is returned by FirstTagTime when the repository has no tag.
@@ -225,7 +225,7 @@ func SourceDateEpochTime(getenv func(string) string) (t time.Time, ok bool, err 
 	sec, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || sec < 0 {
 		// A bad environment is the user's to fix: exit code 2.
-		return time.Time{}, true, exitcode.Wrap(exitcode.Usage,
+		return time.Time{}, true, failure.Usage(
 			fmt.Errorf("%s=%q: expected a non-negative integer number of seconds since 1970-01-01T00:00:00Z", SourceDateEpoch, v))
 	}
 	return time.Unix(sec, 0).UTC(), true, nil

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // newRepo makes a repository in a temporary folder with fixed identities
@@ -150,8 +150,8 @@ func TestReferenceTime(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ReferenceTime(ctx, tc.root, env(tc.epoch))
 			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || exitcode.Of(err) != exitcode.Usage {
-					t.Fatalf("err = %v (exit %d), want one containing %q with exit 2", err, exitcode.Of(err), tc.wantErr)
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || failure.KindOf(err) != failure.ErrUsage {
+					t.Fatalf("err = %v (exit %v), want one containing %q with exit 2", err, failure.KindOf(err), tc.wantErr)
 				}
 				return
 			}

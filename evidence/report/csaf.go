@@ -16,7 +16,7 @@ import (
 	"github.com/gocsaf/csaf/v3/util"
 
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // AdvisoryInput is what a CSAF advisory is made from.
@@ -77,7 +77,7 @@ func BuildAdvisory(in AdvisoryInput) (*csaf.Advisory, error) {
 		missing = append(missing, "cemark.yaml has no product.name")
 	}
 	if len(missing) > 0 {
-		return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("advisory for %s: %s", e.ID, strings.Join(missing, "; ")))
+		return nil, failure.Usage(fmt.Errorf("advisory for %s: %s", e.ID, strings.Join(missing, "; ")))
 	}
 
 	date := FormatTime(*e.CorrectiveMeasureAvailableAt)
@@ -367,5 +367,5 @@ func AdvisoryPath(cfg *config.Config, adv *csaf.Advisory) (string, error) {
 			return path.Join(path.Dir(filepath.ToSlash(a.CSAF)), "white", year, name), nil
 		}
 	}
-	return "", exitcode.Wrap(exitcode.Usage, errors.New("cemark.yaml says nowhere to publish advisories: set advisories.folder, or advisories.csaf to a local provider-metadata.json (Annex I Part II (4))"))
+	return "", failure.Usage(errors.New("cemark.yaml says nowhere to publish advisories: set advisories.folder, or advisories.csaf to a local provider-metadata.json (Annex I Part II (4))"))
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
 )
 
 // Options is what writing an event's documents needs.
@@ -94,7 +93,7 @@ func WriteAdvisory(ctx context.Context, o Options, e Event, validatorURL string)
 		return rel, v, nil, err
 	}
 	if !v.OK() {
-		return rel, v, nil, exitcode.Wrap(exitcode.ToolError, fmt.Errorf("%w: %v %s %v", ErrInvalidAdvisory, v.Schema, v.Library, v.MandatoryTests))
+		return rel, v, nil, fmt.Errorf("%w: %v %s %v", ErrInvalidAdvisory, v.Schema, v.Library, v.MandatoryTests)
 	}
 	pred := Predicate{Event: e.ID, Kind: e.Kind, Document: "advisory", Basis: "Annex I Part II (4)", AwareAt: FormatTime(e.AwareAt),
 		Validation: &v, Tool: o.ToolVersion}

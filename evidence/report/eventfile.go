@@ -17,7 +17,7 @@ import (
 
 	"github.com/cemark/cemark/checks/art14"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // eventHeader heads a new event.yaml.
@@ -111,7 +111,7 @@ func OpenEvent(root string, cfg *config.Config, o OpenOptions) (Event, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return Event{}, exitcode.Wrap(exitcode.Usage, errors.New(strings.Join(problems, "; ")))
+		return Event{}, failure.Usage(errors.New(strings.Join(problems, "; ")))
 	}
 	events, err := LoadEvents(root, cfg)
 	if err != nil {
@@ -120,7 +120,7 @@ func OpenEvent(root string, cfg *config.Config, o OpenOptions) (Event, error) {
 	for _, e := range events {
 		for _, v := range o.Vulns {
 			if e.Open() && slices.Contains(e.Vulnerabilities, v) {
-				return Event{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("event %s is already open for %s: mark its reports there (cemark report submitted %s …)", e.ID, v, e.ID))
+				return Event{}, failure.Usage(fmt.Errorf("event %s is already open for %s: mark its reports there (cemark report submitted %s …)", e.ID, v, e.ID))
 			}
 		}
 	}
@@ -238,7 +238,7 @@ func editEvent(root string, e Event, edit func(m *yaml.Node)) (Event, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(before, &doc); err != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
-		return Event{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s is not a YAML mapping: fix it by hand first", e.Path))
+		return Event{}, failure.Usage(fmt.Errorf("%s is not a YAML mapping: fix it by hand first", e.Path))
 	}
 	edit(doc.Content[0])
 	after, err := encodeYAML(doc.Content[0])
@@ -285,7 +285,7 @@ func MarkSubmitted(root string, cfg *config.Config, e Event, o MarkOptions) (Eve
 		problems = append(problems, fmt.Sprintf("--by %q is not among reporting.submitters in cemark.yaml (%s)", o.By, strings.Join(s, ", ")))
 	}
 	if len(problems) > 0 {
-		return Event{}, exitcode.Wrap(exitcode.Usage, errors.New(strings.Join(problems, "; ")))
+		return Event{}, failure.Usage(errors.New(strings.Join(problems, "; ")))
 	}
 	return editEvent(root, e, func(m *yaml.Node) {
 		sub := &yaml.Node{Kind: yaml.MappingNode}
@@ -302,10 +302,10 @@ func MarkSubmitted(root string, cfg *config.Config, e Event, o MarkOptions) (Eve
 // vulnerability final report's 14 days (Art. 14(2)(c)).
 func MarkFixed(root string, e Event, at time.Time, fixedVersions []string) (Event, error) {
 	if at.IsZero() {
-		return Event{}, exitcode.Wrap(exitcode.Usage, errors.New("--at is required: when the corrective or mitigating measure became available"))
+		return Event{}, failure.Usage(errors.New("--at is required: when the corrective or mitigating measure became available"))
 	}
 	if at.Before(e.AwareAt) {
-		return Event{}, exitcode.Wrap(exitcode.Usage, fmt.Errorf("--at %s is before the event's aware_at %s", FormatTime(at), FormatTime(e.AwareAt)))
+		return Event{}, failure.Usage(fmt.Errorf("--at %s is before the event's aware_at %s", FormatTime(at), FormatTime(e.AwareAt)))
 	}
 	return editEvent(root, e, func(m *yaml.Node) {
 		setKey(m, "corrective_measure_available_at", scalar(FormatTime(at)))

@@ -8,7 +8,8 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/version"
 )
 
@@ -50,10 +51,10 @@ func Prepare(ctx context.Context, s Workspace) (o Options, unsigned string, err 
 		if o.Config.Outputs.Dir != "" {
 			out = filepath.ToSlash(o.Config.Outputs.Dir)
 		}
-		sbom = path.Join(out, "sbom.cdx.json")
+		sbom = path.Join(out, evidencedir.SBOMCycloneDX)
 	}
 	if o.Evidence, err = ReadCycloneDX(filepath.Join(root, filepath.FromSlash(sbom)), filepath.ToSlash(sbom)); err != nil {
-		return o, "", exitcode.Wrap(exitcode.Usage, err)
+		return o, "", failure.Usage(err)
 	}
 	if s.Sign {
 		o.Signer, err = attest.LoadSigner(ctx, s.KeyPath, s.Getenv)
@@ -61,7 +62,7 @@ func Prepare(ctx context.Context, s Workspace) (o Options, unsigned string, err 
 			return o, err.Error(), nil
 		}
 		if err != nil {
-			return o, "", exitcode.Wrap(exitcode.Usage, err)
+			return o, "", failure.Usage(err)
 		}
 	}
 	return o, "", nil

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/evidence/config"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -212,7 +212,7 @@ func TestWriteDraftAttestsAndNeverOverwritesAnEdit(t *testing.T) {
 	os.WriteFile(md, append(b, []byte("\nThe exploit needs local network access.\n")...), 0o644)
 	_, _, err = WriteDraft(ctx, o, e, EarlyWarning)
 	var edited *EditedError
-	if !errors.As(err, &edited) || exitcode.Of(err) != exitcode.Usage {
+	if !errors.As(err, &edited) || failure.KindOf(err) != failure.ErrUsage {
 		t.Fatalf("redraft over an edited file: %v, want an EditedError with exit 2", err)
 	}
 	if after, _ := os.ReadFile(md); !bytes.Contains(after, []byte("local network access")) {
@@ -230,7 +230,7 @@ func TestMarkEditsKeepThePersonsComments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := MarkSubmitted(root, cfg, e, MarkOptions{Stage: Final, At: ts("2026-11-08T12:00:00Z"), By: "Mallory"}); exitcode.Of(err) != exitcode.Usage {
+	if _, err := MarkSubmitted(root, cfg, e, MarkOptions{Stage: Final, At: ts("2026-11-08T12:00:00Z"), By: "Mallory"}); failure.KindOf(err) != failure.ErrUsage {
 		t.Errorf("a submitter not in reporting.submitters: %v, want exit 2", err)
 	}
 	after, _ := os.ReadFile(p)

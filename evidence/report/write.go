@@ -14,7 +14,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // writeInRoot writes data to rel, a slash path relative to root, as one
@@ -39,7 +39,7 @@ func writeInRoot(root, rel string, data []byte) error {
 func inRoot(root, rel string) (string, error) {
 	clean := path.Clean(filepath.ToSlash(rel))
 	if rel == "" || path.IsAbs(clean) || filepath.IsAbs(rel) || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
-		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s is not a path inside the product root", rel))
+		return "", failure.Usage(fmt.Errorf("%s is not a path inside the product root", rel))
 	}
 	realRoot, err := filepath.EvalSymlinks(root)
 	if err != nil {
@@ -63,7 +63,7 @@ func inRoot(root, rel string) (string, error) {
 	}
 	r, err := filepath.Rel(realRoot, existing)
 	if err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
-		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s leads outside the product root %s: refusing to write there", rel, root))
+		return "", failure.Usage(fmt.Errorf("%s leads outside the product root %s: refusing to write there", rel, root))
 	}
 	return existing, nil
 }
@@ -96,7 +96,7 @@ func needsWrite(root, rel string, data []byte, previous map[string]string) (bool
 	}
 	sum := sha256.Sum256(old)
 	if previous[rel] != hex.EncodeToString(sum[:]) {
-		return false, exitcode.Wrap(exitcode.Usage, &EditedError{Path: rel})
+		return false, failure.Usage(&EditedError{Path: rel})
 	}
 	return true, nil
 }

@@ -557,3 +557,11 @@ func SyftVersion() string {
 	}
 	return syftModuleVersion
 }
+
+// Cleanup removes the temporary folders syft's image library
+// (stereoscope) made in this process for image sources: closing a source
+// empties its image's folder, but the folders themselves stay until
+// stereoscope's process-wide Cleanup, which syft's CLI calls on exit too.
+// Call it once, when the process is done with images (cmd/cemark does, on
+// every exit).
+func Cleanup() { stereoscope.Cleanup() }

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 
 	"github.com/cemark/cemark/evidence/contain"
 )
@@ -44,10 +44,10 @@ func resolveOutDir(root, dir string) (absDir, relDir string, err error) {
 	}
 	rel, err := filepath.Rel(realRoot, real)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return "", "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("output folder %s is outside the repository %s: refusing to write the technical file there", dir, absRoot))
+		return "", "", failure.Usage(fmt.Errorf("output folder %s is outside the repository %s: refusing to write the technical file there", dir, absRoot))
 	}
 	if rel == "." {
-		return "", "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("output folder %s is the repository root: choose a folder such as %s", dir, DefaultDir))
+		return "", "", failure.Usage(fmt.Errorf("output folder %s is the repository root: choose a folder such as %s", dir, DefaultDir))
 	}
 	return filepath.Join(realRoot, rel), filepath.ToSlash(rel), nil
 }
@@ -63,7 +63,7 @@ func readExisting(path string) (data []byte, exists bool, err error) {
 		return nil, false, fmt.Errorf("stat %s: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, false, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s is not a regular file (symlink or folder): refusing to replace it; make it a plain file or remove it", path))
+		return nil, false, failure.Usage(fmt.Errorf("%s is not a regular file (symlink or folder): refusing to replace it; make it a plain file or remove it", path))
 	}
 	data, err = contain.ReadRegular(path, 0)
 	if err != nil {

@@ -3,6 +3,8 @@ package techfile
 import (
 	"fmt"
 	"strings"
+
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // Document names, in the order of Annex VII.
@@ -16,7 +18,7 @@ const (
 	docStandards   = "06-standards.md"
 	docTests       = "07-test-reports.md"
 	docDeclaration = "08-eu-declaration-of-conformity.md"
-	docSBOM        = "sbom.cdx.json"
+	docSBOM        = evidencedir.SBOMCycloneDX
 )
 
 // documents are rendered in this order; the index comes last because it

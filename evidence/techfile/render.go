@@ -15,7 +15,7 @@ import (
 
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/templates"
 
 	"github.com/cemark/cemark/evidence/contain"
@@ -89,7 +89,7 @@ func Render(ctx context.Context, in Input, opts Options) (*Result, error) {
 	st := state{Schema: stateSchema, Accepted: current, AcceptedOn: dateText(in), AcceptedCommit: in.Commit}
 	if hadState && !opts.AcceptChanges {
 		if st, err = parseState(stBytes); err != nil {
-			return nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", filepath.Join(relDir, StateFile), err))
+			return nil, failure.Usage(fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", filepath.Join(relDir, StateFile), err))
 		}
 	}
 	res.Substantial = compare(st.Accepted, current)

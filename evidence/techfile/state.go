@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // stateSchema versions .cemark-state.json.
@@ -201,7 +201,7 @@ func Precheck(dir, relDir string, acceptChanges bool) error {
 			continue
 		}
 		if _, err := parseState(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", path.Join(relDir, StateFile), err))
+			return failure.Usage(fmt.Errorf("%s: %w (delete it to start again from this run's evidence)", path.Join(relDir, StateFile), err))
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	checkvulns "github.com/cemark/cemark/checks/vulns"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/conformity"
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // view is what templates see. Everything is computed here so the
@@ -182,7 +183,7 @@ func buildView(in Input, lang, relDir string) view {
 		Conformity:   cfg.Conformity,
 		SBOM:         in.SBOM,
 		IncludeSBOM:  cfg.Docs.IncludeSBOM,
-		SBOMFile:     "sbom.cdx.json",
+		SBOMFile:     evidencedir.SBOMCycloneDX,
 		Attestations: sortedAttestations(in.Attestations),
 		Pipelines:    in.Pipelines,
 		Commit:       in.Commit,
@@ -419,7 +420,7 @@ func buildView(in Input, lang, relDir string) view {
 // verified for it, from the evidence directory (where run.json is).
 func signersView(in Input) []signerView {
 	dir := ".cemark"
-	if p := in.EvidenceFiles["run.json"]; p != "" {
+	if p := in.EvidenceFiles[evidencedir.RunRecord]; p != "" {
 		dir = path.Dir(p)
 	}
 	var out []signerView
@@ -428,7 +429,7 @@ func signersView(in Input) []signerView {
 			out = append(out, signerView{
 				Who:    fmt.Sprintf("key ID `%s` (`%s`, %s)", s.KeyID, s.KeyPath, orText(s.KeyType, "public key")),
 				How:    "signed with the private key of this public key",
-				Verify: fmt.Sprintf("cemark verify --key %s %s", shellWord(s.KeyPath), path.Join(dir, "attestations.intoto.jsonl")),
+				Verify: fmt.Sprintf("cemark verify --key %s %s", shellWord(s.KeyPath), path.Join(dir, evidencedir.Attestations)),
 			})
 			continue
 		}

@@ -202,7 +202,7 @@ func describe(cur v6.Curator, dir string, maxAge time.Duration, now time.Time) (
 	}
 	info.Age = vulnscan.Duration(age.Truncate(time.Hour))
 	info.MaxAge = vulnscan.Duration(maxAge)
-	info.Stale = age > maxAge
+	info.Stale = isStale(info.Built, maxAge, now)
 	return info, nil
 }
 

@@ -23,9 +23,6 @@ import (
 	"github.com/cemark/cemark/checks/vulnscan"
 )
 
-// FileName is the report's conventional file name.
-const FileName = "gl-dependency-scanning-report.json"
-
 // SchemaVersion is the GitLab security report schema version written.
 const SchemaVersion = "15.2.1"
 

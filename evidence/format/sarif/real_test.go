@@ -36,7 +36,12 @@ func TestRealReportValidates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	rep, err := all.Check(context.Background(), all.Options{Root: root, ToolVersion: "test"})
+	ctx := context.Background()
+	tgt, err := checks.NewTarget(ctx, root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := all.RunSelected(ctx, tgt, nil, checks.RunOptions{ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // runner simulates a GitHub-hosted runner for one docker-action step.
@@ -188,7 +188,7 @@ func TestActionEndToEndPullRequestMode(t *testing.T) {
 	})
 
 	err := r.run()
-	if code := exitcode.Of(err); code != exitcode.NotConformant {
+	if code := failure.KindOf(err); code != failure.ErrNotConformant {
 		t.Fatalf("exit code %d (%v), want 3: the fixture's Dockerfile has failing findings", code, err)
 	}
 	out := r.outputs()
@@ -261,7 +261,7 @@ func TestActionEndToEndPullRequestMode(t *testing.T) {
 	}
 
 	// A second run with nothing changed makes no commit and no PR.
-	if err := r.run(); exitcode.Of(err) != exitcode.NotConformant {
+	if err := r.run(); failure.KindOf(err) != failure.ErrNotConformant {
 		t.Fatalf("second run: %v", err)
 	}
 	calls = f.Calls()
@@ -288,7 +288,10 @@ func TestActionEvents(t *testing.T) {
 	tests := []struct {
 		name, event string
 		inputs      map[string]string
-		wantCode    int
+		// wantKind is the error's kind (failure.ErrUsage …); wantBroke an
+		// error of no kind (the tool broke, exit 1).
+		wantKind    error
+		wantBroke   bool
 		wantOutputs map[string]string
 		wantStdout  string
 		wantCalls   func(t *testing.T, calls []string, f *fakeGitHub)
@@ -319,7 +322,7 @@ func TestActionEvents(t *testing.T) {
 		{
 			name: "release with the check gate fails on a stale technical file", event: "release",
 			inputs:      map[string]string{"docs": "check", "fail-on": "none"},
-			wantCode:    exitcode.NotConformant,
+			wantKind:    failure.ErrNotConformant,
 			wantOutputs: map[string]string{"docs-changed": "true"},
 			wantStdout:  "::error::cemark: the technical file in docs/cra is stale",
 			setup: func(t *testing.T, ws string) {
@@ -362,13 +365,13 @@ func TestActionEvents(t *testing.T) {
 		{
 			name: "docs pr without permissions names the missing one", event: "push",
 			inputs:     map[string]string{"docs": "pr", "github-token": "ghs_faketoken123", "fail-on": "none"},
-			wantCode:   exitcode.ToolError,
+			wantBroke:  true,
 			wantStdout: "lacks `contents: write`",
 		},
 		{
 			name: "bad input is a usage error", event: "push",
 			inputs:   map[string]string{"docs": "sometimes"},
-			wantCode: exitcode.Usage,
+			wantKind: failure.ErrUsage,
 		},
 	}
 	for _, tt := range tests {
@@ -383,10 +386,10 @@ func TestActionEvents(t *testing.T) {
 			}
 			r := newRunner(t, ws, srv.URL+apiPrefix, tt.event, tt.inputs)
 			err := r.run()
-			if code := exitcode.Of(err); code != tt.wantCode {
-				t.Fatalf("exit code %d (%v), want %d\n%s", code, err, tt.wantCode, r.stdout.String())
+			if kind := failure.KindOf(err); kind != tt.wantKind || (err != nil) != (tt.wantBroke || tt.wantKind != nil) {
+				t.Fatalf("error %v of kind %v, want kind %v (broke %v)\n%s", err, kind, tt.wantKind, tt.wantBroke, r.stdout.String())
 			}
-			if tt.wantCode == exitcode.Usage {
+			if tt.wantKind == failure.ErrUsage {
 				return
 			}
 			out := r.outputs()

@@ -36,6 +36,8 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/cemark/cemark/evidence/sbom"
 )
 
 // The composite action (action.yml) runs here in a simulated GitHub
@@ -62,7 +64,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(fakeCosignOn) == "1" {
 		os.Exit(fakeCosign(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	sbom.Cleanup() // the image sources' temporary folders
+	os.Exit(code)
 }
 
 // ---------------------------------------------------------------- cosign

@@ -14,7 +14,8 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/attest"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/techfile"
 )
 
@@ -131,9 +132,9 @@ type Deps struct {
 }
 
 // Run is the action's entry point: inputs → pipeline → outputs,
-// annotations, job summary → technical file. The returned error carries
-// the exit code (exitcode.Wrap): 3 when a finding fails at fail-on or
-// the technical file is stale under `docs: check`.
+// annotations, job summary → technical file. The returned error says its
+// kind (evidence/failure): not conformant when a finding fails at fail-on
+// or the technical file is stale under `docs: check`.
 func Run(ctx context.Context, d Deps) error {
 	a := d.Actions
 	getenv := d.Getenv
@@ -148,21 +149,25 @@ func Run(ctx context.Context, d Deps) error {
 	}
 	in, err := ReadInputs(a)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err)
+		return failure.Usage(err)
 	}
 	gctx, err := ReadContext(getenv)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err)
+		return failure.Usage(err)
 	}
 	root, _, err := insideWorkspace(gctx.Workspace, in.Path)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("input path: %w", err))
+		return failure.Usage(fmt.Errorf("input path: %w", err))
+	}
+	stages := evidence.RunStages
+	if in.Docs == DocsOff {
+		stages = stages.Without(evidence.StageDocs)
 	}
 	opts := evidence.Options{
 		Root: root, Checks: in.Checks, Subjects: in.Subjects, Sources: in.Sources, FailOn: in.FailOn,
 		Sign: in.Signing, FulcioURL: in.FulcioURL, RekorURL: in.RekorURL, VulnDBUpdate: in.VulnDBUpdate,
-		NoDocs: in.Docs == DocsOff, DocsCheck: in.Docs == DocsCheck,
-		WriteEvidence: true, Progress: d.Progress, RepoRoot: gctx.Workspace,
+		Stages: stages, DocsCheck: in.Docs == DocsCheck,
+		Progress: d.Progress, RepoRoot: gctx.Workspace,
 		// Every write — the output-dir input, cemark.yaml's outputs.dir —
 		// stays inside the workspace (evidence/contain).
 		Workspace: gctx.Workspace, OutDirFrom: "input output-dir",
@@ -187,7 +192,7 @@ func Run(ctx context.Context, d Deps) error {
 			continue
 		}
 		if *p.to, _, err = insideWorkspace(gctx.Workspace, p.value); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("input %s: %w", p.input, err))
+			return failure.Usage(fmt.Errorf("input %s: %w", p.input, err))
 		}
 	}
 
@@ -212,8 +217,8 @@ func Run(ctx context.Context, d Deps) error {
 	status := ConformityOutput(ev.Status())
 	outputs := [][2]string{{"conformity", status}}
 	for _, o := range [][2]string{
-		{"sbom-cyclonedx", "sbom.cdx.json"}, {"sbom-spdx", "sbom.spdx.json"}, {"report", "report.json"},
-		{"sarif", "report.sarif"}, {"attestations", "attestations.intoto.jsonl"},
+		{"sbom-cyclonedx", evidencedir.SBOMCycloneDX}, {"sbom-spdx", evidencedir.SBOMSPDX}, {"report", evidencedir.Report},
+		{"sarif", evidencedir.ReportSARIF}, {"attestations", evidencedir.Attestations},
 	} {
 		if _, ok := ev.Files[o[1]]; ok {
 			// Paths relative to the workspace: the container sees it at
@@ -234,8 +239,8 @@ func Run(ctx context.Context, d Deps) error {
 	// repository root, every finding on a file that exists.
 	ci := ev.CIReport()
 	fullReport := ""
-	if _, ok := ev.Files["report.md"]; ok {
-		fullReport = relSlash(gctx.Workspace, filepath.Join(ev.OutDir, "report.md"))
+	if _, ok := ev.Files[evidencedir.ReportMarkdown]; ok {
+		fullReport = relSlash(gctx.Workspace, filepath.Join(ev.OutDir, evidencedir.ReportMarkdown))
 	}
 	for _, an := range Annotations(ci, MaxAnnotationsPerLevel, fullReport) {
 		if err := a.Annotate(an); err != nil {
@@ -332,7 +337,7 @@ func keepDocs(ctx context.Context, d Deps, g Context, in Inputs, ev *evidence.Ev
 		if tf.Stale() {
 			out.changed = true
 			out.line = fmt.Sprintf("Technical file `%s` is **stale**: run `cemark docs` and commit the result.", tf.Dir)
-			return out, exitcode.Wrap(exitcode.NotConformant, fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result\n%s", tf.Dir, tf.Diff))
+			return out, failure.NotConformant(fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result\n%s", tf.Dir, tf.Diff))
 		}
 		out.line = fmt.Sprintf("Technical file `%s` is current.", tf.Dir)
 		return out, nil
@@ -353,7 +358,7 @@ func keepDocs(ctx context.Context, d Deps, g Context, in Inputs, ev *evidence.Ev
 		return out, nil
 	}
 	if in.Token == "" {
-		return out, exitcode.Wrap(exitcode.Usage, fmt.Errorf("docs: %s needs the github-token input (default ${{ github.token }})", in.Docs))
+		return out, failure.Usage(fmt.Errorf("docs: %s needs the github-token input (default ${{ github.token }})", in.Docs))
 	}
 	files, err := docsFiles(g.Workspace, root, tf.Files)
 	if err != nil {
@@ -362,7 +367,7 @@ func keepDocs(ctx context.Context, d Deps, g Context, in Inputs, ev *evidence.Ev
 	client, err := NewClient(ClientOptions{APIURL: g.APIURL, Token: in.Token, Repository: g.Repository,
 		HTTPClient: d.HTTPClient, Sleep: d.Sleep, Now: d.Now, ToolVersion: ev.Tool.Cemark, SourceCommit: g.SHA})
 	if err != nil {
-		return out, exitcode.Wrap(exitcode.Usage, err)
+		return out, failure.Usage(err)
 	}
 	var res DocsResult
 	if in.Docs == DocsCommit {

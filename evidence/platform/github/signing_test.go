@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/evidence/attest/sigstoretest"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // TestActionSignsKeylesslyWithBaseline runs `cemark action` as the
@@ -34,8 +34,8 @@ func TestActionSignsKeylesslyWithBaseline(t *testing.T) {
 
 	// The target branch's run: its report becomes the baseline.
 	first := newRunner(t, ws, srv.URL+apiPrefix, "push", map[string]string{"fail-on": "high", "docs": "off", "signing": "none"})
-	if err := first.run(); exitcode.Of(err) != exitcode.NotConformant {
-		t.Fatalf("first run: exit %d (%v), want 3: the widget's Dockerfile fails", exitcode.Of(err), err)
+	if err := first.run(); failure.KindOf(err) != failure.ErrNotConformant {
+		t.Fatalf("first run: exit %v (%v), want 3: the widget's Dockerfile fails", failure.KindOf(err), err)
 	}
 	if !strings.Contains(first.summary(), "Attestations are **unsigned**: signing is switched off") {
 		t.Errorf("signing: none is not in the summary:\n%s", first.summary())
@@ -58,7 +58,7 @@ func TestActionSignsKeylesslyWithBaseline(t *testing.T) {
 	r.env["ACTIONS_ID_TOKEN_REQUEST_URL"] = oidc.URL + "/token?api-version=2.0"
 	r.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = requestToken
 	if err := r.run(); err != nil {
-		t.Fatalf("keyless run with the baseline: exit %d (%v)\n%s", exitcode.Of(err), err, r.stdout.String())
+		t.Fatalf("keyless run with the baseline: exit %v (%v)\n%s", failure.KindOf(err), err, r.stdout.String())
 	}
 	identity := sigstoretest.GitHubIdentity(workflow)
 	if fake.Certificates != 1 || fake.Entries == 0 {
@@ -102,8 +102,8 @@ func TestActionSignsKeylesslyWithBaseline(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			in["docs"] = "off"
 			r := newRunner(t, ws, srv.URL+apiPrefix, "push", in)
-			if err := r.run(); exitcode.Of(err) != exitcode.Usage {
-				t.Errorf("exit %d (%v), want 2", exitcode.Of(err), err)
+			if err := r.run(); failure.KindOf(err) != failure.ErrUsage {
+				t.Errorf("exit %v (%v), want 2", failure.KindOf(err), err)
 			}
 		})
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
-	"github.com/cemark/cemark/evidence/format/gitlabds"
+	"github.com/cemark/cemark/evidence/evidencedir"
 )
 
 // TestComponent reads templates/cemark.yml the way GitLab does: a spec
@@ -121,7 +121,7 @@ func TestComponent(t *testing.T) {
 	if a.When != "always" || a.Reports.CodeQuality != "$[[ inputs.output-dir ]]/codequality.json" ||
 		len(a.Reports.CycloneDX) != 1 || a.Reports.CycloneDX[0] != "$[[ inputs.output-dir ]]/gl-sbom-*.cdx.json" ||
 		len(a.Paths) != 1 || a.Paths[0] != "$[[ inputs.output-dir ]]/" ||
-		a.Reports.DependencyScanning != "$[[ inputs.output-dir ]]/"+gitlabds.FileName {
+		a.Reports.DependencyScanning != "$[[ inputs.output-dir ]]/"+evidencedir.DependencyScanning {
 		t.Errorf("artifacts = %+v", a)
 	}
 	// The vulnerability database: the folder CEMARK_VULN_DB names, kept by

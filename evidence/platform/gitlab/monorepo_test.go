@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cemark/cemark/evidence/format/gitlabds"
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
 )
 
@@ -121,12 +121,12 @@ func TestMonorepoReportsFromTheRepositoryRoot(t *testing.T) {
 			Path string `json:"path"`
 		} `json:"dependency_files"`
 	}
-	b, err = os.ReadFile(filepath.Join(out, gitlabds.FileName))
+	b, err = os.ReadFile(filepath.Join(out, evidencedir.DependencyScanning))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := json.Unmarshal(b, &ds); err != nil || len(ds.Vulnerabilities) == 0 || len(ds.DependencyFiles) == 0 {
-		t.Fatalf("%s: %v\n%s", gitlabds.FileName, err, b)
+		t.Fatalf("%s: %v\n%s", evidencedir.DependencyScanning, err, b)
 	}
 	for _, v := range ds.Vulnerabilities {
 		if v.Location.File != "services/api/go.mod" {

@@ -14,7 +14,7 @@ import (
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/evidencedir"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/format/gitlabsbom"
 	"github.com/cemark/cemark/evidence/vulns"
 )
@@ -136,19 +136,23 @@ func Run(ctx context.Context, d Deps) error {
 	getenv := d.Getenv
 	gc, err := ReadContext(getenv)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err)
+		return failure.Usage(err)
 	}
 	s, err := ReadSettings(getenv)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, err)
+		return failure.Usage(err)
 	}
 	root, err := inside(gc.ProjectDir, s.Path)
 	if err != nil {
-		return exitcode.Wrap(exitcode.Usage, fmt.Errorf("CEMARK_PATH: %w", err))
+		return failure.Usage(fmt.Errorf("CEMARK_PATH: %w", err))
+	}
+	stages := evidence.RunStages
+	if s.Docs == DocsOff {
+		stages = stages.Without(evidence.StageDocs)
 	}
 	opts := evidence.Options{Root: root, Checks: s.Checks, Subjects: s.Subjects, Sources: s.Sources, FailOn: s.FailOn,
 		Sign: s.Signing, FulcioURL: s.FulcioURL, RekorURL: s.RekorURL, VulnDBUpdate: s.VulnDBUpdate,
-		NoDocs: s.Docs == DocsOff, DocsCheck: s.Docs == DocsCheck, WriteEvidence: true,
+		Stages: stages, DocsCheck: s.Docs == DocsCheck,
 		Getenv: vulnDBEnv(gc, s, signingEnv(gc, s, getenv, d.Log)), Progress: d.Progress, RepoRoot: gc.ProjectDir,
 		// Every write — CEMARK_OUTPUT_DIR, cemark.yaml's outputs.dir — stays
 		// inside the project directory (evidence/contain).
@@ -165,7 +169,7 @@ func Run(ctx context.Context, d Deps) error {
 			continue
 		}
 		if *p.to, err = inside(gc.ProjectDir, p.value); err != nil {
-			return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s: %w", p.name, err))
+			return failure.Usage(fmt.Errorf("%s: %w", p.name, err))
 		}
 	}
 	run := d.Run
@@ -189,7 +193,7 @@ func Run(ctx context.Context, d Deps) error {
 		}
 		if tf.Stale() {
 			fmt.Fprintf(d.Log, "\n%s", tf.Diff)
-			return exitcode.Wrap(exitcode.NotConformant, fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir))
+			return failure.NotConformant(fmt.Errorf("the technical file in %s is stale: run `cemark docs` and commit the result", tf.Dir))
 		}
 	case DocsMR:
 		if err := mergeRequest(ctx, d, gc, ev); err != nil {
@@ -216,11 +220,11 @@ func mergeRequest(ctx context.Context, d Deps, gc Context, ev *evidence.Evidence
 	remote := d.Remote
 	if remote == "" {
 		if token == "" {
-			return exitcode.Wrap(exitcode.Usage, errors.New("docs: mr needs CEMARK_GITLAB_TOKEN, a project access token with the write_repository scope (a masked CI/CD variable); CI_JOB_TOKEN cannot push"))
+			return failure.Usage(errors.New("docs: mr needs CEMARK_GITLAB_TOKEN, a project access token with the write_repository scope (a masked CI/CD variable); CI_JOB_TOKEN cannot push"))
 		}
 		var err error
 		if remote, err = gc.RemoteURL(); err != nil {
-			return exitcode.Wrap(exitcode.Usage, err)
+			return failure.Usage(err)
 		}
 	}
 	var paths []string

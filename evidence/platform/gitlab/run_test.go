@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 func ciEnv(dir string, extra map[string]string) func(string) string {
@@ -42,7 +42,7 @@ func TestRunInGitLabJob(t *testing.T) {
 	tests := []struct {
 		name       string
 		env        map[string]string
-		wantCode   int
+		wantKind   error
 		wantPushed bool
 		wantLog    string
 		// staleDocs commits a technical file the product has moved past.
@@ -59,13 +59,13 @@ func TestRunInGitLabJob(t *testing.T) {
 				"CI_MERGE_REQUEST_SOURCE_PROJECT_PATH": "mallory/widget"},
 			wantLog: "from a fork cannot push"},
 		{name: "check gate fails on a stale technical file", staleDocs: true,
-			env: map[string]string{"CEMARK_DOCS": "check"}, wantCode: exitcode.NotConformant, wantLog: "+++ b/docs/cra/01-general-description.md"},
+			env: map[string]string{"CEMARK_DOCS": "check"}, wantKind: failure.ErrNotConformant, wantLog: "+++ b/docs/cra/01-general-description.md"},
 		{name: "check gate before the first technical file passes with a notice",
 			env:     map[string]string{"CEMARK_DOCS": "check"},
 			wantLog: "cemark: technical file not in the repository yet: run `cemark docs` and commit docs/cra"},
 		{name: "fail-on high fails on the Dockerfile's findings",
-			env: map[string]string{"CEMARK_DOCS": "off", "CEMARK_FAIL_ON": "high"}, wantCode: exitcode.NotConformant},
-		{name: "bad docs mode", env: map[string]string{"CEMARK_DOCS": "pr"}, wantCode: exitcode.Usage},
+			env: map[string]string{"CEMARK_DOCS": "off", "CEMARK_FAIL_ON": "high"}, wantKind: failure.ErrNotConformant},
+		{name: "bad docs mode", env: map[string]string{"CEMARK_DOCS": "pr"}, wantKind: failure.ErrUsage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,8 +83,8 @@ func TestRunInGitLabJob(t *testing.T) {
 			}
 			var log bytes.Buffer
 			err := Run(context.Background(), Deps{Getenv: ciEnv(dir, tt.env), Log: &log, Remote: bare})
-			if code := exitcode.Of(err); code != tt.wantCode {
-				t.Fatalf("exit code %d (%v), want %d\n%s", code, err, tt.wantCode, log.String())
+			if kind := failure.KindOf(err); kind != tt.wantKind || (err == nil) != (tt.wantKind == nil) {
+				t.Fatalf("error %v of kind %v, want kind %v\n%s", err, kind, tt.wantKind, log.String())
 			}
 			if tt.wantLog != "" && !strings.Contains(log.String(), tt.wantLog) {
 				t.Errorf("log lacks %q:\n%s", tt.wantLog, log.String())
@@ -100,7 +100,7 @@ func TestRunInGitLabJob(t *testing.T) {
 				}
 				git(t, bare, "cat-file", "-e", DocsBranch+":docs/cra/README.md")
 			}
-			if tt.wantCode != exitcode.Usage {
+			if tt.wantKind != failure.ErrUsage {
 				for _, f := range []string{"codequality.json", "sbom.cdx.json"} {
 					if _, err := os.Stat(filepath.Join(dir, ".cemark", f)); err != nil {
 						t.Errorf("component artefact %s: %v", f, err)

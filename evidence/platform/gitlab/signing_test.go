@@ -11,7 +11,7 @@ import (
 
 	"github.com/cemark/cemark/evidence"
 	"github.com/cemark/cemark/evidence/attest/sigstoretest"
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // TestComponentSignsKeylesslyWithBaseline: the component's job on
@@ -32,8 +32,8 @@ func TestComponentSignsKeylesslyWithBaseline(t *testing.T) {
 	for k, v := range base {
 		first[k] = v
 	}
-	if err := Run(context.Background(), Deps{Getenv: ciEnv(dir, first), Log: &log}); exitcode.Of(err) != exitcode.NotConformant {
-		t.Fatalf("first run: exit %d (%v), want 3\n%s", exitcode.Of(err), err, log.String())
+	if err := Run(context.Background(), Deps{Getenv: ciEnv(dir, first), Log: &log}); failure.KindOf(err) != failure.ErrNotConformant {
+		t.Fatalf("first run: exit %v (%v), want 3\n%s", failure.KindOf(err), err, log.String())
 	}
 	report, err := os.ReadFile(filepath.Join(dir, ".cemark", "report.json"))
 	if err != nil {
@@ -50,7 +50,7 @@ func TestComponentSignsKeylesslyWithBaseline(t *testing.T) {
 	}
 	log.Reset()
 	if err := Run(context.Background(), Deps{Getenv: ciEnv(dir, env), Log: &log}); err != nil {
-		t.Fatalf("keyless run with the baseline: exit %d (%v)\n%s", exitcode.Of(err), err, log.String())
+		t.Fatalf("keyless run with the baseline: exit %v (%v)\n%s", failure.KindOf(err), err, log.String())
 	}
 	if want := "signed keylessly by https://" + configRef + " (issuer https://gitlab.com)"; !strings.Contains(log.String(), want) {
 		t.Errorf("the job log lacks %q:\n%s", want, log.String())
@@ -109,8 +109,8 @@ func TestComponentSigningSettings(t *testing.T) {
 		"trusted root outside": {"CEMARK_TRUSTED_ROOT": "../trusted_root.json"},
 		"baseline outside":     {"CEMARK_BASELINE": "/etc/passwd"},
 	} {
-		if _, _, err := capture(env); exitcode.Of(err) != exitcode.Usage {
-			t.Errorf("%s: exit %d (%v), want 2", name, exitcode.Of(err), err)
+		if _, _, err := capture(env); failure.KindOf(err) != failure.ErrUsage {
+			t.Errorf("%s: exit %v (%v), want 2", name, failure.KindOf(err), err)
 		}
 	}
 }

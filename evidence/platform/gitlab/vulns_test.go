@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/failure"
 	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
 )
 
@@ -37,8 +37,8 @@ func TestVulnerabilityDatabaseInTheProject(t *testing.T) {
 	env := ciEnv(dir, map[string]string{"CEMARK_DOCS": "off", "CEMARK_FAIL_ON": "high",
 		"CEMARK_VULN_DB": ".cemark-cache/grype-db", "CEMARK_VULN_DB_UPDATE": "false"})
 	err := Run(context.Background(), Deps{Getenv: env, Log: &log})
-	if exitcode.Of(err) != exitcode.NotConformant {
-		t.Fatalf("exit %d (%v): want 3 for the failing vulnerabilities\n%s", exitcode.Of(err), err, log.String())
+	if failure.KindOf(err) != failure.ErrNotConformant {
+		t.Fatalf("failure %v (%v): want not conformant (exit 3) for the failing vulnerabilities\n%s", failure.KindOf(err), err, log.String())
 	}
 	text := log.String()
 	failing := text[strings.Index(text, "Failing"):]

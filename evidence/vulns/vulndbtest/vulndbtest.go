@@ -15,7 +15,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -64,38 +63,14 @@ func Build(tb testing.TB, opts Options) string {
 	return dir
 }
 
-var (
-	onceTiny sync.Once
-	tinyDir  string
-	tinyErr  error
-)
-
-// tiny builds the fixture-only database once per process.
-func tiny() (string, error) {
-	onceTiny.Do(func() {
-		tinyDir, tinyErr = os.MkdirTemp("", "cemark-vulndb-")
-		if tinyErr == nil {
-			tinyErr = build(tinyDir, Options{})
-		}
-	})
-	return tinyDir, tinyErr
-}
-
 // Install puts a database built from the fixtures into root in grype's
 // installed layout (root/6/vulnerability.db and root/6/import.json with its
-// checksum), through grype's own curator import, and returns root. With
-// zero opts the database is built once per process and imported.
+// checksum), through grype's own curator import, and returns root. The
+// database is built in the test's own temporary folder (the fixture-only
+// one takes about 30 ms), so nothing outlives the test.
 func Install(tb testing.TB, root string, opts Options) string {
 	tb.Helper()
-	var src string
-	if opts.Synthetic == 0 && len(opts.Names) == 0 {
-		var err error
-		if src, err = tiny(); err != nil {
-			tb.Fatalf("build vulnerability database: %v", err)
-		}
-	} else {
-		src = Build(tb, opts)
-	}
+	src := Build(tb, opts)
 	cur, err := v6inst.NewCurator(v6inst.Config{DBRootDir: root, ValidateChecksum: true}, nil)
 	if err != nil {
 		tb.Fatal(err)
@@ -112,10 +87,7 @@ func Install(tb testing.TB, root string, opts Options) string {
 // records it.
 func Distribution(tb testing.TB, dir string) string {
 	tb.Helper()
-	src, err := tiny()
-	if err != nil {
-		tb.Fatalf("build vulnerability database: %v", err)
-	}
+	src := Build(tb, Options{})
 	r, err := v6.NewReader(v6.Config{DBDirPath: src})
 	if err != nil {
 		tb.Fatal(err)

@@ -1,4 +1,9 @@
-package config
+// Package initdraft is `cemark init`: the commented starter cemark.yaml,
+// filled in from what the product already says (its manifests and
+// licence, and the drafts the pipeline's checks make of its interfaces and
+// security contact), and the .gitignore lines that keep the evidence
+// directory out of git.
+package initdraft
 
 import (
 	"bytes"
@@ -8,22 +13,26 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/detect"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 // StarterOptions feeds `cemark init` what other stages found.
 type StarterOptions struct {
 	// Interfaces, when given, are the detected attack-surface inventory,
 	// offered as the draft `interfaces:` declaration for review.
-	Interfaces []Interface
+	Interfaces []config.Interface
 	// Security is the vulnerability contact and policy the product's
 	// SECURITY.md or security.txt already state (what CEM-VH-001 to 003
 	// read), filled in for review; SecurityFrom names those files.
-	Security     Security
+	Security     config.Security
 	SecurityFrom string
 }
 
@@ -31,13 +40,13 @@ type StarterOptions struct {
 // section present, each field explained with the CRA clause it serves,
 // detected facts (name, licence, description) filled in, and manufacturer
 // facts left empty with "needs manufacturer input" — never invented. The
-// result loads with Load and validates against Schema.
+// result loads with config.Load and validates against config.Schema.
 func Starter(ctx context.Context, root string, opts StarterOptions) ([]byte, error) {
-	det, err := Detect(ctx, root)
+	det, err := detect.Product(ctx, root)
 	if err != nil {
 		return nil, err
 	}
-	version := DetectVersion(ctx, root)
+	version := detect.Version(ctx, root)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -51,7 +60,7 @@ func Starter(ctx context.Context, root string, opts StarterOptions) ([]byte, err
 	}
 	const needs = "needs manufacturer input"
 
-	w("# yaml-language-server: $schema="+SchemaURL,
+	w("# yaml-language-server: $schema="+config.SchemaURL,
 		"#",
 		"# cemark.yaml: what only the manufacturer can state about this product for the",
 		"# EU Cyber Resilience Act (Regulation (EU) 2024/2847). cemark finds the rest",
@@ -251,8 +260,8 @@ func Starter(ctx context.Context, root string, opts StarterOptions) ([]byte, err
 	)
 
 	// The starter must itself be a valid configuration.
-	if _, err := Parse(FileName, b.Bytes()); err != nil {
-		return nil, fmt.Errorf("cemark init produced an invalid %s (a bug): %w", FileName, err)
+	if _, err := config.Parse(config.FileName, b.Bytes()); err != nil {
+		return nil, fmt.Errorf("cemark init produced an invalid %s (a bug): %w", config.FileName, err)
 	}
 	return b.Bytes(), nil
 }
@@ -261,13 +270,13 @@ func Starter(ctx context.Context, root string, opts StarterOptions) ([]byte, err
 // and protocol, duplicates merged. An entry the loader would reject is
 // left as a comment saying why, so the draft always loads and nothing is
 // silently changed (a QUIC port is not quietly declared as TCP).
-func draftInterfaces(in []Interface) []string {
+func draftInterfaces(in []config.Interface) []string {
 	type key struct {
 		port     int
 		protocol string
 	}
 	seen := map[key]bool{}
-	var list []Interface
+	var list []config.Interface
 	var rejected []string
 	for _, i := range in {
 		i.Protocol = strings.ToLower(strings.TrimSpace(i.Protocol))
@@ -275,7 +284,7 @@ func draftInterfaces(in []Interface) []string {
 		case i.Port < 1 || i.Port > 65535:
 			rejected = append(rejected, fmt.Sprintf("# - port %d is not a port number (1-65535): left out", i.Port))
 			continue
-		case i.Protocol != "" && !contains(ruleFor("interfaces[].protocol").enum, i.Protocol):
+		case i.Protocol != "" && !slices.Contains(config.Enum("interfaces[].protocol"), i.Protocol):
 			rejected = append(rejected, fmt.Sprintf("# - port %d/%s: protocol is not tcp, udp or sctp: declare it by hand", i.Port, oneLine(i.Protocol)))
 			continue
 		}
@@ -337,18 +346,18 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // WriteStarter writes data as root/cemark.yaml, atomically and never over
 // an existing file (writeNew). An existing file is an error with exit code 2.
 func WriteStarter(ctx context.Context, root string, data []byte) (path string, err error) {
-	path = filepath.Join(root, FileName)
+	path = filepath.Join(root, config.FileName)
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	info, err := os.Stat(root)
 	if err != nil {
-		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root: %w", err))
+		return "", failure.Usage(fmt.Errorf("product root: %w", err))
 	}
 	if !info.IsDir() {
-		return "", exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", root))
+		return "", failure.Usage(fmt.Errorf("product root %s is not a folder", root))
 	}
-	if err := writeNew(ctx, root, FileName, data); err != nil {
+	if err := writeNew(ctx, root, config.FileName, data); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return "", alreadyExists(path)
 		}
@@ -357,51 +366,27 @@ func WriteStarter(ctx context.Context, root string, data []byte) (path string, e
 	return path, nil
 }
 
-// writeNew writes root/name atomically and never over an existing file:
-// the data goes to a temporary file that is then linked into place, which
-// fails (fs.ErrExist) if the name appeared meanwhile.
+// writeNew writes root/name atomically and never over an existing file
+// (evidencedir.WriteNew): fs.ErrExist when the name is taken.
 func writeNew(ctx context.Context, root, name string, data []byte) error {
-	path := filepath.Join(root, name)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if _, err := os.Lstat(path); err == nil {
-		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
-	}
-	tmp, err := os.CreateTemp(root, "."+name+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // after the link, this removes only the temporary name
-	for _, step := range []func() error{
-		func() error { _, err := tmp.Write(data); return err },
-		func() error { return tmp.Chmod(0o644) },
-		tmp.Sync,
-	} {
-		if err := step(); err != nil {
-			tmp.Close()
-			return err
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Link(tmpName, path)
+	return evidencedir.WriteNew(filepath.Join(root, name), data, 0o644)
 }
 
 // Init is `cemark init`: it refuses an existing cemark.yaml before doing
 // any work (exit code 2), renders the starter and writes it with
 // WriteStarter. It returns the path written and the starter's content.
 func Init(ctx context.Context, root string, opts StarterOptions) (path string, data []byte, err error) {
-	path = filepath.Join(root, FileName)
+	path = filepath.Join(root, config.FileName)
 	if _, err := os.Lstat(path); err == nil {
 		return path, nil, alreadyExists(path)
 	}
 	if info, err := os.Stat(root); err != nil {
-		return path, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root: %w", err))
+		return path, nil, failure.Usage(fmt.Errorf("product root: %w", err))
 	} else if !info.IsDir() {
-		return path, nil, exitcode.Wrap(exitcode.Usage, fmt.Errorf("product root %s is not a folder", root))
+		return path, nil, failure.Usage(fmt.Errorf("product root %s is not a folder", root))
 	}
 	data, err = Starter(ctx, root, opts)
 	if err != nil {
@@ -412,5 +397,5 @@ func Init(ctx context.Context, root string, opts StarterOptions) (path string, d
 }
 
 func alreadyExists(path string) error {
-	return exitcode.Wrap(exitcode.Usage, fmt.Errorf("%s already exists; cemark init never overwrites it: edit it, or move it away and run cemark init again", path))
+	return failure.Usage(fmt.Errorf("%s already exists; cemark init never overwrites it: edit it, or move it away and run cemark init again", path))
 }

@@ -1,4 +1,4 @@
-package config
+package detect
 
 import (
 	"os"
@@ -83,7 +83,7 @@ func TestLicenceIDNarrowedMatchesFullSet(t *testing.T) {
 	}
 	named := 0
 	for name, text := range cases {
-		want, got := fullID(text), licenceID(text)
+		want, got := fullID(text), LicenceID(text)
 		if got != want {
 			t.Errorf("%s: narrowed matcher says %q, all known licences say %q", name, got, want)
 		}
@@ -106,7 +106,7 @@ func BenchmarkLicenceID(b *testing.B) {
 		}
 		b.Run(id+"/narrowed", func(b *testing.B) {
 			for b.Loop() {
-				licenceID(text)
+				LicenceID(text)
 			}
 		})
 		b.Run(id+"/all-known", func(b *testing.B) {

@@ -1,4 +1,4 @@
-package config
+package detect
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"github.com/google/licensecheck"
 )
 
-// knownLicences are the licences Detect names: the common ones and their
+// knownLicences are the licences Product names: the common ones and their
 // close look-alikes (MIT-0 next to MIT, BSD-3-Clause-Clear next to
 // BSD-3-Clause …), so that a look-alike is named as itself rather than as
 // its common neighbour. Scanning with licensecheck's full set of 550
@@ -35,7 +35,7 @@ var knownLicences = []knownLicence{
 	{"MPL-1.1", []string{"mozilla"}}, {"MPL-2.0", []string{"mozilla"}},
 }
 
-// knownLicence is a licence Detect names and the words its template
+// knownLicence is a licence Product names and the words its template
 // requires.
 type knownLicence struct {
 	id    string
@@ -64,11 +64,11 @@ func licenceTemplates(text []byte) []licensecheck.License {
 	return out
 }
 
-// licenceID names the licence a LICENSE text holds, using licensecheck's
+// LicenceID names the licence a LICENSE text holds, using licensecheck's
 // templates of the SPDX licences. Only a text that is mostly (75 %, syft's
 // threshold too) one licence is named; a mixture, or too little matched
 // text, gives "": an unknown licence is better than a guessed one.
-func licenceID(text []byte) string {
+func LicenceID(text []byte) string {
 	scanner, err := licensecheck.NewScanner(licenceTemplates(text))
 	if err != nil {
 		return "" // the embedded templates are fixed; this does not happen

@@ -1,4 +1,8 @@
-package config
+// Package detect reads what a product's own files say about it — its name,
+// description, licence and version — for what cemark.yaml leaves out: the
+// config stage fills those defaults, and cemark init writes them into the
+// starter file for review.
+package detect
 
 import (
 	"context"
@@ -11,14 +15,14 @@ import (
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 
-	"github.com/cemark/cemark/evidence/gitinfo"
-
+	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
+	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
-// Detected is what the product's own files say about it, used when
+// Facts is what the product's own files say about it, used when
 // cemark.yaml does not: the embedded defaults.
-type Detected struct {
+type Facts struct {
 	Name string `json:"name"`
 	// NameFrom is where Name came from: "go.mod", "package.json",
 	// "pyproject.toml" or "folder".
@@ -36,17 +40,34 @@ var licenceFileNames = []string{
 	"COPYING", "COPYING.txt", "COPYING.md", "LICENSE-MIT", "LICENSE-APACHE",
 }
 
-// maxManifestSize bounds what Detect reads from one file.
+// maxManifestSize bounds what Product reads from one file.
 const maxManifestSize = 1 << 20
 
-// Detect reads the product's name, description and licence from its root:
+// Detector reads what a product's files say. The zero value is ready.
+type Detector struct {
+	// Licence names the licence a LICENSE text holds (nil: LicenceID).
+	// Matching a text costs tens of milliseconds; the pipeline remembers
+	// the answer for each text (its stage cache).
+	Licence func(text []byte) string
+}
+
+// Product reads the product's name, description and licence from its root
+// with the zero Detector.
+func Product(ctx context.Context, root string) (Facts, error) { return Detector{}.Product(ctx, root) }
+
+// ApplyDefaults fills the defaults with the zero Detector.
+func ApplyDefaults(ctx context.Context, root string, cfg *config.Config, productVersion string) error {
+	return Detector{}.ApplyDefaults(ctx, root, cfg, productVersion)
+}
+
+// Product reads the product's name, description and licence from its root:
 // the name from go.mod (the module path's last element, without a /vN
 // suffix), else package.json, else pyproject.toml ([project] or
 // [tool.poetry]), else the folder's name. A manifest that does not parse
 // is passed over (it is the build's business, not cemark's); the error is
 // only for a cancelled context.
-func Detect(ctx context.Context, root string) (Detected, error) {
-	var d Detected
+func (det Detector) Product(ctx context.Context, root string) (Facts, error) {
+	var d Facts
 	if err := ctx.Err(); err != nil {
 		return d, err
 	}
@@ -117,7 +138,11 @@ func Detect(ctx context.Context, root string) (Detected, error) {
 			continue
 		}
 		d.LicenceFile = name
-		d.Licence = licenceID(data)
+		if det.Licence != nil {
+			d.Licence = det.Licence(data)
+		} else {
+			d.Licence = LicenceID(data)
+		}
 		break
 	}
 	return d, ctx.Err()
@@ -130,14 +155,14 @@ func readSmall(p string) ([]byte, bool) {
 }
 
 // ApplyDefaults fills what cemark.yaml left out and the product's files
-// say: product name (Detect), licence (a recognised LICENSE file) and
+// say: product name (Product), licence (a recognised LICENSE file) and
 // version — productVersion (the --product-version flag), else
 // `git describe --tags`, else the 12-digit HEAD commit, else "unversioned".
 // Nothing the manufacturer must state (address, class, support period …)
 // is ever filled; see Missing.
-func ApplyDefaults(ctx context.Context, root string, cfg *Config, productVersion string) error {
+func (det Detector) ApplyDefaults(ctx context.Context, root string, cfg *config.Config, productVersion string) error {
 	if cfg.Product.Name == "" || cfg.Product.Licence == "" {
-		d, err := Detect(ctx, root)
+		d, err := det.Product(ctx, root)
 		if err != nil {
 			return err
 		}
@@ -153,14 +178,14 @@ func ApplyDefaults(ctx context.Context, root string, cfg *Config, productVersion
 		cfg.Product.Version = strings.TrimSpace(productVersion)
 	case cfg.Product.Version != "":
 	default:
-		cfg.Product.Version = DetectVersion(ctx, root)
+		cfg.Product.Version = Version(ctx, root)
 	}
 	return ctx.Err()
 }
 
-// DetectVersion is `git describe --tags`, else the 12-digit HEAD commit,
+// Version is `git describe --tags`, else the 12-digit HEAD commit,
 // else "unversioned".
-func DetectVersion(ctx context.Context, root string) string {
+func Version(ctx context.Context, root string) string {
 	if v, err := gitinfo.Describe(ctx, root); err == nil && v != "" {
 		return v
 	}

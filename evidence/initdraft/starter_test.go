@@ -1,4 +1,4 @@
-package config
+package initdraft
 
 import (
 	"context"
@@ -12,14 +12,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
-	"github.com/cemark/cemark/evidence/exitcode"
+	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/evidence/failure"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestStarter(t *testing.T) {
 	ctx := context.Background()
-	schema := compileSchema(t)
 	tests := []struct {
 		name   string
 		files  map[string]string
@@ -33,9 +33,9 @@ func TestStarter(t *testing.T) {
 		{"npm project with inventory, unknown licence", map[string]string{
 			"package.json": `{"name": "@example/hub", "description": "Home hub: \"fast\"\nand small"}`,
 			"LICENSE":      licenceText(t, "proprietary"),
-		}, StarterOptions{Interfaces: []Interface{
+		}, StarterOptions{Interfaces: []config.Interface{
 			{Port: 8080, Protocol: "TCP", Bind: "all"},
-			{Port: 443, Protocol: "tcp", TLS: ptr(true), Purpose: "HTTPS: API"},
+			{Port: 443, Protocol: "tcp", TLS: new(true), Purpose: "HTTPS: API"},
 			{Port: 5353, Protocol: "udp"},
 			{Port: 443, Protocol: "tcp"},   // duplicate: merged
 			{Port: 0, Protocol: "tcp"},     // not a port: left out
@@ -45,7 +45,7 @@ func TestStarter(t *testing.T) {
 		}}, "npm-inventory.yaml"},
 		{"inventory with nothing declarable", map[string]string{
 			"pyproject.toml": "[project]\nname = \"agent\"\n",
-		}, StarterOptions{Interfaces: []Interface{{Port: 70000}}}, "python-rejected-only.yaml"},
+		}, StarterOptions{Interfaces: []config.Interface{{Port: 70000}}}, "python-rejected-only.yaml"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,21 +71,14 @@ func TestStarter(t *testing.T) {
 				t.Errorf("starter differs from %s (-want +got):\n%s", golden, diff)
 			}
 
-			cfg, err := Parse(FileName, data)
+			cfg, err := config.Parse(config.FileName, data)
 			if err != nil {
 				t.Fatalf("starter does not load: %v", err)
 			}
-			v, err := yamlToJSON(data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := schema.Validate(v); err != nil {
-				t.Errorf("starter does not validate against the schema: %v", err)
-			}
-			if cfg.Manufacturer != (Manufacturer{}) || cfg.Security != (Security{}) || cfg.Product.Class != "" || cfg.Product.Support.End != nil {
+			if cfg.Manufacturer != (config.Manufacturer{}) || cfg.Security != (config.Security{}) || cfg.Product.Class != "" || cfg.Product.Support.End != nil {
 				t.Errorf("starter states manufacturer facts it cannot know: %+v", cfg)
 			}
-			if missing := Missing(cfg); len(missing) < 10 {
+			if missing := config.Missing(cfg); len(missing) < 10 {
 				t.Errorf("starter leaves only %d facts missing; want every manufacturer fact missing", len(missing))
 			}
 			again, err := Starter(ctx, root, tc.opts)
@@ -103,7 +96,7 @@ func TestWriteStarter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if path != filepath.Join(root, FileName) {
+	if path != filepath.Join(root, config.FileName) {
 		t.Errorf("path = %s", path)
 	}
 	info, err := os.Stat(path)
@@ -113,8 +106,8 @@ func TestWriteStarter(t *testing.T) {
 
 	// Never overwrites: the first file stays as it was.
 	_, err = WriteStarter(ctx, root, []byte("product:\n  name: \"y\"\n"))
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "already exists") {
-		t.Errorf("second WriteStarter: exit %d, %v; want exit 2 and 'already exists'", exitcode.Of(err), err)
+	if failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("second WriteStarter: exit %v, %v; want exit 2 and 'already exists'", failure.KindOf(err), err)
 	}
 	if data, _ := os.ReadFile(path); string(data) != "product:\n  name: \"x\"\n" {
 		t.Errorf("existing file changed to %q", data)
@@ -126,18 +119,18 @@ func TestWriteStarter(t *testing.T) {
 
 	// Not even a dangling symlink is replaced.
 	linkRoot := t.TempDir()
-	if err := os.Symlink(filepath.Join(linkRoot, "elsewhere"), filepath.Join(linkRoot, FileName)); err != nil {
+	if err := os.Symlink(filepath.Join(linkRoot, "elsewhere"), filepath.Join(linkRoot, config.FileName)); err != nil {
 		t.Skip("no symlinks here")
 	}
-	if _, err := WriteStarter(ctx, linkRoot, []byte("a")); exitcode.Of(err) != exitcode.Usage {
+	if _, err := WriteStarter(ctx, linkRoot, []byte("a")); failure.KindOf(err) != failure.ErrUsage {
 		t.Errorf("WriteStarter over a dangling symlink: %v; want exit 2", err)
 	}
 
 	// A root that is not a folder is a usage error.
-	if _, err := WriteStarter(ctx, path, []byte("a")); exitcode.Of(err) != exitcode.Usage {
+	if _, err := WriteStarter(ctx, path, []byte("a")); failure.KindOf(err) != failure.ErrUsage {
 		t.Errorf("WriteStarter into a file: %v; want exit 2", err)
 	}
-	if _, err := WriteStarter(ctx, filepath.Join(root, "missing"), []byte("a")); exitcode.Of(err) != exitcode.Usage || !errors.Is(err, os.ErrNotExist) {
+	if _, err := WriteStarter(ctx, filepath.Join(root, "missing"), []byte("a")); failure.KindOf(err) != failure.ErrUsage || !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("WriteStarter into a missing folder: %v; want exit 2", err)
 	}
 }
@@ -152,10 +145,10 @@ func TestInit(t *testing.T) {
 	if written, _ := os.ReadFile(path); string(written) != string(data) || !strings.Contains(string(data), `name: "widget"`) {
 		t.Errorf("Init wrote %q", written)
 	}
-	if _, _, err := Init(ctx, root, StarterOptions{}); exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "already exists") {
+	if _, _, err := Init(ctx, root, StarterOptions{}); failure.KindOf(err) != failure.ErrUsage || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second Init: %v; want exit 2 and 'already exists'", err)
 	}
-	if _, _, err := Init(ctx, filepath.Join(root, "nope"), StarterOptions{}); exitcode.Of(err) != exitcode.Usage {
+	if _, _, err := Init(ctx, filepath.Join(root, "nope"), StarterOptions{}); failure.KindOf(err) != failure.ErrUsage {
 		t.Errorf("Init in a missing folder: %v; want exit 2", err)
 	}
 }

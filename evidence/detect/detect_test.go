@@ -1,4 +1,4 @@
-package config
+package detect
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cemark/cemark/evidence/config"
 )
 
 // writeTree writes files (path → content) under a new temporary folder
@@ -40,59 +42,59 @@ func licenceText(t *testing.T, id string) string {
 	return string(data)
 }
 
-func TestDetect(t *testing.T) {
+func TestProduct(t *testing.T) {
 	tests := []struct {
 		name  string
 		files map[string]string
-		want  Detected
+		want  Facts
 	}{
 		{"go module with major version", map[string]string{
 			"go.mod":  "module github.com/example/gateway/v2\n\ngo 1.26\n",
 			"LICENSE": licenceText(t, "MIT"),
-		}, Detected{Name: "gateway", NameFrom: "go.mod", Licence: "MIT", LicenceFile: "LICENSE"}},
+		}, Facts{Name: "gateway", NameFrom: "go.mod", Licence: "MIT", LicenceFile: "LICENSE"}},
 		{"go.mod wins over package.json, description still read", map[string]string{
 			"go.mod":       "module example.com/tool\n",
 			"package.json": `{"name": "tool-ui", "description": "Web UI"}`,
-		}, Detected{Name: "tool", NameFrom: "go.mod", Description: "Web UI"}},
+		}, Facts{Name: "tool", NameFrom: "go.mod", Description: "Web UI"}},
 		{"npm project", map[string]string{
 			"package.json": `{"name": "@example/hub", "version": "1.0.0", "description": "Home hub"}`,
 			"LICENSE.md":   licenceText(t, "Apache-2.0"),
-		}, Detected{Name: "@example/hub", NameFrom: "package.json", Description: "Home hub", Licence: "Apache-2.0", LicenceFile: "LICENSE.md"}},
+		}, Facts{Name: "@example/hub", NameFrom: "package.json", Description: "Home hub", Licence: "Apache-2.0", LicenceFile: "LICENSE.md"}},
 		{"pyproject [project]", map[string]string{
 			"pyproject.toml": "[project]\nname = \"sensor-agent\"\ndescription = \"Reads sensors\"\n",
 			"COPYING":        licenceText(t, "BSD-3-Clause"),
-		}, Detected{Name: "sensor-agent", NameFrom: "pyproject.toml", Description: "Reads sensors", Licence: "BSD-3-Clause", LicenceFile: "COPYING"}},
+		}, Facts{Name: "sensor-agent", NameFrom: "pyproject.toml", Description: "Reads sensors", Licence: "BSD-3-Clause", LicenceFile: "COPYING"}},
 		{"pyproject [tool.poetry]", map[string]string{
 			"pyproject.toml": "[tool.poetry]\nname = \"poetic\"\ndescription = \"Verse\"\n",
 			"LICENCE":        licenceText(t, "ISC"),
-		}, Detected{Name: "poetic", NameFrom: "pyproject.toml", Description: "Verse", Licence: "ISC", LicenceFile: "LICENCE"}},
+		}, Facts{Name: "poetic", NameFrom: "pyproject.toml", Description: "Verse", Licence: "ISC", LicenceFile: "LICENCE"}},
 		{"broken manifests are passed over", map[string]string{
 			"package.json":   `{"name": `,
 			"pyproject.toml": "[project\n",
 			"LICENSE":        licenceText(t, "BSD-2-Clause"),
-		}, Detected{Name: "product", NameFrom: "folder", Licence: "BSD-2-Clause", LicenceFile: "LICENSE"}},
+		}, Facts{Name: "product", NameFrom: "folder", Licence: "BSD-2-Clause", LicenceFile: "LICENSE"}},
 		{"MPL", map[string]string{"LICENSE": licenceText(t, "MPL-2.0")},
-			Detected{Name: "product", NameFrom: "folder", Licence: "MPL-2.0", LicenceFile: "LICENSE"}},
+			Facts{Name: "product", NameFrom: "folder", Licence: "MPL-2.0", LicenceFile: "LICENSE"}},
 		{"GPL-2.0", map[string]string{"COPYING": licenceText(t, "GPL-2.0")},
-			Detected{Name: "product", NameFrom: "folder", Licence: "GPL-2.0", LicenceFile: "COPYING"}},
+			Facts{Name: "product", NameFrom: "folder", Licence: "GPL-2.0", LicenceFile: "COPYING"}},
 		{"GPL-3.0", map[string]string{"COPYING": licenceText(t, "GPL-3.0")},
-			Detected{Name: "product", NameFrom: "folder", Licence: "GPL-3.0", LicenceFile: "COPYING"}},
+			Facts{Name: "product", NameFrom: "folder", Licence: "GPL-3.0", LicenceFile: "COPYING"}},
 		{"LGPL-2.1", map[string]string{"LICENSE": licenceText(t, "LGPL-2.1")},
-			Detected{Name: "product", NameFrom: "folder", Licence: "LGPL-2.1", LicenceFile: "LICENSE"}},
+			Facts{Name: "product", NameFrom: "folder", Licence: "LGPL-2.1", LicenceFile: "LICENSE"}},
 		{"LGPL-3.0", map[string]string{"LICENSE": licenceText(t, "LGPL-3.0")},
-			Detected{Name: "product", NameFrom: "folder", Licence: "LGPL-3.0", LicenceFile: "LICENSE"}},
+			Facts{Name: "product", NameFrom: "folder", Licence: "LGPL-3.0", LicenceFile: "LICENSE"}},
 		{"AGPL-3.0", map[string]string{"LICENSE": licenceText(t, "AGPL-3.0")},
-			Detected{Name: "product", NameFrom: "folder", Licence: "AGPL-3.0", LicenceFile: "LICENSE"}},
+			Facts{Name: "product", NameFrom: "folder", Licence: "AGPL-3.0", LicenceFile: "LICENSE"}},
 		{"two licences in one file are not guessed", map[string]string{"LICENSE": licenceText(t, "MIT") + "\n" + licenceText(t, "ISC")},
-			Detected{Name: "product", NameFrom: "folder", LicenceFile: "LICENSE"}},
+			Facts{Name: "product", NameFrom: "folder", LicenceFile: "LICENSE"}},
 		{"unknown licence is not guessed", map[string]string{"LICENSE": licenceText(t, "proprietary")},
-			Detected{Name: "product", NameFrom: "folder", LicenceFile: "LICENSE"}},
-		{"nothing at all", nil, Detected{Name: "product", NameFrom: "folder"}},
+			Facts{Name: "product", NameFrom: "folder", LicenceFile: "LICENSE"}},
+		{"nothing at all", nil, Facts{Name: "product", NameFrom: "folder"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			root := writeTree(t, "product", tc.files)
-			got, err := Detect(context.Background(), root)
+			got, err := Product(context.Background(), root)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -103,11 +105,11 @@ func TestDetect(t *testing.T) {
 	}
 }
 
-func TestDetectCancelled(t *testing.T) {
+func TestProductCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Detect(ctx, t.TempDir()); err == nil {
-		t.Error("Detect with a cancelled context: want an error")
+	if _, err := Product(ctx, t.TempDir()); err == nil {
+		t.Error("Product with a cancelled context: want an error")
 	}
 }
 
@@ -144,18 +146,18 @@ func TestApplyDefaults(t *testing.T) {
 
 	tests := []struct {
 		name, root, flag string
-		cfg              Config
-		want             Product
+		cfg              config.Config
+		want             config.Product
 		versionPrefix    bool // want.Version is a prefix (a commit ID)
 	}{
-		{"no git: unversioned", plain, "", Config{},
-			Product{Name: "plain", Version: "unversioned", Licence: "MIT"}, false},
-		{"flag wins over config", plain, "2.0.0", Config{Product: Product{Version: "1.0.0"}},
-			Product{Name: "plain", Version: "2.0.0", Licence: "MIT"}, false},
-		{"config kept", plain, "", Config{Product: Product{Name: "Gateway", Version: "1.0.0", Licence: "Apache-2.0"}},
-			Product{Name: "Gateway", Version: "1.0.0", Licence: "Apache-2.0"}, false},
-		{"git describe", tagged, "", Config{}, Product{Name: "tagged", Version: "v1.4.0"}, false},
-		{"commit without tags", repo, "", Config{}, Product{Name: "gw"}, true},
+		{"no git: unversioned", plain, "", config.Config{},
+			config.Product{Name: "plain", Version: "unversioned", Licence: "MIT"}, false},
+		{"flag wins over config", plain, "2.0.0", config.Config{Product: config.Product{Version: "1.0.0"}},
+			config.Product{Name: "plain", Version: "2.0.0", Licence: "MIT"}, false},
+		{"config kept", plain, "", config.Config{Product: config.Product{Name: "Gateway", Version: "1.0.0", Licence: "Apache-2.0"}},
+			config.Product{Name: "Gateway", Version: "1.0.0", Licence: "Apache-2.0"}, false},
+		{"git describe", tagged, "", config.Config{}, config.Product{Name: "tagged", Version: "v1.4.0"}, false},
+		{"commit without tags", repo, "", config.Config{}, config.Product{Name: "gw"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,262 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cemark/cemark/evidence/gitinfo"
+)
+
+// racyWindow: a file changed this close to the moment the fingerprint is
+// taken may change again within the file system's timestamp granularity
+// (2 s on FAT, 1 s on ext3 and HFS+) without its size or times changing:
+// git's "racily clean" entries. Such a tree is Racy.
+const racyWindow = 2 * time.Second
+
+// Tree is the fingerprint of a product tree: it changes whenever a file
+// the scans may read changes.
+type Tree struct {
+	// Digest is the fingerprint.
+	Digest string
+	// Files is how many files it covers.
+	Files int
+	// Racy is true when a file changed within racyWindow before the
+	// fingerprint: it may change again unseen, so what is made from the
+	// tree now must not be kept for later runs (reading is fine: nothing
+	// was kept under a racy fingerprint).
+	Racy bool
+}
+
+// TreeFingerprint fingerprints the files under root, leaving out the
+// folders in skip (slash paths relative to root: cemark's own outputs,
+// which no scan reads) and .git. prefix is root's folder in its git
+// repository, and inRepo says whether there is one.
+//
+// In a git work tree it is content-addressed where git already is: the
+// index (each tracked file's blob digest), plus the size, times, inode and
+// mode of every file that differs from it — modified, untracked and
+// ignored files alike, since the SBOM scan and the checks read ignored
+// files too. A fresh checkout of the same commit gives the same
+// fingerprint. Outside git it is the size, times, inode and mode of every
+// file.
+func TreeFingerprint(ctx context.Context, root, prefix string, inRepo bool, skip []string) (Tree, error) {
+	f := newFingerprint(root, skip)
+	if inRepo {
+		index, status, err := gitinfo.TreeState(ctx, root)
+		if err == nil {
+			if err := f.git(prefix, index, status); err != nil {
+				return Tree{}, err
+			}
+			return f.sum(), nil
+		}
+		// A repository git cannot read (a damaged index, a safe.directory
+		// refusal) is fingerprinted like a plain folder.
+	}
+	if err := f.walk(ctx, root, ""); err != nil {
+		return Tree{}, err
+	}
+	return f.sum(), nil
+}
+
+// PathsFingerprint fingerprints files and folders outside the product
+// root that the command line named (sources, artefacts, keys, templates):
+// each path, glob or folder, by the stat of every file it holds.
+func PathsFingerprint(ctx context.Context, paths []string) (Tree, error) {
+	f := newFingerprint("", nil)
+	for _, p := range paths {
+		matches, err := filepath.Glob(p)
+		if err != nil || len(matches) == 0 {
+			matches = []string{p}
+		}
+		for _, m := range matches {
+			if err := f.walk(ctx, m, filepath.ToSlash(m)); err != nil {
+				return Tree{}, err
+			}
+		}
+	}
+	return f.sum(), nil
+}
+
+type fingerprint struct {
+	root  string
+	skip  []string
+	now   time.Time
+	lines []string
+	racy  bool
+}
+
+func newFingerprint(root string, skip []string) *fingerprint {
+	return &fingerprint{root: root, skip: skip, now: time.Now()}
+}
+
+// skipped reports whether rel (a slash path relative to the root) lies in
+// .git or one of the skipped folders.
+func (f *fingerprint) skipped(rel string) bool {
+	if rel == ".git" || strings.HasPrefix(rel, ".git/") {
+		return true
+	}
+	for _, s := range f.skip {
+		if rel == s || strings.HasPrefix(rel, s+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fingerprint) sum() Tree {
+	sort.Strings(f.lines)
+	h := sha256.New()
+	for _, l := range f.lines {
+		h.Write([]byte(l))
+		h.Write([]byte{0})
+	}
+	return Tree{Digest: hex.EncodeToString(h.Sum(nil)), Files: len(f.lines), Racy: f.racy}
+}
+
+// git reads `git ls-files --stage -z` and `git status --porcelain=v2 -z`
+// output (paths from the repository's top level).
+func (f *fingerprint) git(prefix string, index, status []byte) error {
+	prefix = strings.Trim(prefix, "/")
+	rel := func(p string) (string, bool) {
+		if prefix == "" {
+			return p, true
+		}
+		r, ok := strings.CutPrefix(p, prefix+"/")
+		return r, ok
+	}
+	for _, rec := range bytes.Split(index, []byte{0}) {
+		// "<mode> <object> <stage>\t<path>"
+		meta, p, ok := bytes.Cut(rec, []byte{'\t'})
+		if !ok {
+			continue
+		}
+		r, ok := rel(string(p))
+		if !ok || f.skipped(r) {
+			continue
+		}
+		f.lines = append(f.lines, "index "+r+" "+string(meta))
+	}
+	recs := bytes.Split(status, []byte{0})
+	seen := map[string]bool{}
+	for i := 0; i < len(recs); i++ {
+		rec := string(recs[i])
+		if rec == "" || rec[0] == '#' {
+			continue
+		}
+		var p string
+		switch rec[0] {
+		case '1': // ordinary change: 8 fields, then the path
+			p = field(rec, 8)
+		case '2': // rename or copy: 9 fields, the path, then the old path
+			p = field(rec, 9)
+			if i+1 < len(recs) {
+				if old, ok := rel(string(recs[i+1])); ok && !f.skipped(old) && !seen[old] {
+					seen[old] = true
+					f.stat(old)
+				}
+				i++
+			}
+		case 'u': // unmerged: 10 fields, then the path
+			p = field(rec, 10)
+		case '?', '!':
+			p = rec[2:]
+		default:
+			return fmt.Errorf("git status: unexpected record %q", rec)
+		}
+		r, ok := rel(p)
+		if !ok || f.skipped(r) || seen[r] {
+			continue
+		}
+		seen[r] = true
+		f.stat(r)
+	}
+	return nil
+}
+
+// field is what follows the first n space-separated fields of rec.
+func field(rec string, n int) string {
+	for range n {
+		_, rest, ok := strings.Cut(rec, " ")
+		if !ok {
+			return ""
+		}
+		rec = rest
+	}
+	return rec
+}
+
+// stat records one file (a slash path relative to the root) by its
+// metadata, or as gone.
+func (f *fingerprint) stat(rel string) {
+	f.statPath(filepath.Join(f.root, filepath.FromSlash(rel)), rel)
+}
+
+func (f *fingerprint) statPath(abs, name string) {
+	fi, err := os.Lstat(abs)
+	if err != nil {
+		f.lines = append(f.lines, "gone "+name)
+		return
+	}
+	st := statOf(fi)
+	line := fmt.Sprintf("file %s %v %d %d %d %d", name, fi.Mode(), fi.Size(), fi.ModTime().UnixNano(), st.ctime, st.inode)
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, _ := os.Readlink(abs)
+		line += " -> " + target
+	}
+	if f.recent(fi.ModTime()) || (st.ctime != 0 && f.recent(time.Unix(0, st.ctime))) {
+		f.racy = true
+	}
+	f.lines = append(f.lines, line)
+}
+
+// recent reports whether t lies within racyWindow before the fingerprint
+// (or after it: a clock set back).
+func (f *fingerprint) recent(t time.Time) bool {
+	return f.now.Sub(t) < racyWindow
+}
+
+// walk records every file under abs (itself when it is a file); name is
+// how abs is named in the fingerprint.
+func (f *fingerprint) walk(ctx context.Context, abs, name string) error {
+	fi, err := os.Lstat(abs)
+	if err != nil || !fi.IsDir() {
+		f.statPath(abs, name)
+		return nil
+	}
+	return filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrPermission) {
+				f.lines = append(f.lines, "unreadable "+p)
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, _ := filepath.Rel(abs, p)
+		rel := path.Join(name, filepath.ToSlash(r))
+		if name == "" && f.skipped(filepath.ToSlash(r)) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		f.statPath(p, rel)
+		return nil
+	})
+}

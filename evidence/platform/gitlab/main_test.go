@@ -1,0 +1,16 @@
+package gitlab
+
+import (
+	"os"
+	"testing"
+
+	"github.com/cemark/cemark/evidence/sbom"
+)
+
+// TestMain removes what the image sources of the tests unpacked in the
+// temporary folder (stereoscope's process-wide folders).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	sbom.Cleanup()
+	os.Exit(code)
+}

@@ -1,0 +1,226 @@
+package evidence
+
+import (
+	"context"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	intotov1 "github.com/in-toto/attestation/go/v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/cemark/cemark/evidence/attest"
+	"github.com/cemark/cemark/evidence/cache"
+	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/evidence/failure"
+	"github.com/cemark/cemark/evidence/gitinfo"
+)
+
+// attestStage builds the in-toto statements over the build's subjects:
+// the SBOM in both formats, the test result, the report, the provenance
+// and the vulnerabilities. The conformity statement follows the technical
+// file (sign stage).
+var attestStage = stageDef{
+	name: StageAttest,
+	inputs: "the SBOM, the report, the vulnerability scan, the subjects (attestations.subjects and --subject, else the commit " +
+		"and the images), the commit and the git remote, the CI run, cemark.yaml",
+	outputs: "the statements (not yet signed) and their subjects",
+	run:     runAttest,
+	cached:  true,
+}
+
+func runAttest(ctx context.Context, r *runState) (string, error) {
+	ev := r.ev
+	// Read once: it names the commit subject and the provenance's source.
+	remote, _ := gitinfo.Remote(ctx, ev.Root)
+	key, err := r.attestKey(ctx, remote)
+	if err != nil {
+		return "", err
+	}
+	if key != "" {
+		if summary, ok := r.restore(StageAttest, key, r.restoreStatements); ok {
+			return summary, nil
+		}
+	}
+	if err := buildStatements(ctx, r, remote); err != nil {
+		return "", err
+	}
+	for _, st := range ev.Statements {
+		if st.ByDigest {
+			r.p.Notice(fmt.Sprintf("%s: %s", st.Name, st.Note))
+		}
+	}
+	if key != "" {
+		if e, err := statementsEntry(ev); err == nil {
+			r.keep(StageAttest, key, e)
+		}
+	}
+	return fmt.Sprintf("%d statements; the conformity statement follows the technical file", len(ev.Statements)), nil
+}
+
+// attestKey is the digest of what the statements say: the SBOM, the
+// report and the scan (their stages' keys, or digests), the subjects'
+// globs and the tree they match in, the git remote and the CI run.
+func (r *runState) attestKey(ctx context.Context, remote string) (cache.Key, error) {
+	if r.cache == nil {
+		return "", nil
+	}
+	ev := r.ev
+	k := r.stageKey(StageAttest).Add("remote", remote).AddJSON("ci", ev.CI).
+		AddJSON("subjects", r.opts.Subjects).Add("checks", string(r.checksKey))
+	if ev.SBOM != nil {
+		k.Add("cyclonedx", sha256Hex(ev.SBOM.CycloneDX)).Add("spdx", sha256Hex(ev.SBOM.SPDX)).
+			AddJSON("images", ev.SBOM.Images).AddJSON("quality", ev.SBOM.Quality)
+	}
+	if r.checksKey == "" {
+		b, err := json.Marshal(ev.Report)
+		if err != nil {
+			return "", err
+		}
+		k.Add("report", sha256Hex(b))
+	}
+	if ev.Vulns != nil {
+		b, err := json.Marshal(ev.Vulns)
+		if err != nil {
+			return "", err
+		}
+		k.Add("vulns", sha256Hex(b))
+	}
+	if err := r.treeKey(ctx, k); err != nil {
+		return "", err
+	}
+	return k.Sum(), nil
+}
+
+// The attest stage's entry: each statement's payload as it is, and the
+// rest as JSON.
+type statementsFacts struct {
+	Statements []statementFacts `json:"statements"`
+	// Subjects are the in-toto resource descriptors, protobuf JSON.
+	Subjects     []json.RawMessage `json:"subjects"`
+	SBOMByDigest bool              `json:"sbom_by_digest"`
+}
+
+type statementFacts struct {
+	Name          string `json:"name"`
+	PredicateType string `json:"predicate_type"`
+	ByDigest      bool   `json:"by_digest,omitempty"`
+	Note          string `json:"note,omitempty"`
+}
+
+func statementsEntry(ev *Evidence) (cache.Entry, error) {
+	e := cache.Entry{}
+	var f statementsFacts
+	f.SBOMByDigest = ev.SBOMByDigest
+	for i, st := range ev.Statements {
+		f.Statements = append(f.Statements, statementFacts{Name: st.Name, PredicateType: st.PredicateType, ByDigest: st.ByDigest, Note: st.Note})
+		e["payload-"+strconv.Itoa(i)] = st.Payload
+	}
+	for _, s := range ev.subjects {
+		b, err := protojson.Marshal(s)
+		if err != nil {
+			return nil, err
+		}
+		f.Subjects = append(f.Subjects, b)
+	}
+	b, err := json.Marshal(f)
+	if err != nil {
+		return nil, err
+	}
+	e["statements.json"] = b
+	return e, nil
+}
+
+func (r *runState) restoreStatements(e cache.Entry) error {
+	var f statementsFacts
+	if err := json.Unmarshal(e["statements.json"], &f); err != nil {
+		return err
+	}
+	var sts []attest.Statement
+	for i, s := range f.Statements {
+		payload, ok := e["payload-"+strconv.Itoa(i)]
+		if !ok {
+			return fmt.Errorf("statement %d has no payload", i)
+		}
+		sts = append(sts, attest.Statement{Name: s.Name, PredicateType: s.PredicateType, Payload: payload, ByDigest: s.ByDigest, Note: s.Note})
+	}
+	var subjects []*intotov1.ResourceDescriptor
+	for _, b := range f.Subjects {
+		var d intotov1.ResourceDescriptor
+		if err := protojson.Unmarshal(b, &d); err != nil {
+			return err
+		}
+		subjects = append(subjects, &d)
+	}
+	r.ev.Statements, r.ev.subjects, r.ev.SBOMByDigest = sts, subjects, f.SBOMByDigest
+	return nil
+}
+
+// buildStatements makes every statement but the conformity statement.
+func buildStatements(ctx context.Context, r *runState, remote string) error {
+	ev, opts, p := r.ev, r.opts, r.p
+	var images []attest.Image
+	if ev.SBOM != nil {
+		for _, im := range ev.SBOM.Images {
+			images = append(images, attest.Image{Name: im.Name, ManifestDigest: im.ManifestDigest})
+		}
+	}
+	globs := append(append([]string{}, ev.Config.Attestations.Subjects...), opts.Subjects...)
+	var subjects []*intotov1.ResourceDescriptor
+	if len(globs) == 0 && len(images) == 0 && ev.Commit == "" && ev.SBOM != nil {
+		// Outside git with nothing named, the product is identified by its
+		// SBOM: the statements are about what that document describes.
+		s512 := sha512.Sum512(ev.SBOM.CycloneDX)
+		subjects = append(subjects, &intotov1.ResourceDescriptor{
+			Name:   evidencedir.SBOMCycloneDX,
+			Digest: map[string]string{"sha256": sha256Hex(ev.SBOM.CycloneDX), "sha512": hex.EncodeToString(s512[:])},
+		})
+		p.Notice("no --subject and no git commit: the statements name the CycloneDX SBOM as their subject")
+	} else {
+		var err error
+		lim := attest.ReadLimits{MaxFileSize: maxFileSize(ev.Config), Skipped: func(path, reason string) {
+			p.Notice(fmt.Sprintf("subject %s skipped: %s", path, reason))
+		}}
+		if subjects, err = attest.SubjectsWithin(ctx, ev.Root, globs, images, ev.Commit, remote, ev.Config.Product.Name, lim); err != nil {
+			return failure.Usage(err)
+		}
+	}
+	in := attest.Input{
+		Subjects:        subjects,
+		SBOMInlineLimit: ev.Config.Attestations.SBOMInlineLimit,
+		Report:          ev.Report,
+		CI:              ev.CI,
+		Config:          ev.Config,
+		Commit:          ev.Commit,
+		ToolName:        "cemark",
+		ToolVersion:     ev.Tool.Cemark,
+		Time:            ev.Time,
+	}
+	if ev.SBOM != nil {
+		in.SBOMCycloneDX, in.SBOMSPDX, in.SBOMQuality = ev.SBOM.CycloneDX, ev.SBOM.SPDX, ev.SBOM.Quality
+	}
+	if ev.configFile != nil {
+		in.ConfigFile, in.ConfigName = ev.configFile, filepath.Base(ev.ConfigPath)
+	}
+	in.Remote = remote
+	sts, err := attest.BuildStatements(ctx, in)
+	if err != nil {
+		return err
+	}
+	vst, err := vulnStatement(ev, subjects)
+	if err != nil {
+		return err
+	}
+	sts = append(sts, vst...)
+	ev.Statements = sts
+	ev.subjects = subjects
+	for _, st := range sts {
+		if st.ByDigest {
+			ev.SBOMByDigest = true
+		}
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+package evidence
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+
+	"github.com/cemark/cemark/evidence/cache"
+	"github.com/cemark/cemark/evidence/detect"
+	"github.com/cemark/cemark/evidence/evidencedir"
+)
+
+// The stage cache (evidence/cache): the sbom, vulns, checks, attest and
+// sign stages key their outputs by the digest of their declared inputs
+// and reuse an earlier run's outputs when the key is the same. Every key
+// holds what every stage depends on (stageKey): cemark's build, the
+// product root, cemark.yaml's bytes and the configuration with its
+// defaults (product name, version, licence), the reference time and the
+// product revision. Each stage adds its own inputs (its file). The config,
+// docs and write stages always run: the first decides the keys, the docs
+// stage reads the technical file the last run itself wrote, and the write
+// stage commits.
+
+// keepEntries is how many entries of each stage the cache keeps (the most
+// recently used): a few branches or configurations back and forth.
+const keepEntries = 4
+
+// stageCache is the run's view of the cache.
+type stageCache struct {
+	store *cache.Store
+	// tree is the product tree's fingerprint, taken once when a stage
+	// first needs it, and taken again before anything is stored.
+	tree    *cache.Tree
+	outside *cache.Tree
+	// treeDone is closed when the fingerprints taken in the background
+	// (startTree) are there, with treeErr.
+	treeDone chan struct{}
+	treeErr  error
+	pending  []*pendingEntry
+}
+
+// pendingEntry is a stage's outputs waiting to be stored at the end of
+// the run.
+type pendingEntry struct {
+	stage   Stage
+	key     cache.Key
+	entry   cache.Entry
+	summary string
+	notices []string
+	// byContent is true for an entry keyed by the very bytes it was made
+	// from (not by the tree's fingerprint): kept whatever the tree did.
+	byContent bool
+}
+
+// stageRecord is what an entry keeps besides the outputs: what the stage
+// said, so that a reused stage says the same.
+type stageRecord struct {
+	Summary string   `json:"summary"`
+	Notices []string `json:"notices,omitempty"`
+}
+
+const stageRecordFile = "stage.json"
+
+// openStageCache opens the cache beside the run lock — in .git, or hidden
+// beside the evidence directory — when that lies inside the product root
+// (contain's rule for everything cemark writes); else the run has none.
+func openStageCache(plan *runPlan) *stageCache {
+	dir := evidencedir.CacheDir(plan.stateDir)
+	if !plan.bounds.Inside(filepath.Dir(dir)) {
+		return nil
+	}
+	return &stageCache{store: cache.Open(dir)}
+}
+
+// stageKey starts the key of stage with the inputs every stage has.
+func (r *runState) stageKey(stage Stage) *cache.KeyBuilder {
+	ev := r.ev
+	return cache.NewKey(string(stage)).
+		Add("build", cache.BuildID()).
+		Add("tool", ev.Tool.Cemark).
+		Add("root", ev.Root).
+		Add("config-file", ev.ConfigPath).
+		AddBytes("cemark.yaml", ev.configFile).
+		AddJSON("config", ev.Config).
+		Add("time", ev.Time.UTC().String()).
+		Add("commit", ev.Commit)
+}
+
+// startTree fingerprints the product tree (without cemark's own folders)
+// and the command line's paths outside it in the background, while the
+// config stage goes on: git reads the tree in processes of its own.
+func (r *runState) startTree(ctx context.Context) {
+	c := r.cache
+	if c == nil || c.treeDone != nil {
+		return
+	}
+	c.treeDone = make(chan struct{})
+	go func() {
+		defer close(c.treeDone)
+		t, err := r.fingerprintTree(ctx)
+		if err != nil {
+			c.treeErr = err
+			return
+		}
+		o, err := cache.PathsFingerprint(ctx, r.plan.outside)
+		if err != nil {
+			c.treeErr = err
+			return
+		}
+		c.tree, c.outside = &t, &o
+	}()
+}
+
+// pathsKey adds a fingerprint of files the configuration names that may
+// lie where the tree's fingerprint does not look (cemark's own folders:
+// Art. 14 event files and advisories live beside the technical file).
+func (r *runState) pathsKey(ctx context.Context, k *cache.KeyBuilder, name string, paths []string) error {
+	abs := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if p != "" {
+			abs = append(abs, absPath(r.ev.Root, filepath.FromSlash(p)))
+		}
+	}
+	t, err := cache.PathsFingerprint(ctx, abs)
+	if err != nil {
+		return err
+	}
+	k.Add(name, t.Digest)
+	return nil
+}
+
+// treeKey adds the fingerprints of startTree.
+func (r *runState) treeKey(ctx context.Context, k *cache.KeyBuilder) error {
+	c := r.cache
+	r.startTree(ctx)
+	<-c.treeDone
+	if c.treeErr != nil {
+		return c.treeErr
+	}
+	k.Add("tree", c.tree.Digest).Add("outside", c.outside.Digest)
+	return nil
+}
+
+func (r *runState) fingerprintTree(ctx context.Context) (cache.Tree, error) {
+	return cache.TreeFingerprint(ctx, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.own)
+}
+
+// restore takes stage's outputs under key from the cache: decode puts
+// them on the run. It returns what the stage said when it made them, and
+// false when there is no usable entry (then the stage runs).
+func (r *runState) restore(stage Stage, key cache.Key, decode func(cache.Entry) error) (string, bool) {
+	if r.cache == nil {
+		return "", false
+	}
+	e, ok := r.cache.store.Get(string(stage), key)
+	if !ok {
+		return "", false
+	}
+	var rec stageRecord
+	if json.Unmarshal(e[stageRecordFile], &rec) != nil {
+		return "", false
+	}
+	if err := decode(e); err != nil {
+		return "", false
+	}
+	for _, n := range rec.Notices {
+		r.p.Notice(n)
+	}
+	r.reused = true
+	return rec.Summary, true
+}
+
+// keep stores stage's outputs under key at the end of the run, with the
+// notices the stage gave so far (a notice given after keep is about this
+// run, not the outputs, and is given again when they are reused) and the
+// stage's summary.
+func (r *runState) keep(stage Stage, key cache.Key, e cache.Entry) {
+	if r.cache == nil {
+		return
+	}
+	r.cache.pending = append(r.cache.pending, &pendingEntry{stage: stage, key: key, entry: e, notices: append([]string(nil), r.p.notices...)})
+}
+
+// stageDone gives the entry the running stage keeps its summary.
+func (r *runState) stageDone(stage Stage, summary string) {
+	if r.cache == nil {
+		return
+	}
+	for _, p := range r.cache.pending {
+		if p.stage == stage {
+			p.summary = summary
+		}
+	}
+}
+
+// flushCache stores the run's pending entries — unless the run was
+// stopped, or the tree changed while the stages read it (their outputs
+// may then belong to neither state) — and prunes the cache when the run
+// holds the lock. A cache that cannot be written costs speed, never the
+// run: errors are dropped on purpose.
+func (r *runState) flushCache(ctx context.Context) {
+	c := r.cache
+	if c == nil || ctx.Err() != nil {
+		return
+	}
+	if len(c.pending) > 0 {
+		// A tree changed just before the run may change again unseen
+		// (cache.Tree.Racy), and one that changed during it gave outputs
+		// of neither state: nothing made from it is kept then.
+		treeKept := true
+		if c.treeDone != nil {
+			<-c.treeDone
+		}
+		if c.tree != nil {
+			if c.tree.Racy || c.outside.Racy {
+				treeKept = false
+			} else if now, err := r.fingerprintTree(ctx); err != nil || now.Digest != c.tree.Digest {
+				treeKept = false
+			}
+		}
+		for _, p := range c.pending {
+			if !treeKept && !p.byContent {
+				continue
+			}
+			rec, err := json.Marshal(stageRecord{Summary: p.summary, Notices: p.notices})
+			if err != nil {
+				continue
+			}
+			p.entry[stageRecordFile] = rec
+			_ = c.store.Put(string(p.stage), p.key, p.entry)
+		}
+	}
+	if r.lock != nil {
+		_ = c.store.Prune(keepEntries)
+	}
+}
+
+// cached runs a stage: its run function reuses or keeps outputs itself
+// (restore, keep); here the stage's summary and notices go with them.
+func (r *runState) cached(ctx context.Context, st stageDef) (string, bool, error) {
+	r.reused = false
+	summary, err := st.run(ctx, r)
+	if err != nil {
+		return "", false, err
+	}
+	r.stageDone(st.name, summary)
+	return summary, r.reused, nil
+}
+
+// licenceStage names the cache's entries of licence texts.
+const licenceStage Stage = "licence"
+
+// licence names the licence a LICENSE text holds (detect.LicenceID), from
+// the cache when the same text was matched before: building the matcher
+// is most of the config stage's work.
+func (r *runState) licence(text []byte) string {
+	if r.cache == nil {
+		return detect.LicenceID(text)
+	}
+	key := cache.NewKey(string(licenceStage)).Add("build", cache.BuildID()).AddBytes("text", text).Sum()
+	if e, ok := r.cache.store.Get(string(licenceStage), key); ok {
+		return string(e["licence"])
+	}
+	id := detect.LicenceID(text)
+	r.cache.pending = append(r.cache.pending, &pendingEntry{stage: licenceStage, key: key, byContent: true,
+		entry: cache.Entry{"licence": []byte(id)}})
+	return id
+}

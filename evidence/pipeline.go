@@ -184,6 +184,10 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		if !r.sel.Has(st.name) {
 			continue
 		}
+		if st.name == StageDocs || st.name == StageSign || st.name == StageWrite {
+			// No stage from here on reads the product tree.
+			r.startRecheck(ctx)
+		}
 		if err := r.runStage(ctx, st); err != nil {
 			return nil, err
 		}

@@ -36,15 +36,23 @@ type stageCache struct {
 	// (startTree) are there, with treeErr.
 	treeDone chan struct{}
 	treeErr  error
-	pending  []*pendingEntry
+	// recheckDone is closed when the tree's second fingerprint, taken
+	// in the background once no stage reads the tree any more
+	// (startRecheck), is there, with recheckErr.
+	recheckDone chan struct{}
+	recheck     cache.Tree
+	recheckErr  error
+	pending     []*pendingEntry
 }
 
-// pendingEntry is a stage's outputs waiting to be stored at the end of
-// the run.
+// pendingEntry is a stage's outputs waiting to be kept at the end of the
+// run: their blobs are already in the store (so the run need not hold
+// them), the manifest that makes them an entry is not.
 type pendingEntry struct {
-	stage   Stage
-	key     cache.Key
-	entry   cache.Entry
+	stage Stage
+	key   cache.Key
+	// files names each output's blob (cache.Store.PutBlobs).
+	files   map[string]string
 	summary string
 	notices []string
 	// byContent is true for an entry keyed by the very bytes it was made
@@ -111,6 +119,23 @@ func (r *runState) startTree(ctx context.Context) {
 	}()
 }
 
+// startRecheck fingerprints the tree again in the background, once the
+// stages that read it are done: the docs, sign and write stages read and
+// write only cemark's own places (left out of the fingerprint), so the
+// check overlaps them. flushCache keeps nothing made from a tree that
+// changed meanwhile.
+func (r *runState) startRecheck(ctx context.Context) {
+	c := r.cache
+	if c == nil || c.treeDone == nil || c.recheckDone != nil {
+		return
+	}
+	c.recheckDone = make(chan struct{})
+	go func() {
+		defer close(c.recheckDone)
+		c.recheck, c.recheckErr = r.fingerprintTree(ctx)
+	}()
+}
+
 // pathsKey adds a fingerprint of files the configuration names that may
 // lie where the tree's fingerprint does not look (cemark's own folders:
 // Art. 14 event files and advisories live beside the technical file).
@@ -139,6 +164,16 @@ func (r *runState) treeKey(ctx context.Context, k *cache.KeyBuilder) error {
 	}
 	k.Add("tree", c.tree.Digest).Add("outside", c.outside.Digest)
 	return nil
+}
+
+// treeNow is the tree's fingerprint after the stages read it: the one
+// startRecheck took, else a new one.
+func (r *runState) treeNow(ctx context.Context) (cache.Tree, error) {
+	if c := r.cache; c.recheckDone != nil {
+		<-c.recheckDone
+		return c.recheck, c.recheckErr
+	}
+	return r.fingerprintTree(ctx)
 }
 
 func (r *runState) fingerprintTree(ctx context.Context) (cache.Tree, error) {
@@ -170,15 +205,24 @@ func (r *runState) restore(stage Stage, key cache.Key, decode func(cache.Entry) 
 	return rec.Summary, true
 }
 
-// keep stores stage's outputs under key at the end of the run, with the
-// notices the stage gave so far (a notice given after keep is about this
-// run, not the outputs, and is given again when they are reused) and the
-// stage's summary.
+// keep stores stage's outputs under key, with the notices the stage gave
+// so far (a notice given after keep is about this run, not the outputs,
+// and is given again when they are reused) and the stage's summary: the
+// outputs now, the entry naming them at the end of the run.
 func (r *runState) keep(stage Stage, key cache.Key, e cache.Entry) {
+	r.keepEntry(&pendingEntry{stage: stage, key: key, notices: append([]string(nil), r.p.notices...)}, e)
+}
+
+func (r *runState) keepEntry(p *pendingEntry, e cache.Entry) {
 	if r.cache == nil {
 		return
 	}
-	r.cache.pending = append(r.cache.pending, &pendingEntry{stage: stage, key: key, entry: e, notices: append([]string(nil), r.p.notices...)})
+	files, err := r.cache.store.PutBlobs(string(p.stage), e)
+	if err != nil {
+		return // a cache that cannot be written costs speed, never the run
+	}
+	p.files = files
+	r.cache.pending = append(r.cache.pending, p)
 }
 
 // stageDone gives the entry the running stage keeps its summary.
@@ -214,7 +258,7 @@ func (r *runState) flushCache(ctx context.Context) {
 		if c.tree != nil {
 			if c.tree.Racy || c.outside.Racy {
 				treeKept = false
-			} else if now, err := r.fingerprintTree(ctx); err != nil || now.Digest != c.tree.Digest {
+			} else if now, err := r.treeNow(ctx); err != nil || now.Digest != c.tree.Digest {
 				treeKept = false
 			}
 		}
@@ -226,8 +270,12 @@ func (r *runState) flushCache(ctx context.Context) {
 			if err != nil {
 				continue
 			}
-			p.entry[stageRecordFile] = rec
-			_ = c.store.Put(string(p.stage), p.key, p.entry)
+			files, err := c.store.PutBlobs(string(p.stage), cache.Entry{stageRecordFile: rec})
+			if err != nil {
+				continue
+			}
+			p.files[stageRecordFile] = files[stageRecordFile]
+			_ = c.store.PutManifest(string(p.stage), p.key, p.files)
 		}
 	}
 	if r.lock != nil {
@@ -262,7 +310,6 @@ func (r *runState) licence(text []byte) string {
 		return string(e["licence"])
 	}
 	id := detect.LicenceID(text)
-	r.cache.pending = append(r.cache.pending, &pendingEntry{stage: licenceStage, key: key, byContent: true,
-		entry: cache.Entry{"licence": []byte(id)}})
+	r.keepEntry(&pendingEntry{stage: licenceStage, key: key, byContent: true}, cache.Entry{"licence": []byte(id)})
 	return id
 }

@@ -387,3 +387,51 @@ func wantPort(t *testing.T, ev *Evidence, port int) {
 	}
 	t.Errorf("the inventory has no port %d", port)
 }
+
+// changeAt is a Progress that changes a tracked file of the product when
+// a stage starts, as an editor or a build running beside cemark would.
+type changeAt struct {
+	silentProgress
+	stage, file string
+}
+
+func (c changeAt) StageStarted(stage string) {
+	if stage == c.stage {
+		_ = os.WriteFile(c.file, []byte("FROM alpine:3.21\nUSER app\nEXPOSE 9090\n"), 0o644)
+	}
+}
+
+// TestStageCacheKeepsNothingFromATreeThatChanged: outputs made while the
+// tree changed belong to neither state, so a run during which a file
+// changed keeps no entry keyed by the tree — whether the change came while
+// a stage read it (the SBOM) or just before the stages after the last one
+// that reads it started (the tree's second fingerprint overlaps those). A
+// run with no change keeps every stage (the control).
+func TestStageCacheKeepsNothingFromATreeThatChanged(t *testing.T) {
+	db := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
+	manifests := func(dir string) (n int) {
+		for _, st := range []string{"sbom", "vulns", "checks", "attest"} {
+			entries, _ := os.ReadDir(filepath.Join(dir, ".git", "cemark-cache", st))
+			n += len(entries)
+		}
+		return n
+	}
+	for _, stage := range []string{"", "sbom", "checks"} {
+		t.Run("change at "+stage, func(t *testing.T) {
+			dir := cacheProduct(t, "")
+			settle()
+			opts := Options{Root: dir, Getenv: cacheEnv(t, db)}
+			if stage != "" {
+				opts.Progress = changeAt{stage: stage, file: filepath.Join(dir, "Dockerfile")}
+			}
+			mustRunOpts(t, opts)
+			got := manifests(dir)
+			if stage == "" && got != 4 {
+				t.Fatalf("an undisturbed run kept %d entries of the tree's stages, want 4", got)
+			}
+			if stage != "" && got != 0 {
+				t.Fatalf("a run whose tree changed at %s kept %d entries", stage, got)
+			}
+		})
+	}
+}

@@ -145,29 +145,49 @@ func (s *Store) Get(stage string, k Key) (Entry, bool) {
 // Put stores e as the entry of stage under k: the blobs first, then the
 // manifest that makes the entry visible.
 func (s *Store) Put(stage string, k Key, e Entry) error {
+	files, err := s.PutBlobs(stage, e)
+	if err != nil {
+		return err
+	}
+	return s.PutManifest(stage, k, files)
+}
+
+// PutBlobs stores the blobs of an entry and returns what its manifest
+// names (PutManifest): a run writes its outputs when it makes them, and
+// so need not hold them in memory until it knows whether to keep them.
+// Blobs no manifest names are removed by Prune. Nothing the cache writes
+// is synced: a blob lost in a crash fails its digest, a manifest lost or
+// torn does not parse, and either is a miss.
+func (s *Store) PutBlobs(stage string, e Entry) (map[string]string, error) {
 	if err := os.MkdirAll(filepath.Join(s.dir, "blobs"), 0o755); err != nil {
-		return err
+		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(s.dir, stage), 0o755); err != nil {
-		return err
-	}
-	m := manifest{Format: formatVersion, Files: map[string]string{}}
+	files := make(map[string]string, len(e))
 	for name, b := range e {
 		sum := digest(b)
-		m.Files[name] = sum
+		files[name] = sum
 		p := s.blobPath(sum)
 		if fi, err := os.Stat(p); err == nil && fi.Size() == int64(len(b)) {
 			continue // content-addressed: already there
 		}
-		if err := evidencedir.WriteFileAtomic(p, b, 0o644); err != nil {
-			return fmt.Errorf("store %s output %s: %w", stage, name, err)
+		if err := evidencedir.WriteFileAtomicVolatile(p, b, 0o644); err != nil {
+			return nil, fmt.Errorf("store %s output %s: %w", stage, name, err)
 		}
 	}
-	data, err := json.Marshal(m)
+	return files, nil
+}
+
+// PutManifest makes the entry of stage under k visible: files maps each
+// output's name to its blob's digest (PutBlobs).
+func (s *Store) PutManifest(stage string, k Key, files map[string]string) error {
+	if err := os.MkdirAll(filepath.Join(s.dir, stage), 0o755); err != nil {
+		return err
+	}
+	data, err := json.Marshal(manifest{Format: formatVersion, Files: files})
 	if err != nil {
 		return err
 	}
-	return evidencedir.WriteFileAtomic(s.manifestPath(stage, k), data, 0o644)
+	return evidencedir.WriteFileAtomicVolatile(s.manifestPath(stage, k), data, 0o644)
 }
 
 // Prune keeps the keep most recently used entries of each stage, removes

@@ -7,7 +7,8 @@ import (
 
 // cemark's one atomic writer: every file cemark writes outside a commit
 // (Txn) — a report with -o, the baseline, a VEX draft, an event file, the
-// starter cemark.yaml — goes through WriteFileAtomic or WriteNew, so a
+// starter cemark.yaml, the stage cache — goes through WriteFileAtomic (or
+// its unsynced form for the cache) or WriteNew, so a
 // reader sees the old content or the new, never half a file, and a failed
 // write leaves nothing behind.
 
@@ -15,6 +16,18 @@ import (
 // rename. Readers see the old or the new content, never a mix; an error
 // removes the temp file.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
+	return writeAtomic(path, data, perm, true)
+}
+
+// WriteFileAtomicVolatile replaces one file like WriteFileAtomic, but
+// without the sync: after a crash the file may be empty or hold the old
+// content. Only for files whose loss costs speed and nothing else — the
+// stage cache, which checks every blob's digest when it reads it.
+func WriteFileAtomicVolatile(path string, data []byte, perm os.FileMode) error {
+	return writeAtomic(path, data, perm, false)
+}
+
+func writeAtomic(path string, data []byte, perm os.FileMode, durable bool) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
 	if err != nil {
@@ -35,9 +48,11 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if durable {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err

@@ -80,13 +80,15 @@ func runSign(ctx context.Context, r *runState) (string, error) {
 		return "", err
 	}
 	out := map[string][]byte{}
+	envs := make(map[string]*attest.Envelope, len(signed))
 	for _, s := range signed {
 		out[s.Name+evidencedir.EnvelopeSuffix] = s.Envelope.JSON()
+		envs[s.Name] = s.Envelope
 		if s.Bundle != nil {
 			out[s.Name+evidencedir.BundleSuffix] = s.Bundle
 		}
 	}
-	if err := r.setSignatures(signing, out); err != nil {
+	if err := r.setSignatures(signing, out, envs); err != nil {
 		return "", err
 	}
 	if key != "" {
@@ -126,8 +128,10 @@ func (r *runState) signKey(plan *attest.SigningPlan) cache.Key {
 }
 
 // setSignatures puts the signed envelopes (and bundles) on the evidence
-// and into the evidence files, with attestations.intoto.jsonl.
-func (r *runState) setSignatures(signing attest.Signing, files map[string][]byte) error {
+// and into the evidence files, with attestations.intoto.jsonl. envs are
+// the envelopes by statement when they were just made; the ones restored
+// from the cache are parsed from their files.
+func (r *runState) setSignatures(signing attest.Signing, files map[string][]byte, envs map[string]*attest.Envelope) error {
 	ev := r.ev
 	ev.Signing = signing
 	ev.Signed = signing.Method != attest.SignNone
@@ -135,6 +139,10 @@ func (r *runState) setSignatures(signing attest.Signing, files map[string][]byte
 	ev.Record.Signing = &ev.Signing
 	ev.Envelopes = nil
 	for _, st := range ev.Statements {
+		if env, ok := envs[st.Name]; ok {
+			ev.Envelopes = append(ev.Envelopes, env)
+			continue
+		}
 		b, ok := files[st.Name+evidencedir.EnvelopeSuffix]
 		if !ok {
 			return fmt.Errorf("no envelope for statement %s", st.Name)
@@ -179,7 +187,7 @@ func (r *runState) restoreSignatures(e cache.Entry) error {
 			files[n] = b
 		}
 	}
-	return r.setSignatures(signing, files)
+	return r.setSignatures(signing, files, nil)
 }
 
 // signSummary is the sign stage's line in the progress and run.json.

@@ -172,9 +172,12 @@ func plural(n int) string {
 	return "s"
 }
 
+// cellEscaper makes text safe inside a Markdown table cell. Built once: a
+// Replacer compiles its table on first use, and a report has a cell per
+// finding.
+var cellEscaper = strings.NewReplacer(`|`, `\|`, `<`, `&lt;`, `>`, `&gt;`, "`", "'")
+
 // esc makes text safe inside a Markdown table cell.
 func esc(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := strings.NewReplacer(`|`, `\|`, `<`, `&lt;`, `>`, `&gt;`, "`", "'")
-	return r.Replace(s)
+	return cellEscaper.Replace(strings.Join(strings.Fields(s), " "))
 }

@@ -26,9 +26,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	code := m.Run()
-	sbom.Cleanup() // the image sources' temporary folders
-	os.Exit(code)
+	os.Exit(sbom.RunTests(m)) // and remove the image sources' temporary folders
 }
 
 // cemarkProcess starts `cemark args…` as a subprocess.

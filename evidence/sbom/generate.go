@@ -565,3 +565,12 @@ func SyftVersion() string {
 // Call it once, when the process is done with images (cmd/cemark does, on
 // every exit).
 func Cleanup() { stereoscope.Cleanup() }
+
+// RunTests runs a package's tests (a TestMain's m.Run) and then Cleanup,
+// so that what the tests' image sources unpacked does not outlive them:
+//
+//	func TestMain(m *testing.M) { os.Exit(sbom.RunTests(m)) }
+func RunTests(m interface{ Run() int }) int {
+	defer Cleanup()
+	return m.Run()
+}

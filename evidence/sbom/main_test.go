@@ -7,8 +7,4 @@ import (
 
 // TestMain removes what the image sources of the tests unpacked in the
 // temporary folder (stereoscope's process-wide folders).
-func TestMain(m *testing.M) {
-	code := m.Run()
-	Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(RunTests(m)) }

@@ -64,9 +64,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(fakeCosignOn) == "1" {
 		os.Exit(fakeCosign(os.Args[1:]))
 	}
-	code := m.Run()
-	sbom.Cleanup() // the image sources' temporary folders
-	os.Exit(code)
+	os.Exit(sbom.RunTests(m)) // and remove the image sources' temporary folders
 }
 
 // ---------------------------------------------------------------- cosign

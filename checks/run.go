@@ -234,8 +234,8 @@ func normalise(f *Finding, m Meta) {
 	}
 }
 
-// lowerNotShipped handles findings in test code and development compose
-// files: they are still reported, as info with lower severity, since a
+// lowerNotShipped handles findings in test code, examples and development
+// compose files: they are still reported, as info with lower severity, since a
 // test fixture or a developer's compose file is not what ships; a failure
 // there never counts against the product. Values records what it was.
 func lowerNotShipped(f *Finding, ship *shipping, to Severity) {
@@ -250,8 +250,8 @@ func lowerNotShipped(f *Finding, ship *shipping, to Severity) {
 		f.Values = map[string]string{}
 	}
 	f.Values["not_shipped"] = why
-	if why == NotShippedTest {
-		f.Values["test_path"] = "true"
+	if why == NotShippedTest || why == NotShippedExample {
+		f.Values["test_path"] = "true" // under checks.test_paths (or the built-in conventions)
 	}
 	f.Values["outcome_lowered_from"] = string(f.Outcome)
 	f.Outcome = Info

@@ -295,6 +295,9 @@ func TestRunNotShippedIsInfo(t *testing.T) {
 		"latest/Dockerfile":           "FROM x\n",
 		"evidence/attest/sign.go":     "package attest\n",
 		"src/fixtures/key.pem":        "x\n",
+		"examples/k8s/dex.yaml":       "kind: Deployment\n",
+		"examples/docker-compose.yml": "services: {}\n",
+		"examples/app/main_test.go":   "package app\n",
 	}
 	var fs []Finding
 	paths := make([]string, 0, len(files))
@@ -331,6 +334,11 @@ func TestRunNotShippedIsInfo(t *testing.T) {
 		"latest/Dockerfile":           "fail ",
 		"evidence/attest/sign.go":     "fail ",
 		"src/fixtures/key.pem":        "info test code",
+		// Examples are documentation users copy, not test code: the
+		// reason says so; a test file under examples/ is still test code.
+		"examples/k8s/dex.yaml":       "info example",
+		"examples/docker-compose.yml": "info example",
+		"examples/app/main_test.go":   "info test code",
 	}
 	if diff := cmp.Diff(want, check(nil)); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)

@@ -8,11 +8,15 @@ import (
 )
 
 // Where a finding does not count against the product. Test code and
-// fixtures, and compose files for development, are in the repository but
-// not in what ships: their findings stay in the report as info (never
-// failing), with Values["not_shipped"] saying why.
+// fixtures, examples, and compose files for development, are in the
+// repository but not in what ships: their findings stay in the report as
+// info (never failing), with Values["not_shipped"] saying why.
 const (
-	NotShippedTest       = "test code"
+	NotShippedTest = "test code"
+	// NotShippedExample is a file under an example(s)/ folder among the
+	// test paths: documentation users copy, not test code, so the reason
+	// says so (a reader of the report must not take it for a fixture).
+	NotShippedExample    = "example"
 	NotShippedDevCompose = "development compose file"
 )
 
@@ -72,9 +76,27 @@ func (s *shipping) notShipped(rel string) string {
 		return NotShippedDevCompose
 	}
 	if Excluded(rel, s.testGlobs) || s.builtinTests && IsTestPath(rel) {
+		if isExamplePath(rel) {
+			return NotShippedExample
+		}
 		return NotShippedTest
 	}
 	return ""
+}
+
+// isExamplePath reports whether rel is under an example(s)/ folder and is
+// not itself a test file (examples/app/main_test.go is test code).
+func isExamplePath(rel string) bool {
+	if testFile.MatchString(path.Base(rel)) {
+		return false
+	}
+	segs := strings.Split(rel, "/")
+	for _, s := range segs[:len(segs)-1] {
+		if l := strings.ToLower(s); l == "example" || l == "examples" {
+			return true
+		}
+	}
+	return false
 }
 
 // devCompose reports whether a compose file is for development or tests:

@@ -61,7 +61,7 @@ the risk assessment), ` + "`waived`" + `, ` + "`not-applicable`" + ` or ` + "`er
 assessed — the other checks still run). A check's outcome is the worst of its findings'. Snippets and
 messages are masked: secret values never reach a report.
 
-Findings in test code and in development compose files are info, never failing (see below).
+Findings in test code, in examples and in development compose files are info, never failing (see below).
 
 ## Waivers
 

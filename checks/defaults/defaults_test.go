@@ -298,3 +298,20 @@ func TestDeterministic(t *testing.T) {
 		t.Errorf("two runs over the same tree gave different reports (%d and %d bytes)", len(a), len(b))
 	}
 }
+
+// TestMovingTag pins which tags CEM-DEF-012 and CEM-DEF-013 treat as
+// :latest: latest and a variant's latest, nothing that merely contains it.
+func TestMovingTag(t *testing.T) {
+	t.Parallel()
+	for tag, want := range map[string]bool{
+		"latest": true, "LATEST": true, "postgresql-latest": true, "alpine_latest": true, "1.2-latest": true,
+		"latest-2024.05": false, "greatest": false, "notlatest": false, "stable": false, "edge": false, "16.4": false,
+	} {
+		if got := movingTag(tag); got != want {
+			t.Errorf("movingTag(%q) = %v, want %v", tag, got, want)
+		}
+	}
+	if got := movingTagWords("postgresql-latest"); got != "the moving tag postgresql-latest (a latest)" {
+		t.Errorf("movingTagWords = %q", got)
+	}
+}

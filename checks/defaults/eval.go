@@ -521,10 +521,10 @@ func evalUnpinnedBase(f *Facts) []checks.Finding {
 				out = append(out, checks.Finding{Outcome: checks.Warn, Severity: checks.SeverityLow, Path: df.Path, Line: fr.Line, Key: key, Snippet: snip,
 					Message: fmt.Sprintf("the base image of the %s (%s) comes from a build argument without a default; cemark cannot tell whether it is pinned", where, fr.Raw)})
 			case fr.Digest != "":
-			case fr.Tag == "" || fr.Tag == "latest":
+			case fr.Tag == "" || movingTag(fr.Tag):
 				tag := "no tag (latest)"
-				if fr.Tag == "latest" {
-					tag = "the tag latest"
+				if fr.Tag != "" {
+					tag = movingTagWords(fr.Tag)
 				}
 				out = append(out, fail(df.Path, fr.Line, 0, key,
 					fmt.Sprintf("the base image %s of the %s has %s: it changes without notice; pin a version and a digest", fr.Image, where, tag), snip))
@@ -535,6 +535,24 @@ func evalUnpinnedBase(f *Facts) []checks.Finding {
 		}
 	}
 	return out
+}
+
+// movingTag reports whether an image tag names "whatever is newest"
+// rather than a version: latest, and a variant's latest (postgresql-latest,
+// alpine_latest). Other channel names (stable, edge, nightly, main) are
+// conventions of some projects only; they stay tags, whose finding says a
+// tag can move.
+func movingTag(tag string) bool {
+	t := strings.ToLower(tag)
+	return t == "latest" || strings.HasSuffix(t, "-latest") || strings.HasSuffix(t, "_latest")
+}
+
+// movingTagWords names a moving tag in a message.
+func movingTagWords(tag string) string {
+	if tag == "latest" {
+		return "the tag latest"
+	}
+	return "the moving tag " + tag + " (a latest)"
 }
 
 // ---- CEM-DEF-013 deployed image not pinned ----
@@ -551,10 +569,10 @@ func evalUnpinnedImage(f *Facts) []checks.Finding {
 		snip := "image: " + ref
 		switch {
 		case digest != "":
-		case tag == "" || tag == "latest":
+		case tag == "" || movingTag(tag):
 			what := "no tag (latest)"
-			if tag == "latest" {
-				what = "the tag latest"
+			if tag != "" {
+				what = movingTagWords(tag)
 			}
 			out = append(out, fail(d.Path, d.Line, d.Column, d.Key,
 				fmt.Sprintf("%s runs the image %s with %s: each pull can run different code; pin a version and a digest", d.Where, image, what), snip))

@@ -188,7 +188,9 @@ type Site struct {
 	Stage   string // Dockerfile stage for RUN sites ("final", "builder", "#0")
 	Shipped bool   // false for RUN of a non-product stage
 	// Conditional is true when the code runs only under a condition (an
-	// if statement): verification is off when an option says so, which
-	// needs a person to check it is not the shipped default.
+	// if statement, a case arm): verification is off when an option says
+	// so, which needs a person to check it is not the shipped default. The
+	// message names the option when the condition is one (an operator
+	// opt-in the user information must warn about).
 	Conditional bool
 }

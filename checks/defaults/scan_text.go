@@ -7,7 +7,9 @@ import (
 	"go/token"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // The text scanners find lines of interest in source code and scripts.
@@ -93,14 +95,22 @@ func scanSource(rel string, data []byte) []Site {
 		return sites
 	}
 	djangoSettings := lang == "python" && isDjangoSettings(rel)
-	for i, line := range strings.Split(string(data), "\n") {
+	lines := strings.Split(string(data), "\n")
+	for i, line := range lines {
 		t := strings.TrimSpace(line)
 		if t == "" || isCommentLine(t) {
 			continue
 		}
 		n := i + 1
 		add := func(kind, key, msg string, col int) {
-			sites = append(sites, Site{Kind: kind, Path: rel, Line: n, Column: col, Key: key, Message: msg, Snippet: maskLine(t), Shipped: true})
+			site := Site{Kind: kind, Path: rel, Line: n, Column: col, Key: key, Message: msg, Snippet: maskLine(t), Shipped: true}
+			if kind == SiteTLSVerifyOff {
+				if option := optInAbove(lang, lines, i, col); option != "" {
+					site.Conditional = true
+					site.Message += ", only where the option " + option + " selects it: " + optInAdvice
+				}
+			}
+			sites = append(sites, site)
 		}
 		col := func(re *regexp.Regexp) int {
 			if loc := re.FindStringIndex(line); loc != nil {
@@ -140,6 +150,119 @@ func scanSource(rel string, data []byte) []Site {
 	return sites
 }
 
+// optInAbove returns the option that selects the Python or JavaScript
+// line i (column col, 1-based; 0 for the whole line), or "": the nearest
+// enclosing if/elif or case whose condition names an option saying
+// verification is off (if args.insecure:, if (opts.skipVerify) {, case
+// 'insecure':). Blocks are found by indentation in Python and by braces
+// in JavaScript — a reading of the text, not a parse, so only a condition
+// that names such an option counts.
+func optInAbove(lang string, lines []string, i, col int) string {
+	switch lang {
+	case "python":
+		return pyOptInAbove(lines, i)
+	case "node":
+		return jsOptInAbove(lines, i, col)
+	}
+	return ""
+}
+
+var (
+	rePyBranch = regexp.MustCompile(`^(?:if|elif|case)\s+(.+?):\s*(?:#.*)?$`)
+	reJSIf     = regexp.MustCompile(`\bif\s*\((.*)\)\s*$`)
+	reJSCase   = regexp.MustCompile(`^case\s+(.+?)\s*:`)
+	reCondTerm = regexp.MustCompile(`"[^"]*"|'[^']*'|[A-Za-z_$][\w$.]*`)
+	// reCondNot says a condition holds without the option: a negation, an
+	// alternative, a comparison with false.
+	reCondNot = regexp.MustCompile(`!|\|\||\bnot\b|\bor\b|\b(?:false|False|None|null|undefined)\b`)
+)
+
+// condOptIn returns the term of a condition's text that names an option
+// saying verification is off, or "" (also when the condition can hold
+// without it).
+func condOptIn(cond string) string {
+	if reCondNot.MatchString(cond) {
+		return ""
+	}
+	for _, term := range reCondTerm.FindAllString(cond, -1) {
+		if namesOptIn(strings.Trim(term, `"'`)) {
+			return term
+		}
+	}
+	return ""
+}
+
+func pyOptInAbove(lines []string, i int) string {
+	indent := func(l string) int { return len(l) - len(strings.TrimLeft(l, " \t")) }
+	cur := indent(lines[i])
+	for j := i - 1; j >= 0 && cur > 0; j-- {
+		t := strings.TrimSpace(lines[j])
+		if t == "" || strings.HasPrefix(t, "#") || indent(lines[j]) >= cur {
+			continue
+		}
+		cur = indent(lines[j])
+		if m := rePyBranch.FindStringSubmatch(t); m != nil {
+			if term := condOptIn(m[1]); term != "" {
+				return term
+			}
+		}
+	}
+	return ""
+}
+
+// jsMaxLinesUp bounds the walk to the enclosing blocks.
+const jsMaxLinesUp = 400
+
+func jsOptInAbove(lines []string, i, col int) string {
+	depth := 0     // blocks closed between the line and the walk
+	inArm := false // passed the case label of the line's own arm
+	for j := i; j >= 0 && j > i-jsMaxLinesUp; j-- {
+		text := lines[j]
+		if j == i && col > 0 && col-1 <= len(text) {
+			text = text[:col-1]
+		}
+		t := strings.TrimSpace(text)
+		if t == "" || isCommentLine(t) {
+			continue
+		}
+		if j == i-1 && depth == 0 {
+			if m := reJSIf.FindStringSubmatch(t); m != nil { // if (insecure)\n  stmt;
+				if term := condOptIn(m[1]); term != "" {
+					return term
+				}
+			}
+		}
+		for k := len(text) - 1; k >= 0; k-- {
+			switch text[k] {
+			case '}':
+				depth++
+			case '{':
+				if depth > 0 {
+					depth--
+					continue
+				}
+				inArm = false // an enclosing block: its own case labels are outside
+				if m := reJSIf.FindStringSubmatch(strings.TrimSpace(text[:k])); m != nil {
+					if term := condOptIn(m[1]); term != "" {
+						return term
+					}
+				}
+			}
+		}
+		if depth == 0 && !inArm {
+			if m := reJSCase.FindStringSubmatch(t); m != nil {
+				inArm = true
+				if term := condOptIn(m[1]); term != "" {
+					return term
+				}
+			} else if strings.HasPrefix(t, "default:") {
+				inArm = true
+			}
+		}
+	}
+	return ""
+}
+
 // isDjangoSettings reports whether a Python file is Django settings that
 // ship: settings.py, or settings/{base,common,prod,production}.py.
 // Development and test settings modules do not ship.
@@ -159,7 +282,10 @@ func isDjangoSettings(rel string) bool {
 
 // scanGoTLS finds InsecureSkipVerify: true in composite literals and
 // InsecureSkipVerify = true assignments with go/ast, so a comment, a string
-// or InsecureSkipVerify: false never counts.
+// or InsecureSkipVerify: false never counts. The branches around a site
+// grade it: none, a fail; a branch an option selects (case
+// "insecure_skip_verify":, if insecure {…}), an operator opt-in; any other
+// if or case, a condition a person must check.
 func scanGoTLS(rel string, data []byte) []Site {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, rel, data, parser.SkipObjectResolution)
@@ -168,7 +294,7 @@ func scanGoTLS(rel string, data []byte) []Site {
 	}
 	lines := strings.Split(string(data), "\n")
 	var sites []Site
-	ifDepth := 0 // enclosing if statements of the node being visited
+	var stack []ast.Node // the node being visited and its ancestors
 	add := func(pos token.Pos) {
 		p := fset.Position(pos)
 		snip := ""
@@ -177,39 +303,31 @@ func scanGoTLS(rel string, data []byte) []Site {
 		}
 		site := Site{Kind: SiteTLSVerifyOff, Path: rel, Line: p.Line, Column: p.Column, Key: "go:InsecureSkipVerify",
 			Message: "tls.Config sets InsecureSkipVerify: true: the peer's certificate and host name are not checked", Snippet: snip, Shipped: true}
-		if ifDepth > 0 {
+		switch option, conditional := goBranch(stack); {
+		case option != "":
+			site.Conditional = true
+			site.Message = "tls.Config sets InsecureSkipVerify: true only where the option " + option + " selects it: " + optInAdvice
+		case conditional:
 			site.Conditional = true
 			site.Message = "tls.Config sets InsecureSkipVerify: true under a condition (an option?): check that the shipped configuration never meets it"
 		}
 		sites = append(sites, site)
 	}
-	isTrue := func(e ast.Expr) bool {
-		id, ok := e.(*ast.Ident)
-		return ok && id.Name == "true"
-	}
-	// ast.Inspect calls the function with nil after a node's children:
-	// the stack tells which node ends, to keep ifDepth right.
-	var stack []ast.Node
+	// ast.Inspect calls the function with nil after a node's children.
 	ast.Inspect(f, func(n ast.Node) bool {
 		if n == nil {
-			if top := stack[len(stack)-1]; isIf(top) {
-				ifDepth--
-			}
 			stack = stack[:len(stack)-1]
 			return true
 		}
 		stack = append(stack, n)
-		if isIf(n) {
-			ifDepth++
-		}
 		switch x := n.(type) {
 		case *ast.KeyValueExpr:
-			if k, ok := x.Key.(*ast.Ident); ok && k.Name == "InsecureSkipVerify" && isTrue(x.Value) {
+			if k, ok := x.Key.(*ast.Ident); ok && k.Name == "InsecureSkipVerify" && isIdent(x.Value, "true") {
 				add(x.Pos())
 			}
 		case *ast.AssignStmt:
 			for i, l := range x.Lhs {
-				if sel, ok := l.(*ast.SelectorExpr); ok && sel.Sel.Name == "InsecureSkipVerify" && i < len(x.Rhs) && isTrue(x.Rhs[i]) {
+				if sel, ok := l.(*ast.SelectorExpr); ok && sel.Sel.Name == "InsecureSkipVerify" && i < len(x.Rhs) && isIdent(x.Rhs[i], "true") {
 					add(x.Pos())
 				}
 			}
@@ -219,7 +337,128 @@ func scanGoTLS(rel string, data []byte) []Site {
 	return sites
 }
 
-func isIf(n ast.Node) bool { _, ok := n.(*ast.IfStmt); return ok }
+// optInAdvice is what an operator opt-in asks of the manufacturer: the
+// option is not a default, but its risk is a foreseeable circumstance the
+// user information states (Annex II point 5).
+const optInAdvice = "an operator opt-in, not a default; the user information must warn that it turns verification off (Annex II 5)"
+
+// goBranch looks at the branches enclosing the innermost node of stack:
+// option names the configuration option, flag or directive that selects
+// the innermost branch saying so (a case "tls_insecure_skip_verify": arm,
+// the body of if insecure {…}); conditional is true when any if or case
+// encloses the node.
+func goBranch(stack []ast.Node) (option string, conditional bool) {
+	for i := len(stack) - 2; i >= 0; i-- {
+		child := stack[i+1]
+		switch b := stack[i].(type) {
+		case *ast.IfStmt:
+			conditional = true
+			if child == b.Body {
+				if name, ok := optInExpr(b.Cond); ok {
+					return name, true
+				}
+			}
+		case *ast.CaseClause:
+			if isCaseBody(b, child) {
+				conditional = true
+				for _, e := range b.List {
+					if name, ok := optInExpr(e); ok {
+						return name, true
+					}
+				}
+			}
+		}
+	}
+	return "", conditional
+}
+
+// isCaseBody reports whether child is a statement of the case's body
+// rather than one of its expressions.
+func isCaseBody(c *ast.CaseClause, child ast.Node) bool {
+	for _, st := range c.Body {
+		if st == child {
+			return true
+		}
+	}
+	return false
+}
+
+// reOptInName matches an option's name that says verification is off,
+// once lowered with separators removed: insecure, tls_insecure_skip_verify,
+// skipVerify, no-verify, disableSSLVerification, tlsSkipVerify.
+var reOptInName = regexp.MustCompile(`insecure|(?:skip|no|disable|dont|without)(?:tls|ssl|cert|certificate|host|hostname|peer)*verif`)
+
+// namesOptIn reports whether a name or string says verification is off.
+func namesOptIn(name string) bool {
+	n := strings.Map(func(r rune) rune {
+		switch r {
+		case '_', '-', '.', ' ':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, name)
+	return reOptInName.MatchString(n)
+}
+
+// optInExpr reports whether a condition is true only when an option that
+// says verification is off is set: a variable or field (insecure,
+// cfg.SkipVerify), a directive's string ("insecure_skip_verify", mode ==
+// "insecure"), a flag look-up (c.Bool("insecure")), or such a term joined
+// with &&. A negation (!insecure) or || selects the branch without the
+// option, so it is no opt-in. It returns the option as written.
+func optInExpr(e ast.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *ast.ParenExpr:
+		return optInExpr(x.X)
+	case *ast.Ident:
+		return x.Name, namesOptIn(x.Name)
+	case *ast.SelectorExpr:
+		return exprName(x), namesOptIn(x.Sel.Name)
+	case *ast.BasicLit:
+		if x.Kind == token.STRING {
+			v, err := strconv.Unquote(x.Value)
+			return x.Value, err == nil && namesOptIn(v)
+		}
+	case *ast.BinaryExpr:
+		if x.Op == token.EQL && (isIdent(x.X, "false") || isIdent(x.Y, "false")) {
+			return "", false // insecure == false
+		}
+		if x.Op == token.LAND || x.Op == token.EQL {
+			if name, ok := optInExpr(x.X); ok {
+				return name, true
+			}
+			return optInExpr(x.Y)
+		}
+	case *ast.CallExpr:
+		if sel, ok := x.Fun.(*ast.SelectorExpr); ok && namesOptIn(sel.Sel.Name) && len(x.Args) == 0 {
+			return exprName(sel) + "()", true // cfg.Insecure()
+		}
+		for _, a := range x.Args {
+			if lit, ok := a.(*ast.BasicLit); ok {
+				if name, ok := optInExpr(lit); ok {
+					return name, true // c.Bool("insecure"), viper.GetBool("tls.skip_verify")
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
+}
+
+// exprName writes a selector chain (cfg.TLS.SkipVerify) for a message.
+func exprName(e ast.Expr) string {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name
+	case *ast.SelectorExpr:
+		return exprName(x.X) + "." + x.Sel.Name
+	}
+	return "…"
+}
 
 var (
 	rePipeToShell = regexp.MustCompile(`(?:^|[;&|(\n]|\bsudo|\bthen|\bdo|\belse)\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:/usr/bin/|/bin/)?(curl|wget)\s+[^|;&\n]+\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:/usr)?(?:/local)?(?:/bin/)?(sh|bash|zsh|dash|ash|ksh|python[0-9.]*|perl|ruby|node)\b`)

@@ -40,6 +40,9 @@ type Options struct {
 type Expected struct {
 	Findings   []Finding `yaml:"findings"`
 	FileErrors []string  `yaml:"file_errors,omitempty"`
+	// NotShipped maps a path to the reason every finding there must give
+	// in values.not_shipped ("test code", "example", …); optional.
+	NotShipped map[string]string `yaml:"not_shipped,omitempty"`
 }
 
 // Finding is one expected finding.
@@ -110,6 +113,20 @@ func Run(t *testing.T, reg *checks.Registry, root string, opts Options) {
 				}
 				got = append(got, Finding{Check: f.Check, Outcome: f.Outcome, Path: f.Path, Line: f.Line})
 			}
+			for p, why := range want.NotShipped {
+				seen := false
+				for _, f := range rep.Findings() {
+					if f.Path == p && (f.Outcome == checks.Info || f.Outcome == checks.Fail || f.Outcome == checks.Warn) {
+						seen = true
+						if f.Values["not_shipped"] != why {
+							t.Errorf("%s:%d %s: not_shipped = %q, want %q", f.Path, f.Line, f.Check, f.Values["not_shipped"], why)
+						}
+					}
+				}
+				if !seen {
+					t.Errorf("not_shipped: no finding at %s", p)
+				}
+			}
 			var gotErrs []string
 			for _, fe := range rep.FileErrors {
 				gotErrs = append(gotErrs, fe.Path)
@@ -117,7 +134,7 @@ func Run(t *testing.T, reg *checks.Registry, root string, opts Options) {
 			sortFindings(got)
 			sortFindings(want.Findings)
 			if opts.Update {
-				writeExpect(t, file, data, got, gotErrs)
+				writeExpect(t, file, data, got, gotErrs, want.NotShipped)
 				return
 			}
 			if diff := cmp.Diff(want.Findings, got, cmpEmpty); diff != "" {
@@ -150,7 +167,7 @@ func sortFindings(fs []Finding) {
 }
 
 // writeExpect keeps the leading comment (the case's intent) and rewrites the rest.
-func writeExpect(t *testing.T, file string, old []byte, got []Finding, errs []string) {
+func writeExpect(t *testing.T, file string, old []byte, got []Finding, errs []string, notShipped map[string]string) {
 	var b strings.Builder
 	for _, line := range strings.SplitAfter(string(old), "\n") {
 		if !strings.HasPrefix(line, "#") {
@@ -170,6 +187,17 @@ func writeExpect(t *testing.T, file string, old []byte, got []Finding, errs []st
 		b.WriteString("file_errors:\n")
 		for _, e := range errs {
 			fmt.Fprintf(&b, "  - %s\n", e)
+		}
+	}
+	if len(notShipped) > 0 {
+		b.WriteString("not_shipped:\n")
+		paths := make([]string, 0, len(notShipped))
+		for p := range notShipped {
+			paths = append(paths, p)
+		}
+		sort.Strings(paths)
+		for _, p := range paths {
+			fmt.Fprintf(&b, "  %s: %s\n", p, notShipped[p])
 		}
 	}
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {

@@ -65,11 +65,7 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
-	ship := &shipping{testGlobs: cfg.Checks.TestPaths, productCompose: cfg.Checks.ProductCompose,
-		read: t.Files.Read, devComposeCache: map[string]bool{}}
-	if len(ship.testGlobs) == 0 {
-		ship.testGlobs, ship.builtinTests = DefaultTestPaths, true
-	}
+	ship := newShipping(cfg, t.Files.Read)
 	testSev := DefaultTestSeverity
 	if cfg.Checks.TestSeverity != "" {
 		s, err := ParseSeverity(cfg.Checks.TestSeverity)

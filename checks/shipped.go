@@ -5,6 +5,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/cemark/cemark/evidence/config"
 )
 
 // Where a finding does not count against the product. Test code and
@@ -61,6 +63,30 @@ type shipping struct {
 	productCompose  []string
 	read            func(string) ([]byte, error)
 	devComposeCache map[string]bool
+}
+
+// newShipping classifies paths by cfg's checks.test_paths and
+// checks.product_compose; read reads a compose file's leading comment (nil
+// reads nothing).
+func newShipping(cfg *config.Config, read func(string) ([]byte, error)) *shipping {
+	ship := &shipping{testGlobs: cfg.Checks.TestPaths, productCompose: cfg.Checks.ProductCompose,
+		read: read, devComposeCache: map[string]bool{}}
+	if len(ship.testGlobs) == 0 {
+		ship.testGlobs, ship.builtinTests = DefaultTestPaths, true
+	}
+	return ship
+}
+
+// NotShippedBy returns the classifier Run lowers findings by, for a family
+// that must choose which of several places a finding points at: why
+// findings at a path do not count (NotShippedTest, NotShippedDevCompose),
+// "" when the path ships. A nil cfg is the defaults. The classifier is not
+// safe for concurrent use.
+func NotShippedBy(cfg *config.Config, read func(string) ([]byte, error)) func(rel string) string {
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	return newShipping(cfg, read).notShipped
 }
 
 // notShipped says why findings at rel do not count ("" when they do).

@@ -145,36 +145,13 @@ func placesSummary(ei checks.ExposedInterface) string {
 
 // evalDeclared compares what ships with what cemark.yaml declares: ports
 // and binds. TLS on a declared interface is CEM-PORT-005's alone (a
-// plaintext place fails there), so one problem is one finding.
+// plaintext place fails there), so one problem is one finding. An
+// interface is judged on its shipped places first (Facts.shippedFirst);
+// the message lists every place.
 func evalDeclared(f *Facts) []checks.Finding {
-	var out []checks.Finding
-	inv := f.Inventory
-	if len(f.Declared) == 0 {
-		for _, ei := range inv.Interfaces {
-			if ei.Bind == "loopback" {
-				continue
-			}
-			p := firstPlace(ei)
-			out = append(out, checks.Finding{Outcome: checks.Warn,
-				Message: fmt.Sprintf("%s is exposed (%s) but cemark.yaml declares no interfaces yet: add the product's intended interfaces (cemark init drafts them from this inventory)", portKey(ei), placesSummary(ei)),
-				Path:    p.Path, Line: p.Line, Column: p.Column, Snippet: p.Detail, Key: portKey(ei), Values: values(ei, p)})
-		}
-		return out
-	}
-	for _, ei := range inv.Interfaces {
-		p := firstPlace(ei)
-		d, ok := FindDeclared(f.Declared, ei.Port, ei.Protocol)
-		switch {
-		case !ok && ei.Bind != "loopback":
-			out = append(out, checks.Finding{Outcome: checks.Fail,
-				Message: fmt.Sprintf("%s is exposed (%s) but not declared in cemark.yaml interfaces: what ships must match the technical file", portKey(ei), placesSummary(ei)),
-				Path:    p.Path, Line: p.Line, Column: p.Column, Snippet: p.Detail, Key: portKey(ei), Values: values(ei, p)})
-		case ok && d.Bind == "loopback" && ei.Bind != "loopback" && ei.Bind != "":
-			out = append(out, checks.Finding{Outcome: checks.Fail,
-				Message: fmt.Sprintf("%s is declared loopback-only but is exposed %s (%s)", portKey(ei), bindWords(ei.Bind), placesSummary(ei)),
-				Path:    p.Path, Line: p.Line, Column: p.Column, Snippet: p.Detail, Key: portKey(ei) + "/bind", Values: values(ei, p)})
-		}
-	}
+	out := f.perInterface(func(whole, ei checks.ExposedInterface) (checks.Finding, bool) {
+		return declaredFinding(f.Declared, whole, ei)
+	})
 	declared := append([]config.Interface(nil), f.Declared...)
 	sort.SliceStable(declared, func(i, j int) bool {
 		if declared[i].Port != declared[j].Port {
@@ -184,7 +161,7 @@ func evalDeclared(f *Facts) []checks.Finding {
 	})
 	for _, d := range declared {
 		found := false
-		for _, ei := range inv.Interfaces {
+		for _, ei := range f.Inventory.Interfaces {
 			if ei.Port == d.Port && ei.Protocol == normProto(d.Protocol) {
 				found = true
 				break
@@ -204,45 +181,91 @@ func evalDeclared(f *Facts) []checks.Finding {
 	return out
 }
 
+// declaredFinding judges ei, a group of whole's places, against the
+// declarations: exposed but not declared (a warning while cemark.yaml
+// declares no interface at all), or wider than a loopback declaration.
+func declaredFinding(declared []config.Interface, whole, ei checks.ExposedInterface) (checks.Finding, bool) {
+	p := firstPlace(ei)
+	d, ok := FindDeclared(declared, ei.Port, ei.Protocol)
+	switch {
+	case len(declared) == 0 && ei.Bind != "loopback":
+		return checks.Finding{Outcome: checks.Warn,
+			Message: fmt.Sprintf("%s is exposed (%s) but cemark.yaml declares no interfaces yet: add the product's intended interfaces (cemark init drafts them from this inventory)", portKey(ei), placesSummary(whole)),
+			Path:    p.Path, Line: p.Line, Column: p.Column, Snippet: p.Detail, Key: portKey(ei), Values: values(ei, p)}, true
+	case len(declared) == 0:
+		return checks.Finding{}, false
+	case !ok && ei.Bind != "loopback":
+		return checks.Finding{Outcome: checks.Fail,
+			Message: fmt.Sprintf("%s is exposed (%s) but not declared in cemark.yaml interfaces: what ships must match the technical file", portKey(ei), placesSummary(whole)),
+			Path:    p.Path, Line: p.Line, Column: p.Column, Snippet: p.Detail, Key: portKey(ei), Values: values(ei, p)}, true
+	case ok && d.Bind == "loopback" && ei.Bind != "loopback" && ei.Bind != "":
+		return checks.Finding{Outcome: checks.Fail,
+			Message: fmt.Sprintf("%s is declared loopback-only but is exposed %s (%s)", portKey(ei), bindWords(ei.Bind), placesSummary(whole)),
+			Path:    p.Path, Line: p.Line, Column: p.Column, Snippet: p.Detail, Key: portKey(ei) + "/bind", Values: values(ei, p)}, true
+	}
+	return checks.Finding{}, false
+}
+
+// evalPlaintext records plaintext and all-interface listeners for the
+// risk assessment, one finding per interface, at a shipped place when one
+// calls for it (Facts.shippedFirst).
 func evalPlaintext(f *Facts) []checks.Finding {
+	return f.perInterface(func(_, ei checks.ExposedInterface) (checks.Finding, bool) { return plaintextFinding(ei) })
+}
+
+// perInterface gives at most one finding per interface: judge's on the
+// shipped places when it finds one there, else on the others
+// (Facts.shippedFirst). whole is the interface with every place.
+func (f *Facts) perInterface(judge func(whole, ei checks.ExposedInterface) (checks.Finding, bool)) []checks.Finding {
 	var out []checks.Finding
-	for _, ei := range f.Inventory.Interfaces {
-		if ei.Bind == "loopback" {
-			continue // not reachable from the network: nothing to assess
+	for _, whole := range f.Inventory.Interfaces {
+		for _, ei := range f.shippedFirst(whole) {
+			if fd, ok := judge(whole, ei); ok {
+				out = append(out, fd)
+				break
+			}
 		}
-		var notes []string
-		var at *checks.Place
-		if ei.TLS != nil && !*ei.TLS {
-			notes = append(notes, "served without TLS")
+	}
+	return out
+}
+
+// plaintextFinding points at ei's first plaintext place, else its first
+// all-interface bind.
+func plaintextFinding(ei checks.ExposedInterface) (checks.Finding, bool) {
+	if ei.Bind == "loopback" {
+		return checks.Finding{}, false // not reachable from the network: nothing to assess
+	}
+	var notes []string
+	var at *checks.Place
+	if ei.TLS != nil && !*ei.TLS {
+		notes = append(notes, "served without TLS")
+		for i := range ei.Places {
+			if p := ei.Places[i]; p.TLS != nil && !*p.TLS {
+				at = &ei.Places[i]
+				break
+			}
+		}
+	}
+	if ei.Bind == "all" {
+		notes = append(notes, "bound to all interfaces")
+		if at == nil {
 			for i := range ei.Places {
-				if p := ei.Places[i]; p.TLS != nil && !*p.TLS {
+				if ei.Places[i].Bind == "all" {
 					at = &ei.Places[i]
 					break
 				}
 			}
 		}
-		if ei.Bind == "all" {
-			notes = append(notes, "bound to all interfaces")
-			if at == nil {
-				for i := range ei.Places {
-					if ei.Places[i].Bind == "all" {
-						at = &ei.Places[i]
-						break
-					}
-				}
-			}
-		}
-		if len(notes) == 0 || at == nil {
-			continue
-		}
-		name := portKey(ei)
-		if ei.Service != "" {
-			name += " (" + ei.Service + ")"
-		}
-		out = append(out, checks.Finding{Outcome: checks.Info, Message: fmt.Sprintf("%s is %s: record the reason in the risk assessment", name, strings.Join(notes, " and ")),
-			Path: at.Path, Line: at.Line, Column: at.Column, Snippet: at.Detail, Key: portKey(ei), Values: values(ei, *at)})
 	}
-	return out
+	if len(notes) == 0 || at == nil {
+		return checks.Finding{}, false
+	}
+	name := portKey(ei)
+	if ei.Service != "" {
+		name += " (" + ei.Service + ")"
+	}
+	return checks.Finding{Outcome: checks.Info, Message: fmt.Sprintf("%s is %s: record the reason in the risk assessment", name, strings.Join(notes, " and ")),
+		Path: at.Path, Line: at.Line, Column: at.Column, Snippet: at.Detail, Key: portKey(ei), Values: values(ei, *at)}, true
 }
 
 func evalNotAssessed(f *Facts) []checks.Finding {

@@ -1,11 +1,14 @@
 package surface
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/internal/corpustest"
 	"github.com/cemark/cemark/evidence/config"
 )
 
@@ -79,6 +82,11 @@ func TestEvalDeclared(t *testing.T) {
 	img := checks.Place{Kind: KindImageConfig, Path: "example/app:1"}
 	all := checks.Place{Kind: KindComposePorts, Path: "compose.yaml", Line: 5, Bind: "all", TLS: fls()}
 	lo := checks.Place{Kind: KindSourceListen, Path: "main.go", Line: 9, Bind: "loopback"}
+	// A test file sorts before the shipped z.yaml; the shipped place decides.
+	lo1883 := checks.Place{Kind: KindComposePorts, Path: "compose.yaml", Line: 5, Bind: "loopback"}
+	testAll := checks.Place{Kind: KindComposePorts, Path: "test/compose.yaml", Line: 4, Bind: "all"}
+	shippedAll := checks.Place{Kind: KindComposePorts, Path: "z.yaml", Line: 6, Bind: "all"}
+	notShipped := map[string]string{"test/compose.yaml": checks.NotShippedTest}
 	cases := []struct {
 		name     string
 		declared []config.Interface
@@ -101,13 +109,19 @@ func TestEvalDeclared(t *testing.T) {
 		{"declared loopback, bound to all", []config.Interface{{Port: 1883, Bind: "loopback"}},
 			[]checks.ExposedInterface{iface(1883, "tcp", "all", nil, all)},
 			[]brief{{Outcome: checks.Fail, Path: "compose.yaml", Line: 5, Key: "tcp/1883/bind"}}},
+		{"declared loopback, shipped loopback, a test file binds all", []config.Interface{{Port: 1883, Bind: "loopback"}},
+			[]checks.ExposedInterface{iface(1883, "tcp", "all", nil, lo1883, testAll)},
+			[]brief{{Outcome: checks.Fail, Path: "test/compose.yaml", Line: 4, Key: "tcp/1883/bind"}}},
+		{"declared loopback, shipped and test files bind all", []config.Interface{{Port: 1883, Bind: "loopback"}},
+			[]checks.ExposedInterface{iface(1883, "tcp", "all", nil, shippedAll, testAll)},
+			[]brief{{Outcome: checks.Fail, Path: "z.yaml", Line: 6, Key: "tcp/1883/bind"}}},
 		// CEM-PORT-005 fails it (TestEvalDeclaredTLS): one problem, one finding.
 		{"declared TLS, served plain: not this check's", []config.Interface{{Port: 8443, TLS: tru()}},
 			[]checks.ExposedInterface{iface(8443, "tcp", "all", fls(), all)}, []brief{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := briefs(evalDeclared(&Facts{Declared: c.declared, Inventory: &checks.Inventory{Interfaces: c.inv}}))
+			got := briefs(evalDeclared(&Facts{Declared: c.declared, Inventory: &checks.Inventory{Interfaces: c.inv}, notShipped: notShipped}))
 			if diff := cmp.Diff(c.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -127,5 +141,45 @@ func TestEvalPlaintext(t *testing.T) {
 	want := []brief{{Outcome: checks.Info, Path: "main.go", Line: 4, Key: "tcp/8443"}, {Outcome: checks.Info, Path: "srv.go", Line: 7, Key: "tcp/8080"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestShippedPlaceDecides runs the corpus case where a shipped compose file
+// and a Cypress one bind the same port through checks.Run: the findings
+// point at the shipped file and keep their grade, with no not-shipped
+// label and nothing lowered.
+func TestShippedPlaceDecides(t *testing.T) {
+	reg, err := checks.NewRegistry(Checks()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := corpustest.RunCase(t, reg, filepath.Join("testdata", "corpus", "port-compose-shipped-and-test-bind"))
+	want := map[string]brief{
+		IDDeclared:  {Outcome: checks.Warn, Severity: checks.SeverityMedium, Path: "docker-compose.yml", Line: 5, Key: "tcp/3000"},
+		IDPlaintext: {Outcome: checks.Info, Severity: checks.SeverityInfo, Path: "docker-compose.yml", Line: 5, Key: "tcp/3000"},
+	}
+	for _, res := range rep.Results {
+		w, ok := want[res.ID]
+		if !ok {
+			continue
+		}
+		delete(want, res.ID)
+		if diff := cmp.Diff([]brief{w}, briefs(res.Findings)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", res.ID, diff)
+			continue
+		}
+		f := res.Findings[0]
+		if f.Values["not_shipped"] != "" || f.Values["outcome_lowered_from"] != "" || f.Values["severity_lowered_from"] != "" {
+			t.Errorf("%s: lowered as not shipped: %v", res.ID, f.Values)
+		}
+		if f.Values["bind"] != "all" {
+			t.Errorf("%s: bind %q, want all", res.ID, f.Values["bind"])
+		}
+		if !strings.Contains(f.Message, "cypress/docker-compose.yml:5") && res.ID == IDDeclared {
+			t.Errorf("%s: the test file is not listed among the places: %s", res.ID, f.Message)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no result for %v", want)
 	}
 }

@@ -50,6 +50,9 @@ type Facts struct {
 	Declared []config.Interface `json:"declared,omitempty"`
 	// Issues are files whose part of the surface could not be assessed.
 	Issues []parse.Issue `json:"issues,omitempty"`
+	// notShipped says, for each place's path that does not ship (test code,
+	// examples, development compose files), why; see shippedFirst.
+	notShipped map[string]string
 }
 
 // Inventory returns the target's attack-surface inventory (memoized).
@@ -335,7 +338,56 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 		}
 		return issues[i].Line < issues[j].Line
 	})
-	return &Facts{Inventory: inv, Declared: declared, Issues: issues}, nil
+	return &Facts{Inventory: inv, Declared: declared, Issues: issues, notShipped: notShippedPlaces(t, inv)}, nil
+}
+
+// notShippedPlaces classifies the inventory's place paths as checks.Run
+// classifies finding paths.
+func notShippedPlaces(t *checks.Target, inv *checks.Inventory) map[string]string {
+	var read func(string) ([]byte, error)
+	if t.Files != nil {
+		read = t.Files.Read
+	}
+	why := checks.NotShippedBy(t.Config, read)
+	out := map[string]string{}
+	for _, ei := range inv.Interfaces {
+		for _, p := range ei.Places {
+			if _, seen := out[p.Path]; !seen {
+				out[p.Path] = why(p.Path)
+			}
+		}
+	}
+	return out
+}
+
+// shippedFirst splits an interface's places into those that ship and the
+// others (test code, examples, development compose files), each merged
+// into an interface of its own, the shipped one first; an interface with
+// only one kind of place is returned whole. A finding about the whole
+// interface is judged on the shipped places when they call for one, and
+// only otherwise on the rest: where a shipped compose file and a test one
+// bind the same port, the shipped file decides where the finding points
+// and so how it is graded (checks.Run lowers a finding at a place that
+// does not ship to info).
+func (f *Facts) shippedFirst(ei checks.ExposedInterface) []checks.ExposedInterface {
+	var shipped, other []checks.Place
+	for _, p := range ei.Places {
+		if f.notShipped[p.Path] == "" {
+			shipped = append(shipped, p)
+		} else {
+			other = append(other, p)
+		}
+	}
+	if len(shipped) == 0 || len(other) == 0 {
+		return []checks.ExposedInterface{ei}
+	}
+	out := make([]checks.ExposedInterface, 0, 2)
+	for _, ps := range [][]checks.Place{shipped, other} {
+		g := ei
+		g.Places, g.Bind, g.TLS = ps, MergeBind(ps), mergeTLS(ps)
+		out = append(out, g)
+	}
+	return out
 }
 
 // inheritedExpose is a stage's EXPOSE ports plus those of the earlier

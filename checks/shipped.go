@@ -79,9 +79,9 @@ func newShipping(cfg *config.Config, read func(string) ([]byte, error)) *shippin
 
 // NotShippedBy returns the classifier Run lowers findings by, for a family
 // that must choose which of several places a finding points at: why
-// findings at a path do not count (NotShippedTest, NotShippedDevCompose),
-// "" when the path ships. A nil cfg is the defaults. The classifier is not
-// safe for concurrent use.
+// findings at a path do not count (NotShippedTest, NotShippedExample,
+// NotShippedDevCompose), "" when the path ships. A nil cfg is the
+// defaults. The classifier is not safe for concurrent use.
 func NotShippedBy(cfg *config.Config, read func(string) ([]byte, error)) func(rel string) string {
 	if cfg == nil {
 		cfg = &config.Config{}

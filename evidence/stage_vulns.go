@@ -293,14 +293,6 @@ func vulnDBWithin(root string, cfg *config.Config, opts Options, getenv func(str
 	return ""
 }
 
-// vulnFacts is the report's vulnerability fact sheet.
-func vulnFacts(ev *Evidence) *vulnscan.Facts {
-	if ev.Vulns == nil {
-		return nil
-	}
-	return vulnscan.FactsOf(ev.Vulns, vulnscan.PolicyFrom(ev.Config.Vulnerabilities))
-}
-
 // VulnSummary is the typed summary of the run's vulnerability scan for
 // Annex I Part I (2)(a) and the technical file: whether a scan ran with a
 // fresh database, what remains open (KEV, fixable critical/high), what VEX

@@ -100,9 +100,6 @@ func Facts(ctx context.Context, t *checks.Target) (*checks.UpdateSigning, error)
 	return &s, nil
 }
 
-// CollectFacts returns all the family's facts, memoized on the Target.
-func CollectFacts(ctx context.Context, t *checks.Target) (*Collected, error) { return collect(ctx, t) }
-
 func collect(ctx context.Context, t *checks.Target) (*Collected, error) {
 	return checks.Memoized(t.Memo, memoKey, func() (*Collected, error) { return collectOnce(ctx, t) })
 }

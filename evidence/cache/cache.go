@@ -95,9 +95,6 @@ type Store struct {
 // Open returns the store in dir; the folder is made on the first Put.
 func Open(dir string) *Store { return &Store{dir: dir} }
 
-// Dir is the store's folder.
-func (s *Store) Dir() string { return s.dir }
-
 type manifest struct {
 	Format string            `json:"format"`
 	Files  map[string]string `json:"files"`

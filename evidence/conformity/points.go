@@ -78,13 +78,3 @@ func PointByClause(clause string) (Point, bool) {
 	}
 	return Point{}, false
 }
-
-// PointByID finds a point by its ID ("I-2a").
-func PointByID(id string) (Point, bool) {
-	for _, p := range Points() {
-		if p.ID == id {
-			return p, true
-		}
-	}
-	return Point{}, false
-}

@@ -149,10 +149,6 @@ func OpenEvent(root string, cfg *config.Config, o OpenOptions) (Event, error) {
 	return e, nil
 }
 
-func joinRoot(root, rel string) string {
-	return root + string(os.PathSeparator) + strings.ReplaceAll(rel, "/", string(os.PathSeparator))
-}
-
 func scalar(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
 
 func flowList(items []string) *yaml.Node {

@@ -29,9 +29,6 @@ const (
 	Final        = art14.Final
 )
 
-// Stages are the three stages in order.
-func Stages() []Stage { return art14.Stages() }
-
 // ParseStage reads a stage name as the command line gives it.
 func ParseStage(s string) (Stage, bool) { return art14.ParseStage(s) }
 
@@ -106,11 +103,6 @@ type (
 	Observation = art14.Observation
 	Candidate   = art14.Candidate
 )
-
-// Candidates picks the candidate reportable events from the observations.
-func Candidates(obs []Observation, events []Event) []Candidate {
-	return art14.Candidates(obs, events)
-}
 
 // ReportingSetup is cemark.yaml reporting:, as stated.
 type ReportingSetup = art14.ReportingSetup

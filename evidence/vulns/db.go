@@ -226,7 +226,6 @@ func providers(r v6.Reader) ([]vulnscan.Provider, error) {
 // DB is an open vulnerability database. Open it once per run; Close it
 // when the run is done.
 type DB struct {
-	dir      string
 	info     vulnscan.DB
 	provider vulnerability.Provider
 }
@@ -257,7 +256,7 @@ func Open(ctx context.Context, dir string, maxAge time.Duration, now time.Time) 
 		_ = r.Close()
 		return nil, err
 	}
-	return &DB{dir: dir, info: info, provider: v6.NewVulnerabilityProvider(r)}, nil
+	return &DB{info: info, provider: v6.NewVulnerabilityProvider(r)}, nil
 }
 
 // clientVersion is the schema version of the grype library linked in, as
@@ -280,9 +279,6 @@ func openReader(cur v6.Curator, dir string) (v6.Reader, error) {
 
 // Info returns the database's facts.
 func (d *DB) Info() vulnscan.DB { return d.info }
-
-// Dir is the database folder.
-func (d *DB) Dir() string { return d.dir }
 
 // Close releases the database.
 func (d *DB) Close() error {

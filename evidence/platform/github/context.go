@@ -86,10 +86,6 @@ func (c Context) FromFork() bool {
 	return !strings.EqualFold(pr.Head.Repo.FullName, base)
 }
 
-// Owner and Name split GITHUB_REPOSITORY.
-func (c Context) Owner() string { o, _, _ := strings.Cut(c.Repository, "/"); return o }
-func (c Context) Name() string  { _, n, _ := strings.Cut(c.Repository, "/"); return n }
-
 // Branch is the branch a push went to ("" for tags and other refs).
 func (c Context) Branch() string {
 	b, ok := strings.CutPrefix(c.Ref, "refs/heads/")

@@ -17,14 +17,20 @@ const (
 	// maxBcryptCost skips hashes of a higher cost: one comparison at cost
 	// 12 takes about a quarter of a second, and doubles with each step.
 	maxBcryptCost = 12
-	// maxBcryptHashes is how many distinct hashes a run tests; the others
-	// are reported as not assessed.
-	maxBcryptHashes = 16
+	// bcryptBudget bounds a run's bcrypt work, in units of one comparison
+	// at cost c costing 2^c: the work of 16 comparisons at cost 10, about
+	// one second of one core at the worst. A hash whose comparisons
+	// against every default could overrun what is left is not tested (not
+	// assessed, said so); a typical tree has no hash or one.
+	bcryptBudget = 16 << 10
+	// bcryptBudgetCost10 is the budget said in comparisons at cost 10,
+	// as the metadata states it.
+	bcryptBudgetCost10 = bcryptBudget >> 10
 )
 
-// hashedDefaultPasswords are the defaults a bcrypt hash is tested against:
-// the first of defaultPasswords people ship as hashes. At most five, so
-// the worst case stays at 16 × 5 comparisons (the metadata names them).
+// hashedDefaultPasswords are the defaults a bcrypt hash is tested against,
+// most common first (a match ends a hash's comparisons): the first of
+// defaultPasswords people ship as hashes (the metadata names them).
 var hashedDefaultPasswords = []string{"password", "admin", "changeme", "secret", "123456"}
 
 // reBcrypt is a bcrypt hash in the modular crypt format: $2a$, $2b$ or $2y$,
@@ -74,6 +80,7 @@ func markDefaultHashes(ss []Setting) UntestedHashes {
 	var un UntestedHashes
 	tested := map[string]string{} // hash → the default it verifies, "" for none
 	skipped := map[string]bool{}
+	spent := 0
 	for i := range ss {
 		hashes := bcryptHashes(ss[i].Value)
 		if len(hashes) == 0 && ss[i].Raw != ss[i].Value {
@@ -86,10 +93,12 @@ func markDefaultHashes(ss []Setting) UntestedHashes {
 				switch {
 				case cost > maxBcryptCost:
 					un.OverCost++
-				case len(tested) >= maxBcryptHashes:
+				case spent+len(hashedDefaultPasswords)<<cost > bcryptBudget:
 					un.OverLimit++
 				default:
-					pw = defaultOfHash(h)
+					var compared int
+					pw, compared = defaultOfHash(h)
+					spent += compared << cost
 					tested[h] = pw
 					done = true
 				}
@@ -108,12 +117,13 @@ func markDefaultHashes(ss []Setting) UntestedHashes {
 	return un
 }
 
-// defaultOfHash returns the default password a bcrypt hash verifies, or "".
-func defaultOfHash(hash string) string {
-	for _, pw := range hashedDefaultPasswords {
+// defaultOfHash returns the default password a bcrypt hash verifies ("" for
+// none) and how many comparisons it took.
+func defaultOfHash(hash string) (string, int) {
+	for i, pw := range hashedDefaultPasswords {
 		if bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil {
-			return pw
+			return pw, i + 1
 		}
 	}
-	return ""
+	return "", len(hashedDefaultPasswords)
 }

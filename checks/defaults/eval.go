@@ -304,7 +304,7 @@ func evalDefaultPassword(f *Facts) []checks.Finding {
 			why = append(why, fmt.Sprintf("%d of a cost above %d", un.OverCost, maxBcryptCost))
 		}
 		if un.OverLimit > 0 {
-			why = append(why, fmt.Sprintf("%d beyond the first %d a run tests", un.OverLimit, maxBcryptHashes))
+			why = append(why, fmt.Sprintf("%d beyond a run's budget of %d comparisons at cost 10", un.OverLimit, bcryptBudgetCost10))
 		}
 		what := fmt.Sprintf("%d bcrypt hashes (the first here)", un.OverCost+un.OverLimit)
 		if un.OverCost+un.OverLimit == 1 {

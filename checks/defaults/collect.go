@@ -95,6 +95,7 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 			f.Sites = append(f.Sites, scanVerifyConfig(e.Path, data)...)
 		}
 	}
+	f.UntestedHashes = markDefaultHashes(f.Settings)
 	return f, nil
 }
 

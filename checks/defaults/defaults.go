@@ -39,6 +39,10 @@
 //     asking to be changed ("change-me-in-prod") ship as universal default
 //     passwords and are reported as such (CEM-DEF-008). A credential in a
 //     stage that does not ship is a warning. Values are never printed.
+//   - A bcrypt hash in a setting is tested against the five most common
+//     default passwords, within bounds that keep a run fast (bcrypt.go);
+//     a match is reported as that default password (CEM-DEF-008), naming
+//     the default and showing the hash by its algorithm and cost only.
 //   - Templates of configuration (.env.example, *.sample, *.dist,
 //     *.template) and developer env files (.env.development, .env.local,
 //     .env.test) are not read.

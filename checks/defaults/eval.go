@@ -281,13 +281,47 @@ func evalCredential(f *Facts) []checks.Finding {
 	return out
 }
 
-func evalDefaultPassword(f *Facts) []checks.Finding { return evalCredentials(f, defaultPassword) }
+func evalDefaultPassword(f *Facts) []checks.Finding {
+	out := evalCredentials(f, defaultPassword)
+	for _, s := range f.Settings {
+		h := s.DefaultHash
+		if h == nil {
+			continue
+		}
+		// The hash is shown by its algorithm and cost only; the password is
+		// the public default of the family's list, not the product's secret.
+		// No colon after the password: the runner's masking would take it
+		// for "password: value" and hide the fix.
+		msg := fmt.Sprintf("%s holds a bcrypt hash (%s…) of the well-known default password %q, the same login in every installation;"+
+			" remove the entry, or replace it with the hash of a password each installation sets", settingSubject(s), h.Prefix, h.Password)
+		fd := checks.Finding{Outcome: checks.Fail, Path: s.Path, Line: s.Line, Column: s.Column, Key: settingKey(s) + ":bcrypt", Message: msg, Snippet: settingSnippet(s)}
+		lowerUnshipped(&fd, s)
+		out = append(out, fd)
+	}
+	if un := f.UntestedHashes; un.OverCost+un.OverLimit > 0 {
+		var why []string
+		if un.OverCost > 0 {
+			why = append(why, fmt.Sprintf("%d of a cost above %d", un.OverCost, maxBcryptCost))
+		}
+		if un.OverLimit > 0 {
+			why = append(why, fmt.Sprintf("%d beyond a run's budget of %d comparisons at cost 10", un.OverLimit, bcryptBudgetCost10))
+		}
+		what := fmt.Sprintf("%d bcrypt hashes (the first here)", un.OverCost+un.OverLimit)
+		if un.OverCost+un.OverLimit == 1 {
+			what = "a bcrypt hash"
+		}
+		out = append(out, checks.Finding{Outcome: checks.Info, Severity: checks.SeverityInfo, Path: un.Path, Line: un.Line, Key: "bcrypt:untested",
+			Message: fmt.Sprintf("%s not assessed against default passwords: %s", what, strings.Join(why, ", "))})
+	}
+	return out
+}
 
 func evalCredentials(f *Facts, want credentialKind) []checks.Finding {
 	var out []checks.Finding
 	for _, s := range f.Settings {
 		kind, inURL := credential(s)
-		if kind != want {
+		if kind != want || want == literalCredential && s.DefaultHash != nil {
+			// A hash of a default password is reported as such (CEM-DEF-008).
 			continue
 		}
 		what := "a hard-coded credential"
@@ -305,13 +339,19 @@ func evalCredentials(f *Facts, want credentialKind) []checks.Finding {
 		if s.Rule != "" {
 			fd.Values = map[string]string{"rule": s.Rule}
 		}
-		if !s.Shipped {
-			fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
-			fd.Message += "; it does not ship in the image, but the value is in the repository and the build cache"
-		}
+		lowerUnshipped(&fd, s)
 		out = append(out, fd)
 	}
 	return out
+}
+
+// lowerUnshipped makes a credential finding a warning when the setting does
+// not reach what ships.
+func lowerUnshipped(fd *checks.Finding, s Setting) {
+	if !s.Shipped {
+		fd.Outcome, fd.Severity = checks.Warn, checks.SeverityLow
+		fd.Message += "; it does not ship in the image, but the value is in the repository and the build cache"
+	}
 }
 
 // settingSubject names a setting for messages: "ENV DB_PASSWORD in the

@@ -39,6 +39,9 @@ type Facts struct {
 	// Unassessed are configuration files the credential scan could not
 	// parse (YAML over the limits, broken syntax): not assessed, said so.
 	Unassessed []parse.Issue
+	// UntestedHashes counts the bcrypt hashes in settings that were not
+	// tested against default passwords (over the cost or count bounds).
+	UntestedHashes UntestedHashes
 }
 
 // At is one value of a manifest with where it was written.
@@ -166,6 +169,9 @@ type Setting struct {
 	// Rule is the gitleaks rule a literal value matches, a known
 	// credential format ("github-pat", "aws-access-token"); "" for none.
 	Rule string
+	// DefaultHash is set when the value holds a bcrypt hash of a
+	// well-known default password (bcrypt.go).
+	DefaultHash *DefaultHash
 }
 
 // Site kinds.

@@ -69,6 +69,12 @@ func bcryptHashes(v string) []string {
 	return out
 }
 
+// isBcryptHash reports whether v is one bcrypt hash and nothing else.
+func isBcryptHash(v string) bool {
+	hashes := bcryptHashes(v)
+	return len(hashes) == 1 && hashes[0] == v
+}
+
 func isBcryptBase64(c byte) bool {
 	return c == '.' || c == '/' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }

@@ -78,6 +78,11 @@ func TestClassifyValue(t *testing.T) {
 		{"admin", defaultPassword}, {"Admin", defaultPassword}, {"changeme", defaultPassword}, {"change-me-in-prod", defaultPassword},
 		{"${DB_PASSWORD:-admin}", defaultPassword}, {"${DB_PASSWORD:changeme}", defaultPassword}, {"'secret'", defaultPassword},
 		{"Xk9mQ2vLr7", literalCredential}, {"1", notCredential}, {"42", notCredential}, {"${DB_PASSWORD:-Xk9mQ2vLr7}", literalCredential}, {"django-insecure-abc", literalCredential},
+		// A bcrypt hash is a fixed login whatever its salt begins with (a
+		// letter after "$" once read as a shell variable).
+		{"$2a$10$Xk9mQ2vLr7Xk9mQ2vLr7XuTzL9aQ8bQ2xJwHh9Vf3cVjJ1b2c3d4e", literalCredential},
+		{"$2b$12$0k9mQ2vLr7Xk9mQ2vLr7XuTzL9aQ8bQ2xJwHh9Vf3cVjJ1b2c3d4e", literalCredential},
+		{"'$2y$10$.k9mQ2vLr7Xk9mQ2vLr7XuTzL9aQ8bQ2xJwHh9Vf3cVjJ1b2c3d4e'", literalCredential},
 	} {
 		if got := classifyValue(tc.raw, tc.raw); got != tc.want {
 			t.Errorf("classifyValue(%q) = %v, want %v", tc.raw, got, tc.want)

@@ -151,6 +151,13 @@ func classifyValue(raw, value string) credentialKind {
 		}
 		return notCredential
 	}
+	if isBcryptHash(v) {
+		// A fixed password hash is a fixed login in every installation.
+		// Its salt may begin with a letter ("$2a$10$Xk…"), which the
+		// variable rules below would take for "$Xk": judged before them,
+		// the verdict does not hang on the salt.
+		return literalCredential
+	}
 	if strings.ContainsAny(v, "$") && (strings.Contains(v, "${") || strings.Contains(v, "$(") || reDollarVarInside.MatchString(v)) {
 		// Partly templated ("prefix-${X}") or expanded from an ARG that is
 		// judged on its own line.

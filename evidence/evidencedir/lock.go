@@ -136,12 +136,30 @@ func Acquire(ctx context.Context, path string, timeout time.Duration) (*Lock, er
 		}
 	}
 	if !ok {
-		return nil, &BusyError{Path: path, PID: holderPID(path)}
+		return nil, &BusyError{Path: path, PID: waitHolderPID(ctx, path)}
 	}
 	// Best effort: on Windows the locked range cannot be written through
 	// another handle, and the message then says "pid unknown".
 	_ = os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644)
 	return &Lock{fl: fl}, nil
+}
+
+// holderPIDWait bounds how long a run that found the lock taken waits for
+// the holder to record its process ID: the holder writes it just after it
+// takes the lock, and a run that looked in between would say "pid
+// unknown" of a run that is there.
+const holderPIDWait = 500 * time.Millisecond
+
+// waitHolderPID is the holder's process ID, read again for a moment while
+// the file is still empty; 0 when it never says (Windows, see Acquire).
+func waitHolderPID(ctx context.Context, path string) int {
+	deadline := time.Now().Add(holderPIDWait)
+	for {
+		if pid := holderPID(path); pid > 0 || time.Now().After(deadline) || ctx.Err() != nil {
+			return pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func holderPID(path string) int {

@@ -64,7 +64,10 @@ type Baseline struct {
 	Source string
 	// Digest is the hex SHA-256 of the file read (LoadBaseline), for the
 	// run record.
-	Digest  string
+	Digest string
+	// Report is the report the baseline was taken from (nil for none):
+	// the vulnerability scan takes first-seen days from it too.
+	Report  *Report
 	entries []baselineEntry
 }
 
@@ -73,7 +76,7 @@ type baselineEntry struct{ exact, content string }
 // NewBaseline takes every finding of rep that is not a pass or
 // not-applicable as existing.
 func NewBaseline(source string, rep *Report) *Baseline {
-	b := &Baseline{Source: source}
+	b := &Baseline{Source: source, Report: rep}
 	if rep == nil {
 		return b
 	}

@@ -93,6 +93,22 @@ type stageDef struct {
 	outputs string
 	run     func(ctx context.Context, r *runState) (summary string, err error)
 	cached  bool
+	// readsTree is true for a stage that reads the product tree: its
+	// cached outputs are keyed by the tree's fingerprint, taken before the
+	// first such stage and again after the last (stagecache.go).
+	readsTree bool
+}
+
+// lastTreeReader is the last stage of s that reads the product tree, ""
+// when none does.
+func (s Selection) lastTreeReader() Stage {
+	var last Stage
+	for _, st := range pipeline() {
+		if st.readsTree && s.Has(st.name) {
+			last = st.name
+		}
+	}
+	return last
 }
 
 // pipeline is every stage, in the order they run.
@@ -165,6 +181,10 @@ type runState struct {
 	// checksKey is the checks stage's key (its report is a function of
 	// it), for the attest stage's.
 	checksKey cache.Key
+	// lastTreeReader is the last selected stage that reads the product
+	// tree ("" for none): the tree is fingerprinted in the config stage
+	// and again once it is done.
+	lastTreeReader Stage
 	// licences is syft's licence scanner, started in the config stage
 	// (nil: the SBOM stage builds its own when it runs).
 	licences *sbom.LicenceScanner
@@ -184,12 +204,12 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		if !r.sel.Has(st.name) {
 			continue
 		}
-		if st.name == StageDocs || st.name == StageSign || st.name == StageWrite {
-			// No stage from here on reads the product tree.
-			r.startRecheck(ctx)
-		}
 		if err := r.runStage(ctx, st); err != nil {
 			return nil, err
+		}
+		if st.name == r.lastTreeReader {
+			// No stage from here on reads the product tree.
+			r.startRecheck(ctx)
 		}
 	}
 	if opts.FailOn != "" && r.ev.Report != nil {
@@ -230,7 +250,7 @@ func newRun(opts Options) (*runState, error) {
 	}
 	ev := &Evidence{Root: absRoot, Tool: version.Get(), Files: map[string]string{}, Now: now().UTC()}
 	ev.Record.Tool = ev.Tool
-	return &runState{opts: opts, sel: sel, p: &stageProgress{Progress: p}, getenv: getenv, ev: ev, files: map[string][]byte{}}, nil
+	return &runState{opts: opts, sel: sel, lastTreeReader: sel.lastTreeReader(), p: &stageProgress{Progress: p}, getenv: getenv, ev: ev, files: map[string][]byte{}}, nil
 }
 
 // runStage runs one stage, or restores its outputs from the cache, and

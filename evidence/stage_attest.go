@@ -27,9 +27,10 @@ var attestStage = stageDef{
 	name: StageAttest,
 	inputs: "the SBOM, the report, the vulnerability scan, the subjects (attestations.subjects and --subject, else the commit " +
 		"and the images), the commit and the git remote, the CI run, cemark.yaml",
-	outputs: "the statements (not yet signed) and their subjects",
-	run:     runAttest,
-	cached:  true,
+	outputs:   "the statements (not yet signed) and their subjects",
+	run:       runAttest,
+	cached:    true,
+	readsTree: true,
 }
 
 func runAttest(ctx context.Context, r *runState) (string, error) {

@@ -30,9 +30,10 @@ var checksStage = stageDef{
 	inputs: "the tree (without the run's exclusions), the configuration, the checks selected (--checks, else checks.select), " +
 		"the SBOM's components and images — without the sbom stage, the image sources' configuration —, the vulnerability scan, " +
 		"the shipped artefacts and update keys, the baseline, the day (waiver and support-period expiry) and the state of each Art. 14 deadline",
-	outputs: "report.json and its SARIF, Code Quality and Markdown forms, ports.json, conformity.json; the Annex I assessment and the conformity route",
-	run:     runChecks,
-	cached:  true,
+	outputs:   "report.json and its SARIF, Code Quality and Markdown forms, ports.json, conformity.json; the Annex I assessment and the conformity route",
+	run:       runChecks,
+	cached:    true,
+	readsTree: true,
 }
 
 func runChecks(ctx context.Context, r *runState) (string, error) {

@@ -75,7 +75,7 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	// directory, so committing the regenerated file does not make it stale.
 	r.gitPrefix, r.inRepo = gitinfo.RepoPrefix(ctx, ev.Root)
 	ev.RepoPrefix = repoPrefix(ev.Root, r.gitPrefix, r.inRepo, opts)
-	if r.sel.Has(StageSBOM) || r.sel.Has(StageVulns) || r.sel.Has(StageChecks) {
+	if r.lastTreeReader != "" {
 		r.startTree(ctx)
 	}
 	productVersion := opts.ProductVersion

@@ -20,9 +20,10 @@ var sbomStage = stageDef{
 	name: StageSBOM,
 	inputs: "the sources (--source, else cemark.yaml sources, else the product root) without the run's exclusions; " +
 		"the product and manufacturer from the configuration; the reference time; syft's version",
-	outputs: "sbom.cdx.json, sbom.spdx.json, sbom-quality.json and .txt; the components, images and sources for the later stages",
-	run:     runSBOM,
-	cached:  true,
+	outputs:   "sbom.cdx.json, sbom.spdx.json, sbom-quality.json and .txt; the components, images and sources for the later stages",
+	run:       runSBOM,
+	cached:    true,
+	readsTree: true,
 }
 
 func runSBOM(ctx context.Context, r *runState) (string, error) {

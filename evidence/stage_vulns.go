@@ -42,9 +42,10 @@ var vulnsStage = stageDef{
 	inputs: "this run's SBOM (syft's catalogue) — without the sbom stage, the SBOM the last run left in the evidence directory; " +
 		"the vulnerability database (its recorded digest, build time and age against vulnerabilities.max_db_age); " +
 		"the VEX documents; the previous report.json and the baseline (first-seen dates, applied after the cache); grype's version",
-	outputs: "the scan (matches with KEV, EPSS, fixes and VEX states), gl-dependency-scanning-report.json",
-	run:     runVulns,
-	cached:  true,
+	outputs:   "the scan (matches with KEV, EPSS, fixes and VEX states), gl-dependency-scanning-report.json",
+	run:       runVulns,
+	cached:    true,
+	readsTree: true,
 }
 
 func runVulns(ctx context.Context, r *runState) (string, error) {
@@ -67,8 +68,8 @@ func runVulns(ctx context.Context, r *runState) (string, error) {
 	// First-seen dates come from the previous run's report, the baseline
 	// and today's date: applied to the (possibly reused) scan every run.
 	earlier := []*checks.Report{previousReport(filepath.Join(ev.OutDir, evidencedir.Report))}
-	if b := baselinePath(ev.Root, ev.Config, r.opts.Baseline); b != "" {
-		earlier = append(earlier, previousReport(b))
+	if r.baseline != nil {
+		earlier = append(earlier, r.baseline.Report) // read in the config stage
 	}
 	seen := checkvulns.FirstSeen(scan.Matches, ev.Time.UTC().Format(time.DateOnly), earlier...)
 	for i := range scan.Matches {
@@ -186,9 +187,6 @@ func (in vulnScanInput) notAssessed(why, fix string) *vulnscan.Scan {
 // updates it first.
 func (in vulnScanInput) database(ctx context.Context) (vulns.Location, error) {
 	p := in.Progress
-	if p == nil {
-		p = silentProgress{}
-	}
 	loc, err := vulns.ResolveDir(in.DBFlag, in.Config, in.Root, in.Getenv)
 	if err != nil {
 		return loc, failure.Usage(err)
@@ -212,9 +210,7 @@ func (in vulnScanInput) database(ctx context.Context) (vulns.Location, error) {
 func (in vulnScanInput) scan(ctx context.Context, loc vulns.Location) (*vulnscan.Scan, error) {
 	db, err := vulns.Open(ctx, loc.Dir, vulns.MaxAge(in.Config), in.Now)
 	if errors.Is(err, vulns.ErrNoDB) {
-		if in.Progress != nil {
-			in.Progress.Notice(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From))
-		}
+		in.Progress.Notice(fmt.Sprintf("no vulnerability database in %s (from %s)", loc.Dir, loc.From))
 		// The folder is in the notice only: the finding reaches the
 		// technical file, which names no machine's paths.
 		return in.notAssessed("no vulnerability database was found (`cemark db status` shows where cemark looks)",
@@ -267,15 +263,6 @@ func previousReport(path string) *checks.Report {
 		return nil
 	}
 	return &r
-}
-
-// baselinePath is the baseline report's file as all.LoadBaseline finds it
-// (--baseline, else checks.baseline under root), "" for none.
-func baselinePath(root string, cfg *config.Config, flagPath string) string {
-	if flagPath == "" && cfg != nil && cfg.Checks.Baseline != "" {
-		return filepath.Join(root, filepath.FromSlash(cfg.Checks.Baseline))
-	}
-	return flagPath
 }
 
 // vulnDBWithin is the vulnerability database folder relative to the

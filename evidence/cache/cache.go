@@ -92,7 +92,7 @@ type Store struct {
 	dir string
 }
 
-// Open returns the store in dir; the folder is made on the first Put.
+// Open returns the store in dir; the folder is made when the first entry is stored.
 func Open(dir string) *Store { return &Store{dir: dir} }
 
 type manifest struct {
@@ -139,20 +139,10 @@ func (s *Store) Get(stage string, k Key) (Entry, bool) {
 	return e, true
 }
 
-// Put stores e as the entry of stage under k: the blobs first, then the
-// manifest that makes the entry visible.
-func (s *Store) Put(stage string, k Key, e Entry) error {
-	files, err := s.PutBlobs(stage, e)
-	if err != nil {
-		return err
-	}
-	return s.PutManifest(stage, k, files)
-}
-
 // PutBlobs stores the blobs of an entry and returns what its manifest
-// names (PutManifest): a run writes its outputs when it makes them, and
-// so need not hold them in memory until it knows whether to keep them.
-// Blobs no manifest names are removed by Prune. Nothing the cache writes
+// names; the entry becomes visible with PutManifest, blobs first. A run
+// writes its outputs when it makes them, and so need not hold them in
+// memory until it knows whether to keep them. Blobs no manifest names are removed by Prune. Nothing the cache writes
 // is synced: a blob lost in a crash fails its digest, a manifest lost or
 // torn does not parse, and either is a miss.
 func (s *Store) PutBlobs(stage string, e Entry) (map[string]string, error) {

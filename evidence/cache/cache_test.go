@@ -67,7 +67,7 @@ func TestStoreDamageIsAMiss(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := Open(t.TempDir())
 			k := NewKey("checks").Sum()
-			if err := s.Put("checks", k, Entry{"out": []byte("output of the checks")}); err != nil {
+			if err := put(s, "checks", k, Entry{"out": []byte("output of the checks")}); err != nil {
 				t.Fatal(err)
 			}
 			files, err := s.PutBlobs("checks", Entry{"out": []byte("output of the checks")})
@@ -91,7 +91,7 @@ func TestStorePrune(t *testing.T) {
 	keys := make([]Key, 3)
 	for i := range keys {
 		keys[i] = NewKey("sbom").Add("n", string(rune('a'+i))).Sum()
-		if err := s.Put("sbom", keys[i], Entry{"doc": []byte{byte('a' + i)}}); err != nil {
+		if err := put(s, "sbom", keys[i], Entry{"doc": []byte{byte('a' + i)}}); err != nil {
 			t.Fatal(err)
 		}
 		// Oldest first: a, b, c.
@@ -136,4 +136,14 @@ func TestStorePrune(t *testing.T) {
 	if exists(oldTmp) || !exists(newTmp) {
 		t.Errorf("temporary files: old kept %v, new kept %v (want false, true)", exists(oldTmp), exists(newTmp))
 	}
+}
+
+// put stores e as the entry of stage under k, as a run does: the blobs,
+// then the manifest that makes them visible.
+func put(s *Store, stage string, k Key, e Entry) error {
+	files, err := s.PutBlobs(stage, e)
+	if err != nil {
+		return err
+	}
+	return s.PutManifest(stage, k, files)
 }

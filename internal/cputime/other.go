@@ -2,4 +2,4 @@
 
 package cputime
 
-func now() (time int64, ok bool) { return 0, false }
+func now() int64 { return 0 }

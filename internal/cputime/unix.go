@@ -4,10 +4,11 @@ package cputime
 
 import "syscall"
 
-func now() (time int64, ok bool) {
+// now is user+system CPU nanoseconds; 0 when getrusage fails.
+func now() int64 {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0, false
+		return 0
 	}
-	return ru.Utime.Nano() + ru.Stime.Nano(), true
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

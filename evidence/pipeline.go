@@ -188,6 +188,9 @@ type runState struct {
 	// licences is syft's licence scanner, started in the config stage
 	// (nil: the SBOM stage builds its own when it runs).
 	licences *sbom.LicenceScanner
+	// warm is the checks stage's tree work, started beside the SBOM
+	// (checkswarm.go); nil when not started or taken.
+	warm *checksWarm
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each
@@ -273,6 +276,7 @@ func (r *runState) runStage(ctx context.Context, st stageDef) error {
 // finish releases the run lock and stores what this run's stages made
 // for the next run (stagecache.go).
 func (r *runState) finish(ctx context.Context) {
+	r.dropChecksWarm()
 	r.flushCache(ctx)
 	if r.lock != nil {
 		r.lock.Release()

@@ -260,6 +260,15 @@ func (x *FileIndex) Read(rel string) ([]byte, error) {
 	return c.data, c.err
 }
 
+// DropContents lets go of the files read so far: a later Read reads the
+// file again. For a pipeline whose later stages no longer read the tree
+// (the contents of a large tree are tens of MB).
+func (x *FileIndex) DropContents() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.content = map[string]*cachedRead{}
+}
+
 // DiskReads is how many times a file was opened from disk (at most once
 // per file, whatever number of checks asked).
 func (x *FileIndex) DiskReads() int64 { return x.diskReads.Load() }

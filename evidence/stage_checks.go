@@ -66,6 +66,13 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 		return "", err
 	}
 	r.setReport(report)
+	if r.stagesAfterChecks {
+		// The stages left read the report, not the tree: the files read
+		// and the parsers' results are let go (the target stays, for what
+		// it says about the walk).
+		t.Memo = checks.NewMemo()
+		t.Files.DropContents()
+	}
 	if key != "" {
 		if b, err := json.Marshal(report); err == nil {
 			r.keep(StageChecks, key, cache.Entry{"report.json": b})

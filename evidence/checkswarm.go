@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
@@ -27,7 +28,9 @@ type checksWarm struct {
 // when the run will run the checks. Called by the SBOM stage when it
 // catalogues (a reused SBOM takes no time to overlap).
 func (r *runState) startChecksWarm(ctx context.Context) {
-	if r.warm != nil || !r.sel.Has(StageChecks) || r.opts.sequentialChecks {
+	// With one processor there is nothing to overlap: the work would only
+	// take turns with syft's.
+	if r.warm != nil || !r.sel.Has(StageChecks) || r.opts.sequentialChecks || runtime.GOMAXPROCS(0) < 2 {
 		return
 	}
 	ctx, cancel := context.WithCancel(ctx)

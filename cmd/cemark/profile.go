@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -31,28 +32,27 @@ func (p *profileFlags) register(root *cobra.Command) {
 }
 
 func (p *profileFlags) start() error {
-	if p.cpu != "" {
-		f, err := os.Create(p.cpu)
-		if err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		p.stop = append(p.stop, func() { pprof.StopCPUProfile(); f.Close() })
+	if err := p.startTo(p.cpu, "cpu profile", pprof.StartCPUProfile, pprof.StopCPUProfile); err != nil {
+		return err
 	}
-	if p.trace != "" {
-		f, err := os.Create(p.trace)
-		if err != nil {
-			return fmt.Errorf("trace: %w", err)
-		}
-		if err := trace.Start(f); err != nil {
-			f.Close()
-			return fmt.Errorf("trace: %w", err)
-		}
-		p.stop = append(p.stop, func() { trace.Stop(); f.Close() })
+	return p.startTo(p.trace, "trace", trace.Start, trace.Stop)
+}
+
+// startTo starts a recording into the file at path (none when path is
+// empty) and remembers how to stop it.
+func (p *profileFlags) startTo(path, what string, start func(io.Writer) error, stop func()) error {
+	if path == "" {
+		return nil
 	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := start(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	p.stop = append(p.stop, func() { stop(); f.Close() })
 	return nil
 }
 

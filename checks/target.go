@@ -260,6 +260,15 @@ func (x *FileIndex) Read(rel string) ([]byte, error) {
 	return c.data, c.err
 }
 
+// DropContents lets go of the files read so far: a later Read reads the
+// file again. For a pipeline whose later stages no longer read the tree
+// (the contents of a large tree are tens of MB).
+func (x *FileIndex) DropContents() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.content = map[string]*cachedRead{}
+}
+
 // DiskReads is how many times a file was opened from disk (at most once
 // per file, whatever number of checks asked).
 func (x *FileIndex) DiskReads() int64 { return x.diskReads.Load() }
@@ -336,30 +345,47 @@ func Excluded(rel string, globs []string) bool {
 
 // MatchGlob matches a slash-separated path against a glob where "**"
 // stands for zero or more path segments and other segments use path.Match.
+// It walks both strings in place: it runs for every file and finding
+// against every exclusion, so it allocates nothing.
 func MatchGlob(glob, rel string) bool {
-	return matchSegments(strings.Split(glob, "/"), strings.Split(rel, "/"))
+	return matchSegments(glob, false, rel, false)
 }
 
-func matchSegments(g, p []string) bool {
-	for len(g) > 0 {
-		if g[0] == "**" {
-			for i := 0; i <= len(p); i++ {
-				if matchSegments(g[1:], p[i:]) {
+// matchSegments matches the segments of g against those of p; gDone and
+// pDone say that no segment is left (an empty string alone is one empty
+// segment, as strings.Split gives it).
+func matchSegments(g string, gDone bool, p string, pDone bool) bool {
+	for !gDone {
+		gSeg, gRest, gLast := nextSegment(g)
+		if gSeg == "**" {
+			for {
+				if matchSegments(gRest, gLast, p, pDone) {
 					return true
 				}
+				if pDone {
+					return false
+				}
+				_, p, pDone = nextSegment(p)
 			}
+		}
+		if pDone {
 			return false
 		}
-		if len(p) == 0 {
-			return false
-		}
-		ok, err := path.Match(g[0], p[0])
+		pSeg, pRest, pLast := nextSegment(p)
+		ok, err := path.Match(gSeg, pSeg)
 		if err != nil || !ok {
 			return false
 		}
-		g, p = g[1:], p[1:]
+		g, gDone, p, pDone = gRest, gLast, pRest, pLast
 	}
-	return len(p) == 0
+	return pDone
+}
+
+// nextSegment splits s at its first slash; last is true when there was
+// none (seg is the last segment).
+func nextSegment(s string) (seg, rest string, last bool) {
+	seg, rest, found := strings.Cut(s, "/")
+	return seg, rest, !found
 }
 
 // Memo caches parsed files and shared facts across checks, so that a

@@ -164,6 +164,10 @@ type Options struct {
 	// commitHook is called after each write step of the commit; an error
 	// stops the commit as a crash would (crash-consistency tests).
 	commitHook func(step string) error
+	// sequentialChecks keeps the checks stage's tree work in that stage
+	// (no warming beside the SBOM: checkswarm.go), for the tests that
+	// compare the two.
+	sequentialChecks bool
 	// VulnDB is the vulnerability database folder (--vuln-db); empty uses
 	// vulnerabilities.db, CEMARK_VULN_DB or $XDG_CACHE_HOME/cemark/grype-db.
 	VulnDB string

@@ -111,6 +111,18 @@ func (s Selection) lastTreeReader() Stage {
 	return last
 }
 
+// after reports whether s selects a stage that runs after stage.
+func (s Selection) after(stage Stage) bool {
+	seen := false
+	for _, st := range pipeline() {
+		if seen && s.Has(st.name) {
+			return true
+		}
+		seen = seen || st.name == stage
+	}
+	return false
+}
+
 // pipeline is every stage, in the order they run.
 func pipeline() []stageDef {
 	return []stageDef{configStage, sbomStage, vulnsStage, checksStage, attestStage, docsStage, signStage, writeStage}
@@ -185,9 +197,20 @@ type runState struct {
 	// tree ("" for none): the tree is fingerprinted in the config stage
 	// and again once it is done.
 	lastTreeReader Stage
+	// lastCatalogueUser is the last stage that needs syft's catalogue and
+	// licence scanner (the vulnerability scan matches the catalogue):
+	// once it is done they are let go (releaseCatalogue).
+	lastCatalogueUser Stage
+	// stagesAfterChecks is true when a selected stage follows the checks:
+	// then the checks' target lets go of what it read once the report is
+	// made (none of those stages reads the tree).
+	stagesAfterChecks bool
 	// licences is syft's licence scanner, started in the config stage
 	// (nil: the SBOM stage builds its own when it runs).
 	licences *sbom.LicenceScanner
+	// warm is the checks stage's tree work, started beside the SBOM
+	// (checkswarm.go); nil when not started or taken.
+	warm *checksWarm
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each
@@ -210,6 +233,9 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		if st.name == r.lastTreeReader {
 			// No stage from here on reads the product tree.
 			r.startRecheck(ctx)
+		}
+		if st.name == r.lastCatalogueUser {
+			r.releaseCatalogue()
 		}
 	}
 	if opts.FailOn != "" && r.ev.Report != nil {
@@ -250,7 +276,11 @@ func newRun(opts Options) (*runState, error) {
 	}
 	ev := &Evidence{Root: absRoot, Tool: version.Get(), Files: map[string]string{}, Now: now().UTC()}
 	ev.Record.Tool = ev.Tool
-	return &runState{opts: opts, sel: sel, lastTreeReader: sel.lastTreeReader(), p: &stageProgress{Progress: p}, getenv: getenv, ev: ev, files: map[string][]byte{}}, nil
+	lastCatalogueUser := StageSBOM
+	if sel.Has(StageVulns) {
+		lastCatalogueUser = StageVulns
+	}
+	return &runState{opts: opts, sel: sel, lastTreeReader: sel.lastTreeReader(), lastCatalogueUser: lastCatalogueUser, stagesAfterChecks: sel.after(StageChecks), p: &stageProgress{Progress: p}, getenv: getenv, ev: ev, files: map[string][]byte{}}, nil
 }
 
 // runStage runs one stage, or restores its outputs from the cache, and
@@ -270,9 +300,21 @@ func (r *runState) runStage(ctx context.Context, st stageDef) error {
 	return nil
 }
 
+// releaseCatalogue lets go of syft's in-memory catalogue and licence
+// scanner once no stage needs them, so that they are not held — tens of
+// MB on a large product — while the checks, the statements and the
+// evidence files are made. The SBOM's documents and facts stay.
+func (r *runState) releaseCatalogue() {
+	r.licences = nil
+	if r.ev.SBOM != nil {
+		r.ev.SBOM.Catalogue = nil
+	}
+}
+
 // finish releases the run lock and stores what this run's stages made
 // for the next run (stagecache.go).
 func (r *runState) finish(ctx context.Context) {
+	r.dropChecksWarm()
 	r.flushCache(ctx)
 	if r.lock != nil {
 		r.lock.Release()

@@ -39,10 +39,7 @@ var checksStage = stageDef{
 func runChecks(ctx context.Context, r *runState) (string, error) {
 	ev := r.ev
 	cfg := ev.Config
-	sel := r.opts.Checks
-	if len(sel) == 0 {
-		sel = cfg.Checks.Select
-	}
+	sel := r.checkSelection()
 	key, err := r.keyChecks(ctx, sel)
 	if err != nil {
 		return "", err
@@ -50,6 +47,7 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 	if key != "" {
 		var rep checks.Report
 		if summary, ok := r.restore(StageChecks, key, func(e cache.Entry) error { return json.Unmarshal(e["report.json"], &rep) }); ok {
+			r.dropChecksWarm()
 			r.setReport(&rep)
 			return summary, nil
 		}
@@ -68,6 +66,13 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 		return "", err
 	}
 	r.setReport(report)
+	if r.stagesAfterChecks {
+		// The stages left read the report, not the tree: the files read
+		// and the parsers' results are let go (the target stays, for what
+		// it says about the walk).
+		t.Memo = checks.NewMemo()
+		t.Files.DropContents()
+	}
 	if key != "" {
 		if b, err := json.Marshal(report); err == nil {
 			r.keep(StageChecks, key, cache.Entry{"report.json": b})
@@ -75,6 +80,15 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 	}
 	s := report.Summary
 	return fmt.Sprintf("%d checks: %d fail, %d warn, %d waived, %d error", s.Checks, s.Fail, s.Warn, s.Waived, s.Error), nil
+}
+
+// checkSelection is the checks the run selects: --checks, else
+// checks.select (empty: every check).
+func (r *runState) checkSelection() []string {
+	if len(r.opts.Checks) > 0 {
+		return r.opts.Checks
+	}
+	return r.ev.Config.Checks.Select
 }
 
 func (r *runState) setReport(report *checks.Report) {
@@ -164,9 +178,13 @@ func (r *runState) sources() []string {
 func (r *runState) checksTarget(ctx context.Context) (*checks.Target, error) {
 	ev := r.ev
 	cfg := ev.Config
-	t, err := checks.NewTarget(ctx, ev.Root, cfg, r.plan.own...)
-	if err != nil {
-		return nil, err
+	// The tree walked and parsed beside the SBOM, when it was.
+	t := r.takeChecksWarm()
+	var err error
+	if t == nil {
+		if t, err = checks.NewTarget(ctx, ev.Root, cfg, r.plan.own...); err != nil {
+			return nil, err
+		}
 	}
 	t.Now = ev.Now
 	var skipped []string

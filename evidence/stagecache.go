@@ -126,7 +126,7 @@ func (r *runState) startTree(ctx context.Context) {
 // changed meanwhile.
 func (r *runState) startRecheck(ctx context.Context) {
 	c := r.cache
-	if c == nil || c.treeDone == nil || c.recheckDone != nil {
+	if c == nil || c.treeDone == nil || c.recheckDone != nil || c.unkept() {
 		return
 	}
 	c.recheckDone = make(chan struct{})
@@ -134,6 +134,22 @@ func (r *runState) startRecheck(ctx context.Context) {
 		defer close(c.recheckDone)
 		c.recheck, c.recheckErr = r.fingerprintTree(ctx)
 	}()
+}
+
+// unkept reports whether the first fingerprints are known and say that
+// nothing keyed by the tree will be kept (flushCache): a file changed
+// just before them (Racy). Then neither the second
+// fingerprint nor the outputs' blobs are worth making. It never waits.
+func (c *stageCache) unkept() bool {
+	if c.treeDone == nil {
+		return false
+	}
+	select {
+	case <-c.treeDone:
+		return c.tree != nil && (c.tree.Racy || c.outside.Racy)
+	default:
+		return false
+	}
 }
 
 // pathsKey adds a fingerprint of files the configuration names that may
@@ -214,7 +230,7 @@ func (r *runState) keep(stage Stage, key cache.Key, e cache.Entry) {
 }
 
 func (r *runState) keepEntry(p *pendingEntry, e cache.Entry) {
-	if r.cache == nil {
+	if r.cache == nil || (!p.byContent && r.cache.unkept()) {
 		return
 	}
 	files, err := r.cache.store.PutBlobs(string(p.stage), e)

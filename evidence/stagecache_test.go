@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
 )
@@ -433,5 +434,36 @@ func TestStageCacheKeepsNothingFromATreeThatChanged(t *testing.T) {
 				t.Fatalf("a run whose tree changed at %s kept %d entries", stage, got)
 			}
 		})
+	}
+}
+
+// TestRacyTreeWritesNoBlobs: once the tree's first fingerprint says it is
+// racy nothing keyed by it will be kept, so its stages' outputs are not
+// even written to the store (and no second fingerprint is taken); an
+// entry keyed by content (a licence text) still is.
+func TestRacyTreeWritesNoBlobs(t *testing.T) {
+	done := make(chan struct{})
+	close(done)
+	dir := filepath.Join(t.TempDir(), "cache")
+	r := &runState{cache: &stageCache{store: cache.Open(dir), treeDone: done, tree: &cache.Tree{Racy: true}, outside: &cache.Tree{}}}
+	r.keepEntry(&pendingEntry{stage: StageChecks, key: "k1"}, cache.Entry{"report.json": []byte("{}")})
+	if len(r.cache.pending) != 0 {
+		t.Fatalf("a racy tree's stage output is pending: %+v", r.cache.pending)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "blobs")); !os.IsNotExist(err) {
+		t.Fatalf("a racy tree's stage output was written to the store (%v)", err)
+	}
+	r.keepEntry(&pendingEntry{stage: licenceStage, key: "k2", byContent: true}, cache.Entry{"licence": []byte("MIT")})
+	if len(r.cache.pending) != 1 {
+		t.Fatalf("an entry keyed by content was not kept: %+v", r.cache.pending)
+	}
+	r.startRecheck(context.Background())
+	if r.cache.recheckDone != nil {
+		t.Error("a racy tree was fingerprinted a second time")
+	}
+	r.cache.tree.Racy = false
+	r.keepEntry(&pendingEntry{stage: StageChecks, key: "k1"}, cache.Entry{"report.json": []byte("{}")})
+	if len(r.cache.pending) != 2 {
+		t.Fatalf("a settled tree's stage output was not kept: %+v", r.cache.pending)
 	}
 }

@@ -2,9 +2,11 @@ package all
 
 import (
 	"context"
+	"slices"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/input"
+	"github.com/cemark/cemark/checks/surface"
 )
 
 // RunSelected runs the checks with these IDs (all of them when sel is
@@ -30,4 +32,31 @@ func RunSelected(ctx context.Context, t *checks.Target, sel []string, opts check
 		return nil, nil, err
 	}
 	return report, reg, nil
+}
+
+// WarmTree does ahead of RunSelected, on the same target and for the same
+// selection, the work of the selected checks that reads only the tree and
+// the configuration: the surface family's parsers (surface.ParseTree),
+// whose results the checks then find memoized. It reads nothing the
+// pipeline adds later (images, SBOM, scan, artefacts, update keys, the
+// clock), so it may run while those are made; and it parses only what
+// RunSelected would parse, so the report — its file errors included — is
+// the same. After an error t must be dropped (a memo may be spent).
+func WarmTree(ctx context.Context, t *checks.Target, sel []string) error {
+	reg, err := Registry()
+	if err != nil {
+		return err
+	}
+	if len(sel) > 0 {
+		if reg, err = reg.Select(sel); err != nil {
+			return err
+		}
+	}
+	surfaceIDs := FamilyIDs("surface")
+	for _, id := range reg.IDs() {
+		if slices.Contains(surfaceIDs, id) {
+			return surface.ParseTree(ctx, t)
+		}
+	}
+	return nil
 }

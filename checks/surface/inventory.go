@@ -6,6 +6,7 @@ package surface
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -133,6 +134,13 @@ func parseAll(ctx context.Context, t *checks.Target) (*parsed, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// A panic here would end the process: no check's protection
+			// covers this goroutine.
+			defer func() {
+				if r := recover(); r != nil {
+					errs[i] = fmt.Errorf("%w: %v", ErrParserPanicked, r)
+				}
+			}()
 			errs[i] = fn()
 		}()
 	}
@@ -148,6 +156,21 @@ func parseAll(ctx context.Context, t *checks.Target) (*parsed, error) {
 		}
 	}
 	return &p, nil
+}
+
+// ErrParserPanicked marks a parser that panicked while parseAll ran it.
+var ErrParserPanicked = errors.New("parser panicked")
+
+// ParseTree runs, ahead of the checks, the parsers every surface check
+// reads (parseAll), so that their memoized results are there when the
+// checks run. They read only the tree and the configuration — never the
+// images, the SBOM, the scan, the artefacts or the clock — so they may run
+// before those are known (the pipeline runs this beside the SBOM). After
+// an error (ErrParserPanicked among them) a memo may be spent: the
+// caller must then drop t and let the checks build their own.
+func ParseTree(ctx context.Context, t *checks.Target) error {
+	_, err := parseAll(ctx, t)
+	return err
 }
 
 func collect(ctx context.Context, t *checks.Target) (*Facts, error) {

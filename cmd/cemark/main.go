@@ -73,6 +73,9 @@ type env struct {
 // run executes the CLI and returns the exit code (exitcodes.go).
 func run(ctx context.Context, args []string, e *env) int {
 	root := newRootCmd(e)
+	var prof profileFlags
+	prof.register(root)
+	defer prof.finish()
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)

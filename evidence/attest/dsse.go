@@ -75,18 +75,44 @@ func Unsigned(st Statement) *Envelope {
 }
 
 // JSON is the envelope as one line of JSON (no trailing newline), the
-// content of <name>.dsse.json.
+// content of <name>.dsse.json: the bytes json.Marshal gives, built in one
+// buffer of the right size — the payload of a large report's envelope
+// is tens of MB, and encoding/json would grow its own buffer and copy it.
 func (e *Envelope) JSON() []byte {
 	sigs := e.Signatures
 	if sigs == nil {
 		sigs = []Signature{}
 	}
-	b, err := json.Marshal(Envelope{PayloadType: e.PayloadType, Payload: e.Payload, Signatures: sigs})
-	if err != nil {
+	typ, err1 := json.Marshal(e.PayloadType)
+	sb, err2 := json.Marshal(sigs)
+	if err := errors.Join(err1, err2); err != nil {
 		// Only strings inside: Marshal cannot fail.
 		panic(fmt.Sprintf("encode envelope: %v", err))
 	}
-	return b
+	payload := []byte(nil)
+	if !plainBase64(e.Payload) {
+		payload, _ = json.Marshal(e.Payload) // not base64: escaped as encoding/json does
+	}
+	b := make([]byte, 0, len(`{"payloadType":,"payload":"","signatures":}`)+len(typ)+len(e.Payload)+len(payload)+len(sb))
+	b = append(append(append(b, `{"payloadType":`...), typ...), `,"payload":`...)
+	if payload != nil {
+		b = append(b, payload...)
+	} else {
+		b = append(append(append(b, '"'), e.Payload...), '"')
+	}
+	return append(append(append(b, `,"signatures":`...), sb...), '}')
+}
+
+// plainBase64 reports whether s holds only characters of the standard
+// base64 alphabet, which encoding/json writes as they are.
+func plainBase64(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=') {
+			return false
+		}
+	}
+	return true
 }
 
 // DecodePayload returns the payload bytes.

@@ -118,6 +118,12 @@ func NewStatement(name, predicateType string, subjects []*intotov1.ResourceDescr
 		}
 	}
 	payload = append(payload, "]}"...)
+	if cap(payload)-len(payload) > len(payload)/8 {
+		// Sorting the predicate's members needs room for it twice; the
+		// payload is kept for the whole run (a large report's is tens of
+		// MB), so it is kept without that room.
+		payload = bytes.Clone(payload)
+	}
 	if err := st.Validate(); err != nil {
 		return Statement{}, fmt.Errorf("statement %s: invalid in-toto Statement v1: %w", name, err)
 	}

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -146,4 +147,33 @@ func put(s *Store, stage string, k Key, e Entry) error {
 		return err
 	}
 	return s.PutManifest(stage, k, files)
+}
+
+// TestStatLineFormat pins the fingerprint's line for a file and a link to
+// the format it was first written with (fmt's), so that fingerprints and
+// the cache keys made from them stay the same across builds.
+func TestStatLineFormat(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.txt")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "l")
+	if err := os.Symlink("f.txt", link); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	f := newFingerprint(dir, nil)
+	f.statPath(file, "f.txt")
+	f.statPath(link, "l")
+	for i, c := range []struct{ abs, name, suffix string }{{file, "f.txt", ""}, {link, "l", " -> f.txt"}} {
+		fi, err := os.Lstat(c.abs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := statOf(fi)
+		want := fmt.Sprintf("file %s %v %d %d %d %d", c.name, fi.Mode(), fi.Size(), fi.ModTime().UnixNano(), st.ctime, st.inode) + c.suffix
+		if f.lines[i] != want {
+			t.Errorf("line %d = %q, want %q", i, f.lines[i], want)
+		}
+	}
 }

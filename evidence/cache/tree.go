@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -209,11 +210,20 @@ func (f *fingerprint) statPath(abs, name string) {
 		return
 	}
 	st := statOf(fi)
-	line := fmt.Sprintf("file %s %v %d %d %d %d", name, fi.Mode(), fi.Size(), fi.ModTime().UnixNano(), st.ctime, st.inode)
+	// The line as fmt's "file %s %v %d %d %d %d" gives it, built without
+	// fmt: it is made for every file of a tree outside git.
+	b := make([]byte, 0, 80+len(name))
+	b = append(append(append(b, "file "...), name...), ' ')
+	b = append(append(b, fi.Mode().String()...), ' ')
+	b = append(strconv.AppendInt(b, fi.Size(), 10), ' ')
+	b = append(strconv.AppendInt(b, fi.ModTime().UnixNano(), 10), ' ')
+	b = append(strconv.AppendInt(b, st.ctime, 10), ' ')
+	b = strconv.AppendUint(b, st.inode, 10)
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		target, _ := os.Readlink(abs)
-		line += " -> " + target
+		b = append(append(b, " -> "...), target...)
 	}
+	line := string(b)
 	if f.recent(fi.ModTime()) || (st.ctime != 0 && f.recent(time.Unix(0, st.ctime))) {
 		f.racy = true
 	}

@@ -22,7 +22,9 @@ type codeLine struct {
 func codeLines(data []byte, python bool) []codeLine {
 	var out []codeLine
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	// The buffer starts no larger than the file (a 64 KiB one per file was
+	// most of what a scan allocated) and grows to 1 MiB lines as before.
+	sc.Buffer(make([]byte, 0, min(len(data)+1, 64*1024)), 1<<20)
 	inBlock := "" // "*/" for JS block comments, `"""` or `'''` for Python docstrings
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()

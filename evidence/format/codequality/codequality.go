@@ -11,7 +11,6 @@
 package codequality
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -86,15 +85,15 @@ func Encode(w io.Writer, r *checks.Report) error {
 	if r == nil {
 		return fmt.Errorf("encode Code Quality report: no report")
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	// json.Encoder writes once, after the whole value is encoded: a
+	// failure writes nothing, and no copy of the document is made here.
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(Issues(r)); err != nil {
 		return fmt.Errorf("encode Code Quality report: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return nil
 }
 
 // severity maps cemark's severities onto GitLab's; warnings are at most minor.

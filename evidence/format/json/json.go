@@ -4,7 +4,6 @@
 package json
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -31,14 +30,14 @@ func Encode(w io.Writer, r *checks.Report) error {
 			c.Results[i].Findings = []checks.Finding{}
 		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	// json.Encoder writes once, after the whole value is encoded: a
+	// failure writes nothing, and no copy of the document is made here.
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	// Snippets hold source like "a && b" or "<tag>"; keep them readable.
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(&c); err != nil {
 		return fmt.Errorf("encode report.json: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return nil
 }

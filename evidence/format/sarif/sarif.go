@@ -22,7 +22,6 @@
 package sarif
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -209,15 +208,15 @@ func Encode(w io.Writer, r *checks.Report) error {
 		}
 	}
 	out := log{Schema: SchemaURI, Version: "2.1.0", Runs: []run{rn}}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	// json.Encoder writes once, after the whole value is encoded: a
+	// failure writes nothing, and no copy of the document is made here.
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("encode SARIF: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return nil
 }
 
 func ruleFor(m checks.Meta) rule {

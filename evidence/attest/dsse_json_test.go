@@ -1,0 +1,42 @@
+package attest
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// TestEnvelopeJSONIsMarshal: the envelope's file is the bytes json.Marshal
+// gives, whatever the payload holds (base64 as made, or anything a parsed
+// file held) and with or without signatures.
+func TestEnvelopeJSONIsMarshal(t *testing.T) {
+	for _, e := range []Envelope{
+		{PayloadType: PayloadType, Payload: "eyJhIjoxfQ==", Signatures: []Signature{{KeyID: "k<1>", Sig: "c2ln"}}},
+		{PayloadType: PayloadType, Payload: "eyJhIjoxfQ=="},
+		{PayloadType: "a\"b<&>", Payload: "not base64 <&> \"\u2028\x01", Signatures: []Signature{}},
+		{},
+	} {
+		sigs := e.Signatures
+		if sigs == nil {
+			sigs = []Signature{}
+		}
+		want, err := json.Marshal(Envelope{PayloadType: e.PayloadType, Payload: e.Payload, Signatures: sigs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.JSON(); !bytes.Equal(got, want) {
+			t.Errorf("JSON() = %s\nwant     %s", got, want)
+		}
+	}
+}
+
+func FuzzEnvelopeJSON(f *testing.F) {
+	f.Add("application/vnd.in-toto+json", "eyJ9", "k", "s")
+	f.Fuzz(func(t *testing.T, typ, payload, keyID, sig string) {
+		e := Envelope{PayloadType: typ, Payload: payload, Signatures: []Signature{{KeyID: keyID, Sig: sig}}}
+		want, _ := json.Marshal(e)
+		if got := e.JSON(); !bytes.Equal(got, want) {
+			t.Errorf("JSON() = %q\nwant     %q", got, want)
+		}
+	})
+}

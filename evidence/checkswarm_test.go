@@ -1,0 +1,102 @@
+package evidence
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
+)
+
+// TestChecksWarmIsByteIdentical: the checks' tree work done beside the
+// SBOM gives the evidence, the technical file and run.json's stage list a
+// run doing it in the checks stage gives — for every check and for a
+// selection without the surface family (whose parsers are the work done
+// early: the report's file errors must not list files that selection
+// never reads). The tree holds what every parser reads, and a binary
+// Dockerfile and compose file (file errors).
+func TestChecksWarmIsByteIdentical(t *testing.T) {
+	db := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
+	for _, sel := range [][]string{nil, {"CEM-DEF-001", "CEM-DEF-007"}} {
+		dir := cacheProduct(t, "")
+		for rel, content := range map[string]string{
+			"compose.yaml":           "services:\n  web:\n    build: .\n    ports:\n      - \"8081:80\"\n",
+			"deploy/app.yaml":        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: 80\n",
+			"app/server.py":          "import uvicorn\nuvicorn.run(app, host='0.0.0.0', port=5000)\n",
+			"web/server.js":          "app.listen(3000)\n",
+			"units/app.socket":       "[Socket]\nListenStream=7000\n",
+			"bad/Dockerfile":         "FROM alpine\x00\n",
+			"bad/docker-compose.yml": "services:\x00\n",
+		} {
+			writeFile(t, filepath.Join(dir, filepath.FromSlash(rel)), content)
+		}
+		opts := Options{Root: dir, Getenv: cacheEnv(t, db), NoCache: true, Checks: sel}
+		mustRunOpts(t, opts) // the technical file exists from here on: the runs compared find it alike
+		seqOpts := opts
+		seqOpts.sequentialChecks = true
+		seq := mustRunOpts(t, seqOpts)
+		want := evidenceAndDocs(t, dir)
+		warm := mustRunOpts(t, opts)
+		got := evidenceAndDocs(t, dir)
+		if len(got) != len(want) {
+			t.Errorf("checks %v: warmed run wrote %d files, the sequential one %d", sel, len(got), len(want))
+		}
+		for name, b := range want {
+			if !bytes.Equal(b, got[name]) {
+				t.Errorf("checks %v: %s differs between the warmed and the sequential run", sel, name)
+			}
+		}
+		names := func(ev *Evidence) (out []string) {
+			for _, s := range ev.Record.Stages {
+				out = append(out, s.Name+" "+s.Status+" "+s.Summary)
+			}
+			return out
+		}
+		if !slices.Equal(names(seq), names(warm)) {
+			t.Errorf("checks %v: run.json's stages differ:\n%v\n%v", sel, names(seq), names(warm))
+		}
+		a, _ := json.Marshal(seq.Report.FileErrors)
+		b, _ := json.Marshal(warm.Report.FileErrors)
+		if !bytes.Equal(a, b) {
+			t.Errorf("checks %v: file errors differ:\n%s\n%s", sel, a, b)
+		}
+		if sel == nil && len(warm.Report.FileErrors) == 0 {
+			t.Error("the binary files gave no file error: the test tree does not test them")
+		}
+		if seq.target.Files.DiskReads() != warm.target.Files.DiskReads() {
+			t.Errorf("checks %v: %d files read warmed, %d sequentially", sel, warm.target.Files.DiskReads(), seq.target.Files.DiskReads())
+		}
+	}
+}
+
+// cancelAt cancels the run when a stage finishes.
+type cancelAt struct {
+	silentProgress
+	stage  string
+	cancel context.CancelFunc
+}
+
+func (c cancelAt) StageFinished(stage string, _ time.Duration, _ string, _ error) {
+	if stage == c.stage {
+		c.cancel()
+	}
+}
+
+// TestChecksWarmStopsWithTheRun: a run stopped after the SBOM — while the
+// checks' tree work started beside it may still go on — ends with the
+// context's error, and that work ends with it (Run waits for it).
+func TestChecksWarmStopsWithTheRun(t *testing.T) {
+	dir := cacheProduct(t, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err := Run(ctx, Options{Root: dir, Getenv: func(string) string { return "" }, NoCache: true,
+		Stages: RunStages.Without(StageVulns), Progress: cancelAt{stage: "sbom", cancel: cancel}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a run stopped after the SBOM gave %v, want context.Canceled", err)
+	}
+}

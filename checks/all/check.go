@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/checks/defaults"
 	"github.com/cemark/cemark/checks/input"
 	"github.com/cemark/cemark/checks/surface"
 )
@@ -37,11 +38,13 @@ func RunSelected(ctx context.Context, t *checks.Target, sel []string, opts check
 // WarmTree does ahead of RunSelected, on the same target and for the same
 // selection, the work of the selected checks that reads only the tree and
 // the configuration: the surface family's parsers (surface.ParseTree),
-// whose results the checks then find memoized. It reads nothing the
-// pipeline adds later (images, SBOM, scan, artefacts, update keys, the
-// clock), so it may run while those are made; and it parses only what
-// RunSelected would parse, so the report — its file errors included — is
-// the same. After an error t must be dropped (a memo may be spent).
+// whose results the checks then find memoized, and the defaults family's
+// known-credential rules (defaults.PrepareRules, built once per process).
+// It reads nothing the pipeline adds later (images, SBOM, scan, artefacts,
+// update keys, the clock), so it may run while those are made; and it
+// parses only what RunSelected would parse, so the report — its file
+// errors included — is the same. After an error t must be dropped (a memo
+// may be spent).
 func WarmTree(ctx context.Context, t *checks.Target, sel []string) error {
 	reg, err := Registry()
 	if err != nil {
@@ -52,11 +55,12 @@ func WarmTree(ctx context.Context, t *checks.Target, sel []string) error {
 			return err
 		}
 	}
-	surfaceIDs := FamilyIDs("surface")
-	for _, id := range reg.IDs() {
-		if slices.Contains(surfaceIDs, id) {
-			return surface.ParseTree(ctx, t)
-		}
+	ids := reg.IDs()
+	if slices.ContainsFunc(FamilyIDs("defaults"), func(id string) bool { return slices.Contains(ids, id) }) {
+		defaults.PrepareRules()
+	}
+	if slices.ContainsFunc(FamilyIDs("surface"), func(id string) bool { return slices.Contains(ids, id) }) {
+		return surface.ParseTree(ctx, t)
 	}
 	return nil
 }

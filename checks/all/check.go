@@ -56,10 +56,13 @@ func WarmTree(ctx context.Context, t *checks.Target, sel []string) error {
 		}
 	}
 	ids := reg.IDs()
-	if slices.ContainsFunc(FamilyIDs("defaults"), func(id string) bool { return slices.Contains(ids, id) }) {
+	selects := func(family string) bool {
+		return slices.ContainsFunc(FamilyIDs(family), func(id string) bool { return slices.Contains(ids, id) })
+	}
+	if selects("defaults") {
 		defaults.PrepareRules()
 	}
-	if slices.ContainsFunc(FamilyIDs("surface"), func(id string) bool { return slices.Contains(ids, id) }) {
+	if selects("surface") {
 		return surface.ParseTree(ctx, t)
 	}
 	return nil

@@ -151,8 +151,7 @@ func (v *Verifier) verifyBundleWithKeys(a attempt, artefact string, b *bundle.Bu
 		}
 		f, err := os.Open(artefact)
 		if err != nil {
-			a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
-			return a
+			return a.unreadable(err)
 		}
 		_, err = verifier.Verify(b, verify.NewPolicy(verify.WithArtifact(f), verify.WithKey()))
 		f.Close()
@@ -221,8 +220,7 @@ func (v *Verifier) verifyBundleWithTrustedRoot(a attempt, artefact string, b *bu
 	}
 	f, err := os.Open(artefact)
 	if err != nil {
-		a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
-		return a
+		return a.unreadable(err)
 	}
 	defer f.Close()
 	var identityPolicy []verify.PolicyOption

@@ -26,8 +26,7 @@ func (v *Verifier) verifyCosignBlob(a attempt, artefact string, data []byte) att
 	for _, k := range keys {
 		ok, err := verifyWith(k.verifier, sig, artefact)
 		if err != nil {
-			a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
-			return a
+			return a.unreadable(err)
 		}
 		if ok {
 			a.verdict, a.keyID, a.detail = VerdictVerified, k.Fingerprint, "cosign blob signature verified with "+k.Source
@@ -43,7 +42,7 @@ func (v *Verifier) verifyCosignBlob(a attempt, artefact string, data []byte) att
 			ok, err := verifyWith(verifier, sig, artefact)
 			switch {
 			case err != nil:
-				a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
+				a = a.unreadable(err)
 			case ok:
 				a.verdict = VerdictUnverifiable
 				a.detail = "keyless cosign signature matches the certificate " + v.display(certPath) + identityOf(cert) +

@@ -31,8 +31,7 @@ func (v *Verifier) verifyMinisign(a attempt, artefact string, data []byte) attem
 	}
 	f, err := os.Open(artefact)
 	if err != nil {
-		a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
-		return a
+		return a.unreadable(err)
 	}
 	defer f.Close()
 	var ok bool
@@ -40,15 +39,13 @@ func (v *Verifier) verifyMinisign(a attempt, artefact string, data []byte) attem
 		// Pre-hashed signatures (minisign's default) stream the artefact.
 		r := minisign.NewReader(f)
 		if _, err := io.Copy(io.Discard, r); err != nil {
-			a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
-			return a
+			return a.unreadable(err)
 		}
 		ok = r.Verify(key.minisign, data)
 	} else {
 		msg, err := io.ReadAll(f)
 		if err != nil {
-			a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
-			return a
+			return a.unreadable(err)
 		}
 		ok = minisign.Verify(key.minisign, msg, data)
 	}

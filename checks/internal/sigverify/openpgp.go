@@ -26,8 +26,7 @@ func (v *Verifier) verifyOpenPGP(a attempt, artefact string, data []byte) attemp
 	}
 	f, err := os.Open(artefact)
 	if err != nil {
-		a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
-		return a
+		return a.unreadable(err)
 	}
 	defer f.Close()
 	cfg := judgedWhenSigned(data, v.Now)

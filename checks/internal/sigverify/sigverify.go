@@ -143,6 +143,13 @@ type attempt struct {
 	signer                                  *KeylessSigner
 }
 
+// unreadable is the attempt's verdict when the artefact cannot be read
+// while its signature is checked: nothing is shown to match it.
+func (a attempt) unreadable(err error) attempt {
+	a.verdict, a.detail = VerdictBadSignature, "could not read the artefact: "+err.Error()
+	return a
+}
+
 // VerifyArtifacts returns one verdict per artefact, sorted by path.
 func (v *Verifier) VerifyArtifacts(ctx context.Context, paths []string) []checks.ArtifactVerdict {
 	if v.checksumCache == nil {

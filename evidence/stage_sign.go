@@ -157,7 +157,11 @@ func (r *runState) setSignatures(signing attest.Signing, files map[string][]byte
 		r.files[n] = b
 	}
 	if _, ok := files[evidencedir.Attestations]; !ok {
-		r.files[evidencedir.Attestations] = attestationsJSONL(ev.Statements, files)
+		lines := make([][]byte, len(ev.Statements))
+		for i, st := range ev.Statements {
+			lines[i] = files[st.Name+evidencedir.EnvelopeSuffix]
+		}
+		r.files[evidencedir.Attestations] = attest.JoinJSONL(lines)
 	}
 	return nil
 }
@@ -199,20 +203,4 @@ func signSummary(ev *Evidence) string {
 		return fmt.Sprintf("%d envelopes and bundles signed by key %s", len(ev.Envelopes), short(ev.KeyID))
 	}
 	return fmt.Sprintf("%d envelopes and bundles signed keylessly by %s (issuer %s), logged in Rekor", len(ev.Envelopes), ev.Signing.Identity, ev.Signing.Issuer)
-}
-
-// attestationsJSONL is attestations.intoto.jsonl — each statement's
-// envelope as one line, in order (attest.EncodeJSONL) — joined from the
-// envelopes' files already made instead of encoding every envelope again
-// (the report's is several MB), in a buffer of the exact size.
-func attestationsJSONL(sts []attest.Statement, files map[string][]byte) []byte {
-	n := 0
-	for _, st := range sts {
-		n += len(files[st.Name+evidencedir.EnvelopeSuffix]) + 1
-	}
-	b := make([]byte, 0, n)
-	for _, st := range sts {
-		b = append(append(b, files[st.Name+evidencedir.EnvelopeSuffix]...), '\n')
-	}
-	return b
 }

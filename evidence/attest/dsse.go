@@ -123,12 +123,27 @@ func (e *Envelope) DecodePayload() ([]byte, error) {
 // EncodeJSONL writes one envelope per line, each line ending in "\n": the
 // content of attestations.intoto.jsonl.
 func EncodeJSONL(envs []*Envelope) []byte {
-	var b bytes.Buffer
-	for _, e := range envs {
-		b.Write(e.JSON())
-		b.WriteByte('\n')
+	lines := make([][]byte, len(envs))
+	for i, e := range envs {
+		lines[i] = e.JSON()
 	}
-	return b.Bytes()
+	return JoinJSONL(lines)
+}
+
+// JoinJSONL is attestations.intoto.jsonl from the envelopes already
+// encoded (Envelope.JSON, the <name>.dsse.json files), in order, in a
+// buffer of the exact size: a large report's envelope is several MB, and
+// encoding it again only to join it would double that.
+func JoinJSONL(envelopes [][]byte) []byte {
+	n := 0
+	for _, e := range envelopes {
+		n += len(e) + 1
+	}
+	b := make([]byte, 0, n)
+	for _, e := range envelopes {
+		b = append(append(b, e...), '\n')
+	}
+	return b
 }
 
 // Errors of envelope parsing.

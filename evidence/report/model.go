@@ -32,12 +32,8 @@ const (
 // ParseStage reads a stage name as the command line gives it.
 func ParseStage(s string) (Stage, bool) { return art14.ParseStage(s) }
 
-// File and folder names of the events, and the technical file's default folder.
-const (
-	EventFile      = art14.EventFile
-	ReportsDir     = art14.ReportsDir
-	DefaultDocsDir = art14.DefaultDocsDir
-)
+// EventFile is the name of an event's file.
+const EventFile = art14.EventFile
 
 // Event, Submissions and Submission are one event.yaml.
 type (
@@ -57,18 +53,6 @@ const SoonWindow = art14.SoonWindow
 
 // State is where one deadline stands at a given time.
 type State = art14.State
-
-// States of a deadline.
-const (
-	StateMet           = art14.StateMet
-	StateMissed        = art14.StateMissed
-	StateOverdue       = art14.StateOverdue
-	StateDueSoon       = art14.StateDueSoon
-	StateRunning       = art14.StateRunning
-	StateWaiting       = art14.StateWaiting
-	StateNotSubmitted  = art14.StateNotSubmitted
-	StateNotApplicable = art14.StateNotApplicable
-)
 
 // Deadline is one stage's clock for one event; EventStatus is an event
 // with its deadlines.
@@ -97,12 +81,8 @@ const (
 	VEXUnderInvestigation = art14.VEXUnderInvestigation
 )
 
-// Observation is one vulnerability the scan found in one component;
-// Candidate is a candidate reportable event.
-type (
-	Observation = art14.Observation
-	Candidate   = art14.Candidate
-)
+// Observation is one vulnerability the scan found in one component.
+type Observation = art14.Observation
 
 // ReportingSetup is cemark.yaml reporting:, as stated.
 type ReportingSetup = art14.ReportingSetup

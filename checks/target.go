@@ -98,7 +98,7 @@ func NewTarget(ctx context.Context, root string, cfg *config.Config, extraExclud
 // (cemark's own output).
 func DefaultExclusions(cfg *config.Config) []string {
 	out := ".cemark"
-	docs := "docs/cra"
+	docs := cfg.DocsDir()
 	baseline := DefaultBaselineFile
 	if cfg != nil {
 		if cfg.Checks.Baseline != "" {
@@ -106,9 +106,6 @@ func DefaultExclusions(cfg *config.Config) []string {
 		}
 		if cfg.Outputs.Dir != "" {
 			out = strings.TrimSuffix(filepath.ToSlash(cfg.Outputs.Dir), "/")
-		}
-		if cfg.Docs.Dir != "" {
-			docs = strings.TrimSuffix(filepath.ToSlash(cfg.Docs.Dir), "/")
 		}
 	}
 	return []string{".git", out, docs, "node_modules/.cache", baseline}

@@ -14,17 +14,10 @@ import (
 	"github.com/cemark/cemark/evidence/config"
 )
 
-// DefaultDocsDir is the technical file's folder when docs.dir is unset.
-const DefaultDocsDir = "docs/cra"
-
 // EventsDir is the slash path, relative to the product root, of the folder
 // holding one folder per event: <docs.dir>/reports.
 func EventsDir(cfg *config.Config) string {
-	docs := DefaultDocsDir
-	if cfg != nil && cfg.Docs.Dir != "" {
-		docs = strings.TrimSuffix(filepath.ToSlash(cfg.Docs.Dir), "/")
-	}
-	return path.Join(docs, ReportsDir)
+	return path.Join(cfg.DocsDir(), ReportsDir)
 }
 
 // LoadEvent reads one event.yaml (rel is its slash path relative to root)

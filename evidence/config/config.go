@@ -4,7 +4,11 @@
 // missing manufacturer facts are reported as missing input, never invented.
 package config
 
-import "regexp"
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+)
 
 // FileName is the configuration file looked up at the product root.
 const FileName = "cemark.yaml"
@@ -374,9 +378,23 @@ type Requirement struct {
 	Measures      string `yaml:"measures,omitempty" json:"measures,omitempty"`
 }
 
+// DefaultDocsDir is the technical file's folder, relative to the product
+// root, when docs.dir is unset.
+const DefaultDocsDir = "docs/cra"
+
+// DocsDir is the technical file's folder as the configuration gives it:
+// docs.dir as a slash path without a trailing slash, else
+// DefaultDocsDir. A nil configuration gives the default.
+func (c *Config) DocsDir() string {
+	if c == nil || c.Docs.Dir == "" {
+		return DefaultDocsDir
+	}
+	return strings.TrimSuffix(filepath.ToSlash(c.Docs.Dir), "/")
+}
+
 // Docs configures the technical file.
 type Docs struct {
-	Dir  string `yaml:"dir,omitempty" json:"dir,omitempty"`   // default docs/cra
+	Dir  string `yaml:"dir,omitempty" json:"dir,omitempty"`   // default DefaultDocsDir
 	Lang string `yaml:"lang,omitempty" json:"lang,omitempty"` // en | da
 	// IncludeSBOM copies the SBOM into the file (Annex VII 8 is "on request").
 	IncludeSBOM bool `yaml:"include_sbom,omitempty" json:"include_sbom,omitempty"`

@@ -34,8 +34,9 @@ import (
 	"github.com/cemark/cemark/evidence/report"
 )
 
-// DefaultDir is where the technical file goes, relative to the repository root.
-const DefaultDir = "docs/cra"
+// DefaultDir is where the technical file goes, relative to the product
+// root, when docs.dir is unset.
+const DefaultDir = config.DefaultDocsDir
 
 // StateFile is the name of the stored evidence summary inside the file's folder.
 const StateFile = ".cemark-state.json"

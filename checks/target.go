@@ -97,18 +97,11 @@ func NewTarget(ctx context.Context, root string, cfg *config.Config, extraExclud
 // evidence directory, the technical-file bundle and the baseline report
 // (cemark's own output).
 func DefaultExclusions(cfg *config.Config) []string {
-	out := ".cemark"
-	docs := cfg.DocsDir()
 	baseline := DefaultBaselineFile
-	if cfg != nil {
-		if cfg.Checks.Baseline != "" {
-			baseline = strings.TrimPrefix(filepath.ToSlash(cfg.Checks.Baseline), "./")
-		}
-		if cfg.Outputs.Dir != "" {
-			out = strings.TrimSuffix(filepath.ToSlash(cfg.Outputs.Dir), "/")
-		}
+	if cfg != nil && cfg.Checks.Baseline != "" {
+		baseline = strings.TrimPrefix(filepath.ToSlash(cfg.Checks.Baseline), "./")
 	}
-	return []string{".git", out, docs, "node_modules/.cache", baseline}
+	return []string{".git", cfg.EvidenceDir(), cfg.DocsDir(), "node_modules/.cache", baseline}
 }
 
 // FileEntry is one regular file of the product tree.

@@ -217,7 +217,7 @@ func planRun(root string, opts Options, sel Selection, cfg *config.Config) (*run
 		writesDocs:     sel.Has(StageWrite) && docs && !opts.DocsCheck}
 
 	// The evidence directory.
-	outPath, outFrom := ".cemark", contain.Origin{Key: "the default evidence directory"}
+	outPath, outFrom := config.DefaultEvidenceDir, contain.Origin{Key: "the default evidence directory"}
 	switch {
 	case opts.OutDir != "":
 		outPath, outFrom = opts.OutDir, contain.Flag(orDefault(opts.OutDirFrom, "--out"))

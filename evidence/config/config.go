@@ -167,8 +167,23 @@ type Security struct {
 
 // Outputs controls where evidence goes.
 type Outputs struct {
-	// Dir is the evidence directory relative to the product root; default ".cemark".
+	// Dir is the evidence directory relative to the product root; default
+	// DefaultEvidenceDir.
 	Dir string `yaml:"dir,omitempty" json:"dir,omitempty"`
+}
+
+// DefaultEvidenceDir is the evidence directory, relative to the product
+// root, when outputs.dir is unset.
+const DefaultEvidenceDir = ".cemark"
+
+// EvidenceDir is the evidence directory as the configuration gives it:
+// outputs.dir as a slash path without a trailing slash, else
+// DefaultEvidenceDir. A nil configuration gives the default.
+func (c *Config) EvidenceDir() string {
+	if c == nil || c.Outputs.Dir == "" {
+		return DefaultEvidenceDir
+	}
+	return strings.TrimSuffix(filepath.ToSlash(c.Outputs.Dir), "/")
 }
 
 // SBOMOptions tunes the SBOM stage.

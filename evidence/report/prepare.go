@@ -47,11 +47,7 @@ func Prepare(ctx context.Context, s Workspace) (o Options, unsigned string, err 
 	}
 	sbom := s.SBOMPath
 	if sbom == "" {
-		out := ".cemark"
-		if o.Config.Outputs.Dir != "" {
-			out = filepath.ToSlash(o.Config.Outputs.Dir)
-		}
-		sbom = path.Join(out, evidencedir.SBOMCycloneDX)
+		sbom = path.Join(o.Config.EvidenceDir(), evidencedir.SBOMCycloneDX)
 	}
 	if o.Evidence, err = ReadCycloneDX(filepath.Join(root, filepath.FromSlash(sbom)), filepath.ToSlash(sbom)); err != nil {
 		return o, "", failure.Usage(err)

@@ -419,7 +419,7 @@ func buildView(in Input, lang, relDir string) view {
 // signersView names each stated signer and how a build's evidence is
 // verified for it, from the evidence directory (where run.json is).
 func signersView(in Input) []signerView {
-	dir := ".cemark"
+	dir := config.DefaultEvidenceDir
 	if p := in.EvidenceFiles[evidencedir.RunRecord]; p != "" {
 		dir = path.Dir(p)
 	}

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
 )
@@ -16,22 +19,33 @@ import (
 // TestChecksWarmIsByteIdentical: the checks' tree work done beside the
 // SBOM gives the evidence, the technical file and run.json's stage list a
 // run doing it in the checks stage gives — for every check and for a
-// selection without the surface family (whose parsers are the work done
-// early: the report's file errors must not list files that selection
-// never reads). The tree holds what every parser reads, and a binary
+// selection without the surface family, and one of the updates and
+// vulnerability-handling families alone (the work done early is each
+// family's: the report's file errors must not list files a selection never
+// reads). The tree holds what every family reads early — the parsers'
+// files, a bcrypt hash of a default password, a security policy, a
+// signing release pipeline, code verifying signatures — and a binary
 // Dockerfile and compose file (file errors).
 func TestChecksWarmIsByteIdentical(t *testing.T) {
 	db := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
-	for _, sel := range [][]string{nil, {"CEM-DEF-001", "CEM-DEF-007"}} {
+	hash, err := bcrypt.GenerateFromPassword([]byte("password"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sel := range [][]string{nil, {"CEM-DEF-001", "CEM-DEF-007"}, {"CEM-UPD-001", "CEM-VH-001"}} {
 		dir := cacheProduct(t, "")
 		for rel, content := range map[string]string{
-			"compose.yaml":           "services:\n  web:\n    build: .\n    ports:\n      - \"8081:80\"\n",
-			"deploy/app.yaml":        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: 80\n",
-			"app/server.py":          "import uvicorn\nuvicorn.run(app, host='0.0.0.0', port=5000)\n",
-			"web/server.js":          "app.listen(3000)\n",
-			"units/app.socket":       "[Socket]\nListenStream=7000\n",
-			"bad/Dockerfile":         "FROM alpine\x00\n",
-			"bad/docker-compose.yml": "services:\x00\n",
+			"application.yaml":              "users:\n  admin:\n    hash: \"" + string(hash) + "\"\n",
+			"SECURITY.md":                   "# Security\n\nReport vulnerabilities to security@example.com. We answer within 5 days.\n",
+			".github/workflows/release.yml": "on: push\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cosign sign-blob --yes dist/app.tar.gz\n",
+			"update/verify.go":              "package update\n\nimport \"crypto/ed25519\"\n\nfunc ok(pub, msg, sig []byte) bool { return ed25519.Verify(pub, msg, sig) }\n",
+			"compose.yaml":                  "services:\n  web:\n    build: .\n    ports:\n      - \"8081:80\"\n",
+			"deploy/app.yaml":               "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: 80\n",
+			"app/server.py":                 "import uvicorn\nuvicorn.run(app, host='0.0.0.0', port=5000)\n",
+			"web/server.js":                 "app.listen(3000)\n",
+			"units/app.socket":              "[Socket]\nListenStream=7000\n",
+			"bad/Dockerfile":                "FROM alpine\x00\n",
+			"bad/docker-compose.yml":        "services:\x00\n",
 		} {
 			writeFile(t, filepath.Join(dir, filepath.FromSlash(rel)), content)
 		}
@@ -67,6 +81,21 @@ func TestChecksWarmIsByteIdentical(t *testing.T) {
 		}
 		if sel == nil && len(warm.Report.FileErrors) == 0 {
 			t.Error("the binary files gave no file error: the test tree does not test them")
+		}
+		if sel == nil {
+			found := false
+			for _, r := range warm.Report.Results {
+				for _, f := range r.Findings {
+					found = found || r.ID == "CEM-DEF-008" && strings.Contains(f.Message, "bcrypt")
+				}
+			}
+			if !found {
+				t.Error("no finding names the bcrypt hash: the test tree does not test the hashes tested early")
+			}
+			if fs := warm.Report.Facts; fs.VulnHandling == nil || fs.VulnHandling.SecurityPolicy != "SECURITY.md" ||
+				fs.UpdateSigning == nil || len(fs.UpdateSigning.Pipeline) == 0 || len(fs.UpdateSigning.Client) == 0 {
+				t.Errorf("facts %+v %+v: want the policy, the pipeline's signing step and the verifying code the tree holds", fs.VulnHandling, fs.UpdateSigning)
+			}
 		}
 		if seq.target.Files.DiskReads() != warm.target.Files.DiskReads() {
 			t.Errorf("checks %v: %d files read warmed, %d sequentially", sel, warm.target.Files.DiskReads(), seq.target.Files.DiskReads())

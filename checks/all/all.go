@@ -3,6 +3,7 @@
 package all
 
 import (
+	"context"
 	"io/fs"
 	"slices"
 
@@ -23,16 +24,19 @@ type Family struct {
 	Name   string
 	Checks func() []checks.Check
 	Meta   fs.FS
+	// WarmTree, when set, does ahead the family's work that reads only
+	// the tree and the configuration (see all.WarmTree).
+	WarmTree func(context.Context, *checks.Target) error
 }
 
 // Families returns the check families, in a fixed order.
 func Families() []Family {
 	return []Family{
 		{Name: "framework", Checks: checks.FrameworkChecks, Meta: checks.FrameworkMetaFS()},
-		{Name: "surface", Checks: surface.Checks, Meta: surface.MetaFS()},
-		{Name: "defaults", Checks: defaults.Checks, Meta: defaults.MetaFS()},
-		{Name: "updates", Checks: updates.Checks, Meta: updates.MetaFS()},
-		{Name: "vulnhandling", Checks: vulnhandling.Checks, Meta: vulnhandling.MetaFS()},
+		{Name: "surface", Checks: surface.Checks, Meta: surface.MetaFS(), WarmTree: surface.ParseTree},
+		{Name: "defaults", Checks: defaults.Checks, Meta: defaults.MetaFS(), WarmTree: defaults.WarmTree},
+		{Name: "updates", Checks: updates.Checks, Meta: updates.MetaFS(), WarmTree: updates.WarmTree},
+		{Name: "vulnhandling", Checks: vulnhandling.Checks, Meta: vulnhandling.MetaFS(), WarmTree: vulnhandling.WarmTree},
 		{Name: "report", Checks: report.Checks, Meta: report.MetaFS()},
 		{Name: "vulns", Checks: vulns.Checks, Meta: vulns.MetaFS()},
 		// One line per family.

@@ -5,9 +5,7 @@ import (
 	"slices"
 
 	"github.com/cemark/cemark/checks"
-	"github.com/cemark/cemark/checks/defaults"
 	"github.com/cemark/cemark/checks/input"
-	"github.com/cemark/cemark/checks/surface"
 )
 
 // RunSelected runs the checks with these IDs (all of them when sel is
@@ -36,15 +34,16 @@ func RunSelected(ctx context.Context, t *checks.Target, sel []string, opts check
 }
 
 // WarmTree does ahead of RunSelected, on the same target and for the same
-// selection, the work of the selected checks that reads only the tree and
-// the configuration: the surface family's parsers (surface.ParseTree),
-// whose results the checks then find memoized, and the defaults family's
-// known-credential rules (defaults.PrepareRules, built once per process).
-// It reads nothing the pipeline adds later (images, SBOM, scan, artefacts,
-// update keys, the clock), so it may run while those are made; and it
-// parses only what RunSelected would parse, so the report — its file
-// errors included — is the same. After an error t must be dropped (a memo
-// may be spent).
+// selection, the work of the selected families that reads only the tree
+// and the configuration (each family's Family.WarmTree: the surface
+// parsers, the defaults family's credential scan and bcrypt tests, the
+// updates family's pipeline and client detection, the vulnerability-
+// handling policy and first release tag), whose results the checks then
+// find memoized. It reads nothing the pipeline adds later (images, SBOM,
+// scan, artefacts, update keys, the clock), so it may run while those are
+// made; and it reads only what RunSelected would read, so the report —
+// its file errors included — is the same. After an error t must be
+// dropped (a memo may be spent).
 func WarmTree(ctx context.Context, t *checks.Target, sel []string) error {
 	reg, err := Registry()
 	if err != nil {
@@ -56,14 +55,13 @@ func WarmTree(ctx context.Context, t *checks.Target, sel []string) error {
 		}
 	}
 	ids := reg.IDs()
-	selects := func(family string) bool {
-		return slices.ContainsFunc(FamilyIDs(family), func(id string) bool { return slices.Contains(ids, id) })
-	}
-	if selects("defaults") {
-		defaults.PrepareRules()
-	}
-	if selects("surface") {
-		return surface.ParseTree(ctx, t)
+	for _, f := range Families() {
+		if f.WarmTree == nil || !slices.ContainsFunc(f.Checks(), func(c checks.Check) bool { return slices.Contains(ids, c.Meta().ID) }) {
+			continue
+		}
+		if err := f.WarmTree(ctx, t); err != nil {
+			return err
+		}
 	}
 	return nil
 }

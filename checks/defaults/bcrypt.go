@@ -79,12 +79,25 @@ func isBcryptBase64(c byte) bool {
 	return c == '.' || c == '/' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
 }
 
+// hashVerdict is what testing one bcrypt hash found: the default password
+// it verifies ("" for none) and the comparisons that took.
+type hashVerdict struct {
+	password string
+	compared int
+}
+
+// hashVerdicts are bcrypt hashes already tested, by hash.
+type hashVerdicts map[string]hashVerdict
+
 // markDefaultHashes sets DefaultHash on the settings whose value holds a
 // bcrypt hash of one of hashedDefaultPasswords, in the order of ss, and
 // counts the hashes it did not test. A hash written twice is tested once.
-func markDefaultHashes(ss []Setting) UntestedHashes {
+// A hash in known is not compared again: its verdict is taken, and it
+// counts against the budget as if it had been. It returns the verdicts of
+// the hashes it tested.
+func markDefaultHashes(ss []Setting, known hashVerdicts) (UntestedHashes, hashVerdicts) {
 	var un UntestedHashes
-	tested := map[string]string{} // hash → the default it verifies, "" for none
+	tested := hashVerdicts{}
 	skipped := map[string]bool{}
 	spent := 0
 	for i := range ss {
@@ -93,7 +106,7 @@ func markDefaultHashes(ss []Setting) UntestedHashes {
 			hashes = bcryptHashes(ss[i].Raw)
 		}
 		for _, h := range hashes {
-			pw, done := tested[h]
+			v, done := tested[h]
 			if !done && !skipped[h] {
 				cost, _ := strconv.Atoi(h[4:6])
 				switch {
@@ -102,10 +115,12 @@ func markDefaultHashes(ss []Setting) UntestedHashes {
 				case spent+len(hashedDefaultPasswords)<<cost > bcryptBudget:
 					un.OverLimit++
 				default:
-					var compared int
-					pw, compared = defaultOfHash(h)
-					spent += compared << cost
-					tested[h] = pw
+					var ok bool
+					if v, ok = known[h]; !ok {
+						v.password, v.compared = defaultOfHash(h)
+					}
+					spent += v.compared << cost
+					tested[h] = v
 					done = true
 				}
 				if !done {
@@ -115,12 +130,12 @@ func markDefaultHashes(ss []Setting) UntestedHashes {
 					}
 				}
 			}
-			if pw != "" && ss[i].DefaultHash == nil {
-				ss[i].DefaultHash = &DefaultHash{Password: pw, Prefix: h[:7]}
+			if v.password != "" && ss[i].DefaultHash == nil {
+				ss[i].DefaultHash = &DefaultHash{Password: v.password, Prefix: h[:7]}
 			}
 		}
 	}
-	return un
+	return un, tested
 }
 
 // defaultOfHash returns the default password a bcrypt hash verifies ("" for

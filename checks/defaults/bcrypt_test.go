@@ -69,7 +69,7 @@ func TestMarkDefaultHashesBounds(t *testing.T) {
 	}
 	add(hashAt(t, "admin", bcrypt.MinCost)) // beyond the budget: not tested
 
-	un := markDefaultHashes(ss)
+	un, _ := markDefaultHashes(ss, nil)
 	if un.OverCost != 1 || un.OverLimit != 2 || un.Line != 3 {
 		t.Errorf("untested = %+v, want 1 over cost, 2 over the limit, first at line 3", un)
 	}

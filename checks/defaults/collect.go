@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,14 +18,69 @@ import (
 // MemoKey is the Target.Memo key of the family's facts.
 const MemoKey = "checks/defaults/facts"
 
+// treeMemoKey is the Target.Memo key of the part of the facts read from
+// the tree and the configuration alone (treeFacts).
+const treeMemoKey = "checks/defaults/tree"
+
 // Collect gathers the family's facts once per Target: every check of the
 // family calls it and gets the same *Facts.
 func Collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	return checks.Memoized(t.Memo, MemoKey, func() (*Facts, error) { return collect(ctx, t) })
 }
 
+// WarmTree does ahead, on t, the family's work that reads only the tree
+// and the configuration: the known-credential rules are built, the
+// tree's files are read and scanned, and the bcrypt hashes found are
+// tested. Collect then finds it memoized and adds what the later
+// pipeline stages give (the images' settings). A pipeline runs it while
+// syft catalogues; it reads nothing else, so the facts are the same.
+func WarmTree(ctx context.Context, t *checks.Target) error {
+	PrepareRules()
+	_, err := collectTreeOnce(ctx, t)
+	return err
+}
+
+// treeFacts are the facts read from the tree and the configuration:
+// every field of Facts but the images and their settings, which the
+// pipeline adds after the SBOM stage.
+type treeFacts struct {
+	facts *Facts
+	// imagesAt is where in facts.Settings the images' settings go: after
+	// the Dockerfiles', manifests' and compose files', before the
+	// configuration files' (the order the settings are judged and their
+	// bcrypt hashes tested in).
+	imagesAt int
+	// verdicts are the bcrypt hashes of the tree's settings tested ahead,
+	// within the run's budget as if no image set any.
+	verdicts hashVerdicts
+}
+
+func collectTreeOnce(ctx context.Context, t *checks.Target) (*treeFacts, error) {
+	return checks.Memoized(t.Memo, treeMemoKey, func() (*treeFacts, error) { return collectTree(ctx, t) })
+}
+
 func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
-	f := &Facts{Images: append([]checks.ImageConfig(nil), t.Images...), DevFiles: map[string]bool{}}
+	tf, err := collectTreeOnce(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	f := *tf.facts
+	f.Images = append([]checks.ImageConfig(nil), t.Images...)
+	var images []Setting
+	for _, img := range t.Images {
+		images = append(images, imageSettings(img)...)
+	}
+	markKnownSecrets(images)
+	f.Settings = slices.Concat(tf.facts.Settings[:tf.imagesAt], images, tf.facts.Settings[tf.imagesAt:])
+	// The hashes are tested in the settings' order, the images' included,
+	// so the budget is spent as it would be without the tests done ahead,
+	// whose verdicts only save doing them again.
+	f.UntestedHashes, _ = markDefaultHashes(f.Settings, tf.verdicts)
+	return &f, nil
+}
+
+func collectTree(ctx context.Context, t *checks.Target) (*treeFacts, error) {
+	f := &Facts{DevFiles: map[string]bool{}}
 	configured := t.Config != nil && len(t.Config.Checks.Dockerfiles) > 0
 
 	dfs, err := dockerfile.Files(ctx, t)
@@ -61,10 +117,8 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 	f.Deployed = append(f.Deployed, ci...)
 	f.BuildSecrets = append(f.BuildSecrets, cb...)
 
-	for _, img := range t.Images {
-		f.Settings = append(f.Settings, imageSettings(img)...)
-	}
 	markKnownSecrets(f.Settings)
+	imagesAt := len(f.Settings)
 
 	for _, e := range t.Files.List() {
 		if err := ctx.Err(); err != nil {
@@ -95,8 +149,10 @@ func collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 			f.Sites = append(f.Sites, scanVerifyConfig(e.Path, data)...)
 		}
 	}
-	f.UntestedHashes = markDefaultHashes(f.Settings)
-	return f, nil
+	// Test the hashes now, on a copy: which of them the budget reaches
+	// is decided when the images' settings are in (collect).
+	_, verdicts := markDefaultHashes(slices.Clone(f.Settings), nil)
+	return &treeFacts{facts: f, imagesAt: imagesAt, verdicts: verdicts}, nil
 }
 
 // stageLabel names a stage in keys and messages: "final" for the final

@@ -104,6 +104,42 @@ func collect(ctx context.Context, t *checks.Target) (*Collected, error) {
 	return checks.Memoized(t.Memo, memoKey, func() (*Collected, error) { return collectOnce(ctx, t) })
 }
 
+// treeMemoKey is the Target.Memo key of the facts read from the tree and
+// the configuration alone (treeFacts).
+const treeMemoKey = "updates/tree"
+
+// treeFacts are what the release pipeline and the product's code show:
+// they read neither the artefacts nor the keys given for the run.
+type treeFacts struct {
+	pipeline       []checks.SigningStep
+	pipelineErrors []string
+	client         []checks.UpdaterEvidence
+}
+
+// WarmTree does ahead, on t, the family's work that reads only the tree
+// and the configuration: the release pipeline's signing steps and the
+// code that verifies what it installs. A pipeline runs it while syft
+// catalogues; the facts collected later are the same.
+func WarmTree(ctx context.Context, t *checks.Target) error {
+	_, err := collectTree(ctx, t)
+	return err
+}
+
+func collectTree(ctx context.Context, t *checks.Target) (*treeFacts, error) {
+	return checks.Memoized(t.Memo, treeMemoKey, func() (*treeFacts, error) {
+		var tf treeFacts
+		tf.pipeline, tf.pipelineErrors = DetectPipeline(ctx, t)
+		// Go files that do not parse are not release configuration; the
+		// SURFACE parsers report them.
+		tf.client, _ = DetectClient(ctx, t)
+		// Both stop early when cancelled: what they found is not all.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return &tf, nil
+	})
+}
+
 func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	cfg := t.Config
 	if cfg == nil {
@@ -115,10 +151,11 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	}
 	f.Signing.Mechanism = cfg.Updates.Mechanism
 
-	f.Signing.Pipeline, f.PipelineErrors = DetectPipeline(ctx, t)
-	var clientErrs []string
-	f.Signing.Client, clientErrs = DetectClient(ctx, t)
-	_ = clientErrs // Go files that do not parse are not release configuration; the SURFACE parsers report them.
+	tf, err := collectTree(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	f.Signing.Pipeline, f.PipelineErrors, f.Signing.Client = tf.pipeline, tf.pipelineErrors, tf.client
 
 	keys := sigverify.Keys(t)
 	f.KeyErrors = keys.Errors

@@ -112,10 +112,62 @@ func collect(ctx context.Context, t *checks.Target) (*Collected, error) {
 	return checks.Memoized(t.Memo, memoKey, func() (*Collected, error) { return collectOnce(ctx, t) })
 }
 
+// treeMemoKey is the Target.Memo key of the facts read from the tree,
+// the repository and the configuration alone (treeFacts).
+const treeMemoKey = "vulnhandling/tree"
+
+// treeFacts are the facts that read neither the clock nor the keys given
+// for the run: the security policy and the first release tag.
+type treeFacts struct {
+	policy       *Policy
+	firstTag     string
+	firstTagTime time.Time
+}
+
+// WarmTree does ahead, on t, the family's work that reads only the tree,
+// the repository and the configuration: the security policy is read and
+// parsed, and git is asked for the first release tag. A pipeline runs it
+// while syft catalogues; the facts collected later are the same.
+func WarmTree(ctx context.Context, t *checks.Target) error {
+	_, err := collectTree(ctx, t)
+	return err
+}
+
+func collectTree(ctx context.Context, t *checks.Target) (*treeFacts, error) {
+	return checks.Memoized(t.Memo, treeMemoKey, func() (*treeFacts, error) {
+		cfg := t.Config
+		if cfg == nil {
+			cfg = &config.Config{}
+		}
+		var tf treeFacts
+		if p := FindPolicy(t, cfg.Security.CVDPolicy); p != "" {
+			if data, err := t.Files.Read(p); err == nil {
+				tf.policy = ParsePolicy(p, data)
+			}
+		}
+		// Support period: first placed on the market from cemark.yaml,
+		// else the first release tag.
+		if cfg.Product.FirstPlacedOnMarket == nil {
+			if tag, when, ok := firstReleaseTag(ctx, t.Root); ok {
+				tf.firstTag, tf.firstTagTime = tag, when
+			}
+		}
+		// A cancelled git gives no tag, which must not be kept as "none".
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return &tf, nil
+	})
+}
+
 func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 	cfg := t.Config
 	if cfg == nil {
 		cfg = &config.Config{}
+	}
+	tf, err := collectTree(ctx, t)
+	if err != nil {
+		return nil, err
 	}
 	f := &Collected{
 		Now: t.Now, Contact: cfg.Security.Contact, Support: cfg.Product.Support,
@@ -125,12 +177,7 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 		f.PolicyURL = cfg.Security.CVDPolicy
 	}
 
-	// Security policy.
-	if p := FindPolicy(t, cfg.Security.CVDPolicy); p != "" {
-		if data, err := t.Files.Read(p); err == nil {
-			f.Policy = ParsePolicy(p, data)
-		}
-	}
+	f.Policy = tf.policy
 
 	// security.txt, verified with the OpenPGP keys of the run's keyring
 	// (the keys given for updates): the same people sign releases and the
@@ -147,16 +194,7 @@ func collectOnce(ctx context.Context, t *checks.Target) (*Collected, error) {
 		}
 	}
 
-	// Support period: first placed on the market from cemark.yaml, else the
-	// first release tag.
-	if f.FirstPlaced == nil {
-		if tag, when, ok := firstReleaseTag(ctx, t.Root); ok {
-			f.FirstTag, f.FirstTagTime = tag, when
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	f.FirstTag, f.FirstTagTime = tf.firstTag, tf.firstTagTime
 
 	// Advisories.
 	if a := cfg.Advisories; a.CSAF != "" && !isURL(a.CSAF) {

@@ -60,3 +60,44 @@ func FuzzMatchGlob(f *testing.F) {
 		}
 	})
 }
+
+// globSets are exclusion and test-path lists as cemark.yaml and the
+// defaults write them.
+var globSets = [][]string{
+	nil, {""}, {"./a/", "b/**"}, DefaultTestPaths, {"**/*.go", "docs/cra", ".cemark"}, {"a/**/b", "*/b", "[", "x//"},
+}
+
+var globPaths = []string{"", "a", "a/", "/a", "a/b", "a/b/c", "b", "x/a", "x/a/y", "a/x/y/b", "a/b/b", "c/d.go", "x/test/y.go",
+	"test", "vendor/m/x.go", "ab/bc", ".cemark", "docs/cra/x.md", "a//b", "[", "a/[", "src/tests/unit/x.py", "examples/app/main.go"}
+
+// TestFolderGlobsAgreeWithExcluded: the classifier that keeps folders'
+// answers answers as Excluded does, whatever order the paths come in.
+func TestFolderGlobsAgreeWithExcluded(t *testing.T) {
+	for _, globs := range globSets {
+		fg := newFolderGlobs(globs)
+		for _, pass := range []string{"first", "again"} {
+			for _, p := range globPaths {
+				if got, want := fg.excluded(p), Excluded(p, globs); got != want {
+					t.Errorf("%s: folderGlobs(%q).excluded(%q) = %v, Excluded = %v", pass, globs, p, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzFolderGlobs(f *testing.F) {
+	f.Add("**/test/**", "a/test/b.go", "a/b")
+	f.Add("a/", "a/b/c", "a")
+	f.Fuzz(func(t *testing.T, g, p, q string) {
+		if len(g) > 64 || len(p) > 64 || len(q) > 64 || strings.Count(g, "**") > 3 {
+			return
+		}
+		globs := []string{g, "**/tests/**"}
+		fg := newFolderGlobs(globs)
+		for _, rel := range []string{q, p, q} {
+			if got, want := fg.excluded(rel), Excluded(rel, globs); got != want {
+				t.Errorf("folderGlobs(%q).excluded(%q) = %v, Excluded = %v", globs, rel, got, want)
+			}
+		}
+	})
+}

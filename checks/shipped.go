@@ -58,7 +58,7 @@ var devComposeHeader = regexp.MustCompile(`(?i)\b(?:for (?:local )?(?:testing|te
 
 // shipping classifies the paths of one run's findings.
 type shipping struct {
-	testGlobs       []string
+	testGlobs       *folderGlobs
 	builtinTests    bool // checks.test_paths not set: the conventions of IsTestPath apply too
 	productCompose  []string
 	read            func(string) ([]byte, error)
@@ -69,11 +69,12 @@ type shipping struct {
 // checks.product_compose; read reads a compose file's leading comment (nil
 // reads nothing).
 func newShipping(cfg *config.Config, read func(string) ([]byte, error)) *shipping {
-	ship := &shipping{testGlobs: cfg.Checks.TestPaths, productCompose: cfg.Checks.ProductCompose,
-		read: read, devComposeCache: map[string]bool{}}
-	if len(ship.testGlobs) == 0 {
-		ship.testGlobs, ship.builtinTests = DefaultTestPaths, true
+	ship := &shipping{productCompose: cfg.Checks.ProductCompose, read: read, devComposeCache: map[string]bool{}}
+	testGlobs := cfg.Checks.TestPaths
+	if len(testGlobs) == 0 {
+		testGlobs, ship.builtinTests = DefaultTestPaths, true
 	}
+	ship.testGlobs = newFolderGlobs(testGlobs)
 	return ship
 }
 
@@ -101,7 +102,7 @@ func (s *shipping) notShipped(rel string) string {
 	if compose && s.devCompose(rel) {
 		return NotShippedDevCompose
 	}
-	if Excluded(rel, s.testGlobs) || s.builtinTests && IsTestPath(rel) {
+	if s.testGlobs.excluded(rel) || s.builtinTests && IsTestPath(rel) {
 		if isExamplePath(rel) {
 			return NotShippedExample
 		}

@@ -143,6 +143,7 @@ type cachedRead struct {
 // symlinks (a link may point outside the root) and special files.
 func WalkFiles(ctx context.Context, root string, exclude []string) (*FileIndex, error) {
 	idx := &FileIndex{root: root, byPath: map[string]int{}, content: map[string]*cachedRead{}}
+	excluded := newFolderGlobs(exclude)
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
@@ -165,7 +166,9 @@ func WalkFiles(ctx context.Context, root string, exclude []string) (*FileIndex, 
 		if rel == "." {
 			return nil
 		}
-		if Excluded(rel, exclude) {
+		// The folders above rel were walked first and did not match (an
+		// excluded folder is skipped whole): rel alone is left to test.
+		if excluded.matches(rel) {
 			if d.IsDir() {
 				return fs.SkipDir
 			}
@@ -328,6 +331,53 @@ func Excluded(rel string, globs []string) bool {
 			if MatchGlob(g, dir) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// folderGlobs is Excluded for many paths against the same globs: what the
+// globs say of a folder is kept, so the files of one folder ask it once
+// (a finding's path is tested against every test-path glob, and a
+// generated tree has thousands of findings in a few hundred folders). Not
+// safe for concurrent use.
+type folderGlobs struct {
+	globs   []string // as Excluded reads them: slash-separated, without "./" and a trailing "/"
+	folders map[string]bool
+}
+
+func newFolderGlobs(globs []string) *folderGlobs {
+	fg := &folderGlobs{folders: map[string]bool{}}
+	for _, g := range globs {
+		if g = strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(g), "./"), "/"); g != "" {
+			fg.globs = append(fg.globs, g)
+		}
+	}
+	return fg
+}
+
+// excluded is Excluded(rel, globs).
+func (fg *folderGlobs) excluded(rel string) bool {
+	return fg.matches(rel) || fg.folderExcluded(path.Dir(rel))
+}
+
+// folderExcluded reports whether dir or a folder above it matches.
+func (fg *folderGlobs) folderExcluded(dir string) bool {
+	if dir == "." || dir == "/" {
+		return false
+	}
+	v, ok := fg.folders[dir]
+	if !ok {
+		v = fg.matches(dir) || fg.folderExcluded(path.Dir(dir))
+		fg.folders[dir] = v
+	}
+	return v
+}
+
+func (fg *folderGlobs) matches(p string) bool {
+	for _, g := range fg.globs {
+		if MatchGlob(g, p) {
+			return true
 		}
 	}
 	return false

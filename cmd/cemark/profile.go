@@ -31,7 +31,14 @@ func (p *profileFlags) register(root *cobra.Command) {
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return p.start() }
 }
 
+// memProfileRate is the Go runtime's default sampling rate, which main
+// turns off: a heap profile samples one allocation in every 512 KiB.
+const memProfileRate = 512 * 1024
+
 func (p *profileFlags) start() error {
+	if p.mem != "" {
+		runtime.MemProfileRate = memProfileRate
+	}
 	if err := p.startTo(p.cpu, "cpu profile", pprof.StartCPUProfile, pprof.StopCPUProfile); err != nil {
 		return err
 	}

@@ -65,6 +65,7 @@ func FuzzMatchGlob(f *testing.F) {
 // defaults write them.
 var globSets = [][]string{
 	nil, {""}, {"./a/", "b/**"}, DefaultTestPaths, {"**/*.go", "docs/cra", ".cemark"}, {"a/**/b", "*/b", "[", "x//"},
+	{"**/a/**", "**//**", "**/a/b/**", "**/[/**", "**/a*/**", "**/**/**"},
 }
 
 var globPaths = []string{"", "a", "a/", "/a", "a/b", "a/b/c", "b", "x/a", "x/a/y", "a/x/y/b", "a/b/b", "c/d.go", "x/test/y.go",
@@ -92,7 +93,7 @@ func FuzzFolderGlobs(f *testing.F) {
 		if len(g) > 64 || len(p) > 64 || len(q) > 64 || strings.Count(g, "**") > 3 {
 			return
 		}
-		globs := []string{g, "**/tests/**"}
+		globs := []string{g, "**/tests/**", "**/" + g + "/**"}
 		fg := newFolderGlobs(globs)
 		for _, rel := range []string{q, p, q} {
 			if got, want := fg.excluded(rel), Excluded(rel, globs); got != want {

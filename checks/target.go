@@ -342,18 +342,41 @@ func Excluded(rel string, globs []string) bool {
 // generated tree has thousands of findings in a few hundred folders). Not
 // safe for concurrent use.
 type folderGlobs struct {
-	globs   []string // as Excluded reads them: slash-separated, without "./" and a trailing "/"
+	globs   []folderGlob
 	folders map[string]bool
+}
+
+// folderGlob is a glob as Excluded reads it (slash-separated, without
+// "./" and a trailing "/"). segment is set for the shape "**/name/**" with
+// a plain name, the shape of every default test path: a path matches it
+// when one of its segments is the name, which needs no walk of the glob.
+type folderGlob struct {
+	glob, segment string
 }
 
 func newFolderGlobs(globs []string) *folderGlobs {
 	fg := &folderGlobs{folders: map[string]bool{}}
 	for _, g := range globs {
 		if g = strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(g), "./"), "/"); g != "" {
-			fg.globs = append(fg.globs, g)
+			fg.globs = append(fg.globs, folderGlob{glob: g, segment: anySegment(g)})
 		}
 	}
 	return fg
+}
+
+// anySegment returns name when glob is "**/name/**" and name holds no
+// character path.Match treats specially, else "".
+func anySegment(glob string) string {
+	name, ok := strings.CutPrefix(glob, "**/")
+	if name, ok = strings.CutSuffix(name, "/**"); !ok || name == "" || strings.ContainsAny(name, `/*?[\`) {
+		return ""
+	}
+	return name
+}
+
+// hasSegment reports whether one of p's slash-separated segments is name.
+func hasSegment(p, name string) bool {
+	return p == name || strings.HasPrefix(p, name+"/") || strings.HasSuffix(p, "/"+name) || strings.Contains(p, "/"+name+"/")
 }
 
 // excluded is Excluded(rel, globs).
@@ -376,7 +399,7 @@ func (fg *folderGlobs) folderExcluded(dir string) bool {
 
 func (fg *folderGlobs) matches(p string) bool {
 	for _, g := range fg.globs {
-		if MatchGlob(g, p) {
+		if g.segment != "" && hasSegment(p, g.segment) || g.segment == "" && MatchGlob(g.glob, p) {
 			return true
 		}
 	}

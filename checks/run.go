@@ -1,9 +1,11 @@
 package checks
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -297,23 +299,28 @@ func WorstOutcome(fs []Finding) Outcome {
 // SortFindings orders findings by path, line, column, key, message (then
 // outcome and severity, so equal places still sort the same every run).
 func SortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		switch {
-		case a.Path != b.Path:
-			return a.Path < b.Path
-		case a.Line != b.Line:
-			return a.Line < b.Line
-		case a.Column != b.Column:
-			return a.Column < b.Column
-		case a.Key != b.Key:
-			return a.Key < b.Key
-		case a.Message != b.Message:
-			return a.Message < b.Message
-		case a.Outcome != b.Outcome:
-			return a.Outcome < b.Outcome
+	// slices' generic sort: sort.SliceStable swaps through reflection,
+	// which showed in profiles of trees with tens of thousands of findings.
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if c := cmp.Compare(a.Path, b.Path); c != 0 {
+			return c
 		}
-		return a.Severity < b.Severity
+		if c := cmp.Compare(a.Line, b.Line); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Column, b.Column); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Key, b.Key); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Message, b.Message); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Outcome, b.Outcome); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Severity, b.Severity)
 	})
 }
 

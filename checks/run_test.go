@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -483,5 +487,43 @@ func TestRunWaiverFindingsPointAtTheWaiver(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"cemark.yaml:3 fail", "cemark.yaml:7 warn"}, got); diff != "" {
 		t.Errorf("waiver findings (-want +got):\n%s", diff)
+	}
+}
+
+// TestSortFindingsAgreesWithLess: SortFindings orders as the less
+// function it was first written with, ties kept in their order.
+func TestSortFindingsAgreesWithLess(t *testing.T) {
+	less := func(a, b Finding) bool {
+		switch {
+		case a.Path != b.Path:
+			return a.Path < b.Path
+		case a.Line != b.Line:
+			return a.Line < b.Line
+		case a.Column != b.Column:
+			return a.Column < b.Column
+		case a.Key != b.Key:
+			return a.Key < b.Key
+		case a.Message != b.Message:
+			return a.Message < b.Message
+		case a.Outcome != b.Outcome:
+			return a.Outcome < b.Outcome
+		}
+		return a.Severity < b.Severity
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	for range 50 {
+		fs := make([]Finding, 200)
+		for i := range fs {
+			fs[i] = Finding{Path: pick("a", "b", ""), Line: rng.IntN(3), Column: rng.IntN(2), Key: pick("k", "l"),
+				Message: pick("m", "n"), Outcome: Outcome(pick("fail", "warn")), Severity: Severity(pick("high", "low")),
+				Snippet: strconv.Itoa(i)} // tells equal findings apart
+		}
+		want := slices.Clone(fs)
+		sort.SliceStable(want, func(i, j int) bool { return less(want[i], want[j]) })
+		SortFindings(fs)
+		if !reflect.DeepEqual(fs, want) {
+			t.Fatal("SortFindings orders otherwise than the less function")
+		}
 	}
 }

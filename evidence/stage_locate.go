@@ -5,6 +5,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/evidencedir"
@@ -103,9 +104,13 @@ func (ev *Evidence) CIReport() *checks.Report {
 	return format.Locate(ev.Report, ev.Location())
 }
 
-// Location is this run's format.Location.
+// Location is this run's format.Location. Its Exists asks the file
+// system once per file: a report of thousands of findings names a few
+// hundred files.
 func (ev *Evidence) Location() format.Location {
 	out := ev.evidenceDirRel()
+	var mu sync.Mutex
+	exists := map[string]bool{}
 	return format.Location{
 		Prefix:   ev.RepoPrefix,
 		Fallback: ev.FallbackFile(),
@@ -114,7 +119,14 @@ func (ev *Evidence) Location() format.Location {
 			if out != "" && strings.HasPrefix(rel, out+"/") {
 				return true
 			}
-			return ev.fileExists(rel)
+			mu.Lock()
+			defer mu.Unlock()
+			ok, known := exists[rel]
+			if !known {
+				ok = ev.fileExists(rel)
+				exists[rel] = ok
+			}
+			return ok
 		},
 	}
 }

@@ -1,6 +1,10 @@
 package format
 
 import (
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -169,6 +173,53 @@ func TestWorstPutsKEVAndCriticalVulnerabilitiesFirst(t *testing.T) {
 	for _, f := range fs {
 		if f.Key == "GHSA-waived-kev" {
 			t.Errorf("a waived finding is listed: %+v", f)
+		}
+	}
+}
+
+// TestWorstAgreesWithLess: Worst orders as the less function it was first
+// written with, on random reports; ties keep checks.SortFindings' order.
+func TestWorstAgreesWithLess(t *testing.T) {
+	less := func(a, b checks.Finding) bool {
+		if da, db := Art14Deadline(a), Art14Deadline(b); da != db {
+			return da
+		}
+		if va, vb := VulnerabilityRank(a), VulnerabilityRank(b); va != vb {
+			return va > vb
+		}
+		if ra, rb := attentionRank(a.Outcome), attentionRank(b.Outcome); ra != rb {
+			return ra < rb
+		}
+		return a.Severity.Rank() > b.Severity.Rank()
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	for range 50 {
+		var r checks.Report
+		for _, id := range []string{Art14DeadlineCheck, KnownVulnerabilityCheck, "CEM-DEF-001"} {
+			res := checks.Result{Meta: checks.Meta{ID: id}}
+			for i := range 60 {
+				res.Findings = append(res.Findings, checks.Finding{Check: id, Path: pick("a", "b"), Line: rng.IntN(3),
+					Outcome:  checks.Outcome(pick("fail", "warn", "pass", "error")),
+					Severity: checks.Severity(pick("critical", "high", "low")),
+					Values:   map[string]string{"kev": pick("true", "false"), "severity": pick("critical", "high")},
+					Message:  strconv.Itoa(i)})
+			}
+			r.Results = append(r.Results, res)
+		}
+		got := Worst(&r)
+		var want []checks.Finding
+		for _, res := range r.Results {
+			for _, f := range res.Findings {
+				if attentionRank(f.Outcome) >= 0 {
+					want = append(want, f)
+				}
+			}
+		}
+		checks.SortFindings(want)
+		sort.SliceStable(want, func(i, j int) bool { return less(want[i], want[j]) })
+		if !reflect.DeepEqual(got, want) {
+			t.Fatal("Worst orders otherwise than the less function")
 		}
 	}
 }

@@ -1,9 +1,10 @@
 package format
 
 import (
+	"cmp"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -122,18 +123,20 @@ func Worst(r *checks.Report) []checks.Finding {
 	// Place order first (checks.SortFindings), so that equally bad
 	// findings keep a stable order; then worst first.
 	checks.SortFindings(out)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+	slices.SortStableFunc(out, func(a, b checks.Finding) int {
 		if da, db := Art14Deadline(a), Art14Deadline(b); da != db {
-			return da
+			if da {
+				return -1
+			}
+			return 1
 		}
-		if va, vb := VulnerabilityRank(a), VulnerabilityRank(b); va != vb {
-			return va > vb
+		if c := cmp.Compare(VulnerabilityRank(b), VulnerabilityRank(a)); c != 0 {
+			return c
 		}
-		if ra, rb := attentionRank(a.Outcome), attentionRank(b.Outcome); ra != rb {
-			return ra < rb
+		if c := cmp.Compare(attentionRank(a.Outcome), attentionRank(b.Outcome)); c != 0 {
+			return c
 		}
-		return a.Severity.Rank() > b.Severity.Rank()
+		return cmp.Compare(b.Severity.Rank(), a.Severity.Rank())
 	})
 	return out
 }

@@ -166,11 +166,23 @@ func JoinJSONL(envelopes [][]byte) []byte {
 	for _, e := range envelopes {
 		n += len(e) + 1
 	}
-	b := make([]byte, 0, n)
+	b := bytes.NewBuffer(make([]byte, 0, n))
+	_ = WriteJSONL(b, envelopes) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// WriteJSONL writes JoinJSONL's bytes to w, one envelope after the other,
+// without joining them first.
+func WriteJSONL(w io.Writer, envelopes [][]byte) error {
 	for _, e := range envelopes {
-		b = append(append(b, e...), '\n')
+		if _, err := w.Write(e); err != nil {
+			return err
+		}
+		if _, err := w.Write([]byte{'\n'}); err != nil {
+			return err
+		}
 	}
-	return b
+	return nil
 }
 
 // Errors of envelope parsing.

@@ -116,14 +116,21 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 		streamed = append(streamed, streamedFile{evidencedir.Attestations, r.writeAttestations})
 	}
 	for n, b := range files {
-		streamed = append(streamed, streamedFile{n, func(w io.Writer) error { _, err := w.Write(b); return err }})
+		streamed = append(streamed, streamedFile{n, evidencedir.WriteBytes(b)})
 	}
-	sort.Slice(streamed, func(i, j int) bool { return streamed[i].name < streamed[j].name })
+	// In name order, but attestations.intoto.jsonl first: it is made from
+	// the envelope files, and each file written is let go before the next
+	// is encoded (a large report's envelope is tens of MB).
+	sort.Slice(streamed, func(i, j int) bool {
+		a, b := streamed[i].name, streamed[j].name
+		return a == evidencedir.Attestations || b != evidencedir.Attestations && a < b
+	})
 	for _, f := range streamed {
 		sum, err := txn.StageEvidence(ctx, f.name, f.write)
 		if err != nil {
 			return 0, err
 		}
+		delete(files, f.name)
 		ev.Files[f.name] = hex.EncodeToString(sum[:])
 		rec.Outputs = append(rec.Outputs, Output{Name: f.name, SHA256: ev.Files[f.name]})
 	}
@@ -137,10 +144,7 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 	if err != nil {
 		return 0, err
 	}
-	if _, err := txn.StageEvidence(ctx, evidencedir.RunRecord, func(w io.Writer) error {
-		_, err := w.Write(append(recBytes, '\n'))
-		return err
-	}); err != nil {
+	if _, err := txn.StageEvidence(ctx, evidencedir.RunRecord, evidencedir.WriteBytes(append(recBytes, '\n'))); err != nil {
 		return 0, err
 	}
 	return len(streamed) + 1, nil
@@ -195,8 +199,7 @@ func streamedFiles(ev *Evidence) []streamedFile {
 			if err != nil {
 				return err
 			}
-			_, err = w.Write(b)
-			return err
+			return evidencedir.WriteBytes(b)(w)
 		}})
 	}
 	return out

@@ -344,7 +344,7 @@ func (t *Txn) prepare(ctx context.Context) error {
 	if err := os.Mkdir(evidenceStage(t.evDir), 0o755); err != nil {
 		return fmt.Errorf("create the staging folder: %w", err)
 	}
-	return t.stageEvidence(ctx, contain.Marker, writeBytes(contain.MarkerContent))
+	return t.stageEvidence(ctx, contain.Marker, WriteBytes(contain.MarkerContent))
 }
 
 // stageRest stages SetEvidence's files and the documents, and syncs the
@@ -359,7 +359,7 @@ func (t *Txn) stageRest(ctx context.Context) error {
 		if _, ok := t.sums[n]; ok {
 			return fmt.Errorf("evidence file %s staged twice", n)
 		}
-		if err := t.stageEvidence(ctx, n, writeBytes(t.evidence[n])); err != nil {
+		if err := t.stageEvidence(ctx, n, WriteBytes(t.evidence[n])); err != nil {
 			return err
 		}
 	}
@@ -375,7 +375,7 @@ func (t *Txn) stageRest(ctx context.Context) error {
 		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", filepath.Dir(f.path), err)
 		}
-		if _, err := writeSynced(StageName(f.path), writeBytes(f.data)); err != nil {
+		if _, err := writeSynced(StageName(f.path), WriteBytes(f.data)); err != nil {
 			return fmt.Errorf("write %s: %w", f.path, err)
 		}
 		if err := t.step("doc-staged " + t.rel(f.path)); err != nil {
@@ -393,8 +393,8 @@ func (t *Txn) stageRest(ctx context.Context) error {
 	return nil
 }
 
-// writeBytes writes b, for StageEvidence.
-func writeBytes(b []byte) func(io.Writer) error {
+// WriteBytes writes b, for StageEvidence.
+func WriteBytes(b []byte) func(io.Writer) error {
 	return func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err

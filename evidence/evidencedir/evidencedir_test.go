@@ -65,7 +65,7 @@ func commitStreamed(t *testing.T, root, gen string, hook func(string) error) err
 		return err
 	}
 	for _, n := range []string{"run.json", "a.json"} {
-		if _, err := txn.StageEvidence(ctx, n, writeBytes([]byte(gen))); err != nil {
+		if _, err := txn.StageEvidence(ctx, n, WriteBytes([]byte(gen))); err != nil {
 			return errors.Join(err, txn.Abort())
 		}
 	}
@@ -233,18 +233,18 @@ func TestStageEvidence(t *testing.T) {
 	ctx := context.Background()
 	txn := Begin(b, filepath.Join(b, ".git"))
 	txn.EvidenceDir(filepath.Join(b, ".cemark"))
-	if _, err := txn.StageEvidence(ctx, "a.json", writeBytes(nil)); err == nil {
+	if _, err := txn.StageEvidence(ctx, "a.json", WriteBytes(nil)); err == nil {
 		t.Error("StageEvidence before Prepare accepted")
 	}
 	if err := txn.Prepare(ctx); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := txn.StageEvidence(ctx, "a.json", writeBytes([]byte("two")))
+	sum, err := txn.StageEvidence(ctx, "a.json", WriteBytes([]byte("two")))
 	if err != nil || sum != sha256.Sum256([]byte("two")) {
 		t.Fatalf("StageEvidence = %x, %v", sum, err)
 	}
 	for _, n := range []string{"a.json", "../x", contain.Marker} {
-		if _, err := txn.StageEvidence(ctx, n, writeBytes(nil)); err == nil {
+		if _, err := txn.StageEvidence(ctx, n, WriteBytes(nil)); err == nil {
 			t.Errorf("StageEvidence(%q) accepted", n)
 		}
 	}

@@ -181,6 +181,9 @@ type runState struct {
 	lock     *evidencedir.Lock
 	// files are the evidence files as the stages encode them.
 	files map[string][]byte
+	// envelopeFiles are the envelope files in the statements' order, the
+	// lines of attestations.intoto.jsonl (nil when nothing was signed).
+	envelopeFiles []string
 	// gitPrefix is the product root's folder in its git repository, when
 	// inRepo.
 	gitPrefix string

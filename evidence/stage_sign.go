@@ -92,7 +92,6 @@ func runSign(ctx context.Context, r *runState) (string, error) {
 		return "", err
 	}
 	if key != "" {
-		out[evidencedir.Attestations] = r.files[evidencedir.Attestations]
 		if e, err := signaturesEntry(signing, out); err == nil {
 			r.keep(StageSign, key, e)
 		}
@@ -128,7 +127,8 @@ func (r *runState) signKey(plan *attest.SigningPlan) cache.Key {
 }
 
 // setSignatures puts the signed envelopes (and bundles) on the evidence
-// and into the evidence files, with attestations.intoto.jsonl. envs are
+// and into the evidence files; attestations.intoto.jsonl is written from
+// them (envelopeFiles) by the write stage. envs are
 // the envelopes by statement when they were just made; the ones restored
 // from the cache are parsed from their files.
 func (r *runState) setSignatures(signing attest.Signing, files map[string][]byte, envs map[string]*attest.Envelope) error {
@@ -154,14 +154,13 @@ func (r *runState) setSignatures(signing attest.Signing, files map[string][]byte
 		ev.Envelopes = append(ev.Envelopes, env)
 	}
 	for n, b := range files {
-		r.files[n] = b
-	}
-	if _, ok := files[evidencedir.Attestations]; !ok {
-		lines := make([][]byte, len(ev.Statements))
-		for i, st := range ev.Statements {
-			lines[i] = files[st.Name+evidencedir.EnvelopeSuffix]
+		if n != evidencedir.Attestations { // written from the envelopes (stage_write.go)
+			r.files[n] = b
 		}
-		r.files[evidencedir.Attestations] = attest.JoinJSONL(lines)
+	}
+	r.envelopeFiles = make([]string, len(ev.Statements))
+	for i, st := range ev.Statements {
+		r.envelopeFiles[i] = st.Name + evidencedir.EnvelopeSuffix
 	}
 	return nil
 }

@@ -1,14 +1,18 @@
 package evidence
 
 import (
-	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/format"
 	"github.com/cemark/cemark/evidence/techfile"
@@ -47,25 +51,6 @@ func lockRun(ctx context.Context, plan *runPlan, timeout time.Duration, p Progre
 	return lock, nil
 }
 
-// commitRun writes the evidence directory and the technical file's changed
-// documents as one unit (see evidencedir): after a crash at any moment the
-// next run finds the old pair or the new one.
-func commitRun(ctx context.Context, plan *runPlan, evidence map[string][]byte, tf *techfile.Result, hook func(string) error) error {
-	txn := evidencedir.Begin(plan.bounds.Product, plan.stateDir)
-	txn.AfterStep = hook
-	if evidence != nil {
-		if err := txn.SetEvidence(plan.outDir, evidence); err != nil {
-			return err
-		}
-	}
-	if tf != nil {
-		for _, w := range tf.Writes {
-			txn.AddFile(w.Path, w.Data)
-		}
-	}
-	return txn.Commit(ctx)
-}
-
 // writeStage commits what the run made, as one unit (evidencedir): the
 // evidence directory with run.json — when the run made the evidence, that
 // is with the sign stage — and the technical file's changed documents
@@ -80,73 +65,113 @@ var writeStage = stageDef{
 func runWrite(ctx context.Context, r *runState) (string, error) {
 	start := time.Now()
 	ev, plan := r.ev, r.plan
-	rec := &ev.Record
-	var evidence map[string][]byte
-	var docs *techfile.Result
-	var summary, where string
-	if plan.writesDocs {
-		docs = ev.TechFile
-		summary, where = fmt.Sprintf("%d documents in %s", len(docs.Writes), plan.docsDir), plan.docsDir
-	}
-	if plan.writesEvidence {
-		files := r.files
-		if err := encodeFiles(ev, files); err != nil {
-			return "", err
-		}
-		names := make([]string, 0, len(files))
-		for n := range files {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			ev.Files[n] = sha256Hex(files[n])
-			rec.Outputs = append(rec.Outputs, Output{Name: n, SHA256: ev.Files[n]})
-		}
-		out := relOrAbs(ev.Root, ev.OutDir)
-		summary = fmt.Sprintf("%d files in %s", len(names)+1, out)
-		where = strings.TrimSuffix(out+" and "+where, " and ")
-		// run.json is part of the commit it records, this stage included:
-		// the commit lands whole or not at all.
-		withWrite := *rec
-		withWrite.Stages = append(append([]StageTime(nil), rec.Stages...),
-			StageTime{Name: string(StageWrite), DurationMS: time.Since(start).Milliseconds(), Status: "ok", Summary: summary})
-		recBytes, err := json.MarshalIndent(withWrite, "", "  ")
-		if err != nil {
-			return "", err
-		}
-		evidence = make(map[string][]byte, len(files)+1)
-		for n, b := range files {
-			evidence[n] = b
-		}
-		evidence[evidencedir.RunRecord] = append(recBytes, '\n')
-	}
-	if evidence == nil && docs == nil {
+	if !plan.writesDocs && !plan.writesEvidence {
 		return "nothing to write", nil
 	}
-	if err := commitRun(ctx, plan, evidence, docs, r.opts.commitHook); err != nil {
+	// The evidence directory and the technical file's changed documents
+	// are committed as one unit (see evidencedir): after a crash at any
+	// moment the next run finds the old pair or the new one.
+	txn := evidencedir.Begin(plan.bounds.Product, plan.stateDir)
+	txn.AfterStep = r.opts.commitHook
+	var summary, where string
+	if plan.writesDocs {
+		docs := ev.TechFile
+		summary, where = fmt.Sprintf("%d documents in %s", len(docs.Writes), plan.docsDir), plan.docsDir
+		for _, w := range docs.Writes {
+			txn.AddFile(w.Path, w.Data)
+		}
+	}
+	if plan.writesEvidence {
+		out := relOrAbs(ev.Root, ev.OutDir)
+		where = strings.TrimSuffix(out+" and "+where, " and ")
+		txn.EvidenceDir(plan.outDir)
+		if err := txn.Prepare(ctx); err != nil {
+			return "", fmt.Errorf("write %s: %w", where, err)
+		}
+		n, err := r.stageEvidence(ctx, txn, start, out)
+		if err != nil {
+			return "", fmt.Errorf("write %s: %w", where, errors.Join(err, txn.Abort()))
+		}
+		summary = fmt.Sprintf("%d files in %s", n, out)
+	}
+	if err := txn.Commit(ctx); err != nil {
 		return "", fmt.Errorf("write %s: %w", where, err)
 	}
 	return summary, nil
 }
 
-// encodeFiles turns the run's evidence into files. Each format has one
-// encoder (evidence/format/*); the same bytes are written and attested.
+// stageEvidence writes every evidence file into the commit's staging
+// folder, run.json last, and returns how many it wrote. The files the
+// stages made are written as they are; the large ones made from the
+// report (and attestations.intoto.jsonl, from the envelopes) are encoded
+// into their files one at a time, never all held at once.
+func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, start time.Time, out string) (int, error) {
+	ev, rec := r.ev, &r.ev.Record
+	files := r.files
+	if err := encodeFiles(ev, files); err != nil {
+		return 0, err
+	}
+	streamed := streamedFiles(ev)
+	if r.envelopeFiles != nil {
+		streamed = append(streamed, streamedFile{evidencedir.Attestations, r.writeAttestations})
+	}
+	for n, b := range files {
+		streamed = append(streamed, streamedFile{n, evidencedir.WriteBytes(b)})
+	}
+	// In name order, but attestations.intoto.jsonl first: it is made from
+	// the envelope files, and each file written is let go before the next
+	// is encoded (a large report's envelope is tens of MB).
+	sort.Slice(streamed, func(i, j int) bool {
+		a, b := streamed[i].name, streamed[j].name
+		return a == evidencedir.Attestations || b != evidencedir.Attestations && a < b
+	})
+	for _, f := range streamed {
+		sum, err := txn.StageEvidence(ctx, f.name, f.write)
+		if err != nil {
+			return 0, err
+		}
+		delete(files, f.name)
+		ev.Files[f.name] = hex.EncodeToString(sum[:])
+		rec.Outputs = append(rec.Outputs, Output{Name: f.name, SHA256: ev.Files[f.name]})
+	}
+	summary := fmt.Sprintf("%d files in %s", len(streamed)+1, out)
+	// run.json is part of the commit it records, this stage included:
+	// the commit lands whole or not at all.
+	withWrite := *rec
+	withWrite.Stages = append(append([]StageTime(nil), rec.Stages...),
+		StageTime{Name: string(StageWrite), DurationMS: time.Since(start).Milliseconds(), Status: "ok", Summary: summary})
+	recBytes, err := json.MarshalIndent(withWrite, "", "  ")
+	if err != nil {
+		return 0, err
+	}
+	if _, err := txn.StageEvidence(ctx, evidencedir.RunRecord, evidencedir.WriteBytes(append(recBytes, '\n'))); err != nil {
+		return 0, err
+	}
+	return len(streamed) + 1, nil
+}
+
+// streamedFile is an evidence file encoded as it is written.
+type streamedFile struct {
+	name  string
+	write func(io.Writer) error
+}
+
+// writeAttestations writes attestations.intoto.jsonl from the envelope
+// files, in the statements' order.
+func (r *runState) writeAttestations(w io.Writer) error {
+	lines := make([][]byte, len(r.envelopeFiles))
+	for i, n := range r.envelopeFiles {
+		lines[i] = r.files[n]
+	}
+	return attest.WriteJSONL(w, lines)
+}
+
+// encodeFiles turns the run's evidence into files, but for the ones
+// streamedFiles encodes. Each format has one encoder (evidence/format/*);
+// the same bytes are written and attested.
 func encodeFiles(ev *Evidence, files map[string][]byte) error {
 	if err := sbomFiles(ev, files); err != nil {
 		return err
-	}
-	if ev.Report != nil {
-		if err := reportFiles(ev, files); err != nil {
-			return err
-		}
-		inv := ev.Report.Facts.Inventory
-		if inv != nil {
-			b, err := marshal(inv)
-			if err != nil {
-				return err
-			}
-			files[evidencedir.Ports] = b
-		}
 	}
 	c, err := marshal(struct {
 		Route      any    `json:"conformity_route"`
@@ -160,6 +185,26 @@ func encodeFiles(ev *Evidence, files map[string][]byte) error {
 	return addVulnFiles(ev, files)
 }
 
+// streamedFiles are the files made from the check report — each format's
+// (reportFiles) and the attack-surface inventory —, which on a large
+// product are tens of MB each: each is encoded when it is written.
+func streamedFiles(ev *Evidence) []streamedFile {
+	if ev.Report == nil {
+		return nil
+	}
+	out := reportFiles(ev)
+	if inv := ev.Report.Facts.Inventory; inv != nil {
+		out = append(out, streamedFile{evidencedir.Ports, func(w io.Writer) error {
+			b, err := marshal(inv)
+			if err != nil {
+				return err
+			}
+			return evidencedir.WriteBytes(b)(w)
+		}})
+	}
+	return out
+}
+
 func marshal(v any) ([]byte, error) {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -168,26 +213,28 @@ func marshal(v any) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// reportFiles encodes the evidence files made from the check report, one
+// reportFiles are the evidence files made from the check report, one
 // encoder per format (evidence/format/*). Formats read from the repository
 // (SARIF, Code Quality) get the CI report: paths from the repository root,
 // every finding on a file that exists.
-func reportFiles(ev *Evidence, files map[string][]byte) error {
-	ci := ev.CIReport()
+func reportFiles(ev *Evidence) []streamedFile {
+	ci := sync.OnceValue(ev.CIReport)
+	var out []streamedFile
 	for _, f := range format.All() {
 		name := evidencedir.ReportFile(f.ID)
 		if name == "" {
 			continue
 		}
-		r := ev.Report
-		if f.RepoRooted {
-			r = ci
-		}
-		var buf bytes.Buffer
-		if err := f.Encode(&buf, r); err != nil {
-			return fmt.Errorf("encode %s: %w", name, err)
-		}
-		files[name] = buf.Bytes()
+		out = append(out, streamedFile{name, func(w io.Writer) error {
+			r := ev.Report
+			if f.RepoRooted {
+				r = ci()
+			}
+			if err := f.Encode(w, r); err != nil {
+				return fmt.Errorf("encode %s: %w", name, err)
+			}
+			return nil
+		}})
 	}
-	return nil
+	return out
 }

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/evidencedir/evidencetest"
 )
@@ -186,5 +188,44 @@ func TestDocsCheckFailsOnStrayTemporaryFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(mine); err != nil {
 		t.Fatal("a user's file was removed")
+	}
+}
+
+// TestStagedEvidenceMatchesRecord: the evidence files are encoded one by
+// one into the commit; run.json lists each with the digest of what is on
+// disk, and attestations.intoto.jsonl holds the envelope files, one a
+// line, in the statements' order.
+func TestStagedEvidenceMatchesRecord(t *testing.T) {
+	dir := smallProduct(t)
+	ev, err := Run(context.Background(), fastOpts(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, ".cemark")
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(ev.Record.Outputs) + 2; len(entries) != want { // and run.json, the marker
+		t.Errorf("%d files in %s, run.json lists %d", len(entries), out, len(ev.Record.Outputs))
+	}
+	for _, o := range ev.Record.Outputs {
+		if got := sha256Hex(read(o.Name)); got != o.SHA256 || ev.Files[o.Name] != o.SHA256 {
+			t.Errorf("%s: sha256 %s on disk, %s in run.json, %s on the evidence", o.Name, got, o.SHA256, ev.Files[o.Name])
+		}
+	}
+	var lines [][]byte
+	for _, st := range ev.Statements {
+		lines = append(lines, read(st.Name+evidencedir.EnvelopeSuffix))
+	}
+	if len(lines) < 2 || !bytes.Equal(read(evidencedir.Attestations), attest.JoinJSONL(lines)) {
+		t.Errorf("%s is not the %d envelope files joined", evidencedir.Attestations, len(lines))
 	}
 }

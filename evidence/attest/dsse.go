@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // Envelope is a DSSE envelope
@@ -59,7 +60,7 @@ func SignPayload(ctx context.Context, s Signer, payloadType string, payload []by
 	}
 	return &Envelope{
 		PayloadType: payloadType,
-		Payload:     base64.StdEncoding.EncodeToString(payload),
+		Payload:     payloadBase64(payload),
 		Signatures:  []Signature{{KeyID: s.KeyID(), Sig: base64.StdEncoding.EncodeToString(sig)}},
 	}, nil
 }
@@ -69,9 +70,26 @@ func SignPayload(ctx context.Context, s Signer, payloadType string, payload []by
 func Unsigned(st Statement) *Envelope {
 	return &Envelope{
 		PayloadType: PayloadType,
-		Payload:     base64.StdEncoding.EncodeToString(st.Payload),
+		Payload:     payloadBase64(st.Payload),
 		Signatures:  []Signature{},
 	}
+}
+
+// payloadBase64 is base64.StdEncoding.EncodeToString(payload) written
+// into the string through a small buffer: a payload is up to tens of MB,
+// and EncodeToString encodes it into a slice of that size first.
+func payloadBase64(payload []byte) string {
+	const chunk = 48 << 10 // a multiple of 3: no padding inside
+	var sb strings.Builder
+	sb.Grow(base64.StdEncoding.EncodedLen(len(payload)))
+	buf := make([]byte, base64.StdEncoding.EncodedLen(chunk))
+	for len(payload) > 0 {
+		n := min(chunk, len(payload))
+		base64.StdEncoding.Encode(buf, payload[:n])
+		sb.Write(buf[:base64.StdEncoding.EncodedLen(n)])
+		payload = payload[n:]
+	}
+	return sb.String()
 }
 
 // JSON is the envelope as one line of JSON (no trailing newline), the
@@ -106,14 +124,23 @@ func (e *Envelope) JSON() []byte {
 // plainBase64 reports whether s holds only characters of the standard
 // base64 alphabet, which encoding/json writes as they are.
 func plainBase64(s string) bool {
+	// A table, not a chain of comparisons: a large SBOM's payload is
+	// several MB, and this runs over every byte of it.
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '=') {
+		if !base64Alphabet[s[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// base64Alphabet holds the standard base64 alphabet and its padding.
+var base64Alphabet = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") {
+		t[c] = true
+	}
+	return t
+}()
 
 // DecodePayload returns the payload bytes.
 func (e *Envelope) DecodePayload() ([]byte, error) {
@@ -139,11 +166,23 @@ func JoinJSONL(envelopes [][]byte) []byte {
 	for _, e := range envelopes {
 		n += len(e) + 1
 	}
-	b := make([]byte, 0, n)
+	b := bytes.NewBuffer(make([]byte, 0, n))
+	_ = WriteJSONL(b, envelopes) // a bytes.Buffer does not fail
+	return b.Bytes()
+}
+
+// WriteJSONL writes JoinJSONL's bytes to w, one envelope after the other,
+// without joining them first.
+func WriteJSONL(w io.Writer, envelopes [][]byte) error {
 	for _, e := range envelopes {
-		b = append(append(b, e...), '\n')
+		if _, err := w.Write(e); err != nil {
+			return err
+		}
+		if _, err := w.Write([]byte{'\n'}); err != nil {
+			return err
+		}
 	}
-	return b
+	return nil
 }
 
 // Errors of envelope parsing.

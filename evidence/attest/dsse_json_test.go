@@ -2,6 +2,7 @@ package attest
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"testing"
 )
@@ -39,4 +40,18 @@ func FuzzEnvelopeJSON(f *testing.F) {
 			t.Errorf("JSON() = %q\nwant     %q", got, want)
 		}
 	})
+}
+
+// TestPayloadBase64 pins payloadBase64 to EncodeToString around its
+// buffer's size.
+func TestPayloadBase64(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 48<<10 - 1, 48 << 10, 48<<10 + 1, 48<<10 + 2, 3*48<<10 + 5} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(i * 7)
+		}
+		if got, want := payloadBase64(b), base64.StdEncoding.EncodeToString(b); got != want {
+			t.Fatalf("payloadBase64 of %d bytes differs from EncodeToString", n)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"unicode/utf8"
 
@@ -88,42 +89,37 @@ func NewStatement(name, predicateType string, subjects []*intotov1.ResourceDescr
 		return Statement{}, fmt.Errorf("statement %s: encode predicate: %w", name, err)
 	}
 	st := intotov1.Statement{Type: StatementTypeV1, Subject: subjects, PredicateType: predicateType}
-	// The members in canonical (sorted) order: _type, predicate,
-	// predicateType, subject.
-	payload := make([]byte, 0, len(predJSON)+512)
-	payload = append(payload, `{"_type":`...)
-	payload = appendJSONString(payload, StatementTypeV1)
-	payload = append(payload, `,"predicate":`...)
-	start := len(payload)
-	if payload, err = appendCanonical(payload, predJSON); err != nil {
+	pred, err := canonicalize(predJSON)
+	if err != nil {
 		return Statement{}, fmt.Errorf("statement %s: predicate: %w", name, err)
 	}
-	if payload[start] != '{' {
+	if !pred.isObject() {
 		return Statement{}, fmt.Errorf("statement %s: predicate must be a JSON object", name)
 	}
 	st.Predicate = &structpb.Struct{} // an object; Validate only asks that there is one
-	payload = append(payload, `,"predicateType":`...)
-	payload = appendJSONString(payload, predicateType)
-	payload = append(payload, `,"subject":[`...)
+	var subj []byte
 	for i, s := range subjects {
 		b, err := protojson.Marshal(s)
 		if err != nil {
 			return Statement{}, fmt.Errorf("statement %s: encode subject %q: %w", name, s.GetName(), err)
 		}
 		if i > 0 {
-			payload = append(payload, ',')
+			subj = append(subj, ',')
 		}
-		if payload, err = appendCanonical(payload, b); err != nil {
+		if subj, err = appendCanonical(subj, b); err != nil {
 			return Statement{}, fmt.Errorf("statement %s: subject %q: %w", name, s.GetName(), err)
 		}
 	}
-	payload = append(payload, "]}"...)
-	if cap(payload)-len(payload) > len(payload)/8 {
-		// Sorting the predicate's members needs room for it twice; the
-		// payload is kept for the whole run (a large report's is tens of
-		// MB), so it is kept without that room.
-		payload = bytes.Clone(payload)
-	}
+	// The members in canonical (sorted) order: _type, predicate,
+	// predicateType, subject; in a buffer of the exact size, since the
+	// payload is kept for the whole run (a large report's is tens of MB).
+	typ, predType := appendJSONString(nil, StatementTypeV1), appendJSONString(nil, predicateType)
+	const frame = `{"_type":,"predicate":,"predicateType":,"subject":[]}`
+	payload := make([]byte, 0, len(frame)+len(typ)+pred.size()+len(predType)+len(subj))
+	payload = append(append(payload, `{"_type":`...), typ...)
+	payload = pred.appendTo(append(payload, `,"predicate":`...))
+	payload = append(append(payload, `,"predicateType":`...), predType...)
+	payload = append(append(append(payload, `,"subject":[`...), subj...), "]}"...)
 	if err := st.Validate(); err != nil {
 		return Statement{}, fmt.Errorf("statement %s: invalid in-toto Statement v1: %w", name, err)
 	}
@@ -225,50 +221,139 @@ func canonicalJSON(b []byte) ([]byte, error) {
 // the bytes canonicalMarshal(decodeJSON(src)) gives — object keys sorted
 // (the last of duplicate keys kept), no insignificant whitespace, strings
 // as encoding/json writes them without HTML escaping, numbers as written —
-// in one pass over src instead of a tree of maps. Input it does not
-// handle itself (invalid JSON, nesting deeper than encoding/json allows)
-// goes the slow way, which gives encoding/json's answer and error.
+// without a tree of maps: src is read once into a flat index of its
+// tokens (parse), then each token is copied once, in key order (emit).
+// Input it does not handle itself (invalid JSON, nesting deeper than
+// encoding/json allows) goes the slow way, which gives encoding/json's
+// answer and error.
 func appendCanonical(dst, src []byte) ([]byte, error) {
-	c := canonicalizer{src: src}
-	out, ok := c.value(dst)
-	if ok {
-		c.space()
-		ok = c.pos == len(src)
-	}
-	if ok {
-		return out, nil
-	}
-	v, err := decodeJSON(src)
+	v, err := canonicalize(src)
 	if err != nil {
 		return dst, err
 	}
-	b, err := canonicalMarshal(v)
-	if err != nil {
-		return dst, err
+	return v.appendTo(slices.Grow(dst, v.size())), nil
+}
+
+// canonicalValue is a JSON value read for its canonical form: its index
+// (c, root) or, when encoding/json had to read it, the form itself.
+type canonicalValue struct {
+	c    canonicalizer
+	root int32
+	slow []byte
+}
+
+// canonicalize reads src for appendCanonical.
+func canonicalize(src []byte) (*canonicalValue, error) {
+	v := &canonicalValue{}
+	var ok bool
+	if v.root, ok = v.c.parse(src); ok {
+		return v, nil
 	}
-	return append(dst, b...), nil
+	d, err := decodeJSON(src)
+	if err != nil {
+		return nil, err
+	}
+	if v.slow, err = canonicalMarshal(d); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// size is the length of the canonical form.
+func (v *canonicalValue) size() int {
+	if v.slow != nil {
+		return len(v.slow)
+	}
+	return int(v.c.nodes[v.root].size)
+}
+
+func (v *canonicalValue) isObject() bool {
+	if v.slow != nil {
+		return v.slow[0] == '{'
+	}
+	return v.c.nodes[v.root].kind == nodeObject
+}
+
+// appendTo appends the canonical form to dst.
+func (v *canonicalValue) appendTo(dst []byte) []byte {
+	if v.slow != nil {
+		return append(dst, v.slow...)
+	}
+	return v.c.emit(dst, v.root)
 }
 
 // maxCanonicalDepth is encoding/json's nesting limit.
 const maxCanonicalDepth = 10000
 
-// canonicalizer reads one JSON value from src at pos. Each method appends
-// the canonical form to out and reports false on anything it leaves to
-// encoding/json.
+// canonicalizer reads one JSON value into nodes: every value and key as a
+// span of src (or of aux, when encoding/json writes it otherwise), every
+// object with its members already in key order. Offsets are int32, so
+// input of 2 GiB and more goes the slow way.
 type canonicalizer struct {
 	src   []byte
 	pos   int
 	depth int
-	// members is a stack of the members of the objects being read, shared
-	// so that reading an object allocates nothing.
-	members []member
+	nodes []cnode
+	// kids are the children of every object (key and value nodes, in
+	// pairs, in key order) and array, each container's contiguous.
+	kids []int32
+	// members and elems are stacks of the children of the containers
+	// being read, shared so that reading one allocates nothing.
+	members []cmember
+	elems   []int32
+	// aux holds the strings encoding/json writes differently from src,
+	// and the decoded keys that have escapes.
+	aux []byte
 }
 
-// member is one object member: its decoded key, the key as written in
-// the output, and where its canonical value is in the output.
-type member struct {
-	key, encoded []byte
-	start, end   int
+// cnode is one value or key. Its canonical form is src[from:to]
+// (nodeSrc), aux[from:to] (nodeAux), or the object or array made of
+// kids[from:to]; size is its length.
+type cnode struct {
+	kind           uint8
+	from, to, size int32
+}
+
+const (
+	nodeSrc uint8 = iota
+	nodeAux
+	nodeObject
+	nodeArray
+)
+
+// cmember is one object member while its object is read: its decoded
+// key, the key's node and the value's node.
+type cmember struct {
+	name       []byte
+	key, value int32
+}
+
+// parse reads src, which must hold one JSON value and nothing else, and
+// returns its node; false leaves it to encoding/json.
+func (c *canonicalizer) parse(src []byte) (int32, bool) {
+	if len(src) >= math.MaxInt32 {
+		return 0, false
+	}
+	c.src = src
+	// About one node per 16 bytes of typical JSON; a guess saves growing.
+	c.nodes = make([]cnode, 0, len(src)/16+1)
+	root, ok := c.value()
+	if ok {
+		c.space()
+		ok = c.pos == len(src)
+	}
+	return root, ok
+}
+
+// node adds a node and returns its index.
+func (c *canonicalizer) node(n cnode) int32 {
+	c.nodes = append(c.nodes, n)
+	return int32(len(c.nodes) - 1)
+}
+
+// srcNode is the node of src[from:c.pos], written as it is.
+func (c *canonicalizer) srcNode(from int) int32 {
+	return c.node(cnode{kind: nodeSrc, from: int32(from), to: int32(c.pos), size: int32(c.pos - from)})
 }
 
 func (c *canonicalizer) space() {
@@ -282,43 +367,43 @@ func (c *canonicalizer) space() {
 	}
 }
 
-func (c *canonicalizer) value(out []byte) ([]byte, bool) {
+func (c *canonicalizer) value() (int32, bool) {
 	c.space()
 	if c.pos >= len(c.src) {
-		return out, false
+		return 0, false
 	}
 	switch b := c.src[c.pos]; {
 	case b == '{':
-		return c.object(out)
+		return c.object()
 	case b == '[':
-		return c.array(out)
+		return c.array()
 	case b == '"':
-		_, encoded, ok := c.str()
-		return append(out, encoded...), ok
+		n, _, ok := c.str(false)
+		return n, ok
 	case b == '-' || b >= '0' && b <= '9':
 		start := c.pos
 		if !c.number() {
-			return out, false
+			return 0, false
 		}
-		return append(out, c.src[start:c.pos]...), true
+		return c.srcNode(start), true
 	default:
 		for _, lit := range []string{"true", "false", "null"} {
 			if bytes.HasPrefix(c.src[c.pos:], []byte(lit)) {
+				start := c.pos
 				c.pos += len(lit)
-				return append(out, lit...), true
+				return c.srcNode(start), true
 			}
 		}
-		return out, false
+		return 0, false
 	}
 }
 
-func (c *canonicalizer) object(out []byte) ([]byte, bool) {
+func (c *canonicalizer) object() (int32, bool) {
 	if c.depth++; c.depth > maxCanonicalDepth {
-		return out, false
+		return 0, false
 	}
 	defer func() { c.depth-- }()
 	c.pos++ // {
-	begin := len(out)
 	base := len(c.members)
 	defer func() { c.members = c.members[:base] }()
 	sorted := true
@@ -329,125 +414,187 @@ func (c *canonicalizer) object(out []byte) ([]byte, bool) {
 		}
 		if len(c.members) > base {
 			if c.pos >= len(c.src) || c.src[c.pos] != ',' {
-				return out, false
+				return 0, false
 			}
 			c.pos++
 			c.space()
 		}
 		if c.pos >= len(c.src) || c.src[c.pos] != '"' {
-			return out, false
+			return 0, false
 		}
-		key, encoded, ok := c.str()
+		key, name, ok := c.str(true)
 		if !ok {
-			return out, false
+			return 0, false
 		}
 		c.space()
 		if c.pos >= len(c.src) || c.src[c.pos] != ':' {
-			return out, false
+			return 0, false
 		}
 		c.pos++
-		start := len(out)
-		if out, ok = c.value(out); !ok {
-			return out, false
+		value, ok := c.value()
+		if !ok {
+			return 0, false
 		}
-		if n := len(c.members); n > base && bytes.Compare(c.members[n-1].key, key) >= 0 {
+		m := cmember{name: name, key: key, value: value}
+		if n := len(c.members); n > base && bytes.Compare(c.members[n-1].name, m.name) >= 0 {
 			sorted = false
 		}
-		c.members = append(c.members, member{key: key, encoded: encoded, start: start, end: len(out)})
+		c.members = append(c.members, m)
 	}
 	c.pos++ // }
 	members := c.members[base:]
 	if !sorted {
-		slices.SortStableFunc(members, func(a, b member) int { return bytes.Compare(a.key, b.key) })
+		slices.SortStableFunc(members, func(a, b cmember) int { return bytes.Compare(a.name, b.name) })
 	}
-	// The values were written in source order from begin; write the
-	// members in key order after them, then move the result to begin.
-	values := len(out)
-	out = append(out, '{')
-	written := false
+	from := int32(len(c.kids))
+	size := int32(2) // {}
 	for i, m := range members {
-		if i+1 < len(members) && bytes.Equal(members[i+1].key, m.key) {
+		if i+1 < len(members) && bytes.Equal(members[i+1].name, m.name) {
 			continue // a later duplicate wins, as when decoding into a map
 		}
-		if written {
-			out = append(out, ',')
+		if len(c.kids) > int(from) {
+			size++ // ,
 		}
-		written = true
-		out = append(out, m.encoded...)
-		out = append(out, ':')
-		out = append(out, out[m.start:m.end]...)
+		size += c.nodes[m.key].size + 1 + c.nodes[m.value].size
+		c.kids = append(c.kids, m.key, m.value)
 	}
-	out = append(out, '}')
-	n := copy(out[begin:], out[values:])
-	return out[:begin+n], true
+	return c.node(cnode{kind: nodeObject, from: from, to: int32(len(c.kids)), size: size}), true
 }
 
-func (c *canonicalizer) array(out []byte) ([]byte, bool) {
+func (c *canonicalizer) array() (int32, bool) {
 	if c.depth++; c.depth > maxCanonicalDepth {
-		return out, false
+		return 0, false
 	}
 	defer func() { c.depth-- }()
 	c.pos++ // [
-	out = append(out, '[')
+	base := len(c.elems)
+	defer func() { c.elems = c.elems[:base] }()
 	for first := true; ; first = false {
 		c.space()
 		if c.pos >= len(c.src) {
-			return out, false
+			return 0, false
 		}
 		if c.src[c.pos] == ']' {
 			c.pos++
-			return append(out, ']'), true
+			break
 		}
 		if !first {
 			if c.src[c.pos] != ',' {
-				return out, false
+				return 0, false
 			}
 			c.pos++
-			out = append(out, ',')
 		}
-		var ok bool
-		if out, ok = c.value(out); !ok {
-			return out, false
+		v, ok := c.value()
+		if !ok {
+			return 0, false
 		}
+		c.elems = append(c.elems, v)
 	}
+	from := int32(len(c.kids))
+	size := int32(2) // []
+	for i, v := range c.elems[base:] {
+		if i > 0 {
+			size++ // ,
+		}
+		size += c.nodes[v].size
+	}
+	c.kids = append(c.kids, c.elems[base:]...)
+	return c.node(cnode{kind: nodeArray, from: from, to: int32(len(c.kids)), size: size}), true
 }
 
-// str moves past the string at pos and returns its value and the string
-// as encoding/json writes that value (without HTML escaping): the token
-// itself when it has no escape and nothing the encoder would escape.
-func (c *canonicalizer) str() (value, encoded []byte, ok bool) {
+// str moves past the string at pos and returns its node: the string as
+// encoding/json writes its value (without HTML escaping) — the token
+// itself when it has no escape but those the encoder writes the same way
+// and nothing else the encoder would escape. For a key it also returns
+// the decoded value.
+func (c *canonicalizer) str(key bool) (n int32, name []byte, ok bool) {
 	start := c.pos
-	plain := true
+	same, plain := true, true // same: encoded as written; plain: no escape at all
 	for i := start + 1; i < len(c.src); {
-		b := c.src[i]
-		switch {
+		for i < len(c.src) && strPlain[c.src[i]] {
+			i++
+		}
+		if i >= len(c.src) {
+			break
+		}
+		switch b := c.src[i]; {
 		case b == '"':
 			c.pos = i + 1
-			token := c.src[start:c.pos]
-			if plain {
-				return token[1 : len(token)-1], token, true
+			if same && (plain || !key) {
+				return c.srcNode(start), c.src[start+1 : i], true
 			}
 			var s string
-			if err := json.Unmarshal(token, &s); err != nil {
-				return nil, nil, false
+			if err := json.Unmarshal(c.src[start:c.pos], &s); err != nil {
+				return 0, nil, false
 			}
-			return []byte(s), appendJSONString(nil, s), true
+			if same {
+				n = c.srcNode(start)
+			} else {
+				from := len(c.aux)
+				c.aux = appendJSONString(c.aux, s)
+				n = c.node(cnode{kind: nodeAux, from: int32(from), to: int32(len(c.aux)), size: int32(len(c.aux) - from)})
+			}
+			return n, []byte(s), true
 		case b == '\\':
 			plain = false
+			if i+1 < len(c.src) {
+				switch c.src[i+1] {
+				case '"', '\\', 'b', 'f', 'n', 'r', 't':
+					// encoding/json writes these escapes as they are
+				default:
+					same = false
+				}
+			}
 			i += 2
 		case b < 0x20:
-			return nil, nil, false
-		case b < utf8.RuneSelf:
-			i++
+			return 0, nil, false
 		default:
 			r, size := utf8.DecodeRune(c.src[i:])
 			if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-				plain = false // the decoder or the encoder changes these
+				same, plain = false, false // the decoder or the encoder changes these
 			}
 			i += size
 		}
 	}
-	return nil, nil, false
+	return 0, nil, false
+}
+
+// strPlain holds the bytes a string token holds as they are: printable
+// ASCII but the quote and the backslash.
+var strPlain = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
+// emit appends node n's canonical form to out.
+func (c *canonicalizer) emit(out []byte, n int32) []byte {
+	switch nd := c.nodes[n]; nd.kind {
+	case nodeSrc:
+		return append(out, c.src[nd.from:nd.to]...)
+	case nodeAux:
+		return append(out, c.aux[nd.from:nd.to]...)
+	case nodeObject:
+		out = append(out, '{')
+		for i := nd.from; i < nd.to; i += 2 {
+			if i > nd.from {
+				out = append(out, ',')
+			}
+			out = append(c.emit(out, c.kids[i]), ':')
+			out = c.emit(out, c.kids[i+1])
+		}
+		return append(out, '}')
+	default:
+		out = append(out, '[')
+		for i := nd.from; i < nd.to; i++ {
+			if i > nd.from {
+				out = append(out, ',')
+			}
+			out = c.emit(out, c.kids[i])
+		}
+		return append(out, ']')
+	}
 }
 
 // appendJSONString appends s as encoding/json encodes a string without

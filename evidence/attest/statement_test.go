@@ -27,6 +27,10 @@ var canonicalCases = []string{
 	`{"n":[123456789012345678901234567890,1E400,-0,0.000001]}`,
 	`{"é":1,"e":2,"\u00e9":3,"E":4}`,
 	`{"a" : [ 1 , 2 ] , "b" : { } }`,
+	// Escapes encoding/json writes as they are, in values and in keys
+	// (whose decoded form sorts them).
+	`{"cpe":"cpe:2.3:a:\\@scope\\/name:*","q":"\"\b\f\n\r\t"}`,
+	`{"a\"":1,"a":2,"a\\":3,"a\t":4,"a\"":5,"a\u0009":6}`,
 	// Invalid: encoding/json's error either way.
 	``, `{`, `{"a":1,}`, `[1,]`, `{"a" 1}`, `01`, `1.`, `-`, `tru`, `"\x01"`, `{} {}`, `{"a":1}x`, `"\u12"`, `[1 2]`, `{1:2}`,
 	strings.Repeat("[", 10001) + strings.Repeat("]", 10001),

@@ -26,12 +26,14 @@
 package evidencedir
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -64,7 +66,9 @@ type journalDir struct {
 	Stage string `json:"stage"`
 	Aside string `json:"aside"`
 	// Digest is SetDigest of the new evidence: recovery tells by it whether
-	// the new directory is already in place.
+	// the new directory is already in place. It is known once every file
+	// is staged, so only the committed journal has it (a prepared one is
+	// rolled back without it).
 	Digest string `json:"digest"`
 }
 
@@ -81,6 +85,13 @@ type Txn struct {
 	evDir    string
 	evidence map[string][]byte
 	files    []pendingFile
+	// j is the journal once Prepare wrote it; sums are the SHA-256 of
+	// every evidence file staged so far, by name.
+	j    *journal
+	sums map[string][32]byte
+	// crashed is set when AfterStep stopped a step: nothing is cleaned up
+	// after that, exactly as after a crash.
+	crashed bool
 	// AfterStep, when set, is called after each write step with its name
 	// ("journal-prepared", "evidence-file report.json", "doc-staged
 	// docs/cra/README.md", "journal-committed", "doc-renamed …",
@@ -101,15 +112,30 @@ func Begin(root, stateDir string) *Txn {
 }
 
 // SetEvidence replaces the evidence directory dir with exactly files
-// (plain file names) and the marker.
+// (plain file names) and the marker; Commit stages them.
 func (t *Txn) SetEvidence(dir string, files map[string][]byte) error {
 	for name := range files {
-		if !plainName(name) || name == contain.Marker {
-			return fmt.Errorf("evidence file name %q must be a plain file name", name)
+		if err := checkEvidenceName(name); err != nil {
+			return err
 		}
 	}
 	t.evDir = filepath.Clean(dir)
 	t.evidence = files
+	return nil
+}
+
+// EvidenceDir says that the commit replaces the evidence directory dir
+// with the marker and exactly the files StageEvidence writes after
+// Prepare: a run streams its large files into the staging folder instead
+// of holding them all until Commit.
+func (t *Txn) EvidenceDir(dir string) {
+	t.evDir = filepath.Clean(dir)
+}
+
+func checkEvidenceName(name string) error {
+	if !plainName(name) || name == contain.Marker {
+		return fmt.Errorf("evidence file name %q must be a plain file name", name)
+	}
 	return nil
 }
 
@@ -163,37 +189,123 @@ type crash struct{ err error }
 func (c crash) Error() string { return c.err.Error() }
 func (c crash) Unwrap() error { return c.err }
 
-// Commit stages everything, passes the commit point and applies it. An
-// error before the commit point (including a cancelled ctx) leaves the old
-// evidence and documents untouched and removes what was staged; once the
-// journal says committed, the commit is finished whatever ctx says, and an
-// error leaves the journal for the next run's Recover to finish.
-func (t *Txn) Commit(ctx context.Context) error {
-	j := journal{Version: journalVersion, State: statePrepared}
+// Prepare writes the prepared journal and, for an evidence directory, its
+// staging folder with the marker, after which StageEvidence adds the
+// files. The documents (AddFile) must all be added before. An error
+// removes what was staged. Commit prepares by itself when it was not
+// called.
+func (t *Txn) Prepare(ctx context.Context) error {
+	if t.j != nil {
+		return errors.New("commit already prepared")
+	}
+	j := &journal{Version: journalVersion, State: statePrepared}
 	if t.evDir != "" {
-		all := t.evidenceFiles()
-		j.Evidence = &journalDir{Dir: t.rel(t.evDir), Stage: t.rel(evidenceStage(t.evDir)), Aside: t.rel(evidenceAside(t.evDir)), Digest: SetDigest(all)}
+		j.Evidence = &journalDir{Dir: t.rel(t.evDir), Stage: t.rel(evidenceStage(t.evDir)), Aside: t.rel(evidenceAside(t.evDir))}
 	}
 	sort.Slice(t.files, func(a, b int) bool { return t.files[a].path < t.files[b].path })
 	for _, f := range t.files {
 		j.Files = append(j.Files, journalEntry{Path: t.rel(f.path), Stage: t.rel(StageName(f.path))})
 	}
-	if err := t.prepare(ctx, &j); err != nil {
-		var c crash
-		if errors.As(err, &c) {
-			return c.err
-		}
-		if rerr := t.rollBack(j); rerr != nil {
-			return fmt.Errorf("%w (and removing the staged files failed: %v)", err, rerr)
-		}
+	t.j = j
+	return t.undoUnlessCrash(t.prepare(ctx))
+}
+
+// undoUnlessCrash removes what a prepared commit staged when err is not
+// nil, unless AfterStep stopped it (a simulated crash leaves everything).
+func (t *Txn) undoUnlessCrash(err error) error {
+	if err == nil {
+		return nil
+	}
+	var c crash
+	if errors.As(err, &c) {
+		t.crashed = true
+		return c.err
+	}
+	if t.crashed {
 		return err
+	}
+	return t.abort(err)
+}
+
+func (t *Txn) abort(err error) error {
+	if rerr := t.rollBack(*t.j); rerr != nil {
+		return fmt.Errorf("%w (and removing the staged files failed: %v)", err, rerr)
+	}
+	return err
+}
+
+// Abort removes what a prepared commit staged, and its journal, when the
+// run gives up before Commit; after a simulated crash (AfterStep) it
+// leaves everything, as a crash would.
+func (t *Txn) Abort() error {
+	if t.j == nil || t.crashed {
+		return nil
+	}
+	return t.rollBack(*t.j)
+}
+
+// StageEvidence writes one evidence file into the staging folder after
+// Prepare: write gets the file (buffered), which is then synced. It
+// returns the file's SHA-256. An error removes what was staged.
+func (t *Txn) StageEvidence(ctx context.Context, name string, write func(io.Writer) error) ([32]byte, error) {
+	if err := checkEvidenceName(name); err != nil {
+		return [32]byte{}, err
+	}
+	if t.j == nil || t.j.Evidence == nil {
+		return [32]byte{}, errors.New("stage evidence: no evidence directory prepared")
+	}
+	if _, ok := t.sums[name]; ok {
+		return [32]byte{}, fmt.Errorf("evidence file %s staged twice", name)
+	}
+	err := t.stageEvidence(ctx, name, write)
+	return t.sums[name], t.undoUnlessCrash(err)
+}
+
+func (t *Txn) stageEvidence(ctx context.Context, name string, write func(io.Writer) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("write evidence: %w", err)
+	}
+	sum, err := writeSynced(filepath.Join(evidenceStage(t.evDir), name), write)
+	if err != nil {
+		return fmt.Errorf("write evidence %s: %w", name, err)
+	}
+	if t.sums == nil {
+		t.sums = map[string][32]byte{}
+	}
+	t.sums[name] = sum
+	if err := t.step("evidence-file " + name); err != nil {
+		return crash{err}
+	}
+	return nil
+}
+
+// Commit stages what is left (SetEvidence's files, the documents), passes
+// the commit point and applies it. An error before the commit point
+// (including a cancelled ctx) leaves the old evidence and documents
+// untouched and removes what was staged; once the journal says committed,
+// the commit is finished whatever ctx says, and an error leaves the
+// journal for the next run's Recover to finish.
+func (t *Txn) Commit(ctx context.Context) error {
+	if t.j == nil {
+		if err := t.Prepare(ctx); err != nil {
+			return err
+		}
+	}
+	if t.crashed {
+		return errors.New("commit after a simulated crash")
+	}
+	if err := t.undoUnlessCrash(t.stageRest(ctx)); err != nil {
+		return err
+	}
+	j := *t.j
+	if j.Evidence != nil {
+		e := *j.Evidence
+		e.Digest = setDigestOf(t.sums)
+		j.Evidence = &e
 	}
 	j.State = stateCommitted
 	if err := writeJournal(t.journal, j); err != nil {
-		if rerr := t.rollBack(j); rerr != nil {
-			return fmt.Errorf("%w (and removing the staged files failed: %v)", err, rerr)
-		}
-		return err
+		return t.abort(err)
 	}
 	if err := t.step("journal-committed"); err != nil {
 		return err
@@ -208,52 +320,51 @@ func (t *Txn) Commit(ctx context.Context) error {
 	return nil
 }
 
-func (t *Txn) evidenceFiles() map[string][]byte {
-	all := make(map[string][]byte, len(t.evidence)+1)
-	for n, b := range t.evidence {
-		all[n] = b
+// prepare writes the prepared journal and the evidence staging folder
+// with the marker.
+func (t *Txn) prepare(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
-	all[contain.Marker] = contain.MarkerContent
-	return all
-}
-
-// prepare writes the prepared journal and every staged file.
-func (t *Txn) prepare(ctx context.Context, j *journal) error {
 	if err := os.MkdirAll(t.state, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", t.state, err)
 	}
-	if err := writeJournal(t.journal, *j); err != nil {
+	if err := writeJournal(t.journal, *t.j); err != nil {
 		return err
 	}
 	if err := t.step("journal-prepared"); err != nil {
 		return crash{err}
 	}
+	if t.evDir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(t.evDir), 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", filepath.Dir(t.evDir), err)
+	}
+	if err := os.Mkdir(evidenceStage(t.evDir), 0o755); err != nil {
+		return fmt.Errorf("create the staging folder: %w", err)
+	}
+	return t.stageEvidence(ctx, contain.Marker, WriteBytes(contain.MarkerContent))
+}
+
+// stageRest stages SetEvidence's files and the documents, and syncs the
+// folders.
+func (t *Txn) stageRest(ctx context.Context) error {
+	names := make([]string, 0, len(t.evidence))
+	for n := range t.evidence {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if _, ok := t.sums[n]; ok {
+			return fmt.Errorf("evidence file %s staged twice", n)
+		}
+		if err := t.stageEvidence(ctx, n, WriteBytes(t.evidence[n])); err != nil {
+			return err
+		}
+	}
 	if t.evDir != "" {
-		stage := evidenceStage(t.evDir)
-		if err := os.MkdirAll(filepath.Dir(t.evDir), 0o755); err != nil {
-			return fmt.Errorf("create %s: %w", filepath.Dir(t.evDir), err)
-		}
-		if err := os.Mkdir(stage, 0o755); err != nil {
-			return fmt.Errorf("create the staging folder: %w", err)
-		}
-		all := t.evidenceFiles()
-		names := make([]string, 0, len(all))
-		for n := range all {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("write evidence: %w", err)
-			}
-			if err := writeSynced(filepath.Join(stage, n), all[n]); err != nil {
-				return fmt.Errorf("write evidence %s: %w", n, err)
-			}
-			if err := t.step("evidence-file " + n); err != nil {
-				return crash{err}
-			}
-		}
-		if err := syncDir(stage); err != nil {
+		if err := syncDir(evidenceStage(t.evDir)); err != nil {
 			return err
 		}
 	}
@@ -264,7 +375,7 @@ func (t *Txn) prepare(ctx context.Context, j *journal) error {
 		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", filepath.Dir(f.path), err)
 		}
-		if err := writeSynced(StageName(f.path), f.data); err != nil {
+		if _, err := writeSynced(StageName(f.path), WriteBytes(f.data)); err != nil {
 			return fmt.Errorf("write %s: %w", f.path, err)
 		}
 		if err := t.step("doc-staged " + t.rel(f.path)); err != nil {
@@ -280,6 +391,14 @@ func (t *Txn) prepare(ctx context.Context, j *journal) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// WriteBytes writes b, for StageEvidence.
+func WriteBytes(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
 }
 
 func (t *Txn) dirsTouched() []string {
@@ -488,15 +607,23 @@ func recoverLegacy(dir string) (bool, error) {
 // SetDigest is a SHA-256 over a set of files: each name and content digest,
 // sorted by name.
 func SetDigest(files map[string][]byte) string {
-	names := make([]string, 0, len(files))
-	for n := range files {
+	sums := make(map[string][32]byte, len(files))
+	for n, b := range files {
+		sums[n] = sha256.Sum256(b)
+	}
+	return setDigestOf(sums)
+}
+
+// setDigestOf is SetDigest of files whose digests are sums.
+func setDigestOf(sums map[string][32]byte) string {
+	names := make([]string, 0, len(sums))
+	for n := range sums {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	h := sha256.New()
 	for _, n := range names {
-		s := sha256.Sum256(files[n])
-		fmt.Fprintf(h, "%x  %s\n", s, n)
+		fmt.Fprintf(h, "%x  %s\n", sums[n], n)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -533,20 +660,24 @@ func writeJournal(path string, j journal) error {
 	return syncDir(filepath.Dir(path))
 }
 
-func writeSynced(path string, data []byte) error {
+// writeSynced creates the new file path, lets write fill it through a
+// buffer, syncs it, and returns its SHA-256.
+func writeSynced(path string, write func(io.Writer) error) ([32]byte, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
-		return err
+		return [32]byte{}, err
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 64<<10)
+	for _, step := range []func() error{func() error { return write(bw) }, bw.Flush, f.Sync} {
+		if err := step(); err != nil {
+			f.Close()
+			return [32]byte{}, err
+		}
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum, f.Close()
 }
 
 func syncDir(dir string) error {

@@ -2,8 +2,10 @@ package evidencedir
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -46,6 +48,28 @@ func commit(t *testing.T, root, gen string, hook func(string) error) error {
 	txn.AddFile(filepath.Join(root, "docs", "cra", "README.md"), []byte(gen))
 	txn.AddFile(filepath.Join(root, "docs", "cra", "01.md"), []byte(gen))
 	return txn.Commit(context.Background())
+}
+
+// commitStreamed writes the generation commit writes, with the evidence
+// files staged one by one after Prepare (as a run does), and gives up as
+// a run does when a step fails.
+func commitStreamed(t *testing.T, root, gen string, hook func(string) error) error {
+	t.Helper()
+	ctx := context.Background()
+	txn := Begin(root, filepath.Join(root, ".git"))
+	txn.AfterStep = hook
+	txn.EvidenceDir(filepath.Join(root, ".cemark"))
+	txn.AddFile(filepath.Join(root, "docs", "cra", "README.md"), []byte(gen))
+	txn.AddFile(filepath.Join(root, "docs", "cra", "01.md"), []byte(gen))
+	if err := txn.Prepare(ctx); err != nil {
+		return err
+	}
+	for _, n := range []string{"run.json", "a.json"} {
+		if _, err := txn.StageEvidence(ctx, n, WriteBytes([]byte(gen))); err != nil {
+			return errors.Join(err, txn.Abort())
+		}
+	}
+	return txn.Commit(ctx)
 }
 
 // generation says which generation the tree holds, failing on a mix or a
@@ -118,6 +142,12 @@ func TestCommitReplacesEvidenceAndDocuments(t *testing.T) {
 // before the commit point and the new pair from it on, never a mix, and no
 // staged or temporary file is left.
 func TestCrashAtEveryStep(t *testing.T) {
+	for way, commit := range map[string]func(*testing.T, string, string, func(string) error) error{"SetEvidence": commit, "StageEvidence": commitStreamed} {
+		t.Run(way, func(t *testing.T) { crashAtEveryStep(t, commit) })
+	}
+}
+
+func crashAtEveryStep(t *testing.T, commit func(*testing.T, string, string, func(string) error) error) {
 	// Learn the steps of one commit.
 	var steps []string
 	probe := t.TempDir()
@@ -182,6 +212,47 @@ func TestCancelledCommitLeavesPreviousWhole(t *testing.T) {
 		t.Fatal("commit with a cancelled context succeeded")
 	}
 	if g := generation(t, root); g != "one" {
+		t.Fatalf("generation %q", g)
+	}
+}
+
+// TestStageEvidence: files staged one by one make the directory SetEvidence
+// makes, with their digests; a name staged twice, a path, or a file whose
+// writer fails are refused, and the failure removes what was staged.
+func TestStageEvidence(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	if err := commit(t, a, "one", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := commitStreamed(t, b, "one", nil); err != nil {
+		t.Fatal(err)
+	}
+	if DirDigest(filepath.Join(a, ".cemark")) != DirDigest(filepath.Join(b, ".cemark")) {
+		t.Fatalf("streamed %v, set %v", readAll(t, filepath.Join(b, ".cemark")), readAll(t, filepath.Join(a, ".cemark")))
+	}
+	ctx := context.Background()
+	txn := Begin(b, filepath.Join(b, ".git"))
+	txn.EvidenceDir(filepath.Join(b, ".cemark"))
+	if _, err := txn.StageEvidence(ctx, "a.json", WriteBytes(nil)); err == nil {
+		t.Error("StageEvidence before Prepare accepted")
+	}
+	if err := txn.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := txn.StageEvidence(ctx, "a.json", WriteBytes([]byte("two")))
+	if err != nil || sum != sha256.Sum256([]byte("two")) {
+		t.Fatalf("StageEvidence = %x, %v", sum, err)
+	}
+	for _, n := range []string{"a.json", "../x", contain.Marker} {
+		if _, err := txn.StageEvidence(ctx, n, WriteBytes(nil)); err == nil {
+			t.Errorf("StageEvidence(%q) accepted", n)
+		}
+	}
+	broken := errors.New("encoder broke")
+	if _, err := txn.StageEvidence(ctx, "b.json", func(io.Writer) error { return broken }); !errors.Is(err, broken) {
+		t.Fatalf("StageEvidence = %v, want the writer's error", err)
+	}
+	if g := generation(t, b); g != "one" {
 		t.Fatalf("generation %q", g)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -134,6 +135,8 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 		ev.Files[f.name] = hex.EncodeToString(sum[:])
 		rec.Outputs = append(rec.Outputs, Output{Name: f.name, SHA256: ev.Files[f.name]})
 	}
+	// run.json lists the files by name, whatever order they were written in.
+	slices.SortFunc(rec.Outputs, func(a, b Output) int { return strings.Compare(a.Name, b.Name) })
 	summary := fmt.Sprintf("%d files in %s", len(streamed)+1, out)
 	// run.json is part of the commit it records, this stage included:
 	// the commit lands whole or not at all.

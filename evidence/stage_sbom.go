@@ -39,6 +39,10 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 	}
 	// The checks' tree work needs nothing syft makes: it runs meanwhile.
 	r.startChecksWarm(ctx)
+	// Generate lets the licence scanner go once it has catalogued; the
+	// run needs it no more, since the catalogue it makes is kept for the
+	// vulnerability scan.
+	r.licences = nil
 	res, err := sbom.Generate(ctx, sc)
 	if err != nil {
 		return "", fmt.Errorf("make the SBOM: %w", err)

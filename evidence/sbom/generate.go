@@ -118,6 +118,11 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 		parts = append(parts, part)
 	}
 
+	// Every source is catalogued: the licence scanner (tens of MB of
+	// matcher) is not needed any more, and the encoding that follows is
+	// when the run holds the most.
+	cfg.LicenceScanner = nil
+
 	// syft's own format models, enriched in place and then encoded, each
 	// once.
 	cfg.progress(Progress{Stage: "encode", Packages: found})

@@ -29,13 +29,12 @@ func Collect(ctx context.Context, t *checks.Target) (*Facts, error) {
 }
 
 // WarmTree does ahead, on t, the family's work that reads only the tree
-// and the configuration: the known-credential rules are built, the
-// tree's files are read and scanned, and the bcrypt hashes found are
-// tested. Collect then finds it memoized and adds what the later
+// and the configuration: the tree's files are read and scanned, their
+// values judged with the known-credential rules, and the bcrypt hashes
+// found are tested. Collect then finds it memoized and adds what the later
 // pipeline stages give (the images' settings). A pipeline runs it while
 // syft catalogues; it reads nothing else, so the facts are the same.
 func WarmTree(ctx context.Context, t *checks.Target) error {
-	PrepareRules()
 	_, err := collectTreeOnce(ctx, t)
 	return err
 }
@@ -396,13 +395,15 @@ func imageRef(img checks.ImageConfig) string {
 
 // markKnownSecrets sets Rule on the settings whose literal value matches a
 // known credential format of gitleaks' rules (placeholders, references and
-// paths are never given to the rules).
+// paths are never given to the rules). The rules are built only when a
+// value is given to them.
 func markKnownSecrets(ss []Setting) {
+	rules := newSecretRules()
 	for i := range ss {
 		if classifyValue(ss[i].Raw, ss[i].Value) == notCredential {
 			continue
 		}
-		ss[i].Rule = knownSecretRule(ss[i].Key, strings.TrimSpace(unquote(ss[i].Value)))
+		ss[i].Rule = rules.knownRule(ss[i].Key, strings.TrimSpace(unquote(ss[i].Value)))
 	}
 }
 

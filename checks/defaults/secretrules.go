@@ -28,11 +28,19 @@ const genericRule = "generic-api-key"
 // known token format is longer.
 const minRuleValue = 16
 
-var secretDetector = sync.OnceValue(func() *detect.Detector {
-	// gitleaks logs through a package-level zerolog logger that writes to
-	// stderr; cemark's stderr is for its own messages. That logger is the
-	// only lever, so it is silenced once, before the first use.
-	logging.Logger = zerolog.Nop()
+// silenceGitleaks silences gitleaks' package-level zerolog logger, which
+// writes to stderr; cemark's stderr is for its own messages. That logger
+// is the only lever, so it is set once, before the first rule set is
+// built (setting it again while rules run would race).
+var silenceGitleaks sync.Once
+
+// newSecretDetector builds gitleaks' default rule set, nil if it does not
+// load. It is about 20 MB once built (a keyword trie and two hundred
+// expressions, tens of milliseconds of work), so each judgement builds its
+// own and lets it go instead of keeping one for the process: the tree's
+// settings are judged while syft catalogues, before the run's peak.
+func newSecretDetector() *detect.Detector {
+	silenceGitleaks.Do(func() { logging.Logger = zerolog.Nop() })
 	v := viper.New() // never viper's global instance
 	v.SetConfigType("toml")
 	if err := v.ReadConfig(strings.NewReader(config.DefaultConfig)); err != nil {
@@ -47,21 +55,24 @@ var secretDetector = sync.OnceValue(func() *detect.Detector {
 		return nil
 	}
 	return detect.NewDetector(cfg)
-})
+}
 
-// PrepareRules builds the known-credential rule set now (it takes tens of
-// milliseconds: about two hundred rules compiled), so that a caller with
-// time to spare — the pipeline, while syft catalogues — spares the checks
-// that wait. Safe to call from any goroutine, any number of times.
-func PrepareRules() { secretDetector() }
+// secretRules judges values with gitleaks' rules, built on first use.
+type secretRules struct {
+	detector func() *detect.Detector
+}
 
-// knownSecretRule returns the gitleaks rule a key/value pair matches ("" for
+func newSecretRules() *secretRules {
+	return &secretRules{detector: sync.OnceValue(newSecretDetector)}
+}
+
+// knownRule returns the gitleaks rule a key/value pair matches ("" for
 // none, or only the generic rule).
-func knownSecretRule(key, value string) string {
+func (r *secretRules) knownRule(key, value string) string {
 	if len(strings.TrimSpace(value)) < minRuleValue {
 		return ""
 	}
-	d := secretDetector()
+	d := r.detector()
 	if d == nil {
 		return ""
 	}

@@ -1,11 +1,13 @@
 package evidence
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cemark/cemark/internal/jsonindent"
 	"io"
 	"slices"
 	"sort"
@@ -209,11 +211,12 @@ func streamedFiles(ev *Evidence) []streamedFile {
 }
 
 func marshal(v any) ([]byte, error) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	// json.MarshalIndent's bytes, and a newline.
+	var buf bytes.Buffer
+	if err := jsonindent.Encode(&buf, v, "  ", true); err != nil {
 		return nil, err
 	}
-	return append(b, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 // reportFiles are the evidence files made from the check report, one

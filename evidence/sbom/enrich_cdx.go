@@ -3,6 +3,7 @@ package sbom
 import (
 	"bytes"
 	"fmt"
+	"github.com/cemark/cemark/internal/jsonindent"
 	"net/url"
 	"sort"
 	"strings"
@@ -297,11 +298,13 @@ func dedupe(s []string) []string {
 
 // marshalCycloneDX encodes a BOM as CycloneDX 1.6 JSON, indented.
 func marshalCycloneDX(bom *cdx.BOM) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := cdx.NewBOMEncoder(&buf, cdx.BOMFileFormatJSON)
-	enc.SetPretty(true).SetEscapeHTML(false)
+	// Compact from cyclonedx-go (which converts the BOM to 1.6), then
+	// indented as its pretty encoder indents (SetIndent("", "  ")).
+	var compact bytes.Buffer
+	enc := cdx.NewBOMEncoder(&compact, cdx.BOMFileFormatJSON)
+	enc.SetPretty(false).SetEscapeHTML(false)
 	if err := enc.EncodeVersion(bom, cdx.SpecVersion1_6); err != nil {
 		return nil, fmt.Errorf("sbom: encode CycloneDX: %w", err)
 	}
-	return rawReplacementChars(buf.Bytes()), nil
+	return rawReplacementChars(jsonindent.Append(make([]byte, 0, 2*compact.Len()), compact.Bytes(), "  ")), nil
 }

@@ -3,8 +3,8 @@ package sbom
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
+	"github.com/cemark/cemark/internal/jsonindent"
 	"regexp"
 	"slices"
 	"sort"
@@ -235,10 +235,7 @@ func sortSPDX(doc *spdx.Document) {
 // marshalSPDX encodes as syft's SPDX encoder does, indented.
 func marshalSPDX(doc *spdx.Document) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", " ")
-	if err := enc.Encode(doc); err != nil {
+	if err := jsonindent.Encode(&buf, doc, " ", false); err != nil {
 		return nil, fmt.Errorf("sbom: encode SPDX: %w", err)
 	}
 	return rawReplacementChars(buf.Bytes()), nil

@@ -11,8 +11,8 @@
 package codequality
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/cemark/cemark/internal/jsonindent"
 	"io"
 	"strings"
 
@@ -85,12 +85,9 @@ func Encode(w io.Writer, r *checks.Report) error {
 	if r == nil {
 		return fmt.Errorf("encode Code Quality report: no report")
 	}
-	// json.Encoder writes once, after the whole value is encoded: a
+	// jsonindent.Encode writes once, after the whole value is encoded: a
 	// failure writes nothing, and no copy of the document is made here.
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(Issues(r)); err != nil {
+	if err := jsonindent.Encode(w, Issues(r), "  ", false); err != nil {
 		return fmt.Errorf("encode Code Quality report: %w", err)
 	}
 	return nil

@@ -4,8 +4,8 @@
 package json
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/cemark/cemark/internal/jsonindent"
 	"io"
 
 	"github.com/cemark/cemark/checks"
@@ -30,13 +30,10 @@ func Encode(w io.Writer, r *checks.Report) error {
 			c.Results[i].Findings = []checks.Finding{}
 		}
 	}
-	// json.Encoder writes once, after the whole value is encoded: a
+	// jsonindent.Encode writes once, after the whole value is encoded: a
 	// failure writes nothing, and no copy of the document is made here.
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
 	// Snippets hold source like "a && b" or "<tag>"; keep them readable.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&c); err != nil {
+	if err := jsonindent.Encode(w, &c, "  ", false); err != nil {
 		return fmt.Errorf("encode report.json: %w", err)
 	}
 	return nil

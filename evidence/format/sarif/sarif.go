@@ -22,8 +22,8 @@
 package sarif
 
 import (
-	"encoding/json"
 	"fmt"
+	"github.com/cemark/cemark/internal/jsonindent"
 	"io"
 	"strings"
 
@@ -208,12 +208,9 @@ func Encode(w io.Writer, r *checks.Report) error {
 		}
 	}
 	out := log{Schema: SchemaURI, Version: "2.1.0", Runs: []run{rn}}
-	// json.Encoder writes once, after the whole value is encoded: a
+	// jsonindent.Encode writes once, after the whole value is encoded: a
 	// failure writes nothing, and no copy of the document is made here.
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	if err := jsonindent.Encode(w, out, "  ", false); err != nil {
 		return fmt.Errorf("encode SARIF: %w", err)
 	}
 	return nil

@@ -1,0 +1,95 @@
+// Package jsonindent writes JSON indented as encoding/json indents it, in
+// one pass over the encoded bytes. encoding/json indents by running its
+// validating scanner over the whole encoding again (json.Indent, and
+// Encoder.SetIndent), about as long as encoding it; cemark's largest
+// documents — the SBOMs and a large tree's reports, tens of MB — are
+// encoded by encoding/json, so they are valid and compact already, and
+// indenting them needs only to follow strings.
+package jsonindent
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+)
+
+// Encode writes v as a json.Encoder with SetIndent("", indent) and
+// SetEscapeHTML(escapeHTML) writes it — the same bytes, the trailing
+// newline included — in one Write, and nothing when encoding fails.
+func Encode(w io.Writer, v any, indent string, escapeHTML bool) error {
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(Append(make([]byte, 0, compact.Len()*2), compact.Bytes(), indent))
+	return err
+}
+
+// Append appends src indented as json.Indent(dst, src, "", indent)
+// indents it. src must be what encoding/json writes (Marshal, or an
+// Encoder without indentation): valid, and without whitespace outside
+// strings but for a newline after the value, which is kept. Other input
+// gives unspecified output.
+func Append(dst, src []byte, indent string) []byte {
+	depth := 0
+	// needIndent delays the newline after '{' or '[', so that an empty
+	// object or array stays "{}" or "[]", as json.Indent writes it.
+	needIndent := false
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if needIndent && c != '}' && c != ']' {
+			needIndent = false
+			depth++
+			dst = newline(dst, indent, depth)
+		}
+		switch c {
+		case '"':
+			// Copy the string whole: up to its closing quote, escapes
+			// (a backslash and the byte after it) included.
+			j := i + 1
+			for j < len(src) {
+				if k := bytes.IndexAny(src[j:], "\"\\"); k < 0 {
+					j = len(src)
+				} else if j += k; src[j] == '\\' {
+					j += 2
+					continue
+				} else {
+					j++
+				}
+				break
+			}
+			j = min(j, len(src))
+			dst = append(dst, src[i:j]...)
+			i = j - 1
+		case '{', '[':
+			needIndent = true
+			dst = append(dst, c)
+		case ',':
+			dst = append(dst, c)
+			dst = newline(dst, indent, depth)
+		case ':':
+			dst = append(dst, c, ' ')
+		case '}', ']':
+			if needIndent {
+				needIndent = false
+			} else {
+				depth--
+				dst = newline(dst, indent, depth)
+			}
+			dst = append(dst, c)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+func newline(dst []byte, indent string, depth int) []byte {
+	dst = append(dst, '\n')
+	for range depth {
+		dst = append(dst, indent...)
+	}
+	return dst
+}

@@ -302,25 +302,9 @@ func SortFindings(fs []Finding) {
 	// slices' generic sort: sort.SliceStable swaps through reflection,
 	// which showed in profiles of trees with tens of thousands of findings.
 	slices.SortStableFunc(fs, func(a, b Finding) int {
-		if c := cmp.Compare(a.Path, b.Path); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Line, b.Line); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Column, b.Column); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Key, b.Key); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Message, b.Message); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.Outcome, b.Outcome); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Severity, b.Severity)
+		return cmp.Or(cmp.Compare(a.Path, b.Path), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column),
+			cmp.Compare(a.Key, b.Key), cmp.Compare(a.Message, b.Message), cmp.Compare(a.Outcome, b.Outcome),
+			cmp.Compare(a.Severity, b.Severity))
 	})
 }
 

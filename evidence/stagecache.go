@@ -193,7 +193,24 @@ func (r *runState) treeNow(ctx context.Context) (cache.Tree, error) {
 }
 
 func (r *runState) fingerprintTree(ctx context.Context) (cache.Tree, error) {
-	return cache.TreeFingerprint(ctx, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.own)
+	return cache.TreeFingerprint(ctx, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.fingerprintSkips())
+}
+
+// fingerprintSkips are the places the tree's fingerprints leave out:
+// cemark's own, and the folders the write stage's commit makes beside the
+// evidence directory — the second fingerprint runs while the last stages
+// do, the commit's staging included.
+func (p *runPlan) fingerprintSkips() []string {
+	skips := append([]string{}, p.own...)
+	if p.outDir == "" {
+		return skips
+	}
+	for _, dir := range evidencedir.WorkDirs(p.outDir) {
+		if rel := relIfInside(p.bounds.Product, dir); rel != "" && rel != "." {
+			skips = append(skips, rel)
+		}
+	}
+	return skips
 }
 
 // restore takes stage's outputs under key from the cache: decode puts

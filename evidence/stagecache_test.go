@@ -18,6 +18,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/cache"
+	"github.com/cemark/cemark/evidence/contain"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
 )
@@ -465,5 +466,38 @@ func TestRacyTreeWritesNoBlobs(t *testing.T) {
 	r.keepEntry(&pendingEntry{stage: StageChecks, key: "k1"}, cache.Entry{"report.json": []byte("{}")})
 	if len(r.cache.pending) != 2 {
 		t.Fatalf("a settled tree's stage output was not kept: %+v", r.cache.pending)
+	}
+}
+
+// TestFingerprintLeavesOutTheCommit: the tree's second fingerprint runs
+// while the last stages do, the write stage's commit included, so the
+// folders the commit makes beside the evidence directory are not part of
+// the tree. Were they, a run on an unchanged tree whose commit began
+// before the fingerprint ended would keep nothing, and the next run would
+// reuse nothing. A file anywhere else still changes the fingerprint.
+func TestFingerprintLeavesOutTheCommit(t *testing.T) {
+	ctx := context.Background()
+	dir := cacheProduct(t, "")
+	out := filepath.Join(dir, ".cemark")
+	r := &runState{ev: &Evidence{Root: dir}, inRepo: true,
+		plan: &runPlan{bounds: contain.Bounds{Product: dir, Boundary: dir}, outDir: out, own: []string{".cemark", "docs/cra"}}}
+	fingerprint := func() string {
+		t.Helper()
+		tree, err := r.fingerprintTree(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tree.Digest
+	}
+	before := fingerprint()
+	for _, d := range evidencedir.WorkDirs(out) {
+		writeFile(t, filepath.Join(d, "report.json"), "{}\n")
+	}
+	if fingerprint() != before {
+		t.Error("the commit's staging and aside folders changed the tree's fingerprint")
+	}
+	writeFile(t, filepath.Join(dir, "notes.txt"), "a file of the product\n")
+	if fingerprint() == before {
+		t.Error("a new file of the product left the fingerprint as it was: the test tests nothing")
 	}
 }

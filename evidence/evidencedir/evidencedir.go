@@ -157,6 +157,12 @@ func StageName(path string) string {
 const StageSuffix = ".cemark-stage"
 
 func evidenceStage(dir string) string { return StageName(dir) }
+
+// WorkDirs are the folders beside the evidence directory dir that a commit
+// makes while it runs: the new directory staged, and the old one put
+// aside. They are cemark's own, like dir: a fingerprint of the product
+// taken while a commit runs must not see them.
+func WorkDirs(dir string) []string { return []string{evidenceStage(dir), evidenceAside(dir)} }
 func evidenceAside(dir string) string {
 	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".cemark-old")
 }

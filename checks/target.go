@@ -319,8 +319,7 @@ func (x *FileIndex) Errors() []FileError {
 // for any number of folders.
 func Excluded(rel string, globs []string) bool {
 	for _, g := range globs {
-		g = strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(g), "./"), "/")
-		if g == "" {
+		if g = normalGlob(g); g == "" {
 			continue
 		}
 		if MatchGlob(g, rel) {
@@ -336,6 +335,12 @@ func Excluded(rel string, globs []string) bool {
 	return false
 }
 
+// normalGlob is an exclusion glob as Excluded matches it: slash-separated,
+// without a leading "./" or a trailing "/" ("" matches nothing).
+func normalGlob(g string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(g), "./"), "/")
+}
+
 // folderGlobs is Excluded for many paths against the same globs: what the
 // globs say of a folder is kept, so the files of one folder ask it once
 // (a finding's path is tested against every test-path glob, and a
@@ -346,8 +351,7 @@ type folderGlobs struct {
 	folders map[string]bool
 }
 
-// folderGlob is a glob as Excluded reads it (slash-separated, without
-// "./" and a trailing "/"). segment is set for the shape "**/name/**" with
+// folderGlob is a glob as Excluded reads it (normalGlob). segment is set for the shape "**/name/**" with
 // a plain name, the shape of every default test path: a path matches it
 // when one of its segments is the name, which needs no walk of the glob.
 type folderGlob struct {
@@ -357,7 +361,7 @@ type folderGlob struct {
 func newFolderGlobs(globs []string) *folderGlobs {
 	fg := &folderGlobs{folders: map[string]bool{}}
 	for _, g := range globs {
-		if g = strings.TrimSuffix(strings.TrimPrefix(filepath.ToSlash(g), "./"), "/"); g != "" {
+		if g = normalGlob(g); g != "" {
 			fg.globs = append(fg.globs, folderGlob{glob: g, segment: anySegment(g)})
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/cemark/cemark/internal/jsonindent"
@@ -145,11 +144,11 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 	withWrite := *rec
 	withWrite.Stages = append(append([]StageTime(nil), rec.Stages...),
 		StageTime{Name: string(StageWrite), DurationMS: time.Since(start).Milliseconds(), Status: "ok", Summary: summary})
-	recBytes, err := json.MarshalIndent(withWrite, "", "  ")
+	recBytes, err := marshal(withWrite)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := txn.StageEvidence(ctx, evidencedir.RunRecord, evidencedir.WriteBytes(append(recBytes, '\n'))); err != nil {
+	if _, err := txn.StageEvidence(ctx, evidencedir.RunRecord, evidencedir.WriteBytes(recBytes)); err != nil {
 		return 0, err
 	}
 	return len(streamed) + 1, nil
@@ -200,11 +199,7 @@ func streamedFiles(ev *Evidence) []streamedFile {
 	out := reportFiles(ev)
 	if inv := ev.Report.Facts.Inventory; inv != nil {
 		out = append(out, streamedFile{evidencedir.Ports, func(w io.Writer) error {
-			b, err := marshal(inv)
-			if err != nil {
-				return err
-			}
-			return evidencedir.WriteBytes(b)(w)
+			return jsonindent.Encode(w, inv, "  ", true) // marshal's bytes, in one write
 		}})
 	}
 	return out

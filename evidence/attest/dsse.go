@@ -76,19 +76,15 @@ func Unsigned(st Statement) *Envelope {
 }
 
 // payloadBase64 is base64.StdEncoding.EncodeToString(payload) written
-// into the string through a small buffer: a payload is up to tens of MB,
-// and EncodeToString encodes it into a slice of that size first.
+// into the string through base64's streaming encoder: a payload is up to
+// tens of MB, and EncodeToString encodes it into a slice of that size
+// first.
 func payloadBase64(payload []byte) string {
-	const chunk = 48 << 10 // a multiple of 3: no padding inside
 	var sb strings.Builder
 	sb.Grow(base64.StdEncoding.EncodedLen(len(payload)))
-	buf := make([]byte, base64.StdEncoding.EncodedLen(chunk))
-	for len(payload) > 0 {
-		n := min(chunk, len(payload))
-		base64.StdEncoding.Encode(buf, payload[:n])
-		sb.Write(buf[:base64.StdEncoding.EncodedLen(n)])
-		payload = payload[n:]
-	}
+	enc := base64.NewEncoder(base64.StdEncoding, &sb)
+	enc.Write(payload) // a strings.Builder does not fail
+	enc.Close()
 	return sb.String()
 }
 

@@ -74,9 +74,11 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 		t.Files.DropContents()
 	}
 	if key != "" {
-		if b, err := json.Marshal(report); err == nil {
-			r.keep(StageChecks, key, cache.Entry{"report.json": b})
-		}
+		// Encoded in the background: no stage changes the report.
+		r.keep(StageChecks, key, func() (cache.Entry, error) {
+			b, err := json.Marshal(report)
+			return cache.Entry{"report.json": b}, err
+		})
 	}
 	s := report.Summary
 	return fmt.Sprintf("%d checks: %d fail, %d warn, %d waived, %d error", s.Checks, s.Fail, s.Warn, s.Waived, s.Error), nil

@@ -49,9 +49,8 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 	}
 	r.setSBOM(res)
 	if cacheable {
-		if e, err := sbomEntry(res); err == nil {
-			r.keep(StageSBOM, key, e)
-		}
+		e, err := sbomEntry(res)
+		r.keep(StageSBOM, key, func() (cache.Entry, error) { return e, err })
 	}
 	return fmt.Sprintf("%d components", len(res.Components)), nil
 }

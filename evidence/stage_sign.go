@@ -92,9 +92,8 @@ func runSign(ctx context.Context, r *runState) (string, error) {
 		return "", err
 	}
 	if key != "" {
-		if e, err := signaturesEntry(signing, out); err == nil {
-			r.keep(StageSign, key, e)
-		}
+		e, err := signaturesEntry(signing, out)
+		r.keep(StageSign, key, func() (cache.Entry, error) { return e, err })
 	}
 	r.noticeSigner()
 	return signSummary(ev), nil

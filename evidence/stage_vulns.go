@@ -143,9 +143,8 @@ func (r *runState) vulnScan(ctx context.Context, in vulnScanInput, loc vulns.Loc
 	}
 	r.noticeScan(scan)
 	if key != "" {
-		if b, err := json.Marshal(scan); err == nil {
-			r.keep(StageVulns, key, cache.Entry{"scan.json": b})
-		}
+		b, err := json.Marshal(scan)
+		r.keep(StageVulns, key, func() (cache.Entry, error) { return cache.Entry{"scan.json": b}, err })
 	}
 	return scan, nil
 }

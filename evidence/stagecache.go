@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"sync"
 
 	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/detect"
@@ -43,6 +44,8 @@ type stageCache struct {
 	recheck     cache.Tree
 	recheckErr  error
 	pending     []*pendingEntry
+	// keeping counts the entries keep is still making.
+	keeping sync.WaitGroup
 }
 
 // pendingEntry is a stage's outputs waiting to be kept at the end of the
@@ -51,7 +54,9 @@ type stageCache struct {
 type pendingEntry struct {
 	stage Stage
 	key   cache.Key
-	// files names each output's blob (cache.Store.PutBlobs).
+	// files names each output's blob (cache.Store.PutBlobs); nil when
+	// they could not be made or stored (a cache that cannot be written
+	// costs speed, never the run).
 	files   map[string]string
 	summary string
 	notices []string
@@ -241,11 +246,31 @@ func (r *runState) restore(stage Stage, key cache.Key, decode func(cache.Entry) 
 // keep stores stage's outputs under key, with the notices the stage gave
 // so far (a notice given after keep is about this run, not the outputs,
 // and is given again when they are reused) and the stage's summary: the
-// outputs now, the entry naming them at the end of the run.
-func (r *runState) keep(stage Stage, key cache.Key, e cache.Entry) {
-	r.keepEntry(&pendingEntry{stage: stage, key: key, notices: append([]string(nil), r.p.notices...)}, e)
+// outputs during the run, the entry naming them at the end of it.
+//
+// entry makes the outputs' bytes. It runs in the background, beside the
+// stages that follow (a large product's report is tens of MB to encode
+// and store), and not at all when the cache already knows that nothing
+// made from this tree will be kept: it may only read what no later stage
+// changes.
+func (r *runState) keep(stage Stage, key cache.Key, entry func() (cache.Entry, error)) {
+	c := r.cache
+	if c == nil || c.unkept() {
+		return
+	}
+	p := &pendingEntry{stage: stage, key: key, notices: append([]string(nil), r.p.notices...)}
+	c.pending = append(c.pending, p)
+	c.keeping.Add(1)
+	go func() {
+		defer c.keeping.Done()
+		if e, err := entry(); err == nil {
+			p.files, _ = c.store.PutBlobs(string(p.stage), e)
+		}
+	}()
 }
 
+// keepEntry stores a small entry at once (keep's work, without the
+// goroutine).
 func (r *runState) keepEntry(p *pendingEntry, e cache.Entry) {
 	if r.cache == nil || (!p.byContent && r.cache.unkept()) {
 		return
@@ -277,7 +302,12 @@ func (r *runState) stageDone(stage Stage, summary string) {
 // run: errors are dropped on purpose.
 func (r *runState) flushCache(ctx context.Context) {
 	c := r.cache
-	if c == nil || ctx.Err() != nil {
+	if c == nil {
+		return
+	}
+	// No goroutine outlives the run.
+	c.keeping.Wait()
+	if ctx.Err() != nil {
 		return
 	}
 	if len(c.pending) > 0 {
@@ -296,7 +326,7 @@ func (r *runState) flushCache(ctx context.Context) {
 			}
 		}
 		for _, p := range c.pending {
-			if !treeKept && !p.byContent {
+			if p.files == nil || !treeKept && !p.byContent {
 				continue
 			}
 			rec, err := json.Marshal(stageRecord{Summary: p.summary, Notices: p.notices})

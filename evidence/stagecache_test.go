@@ -8,11 +8,13 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -440,16 +442,25 @@ func TestStageCacheKeepsNothingFromATreeThatChanged(t *testing.T) {
 
 // TestRacyTreeWritesNoBlobs: once the tree's first fingerprint says it is
 // racy nothing keyed by it will be kept, so its stages' outputs are not
-// even written to the store (and no second fingerprint is taken); an
-// entry keyed by content (a licence text) still is.
+// even made, nor written to the store (and no second fingerprint is
+// taken); an entry keyed by content (a licence text) still is. On a
+// settled tree the outputs are made and stored in the background, and
+// flushCache waits for them.
 func TestRacyTreeWritesNoBlobs(t *testing.T) {
 	done := make(chan struct{})
 	close(done)
 	dir := filepath.Join(t.TempDir(), "cache")
-	r := &runState{cache: &stageCache{store: cache.Open(dir), treeDone: done, tree: &cache.Tree{Racy: true}, outside: &cache.Tree{}}}
-	r.keepEntry(&pendingEntry{stage: StageChecks, key: "k1"}, cache.Entry{"report.json": []byte("{}")})
-	if len(r.cache.pending) != 0 {
-		t.Fatalf("a racy tree's stage output is pending: %+v", r.cache.pending)
+	r := &runState{p: &stageProgress{Progress: silentProgress{}},
+		cache: &stageCache{store: cache.Open(dir), treeDone: done, tree: &cache.Tree{Racy: true}, outside: &cache.Tree{}}}
+	var made atomic.Int32
+	report := func() (cache.Entry, error) {
+		made.Add(1)
+		return cache.Entry{"report.json": []byte("{}")}, nil
+	}
+	r.keep(StageChecks, "k1", report)
+	r.cache.keeping.Wait()
+	if made.Load() != 0 || len(r.cache.pending) != 0 {
+		t.Fatalf("a racy tree's stage output was made (%d) or is pending: %+v", made.Load(), r.cache.pending)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "blobs")); !os.IsNotExist(err) {
 		t.Fatalf("a racy tree's stage output was written to the store (%v)", err)
@@ -463,9 +474,21 @@ func TestRacyTreeWritesNoBlobs(t *testing.T) {
 		t.Error("a racy tree was fingerprinted a second time")
 	}
 	r.cache.tree.Racy = false
-	r.keepEntry(&pendingEntry{stage: StageChecks, key: "k1"}, cache.Entry{"report.json": []byte("{}")})
-	if len(r.cache.pending) != 2 {
-		t.Fatalf("a settled tree's stage output was not kept: %+v", r.cache.pending)
+	r.cache.recheckDone = done // the second fingerprint: the same tree
+	r.keep(StageChecks, "k1", report)
+	r.keep(StageSign, "k3", func() (cache.Entry, error) { return nil, errors.New("cannot encode") })
+	r.flushCache(context.Background())
+	if made.Load() != 1 || len(r.cache.pending) != 3 || r.cache.pending[1].files == nil {
+		t.Fatalf("a settled tree's stage output was made %d times, pending %+v", made.Load(), r.cache.pending)
+	}
+	if r.cache.pending[2].files != nil {
+		t.Fatalf("an entry that could not be made names blobs: %+v", r.cache.pending[2])
+	}
+	if _, ok := r.cache.store.Get(string(StageChecks), "k1"); !ok {
+		t.Error("the kept entry is not in the store after flushCache")
+	}
+	if _, ok := r.cache.store.Get(string(StageSign), "k3"); ok {
+		t.Error("an entry that could not be made is in the store")
 	}
 }
 

@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/cemark/cemark/internal/jsonindent"
 	"io"
+	"maps"
+	"runtime"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +18,7 @@ import (
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/format"
 	"github.com/cemark/cemark/evidence/techfile"
+	"github.com/cemark/cemark/internal/jsonindent"
 )
 
 // lockRun takes the product's run lock, so runs on one tree follow each
@@ -106,39 +107,46 @@ func runWrite(ctx context.Context, r *runState) (string, error) {
 // folder, run.json last, and returns how many it wrote. The files the
 // stages made are written as they are; the large ones made from the
 // report (and attestations.intoto.jsonl, from the envelopes) are encoded
-// into their files one at a time, never all held at once.
+// as they are written, a few at a time (writeWorkers), never all held at
+// once.
 func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, start time.Time, out string) (int, error) {
 	ev, rec := r.ev, &r.ev.Record
 	files := r.files
 	if err := encodeFiles(ev, files); err != nil {
 		return 0, err
 	}
-	streamed := streamedFiles(ev)
+	// The files made are written first, each let go once written (a large
+	// report's envelope is tens of MB); attestations.intoto.jsonl, made
+	// from the envelopes, holds its own references to them. The encoded
+	// files follow, in the order streamedFiles gives (the costliest first,
+	// so that the workers end together).
+	var staged []evidencedir.EvidenceFile
 	if r.envelopeFiles != nil {
-		streamed = append(streamed, streamedFile{evidencedir.Attestations, r.writeAttestations})
+		staged = append(staged, evidencedir.EvidenceFile{Name: evidencedir.Attestations, Write: r.attestationsWriter()})
 	}
-	for n, b := range files {
-		streamed = append(streamed, streamedFile{n, evidencedir.WriteBytes(b)})
+	var mu sync.Mutex
+	for _, n := range slices.Sorted(maps.Keys(files)) {
+		b := files[n]
+		staged = append(staged, evidencedir.EvidenceFile{Name: n, Write: func(w io.Writer) error {
+			_, err := w.Write(b)
+			mu.Lock()
+			delete(files, n)
+			mu.Unlock()
+			return err
+		}})
 	}
-	// In name order, but attestations.intoto.jsonl first: it is made from
-	// the envelope files, and each file written is let go before the next
-	// is encoded (a large report's envelope is tens of MB).
-	sort.Slice(streamed, func(i, j int) bool {
-		a, b := streamed[i].name, streamed[j].name
-		return a == evidencedir.Attestations || b != evidencedir.Attestations && a < b
-	})
-	for _, f := range streamed {
-		sum, err := txn.StageEvidence(ctx, f.name, f.write)
-		if err != nil {
-			return 0, err
-		}
-		delete(files, f.name)
-		ev.Files[f.name] = hex.EncodeToString(sum[:])
-		rec.Outputs = append(rec.Outputs, Output{Name: f.name, SHA256: ev.Files[f.name]})
+	staged = append(staged, streamedFiles(ev)...)
+	sums, err := txn.StageEvidenceFiles(ctx, staged, writeWorkers())
+	if err != nil {
+		return 0, err
+	}
+	for i, f := range staged {
+		ev.Files[f.Name] = hex.EncodeToString(sums[i][:])
+		rec.Outputs = append(rec.Outputs, Output{Name: f.Name, SHA256: ev.Files[f.Name]})
 	}
 	// run.json lists the files by name, whatever order they were written in.
 	slices.SortFunc(rec.Outputs, func(a, b Output) int { return strings.Compare(a.Name, b.Name) })
-	summary := fmt.Sprintf("%d files in %s", len(streamed)+1, out)
+	summary := fmt.Sprintf("%d files in %s", len(staged)+1, out)
 	// run.json is part of the commit it records, this stage included:
 	// the commit lands whole or not at all.
 	withWrite := *rec
@@ -151,23 +159,25 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 	if _, err := txn.StageEvidence(ctx, evidencedir.RunRecord, evidencedir.WriteBytes(recBytes)); err != nil {
 		return 0, err
 	}
-	return len(streamed) + 1, nil
+	return len(staged) + 1, nil
 }
 
-// streamedFile is an evidence file encoded as it is written.
-type streamedFile struct {
-	name  string
-	write func(io.Writer) error
+// writeWorkers is how many evidence files are encoded and written at a
+// time: one per processor, up to 4. Each report encoder holds its whole
+// file until it writes it (jsonindent), so more would hold more at once
+// for the few large files there are.
+func writeWorkers() int {
+	return min(runtime.GOMAXPROCS(0), 4)
 }
 
-// writeAttestations writes attestations.intoto.jsonl from the envelope
+// attestationsWriter writes attestations.intoto.jsonl from the envelope
 // files, in the statements' order.
-func (r *runState) writeAttestations(w io.Writer) error {
+func (r *runState) attestationsWriter() func(io.Writer) error {
 	lines := make([][]byte, len(r.envelopeFiles))
 	for i, n := range r.envelopeFiles {
 		lines[i] = r.files[n]
 	}
-	return attest.WriteJSONL(w, lines)
+	return func(w io.Writer) error { return attest.WriteJSONL(w, lines) }
 }
 
 // encodeFiles turns the run's evidence into files, but for the ones
@@ -192,13 +202,13 @@ func encodeFiles(ev *Evidence, files map[string][]byte) error {
 // streamedFiles are the files made from the check report — each format's
 // (reportFiles) and the attack-surface inventory —, which on a large
 // product are tens of MB each: each is encoded when it is written.
-func streamedFiles(ev *Evidence) []streamedFile {
+func streamedFiles(ev *Evidence) []evidencedir.EvidenceFile {
 	if ev.Report == nil {
 		return nil
 	}
 	out := reportFiles(ev)
 	if inv := ev.Report.Facts.Inventory; inv != nil {
-		out = append(out, streamedFile{evidencedir.Ports, func(w io.Writer) error {
+		out = append(out, evidencedir.EvidenceFile{Name: evidencedir.Ports, Write: func(w io.Writer) error {
 			return jsonindent.Encode(w, inv, "  ", true) // marshal's bytes, in one write
 		}})
 	}
@@ -218,15 +228,15 @@ func marshal(v any) ([]byte, error) {
 // encoder per format (evidence/format/*). Formats read from the repository
 // (SARIF, Code Quality) get the CI report: paths from the repository root,
 // every finding on a file that exists.
-func reportFiles(ev *Evidence) []streamedFile {
+func reportFiles(ev *Evidence) []evidencedir.EvidenceFile {
 	ci := sync.OnceValue(ev.CIReport)
-	var out []streamedFile
+	var out []evidencedir.EvidenceFile
 	for _, f := range format.All() {
 		name := evidencedir.ReportFile(f.ID)
 		if name == "" {
 			continue
 		}
-		out = append(out, streamedFile{name, func(w io.Writer) error {
+		out = append(out, evidencedir.EvidenceFile{Name: name, Write: func(w io.Writer) error {
 			r := ev.Report
 			if f.RepoRooted {
 				r = ci()

@@ -39,6 +39,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cemark/cemark/evidence/contain"
 )
@@ -250,39 +251,90 @@ func (t *Txn) Abort() error {
 	return t.rollBack(*t.j)
 }
 
+// EvidenceFile is one evidence file to stage: its name, and the function
+// that writes it.
+type EvidenceFile struct {
+	Name  string
+	Write func(io.Writer) error
+}
+
 // StageEvidence writes one evidence file into the staging folder after
 // Prepare: write gets the file (buffered), which is then synced. It
 // returns the file's SHA-256. An error removes what was staged.
 func (t *Txn) StageEvidence(ctx context.Context, name string, write func(io.Writer) error) ([32]byte, error) {
-	if err := checkEvidenceName(name); err != nil {
+	sums, err := t.StageEvidenceFiles(ctx, []EvidenceFile{{name, write}}, 1)
+	if err != nil {
 		return [32]byte{}, err
 	}
-	if t.j == nil || t.j.Evidence == nil {
-		return [32]byte{}, errors.New("stage evidence: no evidence directory prepared")
-	}
-	if _, ok := t.sums[name]; ok {
-		return [32]byte{}, fmt.Errorf("evidence file %s staged twice", name)
-	}
-	err := t.stageEvidence(ctx, name, write)
-	return t.sums[name], t.undoUnlessCrash(err)
+	return sums[0], nil
 }
 
+// StageEvidenceFiles stages files as StageEvidence does, up to workers at
+// a time: a large product's report files are tens of MB each to encode,
+// and each may take a processor. It returns their SHA-256 in files'
+// order. The write steps (AfterStep) follow files' order once every file
+// is written, so that a commit's steps are the same whatever the timing;
+// the first error in that order is returned, and removes what was staged.
+func (t *Txn) StageEvidenceFiles(ctx context.Context, files []EvidenceFile, workers int) ([][32]byte, error) {
+	if t.j == nil || t.j.Evidence == nil {
+		return nil, errors.New("stage evidence: no evidence directory prepared")
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if err := checkEvidenceName(f.Name); err != nil {
+			return nil, err
+		}
+		if _, ok := t.sums[f.Name]; ok || seen[f.Name] {
+			return nil, fmt.Errorf("evidence file %s staged twice", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	sums, err := t.stageFiles(ctx, files, workers)
+	return sums, t.undoUnlessCrash(err)
+}
+
+// stageEvidence stages one file, with no check of its name and no undo.
 func (t *Txn) stageEvidence(ctx context.Context, name string, write func(io.Writer) error) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("write evidence: %w", err)
+	_, err := t.stageFiles(ctx, []EvidenceFile{{name, write}}, 1)
+	return err
+}
+
+func (t *Txn) stageFiles(ctx context.Context, files []EvidenceFile, workers int) ([][32]byte, error) {
+	sums, errs := make([][32]byte, len(files)), make([]error, len(files))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(files))) {
+		wg.Go(func() {
+			for i := range next {
+				f := files[i]
+				if err := ctx.Err(); err != nil {
+					errs[i] = fmt.Errorf("write evidence: %w", err)
+					continue
+				}
+				if sums[i], errs[i] = writeSynced(filepath.Join(evidenceStage(t.evDir), f.Name), f.Write); errs[i] != nil {
+					errs[i] = fmt.Errorf("write evidence %s: %w", f.Name, errs[i])
+				}
+			}
+		})
 	}
-	sum, err := writeSynced(filepath.Join(evidenceStage(t.evDir), name), write)
-	if err != nil {
-		return fmt.Errorf("write evidence %s: %w", name, err)
+	for i := range files {
+		next <- i
 	}
+	close(next)
+	wg.Wait()
 	if t.sums == nil {
 		t.sums = map[string][32]byte{}
 	}
-	t.sums[name] = sum
-	if err := t.step("evidence-file " + name); err != nil {
-		return crash{err}
+	for i, f := range files {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		t.sums[f.Name] = sums[i]
+		if err := t.step("evidence-file " + f.Name); err != nil {
+			return nil, crash{err}
+		}
 	}
-	return nil
+	return sums, nil
 }
 
 // Commit stages what is left (SetEvidence's files, the documents), passes

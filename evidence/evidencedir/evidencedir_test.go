@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -254,6 +255,76 @@ func TestStageEvidence(t *testing.T) {
 	}
 	if g := generation(t, b); g != "one" {
 		t.Fatalf("generation %q", g)
+	}
+}
+
+// TestStageEvidenceFiles: files staged several at a time make the
+// directory one at a time makes, their digests come back in the files'
+// order, and the write steps follow that order whatever the timing; a
+// failing writer gives the first failure in that order and removes what
+// was staged.
+func TestStageEvidenceFiles(t *testing.T) {
+	ctx := context.Background()
+	var names []string
+	for i := range 12 {
+		names = append(names, fmt.Sprintf("f%02d.json", 11-i))
+	}
+	stage := func(root string, workers int, fail map[string]error) ([][32]byte, []string, error) {
+		txn := Begin(root, filepath.Join(root, ".git"))
+		var steps []string
+		txn.AfterStep = func(s string) error { steps = append(steps, s); return nil }
+		txn.EvidenceDir(filepath.Join(root, ".cemark"))
+		if err := txn.Prepare(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var files []EvidenceFile
+		for i, n := range names {
+			files = append(files, EvidenceFile{Name: n, Write: func(w io.Writer) error {
+				// Later files finish first.
+				time.Sleep(time.Duration(len(names)-i) * time.Millisecond)
+				if err := fail[n]; err != nil {
+					return err
+				}
+				_, err := w.Write([]byte(n))
+				return err
+			}})
+		}
+		sums, err := txn.StageEvidenceFiles(ctx, files, workers)
+		if err != nil {
+			return nil, steps, errors.Join(err, txn.Abort())
+		}
+		return sums, steps, txn.Commit(ctx)
+	}
+	one, four := t.TempDir(), t.TempDir()
+	sums1, steps1, err := stage(one, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums4, steps4, err := stage(four, 4, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if DirDigest(filepath.Join(one, ".cemark")) != DirDigest(filepath.Join(four, ".cemark")) {
+		t.Fatal("four at a time made another directory than one at a time")
+	}
+	if !slices.Equal(sums1, sums4) || !slices.Equal(steps1, steps4) {
+		t.Fatalf("four at a time: sums or steps differ\n%v\n%v", steps1, steps4)
+	}
+	for i, n := range names {
+		if sums4[i] != sha256.Sum256([]byte(n)) {
+			t.Errorf("sum %d is not %s's", i, n)
+		}
+	}
+	first, second := errors.New("first in order"), errors.New("second in order")
+	_, _, err = stage(four, 4, map[string]error{names[3]: first, names[9]: second})
+	if !errors.Is(err, first) || errors.Is(err, second) {
+		t.Fatalf("StageEvidenceFiles = %v, want the first failure in the files' order", err)
+	}
+	if _, err := os.Stat(evidenceStage(filepath.Join(four, ".cemark"))); !os.IsNotExist(err) {
+		t.Fatalf("a failed staging left its folder (%v)", err)
+	}
+	if DirDigest(filepath.Join(four, ".cemark")) != DirDigest(filepath.Join(one, ".cemark")) {
+		t.Fatal("a failed staging changed the evidence directory")
 	}
 }
 

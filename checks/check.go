@@ -67,7 +67,9 @@ type Meta struct {
 }
 
 // Check is one check. Collect may do I/O through the Target; Evaluate is
-// pure, so it can be tested with plain tables of facts.
+// pure, so it can be tested with plain tables of facts. Run calls several
+// checks at once: Collect only reads the Target (its memo and file index
+// are safe for concurrent use) and shares nothing else between calls.
 type Check interface {
 	Meta() Meta
 	// Collect gathers this check's facts. Families share parsing through

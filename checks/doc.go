@@ -106,7 +106,9 @@ package checks
 // What a check returns, and what the runner does with it
 //
 // Collect gathers facts (read files only through t.Files.Read, share parses
-// through t.Memo); Evaluate is pure. Evaluate returns findings with Outcome,
+// through t.Memo); Evaluate is pure. Run calls several checks at once (one
+// per processor), so Collect keeps no state outside t.Memo; the report is the
+// same whatever the timing. Evaluate returns findings with Outcome,
 // Message, Path (slash-separated, relative to the root), Line/Column when
 // known, Snippet, a stable Key (no line numbers: "tcp/22", the variable name)
 // and Severity when it differs from the metadata's. The runner (Run) then:

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cemark/cemark/evidence/config"
 )
@@ -87,17 +89,18 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 		Product:       opts.Product,
 		ConfigFile:    opts.ConfigFile,
 	}
+	all := reg.Checks()
+	ran := runAll(ctx, all, t)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("run checks: %w", err)
+	}
 	var sheets []FactSheet
-	for _, c := range reg.Checks() {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("run checks: %w", err)
-		}
+	for i, c := range all {
 		m := c.Meta()
 		res := Result{Meta: m}
 		if !isFrameworkCheck(m.ID) {
-			var facts any
-			facts, res.Findings, res.Error = runOne(ctx, c, t)
-			if fs, ok := facts.(FactSheet); ok {
+			res.Findings, res.Error = ran[i].findings, ran[i].err
+			if fs, ok := ran[i].facts.(FactSheet); ok {
 				sheets = append(sheets, fs)
 			}
 			for i := range res.Findings {
@@ -106,9 +109,6 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 			}
 		}
 		rep.Results = append(rep.Results, res)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("run checks: %w", err)
 	}
 
 	ws := newWaiverState(cfg.Waivers, t, reg, opts.Catalogue)
@@ -155,6 +155,55 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 // runOne collects and evaluates one check and returns the facts it
 // collected with the findings. Any error or panic becomes one Error
 // finding saying what broke (and no facts).
+// ranCheck is what runOne gave for one check.
+type ranCheck struct {
+	facts    any
+	findings []Finding
+	err      string
+}
+
+// runAll runs every check but the framework's (runOne), one per processor
+// at a time, and returns what each gave, in checks' order: the report is
+// the same whatever the timing. Checks only read the target, and a
+// family's checks share its collection through the target's memo, which
+// makes each at most once; so the first check of each family is started
+// first, and the others, which mostly wait for their family's collection,
+// after them. A cancelled ctx stops starting checks.
+func runAll(ctx context.Context, all []Check, t *Target) []ranCheck {
+	out := make([]ranCheck, len(all))
+	var first, rest []int
+	started := map[string]bool{}
+	for i, c := range all {
+		id := c.Meta().ID
+		if isFrameworkCheck(id) {
+			continue
+		}
+		if family := id[:max(0, strings.LastIndexByte(id, '-'))]; !started[family] {
+			started[family] = true
+			first = append(first, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				if ctx.Err() == nil {
+					out[i].facts, out[i].findings, out[i].err = runOne(ctx, all[i], t)
+				}
+			}
+		})
+	}
+	for _, i := range append(first, rest...) {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
+}
+
 func runOne(ctx context.Context, c Check, t *Target) (facts any, findings []Finding, errMsg string) {
 	id := c.Meta().ID
 	fail := func(step string, err error) (any, []Finding, string) {

@@ -14,8 +14,8 @@ import (
 // the tree and the configuration, both fixed by the config stage; what
 // the checks read from the later stages (images, SBOM, scan, artefacts,
 // keys, the clock) is set on the target when the checks stage takes it,
-// and the checks themselves still run in order in that stage. So the
-// report is the one a run without it makes.
+// and the checks themselves still run in that stage. So the report is
+// the one a run without it makes.
 type checksWarm struct {
 	done   chan struct{}
 	cancel context.CancelFunc

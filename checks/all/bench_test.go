@@ -1,7 +1,10 @@
 package all
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"runtime"
 	"testing"
 	"time"
 
@@ -46,6 +49,29 @@ func TestEveryCheckReadsEachFileOnce(t *testing.T) {
 	}
 	if rep.Summary.Error != 0 {
 		t.Errorf("%d checks broke on the generated tree", rep.Summary.Error)
+	}
+}
+
+// TestReportWhateverTheProcessors: the checks run one per processor at
+// a time (checks.Run), and the report is the one a single processor makes,
+// byte for byte.
+func TestReportWhateverTheProcessors(t *testing.T) {
+	dir := t.TempDir()
+	treegen.Write(t, dir, 1000)
+	report := func(procs int) []byte {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		_, rep := runAll(t, dir)
+		b, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	one := report(1)
+	for range 3 {
+		if !bytes.Equal(report(4), one) {
+			t.Fatal("the report on four processors differs from the one on one")
+		}
 	}
 }
 

@@ -120,7 +120,9 @@ func Parse(p string, data []byte) (s *Socket) {
 func directiveLines(data []byte) map[string][]int {
 	out := map[string][]int{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	// A buffer the size of the file, up to bufio's usual 64 KiB: a unit
+	// file is a few hundred bytes, and a product may have thousands.
+	sc.Buffer(make([]byte, 0, min(len(data)+1, 64*1024)), 1<<20)
 	section := ""
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())

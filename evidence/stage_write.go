@@ -1,7 +1,6 @@
 package evidence
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -209,7 +208,7 @@ func streamedFiles(ev *Evidence) []evidencedir.EvidenceFile {
 	out := reportFiles(ev)
 	if inv := ev.Report.Facts.Inventory; inv != nil {
 		out = append(out, evidencedir.EvidenceFile{Name: evidencedir.Ports, Write: func(w io.Writer) error {
-			return jsonindent.Encode(w, inv, "  ", true) // marshal's bytes, in one write
+			return jsonindent.Encode(w, inv, "  ", true) // marshal's bytes
 		}})
 	}
 	return out
@@ -217,11 +216,7 @@ func streamedFiles(ev *Evidence) []evidencedir.EvidenceFile {
 
 func marshal(v any) ([]byte, error) {
 	// json.MarshalIndent's bytes, and a newline.
-	var buf bytes.Buffer
-	if err := jsonindent.Encode(&buf, v, "  ", true); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return jsonindent.Marshal(v, "  ", true)
 }
 
 // reportFiles are the evidence files made from the check report, one

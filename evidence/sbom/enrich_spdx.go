@@ -234,11 +234,11 @@ func sortSPDX(doc *spdx.Document) {
 
 // marshalSPDX encodes as syft's SPDX encoder does, indented.
 func marshalSPDX(doc *spdx.Document) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := jsonindent.Encode(&buf, doc, " ", false); err != nil {
+	b, err := jsonindent.Marshal(doc, " ", false)
+	if err != nil {
 		return nil, fmt.Errorf("sbom: encode SPDX: %w", err)
 	}
-	return rawReplacementChars(buf.Bytes()), nil
+	return rawReplacementChars(b), nil
 }
 
 // rawReplacementChars writes each \ufffd escape in an encoded document as

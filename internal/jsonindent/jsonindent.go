@@ -15,7 +15,9 @@ import (
 
 // Encode writes v as a json.Encoder with SetIndent("", indent) and
 // SetEscapeHTML(escapeHTML) writes it — the same bytes, the trailing
-// newline included — in one Write, and nothing when encoding fails.
+// newline included —, and nothing when encoding fails. The indented bytes
+// go to w in pieces of about 64 KiB as they are made, so that a document
+// of tens of MB is held once (compact), not twice.
 func Encode(w io.Writer, v any, indent string, escapeHTML bool) error {
 	var compact bytes.Buffer
 	enc := json.NewEncoder(&compact)
@@ -23,8 +25,29 @@ func Encode(w io.Writer, v any, indent string, escapeHTML bool) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(Append(make([]byte, 0, compact.Len()*2), compact.Bytes(), indent))
+	const piece = 64 << 10
+	var err error
+	dst := appendIndent(make([]byte, 0, min(compact.Len()*2, 2*piece)), compact.Bytes(), indent, piece, func(b []byte) {
+		if err == nil {
+			_, err = w.Write(b)
+		}
+	})
+	if err == nil {
+		_, err = w.Write(dst)
+	}
 	return err
+}
+
+// Marshal returns the bytes Encode writes, for a document kept in
+// memory: made at once, in one buffer.
+func Marshal(v any, indent string, escapeHTML bool) ([]byte, error) {
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return Append(make([]byte, 0, compact.Len()*2), compact.Bytes(), indent), nil
 }
 
 // Append appends src indented as json.Indent(dst, src, "", indent)
@@ -33,11 +56,21 @@ func Encode(w io.Writer, v any, indent string, escapeHTML bool) error {
 // strings but for a newline after the value, which is kept. Other input
 // gives unspecified output.
 func Append(dst, src []byte, indent string) []byte {
+	return appendIndent(dst, src, indent, 0, nil)
+}
+
+// appendIndent is Append; with a flush, dst is handed to it and emptied
+// whenever it holds piece bytes or more.
+func appendIndent(dst, src []byte, indent string, piece int, flush func([]byte)) []byte {
 	depth := 0
 	// needIndent delays the newline after '{' or '[', so that an empty
 	// object or array stays "{}" or "[]", as json.Indent writes it.
 	needIndent := false
 	for i := 0; i < len(src); i++ {
+		if flush != nil && len(dst) >= piece {
+			flush(dst)
+			dst = dst[:0]
+		}
 		c := src[i]
 		if needIndent && c != '}' && c != ']' {
 			needIndent = false

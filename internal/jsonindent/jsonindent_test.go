@@ -3,6 +3,7 @@ package jsonindent
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -37,8 +38,12 @@ func TestEncodeMatchesEncodingJSON(t *testing.T) {
 				if err := Encode(&got, v, indent, esc); err != nil {
 					t.Fatal(err)
 				}
-				if want := indentStd(t, v, indent, esc); !bytes.Equal(got.Bytes(), want) {
+				want := indentStd(t, v, indent, esc)
+				if !bytes.Equal(got.Bytes(), want) {
 					t.Errorf("Encode(%#v, %q, %v) =\n%s\nwant\n%s", v, indent, esc, got.Bytes(), want)
+				}
+				if b, err := Marshal(v, indent, esc); err != nil || !bytes.Equal(b, want) {
+					t.Errorf("Marshal(%#v, %q, %v) =\n%s, %v\nwant\n%s", v, indent, esc, b, err, want)
 				}
 			}
 		}
@@ -49,6 +54,9 @@ func TestEncodeWritesNothingOnError(t *testing.T) {
 	var got bytes.Buffer
 	if err := Encode(&got, map[string]any{"f": func() {}}, "  ", true); err == nil || got.Len() > 0 {
 		t.Errorf("err %v, wrote %q; want an error and nothing written", err, got.Bytes())
+	}
+	if b, err := Marshal(func() {}, "  ", true); err == nil || b != nil {
+		t.Errorf("Marshal = %q, %v; want an error", b, err)
 	}
 }
 
@@ -74,7 +82,43 @@ func FuzzAppend(f *testing.F) {
 		if got := Append(nil, compact.Bytes(), "  "); !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("Append(%q) =\n%q\nwant\n%q", compact.Bytes(), got, want.Bytes())
 		}
+		// Handed on in pieces as small as can be, the bytes are the same.
+		var pieces []byte
+		last := appendIndent(nil, compact.Bytes(), "  ", 1, func(b []byte) { pieces = append(pieces, b...) })
+		if got := append(pieces, last...); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("appendIndent in pieces (%q) =\n%q\nwant\n%q", compact.Bytes(), got, want.Bytes())
+		}
 	})
+}
+
+// countingWriter records the size of each write.
+type countingWriter struct {
+	bytes.Buffer
+	writes []int
+}
+
+func (w *countingWriter) Write(b []byte) (int, error) {
+	w.writes = append(w.writes, len(b))
+	return w.Buffer.Write(b)
+}
+
+// TestEncodeLargeInPieces: a document of MBs is written in pieces of
+// about 64 KiB, which make the bytes encoding/json makes.
+func TestEncodeLargeInPieces(t *testing.T) {
+	var doc []any
+	for i := range 20000 {
+		doc = append(doc, map[string]any{"name": "pkg", "version": i, "tags": []any{"a<b", "c\"d"}, "empty": map[string]any{}})
+	}
+	var got countingWriter
+	if err := Encode(&got, doc, "  ", false); err != nil {
+		t.Fatal(err)
+	}
+	if want := indentStd(t, doc, "  ", false); !bytes.Equal(got.Bytes(), want) {
+		t.Fatal("a large document differs from encoding/json's")
+	}
+	if len(got.writes) < 10 || slices.Max(got.writes) > 65<<10 {
+		t.Fatalf("%d writes of up to %d bytes for %d bytes; want pieces of about 64 KiB", len(got.writes), slices.Max(got.writes), got.Len())
+	}
 }
 
 // BenchmarkIndent compares Append with json.Indent on a large compact

@@ -85,7 +85,7 @@ func Encode(w io.Writer, r *checks.Report) error {
 	if r == nil {
 		return fmt.Errorf("encode Code Quality report: no report")
 	}
-	// jsonindent.Encode writes once, after the whole value is encoded: a
+	// jsonindent.Encode writes only once the whole value is encoded: a
 	// failure writes nothing, and no copy of the document is made here.
 	if err := jsonindent.Encode(w, Issues(r), "  ", false); err != nil {
 		return fmt.Errorf("encode Code Quality report: %w", err)

@@ -30,7 +30,7 @@ func Encode(w io.Writer, r *checks.Report) error {
 			c.Results[i].Findings = []checks.Finding{}
 		}
 	}
-	// jsonindent.Encode writes once, after the whole value is encoded: a
+	// jsonindent.Encode writes only once the whole value is encoded: a
 	// failure writes nothing, and no copy of the document is made here.
 	// Snippets hold source like "a && b" or "<tag>"; keep them readable.
 	if err := jsonindent.Encode(w, &c, "  ", false); err != nil {

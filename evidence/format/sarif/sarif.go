@@ -208,7 +208,7 @@ func Encode(w io.Writer, r *checks.Report) error {
 		}
 	}
 	out := log{Schema: SchemaURI, Version: "2.1.0", Runs: []run{rn}}
-	// jsonindent.Encode writes once, after the whole value is encoded: a
+	// jsonindent.Encode writes only once the whole value is encoded: a
 	// failure writes nothing, and no copy of the document is made here.
 	if err := jsonindent.Encode(w, out, "  ", false); err != nil {
 		return fmt.Errorf("encode SARIF: %w", err)

@@ -214,6 +214,9 @@ type runState struct {
 	// warm is the checks stage's tree work, started beside the SBOM
 	// (checkswarm.go); nil when not started or taken.
 	warm *checksWarm
+	// early is the write stage's commit begun after the checks
+	// (stage_write.go); nil when not begun or taken.
+	early *earlyEvidence
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each
@@ -239,6 +242,10 @@ func Run(ctx context.Context, opts Options) (*Evidence, error) {
 		}
 		if st.name == r.lastCatalogueUser {
 			r.releaseCatalogue()
+		}
+		if st.name == StageChecks {
+			// The report is final: its files can be written meanwhile.
+			r.startEarlyEvidence(ctx)
 		}
 	}
 	if opts.FailOn != "" && r.ev.Report != nil {
@@ -318,6 +325,7 @@ func (r *runState) releaseCatalogue() {
 // for the next run (stagecache.go).
 func (r *runState) finish(ctx context.Context) {
 	r.dropChecksWarm()
+	r.dropEarlyEvidence()
 	r.flushCache(ctx)
 	if r.lock != nil {
 		r.lock.Release()

@@ -72,8 +72,13 @@ func runWrite(ctx context.Context, r *runState) (string, error) {
 	}
 	// The evidence directory and the technical file's changed documents
 	// are committed as one unit (see evidencedir): after a crash at any
-	// moment the next run finds the old pair or the new one.
+	// moment the next run finds the old pair or the new one. The commit
+	// may have begun after the checks (early).
+	early := r.takeEarlyEvidence()
 	txn := evidencedir.Begin(plan.bounds.Product, plan.stateDir)
+	if early != nil {
+		txn = early.txn
+	}
 	txn.AfterStep = r.opts.commitHook
 	var summary, where string
 	if plan.writesDocs {
@@ -86,11 +91,15 @@ func runWrite(ctx context.Context, r *runState) (string, error) {
 	if plan.writesEvidence {
 		out := relOrAbs(ev.Root, ev.OutDir)
 		where = strings.TrimSuffix(out+" and "+where, " and ")
-		txn.EvidenceDir(plan.outDir)
-		if err := txn.Prepare(ctx); err != nil {
-			return "", fmt.Errorf("write %s: %w", where, err)
+		if early == nil {
+			txn.EvidenceDir(plan.outDir)
+			if err := txn.Prepare(ctx); err != nil {
+				return "", fmt.Errorf("write %s: %w", where, err)
+			}
+		} else if early.err != nil {
+			return "", fmt.Errorf("write %s: %w", where, errors.Join(early.err, txn.Abort()))
 		}
-		n, err := r.stageEvidence(ctx, txn, start, out)
+		n, err := r.stageEvidence(ctx, txn, start, out, early)
 		if err != nil {
 			return "", fmt.Errorf("write %s: %w", where, errors.Join(err, txn.Abort()))
 		}
@@ -108,7 +117,7 @@ func runWrite(ctx context.Context, r *runState) (string, error) {
 // report (and attestations.intoto.jsonl, from the envelopes) are encoded
 // as they are written, a few at a time (writeWorkers), never all held at
 // once.
-func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, start time.Time, out string) (int, error) {
+func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, start time.Time, out string, early *earlyEvidence) (int, error) {
 	ev, rec := r.ev, &r.ev.Record
 	files := r.files
 	if err := encodeFiles(ev, files); err != nil {
@@ -118,7 +127,7 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 	// report's envelope is tens of MB); attestations.intoto.jsonl, made
 	// from the envelopes, holds its own references to them. The encoded
 	// files follow, in the order streamedFiles gives (the costliest first,
-	// so that the workers end together).
+	// so that the workers end together), unless they were staged early.
 	var staged []evidencedir.EvidenceFile
 	if r.envelopeFiles != nil {
 		staged = append(staged, evidencedir.EvidenceFile{Name: evidencedir.Attestations, Write: r.attestationsWriter()})
@@ -134,10 +143,15 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 			return err
 		}})
 	}
-	staged = append(staged, streamedFiles(ev)...)
+	if early == nil {
+		staged = append(staged, streamedFiles(ev)...)
+	}
 	sums, err := txn.StageEvidenceFiles(ctx, staged, writeWorkers())
 	if err != nil {
 		return 0, err
+	}
+	if early != nil {
+		staged, sums = append(early.files, staged...), append(early.sums, sums...)
 	}
 	for i, f := range staged {
 		ev.Files[f.Name] = hex.EncodeToString(sums[i][:])
@@ -177,6 +191,65 @@ func (r *runState) attestationsWriter() func(io.Writer) error {
 		lines[i] = r.files[n]
 	}
 	return func(w io.Writer) error { return attest.WriteJSONL(w, lines) }
+}
+
+// earlyEvidence is the write stage's commit begun once the checks are
+// done: prepared, with the files made from the report (streamedFiles)
+// staged in the background while the attest, docs and sign stages run —
+// they use one processor, and those files are most of a large product's
+// evidence to encode. The write stage takes it (takeEarlyEvidence) and
+// stages the rest; a run that ends before aborts it (dropEarlyEvidence).
+type earlyEvidence struct {
+	txn   *evidencedir.Txn
+	files []evidencedir.EvidenceFile
+	done  chan struct{}
+	// sums are the files' digests, in order, once done; err is why they
+	// could not be staged (the commit then undid what it had staged).
+	sums [][32]byte
+	err  error
+}
+
+// startEarlyEvidence begins the write stage's commit when the run will
+// write evidence and the report files can be made: after the checks
+// stage. With one processor there is nothing to overlap. A commit that
+// cannot be prepared here is left to the write stage, which reports why.
+func (r *runState) startEarlyEvidence(ctx context.Context) {
+	plan, ev := r.plan, r.ev
+	if r.early != nil || !r.sel.Has(StageWrite) || plan == nil || !plan.writesEvidence || ev.Report == nil || runtime.GOMAXPROCS(0) < 2 {
+		return
+	}
+	txn := evidencedir.Begin(plan.bounds.Product, plan.stateDir)
+	txn.AfterStep = r.opts.commitHook
+	txn.EvidenceDir(plan.outDir)
+	if txn.Prepare(ctx) != nil {
+		return
+	}
+	e := &earlyEvidence{txn: txn, files: streamedFiles(ev), done: make(chan struct{})}
+	r.early = e
+	go func() {
+		defer close(e.done)
+		e.sums, e.err = txn.StageEvidenceFiles(ctx, e.files, 1)
+	}()
+}
+
+// takeEarlyEvidence waits for the early staging and hands it over; nil
+// when there is none.
+func (r *runState) takeEarlyEvidence() *earlyEvidence {
+	e := r.early
+	if e != nil {
+		<-e.done
+		r.early = nil
+	}
+	return e
+}
+
+// dropEarlyEvidence undoes an early commit the write stage never took
+// (a stage failed or the run was stopped): no goroutine outlives the run,
+// and nothing it staged stays.
+func (r *runState) dropEarlyEvidence() {
+	if e := r.takeEarlyEvidence(); e != nil {
+		_ = e.txn.Abort()
+	}
 }
 
 // encodeFiles turns the run's evidence into files, but for the ones

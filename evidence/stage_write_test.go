@@ -7,12 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/evidencedir/evidencetest"
+	"github.com/cemark/cemark/evidence/vulns/vulndbtest"
 )
 
 // smallProduct is a git repository with a tiny Go program and a
@@ -227,5 +230,85 @@ func TestStagedEvidenceMatchesRecord(t *testing.T) {
 	}
 	if len(lines) < 2 || !bytes.Equal(read(evidencedir.Attestations), attest.JoinJSONL(lines)) {
 		t.Errorf("%s is not the %d envelope files joined", evidencedir.Attestations, len(lines))
+	}
+}
+
+// TestEvidenceWhateverTheProcessors: on several processors the checks
+// run side by side, the write stage's commit begins after the checks (the
+// report's files staged while the attest, docs and sign stages run) and
+// the files are written several at a time; the evidence, the technical
+// file and run.json's list of outputs are those of a run on one
+// processor, byte for byte. A run stopped before the write stage aborts
+// the early commit: the evidence stays as it was and nothing staged is
+// left.
+func TestEvidenceWhateverTheProcessors(t *testing.T) {
+	db := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
+	dir := cacheProduct(t, "")
+	for rel, content := range map[string]string{
+		"compose.yaml":     "services:\n  web:\n    build: .\n    ports:\n      - \"8081:80\"\n",
+		"deploy/app.yaml":  "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n    - port: 80\n",
+		"app/server.py":    "import uvicorn\nuvicorn.run(app, host='0.0.0.0', port=5000)\n",
+		"units/app.socket": "[Socket]\nListenStream=7000\n",
+	} {
+		writeFile(t, filepath.Join(dir, filepath.FromSlash(rel)), content)
+	}
+	opts := Options{Root: dir, Getenv: cacheEnv(t, db), NoCache: true}
+	mustRunOpts(t, opts) // the technical file exists from here on: the runs compared find it alike
+	run := func(procs int) (map[string][]byte, []Output, []string) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var steps []string
+		o := opts
+		o.commitHook = func(s string) error { steps = append(steps, s); return nil }
+		ev := mustRunOpts(t, o)
+		return evidenceAndDocs(t, dir), ev.Record.Outputs, steps
+	}
+	want, wantOut, seqSteps := run(1)
+	got, gotOut, steps := run(4)
+	if len(got) != len(want) {
+		t.Errorf("four processors wrote %d files, one %d", len(got), len(want))
+	}
+	for name, b := range want {
+		if !bytes.Equal(b, got[name]) {
+			t.Errorf("%s differs between one processor and four", name)
+		}
+	}
+	if !slices.Equal(wantOut, gotOut) {
+		t.Errorf("run.json's outputs differ:\n%v\n%v", wantOut, gotOut)
+	}
+	early := func(steps []string) bool {
+		return slices.Index(steps, "evidence-file "+evidencedir.Report) < slices.Index(steps, "evidence-file "+evidencedir.Attestations)
+	}
+	if early(seqSteps) || !early(steps) {
+		t.Fatalf("the report's files were not staged before the other files on four processors only:\n%v\n%v", seqSteps, steps)
+	}
+
+	// The run is stopped after the attest stage: the commit begun early
+	// is undone.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	before := evidenceAndDocs(t, dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := opts
+	o.Progress = cancelAt{stage: string(StageAttest), cancel: cancel}
+	if _, err := Run(ctx, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("run = %v, want it stopped", err)
+	}
+	after := evidenceAndDocs(t, dir)
+	if len(after) != len(before) {
+		t.Fatalf("a failed run changed the evidence: %d files, %d before", len(after), len(before))
+	}
+	for name, b := range before {
+		if !bytes.Equal(b, after[name]) {
+			t.Errorf("a failed run changed %s", name)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), evidencedir.StageSuffix) {
+			t.Errorf("a failed run left %s", e.Name())
+		}
+	}
+	if _, err := os.Stat(evidencedir.JournalPath(filepath.Join(dir, ".git"))); !os.IsNotExist(err) {
+		t.Errorf("a failed run left its journal (%v)", err)
 	}
 }

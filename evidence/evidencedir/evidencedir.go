@@ -90,12 +90,15 @@ type Txn struct {
 	// every evidence file staged so far, by name.
 	j    *journal
 	sums map[string][32]byte
+	// journalStale is set when documents were added after Prepare: the
+	// prepared journal does not name them yet.
+	journalStale bool
 	// crashed is set when AfterStep stopped a step: nothing is cleaned up
 	// after that, exactly as after a crash.
 	crashed bool
 	// AfterStep, when set, is called after each write step with its name
-	// ("journal-prepared", "evidence-file report.json", "doc-staged
-	// docs/cra/README.md", "journal-committed", "doc-renamed …",
+	// ("journal-prepared", "evidence-file report.json", "journal-documents",
+	// "doc-staged docs/cra/README.md", "journal-committed", "doc-renamed …",
 	// "evidence-swapped", "done"). An error from it stops Commit where it
 	// is, exactly as a crash would: nothing is cleaned up. For tests.
 	AfterStep func(step string) error
@@ -141,8 +144,15 @@ func checkEvidenceName(name string) error {
 }
 
 // AddFile writes one file (a document of the technical file) at path.
+// Documents added after Prepare are named in the prepared journal again
+// (Commit rewrites it) before they are staged: a run prepares while its
+// last stages still make the documents, to stage its large evidence files
+// meanwhile.
 func (t *Txn) AddFile(path string, data []byte) {
 	t.files = append(t.files, pendingFile{path: filepath.Clean(path), data: data})
+	if t.j != nil {
+		t.journalStale = true
+	}
 }
 
 func plainName(name string) bool {
@@ -198,9 +208,9 @@ func (c crash) Unwrap() error { return c.err }
 
 // Prepare writes the prepared journal and, for an evidence directory, its
 // staging folder with the marker, after which StageEvidence adds the
-// files. The documents (AddFile) must all be added before. An error
-// removes what was staged. Commit prepares by itself when it was not
-// called.
+// files. Documents added before are named in it at once, documents
+// added after when Commit stages them. An error removes what was staged.
+// Commit prepares by itself when it was not called.
 func (t *Txn) Prepare(ctx context.Context) error {
 	if t.j != nil {
 		return errors.New("commit already prepared")
@@ -209,12 +219,19 @@ func (t *Txn) Prepare(ctx context.Context) error {
 	if t.evDir != "" {
 		j.Evidence = &journalDir{Dir: t.rel(t.evDir), Stage: t.rel(evidenceStage(t.evDir)), Aside: t.rel(evidenceAside(t.evDir))}
 	}
-	sort.Slice(t.files, func(a, b int) bool { return t.files[a].path < t.files[b].path })
-	for _, f := range t.files {
-		j.Files = append(j.Files, journalEntry{Path: t.rel(f.path), Stage: t.rel(StageName(f.path))})
-	}
 	t.j = j
+	t.nameDocuments()
 	return t.undoUnlessCrash(t.prepare(ctx))
+}
+
+// nameDocuments puts the documents, in path order, in the journal.
+func (t *Txn) nameDocuments() {
+	sort.Slice(t.files, func(a, b int) bool { return t.files[a].path < t.files[b].path })
+	t.j.Files = nil
+	for _, f := range t.files {
+		t.j.Files = append(t.j.Files, journalEntry{Path: t.rel(f.path), Stage: t.rel(StageName(f.path))})
+	}
+	t.journalStale = false
 }
 
 // undoUnlessCrash removes what a prepared commit staged when err is not
@@ -424,6 +441,17 @@ func (t *Txn) stageRest(ctx context.Context) error {
 	if t.evDir != "" {
 		if err := syncDir(evidenceStage(t.evDir)); err != nil {
 			return err
+		}
+	}
+	if t.journalStale {
+		// Documents added after Prepare: the prepared journal names them
+		// before any is staged, so that Recover removes them after a crash.
+		t.nameDocuments()
+		if err := writeJournal(t.journal, *t.j); err != nil {
+			return err
+		}
+		if err := t.step("journal-documents"); err != nil {
+			return crash{err}
 		}
 	}
 	for _, f := range t.files {

@@ -73,6 +73,28 @@ func commitStreamed(t *testing.T, root, gen string, hook func(string) error) err
 	return txn.Commit(ctx)
 }
 
+// commitDocumentsLate writes the generation commitStreamed writes, with
+// the documents added after the evidence files are staged (as a run that
+// stages them while its last stages make the documents does).
+func commitDocumentsLate(t *testing.T, root, gen string, hook func(string) error) error {
+	t.Helper()
+	ctx := context.Background()
+	txn := Begin(root, filepath.Join(root, ".git"))
+	txn.AfterStep = hook
+	txn.EvidenceDir(filepath.Join(root, ".cemark"))
+	if err := txn.Prepare(ctx); err != nil {
+		return err
+	}
+	for _, n := range []string{"run.json", "a.json"} {
+		if _, err := txn.StageEvidence(ctx, n, WriteBytes([]byte(gen))); err != nil {
+			return errors.Join(err, txn.Abort())
+		}
+	}
+	txn.AddFile(filepath.Join(root, "docs", "cra", "README.md"), []byte(gen))
+	txn.AddFile(filepath.Join(root, "docs", "cra", "01.md"), []byte(gen))
+	return txn.Commit(ctx)
+}
+
 // generation says which generation the tree holds, failing on a mix or a
 // leftover.
 func generation(t *testing.T, root string) string {
@@ -143,7 +165,9 @@ func TestCommitReplacesEvidenceAndDocuments(t *testing.T) {
 // before the commit point and the new pair from it on, never a mix, and no
 // staged or temporary file is left.
 func TestCrashAtEveryStep(t *testing.T) {
-	for way, commit := range map[string]func(*testing.T, string, string, func(string) error) error{"SetEvidence": commit, "StageEvidence": commitStreamed} {
+	for way, commit := range map[string]func(*testing.T, string, string, func(string) error) error{
+		"SetEvidence": commit, "StageEvidence": commitStreamed, "DocumentsAfterPrepare": commitDocumentsLate,
+	} {
 		t.Run(way, func(t *testing.T) { crashAtEveryStep(t, commit) })
 	}
 }

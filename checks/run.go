@@ -104,8 +104,7 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 				sheets = append(sheets, fs)
 			}
 			for i := range res.Findings {
-				normalise(&res.Findings[i], m)
-				lowerNotShipped(&res.Findings[i], ship, testSev)
+				lowerNotShipped(&res.Findings[i], ship, testSev) // normalised by runAll
 			}
 		}
 		rep.Results = append(rep.Results, res)
@@ -163,7 +162,8 @@ type ranCheck struct {
 }
 
 // runAll runs every check but the framework's (runOne), one per processor
-// at a time, and returns what each gave, in checks' order: the report is
+// at a time, and returns what each gave, its findings normalised, in
+// checks' order: the report is
 // the same whatever the timing. Checks only read the target, and a
 // family's checks share its collection through the target's memo, which
 // makes each at most once; so the first check of each family is started
@@ -192,6 +192,10 @@ func runAll(ctx context.Context, all []Check, t *Target) []ranCheck {
 			for i := range next {
 				if ctx.Err() == nil {
 					out[i].facts, out[i].findings, out[i].err = runOne(ctx, all[i], t)
+					m := all[i].Meta()
+					for j := range out[i].findings {
+						normalise(&out[i].findings[j], m)
+					}
 				}
 			}
 		})

@@ -28,13 +28,22 @@ var sbomStage = stageDef{
 
 func runSBOM(ctx context.Context, r *runState) (string, error) {
 	sc := sbomConfig(r)
-	key, cacheable, err := r.sbomKey(ctx, sc)
-	if err != nil {
-		return "", err
-	}
-	if cacheable {
-		if summary, ok := r.restore(StageSBOM, key, r.restoreSBOM); ok {
-			return summary, nil
+	// The key waits for the tree's fingerprint (tens of ms of git on a
+	// large repository). With no entry of this stage in the cache there is
+	// nothing it could find: syft starts at once, and the key is made
+	// afterwards, for keeping.
+	var key cache.Key
+	var cacheable bool
+	lookUp := r.cache != nil && r.cache.store.Holds(string(StageSBOM))
+	if lookUp {
+		var err error
+		if key, cacheable, err = r.sbomKey(ctx, sc); err != nil {
+			return "", err
+		}
+		if cacheable {
+			if summary, ok := r.restore(StageSBOM, key, r.restoreSBOM); ok {
+				return summary, nil
+			}
 		}
 	}
 	// The checks' tree work needs nothing syft makes: it runs meanwhile.
@@ -48,6 +57,11 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 		return "", fmt.Errorf("make the SBOM: %w", err)
 	}
 	r.setSBOM(res)
+	if !lookUp {
+		if key, cacheable, err = r.sbomKey(ctx, sc); err != nil {
+			return "", err
+		}
+	}
 	if cacheable {
 		e, err := sbomEntry(res)
 		r.keep(StageSBOM, key, func() (cache.Entry, error) { return e, err })

@@ -151,9 +151,6 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 	return rep, nil
 }
 
-// runOne collects and evaluates one check and returns the facts it
-// collected with the findings. Any error or panic becomes one Error
-// finding saying what broke (and no facts).
 // ranCheck is what runOne gave for one check.
 type ranCheck struct {
 	facts    any
@@ -163,12 +160,12 @@ type ranCheck struct {
 
 // runAll runs every check but the framework's (runOne), one per processor
 // at a time, and returns what each gave, its findings normalised, in
-// checks' order: the report is
-// the same whatever the timing. Checks only read the target, and a
-// family's checks share its collection through the target's memo, which
-// makes each at most once; so the first check of each family is started
-// first, and the others, which mostly wait for their family's collection,
-// after them. A cancelled ctx stops starting checks.
+// checks' order: the report is the same whatever the timing. Checks only
+// read the target, and a family's checks share its collection through the
+// target's memo, which makes each at most once; so the first check of
+// each family (its ID without the number) is started first, and the
+// others, which mostly wait for their family's collection, after them. A
+// cancelled ctx stops starting checks.
 func runAll(ctx context.Context, all []Check, t *Target) []ranCheck {
 	out := make([]ranCheck, len(all))
 	var first, rest []int
@@ -208,6 +205,9 @@ func runAll(ctx context.Context, all []Check, t *Target) []ranCheck {
 	return out
 }
 
+// runOne collects and evaluates one check and returns the facts it
+// collected with the findings. Any error or panic becomes one Error
+// finding saying what broke (and no facts).
 func runOne(ctx context.Context, c Check, t *Target) (facts any, findings []Finding, errMsg string) {
 	id := c.Meta().ID
 	fail := func(step string, err error) (any, []Finding, string) {

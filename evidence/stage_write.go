@@ -126,8 +126,8 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 	// The files made are written first, each let go once written (a large
 	// report's envelope is tens of MB); attestations.intoto.jsonl, made
 	// from the envelopes, holds its own references to them. The encoded
-	// files follow, in the order streamedFiles gives (the costliest first,
-	// so that the workers end together), unless they were staged early.
+	// files follow, in the order streamedFiles gives, unless they were
+	// staged early.
 	var staged []evidencedir.EvidenceFile
 	if r.envelopeFiles != nil {
 		staged = append(staged, evidencedir.EvidenceFile{Name: evidencedir.Attestations, Write: r.attestationsWriter()})
@@ -177,8 +177,8 @@ func (r *runState) stageEvidence(ctx context.Context, txn *evidencedir.Txn, star
 
 // writeWorkers is how many evidence files are encoded and written at a
 // time: one per processor, up to 4. Each report encoder holds its whole
-// file until it writes it (jsonindent), so more would hold more at once
-// for the few large files there are.
+// document (compact) until it writes it (jsonindent), so more would hold
+// more at once for the few large files there are.
 func writeWorkers() int {
 	return min(runtime.GOMAXPROCS(0), 4)
 }

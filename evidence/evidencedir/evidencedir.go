@@ -316,6 +316,9 @@ func (t *Txn) stageEvidence(ctx context.Context, name string, write func(io.Writ
 	return err
 }
 
+// stageFiles writes files into the staging folder, up to workers at a
+// time, then records their digests and takes their write steps in files'
+// order. Its errors are undone by the caller (a step's is a crash).
 func (t *Txn) stageFiles(ctx context.Context, files []EvidenceFile, workers int) ([][32]byte, error) {
 	sums, errs := make([][32]byte, len(files)), make([]error, len(files))
 	next := make(chan int)

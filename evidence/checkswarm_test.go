@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -57,14 +58,7 @@ func TestChecksWarmIsByteIdentical(t *testing.T) {
 		want := evidenceAndDocs(t, dir)
 		warm := mustRunOpts(t, opts)
 		got := evidenceAndDocs(t, dir)
-		if len(got) != len(want) {
-			t.Errorf("checks %v: warmed run wrote %d files, the sequential one %d", sel, len(got), len(want))
-		}
-		for name, b := range want {
-			if !bytes.Equal(b, got[name]) {
-				t.Errorf("checks %v: %s differs between the warmed and the sequential run", sel, name)
-			}
-		}
+		sameFiles(t, fmt.Sprintf("checks %v: the warmed run against the sequential one", sel), want, got)
 		names := func(ev *Evidence) (out []string) {
 			for _, s := range ev.Record.Stages {
 				out = append(out, s.Name+" "+s.Status+" "+s.Summary)

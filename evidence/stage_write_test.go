@@ -264,14 +264,7 @@ func TestEvidenceWhateverTheProcessors(t *testing.T) {
 	}
 	want, wantOut, seqSteps := run(1)
 	got, gotOut, steps := run(4)
-	if len(got) != len(want) {
-		t.Errorf("four processors wrote %d files, one %d", len(got), len(want))
-	}
-	for name, b := range want {
-		if !bytes.Equal(b, got[name]) {
-			t.Errorf("%s differs between one processor and four", name)
-		}
-	}
+	sameFiles(t, "four processors against one", want, got)
 	if !slices.Equal(wantOut, gotOut) {
 		t.Errorf("run.json's outputs differ:\n%v\n%v", wantOut, gotOut)
 	}
@@ -293,15 +286,7 @@ func TestEvidenceWhateverTheProcessors(t *testing.T) {
 	if _, err := Run(ctx, o); !errors.Is(err, context.Canceled) {
 		t.Fatalf("run = %v, want it stopped", err)
 	}
-	after := evidenceAndDocs(t, dir)
-	if len(after) != len(before) {
-		t.Fatalf("a failed run changed the evidence: %d files, %d before", len(after), len(before))
-	}
-	for name, b := range before {
-		if !bytes.Equal(b, after[name]) {
-			t.Errorf("a failed run changed %s", name)
-		}
-	}
+	sameFiles(t, "after a stopped run", before, evidenceAndDocs(t, dir))
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.HasSuffix(e.Name(), evidencedir.StageSuffix) {

@@ -123,6 +123,24 @@ func evidenceAndDocs(t *testing.T, dir string) map[string][]byte {
 	return out
 }
 
+// sameFiles reports each file (evidenceAndDocs) that one of the runs
+// compared wrote and the other did not, or wrote with other bytes.
+func sameFiles(t *testing.T, what string, want, got map[string][]byte) {
+	t.Helper()
+	for name, b := range want {
+		if g, ok := got[name]; !ok {
+			t.Errorf("%s: %s is missing", what, name)
+		} else if !bytes.Equal(b, g) {
+			t.Errorf("%s: %s differs", what, name)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s: %s was not written before", what, name)
+		}
+	}
+}
+
 func mustRunOpts(t *testing.T, o Options) *Evidence {
 	t.Helper()
 	ev, err := Run(context.Background(), o)
@@ -167,15 +185,7 @@ func TestStageCacheHitIsByteIdentical(t *testing.T) {
 	if r := reusedStages(cold); len(r) != 0 {
 		t.Fatalf("--no-cache reused %v", r)
 	}
-	fresh := evidenceAndDocs(t, dir)
-	if len(fresh) != len(reused) {
-		t.Errorf("a cold run wrote %d files, the re-run %d", len(fresh), len(reused))
-	}
-	for name, b := range fresh {
-		if !bytes.Equal(b, reused[name]) {
-			t.Errorf("%s: the re-run's bytes differ from a cold run's", name)
-		}
-	}
+	sameFiles(t, "the re-run against a cold run", evidenceAndDocs(t, dir), reused)
 }
 
 // TestStageCacheNeverServesStale: each input a stage declares, changed,

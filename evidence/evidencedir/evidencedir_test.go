@@ -55,33 +55,29 @@ func commit(t *testing.T, root, gen string, hook func(string) error) error {
 // files staged one by one after Prepare (as a run does), and gives up as
 // a run does when a step fails.
 func commitStreamed(t *testing.T, root, gen string, hook func(string) error) error {
-	t.Helper()
-	ctx := context.Background()
-	txn := Begin(root, filepath.Join(root, ".git"))
-	txn.AfterStep = hook
-	txn.EvidenceDir(filepath.Join(root, ".cemark"))
-	txn.AddFile(filepath.Join(root, "docs", "cra", "README.md"), []byte(gen))
-	txn.AddFile(filepath.Join(root, "docs", "cra", "01.md"), []byte(gen))
-	if err := txn.Prepare(ctx); err != nil {
-		return err
-	}
-	for _, n := range []string{"run.json", "a.json"} {
-		if _, err := txn.StageEvidence(ctx, n, WriteBytes([]byte(gen))); err != nil {
-			return errors.Join(err, txn.Abort())
-		}
-	}
-	return txn.Commit(ctx)
+	return stageGeneration(t, root, gen, hook, false)
 }
 
 // commitDocumentsLate writes the generation commitStreamed writes, with
 // the documents added after the evidence files are staged (as a run that
 // stages them while its last stages make the documents does).
 func commitDocumentsLate(t *testing.T, root, gen string, hook func(string) error) error {
+	return stageGeneration(t, root, gen, hook, true)
+}
+
+func stageGeneration(t *testing.T, root, gen string, hook func(string) error, docsLate bool) error {
 	t.Helper()
 	ctx := context.Background()
 	txn := Begin(root, filepath.Join(root, ".git"))
 	txn.AfterStep = hook
 	txn.EvidenceDir(filepath.Join(root, ".cemark"))
+	addDocs := func() {
+		txn.AddFile(filepath.Join(root, "docs", "cra", "README.md"), []byte(gen))
+		txn.AddFile(filepath.Join(root, "docs", "cra", "01.md"), []byte(gen))
+	}
+	if !docsLate {
+		addDocs()
+	}
 	if err := txn.Prepare(ctx); err != nil {
 		return err
 	}
@@ -90,8 +86,9 @@ func commitDocumentsLate(t *testing.T, root, gen string, hook func(string) error
 			return errors.Join(err, txn.Abort())
 		}
 	}
-	txn.AddFile(filepath.Join(root, "docs", "cra", "README.md"), []byte(gen))
-	txn.AddFile(filepath.Join(root, "docs", "cra", "01.md"), []byte(gen))
+	if docsLate {
+		addDocs()
+	}
 	return txn.Commit(ctx)
 }
 

@@ -61,6 +61,10 @@ copy_tree() {
 	# (tar exits 1 when a file changes while read: fine for a benchmark copy)
 	{ tar -C "$src" "${git_excl[@]}" --exclude=./.cemark --exclude=./cemark.yaml --warning=no-file-changed -cf - . || [ $? = 1 ]; } |
 		tar -C "$dst" -xf -
+	# The copy reaches the disk now, not while a tool is measured: the
+	# kernel writing back a generated tree's hundreds of MB competed with
+	# the measured runs for the processors.
+	sync
 }
 
 # GOPROXY=off: neither tool may reach the Go proxy during the scan.

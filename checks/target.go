@@ -351,9 +351,10 @@ type folderGlobs struct {
 	folders map[string]bool
 }
 
-// folderGlob is a glob as Excluded reads it (normalGlob). segment is set for the shape "**/name/**" with
-// a plain name, the shape of every default test path: a path matches it
-// when one of its segments is the name, which needs no walk of the glob.
+// folderGlob is a glob as Excluded reads it (normalGlob). segment is set
+// for the shape "**/name/**" with a plain name, the shape of every default
+// test path: a path matches it when one of its segments is the name, which
+// needs no walk of the glob.
 type folderGlob struct {
 	glob, segment string
 }

@@ -3,13 +3,14 @@ package sbom
 import (
 	"bytes"
 	"fmt"
-	"github.com/cemark/cemark/internal/jsonindent"
 	"net/url"
 	"sort"
 	"strings"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/anchore/syft/syft/artifact"
+
+	"github.com/cemark/cemark/internal/jsonindent"
 )
 
 // BSI TR-03183-2 CycloneDX property taxonomy

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
-	"github.com/cemark/cemark/internal/jsonindent"
 	"regexp"
 	"slices"
 	"sort"
@@ -13,6 +12,8 @@ import (
 	"github.com/anchore/syft/syft/artifact"
 	"github.com/spdx/tools-golang/spdx/v2/common"
 	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
+
+	"github.com/cemark/cemark/internal/jsonindent"
 )
 
 const noAssertion = "NOASSERTION"

@@ -5,10 +5,10 @@ package json
 
 import (
 	"fmt"
-	"github.com/cemark/cemark/internal/jsonindent"
 	"io"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/internal/jsonindent"
 )
 
 // ID names the format on the command line.

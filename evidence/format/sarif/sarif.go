@@ -23,12 +23,12 @@ package sarif
 
 import (
 	"fmt"
-	"github.com/cemark/cemark/internal/jsonindent"
 	"io"
 	"strings"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/internal/jsonindent"
 )
 
 // ID names the format on the command line.

@@ -157,3 +157,23 @@ func TestLoadKeepsComposeGoWarningsOffStderr(t *testing.T) {
 		t.Errorf("logrus output not restored")
 	}
 }
+
+func TestLoadIgnoresWrongTypesNoCheckReads(t *testing.T) {
+	// Only the fields the checks read are bound (serviceModel): a value of
+	// the wrong type elsewhere (stop_grace_period) no longer costs the
+	// project compose-go's reading, and profiles are still applied.
+	src := "services:\n" +
+		"  web:\n    image: nginx\n    ports: [\"8080:80\"]\n    stop_grace_period: [1]\n" +
+		"  debug:\n    image: busybox\n    profiles: [debug]\n    privileged: true\n"
+	p := Load(context.Background(), t.TempDir(), []File{{Path: "compose.yaml", Data: []byte(src)}}, nil)
+	if p.Lenient || len(p.Issues) != 0 || !p.Interpolated {
+		t.Fatalf("want compose-go's reading, got lenient=%v issues %+v", p.Lenient, p.Issues)
+	}
+	if len(p.Services) != 1 || p.Services[0].Name != "web" || len(p.Services[0].Ports) != 1 || p.Services[0].Ports[0].Published != "8080" || p.Services[0].Ports[0].Line != 4 {
+		t.Fatalf("services (profile debug inactive): %+v", p.Services)
+	}
+	p = Load(context.Background(), t.TempDir(), []File{{Path: "compose.yaml", Data: []byte(src)}}, []string{"debug"})
+	if len(p.Services) != 2 || p.Services[0].Name != "debug" || !p.Services[0].Privileged || p.Services[0].PrivLoc.Line != 9 {
+		t.Fatalf("services (profile debug active): %+v", p.Services)
+	}
+}

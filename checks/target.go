@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -273,10 +274,16 @@ func (x *FileIndex) readFile(rel string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
+	// One buffer of the size the walk saw (io.ReadAll grows its own in
+	// steps and copies them together); a file grown since then grows it.
+	var buf bytes.Buffer
+	if i, ok := x.byPath[rel]; ok && x.entries[i].Size <= MaxFileSize {
+		buf.Grow(int(x.entries[i].Size) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
 		return nil, err
 	}
+	data := buf.Bytes()
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("%w: over %d MiB, not read", ErrTooLarge, MaxFileSize>>20)
 	}

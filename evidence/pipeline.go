@@ -60,8 +60,10 @@ type Evidence struct {
 	// Signing says how the statements were signed: the key, or the
 	// keyless identity, issuer and Rekor log indexes.
 	Signing attest.Signing
-	// SBOMByDigest is true when an SBOM was too large to attest inline.
-	SBOMByDigest bool
+	// SBOMByDigest is true when an SBOM was too large to attest inline,
+	// ReportByDigest when report.json was.
+	SBOMByDigest   bool
+	ReportByDigest bool
 	// signers are attestations.signers, keys by their key ID (stage_signers.go).
 	signers []techfile.Signer
 	// events are the Art. 14 events recorded with cemark report (stage_events.go).

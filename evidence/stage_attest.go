@@ -101,8 +101,7 @@ func (r *runState) attestKey(ctx context.Context, remote string) (cache.Key, err
 type statementsFacts struct {
 	Statements []statementFacts `json:"statements"`
 	// Subjects are the in-toto resource descriptors, protobuf JSON.
-	Subjects     []json.RawMessage `json:"subjects"`
-	SBOMByDigest bool              `json:"sbom_by_digest"`
+	Subjects []json.RawMessage `json:"subjects"`
 }
 
 type statementFacts struct {
@@ -115,7 +114,6 @@ type statementFacts struct {
 func statementsEntry(ev *Evidence) (cache.Entry, error) {
 	e := cache.Entry{}
 	var f statementsFacts
-	f.SBOMByDigest = ev.SBOMByDigest
 	for i, st := range ev.Statements {
 		f.Statements = append(f.Statements, statementFacts{Name: st.Name, PredicateType: st.PredicateType, ByDigest: st.ByDigest, Note: st.Note})
 		e["payload-"+strconv.Itoa(i)] = st.Payload
@@ -156,8 +154,24 @@ func (r *runState) restoreStatements(e cache.Entry) error {
 		}
 		subjects = append(subjects, &d)
 	}
-	r.ev.Statements, r.ev.subjects, r.ev.SBOMByDigest = sts, subjects, f.SBOMByDigest
+	r.ev.Statements, r.ev.subjects = sts, subjects
+	markByDigest(r.ev)
 	return nil
+}
+
+// markByDigest records which contents the statements name by digest.
+func markByDigest(ev *Evidence) {
+	for _, st := range ev.Statements {
+		if !st.ByDigest {
+			continue
+		}
+		switch st.Name {
+		case attest.NameReport:
+			ev.ReportByDigest = true
+		case attest.NameSBOMCycloneDX, attest.NameSBOMSPDX:
+			ev.SBOMByDigest = true
+		}
+	}
 }
 
 // buildStatements makes every statement but the conformity statement.
@@ -190,9 +204,10 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 		}
 	}
 	in := attest.Input{
-		Subjects:        subjects,
-		SBOMInlineLimit: ev.Config.Attestations.SBOMInlineLimit,
-		Report:          ev.Report,
+		Subjects:          subjects,
+		SBOMInlineLimit:   ev.Config.Attestations.SBOMInlineLimit,
+		Report:            ev.Report,
+		ReportInlineLimit: ev.Config.Attestations.ReportInlineLimit,
 		CI:              ev.CI,
 		Config:          ev.Config,
 		Commit:          ev.Commit,
@@ -207,6 +222,13 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 		in.ConfigFile, in.ConfigName = ev.configFile, filepath.Base(ev.ConfigPath)
 	}
 	in.Remote = remote
+	if ev.Report != nil {
+		ref, err := r.reportFileRef(ctx)
+		if err != nil {
+			return err
+		}
+		in.ReportFile = ref
+	}
 	sts, err := attest.BuildStatements(ctx, in)
 	if err != nil {
 		return err
@@ -218,10 +240,6 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 	sts = append(sts, vst...)
 	ev.Statements = sts
 	ev.subjects = subjects
-	for _, st := range sts {
-		if st.ByDigest {
-			ev.SBOMByDigest = true
-		}
-	}
+	markByDigest(ev)
 	return nil
 }

@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -197,8 +198,10 @@ func (r *runState) attestationsWriter() func(io.Writer) error {
 // done: prepared, with the files made from the report (streamedFiles)
 // staged in the background while the attest, docs and sign stages run —
 // they use one processor, and those files are most of a large product's
-// evidence to encode. The write stage takes it (takeEarlyEvidence) and
-// stages the rest; a run that ends before aborts it (dropEarlyEvidence).
+// evidence to encode. report.json comes
+// first: the attest stage names it by digest when it is large. The write
+// stage takes the commit (takeEarlyEvidence) and stages the rest; a run
+// that ends before aborts it (dropEarlyEvidence).
 type earlyEvidence struct {
 	txn   *evidencedir.Txn
 	files []evidencedir.EvidenceFile
@@ -207,6 +210,11 @@ type earlyEvidence struct {
 	// could not be staged (the commit then undid what it had staged).
 	sums [][32]byte
 	err  error
+	// reportWritten is closed once report.json is staged (reportRef set)
+	// or the staging ended without it (reportRef nil): the attest stage
+	// names report.json by its digest.
+	reportWritten chan struct{}
+	reportRef     *attest.FileReference
 }
 
 // startEarlyEvidence begins the write stage's commit when the run will
@@ -224,12 +232,65 @@ func (r *runState) startEarlyEvidence(ctx context.Context) {
 	if txn.Prepare(ctx) != nil {
 		return
 	}
-	e := &earlyEvidence{txn: txn, files: streamedFiles(ev), done: make(chan struct{})}
+	e := &earlyEvidence{txn: txn, files: streamedFiles(ev), done: make(chan struct{}), reportWritten: make(chan struct{})}
+	reportWritten := sync.OnceFunc(func() { close(e.reportWritten) })
+	for i, f := range e.files {
+		if f.Name != evidencedir.Report {
+			continue
+		}
+		e.files[i].Write = func(w io.Writer) error {
+			ref, err := writeReferenced(w, f)
+			e.reportRef = ref
+			reportWritten()
+			return err
+		}
+	}
 	r.early = e
 	go func() {
 		defer close(e.done)
+		defer reportWritten()
 		e.sums, e.err = txn.StageEvidenceFiles(ctx, e.files, 1)
 	}()
+}
+
+// reportFileRef is report.json named by its digest and size, for the
+// report statement: from the early staging once it has written the file,
+// else made by running report.json's encoder into the digest (the same
+// encoder as the write stage's, so the same bytes).
+func (r *runState) reportFileRef(ctx context.Context) (*attest.FileReference, error) {
+	if e := r.early; e != nil {
+		select {
+		case <-e.reportWritten:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if e.reportRef != nil {
+			return e.reportRef, nil
+		}
+	}
+	for _, f := range streamedFiles(r.ev) {
+		if f.Name == evidencedir.Report {
+			return writeReferenced(io.Discard, f)
+		}
+	}
+	return nil, nil
+}
+
+// writeReferenced writes f to w and names what it wrote by digest.
+func writeReferenced(w io.Writer, f evidencedir.EvidenceFile) (*attest.FileReference, error) {
+	h := sha256.New()
+	n := &countingWriter{}
+	if err := f.Write(io.MultiWriter(w, h, n)); err != nil {
+		return nil, err
+	}
+	return attest.NewFileReference(f.Name, "application/json", h.Sum(nil), n.n), nil
+}
+
+type countingWriter struct{ n int64 }
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return len(p), nil
 }
 
 // takeEarlyEvidence waits for the early staging and hands it over; nil

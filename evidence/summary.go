@@ -41,9 +41,11 @@ type Summary struct {
 	Signed       bool     `json:"signed"`
 	KeyID        string   `json:"key_id,omitempty"`
 	SBOMByDigest bool     `json:"sbom_attested_by_digest,omitempty"`
-	DocsChanged  bool     `json:"docs_changed"`
-	DocsDir      string   `json:"docs_dir,omitempty"`
-	Substantial  []string `json:"possible_substantial_modification,omitempty"`
+	// ReportByDigest: report.json was above attestations.report_inline_limit.
+	ReportByDigest bool     `json:"report_attested_by_digest,omitempty"`
+	DocsChanged    bool     `json:"docs_changed"`
+	DocsDir        string   `json:"docs_dir,omitempty"`
+	Substantial    []string `json:"possible_substantial_modification,omitempty"`
 	// Signing says how: key, or keyless identity, issuer and log indexes.
 	Signing *attest.Signing `json:"signing,omitempty"`
 }
@@ -88,7 +90,7 @@ func (ev *Evidence) Summarize() Summary {
 	for _, m := range ev.Missing {
 		s.Missing = append(s.Missing, m.Field)
 	}
-	s.Signed, s.KeyID, s.SBOMByDigest = ev.Signed, ev.KeyID, ev.SBOMByDigest
+	s.Signed, s.KeyID, s.SBOMByDigest, s.ReportByDigest = ev.Signed, ev.KeyID, ev.SBOMByDigest, ev.ReportByDigest
 	if ev.Signing.Method != "" {
 		s.Signing = &ev.Signing
 	}
@@ -150,6 +152,9 @@ func (ev *Evidence) WriteText(w io.Writer) {
 	}
 	if ev.SBOMByDigest {
 		fmt.Fprintf(w, "  Large SBOM  attested by digest (above attestations.sbom_inline_limit), not inline\n")
+	}
+	if ev.ReportByDigest {
+		fmt.Fprintf(w, "  Report      report.json attested by digest (above attestations.report_inline_limit), not inline\n")
 	}
 	if ev.Envelopes != nil {
 		switch {

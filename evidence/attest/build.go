@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -22,6 +23,27 @@ import (
 // by digest instead of inline: 16 MB, GitHub's attestation size limit.
 const DefaultSBOMInlineLimit int64 = 16 << 20
 
+// DefaultReportInlineLimit is the size of report.json above which the
+// report statement names it by digest instead of carrying the report: 16
+// MB, GitHub's attestation size limit, as for SBOMs.
+const DefaultReportInlineLimit int64 = 16 << 20
+
+// FileReference names an evidence file by its digest, like an in-toto
+// resource descriptor, with its size. The name is the file's in the
+// evidence directory, which a verifier looks for beside the statement.
+type FileReference struct {
+	Name      string            `json:"name"`
+	MediaType string            `json:"mediaType"`
+	Digest    map[string]string `json:"digest"`
+	Size      int64             `json:"size"`
+}
+
+// NewFileReference names a file by its SHA-256 (the digest run.json lists
+// for every evidence file).
+func NewFileReference(name, mediaType string, sha256 []byte, size int64) *FileReference {
+	return &FileReference{Name: name, MediaType: mediaType, Size: size, Digest: map[string]string{"sha256": hex.EncodeToString(sha256)}}
+}
+
 // Input is what BuildStatements needs. It takes the SBOM as bytes so this
 // package never imports the SBOM generator (and syft with it).
 type Input struct {
@@ -38,6 +60,11 @@ type Input struct {
 	SBOMInlineLimit int64
 	// Report is the check report; nil: no test-result and report statements.
 	Report *checks.Report
+	// ReportFile is report.json as the evidence directory holds it. Above
+	// ReportInlineLimit (0: DefaultReportInlineLimit) the report statement
+	// names it by digest instead of carrying the report; nil: inline.
+	ReportFile        *FileReference
+	ReportInlineLimit int64
 	// ConfigFile is cemark.yaml as read (its digest goes into the
 	// test-result configuration); ConfigName its name ("cemark.yaml").
 	ConfigFile []byte
@@ -192,14 +219,37 @@ func testResultStatement(in Input) (Statement, error) {
 }
 
 // ReportPredicate is the predicate of https://cemark.dev/report/v1: the
-// full check report and the SBOM quality report.
+// full check report, or report.json by digest when it is above the inline
+// limit, and the SBOM quality report.
 type ReportPredicate struct {
-	Report      *checks.Report `json:"report"`
+	Report *checks.Report `json:"report,omitempty"`
+	// ReportFile names report.json by digest instead of Report; a verifier
+	// reads the report from that file beside the statement.
+	ReportFile  *FileReference `json:"reportFile,omitempty"`
 	SBOMQuality any            `json:"sbomQuality,omitempty"`
 }
 
+// reportStatement carries the report inline, or, when report.json is
+// above the limit, names it by digest: a large product's report is tens of
+// MB, which GitHub refuses as an attestation and which would be encoded,
+// canonicalised, signed and written twice more only to repeat report.json.
 func reportStatement(in Input) (Statement, error) {
-	return NewStatement(NameReport, PredicateReport, in.Subjects, ReportPredicate{Report: in.Report, SBOMQuality: in.SBOMQuality})
+	limit := in.ReportInlineLimit
+	if limit <= 0 {
+		limit = DefaultReportInlineLimit
+	}
+	f := in.ReportFile
+	if f == nil || f.Size <= limit {
+		return NewStatement(NameReport, PredicateReport, in.Subjects, ReportPredicate{Report: in.Report, SBOMQuality: in.SBOMQuality})
+	}
+	st, err := NewStatement(NameReport, PredicateReport, in.Subjects, ReportPredicate{ReportFile: f, SBOMQuality: in.SBOMQuality})
+	if err != nil {
+		return Statement{}, err
+	}
+	st.ByDigest = true
+	st.Note = fmt.Sprintf("%s is %s, above the inline limit of %s: attested by digest (sha256 %s), not inline",
+		f.Name, humanBytes(f.Size), humanBytes(limit), f.Digest["sha256"])
+	return st, nil
 }
 
 // BuildType returns the SLSA build type cemark uses on a platform.

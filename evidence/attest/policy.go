@@ -143,7 +143,13 @@ func ruleNoFailing(reports []json.RawMessage, min checks.Severity) RuleResult {
 	failing := map[string]bool{}
 	for _, raw := range reports {
 		var rp ReportPredicate
-		if err := json.Unmarshal(raw, &rp); err != nil || rp.Report == nil {
+		err := json.Unmarshal(raw, &rp)
+		switch {
+		case err == nil && rp.Report == nil && rp.ReportFile != nil:
+			// Attested by digest, and Verify found no report.json beside it.
+			r.Verdict, r.Detail = VerdictFail, "the report statement names "+rp.ReportFile.Name+" by digest and it is not beside the statement: the report was not read"
+			return r
+		case err != nil || rp.Report == nil:
 			r.Verdict, r.Detail = VerdictFail, "report predicate does not parse"
 			return r
 		}

@@ -61,9 +61,9 @@ type Statement struct {
 	// Payload is the canonical JSON of the Statement: keys sorted, no
 	// insignificant whitespace. The same input gives the same bytes.
 	Payload []byte
-	// ByDigest is true when the content (an SBOM above the inline limit)
-	// is attested by digest instead of carried inline; Note says so in
-	// words for the summary.
+	// ByDigest is true when the content (an SBOM or report.json above the
+	// inline limit) is attested by digest instead of carried inline; Note
+	// says so in words for the summary.
 	ByDigest bool
 	Note     string
 }

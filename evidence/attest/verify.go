@@ -100,6 +100,9 @@ type AttestationResult struct {
 	Identity string `json:"identity,omitempty"`
 	Issuer   string `json:"issuer,omitempty"`
 	LogIndex *int64 `json:"logIndex,omitempty"`
+	// ReportFile is the report.json read in place of a report attested by
+	// digest, its SHA-256 the statement's.
+	ReportFile string `json:"reportFile,omitempty"`
 
 	payload   []byte
 	predicate json.RawMessage
@@ -239,6 +242,9 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyReport, error) {
 				res = verifyEnvelope(ctx, it.env, keys)
 			}
 			res.Source = it.source
+			if res.OK && res.PredicateType == PredicateReport {
+				resolveReportFile(&res, af, maxSize)
+			}
 			if res.OK {
 				for j := range artefacts {
 					if !res.sha256s[artefacts[j].SHA256] {
@@ -559,6 +565,9 @@ func (r *VerifyReport) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  ok    %s\n        predicate %s\n        signed by %s\n", a.Source, a.PredicateType, a.signer())
 			for _, s := range a.Subjects {
 				fmt.Fprintf(&b, "        subject %s\n", s)
+			}
+			if a.ReportFile != "" {
+				fmt.Fprintf(&b, "        report read from %s (its sha256 the statement's)\n", a.ReportFile)
 			}
 		} else {
 			fmt.Fprintf(&b, "  FAIL  %s\n        %s\n", a.Source, a.Error)

@@ -428,6 +428,10 @@ type Attestations struct {
 	// SBOMInlineLimit is the size in bytes above which an SBOM is attested by
 	// digest rather than inline; default 16 MB (GitHub's attestation cap).
 	SBOMInlineLimit int64 `yaml:"sbom_inline_limit,omitempty" json:"sbom_inline_limit,omitempty"`
+	// ReportInlineLimit is the size in bytes of report.json above which the
+	// report statement names it by digest rather than carrying the report;
+	// default 16 MB (GitHub's attestation cap).
+	ReportInlineLimit int64 `yaml:"report_inline_limit,omitempty" json:"report_inline_limit,omitempty"`
 	// Signers name who signs the evidence of every build: the technical
 	// file states them (the signature of each build is in its evidence),
 	// and a run signed by anyone else says so.

@@ -227,6 +227,8 @@ func errorCases() []errorCase {
 			`cemark.yaml:1:25: invalid value "none" for checks.test_severity; expected one of: info, low, medium, high, critical`},
 		{"negative inline limit", "attestations: {sbom_inline_limit: -1}\n",
 			`cemark.yaml:1:35: -1 out of range for attestations.sbom_inline_limit; expected an integer from 0 up`},
+		{"negative report inline limit", "attestations: {report_inline_limit: -5}\n",
+			`cemark.yaml:1:37: -5 out of range for attestations.report_inline_limit; expected an integer from 0 up`},
 		{"bad risk assessment point", "risk_assessment:\n  I-2a: {applicable: true}\n  I-3: {applicable: false}\n",
 			`cemark.yaml:3:3: unknown Annex I point "I-3" in risk_assessment; expected one of: I-1, I-2a, I-2b, I-2c, I-2d, I-2e, I-2f, I-2g, I-2h, I-2i, I-2j, I-2k, I-2l, I-2m, II-1, II-2, II-3, II-4, II-5, II-6, II-7, II-8`},
 		{"unknown key in risk assessment", "risk_assessment:\n  I-2g: {applicable: false, reason: no personal data}\n",

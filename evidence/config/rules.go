@@ -125,7 +125,7 @@ func ruleFor(p string) rule {
 		return rule{hasRange: true, min: 0, max: 100}
 	case "vulnerabilities.db", "vulnerabilities.vex[]":
 		return rule{nonBlank: true, want: "a path relative to the product root"}
-	case "attestations.sbom_inline_limit":
+	case "attestations.sbom_inline_limit", "attestations.report_inline_limit":
 		return rule{hasRange: true, min: 0, max: 1<<63 - 1}
 	}
 	return rule{}

@@ -196,9 +196,10 @@ func (r *runState) attestationsWriter() func(io.Writer) error {
 
 // earlyEvidence is the write stage's commit begun once the checks are
 // done: prepared, with the files made from the report (streamedFiles)
-// staged in the background while the attest, docs and sign stages run —
-// they use one processor, and those files are most of a large product's
-// evidence to encode. report.json comes
+// staged in the background, writeWorkers at a time, while the attest, docs
+// and sign stages run: they use one processor at most, and those files are
+// most of a large product's evidence to encode (the attest stage waits for
+// report.json's digest). report.json comes
 // first: the attest stage names it by digest when it is large. The write
 // stage takes the commit (takeEarlyEvidence) and stages the rest; a run
 // that ends before aborts it (dropEarlyEvidence).
@@ -249,7 +250,7 @@ func (r *runState) startEarlyEvidence(ctx context.Context) {
 	go func() {
 		defer close(e.done)
 		defer reportWritten()
-		e.sums, e.err = txn.StageEvidenceFiles(ctx, e.files, 1)
+		e.sums, e.err = txn.StageEvidenceFiles(ctx, e.files, writeWorkers())
 	}()
 }
 

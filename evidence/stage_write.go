@@ -198,11 +198,10 @@ func (r *runState) attestationsWriter() func(io.Writer) error {
 // done: prepared, with the files made from the report (streamedFiles)
 // staged in the background, writeWorkers at a time, while the attest, docs
 // and sign stages run: they use one processor at most, and those files are
-// most of a large product's evidence to encode (the attest stage waits for
-// report.json's digest). report.json comes
-// first: the attest stage names it by digest when it is large. The write
-// stage takes the commit (takeEarlyEvidence) and stages the rest; a run
-// that ends before aborts it (dropEarlyEvidence).
+// most of a large product's evidence to encode. report.json comes first:
+// the attest stage names it by digest when it is large, and waits for it.
+// The write stage takes the commit (takeEarlyEvidence) and stages the
+// rest; a run that ends before aborts it (dropEarlyEvidence).
 type earlyEvidence struct {
 	txn   *evidencedir.Txn
 	files []evidencedir.EvidenceFile

@@ -208,12 +208,12 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 		SBOMInlineLimit:   ev.Config.Attestations.SBOMInlineLimit,
 		Report:            ev.Report,
 		ReportInlineLimit: ev.Config.Attestations.ReportInlineLimit,
-		CI:              ev.CI,
-		Config:          ev.Config,
-		Commit:          ev.Commit,
-		ToolName:        "cemark",
-		ToolVersion:     ev.Tool.Cemark,
-		Time:            ev.Time,
+		CI:                ev.CI,
+		Config:            ev.Config,
+		Commit:            ev.Commit,
+		ToolName:          "cemark",
+		ToolVersion:       ev.Tool.Cemark,
+		Time:              ev.Time,
 	}
 	if ev.SBOM != nil {
 		in.SBOMCycloneDX, in.SBOMSPDX, in.SBOMQuality = ev.SBOM.CycloneDX, ev.SBOM.SPDX, ev.SBOM.Quality

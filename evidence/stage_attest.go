@@ -223,11 +223,7 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 	}
 	in.Remote = remote
 	if ev.Report != nil {
-		ref, err := r.reportFileRef(ctx)
-		if err != nil {
-			return err
-		}
-		in.ReportFile = ref
+		in.ReportFile = func() (*attest.FileReference, error) { return r.reportFileRef(ctx) }
 	}
 	sts, err := attest.BuildStatements(ctx, in)
 	if err != nil {

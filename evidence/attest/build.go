@@ -60,10 +60,12 @@ type Input struct {
 	SBOMInlineLimit int64
 	// Report is the check report; nil: no test-result and report statements.
 	Report *checks.Report
-	// ReportFile is report.json as the evidence directory holds it. Above
-	// ReportInlineLimit (0: DefaultReportInlineLimit) the report statement
-	// names it by digest instead of carrying the report; nil: inline.
-	ReportFile        *FileReference
+	// ReportFile gives report.json as the evidence directory holds it.
+	// Above ReportInlineLimit (0: DefaultReportInlineLimit) the report
+	// statement names it by digest instead of carrying the report; nil, or
+	// a nil reference: inline. It is called when the report statement is
+	// made, after the SBOM statements: the file may still be being written.
+	ReportFile        func() (*FileReference, error)
 	ReportInlineLimit int64
 	// ConfigFile is cemark.yaml as read (its digest goes into the
 	// test-result configuration); ConfigName its name ("cemark.yaml").
@@ -238,7 +240,13 @@ func reportStatement(in Input) (Statement, error) {
 	if limit <= 0 {
 		limit = DefaultReportInlineLimit
 	}
-	f := in.ReportFile
+	var f *FileReference
+	if in.ReportFile != nil {
+		var err error
+		if f, err = in.ReportFile(); err != nil {
+			return Statement{}, fmt.Errorf("report statement: %w", err)
+		}
+	}
 	if f == nil || f.Size <= limit {
 		return NewStatement(NameReport, PredicateReport, in.Subjects, ReportPredicate{Report: in.Report, SBOMQuality: in.SBOMQuality})
 	}

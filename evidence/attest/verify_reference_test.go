@@ -24,7 +24,7 @@ func TestReportAttestedByDigest(t *testing.T) {
 	sum := sha256.Sum256(report)
 	ref := NewFileReference(evidencedir.Report, "application/json", sum[:], int64(len(report)))
 	in := Input{Subjects: []*intotoRD{{Name: "widget", Digest: map[string]string{"sha256": strings.Repeat("ab", 32)}}},
-		Report: sampleReport(), ReportFile: ref, Config: sampleConfig(), Time: refTime}
+		Report: sampleReport(), ReportFile: func() (*FileReference, error) { return ref, nil }, Config: sampleConfig(), Time: refTime}
 
 	statement := func(limit int64) (Statement, map[string]json.RawMessage) {
 		t.Helper()
@@ -88,7 +88,9 @@ func TestReportAttestedByDigest(t *testing.T) {
 	}
 
 	// The statement names a file, never a path to read.
-	in.ReportFile = NewFileReference("../policy.yaml", "application/json", sum[:], ref.Size)
+	in.ReportFile = func() (*FileReference, error) {
+		return NewFileReference("../policy.yaml", "application/json", sum[:], ref.Size), nil
+	}
 	st, _ = statement(1)
 	writeFile(t, ev, signAll(t, s, []Statement{st})[0].JSON())
 	if rep = verify(); rep.Attestations[0].OK || rep.Attestations[0].Error != `the report statement names "../policy.yaml" by digest: not a file name` {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/internal/treewalk"
 )
 
 // MaxFileSize is the largest file a check reads. Larger files are skipped
@@ -78,6 +79,17 @@ type SBOMInfo struct {
 // default exclusions (.git, the evidence directory, the docs bundle).
 // extraExclude holds more globs relative to root.
 func NewTarget(ctx context.Context, root string, cfg *config.Config, extraExclude ...string) (*Target, error) {
+	return newTarget(ctx, root, cfg, nil, extraExclude)
+}
+
+// NewTargetListed is NewTarget over a listing of root already made
+// (treewalk.Walk, skipping no folder that the exclusions keep): the stage
+// cache fingerprints a tree outside git from such a listing first.
+func NewTargetListed(ctx context.Context, root string, cfg *config.Config, l *treewalk.Listing, extraExclude ...string) (*Target, error) {
+	return newTarget(ctx, root, cfg, l, extraExclude)
+}
+
+func newTarget(ctx context.Context, root string, cfg *config.Config, l *treewalk.Listing, extraExclude []string) (*Target, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("resolve product root %s: %w", root, err)
@@ -87,9 +99,16 @@ func NewTarget(ctx context.Context, root string, cfg *config.Config, extraExclud
 	}
 	excl := append(DefaultExclusions(cfg), cfg.Exclude...)
 	excl = append(excl, extraExclude...)
-	idx, err := WalkFiles(ctx, abs, excl)
-	if err != nil {
-		return nil, err
+	var idx *FileIndex
+	switch {
+	case l == nil:
+		if idx, err = WalkFiles(ctx, abs, excl); err != nil {
+			return nil, err
+		}
+	case l.Root != abs:
+		return nil, fmt.Errorf("file index of %s from a listing of %s", abs, l.Root)
+	default:
+		idx = IndexListing(l, excl)
 	}
 	return &Target{Root: abs, Config: cfg, Now: time.Now().UTC(), Files: idx, Memo: NewMemo()}, nil
 }
@@ -143,65 +162,56 @@ type cachedRead struct {
 // WalkFiles lists the regular files below root, skipping excluded globs,
 // symlinks (a link may point outside the root) and special files.
 func WalkFiles(ctx context.Context, root string, exclude []string) (*FileIndex, error) {
-	idx := &FileIndex{root: root, byPath: map[string]int{}, content: map[string]*cachedRead{}}
 	excluded := newFolderGlobs(exclude)
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
-		}
-		rel, relErr := filepath.Rel(root, p)
-		if relErr != nil {
-			return relErr
-		}
-		rel = filepath.ToSlash(rel)
-		if err != nil {
-			if rel == "." {
-				return fmt.Errorf("read product root %s: %w", root, err)
-			}
-			idx.errs = append(idx.errs, FileError{Path: rel, Err: err.Error()})
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if rel == "." {
-			return nil
-		}
-		// The folders above rel were walked first and did not match (an
-		// excluded folder is skipped whole): rel alone is left to test.
-		if excluded.matches(rel) {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			target, lerr := filepath.EvalSymlinks(p)
-			if lerr != nil || !within(root, target) {
-				idx.errs = append(idx.errs, FileError{Path: rel, Err: "symbolic link points outside the product root; not followed"})
-			}
-			return nil
-		}
-		if d.IsDir() || !d.Type().IsRegular() {
-			return nil
-		}
-		info, ierr := d.Info()
-		if ierr != nil {
-			idx.errs = append(idx.errs, FileError{Path: rel, Err: ierr.Error()})
-			return nil
-		}
-		idx.byPath[rel] = len(idx.entries)
-		idx.entries = append(idx.entries, FileEntry{Path: rel, Size: info.Size()})
-		return nil
-	})
+	// The folders above a folder were asked first and did not match (an
+	// excluded folder is skipped whole): its own path alone is left to test.
+	l, err := treewalk.Walk(ctx, root, excluded.matches)
 	if err != nil {
-		return nil, err
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read product root %s: %w", root, err)
+	}
+	return indexListing(l, excluded), nil
+}
+
+// IndexListing is WalkFiles over a listing of the root already made
+// (treewalk.Walk, with any folders skipped that exclude also excludes): the
+// stage cache's fingerprint of a tree outside git walks it first.
+func IndexListing(l *treewalk.Listing, exclude []string) *FileIndex {
+	return indexListing(l, newFolderGlobs(exclude))
+}
+
+func indexListing(l *treewalk.Listing, excluded *folderGlobs) *FileIndex {
+	root := l.Root
+	idx := &FileIndex{root: root, byPath: map[string]int{}, content: map[string]*cachedRead{}}
+	for _, e := range l.Errors {
+		if !excluded.excluded(e.Rel) {
+			idx.errs = append(idx.errs, FileError{Path: e.Rel, Err: e.Err.Error()})
+		}
+	}
+	for _, e := range l.Entries {
+		if excluded.excluded(e.Rel) {
+			continue
+		}
+		mode := e.Info.Mode()
+		if mode&fs.ModeSymlink != 0 {
+			target, lerr := filepath.EvalSymlinks(l.Abs(e.Rel))
+			if lerr != nil || !within(root, target) {
+				idx.errs = append(idx.errs, FileError{Path: e.Rel, Err: "symbolic link points outside the product root; not followed"})
+			}
+			continue
+		}
+		if !mode.IsRegular() {
+			continue
+		}
+		idx.entries = append(idx.entries, FileEntry{Path: e.Rel, Size: e.Info.Size()})
 	}
 	sort.Slice(idx.entries, func(i, j int) bool { return idx.entries[i].Path < idx.entries[j].Path })
 	for i, e := range idx.entries {
 		idx.byPath[e.Path] = i
 	}
-	return idx, nil
+	return idx
 }
 
 func within(root, p string) bool {

@@ -36,7 +36,7 @@ func (r *runState) startChecksWarm(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &checksWarm{done: make(chan struct{}), cancel: cancel}
 	r.warm = w
-	ev, own, sel := r.ev, r.plan.own, r.checkSelection()
+	sel := r.checkSelection()
 	go func() {
 		defer close(w.done)
 		defer func() {
@@ -44,7 +44,7 @@ func (r *runState) startChecksWarm(ctx context.Context) {
 				w.target = nil
 			}
 		}()
-		t, err := checks.NewTarget(ctx, ev.Root, ev.Config, own...)
+		t, err := r.newChecksTarget(ctx)
 		if err != nil {
 			return
 		}

@@ -173,6 +173,19 @@ func (r *runState) sources() []string {
 	return r.ev.Config.Sources
 }
 
+// newChecksTarget walks the tree for the checks, or takes the listing the
+// stage cache's first fingerprint walked (a tree outside git): the same
+// files, walked once.
+func (r *runState) newChecksTarget(ctx context.Context) (*checks.Target, error) {
+	ev := r.ev
+	if l := r.takeListing(); l != nil {
+		if t, err := checks.NewTargetListed(ctx, ev.Root, ev.Config, l, r.plan.own...); err == nil {
+			return t, nil
+		}
+	}
+	return checks.NewTarget(ctx, ev.Root, ev.Config, r.plan.own...)
+}
+
 // checksTarget is what the checks look at: the tree walked once without
 // the run's exclusions, the shipped artefacts, the update keys, the SBOM's
 // facts (or the image sources' configuration when no SBOM was made in this
@@ -184,7 +197,7 @@ func (r *runState) checksTarget(ctx context.Context) (*checks.Target, error) {
 	t := r.takeChecksWarm()
 	var err error
 	if t == nil {
-		if t, err = checks.NewTarget(ctx, ev.Root, cfg, r.plan.own...); err != nil {
+		if t, err = r.newChecksTarget(ctx); err != nil {
 			return nil, err
 		}
 	}

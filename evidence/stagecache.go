@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/detect"
 	"github.com/cemark/cemark/evidence/evidencedir"
+	"github.com/cemark/cemark/internal/treewalk"
 )
 
 // The stage cache (evidence/cache): the sbom, vulns, checks, attest and
@@ -37,6 +39,9 @@ type stageCache struct {
 	// (startTree) are there, with treeErr.
 	treeDone chan struct{}
 	treeErr  error
+	// listing is the tree as the first fingerprint walked it (outside
+	// git), until the checks take it for their file index (takeListing).
+	listing atomic.Pointer[treewalk.Listing]
 	// recheckDone is closed when the tree's second fingerprint, taken
 	// in the background once no stage reads the tree any more
 	// (startRecheck), is there, with recheckErr.
@@ -110,11 +115,12 @@ func (r *runState) startTree(ctx context.Context) {
 	c.treeDone = make(chan struct{})
 	go func() {
 		defer close(c.treeDone)
-		t, err := r.fingerprintTree(ctx)
+		t, l, err := cache.TreeFingerprintListing(ctx, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.fingerprintSkips())
 		if err != nil {
 			c.treeErr = err
 			return
 		}
+		c.listing.Store(l)
 		o, err := cache.PathsFingerprint(ctx, r.plan.outside)
 		if err != nil {
 			c.treeErr = err
@@ -122,6 +128,18 @@ func (r *runState) startTree(ctx context.Context) {
 		}
 		c.tree, c.outside = &t, &o
 	}()
+}
+
+// takeListing waits for the first fingerprint and hands over the listing
+// of the tree it walked, once: nil in git, without the cache, or when it
+// was taken already.
+func (r *runState) takeListing() *treewalk.Listing {
+	c := r.cache
+	if c == nil || c.treeDone == nil {
+		return nil
+	}
+	<-c.treeDone
+	return c.listing.Swap(nil)
 }
 
 // startRecheck fingerprints the tree again in the background, once the

@@ -356,6 +356,37 @@ func TestStageCacheOutsideGit(t *testing.T) {
 	}
 }
 
+// TestChecksTakeTheFingerprintsListing: outside git the checks' file index
+// is made from the listing the cache's fingerprint walked, and it is the
+// index a run without the cache walks for itself: the same files, the
+// configured exclusion and cemark's own folders left out, the same report.
+func TestChecksTakeTheFingerprintsListing(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"cemark.yaml":         "product: {name: widget, version: 1.0.0}\nexclude: [legacy]\n",
+		"go.mod":              "module example.com/widget\n\ngo 1.22\n",
+		"Dockerfile":          "FROM alpine:3.20\nUSER app\nEXPOSE 8080\n",
+		"legacy/Dockerfile":   "FROM alpine:3.20\nEXPOSE 7070\n",
+		"deploy/compose.yaml": "services:\n  web:\n    image: nginx\n    ports: [\"9090:80\"]\n",
+	})
+	opts := Options{Root: dir, Getenv: func(string) string { return "" }, Stages: RunStages.Without(StageVulns)}
+	mustRunOpts(t, opts) // the technical file exists from here on: the runs compared find it alike
+	uncached := opts
+	uncached.NoCache = true
+	without := mustRunOpts(t, uncached)
+	want := evidenceAndDocs(t, dir)
+	with := mustRunOpts(t, opts)
+	sameFiles(t, "the checks on the fingerprint's listing", want, evidenceAndDocs(t, dir))
+	if !slices.Equal(with.target.Files.List(), without.target.Files.List()) {
+		t.Errorf("file index from the listing:\n%v\nwalked:\n%v", with.target.Files.List(), without.target.Files.List())
+	}
+	for _, f := range with.target.Files.List() {
+		if strings.HasPrefix(f.Path, "legacy/") || strings.HasPrefix(f.Path, ".cemark") || strings.HasPrefix(f.Path, "docs/cra/") {
+			t.Errorf("the index holds %s", f.Path)
+		}
+	}
+	wantPort(t, with, 9090)
+}
+
 func mustReadFile(t *testing.T, p string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(p)

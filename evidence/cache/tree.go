@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/cemark/cemark/evidence/gitinfo"
+	"github.com/cemark/cemark/internal/treewalk"
 )
 
 // racyWindow: a file changed this close to the moment the fingerprint is
@@ -52,22 +53,31 @@ type Tree struct {
 // fingerprint. Outside git it is the size, times, inode and mode of every
 // file.
 func TreeFingerprint(ctx context.Context, root, prefix string, inRepo bool, skip []string) (Tree, error) {
+	t, _, err := TreeFingerprintListing(ctx, root, prefix, inRepo, skip)
+	return t, err
+}
+
+// TreeFingerprintListing is TreeFingerprint, with the listing of root it
+// walked when it walked it (outside git; nil in git), for the checks'
+// file index to take rather than walk the tree again.
+func TreeFingerprintListing(ctx context.Context, root, prefix string, inRepo bool, skip []string) (Tree, *treewalk.Listing, error) {
 	f := newFingerprint(root, skip)
 	if inRepo {
 		index, status, err := gitinfo.TreeState(ctx, root)
 		if err == nil {
 			if err := f.git(prefix, index, status); err != nil {
-				return Tree{}, err
+				return Tree{}, nil, err
 			}
-			return f.sum(), nil
+			return f.sum(), nil, nil
 		}
 		// A repository git cannot read (a damaged index, a safe.directory
 		// refusal) is fingerprinted like a plain folder.
 	}
-	if err := f.walk(ctx, root, ""); err != nil {
-		return Tree{}, err
+	l, err := f.walk(ctx, root, "")
+	if err != nil {
+		return Tree{}, nil, err
 	}
-	return f.sum(), nil
+	return f.sum(), l, nil
 }
 
 // PathsFingerprint fingerprints files and folders outside the product
@@ -81,7 +91,7 @@ func PathsFingerprint(ctx context.Context, paths []string) (Tree, error) {
 			matches = []string{p}
 		}
 		for _, m := range matches {
-			if err := f.walk(ctx, m, filepath.ToSlash(m)); err != nil {
+			if _, err := f.walk(ctx, m, filepath.ToSlash(m)); err != nil {
 				return Tree{}, err
 			}
 		}
@@ -209,6 +219,11 @@ func (f *fingerprint) statPath(abs, name string) {
 		f.lines = append(f.lines, "gone "+name)
 		return
 	}
+	f.statInfo(abs, name, fi)
+}
+
+// statInfo records one file by the metadata lstat gave.
+func (f *fingerprint) statInfo(abs, name string, fi fs.FileInfo) {
 	st := statOf(fi)
 	// The line as fmt's "file %s %v %d %d %d %d" gives it, built without
 	// fmt: it is made for every file of a tree outside git.
@@ -237,36 +252,37 @@ func (f *fingerprint) recent(t time.Time) bool {
 }
 
 // walk records every file under abs (itself when it is a file); name is
-// how abs is named in the fingerprint.
-func (f *fingerprint) walk(ctx context.Context, abs, name string) error {
+// how abs is named in the fingerprint. It returns the listing of abs when
+// abs is a folder.
+func (f *fingerprint) walk(ctx context.Context, abs, name string) (*treewalk.Listing, error) {
 	fi, err := os.Lstat(abs)
 	if err != nil || !fi.IsDir() {
 		f.statPath(abs, name)
-		return nil
+		return nil, nil
 	}
-	return filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrPermission) {
-				f.lines = append(f.lines, "unreadable "+p)
-				return nil
-			}
-			return err
+	var skip func(rel string) bool
+	if name == "" {
+		skip = f.skipped
+	}
+	l, err := treewalk.Walk(ctx, abs, skip)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range l.Errors {
+		switch {
+		case errors.Is(e.Err, fs.ErrPermission):
+			f.lines = append(f.lines, "unreadable "+path.Join(name, e.Rel))
+		case errors.Is(e.Err, fs.ErrNotExist): // gone since its folder was read
+			f.lines = append(f.lines, "gone "+path.Join(name, e.Rel))
+		default:
+			return nil, e.Err
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+	}
+	for _, e := range l.Entries {
+		if name == "" && f.skipped(e.Rel) {
+			continue
 		}
-		r, _ := filepath.Rel(abs, p)
-		rel := path.Join(name, filepath.ToSlash(r))
-		if name == "" && f.skipped(filepath.ToSlash(r)) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			return nil
-		}
-		f.statPath(p, rel)
-		return nil
-	})
+		f.statInfo(l.Abs(e.Rel), path.Join(name, e.Rel), e.Info)
+	}
+	return l, nil
 }

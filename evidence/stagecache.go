@@ -131,11 +131,11 @@ func (r *runState) startTree(ctx context.Context) {
 }
 
 // takeListing waits for the first fingerprint and hands over the listing
-// of the tree it walked, once: nil in git, without the cache, or when it
-// was taken already.
+// of the tree it walked, once: nil without the cache or when it was taken
+// already. In git there is none to wait for (git fingerprints the tree).
 func (r *runState) takeListing() *treewalk.Listing {
 	c := r.cache
-	if c == nil || c.treeDone == nil {
+	if c == nil || c.treeDone == nil || r.inRepo {
 		return nil
 	}
 	<-c.treeDone

@@ -269,6 +269,9 @@ func (f *fingerprint) walk(ctx context.Context, abs, name string) (*treewalk.Lis
 		return nil, err
 	}
 	for _, e := range l.Errors {
+		if name == "" && f.skipped(e.Rel) {
+			continue
+		}
 		switch {
 		case errors.Is(e.Err, fs.ErrPermission):
 			f.lines = append(f.lines, "unreadable "+path.Join(name, e.Rel))

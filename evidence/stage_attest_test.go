@@ -2,12 +2,8 @@ package evidence
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -27,30 +23,8 @@ import (
 func TestLargeReportAttestedByDigest(t *testing.T) {
 	db := vulndbtest.Install(t, t.TempDir(), vulndbtest.Options{})
 	dir := cacheProduct(t, "attestations: {report_inline_limit: 100}\n")
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pubDER, err := x509.MarshalPKIXPublicKey(priv.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub := filepath.Join(t.TempDir(), "cemark.pub")
-	if err := os.WriteFile(pub, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-	env := cacheEnv(t, db)
-	opts := Options{Root: dir, NoCache: true, Getenv: func(k string) string {
-		if k == "CEMARK_SIGNING_KEY" {
-			return key
-		}
-		return env(k)
-	}}
+	env, pub := cacheEnvKey(t, db)
+	opts := Options{Root: dir, NoCache: true, Getenv: env}
 	mustRunOpts(t, opts) // the technical file exists from here on: the runs compared find it alike
 	run := func(procs int) (*Evidence, map[string][]byte) {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))

@@ -71,12 +71,28 @@ func git(t *testing.T, dir string, args ...string) {
 // with the test vulnerability database in db.
 func cacheEnv(t *testing.T, db string) func(string) string {
 	t.Helper()
+	env, _ := cacheEnvKey(t, db)
+	return env
+}
+
+// cacheEnvKey is cacheEnv and the file of its key's public half (PEM),
+// for cemark verify.
+func cacheEnvKey(t *testing.T, db string) (env func(string) string, pubFile string) {
+	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
+		t.Fatal(err)
+	}
+	pubDER, err := x509.MarshalPKIXPublicKey(priv.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubFile = filepath.Join(t.TempDir(), "cemark.pub")
+	if err := os.WriteFile(pubFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	key := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
@@ -88,7 +104,7 @@ func cacheEnv(t *testing.T, db string) func(string) string {
 			return db
 		}
 		return ""
-	}
+	}, pubFile
 }
 
 func reusedStages(ev *Evidence) []string {

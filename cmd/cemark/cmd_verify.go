@@ -58,6 +58,10 @@ Policy file (YAML, unknown keys are errors):
 Each attestation file is bounded by --max-size (default 64 MiB): a larger
 one fails verification before a byte of it is decoded.
 
+A report statement that names report.json by digest (a report above
+attestations.report_inline_limit) is read from report.json beside the
+attestation file: one whose SHA-256 differs fails the statement.
+
 Exit codes: 0 verified, 4 verification failed, 1 tool error (unreadable
 attestation or key file, no trusted root reachable), 2 usage: nothing
 trusted, an identity without its issuer, a bad or missing policy or

@@ -235,14 +235,11 @@ func (r *runState) startEarlyEvidence(ctx context.Context) {
 	e := &earlyEvidence{txn: txn, files: streamedFiles(ev), done: make(chan struct{}), reportWritten: make(chan struct{})}
 	reportWritten := sync.OnceFunc(func() { close(e.reportWritten) })
 	for i, f := range e.files {
-		if f.Name != evidencedir.Report {
-			continue
-		}
-		e.files[i].Write = func(w io.Writer) error {
-			ref, err := writeReferenced(w, f)
-			e.reportRef = ref
-			reportWritten()
-			return err
+		if f.Name == evidencedir.Report {
+			e.files[i].Written = func(sum [32]byte, size int64) {
+				e.reportRef = reportReference(sum[:], size)
+				reportWritten()
+			}
 		}
 	}
 	r.early = e
@@ -270,20 +267,19 @@ func (r *runState) reportFileRef(ctx context.Context) (*attest.FileReference, er
 	}
 	for _, f := range streamedFiles(r.ev) {
 		if f.Name == evidencedir.Report {
-			return writeReferenced(io.Discard, f)
+			h, n := sha256.New(), &countingWriter{}
+			if err := f.Write(io.MultiWriter(h, n)); err != nil {
+				return nil, err
+			}
+			return reportReference(h.Sum(nil), n.n), nil
 		}
 	}
 	return nil, nil
 }
 
-// writeReferenced writes f to w and names what it wrote by digest.
-func writeReferenced(w io.Writer, f evidencedir.EvidenceFile) (*attest.FileReference, error) {
-	h := sha256.New()
-	n := &countingWriter{}
-	if err := f.Write(io.MultiWriter(w, h, n)); err != nil {
-		return nil, err
-	}
-	return attest.NewFileReference(f.Name, "application/json", h.Sum(nil), n.n), nil
+// reportReference names report.json by its SHA-256 and size.
+func reportReference(sha256 []byte, size int64) *attest.FileReference {
+	return attest.NewFileReference(evidencedir.Report, "application/json", sha256, size)
 }
 
 type countingWriter struct{ n int64 }

@@ -260,16 +260,14 @@ func (f *fingerprint) walk(ctx context.Context, abs, name string) (*treewalk.Lis
 		f.statPath(abs, name)
 		return nil, nil
 	}
-	var skip func(rel string) bool
-	if name == "" {
-		skip = f.skipped
-	}
-	l, err := treewalk.Walk(ctx, abs, skip)
+	// Only the product root has places to leave out.
+	skipped := func(rel string) bool { return name == "" && f.skipped(rel) }
+	l, err := treewalk.Walk(ctx, abs, skipped)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range l.Errors {
-		if name == "" && f.skipped(e.Rel) {
+		if skipped(e.Rel) {
 			continue
 		}
 		switch {
@@ -282,7 +280,7 @@ func (f *fingerprint) walk(ctx context.Context, abs, name string) (*treewalk.Lis
 		}
 	}
 	for _, e := range l.Entries {
-		if name == "" && f.skipped(e.Rel) {
+		if skipped(e.Rel) {
 			continue
 		}
 		f.statInfo(l.Abs(e.Rel), path.Join(name, e.Rel), e.Info)

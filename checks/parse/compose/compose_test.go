@@ -176,4 +176,18 @@ func TestLoadIgnoresWrongTypesNoCheckReads(t *testing.T) {
 	if len(p.Services) != 2 || p.Services[0].Name != "debug" || !p.Services[0].Privileged || p.Services[0].PrivLoc.Line != 9 {
 		t.Fatalf("services (profile debug active): %+v", p.Services)
 	}
+
+	// compose-go's interpolation casts (boundCasts) still make the fields
+	// read a number or a boolean; a value it cannot cast in a field no
+	// check reads (cpus) no longer fails the project.
+	src = "services:\n  web:\n    image: nginx\n    privileged: \"${PRIV:-yes}\"\n    cpus: \"${CPUS:-lots}\"\n" +
+		"    ports:\n      - target: \"${PORT:-80}\"\n        published: \"8080\"\n" +
+		"    volumes:\n      - type: bind\n        source: ./data\n        target: /data\n        read_only: \"${RO:-true}\"\n"
+	p = Load(context.Background(), t.TempDir(), []File{{Path: "compose.yaml", Data: []byte(src)}}, nil)
+	if p.Lenient || len(p.Issues) != 0 || !p.Interpolated {
+		t.Fatalf("want compose-go's reading, got lenient=%v issues %+v", p.Lenient, p.Issues)
+	}
+	if w := p.Services[0]; !w.Privileged || len(w.Ports) != 1 || w.Ports[0].Target != 80 || len(w.Volumes) != 1 || w.Volumes[0].Target != "/data" {
+		t.Fatalf("cast fields: %+v", w)
+	}
 }

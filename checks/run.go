@@ -139,6 +139,12 @@ func Run(ctx context.Context, reg *Registry, t *Target, opts RunOptions) (*Repor
 		}
 		res.Outcome = WorstOutcome(res.Findings)
 	}
+	if rep.Results == nil {
+		rep.Results = []Result{}
+	}
+	// No slice report.json writes as [] is left nil (Findings above): the
+	// report and report.json's bytes decode to each other exactly, and
+	// the stage cache keeps only those bytes.
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].ID < rep.Results[j].ID })
 	// Each family that ran states its fact sheet (once per family: its
 	// checks share the memoised facts, and stating them again is the same).

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cemark/cemark/checks"
@@ -17,7 +18,9 @@ import (
 	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/conformity"
 	"github.com/cemark/cemark/evidence/contain"
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/failure"
+	formatjson "github.com/cemark/cemark/evidence/format/json"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/sbom"
 )
@@ -46,9 +49,13 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 	}
 	if key != "" {
 		var rep checks.Report
-		if summary, ok := r.restore(StageChecks, key, func(e cache.Entry) error { return json.Unmarshal(e["report.json"], &rep) }); ok {
+		var encoded []byte
+		if summary, ok := r.restore(StageChecks, key, func(e cache.Entry) error {
+			encoded = e[evidencedir.Report]
+			return json.Unmarshal(encoded, &rep)
+		}); ok {
 			r.dropChecksWarm()
-			r.setReport(&rep)
+			r.setReport(&rep, encoded)
 			return summary, nil
 		}
 	}
@@ -65,7 +72,7 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r.setReport(report)
+	r.setReport(report, nil)
 	if r.stagesAfterChecks {
 		// The stages left read the report, not the tree: the files read
 		// and the parsers' results are let go (the target stays, for what
@@ -74,10 +81,13 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 		t.Files.DropContents()
 	}
 	if key != "" {
-		// Encoded in the background: no stage changes the report.
+		// report.json itself, in the background: no stage changes the
+		// report, and its bytes decode to it (checks.Run leaves no slice
+		// nil that report.json writes as []). The early staging writes the
+		// same bytes: the report is encoded once for both.
 		r.keep(StageChecks, key, func() (cache.Entry, error) {
-			b, err := json.Marshal(report)
-			return cache.Entry{"report.json": b}, err
+			b, err := r.ev.reportJSON()
+			return cache.Entry{evidencedir.Report: b}, err
 		})
 	}
 	s := report.Summary
@@ -93,9 +103,17 @@ func (r *runState) checkSelection() []string {
 	return r.ev.Config.Checks.Select
 }
 
-func (r *runState) setReport(report *checks.Report) {
+// setReport sets the report the checks made, or restored with encoded,
+// the report.json they had.
+func (r *runState) setReport(report *checks.Report, encoded []byte) {
 	ev := r.ev
 	ev.Report = report
+	ev.reportJSON = sync.OnceValues(func() ([]byte, error) {
+		if encoded != nil {
+			return encoded, nil
+		}
+		return formatjson.Marshal(report)
+	})
 	// Part I (2)(a) is decided by the scan of the SBOM (its own rule).
 	vulnSum := ev.VulnSummary()
 	ev.Assessment = conformity.AssessWith(ev.Config, report, conformity.Inputs{VulnScan: &vulnSum})

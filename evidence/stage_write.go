@@ -17,6 +17,7 @@ import (
 	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/format"
+	formatjson "github.com/cemark/cemark/evidence/format/json"
 	"github.com/cemark/cemark/evidence/techfile"
 	"github.com/cemark/cemark/internal/jsonindent"
 )
@@ -252,8 +253,7 @@ func (r *runState) startEarlyEvidence(ctx context.Context) {
 
 // reportFileRef is report.json named by its digest and size, for the
 // report statement: from the early staging once it has written the file,
-// else made by running report.json's encoder into the digest (the same
-// encoder as the write stage's, so the same bytes).
+// else the digest of the bytes the write stage will write (reportJSON).
 func (r *runState) reportFileRef(ctx context.Context) (*attest.FileReference, error) {
 	if e := r.early; e != nil {
 		select {
@@ -265,28 +265,20 @@ func (r *runState) reportFileRef(ctx context.Context) (*attest.FileReference, er
 			return e.reportRef, nil
 		}
 	}
-	for _, f := range streamedFiles(r.ev) {
-		if f.Name == evidencedir.Report {
-			h, n := sha256.New(), &countingWriter{}
-			if err := f.Write(io.MultiWriter(h, n)); err != nil {
-				return nil, err
-			}
-			return reportReference(h.Sum(nil), n.n), nil
-		}
+	if r.ev.reportJSON == nil {
+		return nil, nil
 	}
-	return nil, nil
+	b, err := r.ev.reportJSON()
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", evidencedir.Report, err)
+	}
+	sum := sha256.Sum256(b)
+	return reportReference(sum[:], int64(len(b))), nil
 }
 
 // reportReference names report.json by its SHA-256 and size.
 func reportReference(sha256 []byte, size int64) *attest.FileReference {
 	return attest.NewFileReference(evidencedir.Report, "application/json", sha256, size)
-}
-
-type countingWriter struct{ n int64 }
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	c.n += int64(len(p))
-	return len(p), nil
 }
 
 // takeEarlyEvidence waits for the early staging and hands it over; nil
@@ -359,6 +351,17 @@ func reportFiles(ev *Evidence) []evidencedir.EvidenceFile {
 	for _, f := range format.All() {
 		name := evidencedir.ReportFile(f.ID)
 		if name == "" {
+			continue
+		}
+		if f.ID == formatjson.ID && ev.reportJSON != nil {
+			out = append(out, evidencedir.EvidenceFile{Name: name, Write: func(w io.Writer) error {
+				b, err := ev.reportJSON()
+				if err != nil {
+					return fmt.Errorf("encode %s: %w", name, err)
+				}
+				_, err = w.Write(b)
+				return err
+			}})
 			continue
 		}
 		out = append(out, evidencedir.EvidenceFile{Name: name, Write: func(w io.Writer) error {

@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -195,6 +197,12 @@ func TestStageCacheHitIsByteIdentical(t *testing.T) {
 		}
 	}
 	reused := evidenceAndDocs(t, dir)
+	// The checks stage keeps report.json's own bytes: the report is
+	// encoded once, for the file and the cache entry.
+	sum := sha256.Sum256(reused[filepath.Join(".cemark", evidencedir.Report)])
+	if _, err := os.Stat(filepath.Join(dir, ".git", "cemark-cache", "blobs", hex.EncodeToString(sum[:]))); err != nil {
+		t.Errorf("the cache holds no blob of report.json's bytes: %v", err)
+	}
 
 	opts.NoCache = true
 	cold := mustRunOpts(t, opts)

@@ -22,6 +22,9 @@ func TestEncode(t *testing.T) {
 			if !bytes.Equal(a.Bytes(), b.Bytes()) {
 				t.Error("two encodings differ")
 			}
+			if m, err := Marshal(rep); err != nil || !bytes.Equal(m, a.Bytes()) {
+				t.Errorf("Marshal differs from Encode (%v)", err)
+			}
 			if !bytes.HasSuffix(a.Bytes(), []byte("}\n")) {
 				t.Error("no trailing newline")
 			}

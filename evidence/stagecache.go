@@ -155,7 +155,7 @@ func (r *runState) startRecheck(ctx context.Context) {
 	c.recheckDone = make(chan struct{})
 	go func() {
 		defer close(c.recheckDone)
-		c.recheck, c.recheckErr = r.fingerprintTree(ctx)
+		c.recheck, c.recheckErr = r.recheckTree(ctx)
 	}()
 }
 
@@ -212,11 +212,20 @@ func (r *runState) treeNow(ctx context.Context) (cache.Tree, error) {
 		<-c.recheckDone
 		return c.recheck, c.recheckErr
 	}
-	return r.fingerprintTree(ctx)
+	return r.recheckTree(ctx)
 }
 
-func (r *runState) fingerprintTree(ctx context.Context) (cache.Tree, error) {
-	return cache.TreeFingerprint(ctx, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.fingerprintSkips())
+// recheckTree fingerprints the tree again, from what the first
+// fingerprint saw (startTree) when there is one.
+func (r *runState) recheckTree(ctx context.Context) (cache.Tree, error) {
+	var first cache.Tree
+	if c := r.cache; c != nil && c.treeDone != nil {
+		<-c.treeDone
+		if c.tree != nil {
+			first = *c.tree
+		}
+	}
+	return cache.RecheckTree(ctx, first, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.fingerprintSkips())
 }
 
 // fingerprintSkips are the places the tree's fingerprints leave out:

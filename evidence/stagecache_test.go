@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"errors"
 	"os"
 	"os/exec"
@@ -562,30 +563,46 @@ func TestRacyTreeWritesNoBlobs(t *testing.T) {
 // folders the commit makes beside the evidence directory are not part of
 // the tree. Were they, a run on an unchanged tree whose commit began
 // before the fingerprint ended would keep nothing, and the next run would
-// reuse nothing. A file anywhere else still changes the fingerprint.
+// reuse nothing. A file anywhere else still changes the fingerprint. In
+// git and outside it (there the second fingerprint lists again the
+// folders whose times changed: the product root did).
 func TestFingerprintLeavesOutTheCommit(t *testing.T) {
 	ctx := context.Background()
-	dir := cacheProduct(t, "")
-	out := filepath.Join(dir, ".cemark")
-	r := &runState{ev: &Evidence{Root: dir}, inRepo: true,
-		plan: &runPlan{bounds: contain.Bounds{Product: dir, Boundary: dir}, outDir: out, own: []string{".cemark", "docs/cra"}}}
-	fingerprint := func() string {
-		t.Helper()
-		tree, err := r.fingerprintTree(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tree.Digest
-	}
-	before := fingerprint()
-	for _, d := range evidencedir.WorkDirs(out) {
-		writeFile(t, filepath.Join(d, "report.json"), "{}\n")
-	}
-	if fingerprint() != before {
-		t.Error("the commit's staging and aside folders changed the tree's fingerprint")
-	}
-	writeFile(t, filepath.Join(dir, "notes.txt"), "a file of the product\n")
-	if fingerprint() == before {
-		t.Error("a new file of the product left the fingerprint as it was: the test tests nothing")
+	for _, inRepo := range []bool{true, false} {
+		t.Run(fmt.Sprintf("inRepo=%v", inRepo), func(t *testing.T) {
+			dir := cacheProduct(t, "")
+			out := filepath.Join(dir, ".cemark")
+			r := &runState{ev: &Evidence{Root: dir}, inRepo: inRepo,
+				plan: &runPlan{bounds: contain.Bounds{Product: dir, Boundary: dir}, outDir: out, own: []string{".cemark", "docs/cra"}}}
+			first, _, err := cache.TreeFingerprintListing(ctx, dir, "", inRepo, r.plan.fingerprintSkips())
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan struct{})
+			close(done)
+			r.cache = &stageCache{treeDone: done, tree: &first}
+			fingerprint := func() string {
+				t.Helper()
+				tree, err := r.recheckTree(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tree.Digest
+			}
+			before := first.Digest
+			if fingerprint() != before {
+				t.Fatal("an unchanged tree's second fingerprint differs from its first")
+			}
+			for _, d := range evidencedir.WorkDirs(out) {
+				writeFile(t, filepath.Join(d, "report.json"), "{}\n")
+			}
+			if fingerprint() != before {
+				t.Error("the commit's staging and aside folders changed the tree's fingerprint")
+			}
+			writeFile(t, filepath.Join(dir, "notes.txt"), "a file of the product\n")
+			if fingerprint() == before {
+				t.Error("a new file of the product left the fingerprint as it was: the test tests nothing")
+			}
+		})
 	}
 }

@@ -7,6 +7,11 @@ import (
 	"syscall"
 )
 
+// folderTimesFollowEntries: POSIX updates a folder's modification and
+// change times whenever an entry is added to it, removed or renamed
+// (RecheckTree).
+const folderTimesFollowEntries = true
+
 // fileStat is what a stat says beyond fs.FileInfo: the inode change time
 // (a content write updates it even when the modification time is set
 // back, as tar, cp -p and rsync -t do) and the inode (a file replaced by

@@ -33,6 +33,11 @@ type Listing struct {
 	Root    string
 	Entries []Entry
 	Errors  []Error
+	// Dirs are the folders listed, the root first (Rel "."), each with
+	// what lstat said of it just before it was listed: a folder whose
+	// times are unchanged since holds the same names (POSIX updates them
+	// whenever an entry is added, removed or renamed).
+	Dirs []Entry
 }
 
 // Walk lists every entry under root but the folders for which skip
@@ -65,6 +70,14 @@ func Walk(ctx context.Context, root string, skip func(rel string) bool) (*Listin
 			if rel != "." && skip != nil && skip(rel) {
 				return fs.SkipDir
 			}
+			// WalkDir lists a folder after this call: its lstat is from
+			// before the listing.
+			info, err := d.Info()
+			if err != nil {
+				l.Errors = append(l.Errors, Error{Rel: rel, Err: err})
+				return fs.SkipDir
+			}
+			l.Dirs = append(l.Dirs, Entry{Rel: rel, Info: info})
 			return nil
 		}
 		info, err := d.Info()

@@ -45,6 +45,16 @@ func TestWalk(t *testing.T) {
 	if want := []string{"a", "a/skip", "a-b"}; !reflect.DeepEqual(asked, want) {
 		t.Errorf("folders asked %v, want %v", asked, want)
 	}
+	var dirs []string
+	for _, d := range l.Dirs {
+		dirs = append(dirs, d.Rel)
+		if !d.Info.IsDir() {
+			t.Errorf("folder %s: lstat %v", d.Rel, d.Info)
+		}
+	}
+	if want := []string{".", "a", "a-b"}; !reflect.DeepEqual(dirs, want) {
+		t.Errorf("folders listed %v, want %v", dirs, want)
+	}
 	if l.Root != root || l.Abs("a/x.txt") != filepath.Join(root, "a", "x.txt") || len(l.Errors) != 0 {
 		t.Errorf("root %s, errors %v", l.Root, l.Errors)
 	}

@@ -95,6 +95,7 @@ var (
 	pyRunRe       = regexp.MustCompile(`\b([A-Za-z_][\w.]*)\.(run|run_app)\(`)
 	pyBindRe      = regexp.MustCompile(`\.bind\(\(\s*("[^"]*"|'[^']*'|[A-Za-z_]\w*)\s*,\s*([A-Za-z_][\w.]*|\d+)\s*\)`)
 	pyHostKwRe    = regexp.MustCompile(`\bhost\s*=\s*("[^"]*"|'[^']*'|[A-Za-z_][\w.]*)`)
+	pyPortKwRe    = regexp.MustCompile(`\bport\s*=\s*`)
 	defaultNumRe  = regexp.MustCompile(`(?:get|getenv|\|\||\?\?|\bor)\s*\(?\s*(?:"[A-Za-z_]\w*"\s*,\s*|'[A-Za-z_]\w*'\s*,\s*)?["']?(\d{1,5})["']?`)
 	assignRe      = regexp.MustCompile(`(?m)^\s*(?:export\s+)?(?:const\s+|let\s+|var\s+)?([A-Za-z_$][\w$]*)\s*(?::\s*\w+\s*)?=\s*([^=\s].*?);?\s*$`)
 	nodeListenRe  = regexp.MustCompile(`(?:\b([A-Za-z_$][\w$]*)|\))\s*\.listen\(`)
@@ -146,13 +147,14 @@ func hostOf(expr string, src []byte) (string, bool) {
 	return "", false
 }
 
-// pyKwArg returns the keyword argument name=… of a call's argument text as
-// a submatch-shaped slice ({whole, value}), or nil. The value runs to the
-// next comma or closing parenthesis at nesting depth zero, so
-// port=int(os.environ.get("PORT", 5000)) keeps its nested call whole (a
-// regular expression stops at the inner comma and loses the default).
-func pyKwArg(args, name string) []string {
-	loc := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\s*=\s*`).FindStringIndex(args)
+// pyKwArg returns the keyword argument of a call's argument text that kw
+// finds (its name and "=", as pyPortKwRe) as a submatch-shaped slice
+// ({whole, value}), or nil. The value runs to the next comma or closing
+// parenthesis at nesting depth zero, so port=int(os.environ.get("PORT",
+// 5000)) keeps its nested call whole (a regular expression stops at the
+// inner comma and loses the default).
+func pyKwArg(args string, kw *regexp.Regexp) []string {
+	loc := kw.FindStringIndex(args)
 	if loc == nil {
 		return nil
 	}
@@ -198,7 +200,7 @@ func ScanPython(p string, data []byte) []Listen {
 		if m := pyRunRe.FindStringSubmatchIndex(l.text); m != nil {
 			recv, fn := l.text[m[2]:m[3]], l.text[m[4]:m[5]]
 			args := statement(lines, i, m[1])
-			pm := pyKwArg(args, "port")
+			pm := pyKwArg(args, pyPortKwRe)
 			hm := pyHostKwRe.FindStringSubmatch(args)
 			if pm == nil && hm == nil {
 				continue // asyncio.run(main()), subprocess.run([...])
@@ -342,7 +344,9 @@ func nodeTLS(line, recv string, src []byte) *bool {
 	if m := createServerRe.FindStringSubmatch(line); m != nil {
 		return pick(m[1])
 	}
-	if recv != "" && identRe.MatchString(recv) {
+	// The expression is made for the receiver's name: only a source that
+	// creates a server at all is worth compiling it for.
+	if recv != "" && identRe.MatchString(recv) && (bytes.Contains(src, []byte("createServer")) || bytes.Contains(src, []byte("createSecureServer"))) {
 		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(recv) + `\s*=\s*(?:await\s+)?(https|http|tls|http2)\.(?:createServer|createSecureServer)\(`)
 		if m := re.FindSubmatch(src); m != nil {
 			return pick(string(m[1]))

@@ -9,6 +9,7 @@
 package compose
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -263,7 +264,12 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 	}()
 	trees := make([]*yaml.Node, 0, len(files))
 	var treeFiles []string
-	var cfgFiles []types.ConfigFile
+	type parsed struct {
+		name string
+		data []byte
+		docs []*yaml.Node
+	}
+	var inputs []parsed
 	for _, f := range files {
 		p.Files = append(p.Files, f.Path)
 		docs, err := parse.YAMLDocuments(f.Data)
@@ -276,41 +282,26 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 		}
 		trees = append(trees, docs[0].Content[0])
 		treeFiles = append(treeFiles, f.Path)
-		cfgFiles = append(cfgFiles, types.ConfigFile{Filename: filepath.Join(root, filepath.FromSlash(f.Path)), Content: f.Data})
+		inputs = append(inputs, parsed{filepath.Join(root, filepath.FromSlash(f.Path)), f.Data, docs})
 	}
-	if len(cfgFiles) == 0 {
+	if len(inputs) == 0 {
 		p.Issues = append(p.Issues, parse.Issue{Path: files[0].Path, Message: "empty Compose file"})
 		return p
 	}
-	details := types.ConfigDetails{
-		WorkingDir:  filepath.Join(root, filepath.FromSlash(p.Dir)),
-		ConfigFiles: cfgFiles,
-		Environment: types.Mapping{}, // never the process environment
-	}
-	opts := func(interpolate bool) func(*loader.Options) {
-		return func(o *loader.Options) {
-			o.SetProjectName(p.Name, true)
-			o.SkipInclude = true
-			o.SkipExtends = true // extends.file would read outside the index
-			o.SkipResolveEnvironment = true
-			o.SkipResolveLabels = true
-			o.SkipConsistencyCheck = true
-			// Schema validation is a third of the loading time and cemark only
-			// reads; malformed values still fail when the model is decoded.
-			o.SkipValidation = true
-			o.ResolvePaths = false
-			o.ResourceLoaders = nil
-			o.SkipInterpolation = !interpolate
-			if o.Interpolate != nil {
-				o.Interpolate.TypeCastMapping = boundCasts()
-				o.Interpolate.LookupValue = func(string) (string, bool) { return "", false }
-				o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
-					return template.SubstituteWithOptions(s, m, template.WithoutLogging)
-				}
-			}
+	// Each load has its own files: compose-go changes a mapping it is
+	// given (configFile).
+	details := func() types.ConfigDetails {
+		cfgFiles := make([]types.ConfigFile, len(inputs))
+		for i, in := range inputs {
+			cfgFiles[i] = configFile(in.name, in.data, in.docs)
+		}
+		return types.ConfigDetails{
+			WorkingDir:  filepath.Join(root, filepath.FromSlash(p.Dir)),
+			ConfigFiles: cfgFiles,
+			Environment: types.Mapping{}, // never the process environment
 		}
 	}
-	services, err := safeLoad(ctx, details, opts(true))
+	services, err := safeLoad(ctx, details(), loadOptions(p.Name, true))
 	p.Interpolated = err == nil
 	if err != nil {
 		var missing *template.MissingRequiredError
@@ -319,7 +310,7 @@ func Load(ctx context.Context, root string, files []File, profiles []string) (p 
 		}
 		// A required variable (${X:?}) has no value in the closed
 		// environment: load the files as written.
-		services, err = safeLoad(ctx, details, opts(false))
+		services, err = safeLoad(ctx, details(), loadOptions(p.Name, false))
 		if err != nil {
 			return lenient(p, treeFiles, trees, profiles, relErr(err, root))
 		}
@@ -359,6 +350,68 @@ type serviceModel struct {
 	Environment types.MappingWithEquals     `yaml:"environment"`
 	Build       *types.BuildConfig          `yaml:"build"`
 	Profiles    []string                    `yaml:"profiles"`
+}
+
+// loadOptions are compose-go's options for a project of that name, with
+// or without interpolation.
+func loadOptions(name string, interpolate bool) func(*loader.Options) {
+	return func(o *loader.Options) {
+		o.SetProjectName(name, true)
+		o.SkipInclude = true
+		o.SkipExtends = true // extends.file would read outside the index
+		o.SkipResolveEnvironment = true
+		o.SkipResolveLabels = true
+		o.SkipConsistencyCheck = true
+		// Schema validation is a third of the loading time and cemark only
+		// reads; malformed values still fail when the model is decoded.
+		o.SkipValidation = true
+		o.ResolvePaths = false
+		o.ResourceLoaders = nil
+		o.SkipInterpolation = !interpolate
+		if o.Interpolate != nil {
+			o.Interpolate.TypeCastMapping = boundCasts()
+			o.Interpolate.LookupValue = func(string) (string, bool) { return "", false }
+			o.Interpolate.Substitute = func(s string, m template.Mapping) (string, error) {
+				return template.SubstituteWithOptions(s, m, template.WithoutLogging)
+			}
+		}
+	}
+}
+
+// configFile is one file for compose-go. A file of one document with no
+// local tag is given as the mapping its tree (docs, already parsed for
+// the lines) decodes to: compose-go would parse the text again, and walk
+// it for its own tags (!reset, !override) with a path string per node.
+// Any other file is given as text, as compose-go reads it.
+func configFile(name string, data []byte, docs []*yaml.Node) types.ConfigFile {
+	text := types.ConfigFile{Filename: name, Content: data}
+	// YAMLDocuments leaves empty documents out; compose-go reads each.
+	if len(docs) != 1 || bytes.HasPrefix(data, []byte("---")) || bytes.Contains(data, []byte("\n---")) || bytes.Contains(data, []byte("\n...")) || hasLocalTag(docs[0]) {
+		return text
+	}
+	var v any
+	if err := docs[0].Decode(&v); err != nil {
+		return text // compose-go says why, in its words
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return text
+	}
+	return types.ConfigFile{Filename: name, Config: m}
+}
+
+// hasLocalTag reports whether a node under n has a local tag (!reset,
+// !override, or any other "!…"; the standard ones are "!!…").
+func hasLocalTag(n *yaml.Node) bool {
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasLocalTag(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // boundCasts is compose-go's table of interpolation casts (a string

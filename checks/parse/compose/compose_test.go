@@ -3,12 +3,18 @@ package compose
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/sirupsen/logrus"
+
+	"github.com/cemark/cemark/checks/parse"
 )
 
 func read(t *testing.T, paths ...string) []File {
@@ -189,5 +195,79 @@ func TestLoadIgnoresWrongTypesNoCheckReads(t *testing.T) {
 	}
 	if w := p.Services[0]; !w.Privileged || len(w.Ports) != 1 || w.Ports[0].Target != 80 || len(w.Volumes) != 1 || w.Volumes[0].Target != "/data" {
 		t.Fatalf("cast fields: %+v", w)
+	}
+}
+
+// composeCorpus is every Compose file of the checks' test data and the
+// fuzz corpus's inputs.
+func composeCorpus(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir("../..", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		base := d.Name()
+		switch {
+		case strings.Contains(p, filepath.Join("fuzz", "FuzzLoad")):
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if lit, ok := strings.CutPrefix(line, "[]byte("); ok {
+					if s, err := strconv.Unquote(strings.TrimSuffix(lit, ")")); err == nil {
+						out[p] = []byte(s)
+					}
+				}
+			}
+		case strings.Contains(base, "compose") && (strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml")):
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			out[p] = data
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestConfigFileIsTheText: compose-go reads a file given as the mapping
+// its tree decodes to (configFile) as it reads the file's text — the same
+// services, or the same error —, interpolated and not, for every Compose
+// file of the test data and the fuzz corpus.
+func TestConfigFileIsTheText(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	name := filepath.Join(root, "compose.yaml")
+	details := func(f types.ConfigFile) types.ConfigDetails {
+		return types.ConfigDetails{WorkingDir: root, ConfigFiles: []types.ConfigFile{f}, Environment: types.Mapping{}}
+	}
+	mappings := 0
+	for p, data := range composeCorpus(t) {
+		docs, err := parse.YAMLDocuments(data)
+		if err != nil || len(docs) == 0 {
+			continue
+		}
+		if configFile(name, data, docs).Config != nil {
+			mappings++
+		}
+		for _, interpolate := range []bool{true, false} {
+			want, wantErr := safeLoad(ctx, details(types.ConfigFile{Filename: name, Content: data}), loadOptions("p", interpolate))
+			got, gotErr := safeLoad(ctx, details(configFile(name, data, docs)), loadOptions("p", interpolate))
+			if (wantErr == nil) != (gotErr == nil) || wantErr != nil && wantErr.Error() != gotErr.Error() {
+				t.Errorf("%s (interpolate %v): error %v, from the text %v", p, interpolate, gotErr, wantErr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s (interpolate %v): services differ from the text's (-text +mapping):\n%s", p, interpolate, diff)
+			}
+		}
+	}
+	if mappings < 20 {
+		t.Errorf("only %d files were given as mappings: the test tests little", mappings)
 	}
 }

@@ -223,7 +223,7 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 	}
 	in.Remote = remote
 	if ev.Report != nil {
-		in.ReportFile = func() (*attest.FileReference, error) { return r.reportFileRef(ctx) }
+		in.ReportFile = r.reportFileRef
 	}
 	sts, err := attest.BuildStatements(ctx, in)
 	if err != nil {

@@ -200,8 +200,8 @@ func (r *runState) attestationsWriter() func(io.Writer) error {
 // staged in the background, writeWorkers at a time, while the attest, docs
 // and sign stages run: they use one processor at most, and those files are
 // most of a large product's evidence to encode. report.json comes first:
-// the attest stage names it by digest when it is large, and waits for it.
-// The write stage takes the commit (takeEarlyEvidence) and stages the
+// the attest stage names it by digest when it is large, and waits for its
+// bytes (reportFileRef). The write stage takes the commit (takeEarlyEvidence) and stages the
 // rest; a run that ends before aborts it (dropEarlyEvidence).
 type earlyEvidence struct {
 	txn   *evidencedir.Txn
@@ -211,11 +211,6 @@ type earlyEvidence struct {
 	// could not be staged (the commit then undid what it had staged).
 	sums [][32]byte
 	err  error
-	// reportWritten is closed once report.json is staged (reportRef set)
-	// or the staging ended without it (reportRef nil): the attest stage
-	// names report.json by its digest.
-	reportWritten chan struct{}
-	reportRef     *attest.FileReference
 }
 
 // startEarlyEvidence begins the write stage's commit when the run will
@@ -233,38 +228,20 @@ func (r *runState) startEarlyEvidence(ctx context.Context) {
 	if txn.Prepare(ctx) != nil {
 		return
 	}
-	e := &earlyEvidence{txn: txn, files: streamedFiles(ev), done: make(chan struct{}), reportWritten: make(chan struct{})}
-	reportWritten := sync.OnceFunc(func() { close(e.reportWritten) })
-	for i, f := range e.files {
-		if f.Name == evidencedir.Report {
-			e.files[i].Written = func(sum [32]byte, size int64) {
-				e.reportRef = reportReference(sum[:], size)
-				reportWritten()
-			}
-		}
-	}
+	e := &earlyEvidence{txn: txn, files: streamedFiles(ev), done: make(chan struct{})}
 	r.early = e
 	go func() {
 		defer close(e.done)
-		defer reportWritten()
 		e.sums, e.err = txn.StageEvidenceFiles(ctx, e.files, writeWorkers())
 	}()
 }
 
 // reportFileRef is report.json named by its digest and size, for the
-// report statement: from the early staging once it has written the file,
-// else the digest of the bytes the write stage will write (reportJSON).
-func (r *runState) reportFileRef(ctx context.Context) (*attest.FileReference, error) {
-	if e := r.early; e != nil {
-		select {
-		case <-e.reportWritten:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if e.reportRef != nil {
-			return e.reportRef, nil
-		}
-	}
+// report statement: the digest of the bytes the write stage writes
+// (reportJSON), as soon as they are encoded — by the early staging, the
+// checks stage's cache entry or this call, whichever asks first —, not
+// once the file is written and synced.
+func (r *runState) reportFileRef() (*attest.FileReference, error) {
 	if r.ev.reportJSON == nil {
 		return nil, nil
 	}

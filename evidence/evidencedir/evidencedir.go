@@ -273,11 +273,6 @@ func (t *Txn) Abort() error {
 type EvidenceFile struct {
 	Name  string
 	Write func(io.Writer) error
-	// Written, when set, is called once the file is staged and synced,
-	// with its SHA-256 and size, by the worker that wrote it: before the
-	// other files are done (the attest stage names report.json by digest
-	// while the rest are written).
-	Written func(sha256 [32]byte, size int64)
 }
 
 // StageEvidence writes one evidence file into the staging folder after
@@ -336,11 +331,8 @@ func (t *Txn) stageFiles(ctx context.Context, files []EvidenceFile, workers int)
 					errs[i] = fmt.Errorf("write evidence: %w", err)
 					continue
 				}
-				var size int64
-				if sums[i], size, errs[i] = writeSynced(filepath.Join(evidenceStage(t.evDir), f.Name), f.Write); errs[i] != nil {
+				if sums[i], errs[i] = writeSynced(filepath.Join(evidenceStage(t.evDir), f.Name), f.Write); errs[i] != nil {
 					errs[i] = fmt.Errorf("write evidence %s: %w", f.Name, errs[i])
-				} else if f.Written != nil {
-					f.Written(sums[i], size)
 				}
 			}
 		})
@@ -472,7 +464,7 @@ func (t *Txn) stageRest(ctx context.Context) error {
 		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", filepath.Dir(f.path), err)
 		}
-		if _, _, err := writeSynced(StageName(f.path), WriteBytes(f.data)); err != nil {
+		if _, err := writeSynced(StageName(f.path), WriteBytes(f.data)); err != nil {
 			return fmt.Errorf("write %s: %w", f.path, err)
 		}
 		if err := t.step("doc-staged " + t.rel(f.path)); err != nil {
@@ -758,28 +750,23 @@ func writeJournal(path string, j journal) error {
 }
 
 // writeSynced creates the new file path, lets write fill it through a
-// buffer, syncs it, and returns its SHA-256 and size.
-func writeSynced(path string, write func(io.Writer) error) ([32]byte, int64, error) {
+// buffer, syncs it, and returns its SHA-256.
+func writeSynced(path string, write func(io.Writer) error) ([32]byte, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
-		return [32]byte{}, 0, err
+		return [32]byte{}, err
 	}
 	h := sha256.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 64<<10)
 	for _, step := range []func() error{func() error { return write(bw) }, bw.Flush, f.Sync} {
 		if err := step(); err != nil {
 			f.Close()
-			return [32]byte{}, 0, err
+			return [32]byte{}, err
 		}
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])
-	size, err := f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		f.Close()
-		return [32]byte{}, 0, err
-	}
-	return sum, size, f.Close()
+	return sum, f.Close()
 }
 
 func syncDir(dir string) error {

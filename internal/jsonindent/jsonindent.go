@@ -65,6 +65,10 @@ func Append(dst, src []byte, indent string) []byte {
 	return appendIndent(dst, src, indent, 0, nil)
 }
 
+// structural are the bytes appendIndent acts on; every other byte of
+// compact JSON (numbers, true, false, null) is copied as it comes.
+var structural = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true, ',': true, ':': true}
+
 // appendIndent is Append; with a flush, dst is handed to it and emptied
 // whenever it holds piece bytes or more.
 func appendIndent(dst, src []byte, indent string, piece int, flush func([]byte)) []byte {
@@ -72,7 +76,17 @@ func appendIndent(dst, src []byte, indent string, piece int, flush func([]byte))
 	// needIndent delays the newline after '{' or '[', so that an empty
 	// object or array stays "{}" or "[]", as json.Indent writes it.
 	needIndent := false
-	for i := 0; i < len(src); i++ {
+	// newline is "\n" and the indent of the deepest level so far: a line
+	// break at depth d is its first 1+d*len(indent) bytes.
+	newline := []byte{'\n'}
+	lineBreak := func(depth int) []byte {
+		n := 1 + depth*len(indent)
+		for len(newline) < n {
+			newline = append(newline, indent...)
+		}
+		return newline[:n]
+	}
+	for i := 0; i < len(src); {
 		if flush != nil && len(dst) >= piece {
 			flush(dst)
 			dst = dst[:0]
@@ -81,33 +95,38 @@ func appendIndent(dst, src []byte, indent string, piece int, flush func([]byte))
 		if needIndent && c != '}' && c != ']' {
 			needIndent = false
 			depth++
-			dst = newline(dst, indent, depth)
+			dst = append(dst, lineBreak(depth)...)
 		}
 		switch c {
 		case '"':
-			// Copy the string whole: up to its closing quote, escapes
-			// (a backslash and the byte after it) included.
+			// Copy the string whole, up to the first quote not escaped: one
+			// preceded by an even number of backslashes.
 			j := i + 1
-			for j < len(src) {
-				if k := bytes.IndexAny(src[j:], "\"\\"); k < 0 {
+			for {
+				k := bytes.IndexByte(src[j:], '"')
+				if k < 0 {
 					j = len(src)
-				} else if j += k; src[j] == '\\' {
-					j += 2
-					continue
-				} else {
-					j++
+					break
 				}
-				break
+				j += k
+				backslashes := 0
+				for b := j - 1; b > i && src[b] == '\\'; b-- {
+					backslashes++
+				}
+				j++
+				if backslashes%2 == 0 {
+					break
+				}
 			}
-			j = min(j, len(src))
 			dst = append(dst, src[i:j]...)
-			i = j - 1
+			i = j
+			continue
 		case '{', '[':
 			needIndent = true
 			dst = append(dst, c)
 		case ',':
 			dst = append(dst, c)
-			dst = newline(dst, indent, depth)
+			dst = append(dst, lineBreak(depth)...)
 		case ':':
 			dst = append(dst, c, ' ')
 		case '}', ']':
@@ -115,20 +134,19 @@ func appendIndent(dst, src []byte, indent string, piece int, flush func([]byte))
 				needIndent = false
 			} else {
 				depth--
-				dst = newline(dst, indent, depth)
+				dst = append(dst, lineBreak(depth)...)
 			}
 			dst = append(dst, c)
 		default:
-			dst = append(dst, c)
+			j := i + 1
+			for j < len(src) && !structural[src[j]] {
+				j++
+			}
+			dst = append(dst, src[i:j]...)
+			i = j
+			continue
 		}
-	}
-	return dst
-}
-
-func newline(dst []byte, indent string, depth int) []byte {
-	dst = append(dst, '\n')
-	for range depth {
-		dst = append(dst, indent...)
+		i++
 	}
 	return dst
 }

@@ -3,6 +3,7 @@ package jsonindent
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 )
@@ -146,4 +147,25 @@ func BenchmarkIndent(b *testing.B) {
 			_ = json.Indent(&out, compact, "", "  ")
 		}
 	})
+}
+
+// BenchmarkIndentFile indents a JSON file named by JSONINDENT_FILE (a
+// large report.json, say), compacted first.
+func BenchmarkIndentFile(b *testing.B) {
+	name := os.Getenv("JSONINDENT_FILE")
+	if name == "" {
+		b.Skip("JSONINDENT_FILE names no file")
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, data); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(compact.Len()))
+	for b.Loop() {
+		Append(make([]byte, 0, 2*compact.Len()), compact.Bytes(), "  ")
+	}
 }

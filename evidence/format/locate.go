@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -120,23 +119,25 @@ func Worst(r *checks.Report) []checks.Finding {
 			out = append(out, checks.Finding{Check: res.ID, Outcome: checks.Error, Severity: res.Severity, Message: "the check could not run: " + res.Error})
 		}
 	}
-	// Place order first (checks.SortFindings), so that equally bad
-	// findings keep a stable order; then worst first.
-	checks.SortFindings(out)
-	slices.SortStableFunc(out, func(a, b checks.Finding) int {
-		if da, db := Art14Deadline(a), Art14Deadline(b); da != db {
+	// Worst first; equally bad findings in place order
+	// (checks.ComparePlace).
+	checks.SortFindingsBy(out, func(a, b *checks.Finding) int {
+		if da, db := Art14Deadline(*a), Art14Deadline(*b); da != db {
 			if da {
 				return -1
 			}
 			return 1
 		}
-		if c := cmp.Compare(VulnerabilityRank(b), VulnerabilityRank(a)); c != 0 {
+		if c := cmp.Compare(VulnerabilityRank(*b), VulnerabilityRank(*a)); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(attentionRank(a.Outcome), attentionRank(b.Outcome)); c != 0 {
 			return c
 		}
-		return cmp.Compare(b.Severity.Rank(), a.Severity.Rank())
+		if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
+			return c
+		}
+		return checks.ComparePlace(a, b)
 	})
 	return out
 }

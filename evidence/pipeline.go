@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	intotov1 "github.com/in-toto/attestation/go/v1"
@@ -76,6 +77,8 @@ type Evidence struct {
 	// RepoPrefix is the product root's folder relative to the repository
 	// root ("" at the root): CI outputs name files from the repository.
 	RepoPrefix string
+	// existing are the files Location found (relative to the root).
+	existing sync.Map
 
 	TechFile *techfile.Result
 	// Files maps each evidence file name to its sha256.

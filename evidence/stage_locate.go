@@ -5,7 +5,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"sync"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/evidencedir"
@@ -105,12 +104,13 @@ func (ev *Evidence) CIReport() *checks.Report {
 }
 
 // Location is this run's format.Location. Its Exists asks the file
-// system once per file: a report of thousands of findings names a few
-// hundred files.
+// system once per file and run, of a file it found: a report of thousands
+// of findings names thousands of files, and the SARIF, Code Quality and
+// the run's summary each locate them. A file it did not find it asks
+// again each time: the write stage may have made it since (the technical
+// file's documents).
 func (ev *Evidence) Location() format.Location {
 	out := ev.evidenceDirRel()
-	var mu sync.Mutex
-	exists := map[string]bool{}
 	return format.Location{
 		Prefix:   ev.RepoPrefix,
 		Fallback: ev.FallbackFile(),
@@ -119,14 +119,14 @@ func (ev *Evidence) Location() format.Location {
 			if out != "" && strings.HasPrefix(rel, out+"/") {
 				return true
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			ok, known := exists[rel]
-			if !known {
-				ok = ev.fileExists(rel)
-				exists[rel] = ok
+			if _, ok := ev.existing.Load(rel); ok {
+				return true
 			}
-			return ok
+			if !ev.fileExists(rel) {
+				return false
+			}
+			ev.existing.Store(rel, true)
+			return true
 		},
 	}
 }

@@ -201,8 +201,9 @@ func (r *runState) attestationsWriter() func(io.Writer) error {
 // and sign stages run: they use one processor at most, and those files are
 // most of a large product's evidence to encode. report.json comes first:
 // the attest stage names it by digest when it is large, and waits for its
-// bytes (reportFileRef). The write stage takes the commit (takeEarlyEvidence) and stages the
-// rest; a run that ends before aborts it (dropEarlyEvidence).
+// bytes (reportFileRef). The write stage takes the commit
+// (takeEarlyEvidence) and stages the rest; a run that ends before aborts
+// it (dropEarlyEvidence).
 type earlyEvidence struct {
 	txn   *evidencedir.Txn
 	files []evidencedir.EvidenceFile

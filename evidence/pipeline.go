@@ -50,12 +50,12 @@ type Evidence struct {
 	SBOM       *sbom.Result
 	Vulns      *vulnscan.Scan
 	Report     *checks.Report
+	Assessment conformity.Assessment
+	Route      conformity.Route
 	// reportJSON is report.json's bytes, encoded once when first asked
 	// (setReport): the evidence file, the checks stage's cache entry and
 	// the report statement's digest are the same bytes.
 	reportJSON func() ([]byte, error)
-	Assessment conformity.Assessment
-	Route      conformity.Route
 
 	Statements []attest.Statement
 	Envelopes  []*attest.Envelope

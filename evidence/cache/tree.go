@@ -102,44 +102,49 @@ func walkTree(ctx context.Context, f *fingerprint) (Tree, *treewalk.Listing, err
 // Outside git it lists again only the folders whose times changed since
 // first's walk (or were too recent then to tell): a folder's modification
 // and change times move whenever an entry is added, removed or renamed in
-// it, so the others still hold the names they held, and only those files
-// are stat'ed again. On a tree of 50 000 files that is half the work of a
-// walk. A folder whose names changed makes a full walk, as does a first
-// walk that could not read everything, and a system where folder times
-// are not known to follow their entries.
+// it, so the others still hold the names they held. When every folder
+// holds the names it held and every file lstats as it did (mode, size,
+// times, inode: a symbolic link pointed elsewhere is a new inode), the
+// tree is first's, and so is its fingerprint. Anything else makes a full
+// walk, as does a first walk that could not read everything, and a system
+// where folder times are not known to follow their entries.
 func RecheckTree(ctx context.Context, first Tree, root, prefix string, inRepo bool, skip []string) (Tree, error) {
 	w := first.walked
 	if w == nil || !folderTimesFollowEntries || len(w.l.Errors) > 0 || w.l.Root != root {
 		return TreeFingerprint(ctx, root, prefix, inRepo, skip)
 	}
-	f := newFingerprint(root, skip)
-	same, _, err := w.sameNames(ctx, f.skipped)
+	skipped := newFingerprint(root, skip).skipped
+	same, _, err := w.sameNames(ctx, skipped)
 	if err != nil {
 		return Tree{}, err
+	}
+	if same {
+		if same, err = w.sameFiles(ctx, skipped); err != nil {
+			return Tree{}, err
+		}
 	}
 	if !same {
 		return TreeFingerprint(ctx, root, prefix, inRepo, skip)
 	}
+	return Tree{Digest: first.Digest, Files: first.Files}, nil
+}
+
+// sameFiles reports whether every file of the walk (those skipped aside)
+// lstats as it did.
+func (w *walked) sameFiles(ctx context.Context, skipped func(rel string) bool) (bool, error) {
 	for _, e := range w.l.Entries {
 		if err := ctx.Err(); err != nil {
-			return Tree{}, err
+			return false, err
 		}
-		if f.skipped(e.Rel) {
+		if skipped(e.Rel) {
 			continue
 		}
-		abs := w.l.Abs(e.Rel)
-		fi, err := os.Lstat(abs)
-		switch {
-		case err != nil:
-			f.lines = append(f.lines, "gone "+e.Rel)
-		case fi.IsDir():
-			// A file became a folder: what it holds is new.
-			return TreeFingerprint(ctx, root, prefix, inRepo, skip)
-		default:
-			f.statInfo(abs, e.Rel, fi)
+		fi, err := os.Lstat(w.l.Abs(e.Rel))
+		if err != nil || !sameStat(e.Info, fi) {
+			return false, nil
 		}
 	}
-	return f.sum(), nil
+	return true, nil
 }
 
 // sameNames reports whether every folder of the walk still holds the
@@ -214,6 +219,12 @@ func (w *walked) recent(fi fs.FileInfo) bool {
 // inode and mode.
 func sameStamp(a, b fs.FileInfo) bool {
 	return a.Mode() == b.Mode() && a.ModTime().Equal(b.ModTime()) && statOf(a) == statOf(b)
+}
+
+// sameStat reports whether two lstats of a file agree on what its
+// fingerprint line holds (statInfo): mode, size, times and inode.
+func sameStat(a, b fs.FileInfo) bool {
+	return sameStamp(a, b) && a.Size() == b.Size()
 }
 
 func readNames(dir string) ([]string, error) {

@@ -196,7 +196,7 @@ func (r *runState) sources() []string {
 // files, walked once.
 func (r *runState) newChecksTarget(ctx context.Context) (*checks.Target, error) {
 	ev := r.ev
-	if l := r.takeListing(); l != nil {
+	if l := r.walkedListing(); l != nil {
 		if t, err := checks.NewTargetListed(ctx, ev.Root, ev.Config, l, r.plan.own...); err == nil {
 			return t, nil
 		}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 
 	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/detect"
@@ -39,9 +38,6 @@ type stageCache struct {
 	// (startTree) are there, with treeErr.
 	treeDone chan struct{}
 	treeErr  error
-	// listing is the tree as the first fingerprint walked it (outside
-	// git), until the checks take it for their file index (takeListing).
-	listing atomic.Pointer[treewalk.Listing]
 	// recheckDone is closed when the tree's second fingerprint, taken
 	// in the background once no stage reads the tree any more
 	// (startRecheck), is there, with recheckErr.
@@ -115,12 +111,11 @@ func (r *runState) startTree(ctx context.Context) {
 	c.treeDone = make(chan struct{})
 	go func() {
 		defer close(c.treeDone)
-		t, l, err := cache.TreeFingerprintListing(ctx, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.fingerprintSkips())
+		t, err := cache.TreeFingerprint(ctx, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.fingerprintSkips())
 		if err != nil {
 			c.treeErr = err
 			return
 		}
-		c.listing.Store(l)
 		o, err := cache.PathsFingerprint(ctx, r.plan.outside)
 		if err != nil {
 			c.treeErr = err
@@ -130,16 +125,19 @@ func (r *runState) startTree(ctx context.Context) {
 	}()
 }
 
-// takeListing waits for the first fingerprint and hands over the listing
-// of the tree it walked, once: nil without the cache or when it was taken
-// already. In git there is none to wait for (git fingerprints the tree).
-func (r *runState) takeListing() *treewalk.Listing {
+// walkedListing waits for the first fingerprint and returns the listing
+// of the tree it walked: nil without the cache or when it failed. In git
+// there is none to wait for (git fingerprints the tree).
+func (r *runState) walkedListing() *treewalk.Listing {
 	c := r.cache
 	if c == nil || c.treeDone == nil || r.inRepo {
 		return nil
 	}
 	<-c.treeDone
-	return c.listing.Swap(nil)
+	if c.tree == nil {
+		return nil
+	}
+	return c.tree.Listing()
 }
 
 // startRecheck fingerprints the tree again in the background, once the

@@ -574,7 +574,7 @@ func TestFingerprintLeavesOutTheCommit(t *testing.T) {
 			out := filepath.Join(dir, ".cemark")
 			r := &runState{ev: &Evidence{Root: dir}, inRepo: inRepo,
 				plan: &runPlan{bounds: contain.Bounds{Product: dir, Boundary: dir}, outDir: out, own: []string{".cemark", "docs/cra"}}}
-			first, _, err := cache.TreeFingerprintListing(ctx, dir, "", inRepo, r.plan.fingerprintSkips())
+			first, err := cache.TreeFingerprint(ctx, dir, "", inRepo, r.plan.fingerprintSkips())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -63,22 +63,14 @@ type walked struct {
 // fingerprint. Outside git it is the size, times, inode and mode of every
 // file.
 func TreeFingerprint(ctx context.Context, root, prefix string, inRepo bool, skip []string) (Tree, error) {
-	t, _, err := TreeFingerprintListing(ctx, root, prefix, inRepo, skip)
-	return t, err
-}
-
-// TreeFingerprintListing is TreeFingerprint, with the listing of root it
-// walked when it walked it (outside git; nil in git), for the checks'
-// file index to take rather than walk the tree again.
-func TreeFingerprintListing(ctx context.Context, root, prefix string, inRepo bool, skip []string) (Tree, *treewalk.Listing, error) {
 	f := newFingerprint(root, skip)
 	if inRepo {
 		index, status, err := gitinfo.TreeState(ctx, root)
 		if err == nil {
 			if err := f.git(prefix, index, status); err != nil {
-				return Tree{}, nil, err
+				return Tree{}, err
 			}
-			return f.sum(), nil, nil
+			return f.sum(), nil
 		}
 		// A repository git cannot read (a damaged index, a safe.directory
 		// refusal) is fingerprinted like a plain folder.
@@ -87,14 +79,24 @@ func TreeFingerprintListing(ctx context.Context, root, prefix string, inRepo boo
 }
 
 // walkTree fingerprints f's root by a walk.
-func walkTree(ctx context.Context, f *fingerprint) (Tree, *treewalk.Listing, error) {
+func walkTree(ctx context.Context, f *fingerprint) (Tree, error) {
 	l, err := f.walk(ctx, f.root, "")
 	if err != nil {
-		return Tree{}, nil, err
+		return Tree{}, err
 	}
 	t := f.sum()
 	t.walked = &walked{l: l, taken: f.now}
-	return t, l, nil
+	return t, nil
+}
+
+// Listing is the listing of the root the fingerprint was made from when it
+// walked the tree (outside git; nil in git), for the checks' file index to
+// take rather than walk the tree again.
+func (t Tree) Listing() *treewalk.Listing {
+	if t.walked == nil {
+		return nil
+	}
+	return t.walked.l
 }
 
 // RecheckTree is TreeFingerprint again, for a run to tell whether the tree
@@ -161,7 +163,9 @@ func (w *walked) sameNames(ctx context.Context, skipped func(rel string) bool) (
 		if err != nil {
 			return false, listed, nil
 		}
-		if !w.recent(d.Info) && sameStamp(d.Info, fi) {
+		// A folder's times too close to the walk cannot tell a later
+		// change from them.
+		if !changedWithin(w.taken, d.Info) && sameStamp(d.Info, fi) {
 			continue
 		}
 		if held == nil {
@@ -206,13 +210,6 @@ func (w *walked) names(skipped func(rel string) bool) map[string][]string {
 		sort.Strings(names)
 	}
 	return held
-}
-
-// recent reports whether a folder's times were too close to the walk to
-// tell a later change from them (racyWindow).
-func (w *walked) recent(fi fs.FileInfo) bool {
-	ctime := statOf(fi).ctime
-	return w.taken.Sub(fi.ModTime()) < racyWindow || (ctime != 0 && w.taken.Sub(time.Unix(0, ctime)) < racyWindow)
 }
 
 // sameStamp reports whether two lstats of a folder agree on its times,
@@ -394,17 +391,17 @@ func (f *fingerprint) statInfo(abs, name string, fi fs.FileInfo) {
 		target, _ := os.Readlink(abs)
 		b = append(append(b, " -> "...), target...)
 	}
-	line := string(b)
-	if f.recent(fi.ModTime()) || (st.ctime != 0 && f.recent(time.Unix(0, st.ctime))) {
+	if changedWithin(f.now, fi) {
 		f.racy = true
 	}
-	f.lines = append(f.lines, line)
+	f.lines = append(f.lines, string(b))
 }
 
-// recent reports whether t lies within racyWindow before the fingerprint
-// (or after it: a clock set back).
-func (f *fingerprint) recent(t time.Time) bool {
-	return f.now.Sub(t) < racyWindow
+// changedWithin reports whether fi's modification or change time lies
+// within racyWindow before now (or after it: a clock set back).
+func changedWithin(now time.Time, fi fs.FileInfo) bool {
+	ctime := statOf(fi).ctime
+	return now.Sub(fi.ModTime()) < racyWindow || (ctime != 0 && now.Sub(time.Unix(0, ctime)) < racyWindow)
 }
 
 // walk records every file under abs (itself when it is a file); name is

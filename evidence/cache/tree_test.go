@@ -19,7 +19,7 @@ func recheckTree(t *testing.T, skip []string) (root string, first Tree) {
 	}
 	f := newFingerprint(root, skip)
 	f.now = time.Now().Add(time.Minute)
-	first, _, err := walkTree(context.Background(), f)
+	first, err := walkTree(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestRecheckTree(t *testing.T) {
 		// instant is seen.
 		root := t.TempDir()
 		writeTreeFile(t, root, "a/x.txt", "x")
-		first, _, err := TreeFingerprintListing(ctx, root, "", false, skip)
+		first, err := TreeFingerprint(ctx, root, "", false, skip)
 		must(t, err)
 		writeTreeFile(t, root, "a/y.txt", "y")
 		if got, want := recheck(root, first), full(root); got.Digest != want.Digest || got.Digest == first.Digest {

@@ -73,7 +73,8 @@ func (r *runState) attestKey(ctx context.Context, remote string) (cache.Key, err
 	k := r.stageKey(StageAttest).Add("remote", remote).AddJSON("ci", ev.CI).
 		AddJSON("subjects", r.opts.Subjects).Add("checks", string(r.checksKey))
 	if ev.SBOM != nil {
-		k.Add("cyclonedx", sha256Hex(ev.SBOM.CycloneDX)).Add("spdx", sha256Hex(ev.SBOM.SPDX)).
+		cdx, spdx := ev.SBOM.SHA256()
+		k.Add("cyclonedx", cdx).Add("spdx", spdx).
 			AddJSON("images", ev.SBOM.Images).AddJSON("quality", ev.SBOM.Quality)
 	}
 	if r.checksKey == "" {
@@ -144,7 +145,9 @@ func (r *runState) restoreStatements(e cache.Entry) error {
 		if !ok {
 			return fmt.Errorf("statement %d has no payload", i)
 		}
-		sts = append(sts, attest.Statement{Name: s.Name, PredicateType: s.PredicateType, Payload: payload, ByDigest: s.ByDigest, Note: s.Note})
+		st := attest.WithPayload(s.Name, s.PredicateType, payload)
+		st.ByDigest, st.Note = s.ByDigest, s.Note
+		sts = append(sts, st)
 	}
 	var subjects []*intotov1.ResourceDescriptor
 	for _, b := range f.Subjects {
@@ -189,9 +192,10 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 		// Outside git with nothing named, the product is identified by its
 		// SBOM: the statements are about what that document describes.
 		s512 := sha512.Sum512(ev.SBOM.CycloneDX)
+		s256, _ := ev.SBOM.SHA256()
 		subjects = append(subjects, &intotov1.ResourceDescriptor{
 			Name:   evidencedir.SBOMCycloneDX,
-			Digest: map[string]string{"sha256": sha256Hex(ev.SBOM.CycloneDX), "sha512": hex.EncodeToString(s512[:])},
+			Digest: map[string]string{"sha256": s256, "sha512": hex.EncodeToString(s512[:])},
 		})
 		p.Notice("no --subject and no git commit: the statements name the CycloneDX SBOM as their subject")
 	} else {

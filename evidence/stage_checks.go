@@ -153,7 +153,8 @@ func (r *runState) keyChecks(ctx context.Context, sel []string) (cache.Key, erro
 		return "", err
 	}
 	if ev.SBOM != nil {
-		k.Add("sbom", sha256Hex(ev.SBOM.CycloneDX)).AddJSON("images", ev.SBOM.Images)
+		cdx, _ := ev.SBOM.SHA256()
+		k.Add("sbom", cdx).AddJSON("images", ev.SBOM.Images)
 	} else {
 		k.AddJSON("sources", r.sources())
 	}

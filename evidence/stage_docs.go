@@ -71,9 +71,10 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		in.EvidenceFiles = nil // outside the repository: nothing to link to
 	}
 	if ev.SBOM != nil {
+		cdx, spdx := ev.SBOM.SHA256()
 		in.SBOM = techfile.SBOMFacts{
-			CycloneDXSHA256: sha256Hex(ev.SBOM.CycloneDX),
-			SPDXSHA256:      sha256Hex(ev.SBOM.SPDX),
+			CycloneDXSHA256: cdx,
+			SPDXSHA256:      spdx,
 			ComponentCount:  len(ev.SBOM.Components),
 			QualityVerdict:  ev.SBOM.Quality.Verdict,
 		}

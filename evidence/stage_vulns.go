@@ -94,9 +94,11 @@ func runVulns(ctx context.Context, r *runState) (string, error) {
 func (r *runState) vulnScan(ctx context.Context, in vulnScanInput, loc vulns.Location) (*vulnscan.Scan, error) {
 	ev := r.ev
 	var doc []byte
+	var docSum string
 	switch {
 	case ev.SBOM != nil:
 		doc = ev.SBOM.CycloneDX
+		docSum, _ = ev.SBOM.SHA256()
 	default:
 		b, err := readBounded(filepath.Join(ev.OutDir, evidencedir.SBOMCycloneDX), maxPreviousReport)
 		if err != nil {
@@ -105,9 +107,9 @@ func (r *runState) vulnScan(ctx context.Context, in vulnScanInput, loc vulns.Loc
 			r.noticeScan(scan)
 			return scan, nil
 		}
-		doc = b
+		doc, docSum = b, sha256Hex(b)
 	}
-	in.SBOMName, in.SBOMSHA256 = evidencedir.SBOMCycloneDX, sha256Hex(doc)
+	in.SBOMName, in.SBOMSHA256 = evidencedir.SBOMCycloneDX, docSum
 	var key cache.Key
 	if r.cache != nil {
 		k := r.stageKey(StageVulns).Add("grype", ev.Tool.Grype).Add("sbom", in.SBOMSHA256).

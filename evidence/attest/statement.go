@@ -66,12 +66,45 @@ type Statement struct {
 	// says so in words for the summary.
 	ByDigest bool
 	Note     string
+	// digest is Payload's, worked out once by NewStatement or
+	// WithPayload: the technical file, the conformity statement and the
+	// signing key each name every statement by digest, and an SBOM's is
+	// several MB to hash.
+	digest *payloadDigest
+}
+
+// payloadDigest is the hex SHA-256 of the payload whose first byte and
+// length it records: a Statement given another Payload is hashed anew.
+type payloadDigest struct {
+	first *byte
+	n     int
+	hex   string
+}
+
+func digestOf(payload []byte) *payloadDigest {
+	sum := sha256.Sum256(payload)
+	return &payloadDigest{first: firstByte(payload), n: len(payload), hex: hex.EncodeToString(sum[:])}
+}
+
+func firstByte(b []byte) *byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return &b[0]
 }
 
 // Digest is the hex SHA-256 of the payload.
 func (s Statement) Digest() string {
-	sum := sha256.Sum256(s.Payload)
-	return hex.EncodeToString(sum[:])
+	if d := s.digest; d != nil && d.n == len(s.Payload) && d.first == firstByte(s.Payload) {
+		return d.hex
+	}
+	return digestOf(s.Payload).hex
+}
+
+// WithPayload is a statement read back (from the stage cache): its
+// payload, with its digest worked out once.
+func WithPayload(name, predicateType string, payload []byte) Statement {
+	return Statement{Name: name, PredicateType: predicateType, Payload: payload, digest: digestOf(payload)}
 }
 
 // NewStatement builds a Statement v1 over subjects. predicate is JSON bytes
@@ -123,7 +156,7 @@ func NewStatement(name, predicateType string, subjects []*intotov1.ResourceDescr
 	if err := st.Validate(); err != nil {
 		return Statement{}, fmt.Errorf("statement %s: invalid in-toto Statement v1: %w", name, err)
 	}
-	return Statement{Name: name, PredicateType: predicateType, Payload: payload}, nil
+	return WithPayload(name, predicateType, payload), nil
 }
 
 // ParseStatement reads and validates an in-toto Statement v1 payload with

@@ -2,6 +2,8 @@ package attest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -113,6 +115,40 @@ func TestNewStatementRejects(t *testing.T) {
 	}
 	if _, err := NewStatement("x", "https://example.com/x/v1", nil, []byte(`{}`)); err == nil {
 		t.Error("NewStatement without subjects: want an error")
+	}
+}
+
+// TestStatementDigest: the digest NewStatement and WithPayload work out
+// once is the payload's, and a statement given another payload is hashed
+// anew rather than answered from the first.
+func TestStatementDigest(t *testing.T) {
+	hexSum := func(b []byte) string {
+		sum := sha256.Sum256(b)
+		return hex.EncodeToString(sum[:])
+	}
+	st, err := NewStatement("x", "https://example.com/x/v1", mustSubjects(t), []byte(`{"b":1,"a":2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.Digest(), hexSum(st.Payload); got != want {
+		t.Errorf("NewStatement: Digest() = %s, want %s", got, want)
+	}
+	back := WithPayload(st.Name, st.PredicateType, bytes.Clone(st.Payload))
+	if back.Digest() != st.Digest() {
+		t.Errorf("WithPayload: Digest() = %s, want %s", back.Digest(), st.Digest())
+	}
+	other := st
+	other.Payload = append(bytes.Clone(st.Payload[:len(st.Payload)-1]), ' ', '}')
+	if got, want := other.Digest(), hexSum(other.Payload); got != want {
+		t.Errorf("another payload: Digest() = %s, want %s", got, want)
+	}
+	shorter := st
+	shorter.Payload = st.Payload[:len(st.Payload)-1]
+	if got, want := shorter.Digest(), hexSum(shorter.Payload); got != want {
+		t.Errorf("a shorter payload: Digest() = %s, want %s", got, want)
+	}
+	if got, want := (Statement{}).Digest(), hexSum(nil); got != want {
+		t.Errorf("no payload: Digest() = %s, want %s", got, want)
 	}
 }
 

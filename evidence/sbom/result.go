@@ -4,7 +4,13 @@
 // quality report that says which components miss which field.
 package sbom
 
-import syftsbom "github.com/anchore/syft/syft/sbom"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+
+	syftsbom "github.com/anchore/syft/syft/sbom"
+)
 
 // Result is the SBOM stage's output, read by every later stage.
 type Result struct {
@@ -24,6 +30,32 @@ type Result struct {
 	// from, kept for the vulnerability stage: it matches these very
 	// packages (with syft's metadata) instead of cataloguing again.
 	Catalogue *syftsbom.SBOM
+
+	// sums are the documents' SHA-256 (SHA256): the stage keys, the
+	// technical file and the statements each name them, and a large
+	// product's are MBs to hash.
+	sumsOnce        sync.Once
+	cdxSum, spdxSum string
+}
+
+// SHA256 is the hex SHA-256 of the CycloneDX and the SPDX document,
+// worked out once, side by side. The documents are not changed once made.
+func (r *Result) SHA256() (cycloneDX, spdx string) {
+	r.sumsOnce.Do(func() {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			r.spdxSum = hexSHA256(r.SPDX)
+		}()
+		r.cdxSum = hexSHA256(r.CycloneDX)
+		<-done
+	})
+	return r.cdxSum, r.spdxSum
+}
+
+func hexSHA256(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Component is one package of the catalogue, as later stages need it.

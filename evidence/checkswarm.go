@@ -48,7 +48,7 @@ func (r *runState) startChecksWarm(ctx context.Context) {
 		if err != nil {
 			return
 		}
-		if all.WarmTree(ctx, t, sel) != nil {
+		if all.WarmTree(ctx, r.plan.checks, t, sel) != nil {
 			return
 		}
 		w.target = t

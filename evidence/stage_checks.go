@@ -63,7 +63,7 @@ func runChecks(ctx context.Context, r *runState) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	report, _, err := all.RunSelected(ctx, t, sel, checks.RunOptions{
+	report, _, err := all.RunSelected(ctx, r.plan.checks, t, sel, checks.RunOptions{
 		ToolVersion: ev.Tool.Cemark,
 		Product:     checks.Product{Name: cfg.Product.Name, Version: cfg.Product.Version},
 		ConfigFile:  relIfInside(ev.Root, ev.ConfigPath),

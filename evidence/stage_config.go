@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
 	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
@@ -186,6 +187,10 @@ type runPlan struct {
 	writesEvidence, writesDocs bool
 	// stateDir holds the run lock and the commit journal.
 	stateDir string
+	// checks is every check of every family, made once: the check IDs
+	// the run names are validated against it, and the checks stage runs
+	// its selection of it.
+	checks *checks.Registry
 	// own are the places, relative to the product root, where cemark keeps
 	// what it makes — the evidence directory, the technical file, the
 	// stage cache, the run lock and journal outside git — which no scan
@@ -366,6 +371,7 @@ func (p *runPlan) checkInputs(opts Options, sel Selection, cfg *config.Config) e
 	if err != nil {
 		return err
 	}
+	p.checks = reg
 	known := map[string]bool{}
 	for _, id := range reg.IDs() {
 		known[id] = true

@@ -41,7 +41,11 @@ func TestRealReportValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, _, err := all.RunSelected(ctx, tgt, nil, checks.RunOptions{ToolVersion: "test"})
+	reg, err := all.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := all.RunSelected(ctx, reg, tgt, nil, checks.RunOptions{ToolVersion: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -226,6 +226,9 @@ type runState struct {
 	// early is the write stage's commit begun after the checks
 	// (stage_write.go); nil when not begun or taken.
 	early *earlyEvidence
+	// warmUps is what the run prepares in the background for a later
+	// stage (the conformity schema); finish waits for it.
+	warmUps sync.WaitGroup
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each
@@ -335,6 +338,7 @@ func (r *runState) releaseCatalogue() {
 func (r *runState) finish(ctx context.Context) {
 	r.dropChecksWarm()
 	r.dropEarlyEvidence()
+	r.warmUps.Wait()
 	r.flushCache(ctx)
 	if r.lock != nil {
 		r.lock.Release()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/ci"
 	"github.com/cemark/cemark/evidence/config"
 	"github.com/cemark/cemark/evidence/contain"
@@ -69,6 +70,11 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	// nothing (a miss starts it at the stage).
 	if r.sel.Has(StageSBOM) && (r.cache == nil || !r.cache.store.Holds(string(StageSBOM))) {
 		r.licences = sbom.StartLicenceScanner()
+	}
+	if r.sel.Has(StageSign) {
+		// The sign stage checks the conformity statement against its
+		// schema: compiled meanwhile, not after the SBOM.
+		r.warmUps.Go(attest.CompileConformitySchema)
 	}
 	ev.Record.ReadOutside = plan.outside
 	// Evidence is made from the product revision: the newest commit that

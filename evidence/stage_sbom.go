@@ -176,13 +176,12 @@ func sbomConfig(r *runState) sbom.Config {
 	}
 }
 
-// sbomFiles adds the SBOM's evidence files.
+// sbomFiles adds the SBOM's quality report; its documents are written
+// with the report's files (streamedFiles).
 func sbomFiles(ev *Evidence, files map[string][]byte) error {
 	if ev.SBOM == nil {
 		return nil
 	}
-	files[evidencedir.SBOMCycloneDX] = ev.SBOM.CycloneDX
-	files[evidencedir.SBOMSPDX] = ev.SBOM.SPDX
 	q, err := marshal(ev.SBOM.Quality)
 	if err != nil {
 		return err

@@ -196,8 +196,8 @@ func (r *runState) attestationsWriter() func(io.Writer) error {
 }
 
 // earlyEvidence is the write stage's commit begun once the checks are
-// done: prepared, with the files made from the report (streamedFiles)
-// staged in the background, writeWorkers at a time, while the attest, docs
+// done: prepared, with the files made from the report and the SBOM's
+// documents (streamedFiles) staged in the background, writeWorkers at a time, while the attest, docs
 // and sign stages run: they use one processor at most, and those files are
 // most of a large product's evidence to encode. report.json comes first:
 // the attest stage names it by digest when it is large, and waits for its
@@ -298,18 +298,24 @@ func encodeFiles(ev *Evidence, files map[string][]byte) error {
 	return addVulnFiles(ev, files)
 }
 
-// streamedFiles are the files made from the check report — each format's
-// (reportFiles) and the attack-surface inventory —, which on a large
-// product are tens of MB each: each is encoded when it is written.
+// streamedFiles are the large files final once the checks are done: the
+// ones made from the check report — each format's (reportFiles) and the
+// attack-surface inventory —, each encoded when it is written, then the
+// SBOM's two documents. On a large product each is tens of MB.
 func streamedFiles(ev *Evidence) []evidencedir.EvidenceFile {
-	if ev.Report == nil {
-		return nil
+	var out []evidencedir.EvidenceFile
+	if ev.Report != nil {
+		out = reportFiles(ev)
+		if inv := ev.Report.Facts.Inventory; inv != nil {
+			out = append(out, evidencedir.EvidenceFile{Name: evidencedir.Ports, Write: func(w io.Writer) error {
+				return jsonindent.Encode(w, inv, "  ", true) // marshal's bytes
+			}})
+		}
 	}
-	out := reportFiles(ev)
-	if inv := ev.Report.Facts.Inventory; inv != nil {
-		out = append(out, evidencedir.EvidenceFile{Name: evidencedir.Ports, Write: func(w io.Writer) error {
-			return jsonindent.Encode(w, inv, "  ", true) // marshal's bytes
-		}})
+	if ev.SBOM != nil {
+		out = append(out,
+			evidencedir.EvidenceFile{Name: evidencedir.SBOMCycloneDX, Write: evidencedir.WriteBytes(ev.SBOM.CycloneDX)},
+			evidencedir.EvidenceFile{Name: evidencedir.SBOMSPDX, Write: evidencedir.WriteBytes(ev.SBOM.SPDX)})
 	}
 	return out
 }

@@ -109,11 +109,18 @@ func BuildStatements(ctx context.Context, in Input) ([]Statement, error) {
 		out = append(out, st)
 		return ctx.Err()
 	}
-	if in.SBOMCycloneDX != nil {
-		if err := add(sbomStatement(in, NameSBOMCycloneDX, PredicateCycloneDX, "sbom.cdx.json", "application/vnd.cyclonedx+json", in.SBOMCycloneDX, limit)); err != nil {
-			return nil, err
+	// The CycloneDX statement (an SBOM of MBs made canonical) is made
+	// beside the others, and waited for whichever way this returns.
+	var cdx Statement
+	var cdxErr error
+	cdxDone := make(chan struct{})
+	go func() {
+		defer close(cdxDone)
+		if in.SBOMCycloneDX != nil {
+			cdx, cdxErr = sbomStatement(in, NameSBOMCycloneDX, PredicateCycloneDX, "sbom.cdx.json", "application/vnd.cyclonedx+json", in.SBOMCycloneDX, limit)
 		}
-	}
+	}()
+	defer func() { <-cdxDone }()
 	if in.SBOMSPDX != nil {
 		if err := add(sbomStatement(in, NameSBOMSPDX, PredicateSPDX, "sbom.spdx.json", "application/spdx+json", in.SBOMSPDX, limit)); err != nil {
 			return nil, err
@@ -129,6 +136,13 @@ func BuildStatements(ctx context.Context, in Input) ([]Statement, error) {
 	}
 	if err := add(provenanceStatement(in)); err != nil {
 		return nil, err
+	}
+	<-cdxDone
+	if in.SBOMCycloneDX != nil {
+		if cdxErr != nil {
+			return nil, cdxErr
+		}
+		out = append([]Statement{cdx}, out...)
 	}
 	return out, nil
 }

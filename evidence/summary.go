@@ -250,20 +250,13 @@ const MaxFailingShown = 10
 // MaxFailingShown, one each: file:line, check ID, severity, message
 // (wrapped, never cut), then the command that lists them all.
 func (ev *Evidence) writeFailing(w io.Writer) {
-	var failing []checks.Finding
-	for _, f := range format.Worst(format.Locate(ev.Report, format.Location{Fallback: ev.FallbackFile(), Exists: ev.Location().Exists})) {
-		if f.Outcome == checks.Fail {
-			failing = append(failing, f)
-		}
-	}
-	if len(failing) == 0 {
+	located := format.Locate(ev.Report, format.Location{Fallback: ev.FallbackFile(), Exists: ev.Location().Exists})
+	failing, total := format.WorstN(located, MaxFailingShown, func(f *checks.Finding) bool { return f.Outcome == checks.Fail })
+	if total == 0 {
 		return
 	}
 	fmt.Fprintf(w, "  Failing     (worst first)\n")
-	for i, f := range failing {
-		if i == MaxFailingShown {
-			break
-		}
+	for _, f := range failing {
 		where := ev.displayPath(f.Path)
 		if where != "" && f.Line > 0 {
 			where += ":" + strconv.Itoa(f.Line)
@@ -272,7 +265,7 @@ func (ev *Evidence) writeFailing(w io.Writer) {
 		writeWrapped(w, head, "        ", f.Message)
 	}
 	all := fmt.Sprintf("`cemark check %s` lists every finding", ev.displayPath("."))
-	if n := len(failing) - MaxFailingShown; n > 0 {
+	if n := total - MaxFailingShown; n > 0 {
 		all = plural(n, "more failing finding", "more failing findings") + ": " + all
 	}
 	if _, ok := ev.Files[evidencedir.ReportMarkdown]; ok {

@@ -223,3 +223,42 @@ func TestWorstAgreesWithLess(t *testing.T) {
 		}
 	}
 }
+
+// TestWorstNIsWorstsHead: WorstN gives Worst's first n of the findings it
+// keeps, ties included (equal findings keep their order), and how many it
+// keeps in all, on random reports.
+func TestWorstNIsWorstsHead(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	for round := range 60 {
+		var r checks.Report
+		for _, id := range []string{Art14DeadlineCheck, KnownVulnerabilityCheck, "CEM-DEF-001", "CEM-DEF-002"} {
+			res := checks.Result{Meta: checks.Meta{ID: id}, Outcome: checks.Outcome(pick("fail", "error"))}
+			for i := range rng.IntN(40) {
+				res.Findings = append(res.Findings, checks.Finding{Path: pick("a", "b", ""), Line: rng.IntN(3),
+					Outcome:  checks.Outcome(pick("fail", "warn", "pass", "error", "info")),
+					Severity: checks.Severity(pick("critical", "high", "low")),
+					Values:   map[string]string{"kev": pick("true", "false"), "severity": pick("critical", "high")},
+					Message:  pick("same", strconv.Itoa(i))})
+			}
+			r.Results = append(r.Results, res)
+		}
+		keep := func(f *checks.Finding) bool { return f.Outcome == checks.Fail }
+		if round%3 == 0 {
+			keep = nil
+		}
+		var want []checks.Finding
+		for _, f := range Worst(&r) {
+			if keep == nil || keep(&f) {
+				want = append(want, f)
+			}
+		}
+		for _, n := range []int{0, 1, 3, 10, 500} {
+			got, total := WorstN(&r, n, keep)
+			head := want[:min(n, len(want))]
+			if total != len(want) || len(got) != len(head) || (len(head) > 0 && !reflect.DeepEqual(got, head)) {
+				t.Fatalf("round %d: WorstN(%d) = %d findings of %d; want Worst's first %d of %d", round, n, len(got), total, len(head), len(want))
+			}
+		}
+	}
+}

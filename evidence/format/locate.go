@@ -2,8 +2,10 @@ package format
 
 import (
 	"cmp"
+	"container/heap"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,44 +104,104 @@ const KnownVulnerabilityCheck = "CEM-VULN-001"
 // shows "the top N" uses this order; equally bad findings are in
 // checks.SortFindings' order (file, line, …).
 func Worst(r *checks.Report) []checks.Finding {
+	out := attention(r, nil)
+	checks.SortFindingsBy(out, worseFirst)
+	return out
+}
+
+// WorstN is the first n of Worst's findings that keep accepts (every one
+// when keep is nil), and how many it accepts in all. It picks them
+// without sorting every finding: the run's summary shows a few of a large
+// product's tens of thousands.
+func WorstN(r *checks.Report, n int, keep func(*checks.Finding) bool) (top []checks.Finding, total int) {
+	fs := attention(r, keep)
+	if n <= 0 {
+		return nil, len(fs)
+	}
+	// A heap of the n worst seen so far, the least bad of them on top;
+	// ties go by position, as in Worst's stable sort.
+	less := func(i, j int32) bool { return cmp.Or(worseFirst(&fs[i], &fs[j]), cmp.Compare(i, j)) > 0 }
+	h := &indexHeap{less: less}
+	for i := range fs {
+		switch {
+		case len(h.idx) < n:
+			heap.Push(h, int32(i))
+		case less(h.idx[0], int32(i)):
+			h.idx[0] = int32(i)
+			heap.Fix(h, 0)
+		}
+	}
+	slices.SortFunc(h.idx, func(i, j int32) int { return cmp.Or(worseFirst(&fs[i], &fs[j]), cmp.Compare(i, j)) })
+	top = make([]checks.Finding, len(h.idx))
+	for k, i := range h.idx {
+		top[k] = fs[i]
+	}
+	return top, len(fs)
+}
+
+// indexHeap is container/heap over positions in a slice of findings.
+type indexHeap struct {
+	idx  []int32
+	less func(i, j int32) bool
+}
+
+func (h *indexHeap) Len() int           { return len(h.idx) }
+func (h *indexHeap) Less(a, b int) bool { return h.less(h.idx[a], h.idx[b]) }
+func (h *indexHeap) Swap(a, b int)      { h.idx[a], h.idx[b] = h.idx[b], h.idx[a] }
+func (h *indexHeap) Push(x any)         { h.idx = append(h.idx, x.(int32)) }
+func (h *indexHeap) Pop() any {
+	x := h.idx[len(h.idx)-1]
+	h.idx = h.idx[:len(h.idx)-1]
+	return x
+}
+
+// attention is the findings Worst lists, in the report's order, with
+// their check IDs filled in; only those keep accepts when it is not nil.
+func attention(r *checks.Report, keep func(*checks.Finding) bool) []checks.Finding {
 	if r == nil {
 		return nil
 	}
 	var out []checks.Finding
+	add := func(f checks.Finding) {
+		if keep == nil || keep(&f) {
+			out = append(out, f)
+		}
+	}
 	for _, res := range r.Results {
 		for _, f := range res.Findings {
 			if attentionRank(f.Outcome) >= 0 {
 				if f.Check == "" {
 					f.Check = res.ID
 				}
-				out = append(out, f)
+				add(f)
 			}
 		}
 		if res.Outcome == checks.Error && len(res.Findings) == 0 {
-			out = append(out, checks.Finding{Check: res.ID, Outcome: checks.Error, Severity: res.Severity, Message: "the check could not run: " + res.Error})
+			add(checks.Finding{Check: res.ID, Outcome: checks.Error, Severity: res.Severity, Message: "the check could not run: " + res.Error})
 		}
 	}
-	// Worst first; equally bad findings in place order
-	// (checks.ComparePlace).
-	checks.SortFindingsBy(out, func(a, b *checks.Finding) int {
-		if da, db := Art14Deadline(*a), Art14Deadline(*b); da != db {
-			if da {
-				return -1
-			}
-			return 1
-		}
-		if c := cmp.Compare(VulnerabilityRank(*b), VulnerabilityRank(*a)); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(attentionRank(a.Outcome), attentionRank(b.Outcome)); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
-			return c
-		}
-		return checks.ComparePlace(a, b)
-	})
 	return out
+}
+
+// worseFirst is Worst's order: worst first; equally bad findings in
+// place order (checks.ComparePlace).
+func worseFirst(a, b *checks.Finding) int {
+	if da, db := Art14Deadline(*a), Art14Deadline(*b); da != db {
+		if da {
+			return -1
+		}
+		return 1
+	}
+	if c := cmp.Compare(VulnerabilityRank(*b), VulnerabilityRank(*a)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(attentionRank(a.Outcome), attentionRank(b.Outcome)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.Severity.Rank(), a.Severity.Rank()); c != 0 {
+		return c
+	}
+	return checks.ComparePlace(a, b)
 }
 
 // Art14Deadline reports whether f is a report under Art. 14 overdue or due

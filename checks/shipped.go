@@ -42,13 +42,38 @@ var testFile = regexp.MustCompile(`(?:_test\.[a-z0-9]+|\.(?:test|spec)\.[a-z0-9]
 // folders named like Go test packages (caddytest/, *test) and test files
 // (*_test.*, *.test.*, *.spec.*, test_*.py, conftest.py).
 func IsTestPath(rel string) bool {
+	// The expressions run only where their names could match: a folder
+	// ending in "test" or "tests", a file name with "test" or "spec" in it
+	// (any case). Most paths have neither, and a large product's findings
+	// ask for tens of thousands.
 	segs := strings.Split(rel, "/")
 	for _, s := range segs[:len(segs)-1] {
+		if !endsInTest(s) {
+			continue
+		}
 		if l := strings.ToLower(s); !notTestDirs[l] && testDirSuffix.MatchString(l) {
 			return true
 		}
 	}
-	return testFile.MatchString(path.Base(rel))
+	base := path.Base(rel)
+	return mayBeTestFile(base) && testFile.MatchString(base)
+}
+
+// endsInTest reports whether s ends in "test" or "tests", in any case.
+func endsInTest(s string) bool {
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "s"), "S")
+	return len(s) >= 4 && strings.EqualFold(s[len(s)-4:], "test")
+}
+
+// mayBeTestFile reports whether base has "test" or "spec" in it, in any
+// case: every name testFile matches does.
+func mayBeTestFile(base string) bool {
+	for i := 0; i+4 <= len(base); i++ {
+		if w := base[i : i+4]; strings.EqualFold(w, "test") || strings.EqualFold(w, "spec") {
+			return true
+		}
+	}
+	return false
 }
 
 // devComposeHeader is the leading comment of a compose file written for
@@ -63,13 +88,15 @@ type shipping struct {
 	productCompose  []string
 	read            func(string) ([]byte, error)
 	devComposeCache map[string]bool
+	// why is notShipped's answer by path: a path holds many findings.
+	why map[string]string
 }
 
 // newShipping classifies paths by cfg's checks.test_paths and
 // checks.product_compose; read reads a compose file's leading comment (nil
 // reads nothing).
 func newShipping(cfg *config.Config, read func(string) ([]byte, error)) *shipping {
-	ship := &shipping{productCompose: cfg.Checks.ProductCompose, read: read, devComposeCache: map[string]bool{}}
+	ship := &shipping{productCompose: cfg.Checks.ProductCompose, read: read, devComposeCache: map[string]bool{}, why: map[string]string{}}
 	testGlobs := cfg.Checks.TestPaths
 	if len(testGlobs) == 0 {
 		testGlobs, ship.builtinTests = DefaultTestPaths, true
@@ -95,6 +122,15 @@ func (s *shipping) notShipped(rel string) string {
 	if rel == "" {
 		return ""
 	}
+	why, ok := s.why[rel]
+	if !ok {
+		why = s.classify(rel)
+		s.why[rel] = why
+	}
+	return why
+}
+
+func (s *shipping) classify(rel string) string {
 	compose := IsComposeFile(rel)
 	if compose && Excluded(rel, s.productCompose) {
 		return "" // checks.product_compose: it ships, whatever its name or folder

@@ -19,12 +19,19 @@ import (
 // go to w in pieces of about 64 KiB as they are made, so that a document
 // of tens of MB is held once (compact), not twice.
 func Encode(w io.Writer, v any, indent string, escapeHTML bool) error {
-	compact, err := encodeCompact(v, escapeHTML)
+	compact, err := Compact(v, escapeHTML)
 	if err != nil {
 		return err
 	}
+	return Write(w, compact, indent)
+}
+
+// Write writes compact (as Compact makes it) indented as Encode writes
+// it, in pieces of about 64 KiB.
+func Write(w io.Writer, compact []byte, indent string) error {
 	const piece = 64 << 10
-	dst := appendIndent(make([]byte, 0, min(compact.Len()*2, 2*piece)), compact.Bytes(), indent, piece, func(b []byte) {
+	var err error
+	dst := appendIndent(make([]byte, 0, min(len(compact)*2, 2*piece)), compact, indent, piece, func(b []byte) {
 		if err == nil {
 			_, err = w.Write(b)
 		}
@@ -38,22 +45,23 @@ func Encode(w io.Writer, v any, indent string, escapeHTML bool) error {
 // Marshal returns the bytes Encode writes, for a document kept in
 // memory: made at once, in one buffer.
 func Marshal(v any, indent string, escapeHTML bool) ([]byte, error) {
-	compact, err := encodeCompact(v, escapeHTML)
+	compact, err := Compact(v, escapeHTML)
 	if err != nil {
 		return nil, err
 	}
-	return Append(make([]byte, 0, compact.Len()*2), compact.Bytes(), indent), nil
+	return Append(make([]byte, 0, len(compact)*2), compact, indent), nil
 }
 
-// encodeCompact is v as a json.Encoder without indentation writes it.
-func encodeCompact(v any, escapeHTML bool) (*bytes.Buffer, error) {
+// Compact is v as a json.Encoder without indentation writes it, the
+// trailing newline included.
+func Compact(v any, escapeHTML bool) ([]byte, error) {
 	var compact bytes.Buffer
 	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(escapeHTML)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return &compact, nil
+	return compact.Bytes(), nil
 }
 
 // Append appends src indented as json.Indent(dst, src, "", indent)

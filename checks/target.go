@@ -1,13 +1,10 @@
 package checks
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -18,6 +15,7 @@ import (
 
 	"github.com/cemark/cemark/checks/vulnscan"
 	"github.com/cemark/cemark/evidence/config"
+	"github.com/cemark/cemark/internal/readfile"
 	"github.com/cemark/cemark/internal/treewalk"
 )
 
@@ -279,21 +277,16 @@ func (x *FileIndex) DiskReads() int64 { return x.diskReads.Load() }
 
 func (x *FileIndex) readFile(rel string) ([]byte, error) {
 	x.diskReads.Add(1)
-	f, err := os.Open(filepath.Join(x.root, filepath.FromSlash(rel)))
+	// One buffer of the size the walk saw (io.ReadAll grows its own in
+	// steps and copies them together); a file grown since then grows it.
+	var size int64
+	if i, ok := x.byPath[rel]; ok {
+		size = x.entries[i].Size
+	}
+	data, err := readfile.Read(filepath.Join(x.root, filepath.FromSlash(rel)), size, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	// One buffer of the size the walk saw (io.ReadAll grows its own in
-	// steps and copies them together); a file grown since then grows it.
-	var buf bytes.Buffer
-	if i, ok := x.byPath[rel]; ok && x.entries[i].Size <= MaxFileSize {
-		buf.Grow(int(x.entries[i].Size) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
-		return nil, err
-	}
-	data := buf.Bytes()
 	if len(data) > MaxFileSize {
 		return nil, fmt.Errorf("%w: over %d MiB, not read", ErrTooLarge, MaxFileSize>>20)
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"text/template"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -198,6 +199,26 @@ func TestNaturalLess(t *testing.T) {
 	for _, p := range [][2]string{{"a01", "a1"}, {"x", "x"}, {"5.3-2", "5.3-2a"}} {
 		if naturalLess(p[0], p[1]) && naturalLess(p[1], p[0]) {
 			t.Errorf("naturalLess(%q, %q) is not antisymmetric", p[0], p[1])
+		}
+	}
+}
+
+// TestInterfaceRowIsTheTemplatesRow: the attack-surface row made in Go is
+// what the template's row of actions wrote, escapes included.
+func TestInterfaceRowIsTheTemplatesRow(t *testing.T) {
+	tmpl := template.Must(template.New("row").Funcs(funcMap()).Parse(
+		`| {{.Port}} | {{.Protocol}} | {{cell .Bind}} | {{.TLS}} | {{cell .Service}} | {{.Declared}} | {{cell .Purpose}} | {{cell .Places}} |`))
+	for _, iv := range []ifaceView{
+		{Port: "80", Protocol: "tcp", Bind: "unknown", TLS: "unknown", Service: "http", Declared: "**no**", Purpose: "-", Places: "compose: a.yml:3"},
+		{Port: "443", Protocol: "tcp", Bind: " 0.0.0.0 ", TLS: "yes", Service: "a|b", Declared: "yes", Purpose: "line\r\none\ntwo", Places: ""},
+		{},
+	} {
+		var want strings.Builder
+		if err := tmpl.Execute(&want, iv); err != nil {
+			t.Fatal(err)
+		}
+		if got := iv.row(); got != want.String() {
+			t.Errorf("row() = %q, the template wrote %q", got, want.String())
 		}
 	}
 }

@@ -357,23 +357,26 @@ func normalGlob(g string) string {
 // generated tree has thousands of findings in a few hundred folders). Not
 // safe for concurrent use.
 type folderGlobs struct {
-	globs   []folderGlob
-	folders map[string]bool
-}
-
-// folderGlob is a glob as Excluded reads it (normalGlob). segment is set
-// for the shape "**/name/**" with a plain name, the shape of every default
-// test path: a path matches it when one of its segments is the name, which
-// needs no walk of the glob.
-type folderGlob struct {
-	glob, segment string
+	// globs are the globs as Excluded reads them (normalGlob) but for
+	// those of the shape "**/name/**" with a plain name, the shape of
+	// every default test path: a path matches one of those when one of
+	// its segments is the name, which needs no walk of the glob — one
+	// look-up per segment in segments, whatever their number.
+	globs    []string
+	segments map[string]bool
+	folders  map[string]bool
 }
 
 func newFolderGlobs(globs []string) *folderGlobs {
-	fg := &folderGlobs{folders: map[string]bool{}}
+	fg := &folderGlobs{folders: map[string]bool{}, segments: map[string]bool{}}
 	for _, g := range globs {
-		if g = normalGlob(g); g != "" {
-			fg.globs = append(fg.globs, folderGlob{glob: g, segment: anySegment(g)})
+		if g = normalGlob(g); g == "" {
+			continue
+		}
+		if name := anySegment(g); name != "" {
+			fg.segments[name] = true
+		} else {
+			fg.globs = append(fg.globs, g)
 		}
 	}
 	return fg
@@ -387,11 +390,6 @@ func anySegment(glob string) string {
 		return ""
 	}
 	return name
-}
-
-// hasSegment reports whether one of p's slash-separated segments is name.
-func hasSegment(p, name string) bool {
-	return p == name || strings.HasPrefix(p, name+"/") || strings.HasSuffix(p, "/"+name) || strings.Contains(p, "/"+name+"/")
 }
 
 // excluded is Excluded(rel, globs).
@@ -413,8 +411,15 @@ func (fg *folderGlobs) folderExcluded(dir string) bool {
 }
 
 func (fg *folderGlobs) matches(p string) bool {
+	if len(fg.segments) > 0 {
+		for seg := range strings.SplitSeq(p, "/") {
+			if fg.segments[seg] {
+				return true
+			}
+		}
+	}
 	for _, g := range fg.globs {
-		if g.segment != "" && hasSegment(p, g.segment) || g.segment == "" && MatchGlob(g.glob, p) {
+		if MatchGlob(g, p) {
 			return true
 		}
 	}

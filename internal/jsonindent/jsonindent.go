@@ -10,6 +10,7 @@ package jsonindent
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 )
 
@@ -62,6 +63,54 @@ func Compact(v any, escapeHTML bool) ([]byte, error) {
 		return nil, err
 	}
 	return compact.Bytes(), nil
+}
+
+// CompactArray is items as Compact writes the slice, without the trailing
+// newline, encoded per elements at a time and joined once, in a buffer of
+// its size. encoding/json makes a value's whole encoding in one buffer it
+// grows by doubling: for the tens of MB of a large tree's reports that
+// cost about as much as the encoding. Each piece is made in the encoder's
+// pooled buffer instead, which grows once to a piece's size.
+func CompactArray[T any](items []T, per int, escapeHTML bool) ([]byte, error) {
+	if items == nil {
+		return []byte("null"), nil
+	}
+	per = max(per, 1)
+	var pieces [][]byte
+	size := len("[]")
+	for i := 0; i < len(items); i += per {
+		b, err := Compact(items[i:min(i+per, len(items))], escapeHTML)
+		if err != nil {
+			return nil, err
+		}
+		inner := b[1 : len(b)-len("]\n")]
+		pieces = append(pieces, inner)
+		size += len(inner) + len(",")
+	}
+	out := append(make([]byte, 0, size), '[')
+	for i, p := range pieces {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, p...)
+	}
+	return append(out, ']'), nil
+}
+
+// Splice is compact with value in place of the empty array of its first
+// member named key ("key":[]; key a plain name, nothing to escape). The
+// caller knows that no member before it can hold those bytes — a string's
+// quotes are escaped, so only a member of that name can.
+func Splice(compact []byte, key string, value []byte) ([]byte, error) {
+	member := []byte(`"` + key + `":[]`)
+	at := bytes.Index(compact, member)
+	if at < 0 {
+		return nil, fmt.Errorf("jsonindent: no %s to fill", member)
+	}
+	at += len(member) - len("[]")
+	out := make([]byte, 0, len(compact)-len("[]")+len(value))
+	out = append(append(out, compact[:at]...), value...)
+	return append(out, compact[at+len("[]"):]...), nil
 }
 
 // Append appends src indented as json.Indent(dst, src, "", indent)

@@ -169,3 +169,55 @@ func BenchmarkIndentFile(b *testing.B) {
 		Append(make([]byte, 0, 2*compact.Len()), compact.Bytes(), "  ")
 	}
 }
+
+// htmlText marshals itself, to show that CompactArray encodes elements as
+// encoding/json does, methods included.
+type htmlText string
+
+func (h htmlText) MarshalJSON() ([]byte, error) { return json.Marshal("<" + string(h) + ">") }
+
+// TestCompactArrayIsCompact: a slice encoded a few elements at a time and
+// joined is what encoding the whole slice gives, for every length and
+// piece size, nil and empty slices included.
+func TestCompactArrayIsCompact(t *testing.T) {
+	type item struct {
+		N    int               `json:"n"`
+		S    string            `json:"s,omitempty"`
+		M    map[string]string `json:"m,omitempty"`
+		H    htmlText          `json:"h"`
+		Tags []string          `json:"tags"`
+	}
+	for n := range 12 {
+		var items []item
+		if n > 0 {
+			items = []item{}
+		}
+		for i := range n - 1 {
+			items = append(items, item{N: i, S: `a"b\<&>` + "\u2028", M: map[string]string{"z": "1", "a": "2"}, H: "x&y", Tags: []string{}})
+		}
+		for _, esc := range []bool{true, false} {
+			want, err := Compact(items, esc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = bytes.TrimSuffix(want, []byte("\n"))
+			for _, per := range []int{0, 1, 2, 3, 5, 100} {
+				got, err := CompactArray(items, per, esc)
+				if err != nil || !bytes.Equal(got, want) {
+					t.Errorf("CompactArray(%d items, per %d, escapeHTML %v) = %s, %v; want %s", len(items), per, esc, got, err, want)
+				}
+			}
+		}
+	}
+}
+
+func TestSplice(t *testing.T) {
+	head := []byte(`{"a":"\"results\":[]","results":[],"b":{"results":[]}}` + "\n")
+	got, err := Splice(head, "results", []byte(`[1,2]`))
+	if want := `{"a":"\"results\":[]","results":[1,2],"b":{"results":[]}}` + "\n"; err != nil || string(got) != want {
+		t.Errorf("Splice = %s, %v; want %s", got, err, want)
+	}
+	if _, err := Splice([]byte(`{"results":[1]}`), "results", []byte(`[]`)); err == nil {
+		t.Error("Splice without an empty member: want an error")
+	}
+}

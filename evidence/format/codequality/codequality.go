@@ -85,12 +85,13 @@ func Encode(w io.Writer, r *checks.Report) error {
 	if r == nil {
 		return fmt.Errorf("encode Code Quality report: no report")
 	}
-	// jsonindent.Encode writes only once the whole value is encoded: a
-	// failure writes nothing, and no copy of the document is made here.
-	if err := jsonindent.Encode(w, Issues(r), "  ", false); err != nil {
+	// The issues are encoded a few hundred at a time
+	// (jsonindent.CompactArray); nothing is written before all are.
+	b, err := jsonindent.CompactArray(Issues(r), 256, false)
+	if err != nil {
 		return fmt.Errorf("encode Code Quality report: %w", err)
 	}
-	return nil
+	return jsonindent.Write(w, append(b, '\n'), "  ")
 }
 
 // severity maps cemark's severities onto GitLab's; warnings are at most minor.

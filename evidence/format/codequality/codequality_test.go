@@ -8,6 +8,7 @@ import (
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/evidence/format/internal/fixture"
 	"github.com/cemark/cemark/evidence/format/internal/golden"
+	"github.com/cemark/cemark/internal/jsonindent"
 )
 
 func TestEncode(t *testing.T) {
@@ -75,5 +76,21 @@ func TestFingerprintIsTheBaselines(t *testing.T) {
 		if !found {
 			t.Errorf("%s at %s: fingerprint %s is no finding's checks.Fingerprint", is.CheckName, is.Location.Path, is.Fingerprint)
 		}
+	}
+}
+
+// TestEncodeInPiecesIsTheWholeReport: the issues encoded a few hundred at
+// a time are byte for byte the report encoded at once.
+func TestEncodeInPiecesIsTheWholeReport(t *testing.T) {
+	r := fixture.Many(600)
+	var b, whole bytes.Buffer
+	if err := Encode(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := jsonindent.Encode(&whole, Issues(r), "  ", false); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), whole.Bytes()) || len(Issues(r)) < 600 {
+		t.Error("the issues encoded in pieces differ from the report encoded at once")
 	}
 }

@@ -4,7 +4,6 @@
 package json
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
@@ -44,50 +43,24 @@ func Marshal(r *checks.Report) ([]byte, error) {
 	return jsonindent.Append(make([]byte, 0, len(b)*2), b, "  "), nil
 }
 
-// resultsMark is the results member of a report encoded without results.
-// No member before it can hold these bytes (a string's quotes are
-// escaped), so its first occurrence is the report's own.
-const resultsMark = `"results":[]`
-
-// compact is c as a json.Encoder without indentation writes it, made a
-// result at a time and joined once, in a buffer of their size.
-// encoding/json makes a value's whole encoding in a buffer it grows by
-// doubling: for a large tree's report, tens of MB, that cost about as much
-// as the encoding. The results are most of a report; each is encoded on
-// its own (in the encoder's pooled buffer) and put where the report
-// encoded without them has "results":[]. Snippets hold source like
-// "a && b" or "<tag>": HTML is not escaped, to keep them readable.
+// compact is c as a json.Encoder without indentation writes it, the
+// results encoded one at a time (jsonindent.CompactArray): they are most
+// of a report, each up to MBs. Snippets hold source like "a && b" or
+// "<tag>": HTML is not escaped, to keep them readable.
 func compact(c *checks.Report) ([]byte, error) {
+	results, err := jsonindent.CompactArray(c.Results, 1, false)
+	if err != nil {
+		return nil, err
+	}
 	head := *c
 	head.Results = []checks.Result{}
 	headJSON, err := jsonindent.Compact(&head, false)
 	if err != nil {
 		return nil, err
 	}
-	at := bytes.Index(headJSON, []byte(resultsMark))
-	if at < 0 {
-		return nil, fmt.Errorf("no %s in the report's encoding", resultsMark)
-	}
-	at += len(resultsMark) - 1 // before the ]
-	results := make([][]byte, len(c.Results))
-	size := len(headJSON) + len(results)
-	for i := range c.Results {
-		b, err := jsonindent.Compact(&c.Results[i], false)
-		if err != nil {
-			return nil, err
-		}
-		results[i] = bytes.TrimSuffix(b, []byte{'\n'})
-		size += len(results[i])
-	}
-	out := make([]byte, 0, size)
-	out = append(out, headJSON[:at]...)
-	for i, b := range results {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, b...)
-	}
-	return append(out, headJSON[at:]...), nil
+	// No member before results can hold "results":[] (tool, product and
+	// config file are names and versions).
+	return jsonindent.Splice(headJSON, "results", results)
 }
 
 // arrays is a shallow copy of r whose results and findings are [] when

@@ -207,13 +207,25 @@ func Encode(w io.Writer, r *checks.Report) error {
 			}
 		}
 	}
-	out := log{Schema: SchemaURI, Version: "2.1.0", Runs: []run{rn}}
-	// jsonindent.Encode writes only once the whole value is encoded: a
-	// failure writes nothing, and no copy of the document is made here.
-	if err := jsonindent.Encode(w, out, "  ", false); err != nil {
+	// The results, one per finding, are encoded a few hundred at a time
+	// (jsonindent.CompactArray) and put into the log encoded without them;
+	// nothing is written before the whole log is encoded.
+	results, err := jsonindent.CompactArray(rn.Results, 256, false)
+	if err != nil {
 		return fmt.Errorf("encode SARIF: %w", err)
 	}
-	return nil
+	rn.Results = []result{}
+	head, err := jsonindent.Compact(log{Schema: SchemaURI, Version: "2.1.0", Runs: []run{rn}}, false)
+	if err != nil {
+		return fmt.Errorf("encode SARIF: %w", err)
+	}
+	// The tool's rules and the invocation come before the results: no
+	// member of theirs is named results.
+	b, err := jsonindent.Splice(head, "results", results)
+	if err != nil {
+		return fmt.Errorf("encode SARIF: %w", err)
+	}
+	return jsonindent.Write(w, b, "  ")
 }
 
 func ruleFor(m checks.Meta) rule {

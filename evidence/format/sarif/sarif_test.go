@@ -2,6 +2,7 @@ package sarif
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/cemark/cemark/evidence/format/internal/fixture"
 	"github.com/cemark/cemark/evidence/format/internal/golden"
 	"github.com/cemark/cemark/evidence/format/sarif/sariftest"
+	"github.com/cemark/cemark/internal/jsonindent"
 )
 
 func validate(t *testing.T, data []byte) {
@@ -156,5 +158,28 @@ func TestSecuritySeverityWhenLowered(t *testing.T) {
 	}
 	if !seen {
 		t.Fatal("the fixture's lowered finding is not in the SARIF")
+	}
+}
+
+// TestEncodeInPiecesIsTheWholeLog: the log whose results are encoded a
+// few hundred at a time is byte for byte the log encoded at once.
+func TestEncodeInPiecesIsTheWholeLog(t *testing.T) {
+	var b bytes.Buffer
+	if err := Encode(&b, fixture.Many(600)); err != nil {
+		t.Fatal(err)
+	}
+	var l log
+	if err := json.Unmarshal(b.Bytes(), &l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Runs) != 1 || len(l.Runs[0].Results) < 600 {
+		t.Fatalf("want one run with at least 600 results")
+	}
+	var whole bytes.Buffer
+	if err := jsonindent.Encode(&whole, l, "  ", false); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b.Bytes(), whole.Bytes()) {
+		t.Error("the log encoded in pieces differs from the log encoded at once")
 	}
 }

@@ -197,9 +197,10 @@ func (r *runState) attestationsWriter() func(io.Writer) error {
 
 // earlyEvidence is the write stage's commit begun once the checks are
 // done: prepared, with the files made from the report and the SBOM's
-// documents (streamedFiles) staged in the background, writeWorkers at a time, while the attest, docs
-// and sign stages run: they use one processor at most, and those files are
-// most of a large product's evidence to encode. report.json comes first:
+// documents (streamedFiles) staged in the background, writeWorkers at a
+// time, while the attest, docs and sign stages run: they use one
+// processor at most, and those files are most of a large product's
+// evidence to encode. report.json comes first:
 // the attest stage names it by digest when it is large, and waits for its
 // bytes (reportFileRef). The write stage takes the commit
 // (takeEarlyEvidence) and stages the rest; a run that ends before aborts

@@ -118,20 +118,21 @@ func WorstN(r *checks.Report, n int, keep func(*checks.Finding) bool) (top []che
 	if n <= 0 {
 		return nil, len(fs)
 	}
-	// A heap of the n worst seen so far, the least bad of them on top;
-	// ties go by position, as in Worst's stable sort.
-	less := func(i, j int32) bool { return cmp.Or(worseFirst(&fs[i], &fs[j]), cmp.Compare(i, j)) > 0 }
-	h := &indexHeap{less: less}
+	// Worst's order, ties by position as in its stable sort.
+	order := func(i, j int32) int { return cmp.Or(worseFirst(&fs[i], &fs[j]), cmp.Compare(i, j)) }
+	// A heap of the n worst seen so far, the least bad of them on top.
+	lessBad := func(i, j int32) bool { return order(i, j) > 0 }
+	h := &indexHeap{less: lessBad}
 	for i := range fs {
 		switch {
 		case len(h.idx) < n:
 			heap.Push(h, int32(i))
-		case less(h.idx[0], int32(i)):
+		case lessBad(h.idx[0], int32(i)):
 			h.idx[0] = int32(i)
 			heap.Fix(h, 0)
 		}
 	}
-	slices.SortFunc(h.idx, func(i, j int32) int { return cmp.Or(worseFirst(&fs[i], &fs[j]), cmp.Compare(i, j)) })
+	slices.SortFunc(h.idx, order)
 	top = make([]checks.Finding, len(h.idx))
 	for k, i := range h.idx {
 		top[k] = fs[i]

@@ -1,13 +1,12 @@
 package art14
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cemark/cemark/checks/input"
+	"github.com/cemark/cemark/internal/treetest"
 )
 
 func ts(s string) time.Time {
@@ -145,22 +144,11 @@ func TestCandidates(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, root, rel, content string) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestLoadEventsNamesFileLineColumn(t *testing.T) {
 	root := t.TempDir()
-	writeFile(t, root, "docs/cra/reports/2026-11-05-cve-2026-1234/event.yaml",
+	treetest.WriteFile(t, root, "docs/cra/reports/2026-11-05-cve-2026-1234/event.yaml",
 		"kind: vulnerability\ntitle: x\naware_at: 2026-11-05T09:30:00Z\nstatus: opne\nvulnerabilities: [CVE-1]\nsubmissions:\n  early_warning: {by: Jane}\n")
-	writeFile(t, root, "docs/cra/reports/2026-11-06-incident-x/event.yaml", "kind: incident\ntitle: y\naware_at: yesterday\n")
+	treetest.WriteFile(t, root, "docs/cra/reports/2026-11-06-incident-x/event.yaml", "kind: incident\ntitle: y\naware_at: yesterday\n")
 	_, err := LoadEvents(root, nil)
 	if !input.IsUsage(err) {
 		t.Fatalf("not a usage error (exit 2): %v", err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/internal/treetest"
 )
 
 // baselineTree is a product with one failing high finding: a final stage
@@ -14,19 +15,8 @@ import (
 func baselineTree(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	write(t, root, "Dockerfile", "FROM alpine:3.20@sha256:0000000000000000000000000000000000000000000000000000000000000001\nRUN apk add curl\n")
+	treetest.WriteFile(t, root, "Dockerfile", "FROM alpine:3.20@sha256:0000000000000000000000000000000000000000000000000000000000000001\nRUN apk add curl\n")
 	return root
-}
-
-func write(t *testing.T, root, rel, body string) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestBaselineGatesOnlyNewFindings(t *testing.T) {
@@ -59,7 +49,7 @@ func TestBaselineGatesOnlyNewFindings(t *testing.T) {
 	}
 
 	// The lines move and the file is renamed with the same content: still existing.
-	write(t, root, "Dockerfile", "# a comment\n\nFROM alpine:3.20@sha256:0000000000000000000000000000000000000000000000000000000000000001\nRUN apk add curl\n")
+	treetest.WriteFile(t, root, "Dockerfile", "# a comment\n\nFROM alpine:3.20@sha256:0000000000000000000000000000000000000000000000000000000000000001\nRUN apk add curl\n")
 	if err := os.Rename(filepath.Join(root, "Dockerfile"), filepath.Join(root, "Containerfile")); err != nil {
 		t.Fatal(err)
 	}
@@ -68,14 +58,14 @@ func TestBaselineGatesOnlyNewFindings(t *testing.T) {
 	}
 
 	// checks.baseline in cemark.yaml does the same; a new finding fails.
-	write(t, root, "cemark.yaml", "checks:\n  baseline: "+checks.DefaultBaselineFile+"\n")
-	write(t, root, "web/Dockerfile", "FROM nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000002\nUSER root\n")
+	treetest.WriteFile(t, root, "cemark.yaml", "checks:\n  baseline: "+checks.DefaultBaselineFile+"\n")
+	treetest.WriteFile(t, root, "web/Dockerfile", "FROM nginx:1.27@sha256:0000000000000000000000000000000000000000000000000000000000000002\nUSER root\n")
 	if code, _, errOut := cli(t, nil, args...); code != exitNotConformant || !strings.Contains(errOut, "1 failing finding") {
 		t.Errorf("a new finding with checks.baseline: exit %d (%s), want 3 naming one finding", code, errOut)
 	}
 
 	// A broken baseline is a usage error naming the file.
-	write(t, root, "broken.json", "{\n  \"tool\": [\n")
+	treetest.WriteFile(t, root, "broken.json", "{\n  \"tool\": [\n")
 	if code, _, errOut := cli(t, nil, append(args, "--baseline", filepath.Join(root, "broken.json"))...); code != exitUsage || !strings.Contains(errOut, "broken.json:3:1") {
 		t.Errorf("broken baseline: exit %d, %q; want 2 naming broken.json:3:1", code, errOut)
 	}
@@ -83,7 +73,7 @@ func TestBaselineGatesOnlyNewFindings(t *testing.T) {
 
 func TestRunBaselineFlag(t *testing.T) {
 	dir := product(t)
-	write(t, dir, "Dockerfile.debug", "FROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000003\nEXPOSE 23\nUSER 1000\n")
+	treetest.WriteFile(t, dir, "Dockerfile.debug", "FROM debian:12@sha256:0000000000000000000000000000000000000000000000000000000000000003\nEXPOSE 23\nUSER 1000\n")
 	if code, _, stderr := cli(t, nil, "run", dir, "--fail-on", "high", "--no-docs"); code != exitNotConformant {
 		t.Fatalf("exit %d, want 3\n%s", code, stderr)
 	}

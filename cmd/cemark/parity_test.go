@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/internal/treetest"
 )
 
 // Every command runs the pipeline's stages (evidence.Selection) instead of
@@ -23,7 +24,7 @@ func unnamedProduct(t *testing.T) string {
 	dir := product(t)
 	cfg := mustRead(t, filepath.Join(dir, "cemark.yaml"))
 	cfg = bytes.Replace(cfg, []byte("  name: Example Gateway\n"), nil, 1)
-	write(t, dir, "cemark.yaml", string(cfg))
+	treetest.WriteFile(t, dir, "cemark.yaml", string(cfg))
 	gitIn(t, dir, "commit", "-qam", "no name")
 	return dir
 }
@@ -166,7 +167,7 @@ func TestSBOMCommandGivesTheRunsBytes(t *testing.T) {
 func TestEveryCommandRefusesTheSamePaths(t *testing.T) {
 	dir := product(t)
 	cfg := string(mustRead(t, filepath.Join(dir, "cemark.yaml")))
-	write(t, dir, "cemark.yaml", cfg+"updates:\n  artifacts: [\"/etc/*\"]\n")
+	treetest.WriteFile(t, dir, "cemark.yaml", cfg+"updates:\n  artifacts: [\"/etc/*\"]\n")
 	var first string
 	for _, args := range [][]string{
 		{"run", dir}, {"check", dir}, {"sbom", dir}, {"ports", dir}, {"docs", dir}, {"docs", "--check", dir}, {"baseline", "write", dir},

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/cemark/cemark/internal/treetest"
 )
 
 // recheckTree writes a small tree outside git and fingerprints it by a
@@ -15,7 +17,7 @@ func recheckTree(t *testing.T, skip []string) (root string, first Tree) {
 	t.Helper()
 	root = t.TempDir()
 	for _, rel := range []string{"a/x.txt", "a/b/y.txt", "c/z.txt", "skip/s.txt", "top.txt"} {
-		writeTreeFile(t, root, rel, rel)
+		treetest.WriteFile(t, root, rel, rel)
 	}
 	f := newFingerprint(root, skip)
 	f.now = time.Now().Add(time.Minute)
@@ -24,17 +26,6 @@ func recheckTree(t *testing.T, skip []string) (root string, first Tree) {
 		t.Fatal(err)
 	}
 	return root, first
-}
-
-func writeTreeFile(t *testing.T, root, rel, content string) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // TestRecheckTree: the second fingerprint of a tree outside git is the
@@ -75,8 +66,8 @@ func TestRecheckTree(t *testing.T) {
 	})
 	t.Run("skipped places", func(t *testing.T) {
 		root, first := recheckTree(t, skip)
-		writeTreeFile(t, root, "skip/new.txt", "cemark's")
-		writeTreeFile(t, root, ".lock", "cemark's")
+		treetest.WriteFile(t, root, "skip/new.txt", "cemark's")
+		treetest.WriteFile(t, root, ".lock", "cemark's")
 		if got := recheck(root, first); got.Digest != first.Digest {
 			t.Error("a change in skipped places changed the fingerprint")
 		}
@@ -87,7 +78,7 @@ func TestRecheckTree(t *testing.T) {
 	})
 
 	for name, change := range map[string]func(root string){
-		"added":   func(root string) { writeTreeFile(t, root, "a/b/new.txt", "new") },
+		"added":   func(root string) { treetest.WriteFile(t, root, "a/b/new.txt", "new") },
 		"removed": func(root string) { must(t, os.Remove(filepath.Join(root, "c", "z.txt"))) },
 		"renamed": func(root string) {
 			must(t, os.Rename(filepath.Join(root, "a", "b", "y.txt"), filepath.Join(root, "a", "b", "w.txt")))
@@ -101,7 +92,7 @@ func TestRecheckTree(t *testing.T) {
 		},
 		"file to folder": func(root string) {
 			must(t, os.Remove(filepath.Join(root, "a", "x.txt")))
-			writeTreeFile(t, root, "a/x.txt/inner.txt", "inner")
+			treetest.WriteFile(t, root, "a/x.txt/inner.txt", "inner")
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -122,10 +113,10 @@ func TestRecheckTree(t *testing.T) {
 		// times: each is listed again, and a file added in the same
 		// instant is seen.
 		root := t.TempDir()
-		writeTreeFile(t, root, "a/x.txt", "x")
+		treetest.WriteFile(t, root, "a/x.txt", "x")
 		first, err := TreeFingerprint(ctx, root, "", false, skip)
 		must(t, err)
-		writeTreeFile(t, root, "a/y.txt", "y")
+		treetest.WriteFile(t, root, "a/y.txt", "y")
 		if got, want := recheck(root, first), full(root); got.Digest != want.Digest || got.Digest == first.Digest {
 			t.Errorf("recheck %s, a full walk %s, first %s", got.Digest, want.Digest, first.Digest)
 		}

@@ -3,44 +3,37 @@
 package readfile
 
 import (
-	"io/fs"
+	"io"
 	"syscall"
 )
 
-func read(path string, sizeHint, limit int64) ([]byte, error) {
-	// O_NONBLOCK: a file that became a FIFO since the walk must not
-	// block the run; a regular file reads the same with it.
-	fd, err := open(path)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: path, Err: err}
-	}
-	defer syscall.Close(fd)
-	buf := bufferFor(sizeHint, limit)
-	for int64(len(buf)) <= limit {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		room := buf[len(buf):min(cap(buf), len(buf)+int(limit+1-int64(len(buf))))]
-		n, err := syscall.Read(fd, room)
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			break
-		}
-		buf = buf[:len(buf)+n]
-	}
-	return buf, nil
-}
+// file is an open file read with plain system calls.
+type file int
 
-func open(path string) (int, error) {
+func open(path string) (file, error) {
 	for {
+		// O_NONBLOCK: a file that became a FIFO since the walk must not
+		// block the run; a regular file reads the same with it.
 		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NONBLOCK, 0)
 		if err != syscall.EINTR {
-			return fd, err
+			return file(fd), err
 		}
 	}
 }
+
+func (f file) Read(b []byte) (int, error) {
+	for {
+		n, err := syscall.Read(int(f), b)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0 && len(b) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+func (f file) Close() error { return syscall.Close(int(f)) }

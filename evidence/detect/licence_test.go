@@ -96,10 +96,33 @@ func TestLicenceIDNarrowedMatchesFullSet(t *testing.T) {
 	}
 }
 
+// TestLicenceIDNamesEachText: each licence text is named as itself, the
+// BSD look-alikes too (their templates are tried alone first), and a
+// proprietary text is not named.
+func TestLicenceIDNamesEachText(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "licences", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no licence texts: %v", err)
+	}
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSuffix(filepath.Base(f), ".txt")
+		if want == "proprietary" {
+			want = ""
+		}
+		if got := LicenceID(text); got != want {
+			t.Errorf("%s: named %q, want %q", f, got, want)
+		}
+	}
+}
+
 // BenchmarkLicenceID compares building the matcher for one LICENSE text
 // from the narrowed templates and from all known licences.
 func BenchmarkLicenceID(b *testing.B) {
-	for _, id := range []string{"MIT", "Apache-2.0", "BSD-3-Clause", "GPL-3.0"} {
+	for _, id := range []string{"MIT", "Apache-2.0", "BSD-3-Clause", "BSD-4-Clause", "GPL-3.0"} {
 		text, err := os.ReadFile(filepath.Join("testdata", "licences", id+".txt"))
 		if err != nil {
 			b.Fatal(err)

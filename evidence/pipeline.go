@@ -227,8 +227,13 @@ type runState struct {
 	// (stage_write.go); nil when not begun or taken.
 	early *earlyEvidence
 	// warmUps is what the run prepares in the background for a later
-	// stage (the conformity schema); finish waits for it.
+	// stage (the conformity schema, the SBOM predicates); finish waits
+	// for it.
 	warmUps sync.WaitGroup
+	// sbomPredicates are the SBOM documents the SBOM stage made, being made
+	// canonical for the attest stage's statements while the stages between
+	// run; nil once that stage is done.
+	sbomPredicates []*attest.Predicate
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each

@@ -35,6 +35,8 @@ var attestStage = stageDef{
 
 func runAttest(ctx context.Context, r *runState) (string, error) {
 	ev := r.ev
+	// Made for this stage's statements, and let go with it.
+	defer func() { r.sbomPredicates = nil }()
 	// Read once: it names the commit subject and the provenance's source.
 	remote, _ := gitinfo.Remote(ctx, ev.Root)
 	key, err := r.attestKey(ctx, remote)
@@ -221,6 +223,7 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 	}
 	if ev.SBOM != nil {
 		in.SBOMCycloneDX, in.SBOMSPDX, in.SBOMQuality = ev.SBOM.CycloneDX, ev.SBOM.SPDX, ev.SBOM.Quality
+		in.SBOMPredicates = r.sbomPredicates
 	}
 	if ev.configFile != nil {
 		in.ConfigFile, in.ConfigName = ev.configFile, filepath.Base(ev.ConfigPath)

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 
 	syftsbom "github.com/anchore/syft/syft/sbom"
 
 	"github.com/cemark/cemark/checks"
+	"github.com/cemark/cemark/evidence/attest"
 	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/sbom"
@@ -57,6 +59,7 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 		return "", fmt.Errorf("make the SBOM: %w", err)
 	}
 	r.setSBOM(res)
+	r.startSBOMPredicates()
 	if !lookUp {
 		if key, cacheable, err = r.sbomKey(ctx, sc); err != nil {
 			return "", err
@@ -67,6 +70,31 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 		r.keep(StageSBOM, key, func() (cache.Entry, error) { return e, err })
 	}
 	return fmt.Sprintf("%d components", len(res.Components)), nil
+}
+
+// startSBOMPredicates makes the SBOM documents canonical for the attest
+// stage's statements in the background, while the vulnerability scan and
+// the checks run (they use one processor at most): on a product of
+// thousands of packages that is MBs of JSON, tens of ms. One at a time,
+// so as not to compete with those stages for the other processor; the
+// attest stage takes over whatever is not done. Only for an SBOM just
+// made: one reused from the cache comes with reused statements.
+func (r *runState) startSBOMPredicates() {
+	if !r.sel.Has(StageAttest) || runtime.GOMAXPROCS(0) < 2 {
+		return
+	}
+	limit := r.ev.Config.Attestations.SBOMInlineLimit
+	for _, doc := range [][]byte{r.ev.SBOM.SPDX, r.ev.SBOM.CycloneDX} {
+		if p := attest.SBOMPredicate(doc, limit); p != nil {
+			r.sbomPredicates = append(r.sbomPredicates, p)
+		}
+	}
+	preds := r.sbomPredicates
+	r.warmUps.Go(func() {
+		for _, p := range preds {
+			p.Make()
+		}
+	})
 }
 
 // sbomKey is the digest of what the SBOM is made from: the tree (and the

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,6 +59,9 @@ type Input struct {
 	SBOMQuality any
 	// SBOMInlineLimit in bytes; 0 means DefaultSBOMInlineLimit.
 	SBOMInlineLimit int64
+	// SBOMPredicates are SBOMs made canonical ahead (SBOMPredicate); an
+	// SBOM statement uses the one made from its very document, if any.
+	SBOMPredicates []*Predicate
 	// Report is the check report; nil: no test-result and report statements.
 	Report *checks.Report
 	// ReportFile gives report.json as the evidence directory holds it.
@@ -152,7 +156,11 @@ func BuildStatements(ctx context.Context, in Input) ([]Statement, error) {
 // GitHub's size cap; the Statement's Note says which.
 func sbomStatement(in Input, name, predType, fileName, mediaType string, doc []byte, limit int64) (Statement, error) {
 	if int64(len(doc)) <= limit {
-		st, err := NewStatement(name, predType, in.Subjects, json.RawMessage(doc))
+		var pred any = json.RawMessage(doc)
+		if i := slices.IndexFunc(in.SBOMPredicates, func(p *Predicate) bool { return p.madeFrom(doc) }); i >= 0 {
+			pred = in.SBOMPredicates[i]
+		}
+		st, err := NewStatement(name, predType, in.Subjects, pred)
 		if err != nil {
 			return Statement{}, fmt.Errorf("SBOM %s: %w", fileName, err)
 		}

@@ -319,3 +319,51 @@ func TestCommitSubjectIsTheSameInEveryClone(t *testing.T) {
 		t.Errorf("commit subject names (-want +got):\n%s", d)
 	}
 }
+
+// TestSBOMPredicatesMadeAhead: an SBOM statement built from a predicate
+// made ahead (SBOMPredicate, Make in the background) is the statement
+// built from the document; a predicate made from another copy of the
+// document, or from another document, is not used, and an SBOM above the
+// inline limit gets none.
+func TestSBOMPredicatesMadeAhead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	subjects, err := Subjects(ctx, t.TempDir(), nil, nil, "0123456789abcdef0123456789abcdef01234567", "", "widget")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cdx, spdx := []byte(sampleCycloneDX), []byte(sampleSPDX)
+	in := Input{Subjects: subjects, SBOMCycloneDX: cdx, SBOMSPDX: spdx, ToolName: "cemark", ToolVersion: "0.1.0", Time: refTime}
+	want, err := BuildStatements(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ahead := []*Predicate{SBOMPredicate(spdx, 0), SBOMPredicate(cdx, 0)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ahead[0].Make() // the other is made by the statement
+	}()
+	in.SBOMPredicates = ahead
+	got, err := BuildStatements(ctx, in)
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if !bytes.Equal(got[i].Payload, want[i].Payload) {
+			t.Errorf("%s: payload with a predicate made ahead differs", want[i].Name)
+		}
+	}
+	if ahead[1].v == nil {
+		t.Error("the CycloneDX predicate was not the one the statement used")
+	}
+
+	copied := SBOMPredicate(append([]byte(nil), cdx...), 0)
+	if copied.madeFrom(cdx) || SBOMPredicate(spdx, 0).madeFrom(cdx) || !ahead[1].madeFrom(cdx) {
+		t.Error("madeFrom: a predicate is used only for the very document it was made from")
+	}
+	if p := SBOMPredicate(cdx, int64(len(cdx)-1)); p != nil {
+		t.Error("an SBOM above the inline limit got a predicate: its statement names it by digest")
+	}
+}

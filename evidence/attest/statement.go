@@ -108,8 +108,8 @@ func WithPayload(name, predicateType string, payload []byte) Statement {
 }
 
 // NewStatement builds a Statement v1 over subjects. predicate is JSON bytes
-// (json.RawMessage or []byte), a protobuf message, or any value
-// encoding/json can marshal; it must be a JSON object. The result is
+// (json.RawMessage or []byte), a protobuf message, a *Predicate, or any
+// value encoding/json can marshal; it must be a JSON object. The result is
 // validated with the in-toto bindings.
 //
 // The payload is written straight from the encoded predicate (an SBOM can
@@ -117,15 +117,11 @@ func WithPayload(name, predicateType string, payload []byte) Statement {
 // (appendCanonical), and the statement is validated from the subjects it
 // was given rather than by parsing the payload back.
 func NewStatement(name, predicateType string, subjects []*intotov1.ResourceDescriptor, predicate any) (Statement, error) {
-	predJSON, err := predicateJSON(predicate)
+	pred, err := canonicalPredicate(predicate)
 	if err != nil {
-		return Statement{}, fmt.Errorf("statement %s: encode predicate: %w", name, err)
+		return Statement{}, fmt.Errorf("statement %s: %w", name, err)
 	}
 	st := intotov1.Statement{Type: StatementTypeV1, Subject: subjects, PredicateType: predicateType}
-	pred, err := canonicalize(predJSON)
-	if err != nil {
-		return Statement{}, fmt.Errorf("statement %s: predicate: %w", name, err)
-	}
 	if !pred.isObject() {
 		return Statement{}, fmt.Errorf("statement %s: predicate must be a JSON object", name)
 	}
@@ -203,6 +199,24 @@ func ParseStatement(payload []byte) (*intotov1.Statement, error) {
 		return nil, fmt.Errorf("invalid in-toto Statement v1: %w", err)
 	}
 	return &st, nil
+}
+
+// canonicalPredicate is the predicate made canonical: made ahead (a
+// *Predicate, made now if it was not), or from its JSON.
+func canonicalPredicate(p any) (*canonicalValue, error) {
+	if made, ok := p.(*Predicate); ok {
+		made.Make()
+		return made.v, made.err
+	}
+	b, err := predicateJSON(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode predicate: %w", err)
+	}
+	v, err := canonicalize(b)
+	if err != nil {
+		return nil, fmt.Errorf("predicate: %w", err)
+	}
+	return v, nil
 }
 
 func predicateJSON(p any) ([]byte, error) {

@@ -209,16 +209,19 @@ type earlyEvidence struct {
 	txn   *evidencedir.Txn
 	files []evidencedir.EvidenceFile
 	done  chan struct{}
-	// sums are the files' digests, in order, once done; err is why they
-	// could not be staged (the commit then undid what it had staged).
+	// sums are the files' digests, in order, once done; err is why the
+	// commit could not be prepared or they could not be staged (the
+	// commit then undid what it had staged).
 	sums [][32]byte
 	err  error
 }
 
 // startEarlyEvidence begins the write stage's commit when the run will
 // write evidence and the report files can be made: after the checks
-// stage. With one processor there is nothing to overlap. A commit that
-// cannot be prepared here is left to the write stage, which reports why.
+// stage. With one processor there is nothing to overlap. The commit is
+// prepared in the background too (its journal and staging folder are
+// synced to disk, milliseconds the attest stage need not wait for); the
+// write stage reports why it could not be.
 func (r *runState) startEarlyEvidence(ctx context.Context) {
 	plan, ev := r.plan, r.ev
 	if r.early != nil || !r.sel.Has(StageWrite) || plan == nil || !plan.writesEvidence || ev.Report == nil || runtime.GOMAXPROCS(0) < 2 {
@@ -227,13 +230,13 @@ func (r *runState) startEarlyEvidence(ctx context.Context) {
 	txn := evidencedir.Begin(plan.bounds.Product, plan.stateDir)
 	txn.AfterStep = r.opts.commitHook
 	txn.EvidenceDir(plan.outDir)
-	if txn.Prepare(ctx) != nil {
-		return
-	}
 	e := &earlyEvidence{txn: txn, files: streamedFiles(ev), done: make(chan struct{})}
 	r.early = e
 	go func() {
 		defer close(e.done)
+		if e.err = txn.Prepare(ctx); e.err != nil {
+			return
+		}
 		e.sums, e.err = txn.StageEvidenceFiles(ctx, e.files, writeWorkers())
 	}()
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/internal/treewalk"
 )
@@ -253,25 +254,38 @@ func PathsFingerprint(ctx context.Context, paths []string) (Tree, error) {
 }
 
 type fingerprint struct {
-	root  string
-	skip  []string
-	now   time.Time
-	lines []string
-	racy  bool
+	root string
+	skip []string
+	// skipTemp are the name prefixes of the temporary files written
+	// beside the skipped places (evidencedir.TempPrefix): a run writes
+	// its journal while the second fingerprint is taken.
+	skipTemp []string
+	now      time.Time
+	lines    []string
+	racy     bool
 }
 
 func newFingerprint(root string, skip []string) *fingerprint {
-	return &fingerprint{root: root, skip: skip, now: time.Now()}
+	f := &fingerprint{root: root, skip: skip, now: time.Now()}
+	for _, s := range skip {
+		f.skipTemp = append(f.skipTemp, path.Join(path.Dir(s), evidencedir.TempPrefix(s)))
+	}
+	return f
 }
 
 // skipped reports whether rel (a slash path relative to the root) lies in
-// .git or one of the skipped folders.
+// .git or one of the skipped places, or is a temporary file of one.
 func (f *fingerprint) skipped(rel string) bool {
 	if rel == ".git" || strings.HasPrefix(rel, ".git/") {
 		return true
 	}
 	for _, s := range f.skip {
 		if rel == s || strings.HasPrefix(rel, s+"/") {
+			return true
+		}
+	}
+	for _, t := range f.skipTemp {
+		if strings.HasPrefix(rel, t) {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/internal/treetest"
 )
 
@@ -68,6 +69,9 @@ func TestRecheckTree(t *testing.T) {
 		root, first := recheckTree(t, skip)
 		treetest.WriteFile(t, root, "skip/new.txt", "cemark's")
 		treetest.WriteFile(t, root, ".lock", "cemark's")
+		// A temporary file of an atomic write of a skipped file (the
+		// journal's, while the second fingerprint is taken) is cemark's too.
+		treetest.WriteFile(t, root, evidencedir.TempPrefix(".lock")+"42", "cemark's, half written")
 		if got := recheck(root, first); got.Digest != first.Digest {
 			t.Error("a change in skipped places changed the fingerprint")
 		}
@@ -78,7 +82,10 @@ func TestRecheckTree(t *testing.T) {
 	})
 
 	for name, change := range map[string]func(root string){
-		"added":   func(root string) { treetest.WriteFile(t, root, "a/b/new.txt", "new") },
+		"added": func(root string) { treetest.WriteFile(t, root, "a/b/new.txt", "new") },
+		"added, named as a temporary file of a file not skipped": func(root string) {
+			treetest.WriteFile(t, root, evidencedir.TempPrefix("top.txt")+"1", "the product's")
+		},
 		"removed": func(root string) { must(t, os.Remove(filepath.Join(root, "c", "z.txt"))) },
 		"renamed": func(root string) {
 			must(t, os.Rename(filepath.Join(root, "a", "b", "y.txt"), filepath.Join(root, "a", "b", "w.txt")))

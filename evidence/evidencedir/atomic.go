@@ -27,9 +27,15 @@ func WriteFileAtomicVolatile(path string, data []byte, perm os.FileMode) error {
 	return writeAtomic(path, data, perm, false)
 }
 
+// TempPrefix is how the temporary files WriteFileAtomic makes for path
+// are named, in path's folder: a fingerprint of the product leaves out
+// those of cemark's own files (the journal beside the evidence directory
+// outside git) as it leaves out the files.
+func TempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
 func writeAtomic(path string, data []byte, perm os.FileMode, durable bool) error {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	f, err := os.CreateTemp(dir, TempPrefix(path))
 	if err != nil {
 		return err
 	}

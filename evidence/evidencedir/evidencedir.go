@@ -646,7 +646,7 @@ func Recover(root, stateDir, evidenceDir string) (bool, error) {
 		}
 	}
 	// A journal write interrupted before its rename leaves a temp file.
-	tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(t.journal), "."+filepath.Base(t.journal)+".tmp-*"))
+	tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(t.journal), TempPrefix(t.journal)+"*"))
 	for _, p := range tmps {
 		did = true
 		if err := os.Remove(p); err != nil {

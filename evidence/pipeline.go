@@ -233,7 +233,7 @@ type runState struct {
 	// sbomPredicates are the SBOM documents the SBOM stage made, being made
 	// canonical for the attest stage's statements while the stages between
 	// run; nil once that stage is done.
-	sbomPredicates []*attest.Predicate
+	sbomPredicates *sbomPredicates
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each
@@ -344,6 +344,9 @@ func (r *runState) finish(ctx context.Context) {
 	r.dropChecksWarm()
 	r.dropEarlyEvidence()
 	r.warmUps.Wait()
+	if r.ev.SBOM != nil {
+		_, _ = r.ev.SBOM.SPDX() // its encoding does not outlive the run either
+	}
 	r.flushCache(ctx)
 	if r.lock != nil {
 		r.lock.Release()

@@ -75,7 +75,10 @@ func (r *runState) attestKey(ctx context.Context, remote string) (cache.Key, err
 	k := r.stageKey(StageAttest).Add("remote", remote).AddJSON("ci", ev.CI).
 		AddJSON("subjects", r.opts.Subjects).Add("checks", string(r.checksKey))
 	if ev.SBOM != nil {
-		cdx, spdx := ev.SBOM.SHA256()
+		cdx, spdx, err := ev.SBOM.SHA256()
+		if err != nil {
+			return "", err
+		}
 		k.Add("cyclonedx", cdx).Add("spdx", spdx).
 			AddJSON("images", ev.SBOM.Images).AddJSON("quality", ev.SBOM.Quality)
 	}
@@ -194,7 +197,7 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 		// Outside git with nothing named, the product is identified by its
 		// SBOM: the statements are about what that document describes.
 		s512 := sha512.Sum512(ev.SBOM.CycloneDX)
-		s256, _ := ev.SBOM.SHA256()
+		s256 := ev.SBOM.CycloneDXSHA256()
 		subjects = append(subjects, &intotov1.ResourceDescriptor{
 			Name:   evidencedir.SBOMCycloneDX,
 			Digest: map[string]string{"sha256": s256, "sha512": hex.EncodeToString(s512[:])},
@@ -222,8 +225,12 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 		Time:              ev.Time,
 	}
 	if ev.SBOM != nil {
-		in.SBOMCycloneDX, in.SBOMSPDX, in.SBOMQuality = ev.SBOM.CycloneDX, ev.SBOM.SPDX, ev.SBOM.Quality
-		in.SBOMPredicates = r.sbomPredicates
+		spdx, err := ev.SBOM.SPDX()
+		if err != nil {
+			return err
+		}
+		in.SBOMCycloneDX, in.SBOMSPDX, in.SBOMQuality = ev.SBOM.CycloneDX, spdx, ev.SBOM.Quality
+		in.SBOMPredicates = r.sbomPredicates.wait()
 	}
 	if ev.configFile != nil {
 		in.ConfigFile, in.ConfigName = ev.configFile, filepath.Base(ev.ConfigPath)

@@ -153,8 +153,7 @@ func (r *runState) keyChecks(ctx context.Context, sel []string) (cache.Key, erro
 		return "", err
 	}
 	if ev.SBOM != nil {
-		cdx, _ := ev.SBOM.SHA256()
-		k.Add("sbom", cdx).AddJSON("images", ev.SBOM.Images)
+		k.Add("sbom", ev.SBOM.CycloneDXSHA256()).AddJSON("images", ev.SBOM.Images)
 	} else {
 		k.AddJSON("sources", r.sources())
 	}

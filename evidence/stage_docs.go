@@ -71,7 +71,10 @@ func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*t
 		in.EvidenceFiles = nil // outside the repository: nothing to link to
 	}
 	if ev.SBOM != nil {
-		cdx, spdx := ev.SBOM.SHA256()
+		cdx, spdx, err := ev.SBOM.SHA256()
+		if err != nil {
+			return nil, err
+		}
 		in.SBOM = techfile.SBOMFacts{
 			CycloneDXSHA256: cdx,
 			SPDXSHA256:      spdx,

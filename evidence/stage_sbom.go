@@ -66,8 +66,8 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 		}
 	}
 	if cacheable {
-		e, err := sbomEntry(res)
-		r.keep(StageSBOM, key, func() (cache.Entry, error) { return e, err })
+		// Made in the background: it waits for the SPDX document.
+		r.keep(StageSBOM, key, func() (cache.Entry, error) { return sbomEntry(res) })
 	}
 	return fmt.Sprintf("%d components", len(res.Components)), nil
 }
@@ -76,25 +76,52 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 // stage's statements in the background, while the vulnerability scan and
 // the checks run (they use one processor at most): on a product of
 // thousands of packages that is MBs of JSON, tens of ms. One at a time,
-// so as not to compete with those stages for the other processor; the
+// so as not to compete with those stages for the other processor:
+// CycloneDX first, while the SPDX document is still being encoded; the
 // attest stage takes over whatever is not done. Only for an SBOM just
 // made: one reused from the cache comes with reused statements.
 func (r *runState) startSBOMPredicates() {
 	if !r.sel.Has(StageAttest) || runtime.GOMAXPROCS(0) < 2 {
 		return
 	}
-	limit := r.ev.Config.Attestations.SBOMInlineLimit
-	for _, doc := range [][]byte{r.ev.SBOM.SPDX, r.ev.SBOM.CycloneDX} {
-		if p := attest.SBOMPredicate(doc, limit); p != nil {
-			r.sbomPredicates = append(r.sbomPredicates, p)
-		}
-	}
-	preds := r.sbomPredicates
+	limit, res := r.ev.Config.Attestations.SBOMInlineLimit, r.ev.SBOM
+	preds := &sbomPredicates{listed: make(chan struct{})}
+	r.sbomPredicates = preds
 	r.warmUps.Go(func() {
-		for _, p := range preds {
-			p.Make()
+		cdx := attest.SBOMPredicate(res.CycloneDX, limit)
+		if cdx != nil {
+			cdx.Make()
+		}
+		var spdx *attest.Predicate
+		if doc, err := res.SPDX(); err == nil {
+			spdx = attest.SBOMPredicate(doc, limit)
+		}
+		for _, p := range []*attest.Predicate{spdx, cdx} {
+			if p != nil {
+				preds.list = append(preds.list, p)
+			}
+		}
+		close(preds.listed)
+		if spdx != nil {
+			spdx.Make()
 		}
 	})
+}
+
+// sbomPredicates are the SBOM's predicates being made for the attest
+// stage (startSBOMPredicates), listed once the SPDX document is encoded.
+type sbomPredicates struct {
+	listed chan struct{}
+	list   []*attest.Predicate
+}
+
+// wait returns the predicates once listed; none for a run that made none.
+func (p *sbomPredicates) wait() []*attest.Predicate {
+	if p == nil {
+		return nil
+	}
+	<-p.listed
+	return p.list
 }
 
 // sbomKey is the digest of what the SBOM is made from: the tree (and the
@@ -138,7 +165,11 @@ func sbomEntry(res *sbom.Result) (cache.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cache.Entry{sbomEntryCycloneDX: res.CycloneDX, sbomEntrySPDX: res.SPDX, sbomEntryResult: facts}, nil
+	spdx, err := res.SPDX()
+	if err != nil {
+		return nil, err
+	}
+	return cache.Entry{sbomEntryCycloneDX: res.CycloneDX, sbomEntrySPDX: spdx, sbomEntryResult: facts}, nil
 }
 
 func (r *runState) restoreSBOM(e cache.Entry) error {
@@ -146,8 +177,9 @@ func (r *runState) restoreSBOM(e cache.Entry) error {
 	if err := json.Unmarshal(e[sbomEntryResult], &f); err != nil {
 		return err
 	}
-	r.setSBOM(&sbom.Result{CycloneDX: e[sbomEntryCycloneDX], SPDX: e[sbomEntrySPDX],
-		Quality: f.Quality, Components: f.Components, Images: f.Images, Sources: f.Sources})
+	res := sbom.WithDocuments(e[sbomEntryCycloneDX], e[sbomEntrySPDX])
+	res.Quality, res.Components, res.Images, res.Sources = f.Quality, f.Components, f.Images, f.Sources
+	r.setSBOM(res)
 	return nil
 }
 

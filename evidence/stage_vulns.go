@@ -98,7 +98,7 @@ func (r *runState) vulnScan(ctx context.Context, in vulnScanInput, loc vulns.Loc
 	switch {
 	case ev.SBOM != nil:
 		doc = ev.SBOM.CycloneDX
-		docSum, _ = ev.SBOM.SHA256()
+		docSum = ev.SBOM.CycloneDXSHA256()
 	default:
 		b, err := readBounded(filepath.Join(ev.OutDir, evidencedir.SBOMCycloneDX), maxPreviousReport)
 		if err != nil {

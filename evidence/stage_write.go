@@ -319,7 +319,14 @@ func streamedFiles(ev *Evidence) []evidencedir.EvidenceFile {
 	if ev.SBOM != nil {
 		out = append(out,
 			evidencedir.EvidenceFile{Name: evidencedir.SBOMCycloneDX, Write: evidencedir.WriteBytes(ev.SBOM.CycloneDX)},
-			evidencedir.EvidenceFile{Name: evidencedir.SBOMSPDX, Write: evidencedir.WriteBytes(ev.SBOM.SPDX)})
+			evidencedir.EvidenceFile{Name: evidencedir.SBOMSPDX, Write: func(w io.Writer) error {
+				b, err := ev.SBOM.SPDX() // encoded meanwhile
+				if err != nil {
+					return err
+				}
+				_, err = w.Write(b)
+				return err
+			}})
 	}
 	return out
 }

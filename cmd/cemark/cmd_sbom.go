@@ -109,7 +109,9 @@ evidence directory): two runs on the same inputs give the same bytes.`,
 			for _, o := range outs {
 				data := res.CycloneDX
 				if o.Format == "spdx-json" {
-					data = res.SPDX
+					if data, err = res.SPDX(); err != nil {
+						return err
+					}
 				}
 				if o.File == "" {
 					if _, err := e.stdout.Write(data); err != nil {

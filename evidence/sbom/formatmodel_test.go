@@ -72,8 +72,11 @@ func TestFormatModelsMatchEncodedDocuments(t *testing.T) {
 
 	encodeBoth := func(spdxDoc *spdx.Document, bom *cdx.BOM) (spdxOut, cdxOut []byte) {
 		t.Helper()
-		spdxOut, cdxOut, _, err := enrichAndEncode(cfg, parts, collectFacts(s, pkgs, parts, origin), spdxDoc, bom)
+		spdx, cdxOut, _, err := enrichAndEncode(cfg, parts, collectFacts(s, pkgs, parts, origin), spdxDoc, bom)
 		if err != nil {
+			t.Fatal(err)
+		}
+		if spdxOut, err = spdx.bytes(); err != nil {
 			t.Fatal(err)
 		}
 		return spdxOut, cdxOut
@@ -184,7 +187,11 @@ func TestSupplierWithQuotes(t *testing.T) {
 	}
 	parts := []scanned{{spec: sourceSpec{Input: "dir:.", Kind: KindDir, Rel: "."}, sbom: &s, pkgs: []pkg.Package{p}}}
 	facts := collectFacts(s, parts[0].pkgs, parts, map[artifact.ID][]int{p.ID(): {0}})
-	spdxOut, cdxOut, _, err := enrichAndEncode(cfg, parts, facts, spdxhelpers.ToFormatModel(s), cyclonedxhelpers.ToFormatModel(s))
+	spdx, cdxOut, _, err := enrichAndEncode(cfg, parts, facts, spdxhelpers.ToFormatModel(s), cyclonedxhelpers.ToFormatModel(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spdxOut, err := spdx.bytes()
 	if err != nil {
 		t.Fatal(err)
 	}

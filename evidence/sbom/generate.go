@@ -3,7 +3,6 @@ package sbom
 import (
 	"context"
 	"crypto"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -80,7 +79,8 @@ type scanned struct {
 // catalogue whose primary component is the product, encodes CycloneDX 1.6
 // and SPDX 2.3 JSON, enriches both to BSI TR-03183-2 v2.1 / NTIA and
 // reports their quality. It never uses the network unless
-// cfg.RemoteLookups is set.
+// cfg.RemoteLookups is set. It returns while the SPDX document is still
+// being encoded: Result.SPDX waits for it, and says why it could not be.
 //
 // Progress is reported per stage from cemark's own loop rather than from
 // syft's event bus: the bus is process-global (syft.SetBus), and setting
@@ -140,7 +140,7 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 
 	cfg.progress(Progress{Stage: "enrich", Packages: found})
 	facts := collectFacts(merged, mergedPkgs, parts, origin)
-	spdxOut, cdxOut, bom, err := enrichAndEncode(cfg, parts, facts, spdxModel, cdxModel)
+	spdx, cdxOut, bom, err := enrichAndEncode(cfg, parts, facts, spdxModel, cdxModel)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 
 	res := &Result{
 		CycloneDX:  cdxOut,
-		SPDX:       spdxOut,
+		spdx:       spdx,
 		Quality:    assessQuality(bom, cfg),
 		Components: components(mergedPkgs, facts),
 		Catalogue:  &merged,
@@ -164,8 +164,10 @@ func Generate(ctx context.Context, cfg Config) (*Result, error) {
 
 // enrichAndEncode enriches syft's SPDX and CycloneDX models of the merged
 // catalogue in place and encodes them, their identifiers sealed. It
-// returns the enriched BOM too, for the quality report.
-func enrichAndEncode(cfg Config, parts []scanned, facts factSet, spdxModel *spdx.Document, cdxModel *cdx.BOM) (spdxOut, cdxOut []byte, bom *cdx.BOM, err error) {
+// returns the enriched BOM too, for the quality report. The SPDX document
+// is still being encoded when it returns (the SBOM's later users wait for
+// it): it is the larger, and the stages that follow need only CycloneDX.
+func enrichAndEncode(cfg Config, parts []scanned, facts factSet, spdxModel *spdx.Document, cdxModel *cdx.BOM) (spdxOut *document, cdxOut []byte, bom *cdx.BOM, err error) {
 	spdxDoc, err := enrichSPDX(spdxModel, cfg, parts, facts)
 	if err != nil {
 		return nil, nil, nil, err
@@ -179,21 +181,20 @@ func enrichAndEncode(cfg Config, parts []scanned, facts factSet, spdxModel *spdx
 		facts.pkgs[id] = f
 	}
 	// The SPDX document is complete: encoded while CycloneDX is enriched
-	// and encoded.
-	var spdxErr error
-	spdxDone := make(chan struct{})
-	go func() {
-		defer close(spdxDone)
-		if spdxOut, spdxErr = marshalSPDX(spdxDoc); spdxErr == nil {
-			spdxOut, spdxErr = sealID(spdxOut, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`)
+	// and encoded, and after.
+	spdxOut = encodeDocument(func() ([]byte, error) {
+		b, err := marshalSPDX(spdxDoc)
+		if err != nil {
+			return nil, err
 		}
-	}()
+		return sealID(b, `"documentNamespace": "`+spdxDoc.DocumentNamespace+`"`)
+	})
 	bom = enrichCycloneDX(cdxModel, cfg, parts, facts)
 	if cdxOut, err = marshalCycloneDX(bom); err == nil {
 		cdxOut, err = sealID(cdxOut, `"serialNumber": "`+bom.SerialNumber+`"`)
 	}
-	<-spdxDone
-	if err = errors.Join(spdxErr, err); err != nil {
+	if err != nil {
+		_, _ = spdxOut.bytes() // no goroutine outlives a failed Generate
 		return nil, nil, nil, err
 	}
 	return spdxOut, cdxOut, bom, nil

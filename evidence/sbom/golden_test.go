@@ -40,7 +40,7 @@ func TestGenerateGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkGolden(t, tc.name+".cdx.json", res.CycloneDX)
-			checkGolden(t, tc.name+".spdx.json", res.SPDX)
+			checkGolden(t, tc.name+".spdx.json", spdxOf(t, res))
 		})
 	}
 }

@@ -16,8 +16,10 @@ import (
 type Result struct {
 	// CycloneDX is the CycloneDX 1.6 JSON document, enriched.
 	CycloneDX []byte
-	// SPDX is the SPDX 2.3 JSON document, enriched.
-	SPDX []byte
+	// spdx is the SPDX 2.3 JSON document, enriched (SPDX): Generate
+	// returns once the CycloneDX document is made, the SPDX one (the
+	// larger) is encoded meanwhile, for the later stages that need it.
+	spdx *document
 	// Quality is the TR-03183-2 / NTIA coverage report (sbom-quality.json).
 	Quality Quality
 	// Components summarises the catalogue, sorted by name then version.
@@ -31,26 +33,85 @@ type Result struct {
 	// packages (with syft's metadata) instead of cataloguing again.
 	Catalogue *syftsbom.SBOM
 
-	// sums are the documents' SHA-256 (SHA256): the stage keys, the
-	// technical file and the statements each name them, and a large
-	// product's are MBs to hash.
-	sumsOnce        sync.Once
-	cdxSum, spdxSum string
+	// cdxSum is the CycloneDX document's SHA-256, worked out once: the
+	// stage keys, the technical file and the statements each name it, and
+	// a large product's is MBs to hash.
+	cdxSumOnce sync.Once
+	cdxSum     string
 }
 
-// SHA256 is the hex SHA-256 of the CycloneDX and the SPDX document,
-// worked out once, side by side. The documents are not changed once made.
-func (r *Result) SHA256() (cycloneDX, spdx string) {
-	r.sumsOnce.Do(func() {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			r.spdxSum = hexSHA256(r.SPDX)
-		}()
-		r.cdxSum = hexSHA256(r.CycloneDX)
-		<-done
-	})
-	return r.cdxSum, r.spdxSum
+// WithDocuments is a Result of documents made before (the stage cache
+// keeps them); the caller fills in the rest.
+func WithDocuments(cycloneDX, spdx []byte) *Result {
+	return &Result{CycloneDX: cycloneDX, spdx: madeDocument(spdx, nil)}
+}
+
+// SPDX is the SPDX document, once encoded, or why it could not be.
+func (r *Result) SPDX() ([]byte, error) {
+	return r.spdx.bytes()
+}
+
+// CycloneDXSHA256 is the hex SHA-256 of the CycloneDX document. The
+// documents are not changed once made.
+func (r *Result) CycloneDXSHA256() string {
+	r.cdxSumOnce.Do(func() { r.cdxSum = hexSHA256(r.CycloneDX) })
+	return r.cdxSum
+}
+
+// SHA256 is the hex SHA-256 of the CycloneDX and the SPDX document, side
+// by side; an error when the SPDX document could not be encoded.
+func (r *Result) SHA256() (cycloneDX, spdx string, err error) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		spdx, err = r.spdx.sha256()
+	}()
+	cycloneDX = r.CycloneDXSHA256()
+	<-done
+	return cycloneDX, spdx, err
+}
+
+// document is an encoded document: made, or being made in the
+// background, with its SHA-256 worked out once.
+type document struct {
+	done    chan struct{} // closed once b and err are set
+	b       []byte
+	err     error
+	sumOnce sync.Once
+	sum     string
+}
+
+// madeDocument is a document already made (or that failed).
+func madeDocument(b []byte, err error) *document {
+	d := &document{done: make(chan struct{}), b: b, err: err}
+	close(d.done)
+	return d
+}
+
+// encodeDocument makes a document in the background: encode's bytes,
+// then their digest, which every user of an SBOM asks for.
+func encodeDocument(encode func() ([]byte, error)) *document {
+	d := &document{done: make(chan struct{})}
+	go func() {
+		d.b, d.err = encode()
+		close(d.done)
+		_, _ = d.sha256()
+	}()
+	return d
+}
+
+func (d *document) bytes() ([]byte, error) {
+	<-d.done
+	return d.b, d.err
+}
+
+func (d *document) sha256() (string, error) {
+	b, err := d.bytes()
+	if err != nil {
+		return "", err
+	}
+	d.sumOnce.Do(func() { d.sum = hexSHA256(b) })
+	return d.sum, nil
 }
 
 func hexSHA256(b []byte) string {

@@ -3,6 +3,7 @@ package sbom
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"testing"
 )
 
@@ -11,12 +12,33 @@ func TestResultSHA256(t *testing.T) {
 		sum := sha256.Sum256(b)
 		return hex.EncodeToString(sum[:])
 	}
-	r := &Result{CycloneDX: []byte(`{"bomFormat":"CycloneDX"}`), SPDX: []byte(`{"spdxVersion":"SPDX-2.3"}`)}
-	for range 2 { // worked out once, the same every time
-		cdx, spdx := r.SHA256()
-		if cdx != hexSum(r.CycloneDX) || spdx != hexSum(r.SPDX) {
-			t.Errorf("SHA256() = %s, %s; want %s, %s", cdx, spdx, hexSum(r.CycloneDX), hexSum(r.SPDX))
+	cdxDoc, spdxDoc := []byte(`{"bomFormat":"CycloneDX"}`), []byte(`{"spdxVersion":"SPDX-2.3"}`)
+	made := WithDocuments(cdxDoc, spdxDoc)
+	encoded := &Result{CycloneDX: cdxDoc, spdx: encodeDocument(func() ([]byte, error) { return spdxDoc, nil })}
+	for _, r := range []*Result{made, encoded} {
+		for range 2 { // worked out once, the same every time
+			cdx, spdx, err := r.SHA256()
+			if err != nil || cdx != hexSum(cdxDoc) || spdx != hexSum(spdxDoc) || r.CycloneDXSHA256() != cdx {
+				t.Errorf("SHA256() = %s, %s, %v; want %s, %s", cdx, spdx, err, hexSum(cdxDoc), hexSum(spdxDoc))
+			}
 		}
+		if b, err := r.SPDX(); err != nil || string(b) != string(spdxDoc) {
+			t.Errorf("SPDX() = %s, %v", b, err)
+		}
+	}
+}
+
+// TestResultSPDXFailed: an SPDX document that could not be encoded says
+// why to every user of it, and its digest is not made up; CycloneDX's is
+// still known.
+func TestResultSPDXFailed(t *testing.T) {
+	failed := errors.New("sbom: encode SPDX: broken")
+	r := &Result{CycloneDX: []byte(`{}`), spdx: encodeDocument(func() ([]byte, error) { return nil, failed })}
+	if _, err := r.SPDX(); !errors.Is(err, failed) {
+		t.Errorf("SPDX() error = %v, want %v", err, failed)
+	}
+	if cdx, spdx, err := r.SHA256(); !errors.Is(err, failed) || spdx != "" || cdx == "" {
+		t.Errorf("SHA256() = %q, %q, %v; want the CycloneDX digest, none for SPDX, and %v", cdx, spdx, err, failed)
 	}
 }
 
@@ -44,4 +66,15 @@ func TestSealID(t *testing.T) {
 			t.Errorf("%s: sealed, want an error", name)
 		}
 	}
+}
+
+// spdxOf is res's SPDX document, failing the test when it could not be
+// encoded.
+func spdxOf(t testing.TB, res *Result) []byte {
+	t.Helper()
+	b, err := res.SPDX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

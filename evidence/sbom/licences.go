@@ -26,7 +26,7 @@ func StartLicenceScanner() *LicenceScanner {
 	l := &LicenceScanner{done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
-		cfg := CreateSBOMConfig("", "", false).Licenses
+		cfg := licenceConfig()
 		// The scanner is built from embedded data and takes no context:
 		// a cancelled run simply stops waiting for it.
 		l.values, l.err = syft.SetContextLicenseScanner(context.Background(), cfg)

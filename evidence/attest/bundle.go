@@ -167,6 +167,7 @@ func signedFromBundle(name string, pb *protobundle.Bundle, keyID string) (Signed
 			PayloadType: d.GetPayloadType(),
 			Payload:     base64.StdEncoding.EncodeToString(d.GetPayload()),
 			Signatures:  []Signature{{KeyID: keyID, Sig: base64.StdEncoding.EncodeToString(d.GetSignatures()[0].GetSig())}},
+			encoded:     true,
 		},
 		Bundle:   data,
 		LogIndex: logIndex,

@@ -19,6 +19,11 @@ type Envelope struct {
 	// Payload is base64 (standard encoding) of the serialised statement.
 	Payload    string      `json:"payload"`
 	Signatures []Signature `json:"signatures"`
+
+	// encoded is true when Payload is this package's base64 of the
+	// payload, not read from elsewhere: JSON then writes it without
+	// checking each of its bytes (a large SBOM's is MBs).
+	encoded bool
 }
 
 // Signature is one DSSE signature.
@@ -62,6 +67,7 @@ func SignPayload(ctx context.Context, s Signer, payloadType string, payload []by
 		PayloadType: payloadType,
 		Payload:     payloadBase64(payload),
 		Signatures:  []Signature{{KeyID: s.KeyID(), Sig: base64.StdEncoding.EncodeToString(sig)}},
+		encoded:     true,
 	}, nil
 }
 
@@ -72,6 +78,7 @@ func Unsigned(st Statement) *Envelope {
 		PayloadType: PayloadType,
 		Payload:     payloadBase64(st.Payload),
 		Signatures:  []Signature{},
+		encoded:     true,
 	}
 }
 
@@ -104,7 +111,7 @@ func (e *Envelope) JSON() []byte {
 		panic(fmt.Sprintf("encode envelope: %v", err))
 	}
 	payload := []byte(nil)
-	if !plainBase64(e.Payload) {
+	if !e.encoded && !plainBase64(e.Payload) {
 		payload, _ = json.Marshal(e.Payload) // not base64: escaped as encoding/json does
 	}
 	b := make([]byte, 0, len(`{"payloadType":,"payload":"","signatures":}`)+len(typ)+len(e.Payload)+len(payload)+len(sb))

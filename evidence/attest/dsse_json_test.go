@@ -11,7 +11,12 @@ import (
 // gives, whatever the payload holds (base64 as made, or anything a parsed
 // file held) and with or without signatures.
 func TestEnvelopeJSONIsMarshal(t *testing.T) {
+	payload := make([]byte, 3000)
+	for i := range payload {
+		payload[i] = byte(i * 13)
+	}
 	for _, e := range []Envelope{
+		*Unsigned(WithPayload("s", PredicateSPDX, payload)), // encoded here: written unchecked
 		{PayloadType: PayloadType, Payload: "eyJhIjoxfQ==", Signatures: []Signature{{KeyID: "k<1>", Sig: "c2ln"}}},
 		{PayloadType: PayloadType, Payload: "eyJhIjoxfQ=="},
 		{PayloadType: "a\"b<&>", Payload: "not base64 <&> \"\u2028\x01", Signatures: []Signature{}},

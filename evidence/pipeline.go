@@ -230,6 +230,9 @@ type runState struct {
 	// stage (the conformity schema, the SBOM predicates); finish waits
 	// for it.
 	warmUps sync.WaitGroup
+	// pipelines are the build pipelines git tracks, listed in the
+	// background for the docs stage (startPipelines); nil when not.
+	pipelines func() []string
 	// sbomPredicates are the SBOM documents the SBOM stage made, being made
 	// canonical for the attest stage's statements while the stages between
 	// run; nil once that stage is done.

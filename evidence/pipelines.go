@@ -50,3 +50,29 @@ func buildPipelines(ctx context.Context, root string) []string {
 	sort.Strings(files)
 	return files
 }
+
+// startPipelines lists the build pipelines for the docs stage in the
+// background (buildPipelines): a git process the stage need not wait for.
+func (r *runState) startPipelines(ctx context.Context) {
+	if !r.sel.Has(StageDocs) {
+		return
+	}
+	done := make(chan struct{})
+	var files []string
+	r.warmUps.Go(func() {
+		defer close(done)
+		files = buildPipelines(ctx, r.ev.Root)
+	})
+	r.pipelines = func() []string {
+		<-done
+		return files
+	}
+}
+
+// buildPipelines are the pipelines startPipelines listed, or listed now.
+func (r *runState) buildPipelines(ctx context.Context) []string {
+	if r.pipelines == nil {
+		return buildPipelines(ctx, r.ev.Root)
+	}
+	return r.pipelines()
+}

@@ -85,6 +85,7 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	if r.lastTreeReader != "" {
 		r.startTree(ctx)
 	}
+	r.startPipelines(ctx)
 	productVersion := opts.ProductVersion
 	needVersion := productVersion == "" && cfg.Product.Version == ""
 	// The revision, its time and (when needed) its version from one git

@@ -26,7 +26,7 @@ var docsStage = stageDef{
 }
 
 func runDocs(ctx context.Context, r *runState) (string, error) {
-	tf, err := renderDocs(ctx, r.ev, r.opts, false)
+	tf, err := renderDocs(ctx, r.ev, r.opts, r.buildPipelines(ctx), false)
 	if err != nil {
 		return "", err
 	}
@@ -40,15 +40,16 @@ func runDocs(ctx context.Context, r *runState) (string, error) {
 	return docsSummary(tf), nil
 }
 
-// renderDocs renders the technical file from the evidence so far.
-func renderDocs(ctx context.Context, ev *Evidence, opts Options, check bool) (*techfile.Result, error) {
+// renderDocs renders the technical file from the evidence so far and the
+// build pipelines git tracks.
+func renderDocs(ctx context.Context, ev *Evidence, opts Options, pipelines []string, check bool) (*techfile.Result, error) {
 	in := techfile.Input{
 		Config:        ev.Config,
 		Route:         ev.Route,
 		Assessment:    ev.Assessment,
 		Product:       techfile.Product{Name: ev.Config.Product.Name, Version: ev.Config.Product.Version},
 		Report:        ev.Report,
-		Pipelines:     buildPipelines(ctx, ev.Root),
+		Pipelines:     pipelines,
 		Commit:        ev.Commit,
 		Signers:       ev.signers,
 		Art14:         art14Summary(ev),

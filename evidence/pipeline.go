@@ -230,9 +230,12 @@ type runState struct {
 	// stage (the conformity schema, the SBOM predicates); finish waits
 	// for it.
 	warmUps sync.WaitGroup
-	// pipelines are the build pipelines git tracks, listed in the
-	// background for the docs stage (startPipelines); nil when not.
-	pipelines func() []string
+	// pipelines, firstTag and remote are what git says of the product
+	// for later stages, asked in the background (startGitFacts); nil
+	// when not asked.
+	pipelines *later[[]string]
+	firstTag  *later[firstTag]
+	remote    *later[string]
 	// sbomPredicates are the SBOM documents the SBOM stage made, being made
 	// canonical for the attest stage's statements while the stages between
 	// run; nil once that stage is done.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -51,28 +52,37 @@ func buildPipelines(ctx context.Context, root string) []string {
 	return files
 }
 
-// startPipelines lists the build pipelines for the docs stage in the
-// background (buildPipelines): a git process the stage need not wait for.
-func (r *runState) startPipelines(ctx context.Context) {
-	if !r.sel.Has(StageDocs) {
+// startGitFacts asks git in the background, from the config stage on,
+// what the later stages name: the build pipelines git tracks (the docs
+// stage), the first release tag (the checks stage's key) and the remote
+// (the attest stage). Each is a git process those stages need not wait
+// for.
+func (r *runState) startGitFacts(ctx context.Context) {
+	root := r.ev.Root
+	if r.sel.Has(StageDocs) {
+		r.pipelines = startLater(r, func() []string { return buildPipelines(ctx, root) })
+	}
+	if !r.inRepo {
 		return
 	}
-	done := make(chan struct{})
-	var files []string
-	r.warmUps.Go(func() {
-		defer close(done)
-		files = buildPipelines(ctx, r.ev.Root)
-	})
-	r.pipelines = func() []string {
-		<-done
-		return files
+	if r.sel.Has(StageChecks) && r.cache != nil && r.ev.Config.Product.FirstPlacedOnMarket == nil {
+		r.firstTag = startLater(r, func() firstTag {
+			tag, when, err := gitinfo.FirstTagTime(ctx, root)
+			return firstTag{tag, when, err}
+		})
+	}
+	if r.sel.Has(StageAttest) {
+		r.remote = startLater(r, func() string {
+			remote, _ := gitinfo.Remote(ctx, root)
+			return remote
+		})
 	}
 }
 
-// buildPipelines are the pipelines startPipelines listed, or listed now.
-func (r *runState) buildPipelines(ctx context.Context) []string {
-	if r.pipelines == nil {
-		return buildPipelines(ctx, r.ev.Root)
-	}
-	return r.pipelines()
+// firstTag is the first release tag and when it was made
+// (gitinfo.FirstTagTime).
+type firstTag struct {
+	tag  string
+	when time.Time
+	err  error
 }

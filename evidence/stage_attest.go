@@ -38,7 +38,12 @@ func runAttest(ctx context.Context, r *runState) (string, error) {
 	// Made for this stage's statements, and let go with it.
 	defer func() { r.sbomPredicates = nil }()
 	// Read once: it names the commit subject and the provenance's source.
-	remote, _ := gitinfo.Remote(ctx, ev.Root)
+	var remote string
+	if r.remote != nil {
+		remote = r.remote.get()
+	} else {
+		remote, _ = gitinfo.Remote(ctx, ev.Root)
+	}
 	key, err := r.attestKey(ctx, remote)
 	if err != nil {
 		return "", err

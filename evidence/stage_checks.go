@@ -170,8 +170,14 @@ func (r *runState) keyChecks(ctx context.Context, sel []string) (cache.Key, erro
 	if ev.Config.Product.FirstPlacedOnMarket == nil && r.inRepo {
 		// The first release tag starts the support period when cemark.yaml
 		// does not say (CEM-VH): tags are not in the tree.
-		if tag, when, err := gitinfo.FirstTagTime(ctx, ev.Root); err == nil {
-			k.Add("first-tag", tag+" "+when.UTC().String())
+		var first firstTag
+		if r.firstTag != nil {
+			first = r.firstTag.get()
+		} else {
+			first.tag, first.when, first.err = gitinfo.FirstTagTime(ctx, ev.Root)
+		}
+		if first.err == nil {
+			k.Add("first-tag", first.tag+" "+first.when.UTC().String())
 		}
 	}
 	if err := r.treeKey(ctx, k); err != nil {

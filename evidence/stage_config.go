@@ -85,7 +85,6 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 	if r.lastTreeReader != "" {
 		r.startTree(ctx)
 	}
-	r.startPipelines(ctx)
 	productVersion := opts.ProductVersion
 	needVersion := productVersion == "" && cfg.Product.Version == ""
 	// The revision, its time and (when needed) its version from one git
@@ -102,6 +101,7 @@ func runConfig(ctx context.Context, r *runState) (string, error) {
 		return "", err
 	}
 	ev.Config, ev.ConfigPath = cfg.Config, cfgPath
+	r.startGitFacts(ctx)
 	if err := checkConformityStatements(cfg.Config, cfgPath, cfg.data); err != nil {
 		return "", err
 	}

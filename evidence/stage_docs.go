@@ -26,7 +26,13 @@ var docsStage = stageDef{
 }
 
 func runDocs(ctx context.Context, r *runState) (string, error) {
-	tf, err := renderDocs(ctx, r.ev, r.opts, r.buildPipelines(ctx), false)
+	var pipelines []string
+	if r.pipelines != nil {
+		pipelines = r.pipelines.get()
+	} else {
+		pipelines = buildPipelines(ctx, r.ev.Root)
+	}
+	tf, err := renderDocs(ctx, r.ev, r.opts, pipelines, false)
 	if err != nil {
 		return "", err
 	}

@@ -19,8 +19,12 @@ func startLater[T any](r *runState, f func() T) *later[T] {
 	return l
 }
 
-// get waits for the value.
+// get waits for the value; one never asked for (nil) is T's zero value.
 func (l *later[T]) get() T {
+	if l == nil {
+		var zero T
+		return zero
+	}
 	<-l.done
 	return l.v
 }

@@ -56,7 +56,8 @@ func buildPipelines(ctx context.Context, root string) []string {
 // what the later stages name: the build pipelines git tracks (the docs
 // stage), the first release tag (the checks stage's key) and the remote
 // (the attest stage). Each is a git process those stages need not wait
-// for.
+// for. Every command runs the config stage, so a stage that needs one
+// finds it asked; outside git there is no tag and no remote.
 func (r *runState) startGitFacts(ctx context.Context) {
 	root := r.ev.Root
 	if r.sel.Has(StageDocs) {
@@ -68,7 +69,7 @@ func (r *runState) startGitFacts(ctx context.Context) {
 	if r.sel.Has(StageChecks) && r.cache != nil && r.ev.Config.Product.FirstPlacedOnMarket == nil {
 		r.firstTag = startLater(r, func() firstTag {
 			tag, when, err := gitinfo.FirstTagTime(ctx, root)
-			return firstTag{tag, when, err}
+			return firstTag{tag, when, err == nil}
 		})
 	}
 	if r.sel.Has(StageAttest) {
@@ -80,9 +81,9 @@ func (r *runState) startGitFacts(ctx context.Context) {
 }
 
 // firstTag is the first release tag and when it was made
-// (gitinfo.FirstTagTime).
+// (gitinfo.FirstTagTime); ok is false when there is none.
 type firstTag struct {
 	tag  string
 	when time.Time
-	err  error
+	ok   bool
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/cemark/cemark/evidence/cache"
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/failure"
-	"github.com/cemark/cemark/evidence/gitinfo"
 )
 
 // attestStage builds the in-toto statements over the build's subjects:
@@ -37,13 +36,9 @@ func runAttest(ctx context.Context, r *runState) (string, error) {
 	ev := r.ev
 	// Made for this stage's statements, and let go with it.
 	defer func() { r.sbomPredicates = nil }()
-	// Read once: it names the commit subject and the provenance's source.
-	var remote string
-	if r.remote != nil {
-		remote = r.remote.get()
-	} else {
-		remote, _ = gitinfo.Remote(ctx, ev.Root)
-	}
+	// Asked once (startGitFacts): it names the commit subject and the
+	// provenance's source.
+	remote := r.remote.get()
 	key, err := r.attestKey(ctx, remote)
 	if err != nil {
 		return "", err

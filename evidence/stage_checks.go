@@ -21,7 +21,6 @@ import (
 	"github.com/cemark/cemark/evidence/evidencedir"
 	"github.com/cemark/cemark/evidence/failure"
 	formatjson "github.com/cemark/cemark/evidence/format/json"
-	"github.com/cemark/cemark/evidence/gitinfo"
 	"github.com/cemark/cemark/evidence/sbom"
 )
 
@@ -167,18 +166,10 @@ func (r *runState) keyChecks(ctx context.Context, sel []string) (cache.Key, erro
 	if r.baseline != nil {
 		k.Add("baseline", r.baseline.Source+" "+r.baseline.Digest)
 	}
-	if ev.Config.Product.FirstPlacedOnMarket == nil && r.inRepo {
-		// The first release tag starts the support period when cemark.yaml
-		// does not say (CEM-VH): tags are not in the tree.
-		var first firstTag
-		if r.firstTag != nil {
-			first = r.firstTag.get()
-		} else {
-			first.tag, first.when, first.err = gitinfo.FirstTagTime(ctx, ev.Root)
-		}
-		if first.err == nil {
-			k.Add("first-tag", first.tag+" "+first.when.UTC().String())
-		}
+	// The first release tag starts the support period when cemark.yaml
+	// does not say (CEM-VH): tags are not in the tree.
+	if first := r.firstTag.get(); first.ok {
+		k.Add("first-tag", first.tag+" "+first.when.UTC().String())
 	}
 	if err := r.treeKey(ctx, k); err != nil {
 		return "", err

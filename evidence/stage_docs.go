@@ -26,13 +26,7 @@ var docsStage = stageDef{
 }
 
 func runDocs(ctx context.Context, r *runState) (string, error) {
-	var pipelines []string
-	if r.pipelines != nil {
-		pipelines = r.pipelines.get()
-	} else {
-		pipelines = buildPipelines(ctx, r.ev.Root)
-	}
-	tf, err := renderDocs(ctx, r.ev, r.opts, pipelines, false)
+	tf, err := renderDocs(ctx, r.ev, r.opts, r.pipelines.get(), false)
 	if err != nil {
 		return "", err
 	}

@@ -239,7 +239,7 @@ type runState struct {
 	// sbomPredicates are the SBOM documents the SBOM stage made, being made
 	// canonical for the attest stage's statements while the stages between
 	// run; nil once that stage is done.
-	sbomPredicates *sbomPredicates
+	sbomPredicates *later[[]*attest.Predicate]
 }
 
 // Run runs the stages opts.Stages selects, in the pipeline's order: each

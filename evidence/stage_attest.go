@@ -230,7 +230,7 @@ func buildStatements(ctx context.Context, r *runState, remote string) error {
 			return err
 		}
 		in.SBOMCycloneDX, in.SBOMSPDX, in.SBOMQuality = ev.SBOM.CycloneDX, spdx, ev.SBOM.Quality
-		in.SBOMPredicates = r.sbomPredicates.wait()
+		in.SBOMPredicates = r.sbomPredicates.get()
 	}
 	if ev.configFile != nil {
 		in.ConfigFile, in.ConfigName = ev.configFile, filepath.Base(ev.ConfigPath)

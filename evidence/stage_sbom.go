@@ -77,51 +77,34 @@ func runSBOM(ctx context.Context, r *runState) (string, error) {
 // the checks run (they use one processor at most): on a product of
 // thousands of packages that is MBs of JSON, tens of ms. One at a time,
 // so as not to compete with those stages for the other processor:
-// CycloneDX first, while the SPDX document is still being encoded; the
-// attest stage takes over whatever is not done. Only for an SBOM just
-// made: one reused from the cache comes with reused statements.
+// CycloneDX first, while the SPDX document is still being encoded. The
+// predicates are listed once the SPDX document is; the attest stage takes
+// over whatever is not made by then. Only for an SBOM just made: one
+// reused from the cache comes with reused statements.
 func (r *runState) startSBOMPredicates() {
 	if !r.sel.Has(StageAttest) || runtime.GOMAXPROCS(0) < 2 {
 		return
 	}
 	limit, res := r.ev.Config.Attestations.SBOMInlineLimit, r.ev.SBOM
-	preds := &sbomPredicates{listed: make(chan struct{})}
-	r.sbomPredicates = preds
-	r.warmUps.Go(func() {
-		cdx := attest.SBOMPredicate(res.CycloneDX, limit)
-		if cdx != nil {
+	preds := startLater(r, func() []*attest.Predicate {
+		var list []*attest.Predicate
+		if cdx := attest.SBOMPredicate(res.CycloneDX, limit); cdx != nil {
 			cdx.Make()
+			list = append(list, cdx)
 		}
-		var spdx *attest.Predicate
 		if doc, err := res.SPDX(); err == nil {
-			spdx = attest.SBOMPredicate(doc, limit)
-		}
-		for _, p := range []*attest.Predicate{spdx, cdx} {
-			if p != nil {
-				preds.list = append(preds.list, p)
+			if spdx := attest.SBOMPredicate(doc, limit); spdx != nil {
+				list = append(list, spdx)
 			}
 		}
-		close(preds.listed)
-		if spdx != nil {
-			spdx.Make()
+		return list
+	})
+	r.sbomPredicates = preds
+	r.warmUps.Go(func() {
+		for _, p := range preds.get() {
+			p.Make() // once each: CycloneDX's is made already
 		}
 	})
-}
-
-// sbomPredicates are the SBOM's predicates being made for the attest
-// stage (startSBOMPredicates), listed once the SPDX document is encoded.
-type sbomPredicates struct {
-	listed chan struct{}
-	list   []*attest.Predicate
-}
-
-// wait returns the predicates once listed; none for a run that made none.
-func (p *sbomPredicates) wait() []*attest.Predicate {
-	if p == nil {
-		return nil
-	}
-	<-p.listed
-	return p.list
 }
 
 // sbomKey is the digest of what the SBOM is made from: the tree (and the

@@ -43,7 +43,7 @@ type Result struct {
 // WithDocuments is a Result of documents made before (the stage cache
 // keeps them); the caller fills in the rest.
 func WithDocuments(cycloneDX, spdx []byte) *Result {
-	return &Result{CycloneDX: cycloneDX, spdx: madeDocument(spdx, nil)}
+	return &Result{CycloneDX: cycloneDX, spdx: madeDocument(spdx)}
 }
 
 // SPDX is the SPDX document, once encoded, or why it could not be.
@@ -81,9 +81,9 @@ type document struct {
 	sum     string
 }
 
-// madeDocument is a document already made (or that failed).
-func madeDocument(b []byte, err error) *document {
-	d := &document{done: make(chan struct{}), b: b, err: err}
+// madeDocument is a document already made.
+func madeDocument(b []byte) *document {
+	d := &document{done: make(chan struct{}), b: b}
 	close(d.done)
 	return d
 }

@@ -61,6 +61,14 @@ copy_tree() {
 	# (tar exits 1 when a file changes while read: fine for a benchmark copy)
 	{ tar -C "$src" "${git_excl[@]}" --exclude=./.cemark --exclude=./cemark.yaml --warning=no-file-changed -cf - . || [ $? = 1 ]; } |
 		tar -C "$dst" -xf -
+	# A copy's git index records the original files' inodes and times: git
+	# would hash every tracked file again on each status (cemark fingerprints
+	# the tree with git status at the start and again at the end of a run),
+	# which a checkout — its index written as its files were — never does.
+	# Any git command a user runs makes a work tree's index current too.
+	if [ -d "$dst/.git" ]; then
+		git -C "$dst" status >/dev/null
+	fi
 	# The copy reaches the disk now, not while a tool is measured: the
 	# kernel writing back a generated tree's hundreds of MB competed with
 	# the measured runs for the processors.

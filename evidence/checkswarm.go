@@ -3,6 +3,7 @@ package evidence
 import (
 	"context"
 	"runtime"
+	"runtime/pprof"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
@@ -39,6 +40,7 @@ func (r *runState) startChecksWarm(ctx context.Context) {
 	sel := r.checkSelection()
 	go func() {
 		defer close(w.done)
+		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("work", "checks-warm")))
 		defer func() {
 			if recover() != nil {
 				w.target = nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -324,7 +325,15 @@ func (r *runState) runStage(ctx context.Context, st stageDef) error {
 	}
 	stage := startStage(r.p, &r.ev.Record, string(st.name))
 	r.p.begin()
-	summary, reused, err := r.cached(ctx, st)
+	var summary string
+	var reused bool
+	var err error
+	// A CPU profile's samples (--cpuprofile) carry the stage they were
+	// taken in, and the work begun in the background names itself (work):
+	// go tool pprof -tags shows what each costs.
+	pprof.Do(ctx, pprof.Labels("stage", string(st.name)), func(ctx context.Context) {
+		summary, reused, err = r.cached(ctx, st)
+	})
 	if err != nil {
 		return stage.fail(err)
 	}

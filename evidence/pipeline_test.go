@@ -1,10 +1,12 @@
 package evidence
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"testing"
 )
@@ -64,5 +66,25 @@ func TestSelections(t *testing.T) {
 				t.Errorf("%s selects %q, which is no stage", c.command, s)
 			}
 		}
+	}
+}
+
+// A stage runs with its name as a profiler label, so that --cpuprofile's
+// samples say which stage they were taken in (go tool pprof -tags).
+func TestStageRunsLabelled(t *testing.T) {
+	r, err := newRun(Options{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var label string
+	st := stageDef{name: StageChecks, run: func(ctx context.Context, _ *runState) (string, error) {
+		label, _ = pprof.Label(ctx, "stage")
+		return "", nil
+	}}
+	if err := r.runStage(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	if label != string(StageChecks) {
+		t.Errorf("stage label %q, want %q", label, StageChecks)
 	}
 }

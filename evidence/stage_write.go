@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -234,6 +235,7 @@ func (r *runState) startEarlyEvidence(ctx context.Context) {
 	r.early = e
 	go func() {
 		defer close(e.done)
+		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("work", "early-evidence")))
 		if e.err = txn.Prepare(ctx); e.err != nil {
 			return
 		}

@@ -14,7 +14,8 @@ import (
 // profileFlags are hidden flags for measuring cemark itself (issue 13's
 // benchmarks): a CPU profile, a heap profile at the end and an execution
 // trace, each to the file named. They are for cemark's developers, not
-// part of the user surface.
+// part of the user surface. A run's CPU samples are labelled with their
+// stage and the background work they belong to (go tool pprof -tags).
 type profileFlags struct {
 	cpu, mem, trace string
 	stop            []func()

@@ -3,6 +3,7 @@ package sbom
 import (
 	"context"
 	"fmt"
+	"runtime/pprof"
 
 	"github.com/anchore/syft/syft"
 )
@@ -26,6 +27,7 @@ func StartLicenceScanner() *LicenceScanner {
 	l := &LicenceScanner{done: make(chan struct{})}
 	go func() {
 		defer close(l.done)
+		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("work", "licence-scanner")))
 		cfg := licenceConfig()
 		// The scanner is built from embedded data and takes no context:
 		// a cancelled run simply stops waiting for it.

@@ -317,12 +317,15 @@ func (t *Txn) stageEvidence(ctx context.Context, name string, write func(io.Writ
 }
 
 // stageFiles writes files into the staging folder, up to workers at a
-// time, then records their digests and takes their write steps in files'
-// order. Its errors are undone by the caller (a step's is a crash).
+// time, each synced in the background while the next is written (a
+// worker's processor is not held while the disk catches up), then
+// records their digests and takes their write steps in files' order once
+// all are synced. Its errors are undone by the caller (a step's is a
+// crash).
 func (t *Txn) stageFiles(ctx context.Context, files []EvidenceFile, workers int) ([][32]byte, error) {
 	sums, errs := make([][32]byte, len(files)), make([]error, len(files))
 	next := make(chan int)
-	var wg sync.WaitGroup
+	var wg, syncs sync.WaitGroup
 	for range max(1, min(workers, len(files))) {
 		wg.Go(func() {
 			for i := range next {
@@ -331,9 +334,17 @@ func (t *Txn) stageFiles(ctx context.Context, files []EvidenceFile, workers int)
 					errs[i] = fmt.Errorf("write evidence: %w", err)
 					continue
 				}
-				if sums[i], errs[i] = writeSynced(filepath.Join(evidenceStage(t.evDir), f.Name), f.Write); errs[i] != nil {
-					errs[i] = fmt.Errorf("write evidence %s: %w", f.Name, errs[i])
+				file, sum, err := writeFile(filepath.Join(evidenceStage(t.evDir), f.Name), f.Write)
+				if err != nil {
+					errs[i] = fmt.Errorf("write evidence %s: %w", f.Name, err)
+					continue
 				}
+				sums[i] = sum
+				syncs.Go(func() {
+					if err := syncClose(file); err != nil {
+						errs[i] = fmt.Errorf("write evidence %s: %w", f.Name, err)
+					}
+				})
 			}
 		})
 	}
@@ -342,6 +353,7 @@ func (t *Txn) stageFiles(ctx context.Context, files []EvidenceFile, workers int)
 	}
 	close(next)
 	wg.Wait()
+	syncs.Wait()
 	if t.sums == nil {
 		t.sums = map[string][32]byte{}
 	}
@@ -425,6 +437,44 @@ func (t *Txn) prepare(ctx context.Context) error {
 	return t.stageEvidence(ctx, contain.Marker, WriteBytes(contain.MarkerContent))
 }
 
+// stageDocuments writes each document beside its path (StageName), each
+// synced in the background while the next is written, then takes their
+// write steps in order once all are synced.
+func (t *Txn) stageDocuments(ctx context.Context) error {
+	errs := make([]error, len(t.files))
+	var syncs sync.WaitGroup
+	for i, f := range t.files {
+		if err := ctx.Err(); err != nil {
+			errs[i] = fmt.Errorf("write %s: %w", f.path, err)
+			break
+		}
+		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
+			errs[i] = fmt.Errorf("create %s: %w", filepath.Dir(f.path), err)
+			break
+		}
+		file, _, err := writeFile(StageName(f.path), WriteBytes(f.data))
+		if err != nil {
+			errs[i] = fmt.Errorf("write %s: %w", f.path, err)
+			break
+		}
+		syncs.Go(func() {
+			if err := syncClose(file); err != nil {
+				errs[i] = fmt.Errorf("write %s: %w", f.path, err)
+			}
+		})
+	}
+	syncs.Wait()
+	for i, f := range t.files {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if err := t.step("doc-staged " + t.rel(f.path)); err != nil {
+			return crash{err}
+		}
+	}
+	return nil
+}
+
 // stageRest stages SetEvidence's files and the documents, and syncs the
 // folders.
 func (t *Txn) stageRest(ctx context.Context) error {
@@ -457,19 +507,8 @@ func (t *Txn) stageRest(ctx context.Context) error {
 			return crash{err}
 		}
 	}
-	for _, f := range t.files {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("write %s: %w", f.path, err)
-		}
-		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
-			return fmt.Errorf("create %s: %w", filepath.Dir(f.path), err)
-		}
-		if _, err := writeSynced(StageName(f.path), WriteBytes(f.data)); err != nil {
-			return fmt.Errorf("write %s: %w", f.path, err)
-		}
-		if err := t.step("doc-staged " + t.rel(f.path)); err != nil {
-			return crash{err}
-		}
+	if err := t.stageDocuments(ctx); err != nil {
+		return err
 	}
 	for _, d := range t.dirsTouched() {
 		if err := syncDir(d); err != nil {
@@ -749,24 +788,38 @@ func writeJournal(path string, j journal) error {
 	return syncDir(filepath.Dir(path))
 }
 
-// writeSynced creates the new file path, lets write fill it through a
-// buffer, syncs it, and returns its SHA-256.
-func writeSynced(path string, write func(io.Writer) error) ([32]byte, error) {
+// writeFile creates the new file path, lets write fill it through a
+// buffer and returns it open, not yet synced, with its SHA-256. The
+// caller syncs and closes it (syncClose), in the background: an fsync
+// waits for the disk, not for a processor, so the next file is written
+// meanwhile.
+func writeFile(path string, write func(io.Writer) error) (*os.File, [32]byte, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
-		return [32]byte{}, err
+		return nil, [32]byte{}, err
 	}
 	h := sha256.New()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, h), 64<<10)
-	for _, step := range []func() error{func() error { return write(bw) }, bw.Flush, f.Sync} {
-		if err := step(); err != nil {
-			f.Close()
-			return [32]byte{}, err
-		}
+	if err := write(bw); err != nil {
+		f.Close()
+		return nil, [32]byte{}, err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return nil, [32]byte{}, err
 	}
 	var sum [32]byte
 	h.Sum(sum[:0])
-	return sum, f.Close()
+	return f, sum, nil
+}
+
+// syncClose syncs the file writeFile made and closes it.
+func syncClose(f *os.File) error {
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func syncDir(dir string) error {

@@ -317,8 +317,8 @@ func (t *Txn) stageEvidence(ctx context.Context, name string, write func(io.Writ
 }
 
 // stageFiles writes files into the staging folder, up to workers at a
-// time, each synced in the background while the next is written (a
-// worker's processor is not held while the disk catches up), then
+// time, each synced in the background while its worker writes the next
+// (the worker does not wait for the disk), then
 // records their digests and takes their write steps in files' order once
 // all are synced. Its errors are undone by the caller (a step's is a
 // crash).

@@ -3,7 +3,6 @@ package evidence
 import (
 	"context"
 	"runtime"
-	"runtime/pprof"
 
 	"github.com/cemark/cemark/checks"
 	"github.com/cemark/cemark/checks/all"
@@ -40,7 +39,7 @@ func (r *runState) startChecksWarm(ctx context.Context) {
 	sel := r.checkSelection()
 	go func() {
 		defer close(w.done)
-		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("work", "checks-warm")))
+		labelWork(ctx, "checks-warm")
 		defer func() {
 			if recover() != nil {
 				w.target = nil

@@ -342,6 +342,13 @@ func (r *runState) runStage(ctx context.Context, st stageDef) error {
 	return nil
 }
 
+// labelWork names the background work the calling goroutine does, for
+// the CPU profile's samples (see runStage); sbom's licence scanner names
+// itself the same way.
+func labelWork(ctx context.Context, work string) {
+	pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("work", work)))
+}
+
 // releaseCatalogue lets go of syft's in-memory catalogue and licence
 // scanner once no stage needs them, so that they are not held — tens of
 // MB on a large product — while the checks, the statements and the

@@ -9,7 +9,6 @@ import (
 	"io"
 	"maps"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -235,7 +234,7 @@ func (r *runState) startEarlyEvidence(ctx context.Context) {
 	r.early = e
 	go func() {
 		defer close(e.done)
-		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("work", "early-evidence")))
+		labelWork(ctx, "early-evidence")
 		if e.err = txn.Prepare(ctx); e.err != nil {
 			return
 		}

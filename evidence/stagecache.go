@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
-	"runtime/pprof"
 	"sync"
 
 	"github.com/cemark/cemark/evidence/cache"
@@ -112,7 +111,7 @@ func (r *runState) startTree(ctx context.Context) {
 	c.treeDone = make(chan struct{})
 	go func() {
 		defer close(c.treeDone)
-		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, pprof.Labels("work", "tree-fingerprint")))
+		labelWork(ctx, "tree-fingerprint")
 		t, err := cache.TreeFingerprint(ctx, r.ev.Root, r.gitPrefix, r.inRepo, r.plan.fingerprintSkips())
 		if err != nil {
 			c.treeErr = err

@@ -1,7 +1,9 @@
 // Package gitinfo reads facts about the product's repository (tags, the
-// HEAD commit and its time, the remote) by running the git binary. It keeps
-// no state: every call names the repository root and takes a context, so a
-// cancelled run stops a slow git at once.
+// HEAD commit and its time, the remote, the index). The simple ones are
+// read in-process from git's files whenever that gives git's answer for
+// certain (repo.go says when); the rest, and those in any doubt, come
+// from the git binary. It keeps no state: every call names the repository
+// root and takes a context, so a cancelled run stops a slow git at once.
 package gitinfo
 
 import (
@@ -64,6 +66,9 @@ func firstLine(s string) string {
 // IsRepo reports whether root is inside a git work tree (false also when
 // git is not installed).
 func IsRepo(ctx context.Context, root string) bool {
+	if _, err := openRepo(root); err == nil {
+		return true
+	}
 	out, err := git(ctx, root, "rev-parse", "--is-inside-work-tree")
 	return err == nil && out == "true"
 }
@@ -103,8 +108,11 @@ func CommitTime(ctx context.Context, root string) (time.Time, error) {
 // release, from which a support period is measured. Ties are broken by tag
 // name so the answer is stable. ErrNoTags when there is none.
 func FirstTagTime(ctx context.Context, root string) (tag string, t time.Time, err error) {
+	// Read by git: go-git would load every pack index into memory to find
+	// the tags' objects (8 MB more peak memory on a repository of 40 MB of
+	// packs), and takes longer than the process.
 	// The last --sort key is the primary one.
-	out, err := git(ctx, root, "for-each-ref", "--sort=refname", "--sort=creatordate",
+	out, err := git(ctx, root, "for-each-ref", "--count=1", "--sort=refname", "--sort=creatordate",
 		"--format=%(creatordate:unix)%09%(refname:short)", "refs/tags")
 	if err != nil {
 		return "", time.Time{}, err
@@ -124,6 +132,11 @@ func FirstTagTime(ctx context.Context, root string) (tag string, t time.Time, er
 // when there is no origin, with any user name, password or token removed
 // so that it can be written into evidence.
 func Remote(ctx context.Context, root string) (string, error) {
+	if r, err := openRepo(root); err == nil {
+		if u, err := r.remote(); err == nil {
+			return stripCredentials(u), nil
+		}
+	}
 	u, err := git(ctx, root, "remote", "get-url", "origin")
 	if err != nil {
 		names, lerr := git(ctx, root, "remote")
@@ -181,9 +194,13 @@ func ReferenceTime(ctx context.Context, root string, getenv func(string) string)
 
 // RepoPrefix reports whether root is inside a git work tree and, when it
 // is, root's folder relative to the repository's top level ("" at the top,
-// "services/api" in a monorepo), slash-separated. One git process, the
-// one IsRepo would run: callers that need both ask this.
+// "services/api" in a monorepo), slash-separated. It is read in-process
+// when openRepo can, else from one git process, the one IsRepo would
+// run: callers that need both ask this.
 func RepoPrefix(ctx context.Context, root string) (prefix string, inRepo bool) {
+	if r, err := openRepo(root); err == nil {
+		return r.prefix, true
+	}
 	out, err := git(ctx, root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
 	if err != nil {
 		return "", false

@@ -12,8 +12,13 @@ import (
 // level, sorted. Untracked files are left out on purpose: evidence must
 // describe what is committed, not what one clone happens to hold.
 func TrackedFiles(ctx context.Context, root string, globs ...string) ([]string, error) {
-	// One process from root: "top" makes each pathspec start at the top
-	// level, --full-name writes the paths from there.
+	if r, err := openRepo(root); err == nil {
+		if files, err := r.trackedMatching(globs); err == nil {
+			return files, nil
+		}
+	}
+	// Else one process from root: "top" makes each pathspec start at the
+	// top level, --full-name writes the paths from there.
 	args := []string{"ls-files", "-z", "--full-name", "--"}
 	for _, g := range globs {
 		args = append(args, ":(top,glob)"+g)

@@ -14,11 +14,19 @@ import (
 // and path of every tracked file) and the paths that differ from it
 // (`git status --porcelain=v2`: modified, untracked and ignored files, every
 // one listed). Paths are relative to the repository's top level and
-// NUL-separated. The status is read without git's optional index refresh,
-// so cemark writes nothing into .git.
+// NUL-separated. The index is read in-process when it can be (see
+// openRepo), byte for byte what ls-files prints; the status is git's,
+// read without its optional index refresh, so cemark writes nothing into
+// .git.
 func TreeState(ctx context.Context, root string) (index, status []byte, err error) {
-	if index, err = gitRaw(ctx, root, "ls-files", "--stage", "-z", "--full-name", "--", "."); err != nil {
-		return nil, nil, err
+	r, err := openRepo(root)
+	if err == nil {
+		index, err = r.lsFilesStage()
+	}
+	if err != nil {
+		if index, err = gitRaw(ctx, root, "ls-files", "--stage", "-z", "--full-name", "--", "."); err != nil {
+			return nil, nil, err
+		}
 	}
 	status, err = gitRaw(ctx, root, "--no-optional-locks", "status", "--porcelain=v2", "-z",
 		"--untracked-files=all", "--ignored=traditional", "--", ".")

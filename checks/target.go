@@ -45,6 +45,13 @@ type Target struct {
 	// Vulns is the vulnerability scan of the SBOM (the CEM-VULN family
 	// judges it); nil when no scan was attempted.
 	Vulns *vulnscan.Scan
+	// FirstRelease gives the repository's first release tag (the oldest
+	// by creation date, ties by name) and when it was made: the support
+	// period starts there when cemark.yaml does not say when the product
+	// was first placed on the market. The pipeline asks git once for the
+	// run and this waits for its answer; nil, or ok false, when there is
+	// no repository, no tag, or no one asked.
+	FirstRelease func() (tag string, at time.Time, ok bool)
 
 	Files *FileIndex
 	Memo  *Memo

@@ -54,10 +54,12 @@ func buildPipelines(ctx context.Context, root string) []string {
 
 // startGitFacts asks git in the background, from the config stage on,
 // what the later stages name: the build pipelines git tracks (the docs
-// stage), the first release tag (the checks stage's key) and the remote
-// (the attest stage). Each is a git process those stages need not wait
-// for. Every command runs the config stage, so a stage that needs one
-// finds it asked; outside git there is no tag and no remote.
+// stage), the first release tag (the checks stage's key, and the start
+// of the support period for the vulnerability-handling checks) and the
+// remote (the attest stage). gitinfo reads each from the repository's
+// files, or runs git when it must; the stages need not wait for either.
+// Every command runs the config stage, so a stage that needs one finds it
+// asked; outside git there is no tag and no remote.
 func (r *runState) startGitFacts(ctx context.Context) {
 	root := r.ev.Root
 	if r.sel.Has(StageDocs) {
@@ -66,7 +68,7 @@ func (r *runState) startGitFacts(ctx context.Context) {
 	if !r.inRepo {
 		return
 	}
-	if r.sel.Has(StageChecks) && r.cache != nil && r.ev.Config.Product.FirstPlacedOnMarket == nil {
+	if r.sel.Has(StageChecks) && r.ev.Config.Product.FirstPlacedOnMarket == nil {
 		r.firstTag = startLater(r, func() firstTag {
 			tag, when, err := gitinfo.FirstTagTime(ctx, root)
 			return firstTag{tag, when, err == nil}

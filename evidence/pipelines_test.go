@@ -61,11 +61,26 @@ func TestGitFactsAskedAhead(t *testing.T) {
 	if !strings.Contains(provenance, "github.com/acme/widget") {
 		t.Errorf("the provenance does not name the remote: %s", provenance)
 	}
+	supportFrom := func(ev *Evidence) string {
+		if vh := ev.Report.Facts.VulnHandling; vh != nil {
+			return vh.SupportStartSource
+		}
+		return ""
+	}
+	// The vulnerability-handling family measures the support period from
+	// the tag the run asked for.
+	if got := supportFrom(ev); got != "first release tag v1.0.0" {
+		t.Errorf("support period from %q, want the first release tag v1.0.0", got)
+	}
 	if ev := mustRunOpts(t, opts); !slices.Contains(reusedStages(ev), "checks") {
 		t.Fatalf("an unchanged tree did not reuse the checks: %v", reusedStages(ev))
 	}
 	git(t, dir, "tag", "v0.9.0") // the same date, and first by name
-	if ev := mustRunOpts(t, opts); slices.Contains(reusedStages(ev), "checks") {
+	ev = mustRunOpts(t, opts)
+	if slices.Contains(reusedStages(ev), "checks") {
 		t.Error("a new first release tag did not make the checks run again")
+	}
+	if got := supportFrom(ev); got != "first release tag v0.9.0" {
+		t.Errorf("support period from %q, want the new first release tag v0.9.0", got)
 	}
 }

@@ -193,12 +193,26 @@ func (r *runState) sources() []string {
 // files, walked once.
 func (r *runState) newChecksTarget(ctx context.Context) (*checks.Target, error) {
 	ev := r.ev
+	var t *checks.Target
 	if l := r.walkedListing(); l != nil {
-		if t, err := checks.NewTargetListed(ctx, ev.Root, ev.Config, l, r.plan.own...); err == nil {
-			return t, nil
+		// A listing that does not fit is walked again below.
+		t, _ = checks.NewTargetListed(ctx, ev.Root, ev.Config, l, r.plan.own...)
+	}
+	if t == nil {
+		var err error
+		if t, err = checks.NewTarget(ctx, ev.Root, ev.Config, r.plan.own...); err != nil {
+			return nil, err
 		}
 	}
-	return checks.NewTarget(ctx, ev.Root, ev.Config, r.plan.own...)
+	// The family that measures the support period takes the tag the run
+	// asked git for, rather than asking again.
+	if first := r.firstTag; first != nil {
+		t.FirstRelease = func() (string, time.Time, bool) {
+			f := first.get()
+			return f.tag, f.when, f.ok
+		}
+	}
+	return t, nil
 }
 
 // checksTarget is what the checks look at: the tree walked once without

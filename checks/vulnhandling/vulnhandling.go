@@ -126,8 +126,9 @@ type treeFacts struct {
 
 // WarmTree does ahead, on t, the family's work that reads only the tree,
 // the repository and the configuration: the security policy is read and
-// parsed, and git is asked for the first release tag. A pipeline runs it
-// while syft catalogues; the facts collected later are the same.
+// parsed, and the first release tag taken (Target.FirstRelease). A
+// pipeline runs it while syft catalogues; the facts collected later are
+// the same.
 func WarmTree(ctx context.Context, t *checks.Target) error {
 	_, err := collectTree(ctx, t)
 	return err
@@ -147,8 +148,8 @@ func collectTree(ctx context.Context, t *checks.Target) (*treeFacts, error) {
 		}
 		// Support period: first placed on the market from cemark.yaml,
 		// else the first release tag.
-		if cfg.Product.FirstPlacedOnMarket == nil {
-			if tag, when, ok := firstReleaseTag(ctx, t.Root); ok {
+		if cfg.Product.FirstPlacedOnMarket == nil && t.FirstRelease != nil {
+			if tag, when, ok := t.FirstRelease(); ok {
 				tf.firstTag, tf.firstTagTime = tag, when
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -362,30 +361,15 @@ func TestAdvisories(t *testing.T) {
 }
 
 // TestSupportFromFirstTag: without first_placed_on_market, the support
-// period is measured from the first release tag of the git repository.
+// period is measured from the first release tag the run gives the family
+// (evidence/gitinfo reads it from git and is tested there).
 func TestSupportFromFirstTag(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "README.md"), []byte("product\n"))
-	gitRun := func(date string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", append([]string{"-C", root}, args...)...)
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
-			"GIT_COMMITTER_EMAIL=t@example.com", "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	gitRun("2024-03-01T10:00:00Z", "init", "-q")
-	gitRun("2024-03-01T10:00:00Z", "add", ".")
-	gitRun("2024-03-01T10:00:00Z", "commit", "-q", "-m", "first")
-	gitRun("2024-03-01T10:00:00Z", "tag", "v0.1.0")
-	gitRun("2025-03-01T10:00:00Z", "commit", "-q", "--allow-empty", "-m", "second")
-	gitRun("2025-03-01T10:00:00Z", "tag", "-a", "v1.0.0", "-m", "v1")
-
 	tg := target(t, root, &config.Config{Product: config.Product{Support: config.Support{End: date("2029-02-01")}}})
+	tg.FirstRelease = func() (string, time.Time, bool) {
+		return "v0.1.0", time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC), true
+	}
 	if diff := cmp.Diff([]row{{"length", checks.Fail}}, run(t, IDSupport, tg)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
@@ -398,12 +382,24 @@ func TestSupportFromFirstTag(t *testing.T) {
 	}
 }
 
-// TestNoFirstTagOutsideARepository: outside a git repository (or without
-// git) there is no first release tag, and the support period's start is
-// not invented.
-func TestNoFirstTagOutsideARepository(t *testing.T) {
-	if tag, at, ok := firstReleaseTag(context.Background(), t.TempDir()); ok {
-		t.Errorf("first tag %q at %s outside a repository", tag, at)
+// TestNoFirstTagNoStart: without a first release tag (no repository, no
+// tag, or no one asked git) the support period's start is not invented.
+func TestNoFirstTagNoStart(t *testing.T) {
+	for name, first := range map[string]func() (string, time.Time, bool){
+		"not asked": nil,
+		"no tag":    func() (string, time.Time, bool) { return "", time.Time{}, false },
+	} {
+		t.Run(name, func(t *testing.T) {
+			tg := target(t, t.TempDir(), &config.Config{Product: config.Product{Support: config.Support{End: date("2029-02-01")}}})
+			tg.FirstRelease = first
+			sheet, err := Facts(context.Background(), tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sheet.SupportStart != "" || sheet.SupportStartSource != "" {
+				t.Errorf("support start %q (%s) without a first release tag", sheet.SupportStart, sheet.SupportStartSource)
+			}
+		})
 	}
 }
 

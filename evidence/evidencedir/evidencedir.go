@@ -318,10 +318,9 @@ func (t *Txn) stageEvidence(ctx context.Context, name string, write func(io.Writ
 
 // stageFiles writes files into the staging folder, up to workers at a
 // time, each synced in the background while its worker writes the next
-// (the worker does not wait for the disk), then
-// records their digests and takes their write steps in files' order once
-// all are synced. Its errors are undone by the caller (a step's is a
-// crash).
+// (the worker does not wait for the disk), then records their digests
+// and takes their write steps in files' order once all are synced. Its
+// errors are undone by the caller (a step's is a crash).
 func (t *Txn) stageFiles(ctx context.Context, files []EvidenceFile, workers int) ([][32]byte, error) {
 	sums, errs := make([][32]byte, len(files)), make([]error, len(files))
 	next := make(chan int)
